@@ -1,0 +1,94 @@
+"""Accompany: the system an accompaniment network runs on.
+
+`create_app` only assembles the app: config, extensions, blueprints, commands. It never starts
+the scheduler, which runs as its own process (`flask --app wsgi scheduler`).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BASE_DIR, INSTANCE_DIR, Config, config_from_env
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    for register in (
+        register_config,
+        register_proxy_fix,
+        register_extensions,
+        register_blueprints,
+        register_error_handlers,
+        register_template_helpers,
+        register_commands,
+    ):
+        register(app, config)
+    return app
+
+
+def register_config(app: Flask, config: type[Config] | None) -> None:
+    config = config or config_from_env()
+    config.prepare()
+    app.config.from_object(config)
+
+
+def register_proxy_fix(app: Flask, config) -> None:
+    """Trust exactly the configured number of proxies in front of the app, no more."""
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
+def register_extensions(app: Flask, config) -> None:
+    from accompany.crypto import init_keyring
+    from accompany.database import db
+    from accompany.extensions import csrf, login_manager, migrate
+    from accompany.services.accounts import load_session_user
+    from accompany.services.passwords import init_password_hasher
+
+    init_keyring(app)
+    init_password_hasher(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+
+
+def register_blueprints(app: Flask, config) -> None:
+    from accompany.admin import bp as admin_bp
+    from accompany.auth import bp as auth_bp
+    from accompany.coordinator import bp as coordinator_bp
+    from accompany.health import bp as health_bp
+    from accompany.home import bp as home_bp
+
+    for blueprint in (home_bp, auth_bp, coordinator_bp, admin_bp, health_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask, config) -> None:
+    from accompany.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_template_helpers(app: Flask, config) -> None:
+    from accompany.presentation import init_template_helpers
+
+    init_template_helpers(app)
+
+
+def register_commands(app: Flask, config) -> None:
+    from accompany.cli import init_commands
+
+    init_commands(app)

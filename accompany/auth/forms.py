@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from accompany.formfields import MultiCheckboxField, email_field, new_password_fields, phone_number
+from accompany.models import Language
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+def _name_field() -> StringField:
+    return StringField(
+        "Your name",
+        validators=[InputRequired("Enter your name."), Length(max=120, message="Keep your name under 120 characters.")],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+class SignUpForm(FlaskForm):
+    name = _name_field()
+    email = email_field()
+    password, confirm = new_password_fields()
+    phone = StringField(
+        "Mobile phone (for shift reminders)",
+        validators=[InputRequired("Enter a mobile number so we can send shift reminders."), phone_number],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    languages = MultiCheckboxField(
+        "Languages you speak well",
+        choices=Language.choices(),
+        validators=[Optional()],
+    )
+    has_car = BooleanField("I have a car and can drive people")
+    home_area = StringField(
+        "Town or neighborhood you live in",
+        validators=[Optional(), Length(max=120, message="Keep this under 120 characters.")],
+    )
+    sms_opt_in = BooleanField("Send me shift reminders by text message", default=True)
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, confirm = new_password_fields("New password")
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = _name_field()
+    password, confirm = new_password_fields()

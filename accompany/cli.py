@@ -1,0 +1,63 @@
+"""Shell commands: `flask --app wsgi create-user | seed-demo | rotate-keys`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from accompany.database import db, utcnow
+from accompany.models import Role
+from accompany.services import accounts
+from accompany.services.errors import DomainError
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="Login email.")
+@click.option("--name", required=True, help="Full name as shown to others.")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    default=Role.COORDINATOR.value,
+    show_default=True,
+)
+@click.password_option(help="Prompted (with confirmation) when not given.")
+def create_user_command(email: str, name: str, role: str, password: str) -> None:
+    """Make an active account from the shell."""
+    try:
+        user = accounts.create_user(email, name, Role(role), password, now=utcnow())
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.value} account {user.email} (id {user.id}).")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Fill an empty database with a realistic Boston-area demo network."""
+    from accompany.services.demo import DEMO_PASSWORD, seed_demo
+
+    result = seed_demo(now=utcnow())
+    db.session.commit()
+    if result.created:
+        click.echo(f"Demo network created: {result.summary}.")
+    else:
+        click.echo("The demo network is already here; nothing was added.")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email in result.logins:
+        click.echo(f"  {role:<12} {email}")
+
+
+@click.command("rotate-keys")
+def rotate_keys_command() -> None:
+    """Re-encrypt every sealed field with the first key in FIELD_ENCRYPTION_KEYS."""
+    from accompany.services.keys import rotate_encrypted_fields
+
+    counts = rotate_encrypted_fields()
+    db.session.commit()
+    total = sum(counts.values())
+    click.echo(f"Re-encrypted {total} values." + "".join(f"\n  {name}: {n}" for name, n in counts.items()))
+
+
+def init_commands(app: Flask) -> None:
+    for command in (create_user_command, seed_demo_command, rotate_keys_command):
+        app.cli.add_command(command)

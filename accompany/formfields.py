@@ -1,0 +1,76 @@
+"""Form pieces shared by several blueprints."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from accompany.phones import InvalidPhone, normalize_phone
+from accompany.services.passwords import MIN_LENGTH
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (big tap targets on a phone)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def phone_number(form, field) -> None:
+    """A WTForms validator: the field holds a textable phone number (or is empty)."""
+    if field.data and field.data.strip():
+        try:
+            normalize_phone(field.data)
+        except InvalidPhone as error:
+            raise ValidationError(str(error)) from None
+
+
+def email_field(label: str = "Email") -> StringField:
+    return StringField(
+        label,
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254, message="That email address is too long."),
+            Email("That does not look like an email address.", check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+
+
+def new_password_fields(label: str = "Password") -> tuple[PasswordField, PasswordField]:
+    """A new password and its confirmation."""
+    password = PasswordField(
+        label,
+        validators=[
+            InputRequired("Choose a password."),
+            Length(min=MIN_LENGTH, max=200, message=f"Use at least {MIN_LENGTH} characters."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Type it again",
+        validators=[InputRequired("Type the password again."), EqualTo("password", "The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: nothing to fill in but the CSRF token."""
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or len(target) > 2000:
+        return None
+    target = target.strip()
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+
+from accompany.database import utcnow
+from accompany.home import bp
+from accompany.models import UserStatus
+from accompany.services import access, accounts, overview
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("home/welcome.html")
+    now = utcnow()
+    if access.is_staff(current_user):
+        context = {"overview": overview.coordinator_overview(now=now)}
+        if access.is_admin(current_user):
+            context["user_counts"] = accounts.count_users_by_role_and_status()
+        return render_template("home/coordinator.html", **context)
+    if access.may_use_board(current_user):
+        return render_template(
+            "home/volunteer.html", overview=overview.volunteer_overview(current_user, now=now)
+        )
+    if current_user.status == UserStatus.PENDING:
+        return render_template("home/pending.html")
+    return render_template("home/welcome.html")

@@ -1,0 +1,30 @@
+"""All models, importable from one place (and registered with the metadata on import)."""
+
+from accompany.models.appointments import Appointment, Claim, Shift
+from accompany.models.audit import AuditEvent
+from accompany.models.enums import (
+    AppointmentKind,
+    AppointmentStatus,
+    AttendanceMode,
+    Language,
+    LocationKind,
+    MessageState,
+    Outcome,
+    RecipientKind,
+    Role,
+    ShiftRole,
+    UserStatus,
+    Wording,
+)
+from accompany.models.families import Family
+from accompany.models.locations import Location
+from accompany.models.messages import InboundMessage, OptOut, OutboundMessage, SchedulerHeartbeat
+from accompany.models.users import Invitation, User, VolunteerLanguage
+
+__all__ = [
+    "Appointment", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim",
+    "Family", "InboundMessage", "Invitation", "Language", "Location", "LocationKind",
+    "MessageState", "OptOut", "Outcome", "OutboundMessage", "RecipientKind", "Role",
+    "SchedulerHeartbeat", "Shift", "ShiftRole", "User", "UserStatus", "VolunteerLanguage",
+    "Wording",
+]

@@ -1,0 +1,145 @@
+"""Appointments, the shifts each one needs, and the volunteers' claims on those shifts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accompany.crypto import EncryptedText
+from accompany.database import UTCDateTime, db, enum_type
+from accompany.models.enums import (
+    AppointmentKind,
+    AppointmentStatus,
+    AttendanceMode,
+    Language,
+    Outcome,
+    ShiftRole,
+)
+from accompany.models.families import Family
+from accompany.models.locations import Location
+from accompany.models.users import User
+
+
+class Appointment(db.Model):
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    kind: Mapped[AppointmentKind] = mapped_column(enum_type(AppointmentKind, "appointment_kind"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    mode: Mapped[AttendanceMode] = mapped_column(
+        enum_type(AttendanceMode, "attendance_mode"), default=AttendanceMode.IN_PERSON
+    )
+    judge: Mapped[str] = mapped_column(String(120), default="")
+    interpreter_language: Mapped[Language | None] = mapped_column(
+        enum_type(Language, "interpreter_language")
+    )
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    verified_by: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[AppointmentStatus] = mapped_column(
+        enum_type(AppointmentStatus, "appointment_status"),
+        default=AppointmentStatus.SCHEDULED,
+        index=True,
+    )
+    outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome, "appointment_outcome"))
+    outcome_notes: Mapped[str | None] = mapped_column(EncryptedText)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    family_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ride_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    family: Mapped[Family] = relationship(back_populates="appointments")
+    location: Mapped[Location] = relationship()
+    shifts: Mapped[list[Shift]] = relationship(
+        back_populates="appointment", cascade="all, delete-orphan", order_by="Shift.starts_at"
+    )
+    previous: Mapped[Appointment | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Appointment {self.id} {self.kind.value}>"
+
+
+class Shift(db.Model):
+    """One volunteer role for an appointment, with a number of slots."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (
+        CheckConstraint("slots >= 1", name="slots_positive"),
+        CheckConstraint("filled >= 0", name="filled_not_negative"),
+        CheckConstraint("filled <= slots", name="filled_within_slots"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[ShiftRole] = mapped_column(enum_type(ShiftRole, "shift_role"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    meeting_point: Mapped[str] = mapped_column(String(255), default="")
+    slots: Mapped[int] = mapped_column(Integer, default=1)
+    filled: Mapped[int] = mapped_column(Integer, default=0)
+    requires_car: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[Language | None] = mapped_column(enum_type(Language, "shift_language"))
+    requires_training: Mapped[bool] = mapped_column(Boolean, default=False)
+    requires_obligor: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    appointment: Mapped[Appointment] = relationship(back_populates="shifts")
+    claims: Mapped[list[Claim]] = relationship(
+        back_populates="shift", cascade="all, delete-orphan", order_by="Claim.claimed_at"
+    )
+
+    @property
+    def slots_left(self) -> int:
+        return self.slots - self.filled
+
+    def __repr__(self) -> str:
+        return f"<Shift {self.id} {self.role.value} {self.filled}/{self.slots}>"
+
+
+class Claim(db.Model):
+    """A volunteer holding one slot of a shift; afterwards it carries their report."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("shift_id", "volunteer_id"),
+        CheckConstraint("report_hours IS NULL OR report_hours >= 0", name="hours_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    report_outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome, "report_outcome"))
+    report_hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    report_notes: Mapped[str | None] = mapped_column(EncryptedText)
+    report_next_date: Mapped[date | None] = mapped_column(Date)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    shift: Mapped[Shift] = relationship(back_populates="claims")
+    volunteer: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Claim {self.id} shift={self.shift_id} volunteer={self.volunteer_id}>"

@@ -1,0 +1,32 @@
+"""Places appointments happen: courts, ICE offices, detention centers."""
+
+from __future__ import annotations
+
+from urllib.parse import quote_plus
+
+from sqlalchemy import Boolean, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accompany.database import db, enum_type
+from accompany.models.enums import LocationKind
+
+
+class Location(db.Model):
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[LocationKind] = mapped_column(enum_type(LocationKind, "location_kind"))
+    address: Mapped[str] = mapped_column(String(255))
+    town: Mapped[str] = mapped_column(String(80), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    arrival_notes: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def map_url(self) -> str:
+        """A map search for the address (opened by the phone's own map app)."""
+        return "https://www.openstreetmap.org/search?query=" + quote_plus(self.address)
+
+    def __repr__(self) -> str:
+        return f"<Location {self.id} {self.name}>"

@@ -1,0 +1,113 @@
+"""The SMS outbox, inbound texts, opt-outs and the scheduler's heartbeat (DESIGN §6).
+
+An outbound message is a row before it is a text: planned with a dedupe key, a window
+(`not_before` .. `send_before`) and a state that only ever moves forward.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accompany.crypto import EncryptedText
+from accompany.database import UTCDateTime, db, enum_type
+from accompany.models.enums import Language, MessageState, RecipientKind
+from accompany.models.families import Family
+from accompany.models.users import User
+
+
+class OutboundMessage(db.Model):
+    __tablename__ = "outbound_messages"
+    __table_args__ = (
+        CheckConstraint("(family_id IS NULL) <> (user_id IS NULL)", name="one_recipient"),
+        CheckConstraint("send_before > not_before", name="window_order"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_outbound_messages_due", "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One row per (subject, recipient, kind): planning twice never plans twice.
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient_kind: Mapped[RecipientKind] = mapped_column(enum_type(RecipientKind, "recipient_kind"))
+    family_id: Mapped[int | None] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointments.id", ondelete="SET NULL"), index=True
+    )
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id", ondelete="SET NULL"), index=True)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    send_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[MessageState] = mapped_column(
+        enum_type(MessageState, "message_state"), default=MessageState.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    error_message: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[Language | None] = mapped_column(enum_type(Language, "message_language"))
+    body: Mapped[str | None] = mapped_column(EncryptedText)  # as sent; purged with the family
+    segments: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    family: Mapped[Family | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<OutboundMessage {self.id} {self.kind} {self.state.value}>"
+
+
+class InboundMessage(db.Model):
+    """A text someone sent us. The sender is found by the phone's blind index."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    from_hash: Mapped[str] = mapped_column(String(64), index=True)
+    from_phone: Mapped[str] = mapped_column(EncryptedText)
+    body: Mapped[str] = mapped_column(EncryptedText)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    family_id: Mapped[int | None] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="other")
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<InboundMessage {self.id} {self.kind}>"
+
+
+class OptOut(db.Model):
+    """A number that said STOP. Nothing is sent to it while `active`."""
+
+    __tablename__ = "opt_outs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    keyword: Mapped[str] = mapped_column(String(20), default="")
+    opted_out_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opted_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SchedulerHeartbeat(db.Model):
+    """Written by the scheduler on every tick so the web side can tell it is alive."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,79 @@
+"""The edge where UTC becomes local time and codes become words, for templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import current_app
+from flask_login import current_user
+
+from accompany.phones import format_national
+from accompany.services import access
+
+
+def org_zone(tz_name: str | None = None) -> ZoneInfo:
+    return ZoneInfo(tz_name or current_app.config["ORG_TIMEZONE"])
+
+
+def to_local(moment: datetime, tz_name: str | None = None) -> datetime:
+    """An aware UTC datetime in the given (or the organization's) time zone."""
+    return moment.astimezone(org_zone(tz_name))
+
+
+def local_datetime(moment: datetime | None, tz_name: str | None = None) -> str:
+    """'Tue, Nov 24, 9:00 AM' in local time."""
+    if moment is None:
+        return ""
+    return format_datetime(to_local(moment, tz_name), "EEE, MMM d, h:mm a", locale="en_US")
+
+
+def local_time(moment: datetime | None, tz_name: str | None = None) -> str:
+    if moment is None:
+        return ""
+    return format_time(to_local(moment, tz_name), "h:mm a", locale="en_US")
+
+
+def local_day(moment: datetime | None, tz_name: str | None = None) -> str:
+    """'Tuesday, November 24' in local time."""
+    if moment is None:
+        return ""
+    return format_date(to_local(moment, tz_name).date(), "EEEE, MMMM d", locale="en_US")
+
+
+def label(value: object) -> str:
+    """The human word for an enum value (falls back to the value itself)."""
+    return getattr(value, "label", "" if value is None else str(value))
+
+
+def navigation() -> list[tuple[str, str]]:
+    """(endpoint, text) pairs for the signed-in person's role."""
+    if not current_user.is_authenticated:
+        return [("auth.login", "Log in"), ("auth.signup", "Volunteer sign-up")]
+    items = [("home.index", "Home")]
+    if access.is_staff(current_user):
+        items.append(("coordinator.volunteers", "Volunteers"))
+    if access.is_admin(current_user):
+        items.append(("admin.invitations", "Invitations"))
+    items.append(("auth.change_password", "Password"))
+    return items
+
+
+def init_template_helpers(app) -> None:
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime,
+        local_time=local_time,
+        local_day=local_day,
+        phone=format_national,
+        label=label,
+    )
+
+    @app.context_processor
+    def org_context() -> dict:
+        return {
+            "org_name": app.config["ORG_NAME"],
+            "org_help_phone": format_national(app.config["ORG_HELP_PHONE"]),
+            "navigation": navigation,
+            "access": access,
+        }

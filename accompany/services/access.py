@@ -1,0 +1,55 @@
+"""The one place that decides who may see or change what (DESIGN §3).
+
+Views ask these functions and answer 404 when the answer is no, so a record a person may not
+see looks exactly like a record that does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+
+from accompany.database import db
+from accompany.models import Appointment, Claim, Family, Role, Shift, User, UserStatus
+
+# A volunteer keeps sight of a family they accompany until this long after the appointment.
+HOLDER_ACCESS_AFTER = timedelta(days=1)
+
+
+def _active(user: User | None) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.status == UserStatus.ACTIVE)
+
+
+def is_staff(user: User | None) -> bool:
+    """Coordinators and admins: families, appointments, shifts, volunteers, messages."""
+    return _active(user) and user.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+def is_admin(user: User | None) -> bool:
+    """Accounts, roles and settings."""
+    return _active(user) and user.role == Role.ADMIN
+
+
+def may_use_board(user: User | None) -> bool:
+    """Approved volunteers see the open-shift board (which never shows families)."""
+    return _active(user) and user.role == Role.VOLUNTEER
+
+
+def may_see_family(user: User | None, family: Family, *, now: datetime) -> bool:
+    """Staff always; a volunteer only while holding a shift for that family's appointment."""
+    if is_staff(user):
+        return True
+    if not may_use_board(user):
+        return False
+    held = (
+        select(Claim.id)
+        .join(Shift, Claim.shift_id == Shift.id)
+        .join(Appointment, Shift.appointment_id == Appointment.id)
+        .where(
+            Claim.volunteer_id == user.id,
+            Appointment.family_id == family.id,
+            Appointment.starts_at > now - HOLDER_ACCESS_AFTER,
+        )
+    )
+    return bool(db.session.scalar(select(exists(held))))

@@ -1,0 +1,38 @@
+"""Domain errors. Each carries a message a person can act on; views show it as it is."""
+
+
+class DomainError(Exception):
+    """A rule of the domain said no."""
+
+    message = "That could not be done."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class EmailTaken(DomainError):
+    message = "An account with that email already exists. Try logging in instead."
+
+
+class LoginFailed(DomainError):
+    message = "That email and password do not match an account."
+
+
+class WrongPassword(DomainError):
+    message = "Your current password is not right."
+
+
+class WeakPassword(DomainError):
+    message = "Choose a password of at least 10 characters."
+
+
+class InvitationInvalid(DomainError):
+    message = "This invitation link is not valid any more. Ask an admin for a new one."
+
+
+class NotPending(DomainError):
+    message = "This volunteer is not waiting for approval."

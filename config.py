@@ -1,0 +1,164 @@
+"""Settings for Accompany, one class per way of running it.
+
+Values come from the environment (names fixed in DESIGN §7). Development works with no
+environment at all: it keeps SQLite and generated keys under `instance/`. Production refuses
+to start without its secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("ACCOMPANY_INSTANCE_DIR", BASE_DIR / "instance"))
+
+REQUIRED_SECRETS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app; the message says what to set."""
+
+
+def _env_list(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class Config:
+    """Shared defaults. Subclasses say how secrets and the database are found."""
+
+    ENV_NAME = "base"
+    TESTING = False
+
+    ORG_NAME = os.environ.get("ORG_NAME", "Accompany Network")
+    ORG_HELP_PHONE = os.environ.get("ORG_HELP_PHONE", "")
+    ORG_TIMEZONE = os.environ.get("ORG_TIMEZONE", "America/New_York")
+
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+    TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+    TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+    TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    FIELD_ENCRYPTION_KEYS = _env_list(os.environ.get("FIELD_ENCRYPTION_KEYS"))
+    BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", "")
+
+    # Sessions: the cookie is never readable by scripts and never sent cross-site on POST.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=7)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
+
+    PASSWORD_HASH_PROFILE = "rfc9106-low-memory"
+    INVITATION_DAYS = 7
+    DEFAULT_PHONE_REGION = "US"
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+
+    @classmethod
+    def prepare(cls) -> None:
+        """Fill in what this way of running needs, or raise ConfigError."""
+
+
+class DevelopmentConfig(Config):
+    """A laptop: SQLite under instance/, console SMS, keys generated once and kept in instance/."""
+
+    ENV_NAME = "development"
+    DEBUG = False  # the debugger is opt-in with `flask run --debug`
+
+    @classmethod
+    def prepare(cls) -> None:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        if not cls.SQLALCHEMY_DATABASE_URI:
+            cls.SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'accompany.sqlite'}"
+        missing = [name for name in REQUIRED_SECRETS if not getattr(cls, name)]
+        if missing:
+            stored = _development_secrets(INSTANCE_DIR / "dev-secrets.json")
+            for name in missing:
+                setattr(cls, name, stored[name])
+
+
+class TestingConfig(Config):
+    """The test suite: its own database per test, cheap password hashing, fixed fresh keys."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    BLIND_INDEX_KEY = "testing-blind-index-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PASSWORD_HASH_PROFILE = "cheapest"
+    SMS_BACKEND = "fake"
+    ORG_NAME = "Test Accompaniment Network"
+    ORG_HELP_PHONE = "+16175550100"
+    ORG_TIMEZONE = "America/New_York"
+
+
+class ProductionConfig(Config):
+    """Behind a TLS proxy, PostgreSQL, Twilio. Every secret comes from the environment."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def prepare(cls) -> None:
+        missing = [name for name in REQUIRED_SECRETS if not getattr(cls, name)]
+        if missing:
+            raise ConfigError(
+                "Accompany will not start in production without "
+                + ", ".join(missing)
+                + " set in the environment."
+            )
+        if not cls.SQLALCHEMY_DATABASE_URI:
+            raise ConfigError("Accompany will not start in production without DATABASE_URL set.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by ACCOMPANY_ENV (development when unset)."""
+    name = os.environ.get("ACCOMPANY_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"ACCOMPANY_ENV={name!r} is not one of: {', '.join(CONFIGS)}."
+        ) from None
+
+
+def _development_secrets(path: Path) -> dict[str, object]:
+    """Random development secrets, made on first run and reused so data stays readable."""
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "FIELD_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+        "BLIND_INDEX_KEY": secrets.token_urlsafe(32),
+    }
+    path.write_text(json.dumps(values, indent=2))
+    path.chmod(0o600)
+    return values
