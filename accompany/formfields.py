@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accompany.phones import InvalidPhone, normalize_phone
@@ -18,6 +19,16 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        allowed = {choice.value for choice in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError("Choose only from the options listed.")
+
+
+def enum_choices(enum_cls, only=None) -> list[SelectChoice]:
+    """Select options for a LabelledEnum (optionally just some members)."""
+    return [SelectChoice(member.value, member.label) for member in (only or enum_cls)]
 
 
 def phone_number(form, field) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from accompany import create_app
@@ -79,9 +80,18 @@ def database_url(db_kind, postgres_test_url, tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (its own `g` and database session), as in production."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, db_kind):
     app = create_app(config_for(database_url))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         if db_kind == "postgresql":
             tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from accompany.formfields import email_field
+from accompany.formfields import email_field, enum_choices
 from accompany.models import Role
 
 
@@ -11,6 +11,6 @@ class InvitationForm(FlaskForm):
     email = email_field("Their email")
     role = SelectField(
         "Role",
-        choices=[(Role.COORDINATOR.value, Role.COORDINATOR.label), (Role.ADMIN.value, Role.ADMIN.label)],
+        choices=enum_choices(Role, only=[Role.COORDINATOR, Role.ADMIN]),
         default=Role.COORDINATOR.value,
     )

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from accompany.formfields import MultiCheckboxField, email_field, new_password_fields, phone_number
+from accompany.formfields import MultiCheckboxField, enum_choices, email_field, new_password_fields, phone_number
 from accompany.models import Language
 
 
@@ -37,7 +37,7 @@ class SignUpForm(FlaskForm):
     )
     languages = MultiCheckboxField(
         "Languages you speak well",
-        choices=Language.choices(),
+        choices=enum_choices(Language),
         validators=[Optional()],
     )
     has_car = BooleanField("I have a car and can drive people")

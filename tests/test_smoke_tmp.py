@@ -1,4 +1,0 @@
-def test_app_boots(client, make, db):
-    make.coordinator()
-    db.session.commit()
-    assert client.get("/healthz").status_code == 200
