@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from accompany.database import db, utcnow
 from accompany.models import Role
@@ -58,6 +61,17 @@ def rotate_keys_command() -> None:
     click.echo(f"Re-encrypted {total} values." + "".join(f"\n  {name}: {n}" for name, n in counts.items()))
 
 
+@click.command("scheduler")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between ticks.")
+@with_appcontext
+def scheduler_command(interval: float) -> None:
+    """Run the long-lived scheduler process (exactly one per deployment)."""
+    from accompany.scheduler import run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_scheduler(current_app._get_current_object(), interval)
+
+
 def init_commands(app: Flask) -> None:
-    for command in (create_user_command, seed_demo_command, rotate_keys_command):
+    for command in (create_user_command, seed_demo_command, rotate_keys_command, scheduler_command):
         app.cli.add_command(command)

@@ -1,0 +1,65 @@
+"""The scheduler process: APScheduler as a clock, nothing more (DESIGN §5, §6).
+
+One interval job, an in-memory job store, nothing pickled. Every tick runs inside its own app
+context and commits its own work. Run it as exactly one process: `flask --app wsgi scheduler`.
+Web workers never start it.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import timezone
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from accompany.database import db, utcnow
+from accompany.services.heartbeat import record_heartbeat
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_NAME = "scheduler"
+
+
+def tick(app: Flask) -> None:
+    """One turn of the clock: prove we are alive (and, as the outbox grows, send what is due)."""
+    with app.app_context():
+        try:
+            record_heartbeat(HEARTBEAT_NAME, now=utcnow())
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("scheduler tick failed")
+            raise
+
+
+def build_scheduler(app: Flask, interval_seconds: float) -> BlockingScheduler:
+    scheduler = BlockingScheduler(
+        timezone=timezone.utc,
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+    )
+    scheduler.add_job(
+        tick, "interval", seconds=interval_seconds, args=[app], id="tick", next_run_time=utcnow()
+    )
+    return scheduler
+
+
+def run_scheduler(app: Flask, interval_seconds: float) -> None:
+    """Tick every `interval_seconds` until SIGTERM or Ctrl-C."""
+    scheduler = build_scheduler(app, interval_seconds)
+
+    def stop(signum, frame):
+        log.info("scheduler stopping (signal %s)", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    log.info("scheduler started: one tick every %ss", interval_seconds)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -1,0 +1,58 @@
+"""The scheduler process: a clock with one job that proves it is alive."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from accompany.models import SchedulerHeartbeat
+from accompany.scheduler import HEARTBEAT_NAME, build_scheduler, tick
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_tick_writes_a_heartbeat_that_healthz_reports(app, client, db):
+    assert client.get("/healthz").get_json()["scheduler"]["stale"] is True
+    tick(app)
+    beat = db.session.get(SchedulerHeartbeat, HEARTBEAT_NAME)
+    assert beat is not None and beat.details["pid"] == os.getpid()
+    report = client.get("/healthz").get_json()
+    assert report["scheduler"]["stale"] is False
+    assert report["scheduler"]["age_seconds"] < 60
+    assert report["ok"] is True
+
+
+def test_the_scheduler_has_one_in_memory_interval_job(app):
+    scheduler = build_scheduler(app, 5)
+    jobs = scheduler.get_jobs()
+    assert [job.id for job in jobs] == ["tick"]
+    assert jobs[0].trigger.interval.total_seconds() == 5
+    assert type(scheduler._jobstores["default"]).__name__ == "MemoryJobStore"
+
+
+def test_scheduler_command_runs_as_its_own_process_and_stops_on_sigterm(tmp_path, database_url, db_kind):
+    env = {**os.environ, "ACCOMPANY_ENV": "development", "ACCOMPANY_INSTANCE_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'sched.sqlite'}"}
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    process = subprocess.Popen([*flask, "scheduler", "--interval", "0.2"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    engine = create_engine(env["DATABASE_URL"])
+    try:
+        deadline = time.monotonic() + 20
+        beats = 0
+        while time.monotonic() < deadline and not beats:
+            time.sleep(0.3)
+            with engine.connect() as conn:
+                beats = conn.execute(text("SELECT count(*) FROM scheduler_heartbeats")).scalar()
+        assert beats == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+        engine.dispose()
+    assert process.returncode == 0, output
+    assert "scheduler started" in output
