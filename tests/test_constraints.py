@@ -21,20 +21,12 @@ def test_one_claim_per_volunteer_per_shift(make, db):
     db.session.rollback()
 
 
-def test_filled_can_never_exceed_slots(make, db):
+@pytest.mark.parametrize("filled", [2, -1], ids=["above_slots", "negative"])
+def test_filled_stays_between_zero_and_slots(make, db, filled):
     shift = make.shift(slots=1)
     db.session.commit()
     with pytest.raises(IntegrityError):
-        db.session.execute(update(Shift).where(Shift.id == shift.id).values(filled=2))
-        db.session.commit()
-    db.session.rollback()
-
-
-def test_filled_can_never_go_negative(make, db):
-    shift = make.shift(slots=1)
-    db.session.commit()
-    with pytest.raises(IntegrityError):
-        db.session.execute(update(Shift).where(Shift.id == shift.id).values(filled=-1))
+        db.session.execute(update(Shift).where(Shift.id == shift.id).values(filled=filled))
         db.session.commit()
     db.session.rollback()
 

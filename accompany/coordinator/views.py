@@ -20,40 +20,34 @@ def volunteers():
     )
 
 
-def _pending_volunteer_or_404(user_id: int) -> User:
+def _decide_sign_up(user_id: int, decide, done_message: str, category: str):
+    """Run `decide` (approve or decline) on a pending volunteer, commit, and say what happened."""
     volunteer = db.session.get(User, user_id)
     if volunteer is None or volunteer.role != Role.VOLUNTEER:
         abort(404)
-    return volunteer
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        decide(volunteer, by=current_user, now=utcnow())
+    except NotPending as error:
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(done_message.format(name=volunteer.name), category)
+    return redirect(url_for(".volunteers"))
 
 
 @bp.post("/volunteers/<int:user_id>/approve")
 @staff_required
 def approve(user_id: int):
-    volunteer = _pending_volunteer_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        accounts.approve_volunteer(volunteer, by=current_user, now=utcnow())
-    except NotPending as error:
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
-        flash(f"{volunteer.name} is approved and can now claim shifts.", "success")
-    return redirect(url_for(".volunteers"))
+    return _decide_sign_up(
+        user_id, accounts.approve_volunteer, "{name} is approved and can now claim shifts.", "success"
+    )
 
 
 @bp.post("/volunteers/<int:user_id>/decline")
 @staff_required
 def decline(user_id: int):
-    volunteer = _pending_volunteer_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        accounts.decline_volunteer(volunteer, by=current_user, now=utcnow())
-    except NotPending as error:
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
-        flash(f"The sign-up from {volunteer.name} was declined.", "info")
-    return redirect(url_for(".volunteers"))
+    return _decide_sign_up(
+        user_id, accounts.decline_volunteer, "The sign-up from {name} was declined.", "info"
+    )
