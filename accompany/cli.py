@@ -69,6 +69,7 @@ def scheduler_command(interval: float) -> None:
     from accompany.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # no line per tick
     run_scheduler(current_app._get_current_object(), interval)
 
 
