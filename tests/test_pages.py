@@ -315,3 +315,16 @@ def test_healthz_reports_database_and_scheduler(client):
     assert report["database"] == "ok"
     assert report["scheduler"]["stale"] is True  # no heartbeat yet
     assert set(report["outbox"]) == {"overdue", "failed", "expired", "unknown"}
+
+
+def test_forbidden_gets_the_403_page_in_the_site_layout(app):
+    from flask import abort
+
+    @app.get("/forbidden-for-test")
+    def forbidden():
+        abort(403)
+
+    response = app.test_client().get("/forbidden-for-test")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Not allowed" in page and "pico.min.css" in page
