@@ -67,6 +67,15 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
 
+    # Reminder timing (DESIGN §6). Family texts only between these local hours.
+    FAMILY_TEXT_HOURS = (8, 20)
+    FAMILY_REMINDER_DAYS = (7, 3, 1)
+    FAMILY_REMINDER_HOUR = 10
+    VOLUNTEER_EVENING_HOUR = 19
+    VOLUNTEER_SOON_MINUTES = 120
+    RELEASE_CUTOFF_HOURS = 24  # releasing later than this before a shift alerts coordinators
+
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # uploads (CSV imports) and forms
     PASSWORD_HASH_PROFILE = "rfc9106-low-memory"
     INVITATION_DAYS = 7
     DEFAULT_PHONE_REGION = "US"

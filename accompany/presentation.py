@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import current_app
 from flask_login import current_user
 
+from accompany import timezones
 from accompany.phones import format_national
 from accompany.services import access
 
 
-def org_zone(tz_name: str | None = None) -> ZoneInfo:
-    return ZoneInfo(tz_name or current_app.config["ORG_TIMEZONE"])
-
-
 def to_local(moment: datetime, tz_name: str | None = None) -> datetime:
     """An aware UTC datetime in the given (or the organization's) time zone."""
-    return moment.astimezone(org_zone(tz_name))
+    return timezones.to_local(moment, tz_name or current_app.config["ORG_TIMEZONE"])
 
 
 def local_datetime(moment: datetime | None, tz_name: str | None = None) -> str:

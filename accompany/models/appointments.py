@@ -59,6 +59,9 @@ class Appointment(db.Model):
     outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome, "appointment_outcome"))
     outcome_notes: Mapped[str | None] = mapped_column(EncryptedText)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a coordinator has dealt with a "detained" outcome; until then the dashboard shows it.
+    alert_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     family_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ride_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
@@ -72,6 +75,7 @@ class Appointment(db.Model):
         back_populates="appointment", cascade="all, delete-orphan", order_by="Shift.starts_at"
     )
     previous: Mapped[Appointment | None] = relationship(remote_side=[id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     def __repr__(self) -> str:
         return f"<Appointment {self.id} {self.kind.value}>"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-21 19:40:02.538401
+Create Date: 2026-11-21 19:49:03.339190
 
 """
 from alembic import op
@@ -120,6 +120,8 @@ def upgrade():
     sa.Column('outcome', sa.Enum('held', 'rescheduled', 'detained', 'missed', 'other', name='appointment_outcome', native_enum=False, create_constraint=True), nullable=True),
     sa.Column('outcome_notes', sa.Text(), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('alert_cleared_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('family_confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('ride_requested_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('previous_id', sa.Integer(), nullable=True),
