@@ -49,7 +49,12 @@ def navigation() -> list[tuple[str, str]]:
         return [("auth.login", "Log in"), ("auth.signup", "Volunteer sign-up")]
     items = [("home.index", "Home")]
     if access.is_staff(current_user):
-        items.append(("coordinator.volunteers", "Volunteers"))
+        items += [
+            ("coordinator.appointments", "Appointments"),
+            ("coordinator.families", "Families"),
+            ("coordinator.volunteers", "Volunteers"),
+            ("coordinator.locations", "Places"),
+        ]
     if access.is_admin(current_user):
         items.append(("admin.invitations", "Invitations"))
     items.append(("auth.change_password", "Password"))

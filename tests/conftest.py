@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -15,11 +15,17 @@ from sqlalchemy import text
 
 from accompany import create_app
 from accompany.database import db as _db
+from accompany.database import utcnow
 from config import TestingConfig
 from tests.support.factories import Factory
 from tests.support.postgres import start_postgres
 
 NOW = datetime(2026, 11, 21, 15, 0, tzinfo=timezone.utc)  # a Saturday, 10:00 in Boston
+
+
+def from_now(**delta) -> datetime:
+    """A time relative to the real clock, for data that pages (which read the clock) must see."""
+    return utcnow() + timedelta(**delta)
 
 
 def pytest_addoption(parser):

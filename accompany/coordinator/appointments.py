@@ -1,3 +1,362 @@
+"""Appointments and their shifts: record, change, reschedule, cancel, close."""
+
 from __future__ import annotations
 
-from accompany.coordinator import bp  # noqa: F401
+from types import SimpleNamespace
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from accompany.coordinator import bp
+from accompany.coordinator.appointment_forms import (
+    AppointmentDetailsForm,
+    CloseForm,
+    NewAppointmentForm,
+    RescheduleForm,
+    ShiftForm,
+)
+from accompany.database import db, utcnow
+from accompany.formfields import ActionForm
+from accompany.guards import staff_required
+from accompany.models import (
+    Appointment,
+    AppointmentKind,
+    AttendanceMode,
+    Family,
+    Language,
+    Location,
+    Outcome,
+    Shift,
+    ShiftRole,
+)
+from accompany.services import appointments as service
+from accompany.services import shifts as shift_service
+from accompany.services.errors import DomainError
+from accompany.timezones import from_local, to_local
+
+
+def _get_or_404(model, object_id: int):
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _set_choices(form: AppointmentDetailsForm, *, family: Family | None = None) -> None:
+    families = [family] if family is not None else service.open_families()
+    form.family_id.choices = [SelectChoice(f.id, f.name) for f in families]
+    form.location_id.choices = [SelectChoice(loc.id, f"{loc.name} ({loc.town})") for loc in service.active_locations()]
+
+
+def _chosen(form: AppointmentDetailsForm) -> tuple[Family | None, Location | None]:
+    family = db.session.get(Family, form.family_id.data) if form.family_id.data else None
+    location = db.session.get(Location, form.location_id.data) if form.location_id.data else None
+    if family is None:
+        form.family_id.errors.append("Choose the family.")
+    if location is None:
+        form.location_id.errors.append("Choose where the appointment is.")
+    return family, location
+
+
+def _details(form: AppointmentDetailsForm, family: Family, location: Location) -> service.AppointmentDetails:
+    return service.AppointmentDetails(
+        family=family,
+        location=location,
+        kind=AppointmentKind(form.kind.data),
+        starts_at=from_local(form.day.data, form.time.data, location.timezone),
+        mode=AttendanceMode(form.mode.data),
+        judge=form.judge.data or "",
+        interpreter_language=Language(form.interpreter_language.data) if form.interpreter_language.data else None,
+        notes=form.notes.data or "",
+        verified_on=form.verified_on.data,
+        verified_by=form.verified_by.data or "",
+    )
+
+
+def _fill_details(form: AppointmentDetailsForm, details: service.AppointmentDetails, *, with_time: bool) -> None:
+    form.family_id.data = details.family.id
+    form.location_id.data = details.location.id
+    form.kind.data = details.kind.value
+    form.mode.data = details.mode.value
+    form.judge.data = details.judge
+    form.interpreter_language.data = details.interpreter_language.value if details.interpreter_language else ""
+    form.notes.data = details.notes
+    form.verified_on.data, form.verified_by.data = details.verified_on, details.verified_by
+    if with_time:
+        local = to_local(details.starts_at, details.location.timezone)
+        form.day.data, form.time.data = local.date(), local.time()
+
+
+def _plan(fields, tz_name: str) -> shift_service.ShiftPlan:
+    """A ShiftPlan from a shift form (local day and times in the location's zone)."""
+    return shift_service.ShiftPlan(
+        role=ShiftRole(fields.role.data),
+        starts_at=from_local(fields.day.data, fields.starts.data, tz_name),
+        ends_at=from_local(fields.day.data, fields.ends.data, tz_name),
+        meeting_point=fields.meeting_point.data or "",
+        slots=fields.slots.data,
+        requires_car=fields.requires_car.data,
+        language=Language(fields.language.data) if fields.language.data else None,
+        requires_training=fields.requires_training.data,
+        requires_obligor=fields.requires_obligor.data,
+        notes=fields.notes.data or "",
+    )
+
+
+def _shift_values(plan: shift_service.ShiftPlan, tz_name: str) -> SimpleNamespace:
+    """What a shift form shows for `plan`."""
+    starts, ends = to_local(plan.starts_at, tz_name), to_local(plan.ends_at, tz_name)
+    return SimpleNamespace(
+        role=plan.role.value, day=starts.date(), starts=starts.time().replace(second=0, microsecond=0),
+        ends=ends.time().replace(second=0, microsecond=0) if ends.date() == starts.date() else starts.time().replace(hour=23, minute=59),
+        meeting_point=plan.meeting_point, slots=plan.slots, requires_car=plan.requires_car,
+        language=plan.language.value if plan.language else "", requires_training=plan.requires_training,
+        requires_obligor=plan.requires_obligor, notes=plan.notes,
+    )
+
+
+def _show_proposals(form: NewAppointmentForm, details: service.AppointmentDetails, keep: dict) -> None:
+    """Fill the shift part of the form: kept entries for roles still wanted, proposals for new ones."""
+    roles = [ShiftRole(value) for value in form.needs.data or []]
+    proposals = shift_service.propose_shifts(details, roles, family_language=details.family.language, town=details.family.town)
+    while form.shifts.entries:
+        form.shifts.pop_entry()
+    for role, plan in zip(roles, proposals):
+        form.shifts.append_entry(keep.get(role) or _shift_values(plan, details.location.timezone))
+
+
+@bp.route("/appointments/new", methods=["GET", "POST"])
+@staff_required
+def new_appointment():
+    form = NewAppointmentForm()
+    family = None
+    family_id = request.args.get("family_id", type=int)
+    if family_id:
+        family = _get_or_404(Family, family_id)
+    _set_choices(form, family=family)
+    previous = None
+    if previous_id := request.values.get("previous_id", type=int):
+        previous = _get_or_404(Appointment, previous_id)
+    if request.method == "GET":
+        form.needs.data = [ShiftRole.COMPANION.value]
+        if previous is not None:
+            _fill_details(form, service.details_of(previous), with_time=False)
+            form.previous_id.data = str(previous.id)
+        if family is not None:
+            form.family_id.data = family.id
+        return _render_new(form, family, review=False)
+
+    reviewing = request.form.get("action") == "review"
+    if form.validate():
+        chosen_family, location = _chosen(form)
+        if chosen_family is not None and location is not None:
+            details = _details(form, chosen_family, location)
+            entry_roles = [ShiftRole(entry.form.role.data) for entry in form.shifts]
+            wanted = [ShiftRole(value) for value in form.needs.data or []]
+            if reviewing or (form.shifts.entries and sorted(entry_roles) != sorted(wanted)):
+                keep = {ShiftRole(e.form.role.data): SimpleNamespace(**e.form.data) for e in form.shifts}
+                _show_proposals(form, details, keep)
+                if not reviewing:
+                    flash("The help needed changed: check the shifts below, then save.", "warning")
+                return _render_new(form, family, review=True)
+            if form.shifts.entries:
+                plans = [_plan(entry.form, location.timezone) for entry in form.shifts]
+            else:
+                plans = shift_service.propose_shifts(details, wanted, family_language=chosen_family.language, town=chosen_family.town)
+            try:
+                appointment = service.create_appointment(details, plans, by=current_user, now=utcnow(), previous=previous)
+            except DomainError as error:
+                form.day.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(f"Appointment saved with {len(plans)} shift{'s' if len(plans) != 1 else ''}.", "success")
+                return redirect(url_for(".appointment", appointment_id=appointment.id))
+    return _render_new(form, family, review=bool(form.shifts.entries))
+
+
+def _render_new(form, family, *, review: bool):
+    return render_template("coordinator/appointments/new.html", form=form, family=family, review=review)
+
+
+@bp.get("/appointments")
+@staff_required
+def appointments():
+    show = request.args.get("show", "upcoming")
+    if show not in ("upcoming", "past", "drafts"):
+        show = "upcoming"
+    return render_template(
+        "coordinator/appointments/list.html",
+        appointments=service.list_appointments(show=show, now=utcnow()),
+        show=show,
+    )
+
+
+@bp.get("/appointments/<int:appointment_id>")
+@staff_required
+def appointment(appointment_id: int):
+    appointment = service.appointment_with_coverage(appointment_id)
+    if appointment is None:
+        abort(404)
+    local = to_local(appointment.starts_at, appointment.location.timezone)
+    reschedule = RescheduleForm(formdata=None, data={"day": local.date(), "time": local.time()})
+    return render_template(
+        "coordinator/appointments/show.html",
+        appointment=appointment,
+        action_form=ActionForm(),
+        reschedule_form=reschedule,
+        close_form=CloseForm(formdata=None),
+        now=utcnow(),
+    )
+
+
+@bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_appointment(appointment_id: int):
+    appointment = _get_or_404(Appointment, appointment_id)
+    form = AppointmentDetailsForm()
+    _set_choices(form, family=appointment.family)
+    if request.method == "GET":
+        _fill_details(form, service.details_of(appointment), with_time=True)
+    elif form.validate():
+        _, location = _chosen(form)
+        if location is not None:
+            try:
+                service.update_appointment(
+                    appointment, _details(form, appointment.family, location), by=current_user, now=utcnow()
+                )
+            except DomainError as error:
+                db.session.rollback()
+                form.day.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash("Appointment updated.", "success")
+                return redirect(url_for(".appointment", appointment_id=appointment.id))
+    return render_template("coordinator/appointments/edit.html", form=form, appointment=appointment)
+
+
+def _act(appointment_id: int, form_class, act):
+    """POST actions on an appointment: validate the form, run `act`, commit, back to the page."""
+    appointment = _get_or_404(Appointment, appointment_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors if isinstance(errors, list) else [errors]:
+                flash(str(error), "warning")
+        return redirect(url_for(".appointment", appointment_id=appointment.id))
+    try:
+        response = act(appointment, form)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for(".appointment", appointment_id=appointment.id))
+    db.session.commit()
+    return response or redirect(url_for(".appointment", appointment_id=appointment.id))
+
+
+@bp.post("/appointments/<int:appointment_id>/reschedule")
+@staff_required
+def reschedule_appointment(appointment_id: int):
+    def act(appointment, form):
+        starts_at = from_local(form.day.data, form.time.data, appointment.location.timezone)
+        service.reschedule_appointment(appointment, starts_at, by=current_user, now=utcnow())
+        flash("Rescheduled. The shifts moved with it; the family and the volunteers will be told.", "success")
+
+    return _act(appointment_id, RescheduleForm, act)
+
+
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@staff_required
+def cancel_appointment(appointment_id: int):
+    def act(appointment, form):
+        service.cancel_appointment(appointment, by=current_user, now=utcnow())
+        flash("Cancelled. The family and the volunteers will be told.", "success")
+
+    return _act(appointment_id, ActionForm, act)
+
+
+@bp.post("/appointments/<int:appointment_id>/close")
+@staff_required
+def close_appointment(appointment_id: int):
+    def act(appointment, form):
+        outcome = Outcome(form.outcome.data)
+        prefill = service.close_appointment(appointment, outcome, notes=form.notes.data or "", by=current_user, now=utcnow())
+        flash(f"Closed as {outcome.label.lower()}.", "success")
+        if prefill is not None:
+            db.session.commit()
+            flash("Now enter the new date for the next appointment.", "info")
+            return redirect(url_for(".new_appointment", family_id=appointment.family_id, previous_id=appointment.id))
+        return None
+
+    return _act(appointment_id, CloseForm, act)
+
+
+@bp.post("/appointments/<int:appointment_id>/clear-alert")
+@staff_required
+def clear_alert(appointment_id: int):
+    def act(appointment, form):
+        service.clear_detained_alert(appointment, by=current_user, now=utcnow())
+        flash("The detention alert is marked as handled.", "success")
+        return redirect(url_for("home.index"))
+
+    return _act(appointment_id, ActionForm, act)
+
+
+@bp.route("/appointments/<int:appointment_id>/shifts/new", methods=["GET", "POST"])
+@staff_required
+def new_shift(appointment_id: int):
+    appointment = _get_or_404(Appointment, appointment_id)
+    form = ShiftForm()
+    tz_name = appointment.location.timezone
+    if request.method == "GET":
+        wanted = request.args.get("role", "")
+        role = ShiftRole(wanted) if wanted in ShiftRole._value2member_map_ else ShiftRole.COMPANION
+        plan = shift_service.propose_shifts(appointment, [role], family_language=appointment.family.language, town=appointment.family.town)[0]
+        form.process(obj=_shift_values(plan, tz_name))
+    elif form.validate():
+        try:
+            shift_service.add_shift(appointment, _plan(form, tz_name), by=current_user, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.ends.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Shift added.", "success")
+            return redirect(url_for(".appointment", appointment_id=appointment.id))
+    return render_template("coordinator/appointments/shift_form.html", form=form, appointment=appointment, shift=None)
+
+
+@bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_shift(shift_id: int):
+    shift = _get_or_404(Shift, shift_id)
+    appointment = shift.appointment
+    tz_name = appointment.location.timezone
+    form = ShiftForm()
+    if request.method == "GET":
+        form.process(obj=_shift_values(shift_service.plan_of(shift), tz_name))
+    elif form.validate():
+        try:
+            shift_service.update_shift(shift, _plan(form, tz_name), by=current_user, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.slots.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Shift updated.", "success")
+            return redirect(url_for(".appointment", appointment_id=appointment.id))
+    return render_template("coordinator/appointments/shift_form.html", form=form, appointment=appointment, shift=shift)
+
+
+@bp.post("/shifts/<int:shift_id>/remove")
+@staff_required
+def remove_shift(shift_id: int):
+    shift = _get_or_404(Shift, shift_id)
+    appointment_id = shift.appointment_id
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    held = len(shift.claims)
+    shift_service.remove_shift(shift, by=current_user, now=utcnow())
+    db.session.commit()
+    flash("Shift removed." + (f" {held} volunteer{'s' if held != 1 else ''} will be told." if held else ""), "success")
+    return redirect(url_for(".appointment", appointment_id=appointment_id))

@@ -1,3 +1,160 @@
+"""Coordinators' family screens: the searchable list, the family's page, and its form.
+
+Flash messages never carry a family's name: they travel in the session cookie.
+"""
+
 from __future__ import annotations
 
-from accompany.coordinator import bp  # noqa: F401
+from babel.dates import format_date
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from accompany import timezones
+from accompany.coordinator import bp
+from accompany.coordinator.family_forms import FamilyForm, FamilySearchForm
+from accompany.database import db, utcnow
+from accompany.formfields import ActionForm
+from accompany.guards import staff_required
+from accompany.models import Family
+from accompany.services import families as family_service
+from accompany.services.families import FamilyError
+
+PER_PAGE = 50
+
+
+def _family_or_404(family_id: int) -> Family:
+    family = family_service.get_family(family_id)
+    if family is None:
+        abort(404)
+    return family
+
+
+def _tz_name(family: Family | None = None) -> str:
+    return (family.timezone if family is not None else "") or current_app.config["ORG_TIMEZONE"]
+
+
+def _show_error(form: FamilyForm, error: FamilyError) -> None:
+    """Put a domain error next to the field it is about (or at the top of the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.get("/families")
+@staff_required
+def families():
+    form = FamilySearchForm(formdata=request.args)
+    form.set_towns(family_service.family_towns())
+    form.validate()
+    found = family_service.search_families(form.criteria())
+    page = request.args.get("page", 1, type=int) or 1
+    pages = max(1, -(-len(found) // PER_PAGE))
+    page = min(max(page, 1), pages)
+    # Only the search's own fields go into the page links (never url_for's _external, _scheme...).
+    args = {name: request.args[name] for name in ("q", "language", "town", "status", "consent") if request.args.get(name)}
+    return render_template(
+        "coordinator/families/list.html",
+        form=form,
+        families=found[(page - 1) * PER_PAGE : page * PER_PAGE],
+        total=len(found),
+        page=page,
+        pages=pages,
+        page_args=args,
+    )
+
+
+@bp.route("/families/new", methods=["GET", "POST"])
+@staff_required
+def new_family():
+    form = FamilyForm()
+    if form.validate_on_submit():
+        try:
+            family = family_service.create_family(
+                form.details(tz_name=_tz_name()), by=current_user, now=utcnow()
+            )
+        except FamilyError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The family is saved.", "success")
+            return redirect(url_for(".family", family_id=family.id))
+    return render_template("coordinator/families/form.html", form=form, family=None)
+
+
+@bp.get("/families/<int:family_id>")
+@staff_required
+def family(family_id: int):
+    family = _family_or_404(family_id)
+    family_service.record_family_view(family, by=current_user, now=utcnow())
+    db.session.commit()
+    consent_day = None
+    if family.consent_at is not None:
+        local = timezones.to_local(family.consent_at, _tz_name(family)).date()
+        consent_day = format_date(local, "MMM d, y", locale="en_US")
+    return render_template(
+        "coordinator/families/detail.html",
+        family=family,
+        consent_day=consent_day,
+        appointments=family_service.family_appointments(family),
+        messages=family_service.family_messages(family),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/families/<int:family_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_family(family_id: int):
+    family = _family_or_404(family_id)
+    tz_name = _tz_name(family)
+    if request.method == "GET":
+        form = FamilyForm.for_family(family, tz_name)
+        family_service.record_family_view(family, by=current_user, now=utcnow(), page="edit")
+        db.session.commit()
+        return render_template("coordinator/families/form.html", form=form, family=family)
+    form = FamilyForm()
+    if form.validate_on_submit():
+        try:
+            changed = family_service.update_family(
+                family,
+                form.details(tz_name=tz_name, previous_consent_at=family.consent_at),
+                by=current_user,
+                now=utcnow(),
+            )
+        except FamilyError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The family's details are saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for(".family", family_id=family.id))
+    return render_template("coordinator/families/form.html", form=form, family=family)
+
+
+def _change_state(family_id: int, change, done_message: str):
+    """Run `change` (close or reopen) on a family, commit, and say what happened."""
+    family = _family_or_404(family_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        change(family, by=current_user, now=utcnow())
+    except FamilyError as error:
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+    return redirect(url_for(".family", family_id=family_id))
+
+
+@bp.post("/families/<int:family_id>/close")
+@staff_required
+def close_family(family_id: int):
+    return _change_state(
+        family_id, family_service.close_family, "The family is closed. No more texts will go to it."
+    )
+
+
+@bp.post("/families/<int:family_id>/reopen")
+@staff_required
+def reopen_family(family_id: int):
+    return _change_state(family_id, family_service.reopen_family, "The family is open again.")

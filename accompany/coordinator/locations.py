@@ -1,3 +1,103 @@
+"""Coordinators' location screens: the list of places, a place's page, and its form."""
+
 from __future__ import annotations
 
-from accompany.coordinator import bp  # noqa: F401
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from accompany.coordinator import bp
+from accompany.coordinator.location_forms import LocationActiveForm, LocationForm
+from accompany.database import db, utcnow
+from accompany.guards import staff_required
+from accompany.models import Location
+from accompany.services import locations as location_service
+from accompany.services.locations import LocationError
+
+
+def _location_or_404(location_id: int) -> Location:
+    location = location_service.get_location(location_id)
+    if location is None:
+        abort(404)
+    return location
+
+
+def _show_error(form: LocationForm, error: LocationError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def _active_form(location: Location) -> LocationActiveForm:
+    """The button that flips the place to the other state."""
+    return LocationActiveForm(formdata=None, active="0" if location.active else "1")
+
+
+@bp.get("/locations")
+@staff_required
+def locations():
+    return render_template("coordinator/locations/list.html", locations=location_service.list_locations())
+
+
+@bp.route("/locations/new", methods=["GET", "POST"])
+@staff_required
+def new_location():
+    org_zone = current_app.config["ORG_TIMEZONE"]
+    form = LocationForm(current_zone=org_zone, timezone=org_zone)
+    if form.validate_on_submit():
+        try:
+            location = location_service.create_location(form.details(), by=current_user, now=utcnow())
+        except LocationError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{location.name} is saved.", "success")
+            return redirect(url_for(".location", location_id=location.id))
+    return render_template("coordinator/locations/form.html", form=form, location=None)
+
+
+@bp.get("/locations/<int:location_id>")
+@staff_required
+def location(location_id: int):
+    location = _location_or_404(location_id)
+    return render_template(
+        "coordinator/locations/detail.html", location=location, active_form=_active_form(location)
+    )
+
+
+@bp.route("/locations/<int:location_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_location(location_id: int):
+    location = _location_or_404(location_id)
+    if request.method == "GET":
+        form = LocationForm.for_location(location)
+    else:
+        form = LocationForm(current_zone=location.timezone)
+    if form.validate_on_submit():
+        try:
+            changed = location_service.update_location(location, form.details(), by=current_user, now=utcnow())
+        except LocationError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The place is saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for(".location", location_id=location.id))
+    return render_template("coordinator/locations/form.html", form=form, location=location)
+
+
+@bp.post("/locations/<int:location_id>/toggle")
+@staff_required
+def toggle_location(location_id: int):
+    location = _location_or_404(location_id)
+    form = LocationActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = form.active.data == "1"
+    location_service.set_location_active(location, active, by=current_user, now=utcnow())
+    db.session.commit()
+    if active:
+        flash("The place is active again and offered for new appointments.", "success")
+    else:
+        flash("The place is deactivated: it is no longer offered for new appointments.", "info")
+    return redirect(url_for(".location", location_id=location.id))

@@ -1,3 +1,137 @@
+"""Coordinators' spreadsheets: importing appointments from a CSV file and exporting coverage.
+
+An import is two steps. The upload shows a preview of every row and its problems and saves
+nothing; when the file is clean the preview's button sends the file's text back, and the
+import reads and checks it again from scratch before creating anything, all in one commit.
+"""
+
 from __future__ import annotations
 
-from accompany.coordinator import bp  # noqa: F401
+from babel.dates import format_datetime
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from accompany import timezones
+from accompany.coordinator import bp
+from accompany.coordinator.spreadsheet_forms import ExportForm, ImportConfirmForm, ImportUploadForm
+from accompany.database import db, utcnow
+from accompany.guards import staff_required
+from accompany.services import spreadsheets
+from accompany.services.errors import DomainError
+from accompany.services.spreadsheets import (
+    ExportRangeInvalid,
+    ImportNotClean,
+    ImportPreview,
+    SpreadsheetError,
+)
+
+TOO_BIG_TO_CONFIRM = (
+    "This file is too large to import in one go. Split it into two files and import each."
+)
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    response = Response(text, content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _upload_page(form: ImportUploadForm, message: str | None = None, status: int = 200):
+    return render_template("coordinator/spreadsheets/import.html", form=form, message=message), status
+
+
+def _when(moment, tz_name: str) -> str:
+    """'Tue, Dec 8, 2026, 8:30 AM' at the place (an import may reach into next year)."""
+    return format_datetime(timezones.to_local(moment, tz_name), "EEE, MMM d, y, h:mm a", locale="en_US")
+
+
+def _preview_page(preview: ImportPreview, text: str, message: str | None = None):
+    """The rows and their problems; the import button only when every row is clean."""
+    confirm = ImportConfirmForm.for_text(text, len(preview.rows)) if preview.clean else None
+    limit = current_app.config.get("MAX_FORM_MEMORY_SIZE") or current_app.config["MAX_CONTENT_LENGTH"]
+    if confirm is not None and len(confirm.content.data) > limit * 0.9:
+        confirm, message = None, TOO_BIG_TO_CONFIRM
+    return render_template(
+        "coordinator/spreadsheets/preview.html",
+        preview=preview,
+        confirm=confirm,
+        upload=ImportUploadForm(formdata=None),
+        message=message,
+        when=_when,
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@staff_required
+def import_appointments():
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        try:
+            text = spreadsheets.decode_upload(form.file.data.read())
+            preview = spreadsheets.preview_import(text, now=utcnow())
+        except SpreadsheetError as error:
+            return _upload_page(form, str(error))
+        return _preview_page(preview, text)
+    return _upload_page(form)
+
+
+@bp.post("/import/confirm")
+@staff_required
+def confirm_import():
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        return _upload_page(
+            ImportUploadForm(formdata=None), "The file was not sent back complete. Upload it again.", 400
+        )
+    try:
+        text = form.text()
+        result = spreadsheets.import_appointments(
+            text, by=current_user, now=utcnow(), expected_rows=form.rows.data
+        )
+    except ImportNotClean as error:
+        db.session.rollback()
+        return _preview_page(error.preview, text, str(error))
+    except SpreadsheetError as error:
+        db.session.rollback()
+        return _upload_page(ImportUploadForm(formdata=None), str(error))
+    except DomainError as error:
+        db.session.rollback()
+        return _upload_page(ImportUploadForm(formdata=None), f"Nothing was imported. {error}")
+    db.session.commit()
+    count, shifts = len(result.appointments), result.shifts
+    message = f"{count} appointment{'s' if count != 1 else ''} imported"
+    if shifts:
+        message += f", with {shifts} shift{'s' if shifts != 1 else ''} for volunteers to fill"
+    flash(message + ".", "success")
+    return redirect(url_for("home.index"))
+
+
+@bp.get("/import/template.csv")
+@staff_required
+def import_template():
+    text = spreadsheets.import_template(now=utcnow(), tz_name=current_app.config["ORG_TIMEZONE"])
+    return _csv_response(text, "appointments-template.csv")
+
+
+@bp.get("/export")
+@staff_required
+def export_appointments():
+    tz_name = current_app.config["ORG_TIMEZONE"]
+    if "start" not in request.args and "end" not in request.args:
+        start, end = spreadsheets.default_export_range(now=utcnow(), tz_name=tz_name)
+        form = ExportForm(formdata=None, start=start, end=end)
+        return render_template("coordinator/spreadsheets/export.html", form=form)
+    form = ExportForm(formdata=request.args)
+    if form.validate():
+        try:
+            export = spreadsheets.export_coverage(
+                form.start.data, form.end.data, tz_name=tz_name, by=current_user, now=utcnow()
+            )
+        except ExportRangeInvalid as error:
+            form.end.errors.append(str(error))
+        else:
+            db.session.commit()
+            return _csv_response(export.text, export.filename)
+    return render_template("coordinator/spreadsheets/export.html", form=form)

@@ -1,22 +1,77 @@
+"""Coordinators' volunteer screens: the list, a volunteer's page, approving and declining sign-ups,
+deactivating and reactivating, and putting a volunteer on a shift or taking them off it.
+
+Flash messages name volunteers (staff accounts' own data) but never a family.
+"""
+
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from accompany.coordinator import bp
+from accompany.coordinator.volunteer_forms import AssignForm, ReleaseForm, VolunteerSearchForm
 from accompany.database import db, utcnow
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
-from accompany.models import Role, User
+from accompany.models import Role, Shift, User
 from accompany.services import accounts
-from accompany.services.errors import NotPending
+from accompany.services import volunteers as volunteer_service
+from accompany.services.errors import DomainError, NotPending
+
+PER_PAGE = 50
+
+
+def _volunteer_or_404(user_id: int) -> User:
+    volunteer = volunteer_service.get_volunteer(user_id)
+    if volunteer is None:
+        abort(404)
+    return volunteer
+
+
+def _shift_or_404(shift_id: int) -> Shift:
+    shift = volunteer_service.get_shift(shift_id)
+    if shift is None:
+        abort(404)
+    return shift
+
+
+def appointment_url(appointment_id: int) -> str | None:
+    """The appointment's page, or None while that page does not exist."""
+    try:
+        return url_for("coordinator.appointment", appointment_id=appointment_id)
+    except BuildError:
+        return None
+
+
+def _after_shift_change(shift: Shift) -> str:
+    """Where to go after changing who holds `shift`: its appointment's page, else the assign page."""
+    return appointment_url(shift.appointment_id) or url_for(".assign_volunteer", shift_id=shift.id)
+
+
+# -- the list and the sign-ups -------------------------------------------------------------------
 
 
 @bp.get("/volunteers")
 @staff_required
 def volunteers():
+    form = VolunteerSearchForm(formdata=request.args)
+    form.validate()
+    criteria = form.criteria()
+    total = volunteer_service.count_volunteers(criteria)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    found = volunteer_service.search_volunteers(criteria, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template(
-        "coordinator/volunteers.html", pending=accounts.pending_volunteers(), form=ActionForm()
+        "coordinator/volunteers.html",
+        search=form,
+        volunteers=found,
+        total=total,
+        page=page,
+        pages=pages,
+        page_args={key: value for key, value in request.args.items() if key != "page"},
+        form=ActionForm(),
     )
 
 
@@ -51,3 +106,136 @@ def decline(user_id: int):
     return _decide_sign_up(
         user_id, accounts.decline_volunteer, "The sign-up from {name} was declined.", "info"
     )
+
+
+# -- one volunteer ---------------------------------------------------------------------------------
+
+
+@bp.get("/volunteers/<int:user_id>")
+@staff_required
+def volunteer(user_id: int):
+    volunteer = _volunteer_or_404(user_id)
+    now = utcnow()
+    return render_template(
+        "coordinator/volunteers/profile.html",
+        volunteer=volunteer,
+        history=volunteer_service.volunteer_history(volunteer, now=now),
+        now=now,
+        form=ActionForm(),
+        release_form=ReleaseForm(next=url_for(".volunteer", user_id=volunteer.id)),
+        appointment_url=appointment_url,
+    )
+
+
+def _deactivated_message(name: str, result: volunteer_service.Deactivation) -> str:
+    if result.reopened == 0:
+        reopened = "They held no upcoming shifts."
+    elif result.reopened == 1:
+        reopened = "1 shift reopened."
+    else:
+        reopened = f"{result.reopened} shifts reopened."
+    if result.late:
+        reopened += f" {result.late} of them start within a day; coordinators were alerted."
+    return f"{name} is deactivated and logged out everywhere. {reopened}"
+
+
+@bp.post("/volunteers/<int:user_id>/deactivate")
+@staff_required
+def deactivate_volunteer(user_id: int):
+    volunteer = _volunteer_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    name = volunteer.name
+    try:
+        result = volunteer_service.deactivate_volunteer(volunteer, by=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(_deactivated_message(name, result), "success")
+    return redirect(url_for(".volunteer", user_id=user_id))
+
+
+@bp.post("/volunteers/<int:user_id>/reactivate")
+@staff_required
+def reactivate_volunteer(user_id: int):
+    volunteer = _volunteer_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    name = volunteer.name
+    try:
+        volunteer_service.reactivate_volunteer(volunteer, by=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(f"{name} is active again and can claim shifts.", "success")
+    return redirect(url_for(".volunteer", user_id=user_id))
+
+
+# -- shifts ----------------------------------------------------------------------------------------
+
+
+@bp.route("/shifts/<int:shift_id>/assign", methods=["GET", "POST"])
+@staff_required
+def assign_volunteer(shift_id: int):
+    shift = _shift_or_404(shift_id)
+    here = url_for(".assign_volunteer", shift_id=shift.id)
+    now = utcnow()
+    form = AssignForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash("Choose a volunteer to assign.", "warning")
+            return redirect(here)
+        volunteer = db.session.get(User, form.volunteer_id.data)
+        if volunteer is None:
+            abort(404)
+        name, done = volunteer.name, _after_shift_change(shift)
+        try:
+            volunteer_service.assign_volunteer(shift, volunteer, now=now, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "warning")
+            return redirect(here)
+        db.session.commit()
+        flash(f"{name} now holds a slot of this shift.", "success")
+        return redirect(done)
+    holders = volunteer_service.shift_holders(shift)
+    candidates = volunteer_service.assignment_candidates(shift, now=now, holders=holders)
+    return render_template(
+        "coordinator/volunteers/assign.html",
+        shift=shift,
+        holders=holders,
+        eligible=[c for c in candidates if c.eligible],
+        ineligible=[c for c in candidates if not c.eligible],
+        is_open=volunteer_service.shift_is_open(shift, now=now),
+        form=form,
+        release_form=ReleaseForm(next=here),
+        appointment_url=appointment_url(shift.appointment_id),
+    )
+
+
+@bp.post("/claims/<int:claim_id>/release")
+@staff_required
+def release_claim(claim_id: int):
+    claim = volunteer_service.get_claim(claim_id)
+    if claim is None:
+        abort(404)
+    form = ReleaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name, back = claim.volunteer.name, form.next_url() or _after_shift_change(claim.shift)
+    try:
+        late = volunteer_service.unassign(claim, now=utcnow(), by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        message = f"{name} is off the shift; the slot is open again."
+        if late:
+            message += " It starts within a day, so coordinators were alerted."
+        flash(message, "success")
+    return redirect(back)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_login import current_user
 
 from accompany.database import utcnow
+from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
 from accompany.services import access, accounts, overview
@@ -15,7 +16,10 @@ def index():
         return render_template("home/welcome.html")
     now = utcnow()
     if access.is_staff(current_user):
-        context = {"overview": overview.coordinator_overview(now=now)}
+        context = {
+            "overview": overview.coordinator_overview(now=now, tz_name=current_app.config["ORG_TIMEZONE"]),
+            "action_form": ActionForm(),
+        }
         if access.is_admin(current_user):
             context["user_counts"] = accounts.count_users_by_role_and_status()
         return render_template("home/coordinator.html", **context)

@@ -11,16 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from accompany.database import db
 from accompany.models import (
     Appointment,
     AppointmentKind,
     AppointmentStatus,
     AttendanceMode,
+    Claim,
     Family,
     Language,
     Location,
     Outcome,
+    Shift,
     User,
 )
 from accompany.services import planning
@@ -228,3 +233,45 @@ def clear_detained_alert(appointment: Appointment, *, by: User, now: datetime) -
     appointment.alert_cleared_at = now
     record_event("appointment.alert_cleared", now=now, actor=by, subject=appointment)
     db.session.flush()
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def open_families() -> list[Family]:
+    """Open families, by name (names are sealed, so they are sorted after decryption)."""
+    families = db.session.scalars(select(Family).where(Family.closed_at.is_(None), Family.purged_at.is_(None)))
+    return sorted(families, key=lambda family: family.name.casefold())
+
+
+def active_locations() -> list[Location]:
+    return list(db.session.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.name)))
+
+
+def appointment_with_coverage(appointment_id: int) -> Appointment | None:
+    """One appointment with its family, place, shifts and the volunteers holding them."""
+    return db.session.scalar(
+        select(Appointment)
+        .where(Appointment.id == appointment_id)
+        .options(
+            selectinload(Appointment.family),
+            selectinload(Appointment.location),
+            selectinload(Appointment.shifts).selectinload(Shift.claims).selectinload(Claim.volunteer),
+        )
+    )
+
+
+def list_appointments(*, show: str, now: datetime, limit: int = 200) -> list[Appointment]:
+    """Upcoming (soonest first), past (latest first) or draft appointments."""
+    query = select(Appointment).options(
+        selectinload(Appointment.family), selectinload(Appointment.location), selectinload(Appointment.shifts)
+    )
+    if show == "drafts":
+        query = query.where(Appointment.status == AppointmentStatus.DRAFT).order_by(Appointment.starts_at)
+    elif show == "past":
+        query = query.where(Appointment.starts_at < now).order_by(Appointment.starts_at.desc())
+    else:
+        query = query.where(
+            Appointment.starts_at >= now, Appointment.status == AppointmentStatus.SCHEDULED
+        ).order_by(Appointment.starts_at)
+    return list(db.session.scalars(query.limit(limit)))

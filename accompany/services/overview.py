@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
+from accompany.timezones import to_local
 from accompany.models import (
     Appointment,
     AppointmentStatus,
     Claim,
     Family,
+    Outcome,
     Role,
     Shift,
     User,
@@ -22,49 +24,92 @@ from accompany.models import (
 
 
 @dataclass
-class CoordinatorOverview:
-    appointments: list[Appointment]
-    pending_volunteers: int
-    families_without_consent: int
-    unverified_dates: int
+class Coverage:
+    """One appointment on the dashboard, its shifts with the unfilled ones first."""
+
+    appointment: Appointment
+    shifts: list[Shift]
     open_slots: int
 
 
-def coordinator_overview(*, now: datetime, days: int = 14) -> CoordinatorOverview:
-    """Upcoming appointments with their shifts, and the counts that need action."""
+@dataclass
+class CoordinatorOverview:
+    days: list[tuple[date, list[Coverage]]]
+    unfilled_soon: int
+    pending_volunteers: int
+    families_without_consent: int
+    unverified_dates: int
+    detained: list[Appointment]
+    drafts: int
+
+
+def _count(query) -> int:
+    return db.session.scalar(query) or 0
+
+
+def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_hours: int = 72) -> CoordinatorOverview:
+    """The next `days` by local day, and the counts that need action.
+
+    A fixed number of queries however much history there is: one for the window's appointments,
+    three to load their families, places and shifts, and one per count.
+    """
     until = now + timedelta(days=days)
-    appointments = list(
+    appointments = db.session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.status == AppointmentStatus.SCHEDULED,
+            Appointment.starts_at >= now,
+            Appointment.starts_at < until,
+        )
+        .options(
+            selectinload(Appointment.shifts),
+            selectinload(Appointment.family),
+            selectinload(Appointment.location),
+        )
+        .order_by(Appointment.starts_at)
+    )
+    by_day: dict[date, list[Coverage]] = {}
+    for appointment in appointments:
+        shifts = sorted(appointment.shifts, key=lambda s: (s.filled >= s.slots, s.starts_at))
+        open_slots = sum(s.slots - s.filled for s in shifts)
+        day = to_local(appointment.starts_at, tz_name).date()
+        by_day.setdefault(day, []).append(Coverage(appointment, shifts, open_slots))
+    for entries in by_day.values():
+        entries.sort(key=lambda c: (c.open_slots == 0, c.appointment.starts_at))
+
+    scheduled_future = (Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at >= now)
+    unfilled_soon = _count(
+        select(func.sum(Shift.slots - Shift.filled))
+        .join(Appointment, Shift.appointment_id == Appointment.id)
+        .where(*scheduled_future, Shift.starts_at >= now,
+               Shift.starts_at < now + timedelta(hours=soon_hours), Shift.filled < Shift.slots)
+    )
+    detained = list(
         db.session.scalars(
             select(Appointment)
-            .where(
-                Appointment.status == AppointmentStatus.SCHEDULED,
-                Appointment.starts_at >= now,
-                Appointment.starts_at < until,
-            )
-            .options(
-                selectinload(Appointment.shifts),
-                selectinload(Appointment.family),
-                selectinload(Appointment.location),
-            )
-            .order_by(Appointment.starts_at)
-        )
-    )
-    pending = db.session.scalar(
-        select(func.count()).select_from(User).where(
-            User.role == Role.VOLUNTEER, User.status == UserStatus.PENDING
-        )
-    )
-    without_consent = db.session.scalar(
-        select(func.count()).select_from(Family).where(
-            Family.closed_at.is_(None), Family.sms_consent.is_(False)
+            .where(Appointment.outcome == Outcome.DETAINED, Appointment.alert_cleared_at.is_(None))
+            .options(selectinload(Appointment.family), selectinload(Appointment.location))
+            .order_by(Appointment.closed_at.desc())
         )
     )
     return CoordinatorOverview(
-        appointments=appointments,
-        pending_volunteers=pending or 0,
-        families_without_consent=without_consent or 0,
-        unverified_dates=sum(1 for a in appointments if a.verified_on is None),
-        open_slots=sum(s.slots - s.filled for a in appointments for s in a.shifts),
+        days=sorted(by_day.items()),
+        unfilled_soon=unfilled_soon,
+        pending_volunteers=_count(
+            select(func.count()).select_from(User).where(
+                User.role == Role.VOLUNTEER, User.status == UserStatus.PENDING
+            )
+        ),
+        families_without_consent=_count(
+            select(func.count()).select_from(Family).where(
+                Family.closed_at.is_(None), Family.sms_consent.is_(False)
+            )
+        ),
+        unverified_dates=_count(
+            select(func.count()).select_from(Appointment).where(*scheduled_future, Appointment.verified_on.is_(None))
+        ),
+        detained=detained,
+        drafts=_count(select(func.count()).select_from(Appointment).where(Appointment.status == AppointmentStatus.DRAFT)),
     )
 
 

@@ -1,0 +1,109 @@
+"""Forms for appointments and their shifts. Times are entered in the location's local time."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    Form,
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from accompany.formfields import MultiCheckboxField, enum_choices
+from accompany.models import AppointmentKind, AttendanceMode, Language, Outcome, ShiftRole
+
+NO_LANGUAGE = [SelectChoice("", "No language needed")]
+
+
+def _date(label: str, required: bool = True) -> DateField:
+    checks = [InputRequired(f"Enter the {label.lower()}.")] if required else [Optional()]
+    return DateField(label, validators=checks, render_kw={"autocomplete": "off"})
+
+
+def _time(label: str) -> TimeField:
+    return TimeField(label, validators=[InputRequired(f"Enter the {label.lower()}.")])
+
+
+def _language_choices() -> list:
+    return [*NO_LANGUAGE, *enum_choices(Language)]
+
+
+class ShiftFields(Form):
+    """One shift's window, place, slots and requirements (nested in the appointment form)."""
+
+    role = SelectField("Role", choices=enum_choices(ShiftRole))
+    day = _date("Day")
+    starts = _time("Starts")
+    ends = _time("Ends")
+    meeting_point = StringField(
+        "Meeting point", validators=[Length(max=255, message="Keep the meeting point under 255 characters.")]
+    )
+    slots = IntegerField(
+        "Volunteers needed",
+        default=1,
+        validators=[InputRequired("Say how many volunteers are needed."),
+                    NumberRange(1, 20, "Between 1 and 20 volunteers.")],
+    )
+    requires_car = BooleanField("Needs a car")
+    language = SelectField("Language needed", choices=_language_choices(), default="")
+    requires_training = BooleanField("Needs court-accompaniment training")
+    requires_obligor = BooleanField("Needs someone who can be bond obligor")
+    notes = StringField("Notes for volunteers", validators=[Length(max=500, message="Keep notes under 500 characters.")])
+
+    def validate_ends(self, field) -> None:
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError("The shift must end after it starts (same day).")
+
+
+class ShiftForm(FlaskForm, ShiftFields):
+    """A shift on its own page (adding one later, or editing one)."""
+
+
+class AppointmentDetailsForm(FlaskForm):
+    """What the appointment is; the family is fixed by the page, the rest is entered here."""
+
+    family_id = SelectField("Family", coerce=int, validate_choice=False)
+    location_id = SelectField("Location", coerce=int, validate_choice=False)
+    kind = SelectField("Kind", choices=enum_choices(AppointmentKind))
+    day = _date("Date")
+    time = _time("Time")
+    mode = SelectField("How", choices=enum_choices(AttendanceMode), default=AttendanceMode.IN_PERSON.value)
+    judge = StringField("Judge (optional)", validators=[Length(max=120, message="Keep the judge's name under 120 characters.")])
+    interpreter_language = SelectField("Court interpreter language", choices=[SelectChoice("", "None / not known"), *enum_choices(Language)], default="")
+    notes = TextAreaField("Notes", validators=[Length(max=2000, message="Keep notes under 2,000 characters.")])
+    verified_on = _date("Date verified with the court on", required=False)
+    verified_by = StringField("Verified by", validators=[Length(max=120, message="Keep this under 120 characters.")])
+
+    def validate_verified_by(self, field) -> None:
+        if self.verified_on.data and not field.data.strip():
+            raise ValidationError("Say who verified the date.")
+        if field.data.strip() and not self.verified_on.data:
+            raise ValidationError("Say on which day the date was verified.")
+
+
+class NewAppointmentForm(AppointmentDetailsForm):
+    """The single form: the appointment, the help it needs, and (after review) each shift."""
+
+    needs = MultiCheckboxField("Help needed", choices=enum_choices(ShiftRole))
+    shifts = FieldList(FormField(ShiftFields), min_entries=0, max_entries=12)
+    previous_id = HiddenField()
+
+
+class RescheduleForm(FlaskForm):
+    day = _date("New date")
+    time = _time("New time")
+
+
+class CloseForm(FlaskForm):
+    outcome = SelectField("What happened", choices=enum_choices(Outcome))
+    notes = TextAreaField("Notes", validators=[Length(max=2000, message="Keep notes under 2,000 characters.")])

@@ -1,0 +1,161 @@
+"""Forms for families: the record itself and the list's search and filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from accompany import timezones
+from accompany.formfields import enum_choices, phone_number
+from accompany.models import Family, Language, Wording
+from accompany.services import families as family_service
+
+
+class PlainSelectField(SelectField):
+    """A select whose wrong value gets a message a person understands."""
+
+    def pre_validate(self, form) -> None:
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError("Choose one of the options listed.")
+
+
+class PlainDateField(DateField):
+    """A date whose wrong value says what a right one looks like."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a date like 2026-11-21.") from None
+
+
+class FamilyForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Enter the family's name (first name and initial is enough)."),
+            Length(max=family_service.NAME_MAX, message=f"Keep the name under {family_service.NAME_MAX} characters."),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    phone = StringField(
+        "Contact phone",
+        validators=[phone_number],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    language = PlainSelectField("Preferred language", choices=enum_choices(Language))
+    town = StringField(
+        "Town",
+        validators=[Length(max=family_service.TOWN_MAX, message=f"Keep the town under {family_service.TOWN_MAX} characters.")],
+    )
+    sms_consent = BooleanField("The family agreed to get text reminders")
+    consent_given_by = StringField(
+        "Consent given by",
+        validators=[Length(max=family_service.CONSENT_TEXT_MAX, message="Keep this under 120 characters.")],
+    )
+    consent_on = PlainDateField("Consent given on", validators=[Optional()])
+    consent_method = StringField(
+        "How consent was given",
+        validators=[Length(max=family_service.CONSENT_TEXT_MAX, message="Keep this under 120 characters.")],
+    )
+    wording = PlainSelectField(
+        "Wording of texts", choices=enum_choices(Wording), default=Wording.DISCREET.value
+    )
+    notes = TextAreaField(
+        "Notes",
+        validators=[Length(max=family_service.NOTES_MAX, message=f"Keep notes under {family_service.NOTES_MAX} characters.")],
+        render_kw={"rows": 4},
+    )
+
+    @classmethod
+    def for_family(cls, family: Family, tz_name: str) -> FamilyForm:
+        """The form filled in with `family` as it is now (consent date in local time)."""
+        consent_on = timezones.to_local(family.consent_at, tz_name).date() if family.consent_at else None
+        return cls(
+            name=family.name,
+            phone=family.phone or "",
+            language=family.language.value,
+            town=family.town,
+            sms_consent=family.sms_consent,
+            consent_given_by=family.consent_given_by,
+            consent_on=consent_on,
+            consent_method=family.consent_method,
+            wording=family.wording.value,
+            notes=family.notes or "",
+        )
+
+    def details(self, *, tz_name: str, previous_consent_at: datetime | None = None) -> family_service.FamilyDetails:
+        """What the coordinator entered, as the service's input."""
+        return family_service.FamilyDetails(
+            name=self.name.data or "",
+            phone=self.phone.data or "",
+            language=Language(self.language.data),
+            town=self.town.data or "",
+            notes=self.notes.data or "",
+            wording=Wording(self.wording.data),
+            sms_consent=bool(self.sms_consent.data),
+            consent_given_by=self.consent_given_by.data or "",
+            consent_at=consent_moment(self.consent_on.data, tz_name, previous_consent_at),
+            consent_method=self.consent_method.data or "",
+        )
+
+
+def consent_moment(day: date | None, tz_name: str, previous: datetime | None) -> datetime | None:
+    """The aware moment for a consent date typed in local time.
+
+    The date unchanged keeps the moment already recorded; a new date means the start of that
+    local day (so today's date is never "in the future").
+    """
+    if day is None:
+        return None
+    if previous is not None and timezones.to_local(previous, tz_name).date() == day:
+        return previous
+    return timezones.from_local(day, time(0), tz_name)
+
+
+STATUS_CHOICES = [
+    SelectChoice(family_service.OPEN, "Open"),
+    SelectChoice(family_service.CLOSED, "Closed"),
+    SelectChoice(family_service.ALL, "Open and closed"),
+]
+
+
+CONSENT_CHOICES = [
+    SelectChoice("", "Either way"),
+    SelectChoice("yes", "Agreed to texts"),
+    SelectChoice("no", "No consent yet"),
+]
+
+
+class FamilySearchForm(FlaskForm):
+    """The list's search box and filters (a GET form: nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Name or phone", validators=[Length(max=120, message="Keep the search under 120 characters.")])
+    language = PlainSelectField("Language", choices=[SelectChoice("", "Any language"), *enum_choices(Language)], default="")
+    town = PlainSelectField("Town", default="")
+    status = PlainSelectField("Open or closed", choices=STATUS_CHOICES, default=family_service.OPEN)
+    consent = PlainSelectField("SMS consent", choices=CONSENT_CHOICES, default="")
+
+    def set_towns(self, towns: list[str]) -> None:
+        self.town.choices = [SelectChoice("", "Any town"), *(SelectChoice(town, town) for town in towns)]
+
+    def criteria(self) -> family_service.FamilySearch:
+        """The search as the service takes it; a filter with an error is left out."""
+        def good(field):
+            return field.data if not field.errors else None
+
+        language, consent = good(self.language), good(self.consent)
+        return family_service.FamilySearch(
+            text=(good(self.q) or "").strip(),
+            language=Language(language) if language else None,
+            town=good(self.town) or "",
+            status=good(self.status) or family_service.OPEN,
+            sms_consent={"yes": True, "no": False}.get(consent or ""),
+        )

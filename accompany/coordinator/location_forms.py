@@ -1,0 +1,80 @@
+"""Forms for locations: the place itself, and the switch that offers it or not."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length
+
+from accompany.coordinator.family_forms import PlainSelectField
+from accompany.formfields import enum_choices
+from accompany.models import Location, LocationKind
+from accompany.services import locations as location_service
+from accompany.timezones import us_zone_choices
+
+
+class LocationForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Enter the place's name."),
+            Length(max=location_service.NAME_MAX, message=f"Keep the name under {location_service.NAME_MAX} characters."),
+        ],
+    )
+    kind = PlainSelectField("Kind of place", choices=enum_choices(LocationKind))
+    address = StringField(
+        "Street address",
+        validators=[
+            InputRequired("Enter the street address (it makes the map link)."),
+            Length(max=location_service.ADDRESS_MAX, message=f"Keep the address under {location_service.ADDRESS_MAX} characters."),
+        ],
+    )
+    town = StringField(
+        "Town",
+        validators=[Length(max=location_service.TOWN_MAX, message=f"Keep the town under {location_service.TOWN_MAX} characters.")],
+    )
+    timezone = PlainSelectField("Time zone")
+    arrival_notes = TextAreaField(
+        "Arrival notes",
+        validators=[Length(max=location_service.NOTES_MAX, message=f"Keep the notes under {location_service.NOTES_MAX} characters.")],
+        render_kw={"rows": 5},
+    )
+
+    def __init__(self, *args, current_zone: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = us_zone_choices()
+        if current_zone and current_zone not in zones:
+            zones = [current_zone, *zones]  # a place saved with another zone keeps it offered
+        self.timezone.choices = [SelectChoice(zone, zone.replace("_", " ")) for zone in zones]
+
+    @classmethod
+    def for_location(cls, location: Location) -> LocationForm:
+        return cls(
+            current_zone=location.timezone,
+            name=location.name,
+            kind=location.kind.value,
+            address=location.address,
+            town=location.town,
+            timezone=location.timezone,
+            arrival_notes=location.arrival_notes,
+        )
+
+    def details(self) -> location_service.LocationDetails:
+        return location_service.LocationDetails(
+            name=self.name.data or "",
+            kind=LocationKind(self.kind.data),
+            address=self.address.data or "",
+            town=self.town.data or "",
+            timezone=self.timezone.data or "",
+            arrival_notes=self.arrival_notes.data or "",
+        )
+
+
+class LocationActiveForm(FlaskForm):
+    """Offer a place for new appointments (active=1) or stop offering it (active=0).
+
+    The wanted state is sent, not "flip it", so a double-tap does not undo itself.
+    """
+
+    active = HiddenField(validators=[AnyOf(["0", "1"], message="Use the button on the place's page.")])

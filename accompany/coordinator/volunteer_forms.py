@@ -1,0 +1,83 @@
+"""Forms for managing volunteers: the list's filters, assigning to a shift, taking off a shift."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+
+from accompany.formfields import enum_choices, safe_next_url
+from accompany.models import Language, UserStatus
+from accompany.services.volunteers import VolunteerSearch
+
+STATUS_CHOICES = [
+    SelectChoice("", "Everyone"),
+    SelectChoice(UserStatus.PENDING.value, "Waiting for approval"),
+    SelectChoice(UserStatus.ACTIVE.value, "Active"),
+    SelectChoice(UserStatus.DISABLED.value, "Deactivated"),
+]
+
+
+class ChoiceField(SelectField):
+    """A select whose wrong value gets a message a person understands."""
+
+    def pre_validate(self, form) -> None:
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError("Choose one of the options listed.")
+
+
+class VolunteerSearchForm(FlaskForm):
+    """The list's search box and filters (a GET form: nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Name or email", validators=[Length(max=120, message="Keep the search under 120 characters.")])
+    status = ChoiceField("Status", choices=STATUS_CHOICES, default="")
+    language = ChoiceField(
+        "Speaks", choices=[SelectChoice("", "Any language"), *enum_choices(Language)], default=""
+    )
+    has_car = BooleanField("Has a car")
+    trained = BooleanField("Court-trained")
+    obligor = BooleanField("Can be a bond obligor")
+
+    def criteria(self) -> VolunteerSearch:
+        """The search as the service takes it; a filter with an error is left out."""
+
+        def good(field):
+            return field.data if not field.errors else None
+
+        status, language = good(self.status), good(self.language)
+        return VolunteerSearch(
+            text=(good(self.q) or "").strip(),
+            status=UserStatus(status) if status else None,
+            language=Language(language) if language else None,
+            has_car=bool(self.has_car.data),
+            trained=bool(self.trained.data),
+            obligor=bool(self.obligor.data),
+        )
+
+    def is_filtered(self) -> bool:
+        return self.criteria() != VolunteerSearch()
+
+
+class AssignForm(FlaskForm):
+    """One "Assign" button: which volunteer takes a slot of the shift."""
+
+    volunteer_id = IntegerField(
+        "Volunteer",
+        validators=[
+            InputRequired("Choose a volunteer to assign."),
+            NumberRange(min=1, message="Choose a volunteer to assign."),
+        ],
+    )
+
+
+class ReleaseForm(FlaskForm):
+    """Take a volunteer off a shift; `next` brings the coordinator back to where they pressed it."""
+
+    next = HiddenField()
+
+    def next_url(self) -> str | None:
+        return safe_next_url(self.next.data)

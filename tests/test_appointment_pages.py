@@ -1,0 +1,246 @@
+"""Appointment pages through the test client: the single form, changes, and bad input."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from accompany.models import Appointment, AppointmentStatus, MessageState, OutboundMessage, Shift, ShiftRole
+from tests.conftest import csrf_token, from_now, log_in
+
+BOSTON = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def staff(app, make, db):
+    coordinator = make.coordinator()
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, coordinator)
+    return client
+
+
+def _count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _new_form(staff, family, location, **overrides):
+    when = from_now(days=10).astimezone(BOSTON)
+    data = {
+        "family_id": family.id,
+        "location_id": location.id,
+        "kind": "master_calendar",
+        "day": when.strftime("%Y-%m-%d"),
+        "time": "08:30",
+        "mode": "in_person",
+        "judge": "",
+        "interpreter_language": "es",
+        "notes": "",
+        "verified_on": "",
+        "verified_by": "",
+        "needs": ["ride_there", "companion"],
+        "csrf_token": csrf_token(staff, f"/coordinator/appointments/new?family_id={family.id}"),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_review_proposes_shifts_that_the_coordinator_edits_before_saving(staff, make, db):
+    family, location = make.family(name="Rosa M.", town="Chelsea"), make.location(name="Boston Immigration Court")
+    db.session.commit()
+    url = f"/coordinator/appointments/new?family_id={family.id}"
+    assert "Rosa M." in staff.get(url).get_data(as_text=True)
+
+    data = _new_form(staff, family, location, action="review")
+    review = staff.post(url, data=data).get_data(as_text=True)
+    assert 'name="shifts-0-role"' in review and 'name="shifts-1-role"' in review
+    assert "Family&#39;s home, Chelsea" in review or "Family's home, Chelsea" in review
+    assert _count(db, Appointment) == 0  # reviewing saves nothing
+
+    day = data["day"]
+    data.update({
+        "action": "save",
+        "shifts-0-role": "ride_there", "shifts-0-day": day, "shifts-0-starts": "06:30", "shifts-0-ends": "08:00",
+        "shifts-0-meeting_point": "Corner of Broadway and 4th", "shifts-0-slots": "1", "shifts-0-requires_car": "y",
+        "shifts-0-language": "",
+        "shifts-1-role": "companion", "shifts-1-day": day, "shifts-1-starts": "07:45", "shifts-1-ends": "11:30",
+        "shifts-1-meeting_point": "Outside the court", "shifts-1-slots": "2", "shifts-1-language": "es",
+        "shifts-1-requires_training": "y",
+    })
+    response = staff.post(url, data=data)
+    assert response.status_code == 302
+    appointment = db.session.scalar(select(Appointment))
+    shifts = sorted(appointment.shifts, key=lambda s: s.starts_at)
+    assert [(s.role, s.slots) for s in shifts] == [(ShiftRole.RIDE_THERE, 1), (ShiftRole.COMPANION, 2)]
+    assert shifts[0].meeting_point == "Corner of Broadway and 4th" and shifts[0].requires_car
+    assert shifts[1].starts_at.astimezone(BOSTON).strftime("%H:%M") == "07:45"
+    assert appointment.starts_at.astimezone(BOSTON).strftime("%H:%M") == "08:30"
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Corner of Broadway and 4th" in page and "needs 2" in page
+
+
+def test_saving_without_review_uses_the_proposals(staff, make, db):
+    family, location = make.family(), make.location()
+    db.session.commit()
+    data = _new_form(staff, family, location, action="save", needs=["ride_there", "ride_home", "interpreter"])
+    assert staff.post(f"/coordinator/appointments/new?family_id={family.id}", data=data).status_code == 302
+    roles = sorted(s.role.value for s in db.session.scalars(select(Shift)))
+    assert roles == ["interpreter", "ride_home", "ride_there"]
+    assert _count(db, OutboundMessage) > 0  # the family's reminders are planned
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"day": ""}, "Enter the date."),
+        ({"day": "2026-02-31"}, "Not a valid date"),
+        ({"time": "25:00"}, "Not a valid time"),
+        ({"day": "2020-01-06"}, "already passed"),
+        ({"verified_on": "2026-11-01"}, "Say who verified the date."),
+        ({"verified_by": "Grace"}, "Say on which day"),
+        ({"location_id": "99999"}, "Choose where the appointment is."),
+        ({"kind": "deportation"}, "Not a valid choice"),
+        ({"judge": "x" * 300}, "under 120"),
+        ({"needs": ["teleport"]}, "Choose only from the options listed"),
+    ],
+)
+def test_bad_appointment_input_shows_the_form_again_and_saves_nothing(staff, make, db, overrides, message):
+    family, location = make.family(), make.location()
+    db.session.commit()
+    data = _new_form(staff, family, location, action="save", **overrides)
+    response = staff.post(f"/coordinator/appointments/new?family_id={family.id}", data=data)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert _count(db, Appointment) == 0 and _count(db, Shift) == 0 and _count(db, OutboundMessage) == 0
+
+
+def test_a_reviewed_shift_that_ends_before_it_starts_is_explained(staff, make, db):
+    family, location = make.family(), make.location()
+    db.session.commit()
+    data = _new_form(staff, family, location, action="save", needs=["companion"])
+    data.update({"shifts-0-role": "companion", "shifts-0-day": data["day"], "shifts-0-starts": "10:00",
+                 "shifts-0-ends": "09:00", "shifts-0-slots": "1", "shifts-0-language": ""})
+    response = staff.post(f"/coordinator/appointments/new?family_id={family.id}", data=data)
+    assert "must end after it starts" in response.get_data(as_text=True)
+    assert _count(db, Appointment) == 0
+
+
+def _appointment(make, db, **fields):
+    appointment = make.appointment(starts_at=from_now(days=10), **fields)
+    make.shift(appointment, role=ShiftRole.COMPANION, slots=2)
+    db.session.commit()
+    return appointment
+
+
+def test_reschedule_from_the_page_moves_the_appointment_and_its_shifts(staff, make, db):
+    appointment = _appointment(make, db)
+    shift_offset = appointment.shifts[0].starts_at - appointment.starts_at
+    page = f"/coordinator/appointments/{appointment.id}"
+    new_day = from_now(days=12).astimezone(BOSTON).strftime("%Y-%m-%d")
+    response = staff.post(f"{page}/reschedule", data={"day": new_day, "time": "13:00", "csrf_token": csrf_token(staff, page)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(Appointment, appointment.id)
+    assert moved.starts_at.astimezone(BOSTON).strftime("%Y-%m-%d %H:%M") == f"{new_day} 13:00"
+    assert moved.shifts[0].starts_at - moved.starts_at == shift_offset
+    assert "Rescheduled" in staff.get(page).get_data(as_text=True)
+
+
+def test_reschedule_to_a_past_time_is_refused_with_a_message(staff, make, db):
+    appointment = _appointment(make, db)
+    page = f"/coordinator/appointments/{appointment.id}"
+    response = staff.post(f"{page}/reschedule", data={"day": "2020-01-01", "time": "09:00", "csrf_token": csrf_token(staff, page)}, follow_redirects=True)
+    assert "already passed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).starts_at == appointment.starts_at
+
+
+def test_cancel_from_the_page(staff, make, db):
+    appointment = _appointment(make, db)
+    page = f"/coordinator/appointments/{appointment.id}"
+    staff.post(f"{page}/cancel", data={"csrf_token": csrf_token(staff, page)})
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.CANCELLED
+    assert db.session.scalar(select(OutboundMessage.kind).where(OutboundMessage.state == MessageState.PENDING)) == "family_cancelled"
+
+
+def test_closing_as_rescheduled_opens_the_next_appointment_prefilled(staff, make, db):
+    appointment = _appointment(make, db, judge="Judge Example")
+    page = f"/coordinator/appointments/{appointment.id}"
+    response = staff.post(f"{page}/close", data={"outcome": "rescheduled", "notes": "", "csrf_token": csrf_token(staff, page)})
+    assert response.status_code == 302
+    assert f"previous_id={appointment.id}" in response.headers["Location"]
+    form = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="Judge Example"' in form
+    assert f'<option selected value="{appointment.location_id}"' in form or f'value="{appointment.location_id}" selected' in form
+
+
+def test_closing_as_detained_raises_a_dashboard_alert_until_handled(staff, make, db):
+    appointment = _appointment(make, db)
+    page = f"/coordinator/appointments/{appointment.id}"
+    staff.post(f"{page}/close", data={"outcome": "detained", "notes": "", "csrf_token": csrf_token(staff, page)})
+    dashboard = staff.get("/").get_data(as_text=True)
+    assert 'id="detained"' in dashboard and appointment.family.name in dashboard
+    staff.post(f"{page}/clear-alert", data={"csrf_token": csrf_token(staff, page)})
+    assert 'id="detained"' not in staff.get("/").get_data(as_text=True)
+
+
+def test_slots_cannot_be_set_below_the_holders_from_the_page(staff, make, db):
+    appointment = _appointment(make, db)
+    shift = appointment.shifts[0]
+    make.claim(shift, make.volunteer())
+    make.claim(shift, make.volunteer())
+    db.session.commit()
+    url = f"/coordinator/shifts/{shift.id}/edit"
+    local = shift.starts_at.astimezone(BOSTON)
+    response = staff.post(url, data={
+        "role": "companion", "day": local.strftime("%Y-%m-%d"), "starts": local.strftime("%H:%M"),
+        "ends": (local + timedelta(hours=2)).strftime("%H:%M"), "slots": "1", "language": "",
+        "meeting_point": "", "notes": "", "csrf_token": csrf_token(staff, url),
+    })
+    assert response.status_code == 200
+    assert "slots cannot go below 2" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Shift, shift.id).slots == 2
+
+
+def test_add_and_remove_a_shift(staff, make, db):
+    appointment = _appointment(make, db)
+    url = f"/coordinator/appointments/{appointment.id}/shifts/new?role=ride_home"
+    form = staff.get(url).get_data(as_text=True)
+    assert 'value="ride_home" selected' in form or 'selected value="ride_home"' in form
+    local = appointment.starts_at.astimezone(BOSTON)
+    response = staff.post(url, data={
+        "role": "ride_home", "day": local.strftime("%Y-%m-%d"), "starts": "12:00", "ends": "13:30",
+        "slots": "1", "requires_car": "y", "language": "", "meeting_point": "Front steps", "notes": "",
+        "csrf_token": csrf_token(staff, url),
+    })
+    assert response.status_code == 302
+    added = db.session.scalar(select(Shift).where(Shift.role == ShiftRole.RIDE_HOME))
+    assert added.meeting_point == "Front steps" and added.requires_car
+    added_id, page = added.id, f"/coordinator/appointments/{appointment.id}"
+    staff.post(f"/coordinator/shifts/{added_id}/remove", data={"csrf_token": csrf_token(staff, page)})
+    db.session.expire_all()
+    assert db.session.get(Shift, added_id) is None
+
+
+def test_volunteers_get_404_on_every_appointment_action(app, make, db):
+    volunteer = make.volunteer()
+    pending = make.pending_volunteer()
+    appointment = _appointment(make, db)
+    shift = appointment.shifts[0]
+    for person in (volunteer, pending):
+        client = app.test_client()
+        log_in(client, person)
+        token = csrf_token(client, "/password")
+        for path in (f"/coordinator/appointments/{appointment.id}/reschedule",
+                     f"/coordinator/appointments/{appointment.id}/cancel",
+                     f"/coordinator/appointments/{appointment.id}/close",
+                     f"/coordinator/appointments/{appointment.id}/clear-alert",
+                     f"/coordinator/shifts/{shift.id}/remove",
+                     f"/coordinator/shifts/{shift.id}/edit",
+                     "/coordinator/appointments/new"):
+            assert client.post(path, data={"csrf_token": token}).status_code == 404, path
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.SCHEDULED

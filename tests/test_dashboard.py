@@ -1,0 +1,124 @@
+"""The coordinator dashboard: the next 14 days by day, unfilled first, counts that need action."""
+
+from datetime import date, timedelta
+
+from accompany.models import AppointmentStatus, Outcome, ShiftRole
+from accompany.services.overview import coordinator_overview
+from tests.conftest import NOW, from_now, log_in
+from tests.support.queries import count_queries
+
+TZ = "America/New_York"
+
+
+def test_days_in_order_with_unfilled_appointments_and_roles_first(make, db):
+    morning = make.appointment(starts_at=NOW + timedelta(days=2))  # Monday 10:00
+    make.shift(morning, role=ShiftRole.COMPANION, slots=1, filled=0)
+    afternoon = make.appointment(starts_at=NOW + timedelta(days=2, hours=4))
+    ride = make.shift(afternoon, role=ShiftRole.RIDE_THERE, slots=1)
+    companion = make.shift(afternoon, role=ShiftRole.COMPANION, slots=1)
+    make.claim(ride, make.volunteer())
+    covered = make.appointment(starts_at=NOW + timedelta(days=2, hours=-1))
+    make.claim(make.shift(covered, slots=1), make.volunteer())
+    tuesday = make.appointment(starts_at=NOW + timedelta(days=3))
+    make.appointment(starts_at=NOW + timedelta(days=15))  # outside the window
+    make.appointment(starts_at=NOW + timedelta(days=4), status=AppointmentStatus.CANCELLED)
+
+    overview = coordinator_overview(now=NOW, tz_name=TZ)
+
+    assert [day for day, _ in overview.days] == [date(2026, 11, 23), date(2026, 11, 24)]
+    monday = [entry.appointment for entry in overview.days[0][1]]
+    assert monday == [morning, afternoon, covered]  # unfilled first, then by time
+    afternoon_entry = overview.days[0][1][1]
+    assert afternoon_entry.shifts == [companion, ride]  # the unfilled role first
+    assert afternoon_entry.open_slots == 1
+    assert [entry.appointment for entry in overview.days[1][1]] == [tuesday]
+
+
+def test_counts_that_need_action(make, db):
+    soon = make.appointment(starts_at=NOW + timedelta(days=1), verified_on=date(2026, 11, 20), verified_by="Grace")
+    make.shift(soon, slots=3)  # 3 open slots within 72 hours
+    later = make.appointment(starts_at=NOW + timedelta(days=5))  # unverified
+    make.shift(later, slots=2)  # open, but not within 72 hours
+    make.family(sms_consent=False)
+    make.family(sms_consent=False, closed_at=NOW)  # closed: not counted
+    make.pending_volunteer()
+    detained = make.appointment(starts_at=NOW - timedelta(days=1), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED)
+    make.appointment(starts_at=NOW - timedelta(days=2), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED, alert_cleared_at=NOW)
+
+    overview = coordinator_overview(now=NOW, tz_name=TZ)
+
+    assert overview.unfilled_soon == 3
+    assert overview.unverified_dates == 1
+    assert overview.families_without_consent == 1
+    assert overview.pending_volunteers == 1
+    assert overview.detained == [detained]
+
+
+def _network(make, *, in_window: int, history: int, start):
+    location = make.location()
+    for n in range(history):
+        past = make.appointment(location=location, starts_at=start - timedelta(days=3 + n % 700),
+                                status=AppointmentStatus.CLOSED, outcome=Outcome.HELD)
+        make.claim(make.shift(past, slots=1), make.volunteer())
+    for n in range(in_window):
+        upcoming = make.appointment(location=location, starts_at=start + timedelta(days=1 + n % 13, hours=n % 5))
+        make.shift(upcoming, role=ShiftRole.RIDE_THERE, slots=2)
+        make.claim(make.shift(upcoming, role=ShiftRole.COMPANION, slots=1), make.volunteer())
+
+
+def test_the_dashboard_runs_the_same_number_of_queries_at_any_size(app, make, db):
+    _network(make, in_window=2, history=2, start=NOW)
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries(db.engine) as small:
+        coordinator_overview(now=NOW, tz_name=TZ)
+    _network(make, in_window=40, history=120, start=NOW)
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries(db.engine) as large:
+        overview = coordinator_overview(now=NOW, tz_name=TZ)
+    assert sum(len(entries) for _, entries in overview.days) == 42
+    assert len(small) == len(large)
+
+
+def test_the_dashboard_page_runs_the_same_number_of_queries_at_any_size(app, make, db):
+    coordinator = make.coordinator()
+    _network(make, in_window=2, history=2, start=from_now())
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, coordinator)
+    with count_queries(db.engine) as small:
+        assert client.get("/").status_code == 200
+    _network(make, in_window=30, history=60, start=from_now())
+    db.session.commit()
+    with count_queries(db.engine) as large:
+        page = client.get("/").get_data(as_text=True)
+    assert page.count("has-unfilled") == 32
+    assert len(small) == len(large)
+
+
+def test_the_dashboard_page_marks_unfilled_roles(client, make, db):
+    family = make.family(name="Rosalinda Q.")
+    appointment = make.appointment(family=family, starts_at=from_now(days=2))
+    make.shift(appointment, role=ShiftRole.RIDE_THERE, slots=2)
+    make.appointment(starts_at=from_now(days=30))  # beyond two weeks
+    coordinator = make.coordinator()
+    db.session.commit()
+    log_in(client, coordinator)
+    page = client.get("/").get_data(as_text=True)
+    assert "Rosalinda Q." in page
+    assert "Ride there: 0/2" in page and "needs 2" in page
+    assert page.count('<article class="card') == 1
+
+
+def test_volunteers_get_404_on_coordinator_pages(client, make, db):
+    volunteer = make.volunteer()
+    appointment = make.appointment(starts_at=from_now(days=2))
+    shift = make.shift(appointment)
+    db.session.commit()
+    log_in(client, volunteer)
+    for path in (f"/coordinator/appointments/{appointment.id}", "/coordinator/appointments",
+                 "/coordinator/appointments/new", f"/coordinator/shifts/{shift.id}/edit",
+                 f"/coordinator/appointments/{appointment.id}/edit",
+                 f"/coordinator/appointments/{appointment.id}/shifts/new"):
+        assert client.get(path).status_code == 404, path
