@@ -25,6 +25,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         register_extensions,
         register_blueprints,
         register_error_handlers,
+        register_security_headers,
         register_template_helpers,
         register_commands,
     ):
@@ -80,6 +81,12 @@ def register_error_handlers(app: Flask, config) -> None:
     from accompany.errors import init_error_handlers
 
     init_error_handlers(app)
+
+
+def register_security_headers(app: Flask, config) -> None:
+    from accompany.headers import init_security_headers
+
+    init_security_headers(app)
 
 
 def register_template_helpers(app: Flask, config) -> None:

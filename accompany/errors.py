@@ -17,7 +17,7 @@ MESSAGES = {
     403: ("Not allowed", "You do not have access to this page."),
     404: ("Page not found", "There is nothing here, or you do not have access to it."),
     405: ("Not allowed", "That page cannot be used this way."),
-    413: ("Too much", "What you sent is too large."),
+    413: ("Too much", "What you sent is too large. Files can be up to 2 MB; split a bigger spreadsheet in parts."),
     500: ("Something went wrong on our side", "Nothing was saved. Please try again in a minute; if it keeps happening, tell a coordinator."),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -24,6 +24,24 @@ class MultiCheckboxField(SelectMultipleField):
         allowed = {choice.value for choice in self.choices}
         if any(value not in allowed for value in self.data or []):
             raise ValidationError("Choose only from the options listed.")
+
+
+class PlainSelectField(SelectField):
+    """A select whose wrong value gets a message a person understands."""
+
+    def pre_validate(self, form) -> None:
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError("Choose one of the options listed.")
+
+
+class PlainDateField(DateField):
+    """A date whose wrong value says what a right one looks like."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a date like 2026-11-21.") from None
 
 
 def enum_choices(enum_cls, only=None) -> list[SelectChoice]:

@@ -126,6 +126,15 @@ def runner(app):
 
 
 @pytest.fixture
+def phone(app):
+    """Debian's Chromium at 360 px on a live server of this test's app."""
+    from tests.support.browser import phone_page
+
+    with phone_page(app) as page:
+        yield page
+
+
+@pytest.fixture
 def make(app):
     return Factory(now=NOW)
 

@@ -1,30 +1,18 @@
 """The main journey in a real browser on a phone-sized screen."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from accompany.models import User, UserStatus
-from tests.support.browser import PHONE_VIEWPORT, chromium, serve
+from tests.conftest import from_now
+from tests.support.browser import fits_the_screen
+
+BOSTON = ZoneInfo("America/New_York")
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def phone(app):
-    with serve(app) as base_url, chromium() as browser:
-        context = browser.new_context(viewport=PHONE_VIEWPORT, base_url=base_url, is_mobile=True, has_touch=True)
-        page = context.new_page()
-        outside = []
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base_url) else None)
-        yield page
-        context.close()
-        assert outside == [], f"the page tried to load from outside: {outside}"
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
 
 
 def log_in(page, email, password):
@@ -84,3 +72,44 @@ def test_tap_targets_are_big_enough_on_the_login_page(phone):
         assert box["height"] >= 44 and box["width"] >= 44
     for label in ("Email", "Password"):
         assert phone.get_by_label(label).bounding_box()["height"] >= 40
+
+
+def test_coordinator_records_a_family_and_an_appointment_and_sees_it_unfilled(phone, make, db):
+    coordinator = make.coordinator()
+    make.location(name="Boston Immigration Court", town="Boston")
+    db.session.commit()
+    log_in(phone, coordinator.email, make.PASSWORD)
+
+    phone.get_by_role("button", name="New family").click()
+    phone.get_by_label("Name", exact=True).fill("Rosa M.")
+    phone.get_by_label("Contact phone").fill("617-555-0142")
+    phone.get_by_label("Preferred language").select_option(label="Spanish")
+    phone.get_by_label("Town").fill("Chelsea")
+    phone.get_by_label("The family agreed to get text reminders").check()
+    phone.get_by_label("Consent given by").fill("the contact herself")
+    phone.get_by_label("How consent was given").fill("in person at intake")
+    assert fits_the_screen(phone)
+    phone.get_by_role("button", name="Save the family").click()
+    phone.get_by_role("heading", name="Rosa M.").wait_for()
+
+    phone.get_by_role("button", name="New appointment").click()
+    phone.get_by_label("Location").select_option(label="Boston Immigration Court (Boston)")
+    phone.get_by_label("Kind").select_option(label="Court hearing: master calendar")
+    when = from_now(days=3).astimezone(BOSTON)
+    phone.get_by_label("Date", exact=True).fill(when.strftime("%Y-%m-%d"))
+    phone.get_by_label("Time", exact=True).fill("08:30")
+    phone.get_by_label("Ride there").check()
+    phone.get_by_label("Court / check-in companion").check()
+    assert fits_the_screen(phone)
+    phone.get_by_role("button", name="Review the shifts").click()
+    phone.locator('input[name="shifts-1-meeting_point"]').wait_for()
+    assert fits_the_screen(phone)
+    phone.get_by_role("button", name="Save appointment").click()
+    phone.get_by_text("Appointment saved with 2 shifts").wait_for()
+
+    phone.get_by_role("link", name="Home").click()
+    card = phone.locator("article.card.has-unfilled", has_text="Rosa M.")
+    card.wait_for()
+    assert "Ride there: 0/1" in card.inner_text() and "Court / check-in companion: 0/1" in card.inner_text()
+    assert "2 open" in card.inner_text()
+    assert fits_the_screen(phone)

@@ -93,6 +93,8 @@ def test_release_is_quiet_early_and_alerts_coordinators_late(make, db):
     claim = claim_slot(shift, volunteer, now=NOW)
     assert release_claim(claim, now=shift.starts_at - timedelta(hours=3), by=volunteer) is True
     assert alerts() == 1
+    alerted = db.session.scalar(select(OutboundMessage.user_id).where(OutboundMessage.kind == "coordinator_late_release"))
+    assert alerted == coordinator.id
     pending_for_volunteer = db.session.scalar(
         select(func.count()).select_from(OutboundMessage).where(
             OutboundMessage.user_id == volunteer.id, OutboundMessage.state == "pending"

@@ -1,7 +1,6 @@
 """Pages through the test client: sign-up, approval, login, guards, CSRF, redirects, errors."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select

@@ -299,7 +299,7 @@ def test_every_problem_of_every_row_is_listed_in_plain_words(make, db, court):
         sheet(
             f"Maria G.,{COURT},master,12/8/2026,08:30,ride there",
             "Maria G.,Boston Court,master,12/9/2026,08:30,",
-            f"Maria G.,Old Office,master,12/9/2026,08:30,",
+            "Maria G.,Old Office,master,12/9/2026,08:30,",
             f"Maria G.,{COURT},hearing,12/10/2026,08:30,",
             f"Maria G.,{COURT},master,31/02/2026,25:00,",
             f"Maria G.,{COURT},master,11/20/2026,08:30,",

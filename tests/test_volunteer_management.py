@@ -4,13 +4,12 @@ deactivating and reactivating, and assigning a volunteer to a shift or taking th
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from flask import url_for
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
 from accompany.database import utcnow
@@ -39,23 +38,10 @@ from accompany.services.volunteers import (
     ShiftStarted,
 )
 from tests.conftest import NOW, csrf_token, log_in
+from tests.support.browser import fits_the_screen
+from tests.support.queries import count_queries
 
 TRAINED = date(2025, 3, 1)
-
-
-@contextmanager
-def counting_statements(db):
-    """Collect every SQL statement sent to the database inside the block."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _claims_of(db, volunteer) -> list[Claim]:
@@ -213,7 +199,7 @@ def test_batched_eligibility_says_exactly_what_claim_eligibility_says(make, db):
     make.claim(easy, volunteers[4])
 
     for shift in (demanding, easy, overlapping):
-        with counting_statements(db) as statements:
+        with count_queries(db.engine) as statements:
             batched = volunteer_service.eligibility_for(shift, volunteers, now=NOW)
         assert len(statements) == 1
         one_by_one = {v.id: claim_service.eligibility_problems(shift, v, now=NOW) for v in volunteers}
@@ -275,7 +261,7 @@ def test_history_splits_upcoming_from_past_in_a_fixed_number_of_queries(make, db
     counts = {}
     for volunteer in (few, many):
         db.session.expire_all()
-        with counting_statements(db) as statements:
+        with count_queries(db.engine) as statements:
             history = volunteer_service.volunteer_history(volunteer, now=NOW)
             for claim in history.upcoming + history.past:  # what the page shows
                 claim.shift.role, claim.shift.appointment.kind, claim.shift.appointment.location.name
@@ -384,7 +370,7 @@ def test_profile_page_makes_a_fixed_number_of_queries(staff, make, db):
     db.session.commit()
     counts = []
     for volunteer in (few, many):
-        with counting_statements(db) as statements:
+        with count_queries(db.engine) as statements:
             page = _page(staff, f"/coordinator/volunteers/{volunteer.id}")
         counts.append(len(statements))
         assert page.count("Report: Held") in (2, 20)
@@ -581,7 +567,7 @@ def test_assign_page_makes_a_fixed_number_of_queries(staff, make, db):
             volunteer = make.volunteer(languages=["es"] if n % 2 else ["en"])
             make.claim(make.shift(starts_at=shift.starts_at, ends_at=shift.ends_at), volunteer)
         db.session.commit()
-        with counting_statements(db) as statements:
+        with count_queries(db.engine) as statements:
             page = _page(staff, f"/coordinator/shifts/{shift.id}/assign")
         counts.append(len(statements))
         assert page.count("overlaps another shift") == volunteers
@@ -663,18 +649,6 @@ def test_volunteer_pages_have_no_inline_code_or_outside_assets(staff, make, db):
 # -- on a phone ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def phone(app):
-    from tests.support.browser import PHONE_VIEWPORT, chromium, serve
-
-    with serve(app) as base_url, chromium() as browser:
-        context = browser.new_context(viewport=PHONE_VIEWPORT, base_url=base_url, is_mobile=True, has_touch=True)
-        page = context.new_page()
-        page.fits = lambda: page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
-        yield page
-        context.close()
-
-
 @pytest.mark.browser
 def test_a_coordinator_finds_a_volunteer_and_assigns_them_on_a_phone(phone, make, db):
     now = utcnow()
@@ -695,17 +669,17 @@ def test_a_coordinator_finds_a_volunteer_and_assigns_them_on_a_phone(phone, make
     phone.get_by_role("button", name="Log in").click()
     phone.get_by_role("link", name="Volunteers").first.click()
     phone.get_by_role("button", name="Approve Pat").wait_for()
-    assert phone.fits()
+    assert fits_the_screen(phone)
     phone.get_by_label("Has a car").check()
     phone.get_by_role("button", name="Search").click()
     phone.get_by_role("link", name="Zoe Driver").click()
     phone.get_by_text("Past shifts (1)").wait_for()
-    assert phone.fits()
+    assert fits_the_screen(phone)
 
     phone.goto(f"/coordinator/shifts/{shift.id}/assign")
-    assert phone.fits()
+    assert fits_the_screen(phone)
     phone.get_by_role("button", name="Assign Zoe").click()
     phone.get_by_text("Zoe Driver now holds a slot of this shift").wait_for()
-    assert phone.fits()
+    assert fits_the_screen(phone)
     db.session.expire_all()
     assert [c.shift_id for c in _claims_of(db, driver)] == [past.shift_id, shift.id]

@@ -31,6 +31,7 @@ from accompany.models import (
     ShiftRole,
 )
 from accompany.services import appointments as service
+from accompany.services import locations as location_service
 from accompany.services import shifts as shift_service
 from accompany.services.errors import DomainError
 from accompany.timezones import from_local, to_local
@@ -46,7 +47,7 @@ def _get_or_404(model, object_id: int):
 def _set_choices(form: AppointmentDetailsForm, *, family: Family | None = None) -> None:
     families = [family] if family is not None else service.open_families()
     form.family_id.choices = [SelectChoice(f.id, f.name) for f in families]
-    form.location_id.choices = [SelectChoice(loc.id, f"{loc.name} ({loc.town})") for loc in service.active_locations()]
+    form.location_id.choices = [SelectChoice(loc.id, f"{loc.name} ({loc.town})") for loc in location_service.active_locations()]
 
 
 def _chosen(form: AppointmentDetailsForm) -> tuple[Family | None, Location | None]:

@@ -5,32 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
 from accompany import timezones
-from accompany.formfields import enum_choices, phone_number
+from accompany.formfields import PlainDateField, PlainSelectField, enum_choices, phone_number
 from accompany.models import Family, Language, Wording
 from accompany.services import families as family_service
-
-
-class PlainSelectField(SelectField):
-    """A select whose wrong value gets a message a person understands."""
-
-    def pre_validate(self, form) -> None:
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError("Choose one of the options listed.")
-
-
-class PlainDateField(DateField):
-    """A date whose wrong value says what a right one looks like."""
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a date like 2026-11-21.") from None
 
 
 class FamilyForm(FlaskForm):

@@ -7,8 +7,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length
 
-from accompany.coordinator.family_forms import PlainSelectField
-from accompany.formfields import enum_choices
+from accompany.formfields import PlainSelectField, enum_choices
 from accompany.models import Location, LocationKind
 from accompany.services import locations as location_service
 from accompany.timezones import us_zone_choices

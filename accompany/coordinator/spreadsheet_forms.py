@@ -13,10 +13,11 @@ import zlib
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField
+from wtforms import HiddenField, IntegerField
 from wtforms.widgets import HiddenInput
 from wtforms.validators import InputRequired, NumberRange
 
+from accompany.formfields import PlainDateField
 from accompany.services.spreadsheets import SpreadsheetError
 
 # The decompressed text may be no larger than an upload may be (MAX_CONTENT_LENGTH).
@@ -70,16 +71,6 @@ class ImportConfirmForm(FlaskForm):
 
     def text(self) -> str:
         return unpack_text(self.content.data or "")
-
-
-class PlainDateField(DateField):
-    """A date whose wrong value says what a right one looks like."""
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a date like 2026-11-21.") from None
 
 
 class ExportForm(FlaskForm):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange
 
-from accompany.formfields import enum_choices, safe_next_url
+from accompany.formfields import PlainSelectField, enum_choices, safe_next_url
 from accompany.models import Language, UserStatus
 from accompany.services.volunteers import VolunteerSearch
 
@@ -19,14 +19,6 @@ STATUS_CHOICES = [
 ]
 
 
-class ChoiceField(SelectField):
-    """A select whose wrong value gets a message a person understands."""
-
-    def pre_validate(self, form) -> None:
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError("Choose one of the options listed.")
-
-
 class VolunteerSearchForm(FlaskForm):
     """The list's search box and filters (a GET form: nothing changes, so no CSRF token)."""
 
@@ -34,8 +26,8 @@ class VolunteerSearchForm(FlaskForm):
         csrf = False
 
     q = StringField("Name or email", validators=[Length(max=120, message="Keep the search under 120 characters.")])
-    status = ChoiceField("Status", choices=STATUS_CHOICES, default="")
-    language = ChoiceField(
+    status = PlainSelectField("Status", choices=STATUS_CHOICES, default="")
+    language = PlainSelectField(
         "Speaks", choices=[SelectChoice("", "Any language"), *enum_choices(Language)], default=""
     )
     has_car = BooleanField("Has a car")

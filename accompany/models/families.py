@@ -30,7 +30,7 @@ class Family(db.Model):
     wording: Mapped[Wording] = mapped_column(enum_type(Wording, "wording"), default=Wording.DISCREET)
 
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_given_by: Mapped[str] = mapped_column(String(120), default="")
+    consent_given_by: Mapped[str | None] = mapped_column(EncryptedText)  # may hold a name
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_method: Mapped[str] = mapped_column(String(120), default="")
 

@@ -244,10 +244,6 @@ def open_families() -> list[Family]:
     return sorted(families, key=lambda family: family.name.casefold())
 
 
-def active_locations() -> list[Location]:
-    return list(db.session.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.name)))
-
-
 def appointment_with_coverage(appointment_id: int) -> Appointment | None:
     """One appointment with its family, place, shifts and the volunteers holding them."""
     return db.session.scalar(

@@ -32,12 +32,16 @@ class ShiftClosed(DomainError):
     message = "This shift is no longer open: it has started, or its appointment was cancelled or closed."
 
 
-def eligibility_problems(shift: Shift, volunteer: User, *, now: datetime) -> list[str]:
-    """Plain-words reasons `volunteer` may not hold `shift` (empty when they may)."""
+def not_a_volunteer(volunteer: User) -> str:
+    return f"{volunteer.first_name or 'this person'} is not an approved, active volunteer"
+
+
+OVERLAPS = "it overlaps another shift already taken"
+
+
+def requirement_problems(shift: Shift, volunteer: User) -> list[str]:
+    """The shift's requirements (car, language, training, obligor) `volunteer` does not meet."""
     problems = []
-    if not may_use_board(volunteer):
-        problems.append(f"{volunteer.first_name or 'this person'} is not an approved, active volunteer")
-        return problems
     if shift.requires_car and not volunteer.has_car:
         problems.append("this shift needs a car")
     if shift.language is not None and shift.language.value not in volunteer.language_codes:
@@ -46,8 +50,16 @@ def eligibility_problems(shift: Shift, volunteer: User, *, now: datetime) -> lis
         problems.append("this shift needs court-accompaniment training")
     if shift.requires_obligor and not volunteer.obligor_eligible:
         problems.append("this shift needs someone who can act as bond obligor")
+    return problems
+
+
+def eligibility_problems(shift: Shift, volunteer: User, *, now: datetime) -> list[str]:
+    """Plain-words reasons `volunteer` may not hold `shift` (empty when they may)."""
+    if not may_use_board(volunteer):
+        return [not_a_volunteer(volunteer)]
+    problems = requirement_problems(shift, volunteer)
     if holds_overlapping_shift(volunteer, shift):
-        problems.append("it overlaps another shift already taken")
+        problems.append(OVERLAPS)
     return problems
 
 

@@ -22,9 +22,11 @@ from accompany.models import Shift, ShiftRole, User, UserStatus, Wording
 from accompany.phones import normalize_phone
 from accompany.services.accounts import find_user_by_email, set_user_languages, set_user_phone
 from accompany.services.audit import record_event
+from accompany.services.claims import requirement_problems
 from accompany.services.passwords import hash_password
 
 DEMO_PASSWORD = "accompany-demo"
+CONSENT_GIVERS = ("the contact herself", "the contact himself", "her adult son", "his wife", "her sister")
 EMAIL_DOMAIN = "demo.example.org"
 SEED = 2203  # the JFK Building's ZIP code; any fixed number gives a stable network
 TZ = ZoneInfo("America/New_York")
@@ -288,7 +290,7 @@ def _family(row: tuple, n: int, rng: random.Random, *, now: datetime) -> Family:
         name=name, phone=e164, phone_hash=phone_index(e164), notes=notes or None,
         language=Language(language), town=town, wording=Wording(wording),
         sms_consent=consent,
-        consent_given_by=name if consent else "",
+        consent_given_by=rng.choice(CONSENT_GIVERS) if consent else "",
         consent_at=now - timedelta(days=rng.randint(5, 180), hours=rng.randint(0, 8)) if consent else None,
         consent_method=rng.choice(CONSENT_METHODS) if consent else "",
         created_at=now, updated_at=now,
@@ -375,16 +377,6 @@ def _shifts(appointment: Appointment, rng: random.Random, *, now: datetime) -> l
     ]
 
 
-def _eligible(shift: Shift, volunteer: User) -> bool:
-    speaks = {entry.language for entry in volunteer.languages}
-    return not (
-        (shift.requires_car and not volunteer.has_car)
-        or (shift.requires_training and volunteer.court_training_on is None)
-        or (shift.requires_obligor and not volunteer.obligor_eligible)
-        or (shift.language is not None and shift.language not in speaks)
-    )
-
-
 def _claim_some(shifts: list[Shift], volunteers: list[User], rng: random.Random, *,
                 now: datetime) -> list[Claim]:
     """Fill some slots, more of them soon than later, never double-booking anyone."""
@@ -397,7 +389,7 @@ def _claim_some(shifts: list[Shift], volunteers: list[User], rng: random.Random,
             continue
         free = [
             volunteer for volunteer in volunteers
-            if _eligible(shift, volunteer)
+            if not requirement_problems(shift, volunteer)
             and all(shift.ends_at <= s or shift.starts_at >= e for s, e in busy.get(volunteer.id, []))
         ]
         rng.shuffle(free)

@@ -328,20 +328,6 @@ def volunteers_with_overlapping_claims(shift: Shift, volunteer_ids: list[int]) -
     )
 
 
-def requirement_problems(shift: Shift, volunteer: User) -> list[str]:
-    """The shift's requirements `volunteer` does not meet, in `claims.eligibility_problems`' words."""
-    problems = []
-    if shift.requires_car and not volunteer.has_car:
-        problems.append("this shift needs a car")
-    if shift.language is not None and shift.language.value not in volunteer.language_codes:
-        problems.append(f"this shift needs someone who speaks {shift.language.label}")
-    if shift.requires_training and volunteer.court_training_on is None:
-        problems.append("this shift needs court-accompaniment training")
-    if shift.requires_obligor and not volunteer.obligor_eligible:
-        problems.append("this shift needs someone who can act as bond obligor")
-    return problems
-
-
 def eligibility_for(shift: Shift, volunteers: list[User], *, now: datetime) -> dict[int, list[str]]:
     """`claims.eligibility_problems` for each of `volunteers`, with one query in all.
 
@@ -352,13 +338,11 @@ def eligibility_for(shift: Shift, volunteers: list[User], *, now: datetime) -> d
     problems: dict[int, list[str]] = {}
     for volunteer in volunteers:
         if not may_use_board(volunteer):
-            problems[volunteer.id] = [
-                f"{volunteer.first_name or 'this person'} is not an approved, active volunteer"
-            ]
+            problems[volunteer.id] = [claims.not_a_volunteer(volunteer)]
             continue
-        found = requirement_problems(shift, volunteer)
+        found = claims.requirement_problems(shift, volunteer)
         if volunteer.id in overlapping:
-            found.append("it overlaps another shift already taken")
+            found.append(claims.OVERLAPS)
         problems[volunteer.id] = found
     return problems
 

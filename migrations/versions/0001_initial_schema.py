@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-21 19:49:03.339190
+Create Date: 2026-11-21 20:04:25.998343
 
 """
 from alembic import op
@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('wording', sa.Enum('discreet', 'plain', name='wording', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('sms_consent', sa.Boolean(), nullable=False),
-    sa.Column('consent_given_by', sa.String(length=120), nullable=False),
+    sa.Column('consent_given_by', sa.Text(), nullable=True),
     sa.Column('consent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('consent_method', sa.String(length=120), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

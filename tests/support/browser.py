@@ -48,3 +48,25 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def fits_the_screen(page) -> bool:
+    """No sideways scrolling at the phone's width."""
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+
+@contextmanager
+def phone_page(app):
+    """A phone-sized page on a live server for `app`. On exit it fails the test if the page
+    loaded anything from outside the site or the browser reported an error (CSP violations
+    are reported that way)."""
+    with serve(app) as base_url, chromium() as browser:
+        context = browser.new_context(viewport=PHONE_VIEWPORT, base_url=base_url, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        outside, errors = [], []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base_url) else None)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page
+        context.close()
+        assert outside == [], f"the page tried to load from outside: {outside}"
+        assert errors == [], f"the browser reported errors: {errors}"
