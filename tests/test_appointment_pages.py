@@ -244,3 +244,23 @@ def test_volunteers_get_404_on_every_appointment_action(app, make, db):
             assert client.post(path, data={"csrf_token": token}).status_code == 404, path
     db.session.expire_all()
     assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.SCHEDULED
+
+
+@pytest.mark.parametrize(
+    "action, data, message",
+    [
+        ("reschedule", {"day": "someday", "time": "09:00"}, "Not a valid date"),
+        ("reschedule", {"day": "", "time": ""}, "Enter the new date"),
+        ("close", {"outcome": "vanished", "notes": ""}, "Not a valid choice"),
+        ("close", {"outcome": "held", "notes": "x" * 3000}, "under 2,000"),
+    ],
+)
+def test_bad_input_to_appointment_actions_is_explained_and_changes_nothing(staff, make, db, action, data, message):
+    appointment = _appointment(make, db)
+    page = f"/coordinator/appointments/{appointment.id}"
+    response = staff.post(f"{page}/{action}", data={**data, "csrf_token": csrf_token(staff, page)}, follow_redirects=True)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    unchanged = db.session.get(Appointment, appointment.id)
+    assert (unchanged.status, unchanged.starts_at) == (AppointmentStatus.SCHEDULED, appointment.starts_at)

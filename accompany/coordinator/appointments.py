@@ -303,50 +303,50 @@ def clear_alert(appointment_id: int):
     return _act(appointment_id, ActionForm, act)
 
 
+def _shift_page(appointment: Appointment, shift: Shift | None, initial: shift_service.ShiftPlan, save, done: str):
+    """The add-a-shift and edit-a-shift page: show `initial`, or run `save(plan)` on a valid POST."""
+    tz_name = appointment.location.timezone
+    form = ShiftForm()
+    if request.method == "GET":
+        form.process(obj=_shift_values(initial, tz_name))
+    elif form.validate():
+        try:
+            save(_plan(form, tz_name))
+        except DomainError as error:
+            db.session.rollback()
+            form.slots.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for(".appointment", appointment_id=appointment.id))
+    return render_template("coordinator/appointments/shift_form.html", form=form, appointment=appointment, shift=shift)
+
+
 @bp.route("/appointments/<int:appointment_id>/shifts/new", methods=["GET", "POST"])
 @staff_required
 def new_shift(appointment_id: int):
     appointment = _get_or_404(Appointment, appointment_id)
-    form = ShiftForm()
-    tz_name = appointment.location.timezone
-    if request.method == "GET":
-        wanted = request.args.get("role", "")
-        role = ShiftRole(wanted) if wanted in ShiftRole._value2member_map_ else ShiftRole.COMPANION
-        plan = shift_service.propose_shifts(appointment, [role], family_language=appointment.family.language, town=appointment.family.town)[0]
-        form.process(obj=_shift_values(plan, tz_name))
-    elif form.validate():
-        try:
-            shift_service.add_shift(appointment, _plan(form, tz_name), by=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            form.ends.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Shift added.", "success")
-            return redirect(url_for(".appointment", appointment_id=appointment.id))
-    return render_template("coordinator/appointments/shift_form.html", form=form, appointment=appointment, shift=None)
+    wanted = request.args.get("role", "")
+    role = ShiftRole(wanted) if wanted in ShiftRole._value2member_map_ else ShiftRole.COMPANION
+    proposal = shift_service.propose_shifts(
+        appointment, [role], family_language=appointment.family.language, town=appointment.family.town
+    )[0]
+    return _shift_page(
+        appointment, None, proposal,
+        lambda plan: shift_service.add_shift(appointment, plan, by=current_user, now=utcnow()),
+        "Shift added.",
+    )
 
 
 @bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_shift(shift_id: int):
     shift = _get_or_404(Shift, shift_id)
-    appointment = shift.appointment
-    tz_name = appointment.location.timezone
-    form = ShiftForm()
-    if request.method == "GET":
-        form.process(obj=_shift_values(shift_service.plan_of(shift), tz_name))
-    elif form.validate():
-        try:
-            shift_service.update_shift(shift, _plan(form, tz_name), by=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            form.slots.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Shift updated.", "success")
-            return redirect(url_for(".appointment", appointment_id=appointment.id))
-    return render_template("coordinator/appointments/shift_form.html", form=form, appointment=appointment, shift=shift)
+    return _shift_page(
+        shift.appointment, shift, shift_service.plan_of(shift),
+        lambda plan: shift_service.update_shift(shift, plan, by=current_user, now=utcnow()),
+        "Shift updated.",
+    )
 
 
 @bp.post("/shifts/<int:shift_id>/remove")

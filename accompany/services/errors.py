@@ -5,6 +5,7 @@ class DomainError(Exception):
     """A rule of the domain said no."""
 
     message = "That could not be done."
+    field: str | None = None  # the form field the message belongs next to, if any
 
     def __init__(self, message: str | None = None):
         super().__init__(message or self.message)

@@ -46,9 +46,7 @@ NAME_MAX, TOWN_MAX, CONSENT_TEXT_MAX, NOTES_MAX = 120, 80, 120, 4000
 
 
 class FamilyError(DomainError):
-    """A family rule said no. `field` names the form field the message belongs to, if any."""
-
-    field: str | None = None
+    """A family rule said no."""
 
 
 class FamilyNameMissing(FamilyError):

@@ -22,9 +22,7 @@ NAME_MAX, ADDRESS_MAX, TOWN_MAX, NOTES_MAX = 160, 255, 80, 4000
 
 
 class LocationError(DomainError):
-    """A location rule said no. `field` names the form field the message belongs to, if any."""
-
-    field: str | None = None
+    """A location rule said no."""
 
 
 class LocationNameMissing(LocationError):
