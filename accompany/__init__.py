@@ -72,8 +72,9 @@ def register_blueprints(app: Flask, config) -> None:
     from accompany.coordinator import bp as coordinator_bp
     from accompany.health import bp as health_bp
     from accompany.home import bp as home_bp
+    from accompany.volunteer import bp as volunteer_bp
 
-    for blueprint in (home_bp, auth_bp, coordinator_bp, admin_bp, health_bp):
+    for blueprint in (home_bp, auth_bp, volunteer_bp, coordinator_bp, admin_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

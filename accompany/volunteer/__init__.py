@@ -1,0 +1,7 @@
+"""The volunteers' screens: the shift board, my shifts, reports, calendar and profile."""
+
+from flask import Blueprint
+
+bp = Blueprint("volunteer", __name__)
+
+from accompany.volunteer import board, calendar, my_shifts, profile  # noqa: E402,F401

@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+from accompany.volunteer import bp  # noqa: F401
