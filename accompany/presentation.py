@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from flask import current_app
 from flask_login import current_user
 
@@ -38,6 +39,11 @@ def local_day(moment: datetime | None, tz_name: str | None = None) -> str:
     return format_date(to_local(moment, tz_name).date(), "EEEE, MMMM d", locale="en_US")
 
 
+def number(value) -> str:
+    """3.50 → "3.5", 1200 → "1,200"."""
+    return "" if value is None else format_decimal(value, locale="en_US")
+
+
 def label(value: object) -> str:
     """The human word for an enum value (falls back to the value itself)."""
     return getattr(value, "label", "" if value is None else str(value))
@@ -55,6 +61,11 @@ def navigation() -> list[tuple[str, str]]:
             ("coordinator.volunteers", "Volunteers"),
             ("coordinator.locations", "Places"),
         ]
+    if access.may_use_board(current_user):
+        items += [
+            ("volunteer.board_page", "Open shifts"),
+            ("volunteer.my_shifts_page", "My shifts"),
+        ]
     if access.is_admin(current_user):
         items.append(("admin.invitations", "Invitations"))
     items.append(("auth.change_password", "Password"))
@@ -68,6 +79,7 @@ def init_template_helpers(app) -> None:
         local_day=local_day,
         phone=format_national,
         label=label,
+        number=number,
     )
 
     @app.context_processor

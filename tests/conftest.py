@@ -139,7 +139,7 @@ def make(app):
     return Factory(now=NOW)
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client, path: str = "/login") -> str:

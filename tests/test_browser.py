@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from accompany.models import User, UserStatus
+from accompany.models import Shift, ShiftRole, User, UserStatus
 from tests.conftest import from_now
 from tests.support.browser import fits_the_screen
 
@@ -113,3 +113,47 @@ def test_coordinator_records_a_family_and_an_appointment_and_sees_it_unfilled(ph
     assert "Ride there: 0/1" in card.inner_text() and "Court / check-in companion: 0/1" in card.inner_text()
     assert "2 open" in card.inner_text()
     assert fits_the_screen(phone)
+
+
+def test_volunteer_finds_claims_sees_and_reports_on_a_phone(phone, make, db):
+    volunteer = make.volunteer(name="Dana Driver", has_car=True, languages=["es"])
+    court = make.location(name="Boston Immigration Court")
+    office = make.location(name="ICE ERO Burlington", town="Burlington")
+    family = make.family(name="Rosa Martinez", phone="617-555-0142", town="Chelsea")
+    ride = make.shift(make.appointment(family=family, location=court, starts_at=from_now(days=2)),
+                      role=ShiftRole.RIDE_THERE, requires_car=True, meeting_point="Outside the Chelsea library")
+    make.shift(make.appointment(location=office, starts_at=from_now(days=2, hours=2)), role=ShiftRole.COMPANION)
+    earlier = make.appointment(family=make.family(name="Ana Pereira", phone="617-555-0143"), location=court,
+                               starts_at=from_now(hours=-4))
+    make.claim(make.shift(earlier, starts_at=from_now(hours=-5), ends_at=from_now(hours=-1)), volunteer)
+    db.session.commit()
+
+    log_in(phone, volunteer.email, make.PASSWORD)
+    phone.get_by_role("link", name="Open shifts").first.click()
+    phone.get_by_text("Filter").click()
+    phone.get_by_label("Ride there").check()
+    phone.get_by_role("button", name="Show shifts").click()
+    cards = phone.locator("article.shift-card")
+    cards.first.wait_for()
+    assert cards.count() == 1 and "From Chelsea to Boston Immigration Court" in cards.first.inner_text()
+    assert "Rosa" not in phone.content()
+    assert fits_the_screen(phone)
+    cards.first.get_by_role("button", name="Take this shift").click()
+    phone.get_by_text("It's yours").wait_for()
+    assert "Outside the Chelsea library" in phone.content()
+    assert fits_the_screen(phone)
+
+    phone.get_by_role("link", name="My shifts").first.click()
+    upcoming = phone.locator("article.card", has_text="Ride there")
+    assert "With Rosa" in upcoming.inner_text()
+    assert fits_the_screen(phone)
+    phone.get_by_role("button", name="Report back").click()
+    phone.get_by_label("What happened").select_option(label="Held")
+    phone.get_by_label("Hours you gave").fill("4")
+    phone.get_by_label("Notes for the coordinator").fill("All went well.")
+    assert fits_the_screen(phone)
+    phone.get_by_role("button", name="Send report").click()
+    phone.get_by_text("Thank you for reporting back").wait_for()
+    assert "Reported: Held, 4 h" in phone.content()
+    db.session.expire_all()
+    assert db.session.get(Shift, ride.id).filled == 1

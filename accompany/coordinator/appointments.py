@@ -292,6 +292,16 @@ def close_appointment(appointment_id: int):
     return _act(appointment_id, CloseForm, act)
 
 
+@bp.post("/appointments/<int:appointment_id>/confirm")
+@staff_required
+def confirm_draft(appointment_id: int):
+    def act(appointment, form):
+        service.confirm_draft(appointment, by=current_user, now=utcnow())
+        flash("Confirmed. The family's reminders are planned.", "success")
+
+    return _act(appointment_id, ActionForm, act)
+
+
 @bp.post("/appointments/<int:appointment_id>/clear-alert")
 @staff_required
 def clear_alert(appointment_id: int):

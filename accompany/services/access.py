@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 
 from accompany.database import db
-from accompany.models import Appointment, Claim, Family, Role, Shift, User, UserStatus
+from accompany.models import Appointment, AppointmentStatus, Claim, Family, Role, Shift, User, UserStatus
 
 # A volunteer keeps sight of a family they accompany until this long after the appointment.
 HOLDER_ACCESS_AFTER = timedelta(days=1)
@@ -53,3 +53,14 @@ def may_see_family(user: User | None, family: Family, *, now: datetime) -> bool:
         )
     )
     return bool(db.session.scalar(select(exists(held))))
+
+
+def may_see_held_shift(user: User | None, claim: Claim, *, now: datetime) -> bool:
+    """A volunteer sees the details of a shift they hold, from claiming until a day after the
+    appointment: the family's first name and phone, the meeting point, the other volunteers."""
+    return (
+        may_use_board(user)
+        and claim.volunteer_id == user.id
+        and claim.shift.appointment.status != AppointmentStatus.DRAFT
+        and claim.shift.appointment.starts_at > now - HOLDER_ACCESS_AFTER
+    )

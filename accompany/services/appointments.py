@@ -135,7 +135,7 @@ def create_appointment(
 
 def update_appointment(appointment: Appointment, details: AppointmentDetails, *, by: User, now: datetime) -> None:
     """Change what an appointment is (kind, place, judge, notes, verification); a new time reschedules."""
-    if appointment.status != AppointmentStatus.SCHEDULED:
+    if appointment.status not in (AppointmentStatus.SCHEDULED, AppointmentStatus.DRAFT):
         raise NotScheduled()
     if details.family.id != appointment.family_id:
         raise DomainError("An appointment stays with its family; create a new one instead.")
@@ -147,7 +147,22 @@ def update_appointment(appointment: Appointment, details: AppointmentDetails, *,
     if changed:
         record_event("appointment.changed", now=now, actor=by, subject=appointment, fields=sorted(changed))
     if details.starts_at != appointment.starts_at:
-        reschedule_appointment(appointment, details.starts_at, by=by, now=now)
+        if appointment.status == AppointmentStatus.DRAFT:
+            appointment.starts_at = details.starts_at  # nobody has been told about a draft
+        else:
+            reschedule_appointment(appointment, details.starts_at, by=by, now=now)
+
+
+def confirm_draft(appointment: Appointment, *, by: User, now: datetime) -> None:
+    """A coordinator has checked a draft (a volunteer's reported next date): make it real."""
+    if appointment.status != AppointmentStatus.DRAFT:
+        raise NotScheduled("This appointment is not a draft.")
+    _check(details_of(appointment), now=now)
+    appointment.status = AppointmentStatus.SCHEDULED
+    appointment.updated_at = now
+    db.session.flush()
+    planning.plan_family_reminders(appointment, now=now)
+    record_event("appointment.confirmed", now=now, actor=by, subject=appointment)
 
 
 def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by: User, now: datetime) -> None:

@@ -1,3 +1,56 @@
+"""The open-shift board and claiming from it."""
+
 from __future__ import annotations
 
-from accompany.volunteer import bp  # noqa: F401
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from accompany.database import db, utcnow
+from accompany.formfields import ActionForm
+from accompany.guards import volunteer_required
+from accompany.models import Shift, ShiftRole
+from accompany.services import board
+from accompany.services.claims import claim_slot
+from accompany.services.errors import DomainError
+from accompany.volunteer import bp
+from accompany.volunteer.forms import BoardFilterForm
+
+
+@bp.get("/shifts")
+@volunteer_required
+def board_page():
+    form = BoardFilterForm(request.args)
+    form.set_places(board.board_locations())
+    filters = board.BoardFilters()
+    if form.validate():
+        filters = board.BoardFilters(
+            roles=[ShiftRole(value) for value in form.role.data or []],
+            first_day=form.first_day.data,
+            last_day=form.last_day.data,
+            location_id=int(form.place.data) if form.place.data else None,
+            my_languages_only=form.mine.data,
+            show_all=form.all.data,
+        )
+    cards = board.open_shifts(
+        current_user, filters, now=utcnow(), tz_name=current_app.config["ORG_TIMEZONE"]
+    )
+    return render_template("volunteer/board.html", form=form, cards=cards, action_form=ActionForm())
+
+
+@bp.post("/shifts/<int:shift_id>/claim")
+@volunteer_required
+def claim(shift_id: int):
+    shift = db.session.get(Shift, shift_id)
+    if shift is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        claim_slot(shift, current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(f"{error} Thank you for trying!", "warning")
+        return redirect(url_for(".board_page"))
+    db.session.commit()
+    flash("It's yours. Thank you! The details are below.", "success")
+    return redirect(url_for(".held_shift", shift_id=shift_id))

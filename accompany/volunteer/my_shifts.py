@@ -1,3 +1,99 @@
+"""My shifts, one held shift's details, releasing it, and reporting back."""
+
 from __future__ import annotations
 
-from accompany.volunteer import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from accompany.database import db, utcnow
+from accompany.formfields import ActionForm
+from accompany.guards import volunteer_required
+from accompany.models import Outcome
+from accompany.services import access, my_shifts
+from accompany.services.claims import release_claim
+from accompany.services.errors import DomainError
+from accompany.volunteer import bp
+from accompany.volunteer.forms import ReportForm
+
+
+@bp.get("/my/shifts")
+@volunteer_required
+def my_shifts_page():
+    return render_template("volunteer/my_shifts.html", shifts=my_shifts.my_shifts(current_user, now=utcnow()))
+
+
+def _held_or_404(shift_id: int, *, details: bool):
+    """The volunteer's own claim; with `details`, only while they may still see the family."""
+    claim = my_shifts.held_claim(current_user, shift_id)
+    if claim is None or (details and not access.may_see_held_shift(current_user, claim, now=utcnow())):
+        abort(404)
+    return claim
+
+
+@bp.get("/my/shifts/<int:shift_id>")
+@volunteer_required
+def held_shift(shift_id: int):
+    claim = _held_or_404(shift_id, details=True)
+    now = utcnow()
+    return render_template(
+        "volunteer/held_shift.html",
+        claim=claim,
+        shift=claim.shift,
+        appointment=claim.shift.appointment,
+        teammates=my_shifts.teammates(claim),
+        can_release=claim.shift.starts_at > now,
+        can_report=claim.shift.starts_at <= now,
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/my/shifts/<int:shift_id>/release")
+@volunteer_required
+def release(shift_id: int):
+    claim = _held_or_404(shift_id, details=False)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    if claim.shift.starts_at <= now:
+        flash("This shift has already started, so it can't be released here. Call a coordinator.", "warning")
+        return redirect(url_for(".held_shift", shift_id=shift_id))
+    late = release_claim(claim, now=now, by=current_user)
+    db.session.commit()
+    if late:
+        flash("Released. It is close to the shift, so the coordinators were told right away.", "info")
+    else:
+        flash("Released. Thank you for letting us know in time.", "info")
+    return redirect(url_for(".my_shifts_page"))
+
+
+@bp.route("/my/shifts/<int:shift_id>/report", methods=["GET", "POST"])
+@volunteer_required
+def report(shift_id: int):
+    claim = _held_or_404(shift_id, details=False)
+    form = ReportForm()
+    if not form.is_submitted() and claim.reported_at is not None:
+        form = ReportForm(formdata=None, data={
+            "outcome": claim.report_outcome.value, "hours": claim.report_hours,
+            "notes": claim.report_notes or "", "next_date": claim.report_next_date,
+        })
+    if form.validate_on_submit():
+        details = my_shifts.Report(
+            outcome=Outcome(form.outcome.data), hours=form.hours.data,
+            notes=form.notes.data or "", next_date=form.next_date.data,
+        )
+        try:
+            draft = my_shifts.report_back(claim, details, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.outcome.errors.append(str(error))
+        else:
+            db.session.commit()
+            message = "Thank you for reporting back."
+            if details.outcome == Outcome.DETAINED:
+                message += " The coordinators have been alerted."
+            if draft is not None:
+                message += " The next date is with the coordinators to confirm."
+            flash(message, "success")
+            return redirect(url_for(".my_shifts_page"))
+    return render_template("volunteer/report.html", form=form, claim=claim, shift=claim.shift,
+                           appointment=claim.shift.appointment)

@@ -1,0 +1,44 @@
+"""Forms for the board's filters and for reporting back after a shift."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional
+
+from accompany.formfields import MultiCheckboxField, PlainDateField, PlainSelectField, enum_choices
+from accompany.models import Outcome, ShiftRole
+
+
+class BoardFilterForm(FlaskForm):
+    """The board's filters: a GET form that changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    role = MultiCheckboxField("Role", choices=enum_choices(ShiftRole))
+    first_day = PlainDateField("From", validators=[Optional()])
+    last_day = PlainDateField("To", validators=[Optional()])
+    place = PlainSelectField("Place", default="")
+    mine = BooleanField("Only shifts in languages I speak")
+    all = BooleanField("Also show shifts I can't take")
+
+    def set_places(self, locations) -> None:
+        self.place.choices = [SelectChoice("", "Anywhere"), *(SelectChoice(str(loc.id), loc.name) for loc in locations)]
+
+
+class ReportForm(FlaskForm):
+    outcome = PlainSelectField("What happened", choices=enum_choices(Outcome))
+    next_date = PlainDateField("Next date, if you know it", validators=[Optional()])
+    hours = DecimalField(
+        "Hours you gave (including travel)",
+        places=2,
+        validators=[Optional(), NumberRange(0, 24, "Hours must be between 0 and 24.")],
+        render_kw={"inputmode": "decimal", "step": "0.25"},
+    )
+    notes = TextAreaField(
+        "Notes for the coordinator",
+        validators=[Length(max=2000, message="Keep notes under 2,000 characters.")],
+        render_kw={"rows": 4},
+    )
