@@ -172,3 +172,25 @@ def test_report_from_the_page(client, make, db):
     db.session.expire_all()
     assert db.session.scalar(select(Appointment).where(Appointment.status == AppointmentStatus.DRAFT)) is not None
     assert "Reported: Rescheduled, 3.5 h" in client.get("/my/shifts").get_data(as_text=True)
+
+
+def test_my_shifts_runs_the_same_number_of_queries_however_much_history(make, db):
+    from accompany.models import User
+    from tests.support.queries import count_queries
+
+    volunteer = make.volunteer()
+    _held(make, volunteer, starts_at=NOW + timedelta(days=2))
+    _held(make, volunteer, starts_at=NOW - timedelta(days=3))
+    db.session.commit()
+    volunteer = db.session.get(User, volunteer.id)
+    with count_queries(db.engine) as small:
+        svc.my_shifts(volunteer, now=NOW)
+    for n in range(25):
+        _held(make, volunteer, starts_at=NOW + timedelta(days=3 + n))
+        _held(make, volunteer, starts_at=NOW - timedelta(days=30 + n * 7))
+    db.session.commit()
+    volunteer = db.session.get(User, volunteer.id)
+    with count_queries(db.engine) as large:
+        mine = svc.my_shifts(volunteer, now=NOW)
+    assert len(mine.upcoming) == 26 and len(mine.past) == 26
+    assert len(small) == len(large)
