@@ -29,3 +29,4 @@ def _requires(allowed):
 staff_required = _requires(access.is_staff)
 admin_required = _requires(access.is_admin)
 volunteer_required = _requires(access.may_use_board)
+profile_owner_required = _requires(access.has_own_profile)

@@ -65,7 +65,10 @@ def navigation() -> list[tuple[str, str]]:
         items += [
             ("volunteer.board_page", "Open shifts"),
             ("volunteer.my_shifts_page", "My shifts"),
+            ("volunteer.calendar", "Calendar"),
         ]
+    if access.has_own_profile(current_user):
+        items.append(("volunteer.profile", "Profile"))
     if access.is_admin(current_user):
         items.append(("admin.invitations", "Invitations"))
     items.append(("auth.change_password", "Password"))

@@ -4,7 +4,13 @@ import pytest
 from cryptography.fernet import Fernet
 
 from accompany import create_app
-from config import ConfigError, DevelopmentConfig, ProductionConfig, TestingConfig, _development_secrets
+from config import (
+    ConfigError,
+    DevelopmentConfig,
+    ProductionConfig,
+    TestingConfig,
+    _development_secrets,
+)
 
 SECRETS = {
     "SECRET_KEY": "s" * 40,

@@ -6,7 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from accompany.models import Appointment, AppointmentStatus, MessageState, OutboundMessage, Shift, ShiftRole
+from accompany.models import (
+    Appointment,
+    AppointmentStatus,
+    MessageState,
+    OutboundMessage,
+    Shift,
+    ShiftRole,
+)
 from tests.conftest import csrf_token, from_now, log_in
 
 BOSTON = ZoneInfo("America/New_York")

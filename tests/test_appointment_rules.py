@@ -18,7 +18,12 @@ from accompany.models import (
 )
 from accompany.services import appointments as svc
 from accompany.services.claims import claim_slot
-from accompany.services.shifts import SlotsBelowClaims, plan_of, propose_shifts, update_shift
+from accompany.services.shifts import (
+    SlotsBelowClaims,
+    plan_of,
+    propose_shifts,
+    update_shift,
+)
 from tests.conftest import NOW
 
 BOSTON = ZoneInfo("America/New_York")

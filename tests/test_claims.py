@@ -7,8 +7,21 @@ import pytest
 from sqlalchemy import func, select
 
 from accompany.database import db as _db
-from accompany.models import AppointmentStatus, Claim, Language, OutboundMessage, Shift, User
-from accompany.services.claims import NotEligible, ShiftClosed, ShiftFull, claim_slot, release_claim
+from accompany.models import (
+    AppointmentStatus,
+    Claim,
+    Language,
+    OutboundMessage,
+    Shift,
+    User,
+)
+from accompany.services.claims import (
+    NotEligible,
+    ShiftClosed,
+    ShiftFull,
+    claim_slot,
+    release_claim,
+)
 from tests.conftest import NOW
 
 

@@ -5,7 +5,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
 from accompany import create_app
-from accompany.crypto import Keyring, KeyConfigError, phone_index
+from accompany.crypto import KeyConfigError, Keyring, phone_index
 from accompany.database import db as _db
 from accompany.models import Family
 from accompany.services.keys import rotate_encrypted_fields
@@ -97,9 +97,8 @@ def test_rotation_reencrypts_with_the_new_key_and_old_key_can_then_go(app, datab
 
 
 def _families_for_rotation():
-    from tests.conftest import NOW
-
     from accompany.models import Language
+    from tests.conftest import NOW
 
     return [
         Family(name="Rosa M.", phone="+16175550142", phone_hash=phone_index("+16175550142"),

@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from accompany.models import Appointment, AppointmentStatus, MessageState, OutboundMessage, Outcome, Shift
+from accompany.models import (
+    Appointment,
+    AppointmentStatus,
+    MessageState,
+    OutboundMessage,
+    Outcome,
+    Shift,
+)
 from accompany.services import my_shifts as svc
 from accompany.services.appointments import confirm_draft
 from tests.conftest import NOW, csrf_token, from_now, log_in

@@ -4,7 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from accompany.formfields import MultiCheckboxField, enum_choices, email_field, new_password_fields, phone_number
+from accompany.formfields import (
+    MultiCheckboxField,
+    email_field,
+    enum_choices,
+    new_password_fields,
+    phone_number,
+)
 from accompany.models import Language
 
 

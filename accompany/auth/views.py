@@ -4,11 +4,21 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required, login_user, logout_user
 
 from accompany.auth import bp
-from accompany.auth.forms import AcceptInvitationForm, ChangePasswordForm, LoginForm, SignUpForm
+from accompany.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    LoginForm,
+    SignUpForm,
+)
 from accompany.database import db, utcnow
 from accompany.formfields import ActionForm, safe_next_url
 from accompany.services import accounts
-from accompany.services.errors import DomainError, EmailTaken, InvitationInvalid, LoginFailed
+from accompany.services.errors import (
+    DomainError,
+    EmailTaken,
+    InvitationInvalid,
+    LoginFailed,
+)
 
 
 def _start_session(user) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    Form,
     BooleanField,
     DateField,
     FieldList,
+    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -17,10 +17,22 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from accompany.formfields import MultiCheckboxField, enum_choices
-from accompany.models import AppointmentKind, AttendanceMode, Language, Outcome, ShiftRole
+from accompany.models import (
+    AppointmentKind,
+    AttendanceMode,
+    Language,
+    Outcome,
+    ShiftRole,
+)
 
 NO_LANGUAGE = [SelectChoice("", "No language needed")]
 

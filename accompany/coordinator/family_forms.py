@@ -10,7 +10,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from accompany import timezones
-from accompany.formfields import PlainDateField, PlainSelectField, enum_choices, phone_number
+from accompany.formfields import (
+    PlainDateField,
+    PlainSelectField,
+    enum_choices,
+    phone_number,
+)
 from accompany.models import Family, Language, Wording
 from accompany.services import families as family_service
 

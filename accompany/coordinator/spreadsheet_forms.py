@@ -14,8 +14,8 @@ import zlib
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, IntegerField
-from wtforms.widgets import HiddenInput
 from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import HiddenInput
 
 from accompany.formfields import PlainDateField
 from accompany.services.spreadsheets import SpreadsheetError

@@ -8,12 +8,24 @@ import reads and checks it again from scratch before creating anything, all in o
 from __future__ import annotations
 
 from babel.dates import format_datetime
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from accompany import timezones
 from accompany.coordinator import bp
-from accompany.coordinator.spreadsheet_forms import ExportForm, ImportConfirmForm, ImportUploadForm
+from accompany.coordinator.spreadsheet_forms import (
+    ExportForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+)
 from accompany.database import db, utcnow
 from accompany.guards import staff_required
 from accompany.services import spreadsheets

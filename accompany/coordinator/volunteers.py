@@ -11,7 +11,11 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from accompany.coordinator import bp
-from accompany.coordinator.volunteer_forms import AssignForm, ReleaseForm, VolunteerSearchForm
+from accompany.coordinator.volunteer_forms import (
+    AssignForm,
+    ReleaseForm,
+    VolunteerSearchForm,
+)
 from accompany.database import db, utcnow
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required

@@ -18,7 +18,12 @@ from accompany.models.enums import (
 )
 from accompany.models.families import Family
 from accompany.models.locations import Location
-from accompany.models.messages import InboundMessage, OptOut, OutboundMessage, SchedulerHeartbeat
+from accompany.models.messages import (
+    InboundMessage,
+    OptOut,
+    OutboundMessage,
+    SchedulerHeartbeat,
+)
 from accompany.models.users import Invitation, User, VolunteerLanguage
 
 __all__ = [

@@ -11,7 +11,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 
 from accompany.database import db
-from accompany.models import Appointment, AppointmentStatus, Claim, Family, Role, Shift, User, UserStatus
+from accompany.models import (
+    Appointment,
+    AppointmentStatus,
+    Claim,
+    Family,
+    Role,
+    Shift,
+    User,
+    UserStatus,
+)
 
 # A volunteer keeps sight of a family they accompany until this long after the appointment.
 HOLDER_ACCESS_AFTER = timedelta(days=1)
@@ -34,6 +43,16 @@ def is_admin(user: User | None) -> bool:
 def may_use_board(user: User | None) -> bool:
     """Approved volunteers see the open-shift board (which never shows families)."""
     return _active(user) and user.role == Role.VOLUNTEER
+
+
+def has_own_profile(user: User | None) -> bool:
+    """Volunteers, approved or still waiting, keep a profile (deactivated ones cannot log in)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.role == Role.VOLUNTEER
+        and user.status in (UserStatus.PENDING, UserStatus.ACTIVE)
+    )
 
 
 def may_see_family(user: User | None, family: Family, *, now: datetime) -> bool:

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 
 from accompany.crypto import phone_index
 from accompany.database import db
-from accompany.models import Invitation, Language, Role, User, UserStatus, VolunteerLanguage
+from accompany.models import (
+    Invitation,
+    Language,
+    Role,
+    User,
+    UserStatus,
+    VolunteerLanguage,
+)
 from accompany.phones import normalize_phone
 from accompany.services.audit import record_event
 from accompany.services.errors import (
@@ -22,7 +29,12 @@ from accompany.services.errors import (
     WeakPassword,
     WrongPassword,
 )
-from accompany.services.passwords import MIN_LENGTH, hash_password, needs_rehash, password_matches
+from accompany.services.passwords import (
+    MIN_LENGTH,
+    hash_password,
+    needs_rehash,
+    password_matches,
+)
 
 
 @dataclass

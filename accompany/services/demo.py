@@ -16,11 +16,27 @@ from sqlalchemy import select
 
 from accompany.crypto import phone_index
 from accompany.database import db
-from accompany.models import Appointment, Claim, Family, Language, Location, LocationKind, Role
+from accompany.models import (
+    Appointment,
+    Claim,
+    Family,
+    Language,
+    Location,
+    LocationKind,
+    Role,
+    Shift,
+    ShiftRole,
+    User,
+    UserStatus,
+    Wording,
+)
 from accompany.models import AppointmentKind as K
-from accompany.models import Shift, ShiftRole, User, UserStatus, Wording
 from accompany.phones import normalize_phone
-from accompany.services.accounts import find_user_by_email, set_user_languages, set_user_phone
+from accompany.services.accounts import (
+    find_user_by_email,
+    set_user_languages,
+    set_user_phone,
+)
 from accompany.services.audit import record_event
 from accompany.services.claims import requirement_problems
 from accompany.services.passwords import hash_password

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
-from accompany.timezones import to_local
 from accompany.models import (
     Appointment,
     AppointmentStatus,
@@ -21,6 +20,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.timezones import to_local
 
 
 @dataclass

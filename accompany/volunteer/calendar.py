@@ -1,3 +1,85 @@
+"""The private calendar feed a volunteer's phone subscribes to, and the page to set it up."""
+
 from __future__ import annotations
 
-from accompany.volunteer import bp  # noqa: F401
+from urllib.parse import urlsplit
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from accompany.database import db, utcnow
+from accompany.formfields import ActionForm
+from accompany.guards import volunteer_required
+from accompany.models import Shift
+from accompany.services import calendar as calendar_service
+from accompany.volunteer import bp
+
+
+def _held_shift_url(shift: Shift) -> str:
+    return url_for(".held_shift", shift_id=shift.id, _external=True)
+
+
+def _uid_host() -> str:
+    """The host in each event's UID: the public one when configured, so UIDs stay stable."""
+    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or request.host.split(":")[0]
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """No login: calendar apps fetch this without cookies, so the token is the key."""
+    owner = calendar_service.feed_owner(token)
+    if owner is None:
+        abort(404)
+    now = utcnow()
+    body = calendar_service.build_feed(
+        calendar_service.feed_shifts(owner, now=now),
+        now=now,
+        host=_uid_host(),
+        link_for=_held_shift_url,
+        past_link=url_for(".my_shifts_page", _external=True),
+        calendar_name=f"{current_app.config['ORG_NAME']} shifts",
+    )
+    response = Response(body, content_type="text/calendar; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = 'inline; filename="shifts.ics"'
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def feed_urls(token: str) -> tuple[str, str]:
+    """The feed's web address and the webcal:// one that opens a phone's calendar app."""
+    url = url_for(".calendar_feed", token=token, _external=True)
+    return url, "webcal://" + url.split("://", 1)[1]
+
+
+@bp.get("/my/calendar")
+@volunteer_required
+def calendar():
+    token = calendar_service.ensure_calendar_token(current_user._get_current_object(), now=utcnow())
+    db.session.commit()
+    url, webcal_url = feed_urls(token)
+    return render_template(
+        "volunteer/calendar.html", feed_url=url, webcal_url=webcal_url, form=ActionForm()
+    )
+
+
+@bp.post("/my/calendar/reset")
+@volunteer_required
+def reset_calendar():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    calendar_service.reset_calendar_token(current_user._get_current_object(), now=utcnow())
+    db.session.commit()
+    flash("You have a new calendar link; the old one no longer works. "
+          "Add the new link to your calendar.", "success")
+    return redirect(url_for(".calendar"))

@@ -7,7 +7,12 @@ from wtforms import BooleanField, DecimalField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
-from accompany.formfields import MultiCheckboxField, PlainDateField, PlainSelectField, enum_choices
+from accompany.formfields import (
+    MultiCheckboxField,
+    PlainDateField,
+    PlainSelectField,
+    enum_choices,
+)
 from accompany.models import Outcome, ShiftRole
 
 

@@ -1,0 +1,70 @@
+"""The volunteer's own profile form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from accompany.formfields import (
+    MultiCheckboxField,
+    PlainDateField,
+    enum_choices,
+    phone_number,
+)
+from accompany.models import Language
+from accompany.services.profile import HOME_AREA_MAX, NAME_MAX, ProfileDetails
+
+# What ticking the box means, in the words the volunteer agrees to. ICE accepts as obligor a
+# U.S. citizen or lawful permanent resident with ID and a Social Security number.
+OBLIGOR_ATTESTATION = (
+    "I can be a bond obligor: I am a U.S. citizen or lawful permanent resident (green card "
+    "holder) with a valid photo ID and a Social Security number, and I am willing to sign an "
+    "immigration bond, which means promising that the person will go to every hearing and "
+    "check-in, and getting ICE's letters about them."
+)
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        "Your name",
+        validators=[
+            InputRequired("Enter your name."),
+            Length(max=NAME_MAX, message=f"Keep your name under {NAME_MAX} characters."),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    phone = StringField(
+        "Mobile phone",
+        validators=[Optional(), phone_number],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    sms_opt_in = BooleanField("Send me shift reminders by text message")
+    languages = MultiCheckboxField(
+        "Languages you speak well", choices=enum_choices(Language), validators=[Optional()]
+    )
+    has_car = BooleanField("I have a car and can drive people")
+    court_training_on = PlainDateField(
+        "Date of your court-accompaniment training", validators=[Optional()]
+    )
+    obligor_eligible = BooleanField(OBLIGOR_ATTESTATION)
+    home_area = StringField(
+        "Town or neighborhood you live in",
+        validators=[
+            Optional(),
+            Length(max=HOME_AREA_MAX, message=f"Keep this under {HOME_AREA_MAX} characters."),
+        ],
+    )
+
+    def details(self) -> ProfileDetails:
+        """The form's values as the service takes them."""
+        return ProfileDetails(
+            name=self.name.data or "",
+            phone=self.phone.data or "",
+            languages=list(self.languages.data or []),
+            has_car=bool(self.has_car.data),
+            court_training_on=self.court_training_on.data,
+            obligor_eligible=bool(self.obligor_eligible.data),
+            home_area=self.home_area.data or "",
+            sms_opt_in=bool(self.sms_opt_in.data),
+        )
