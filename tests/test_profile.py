@@ -344,3 +344,23 @@ def test_the_profile_page_works_on_a_phone(phone, make, db):
     saved = _reload(db, volunteer)
     assert saved.language_codes == ["en", "es"] and saved.has_car and saved.obligor_eligible
     assert saved.court_training_on == date(2026, 2, 3)
+
+
+def test_turning_texts_back_on_plans_reminders_for_shifts_already_held(make, db):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from accompany.models import MessageState, OutboundMessage
+    from accompany.services.profile import details_of, update_profile
+    from tests.conftest import NOW
+
+    volunteer = make.volunteer(phone="617-555-0161", sms_opt_in=False)
+    shift = make.shift(starts_at=NOW + timedelta(days=3))
+    make.claim(shift, volunteer)
+    details = details_of(volunteer)
+    details.sms_opt_in = True
+    update_profile(volunteer, details, now=NOW)
+    kinds = sorted(db.session.scalars(select(OutboundMessage.kind).where(
+        OutboundMessage.user_id == volunteer.id, OutboundMessage.state == MessageState.PENDING)))
+    assert kinds == ["volunteer_evening_before", "volunteer_soon"]

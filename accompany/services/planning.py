@@ -300,8 +300,10 @@ def plan_family_notice(
 # -- volunteers ------------------------------------------------------------------------------------
 
 
-def plan_volunteer_reminders(claim: Claim, *, now: datetime, timing: Timing | None = None) -> list[OutboundMessage]:
-    """On claiming, the evening before, and shortly before the shift."""
+def plan_volunteer_reminders(
+    claim: Claim, *, now: datetime, timing: Timing | None = None, announce: bool = True
+) -> list[OutboundMessage]:
+    """On claiming (unless not `announce`), the evening before, and shortly before the shift."""
     timing = timing or current_timing()
     shift, volunteer = claim.shift, claim.volunteer
     if not user_may_be_texted(volunteer):
@@ -310,7 +312,7 @@ def plan_volunteer_reminders(claim: Claim, *, now: datetime, timing: Timing | No
     local_start = to_local(shift.starts_at, org_timezone())
     evening = from_local(local_start.date() - timedelta(days=1), time(timing.volunteer_evening_hour), org_timezone())
     wanted = [
-        (VOLUNTEER_CLAIMED, now, shift.starts_at),
+        *([(VOLUNTEER_CLAIMED, now, shift.starts_at)] if announce else []),
         (VOLUNTEER_EVENING_BEFORE, evening, shift.starts_at - timing.volunteer_soon),
         (VOLUNTEER_SOON, shift.starts_at - timing.volunteer_soon, shift.starts_at),
     ]

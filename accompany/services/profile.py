@@ -12,9 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
+from sqlalchemy import select
 
 from accompany.database import db
-from accompany.models import Language, OutboundMessage, User
+from accompany.models import (
+    Appointment,
+    AppointmentStatus,
+    Claim,
+    Language,
+    OutboundMessage,
+    Shift,
+    User,
+)
 from accompany.phones import InvalidPhone, format_national, normalize_phone
 from accompany.services import planning
 from accompany.services.access import has_own_profile
@@ -123,6 +132,16 @@ def _check(details: ProfileDetails, *, now: datetime) -> str | None:
     return phone
 
 
+def upcoming_claims(user: User, *, now: datetime) -> list[Claim]:
+    return list(
+        db.session.scalars(
+            select(Claim).join(Claim.shift).join(Shift.appointment)
+            .where(Claim.volunteer_id == user.id, Shift.starts_at > now,
+                   Appointment.status == AppointmentStatus.SCHEDULED)
+        )
+    )
+
+
 def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> list[str]:
     """Save the volunteer's own profile; returns the names of the fields that changed.
 
@@ -157,6 +176,10 @@ def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> lis
 
     if not user.sms_opt_in or user.phone is None:
         planning.cancel_pending(OutboundMessage.user_id == user.id)
+    elif "sms_opt_in" in changed or "phone" in changed:
+        db.session.flush()
+        for claim in upcoming_claims(user, now=now):  # texts back on: remind them of what they hold
+            planning.plan_volunteer_reminders(claim, now=now, announce=False)
     if changed:
         record_event("profile.updated", now=now, actor=user, subject=user, fields=changed)
     db.session.flush()
