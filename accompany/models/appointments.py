@@ -56,7 +56,7 @@ class Appointment(db.Model):
         default=AppointmentStatus.SCHEDULED,
         index=True,
     )
-    outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome, "appointment_outcome"))
+    outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome, "appointment_outcome"), index=True)
     outcome_notes: Mapped[str | None] = mapped_column(EncryptedText)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

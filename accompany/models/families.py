@@ -15,6 +15,11 @@ from accompany.database import UTCDateTime, db, enum_type
 from accompany.models.enums import Language, Wording
 
 
+def first_name(name: str | None) -> str:
+    """The first word of a name: all a volunteer is shown of a family."""
+    return name.split()[0] if name and name.strip() else ""
+
+
 class Family(db.Model):
     __tablename__ = "families"
 
@@ -46,7 +51,7 @@ class Family(db.Model):
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name and self.name.strip() else ""
+        return first_name(self.name)
 
     @property
     def is_open(self) -> bool:

@@ -20,6 +20,7 @@ from accompany.models import (
     Shift,
     User,
 )
+from accompany.models.families import first_name
 from accompany.services import planning
 from accompany.services.access import may_see_held_shift
 from accompany.services.audit import record_event
@@ -68,7 +69,8 @@ def my_shifts(volunteer: User, *, now: datetime) -> MyShifts:
     visible = {c.shift.appointment.family_id for c in upcoming + past if may_see_held_shift(volunteer, c, now=now)}
     names = {}
     if visible:
-        names = {f.id: f.first_name for f in db.session.scalars(select(Family).where(Family.id.in_(visible)))}
+        names = dict(db.session.execute(select(Family.id, Family.name).where(Family.id.in_(visible))).all())
+        names = {family_id: first_name(name) for family_id, name in names.items()}
 
     def entry(claim: Claim) -> MyShift:
         appointment = claim.shift.appointment

@@ -63,7 +63,7 @@ def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_ho
         )
         .options(
             selectinload(Appointment.shifts),
-            selectinload(Appointment.family),
+            selectinload(Appointment.family).load_only(Family.id, Family.name),  # no phone or notes decrypted
             selectinload(Appointment.location),
         )
         .order_by(Appointment.starts_at)
@@ -88,7 +88,8 @@ def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_ho
         db.session.scalars(
             select(Appointment)
             .where(Appointment.outcome == Outcome.DETAINED, Appointment.alert_cleared_at.is_(None))
-            .options(selectinload(Appointment.family), selectinload(Appointment.location))
+            .options(selectinload(Appointment.family).load_only(Family.id, Family.name),
+                     selectinload(Appointment.location))
             .order_by(Appointment.closed_at.desc())
         )
     )

@@ -34,7 +34,7 @@ def board_page():
     cards = board.open_shifts(
         current_user, filters, now=utcnow(), tz_name=current_app.config["ORG_TIMEZONE"]
     )
-    return render_template("volunteer/board.html", form=form, cards=cards, action_form=ActionForm())
+    return render_template("volunteer/board.html", form=form, cards=cards)
 
 
 @bp.post("/shifts/<int:shift_id>/claim")

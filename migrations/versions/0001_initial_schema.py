@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-21 20:04:25.998343
+Create Date: 2026-11-21 20:44:55.663210
 
 """
 from alembic import op
@@ -137,6 +137,7 @@ def upgrade():
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_appointments_family_id'), ['family_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointments_location_id'), ['location_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointments_outcome'), ['outcome'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointments_starts_at'), ['starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointments_status'), ['status'], unique=False)
 
@@ -341,6 +342,7 @@ def downgrade():
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_appointments_status'))
         batch_op.drop_index(batch_op.f('ix_appointments_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_appointments_outcome'))
         batch_op.drop_index(batch_op.f('ix_appointments_location_id'))
         batch_op.drop_index(batch_op.f('ix_appointments_family_id'))
 
