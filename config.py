@@ -73,6 +73,11 @@ class Config:
     FAMILY_REMINDER_HOUR = 10
     VOLUNTEER_EVENING_HOUR = 19
     VOLUNTEER_SOON_MINUTES = 120
+    SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "1"))  # carrier limits
+    SMS_BATCH_SIZE = 50
+    SMS_LEASE_SECONDS = 120  # a row claimed longer ago than this by a dead sender is recovered
+    TWILIO_TIMEOUT_SECONDS = 10
+    TWILIO_VALIDITY_SECONDS = 4 * 3600
     RELEASE_CUTOFF_HOURS = 24  # releasing later than this before a shift alerts coordinators
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # uploads (CSV imports) and forms

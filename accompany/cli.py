@@ -9,9 +9,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from accompany.database import db, utcnow
-from accompany.models import Role
+from accompany.models import MessageState, Role
+from accompany.phones import mask_phone
 from accompany.services import accounts
 from accompany.services.errors import DomainError
+from accompany.services.message_log import recipient_number
+from accompany.timezones import to_local
 
 
 @click.command("create-user")
@@ -73,6 +76,44 @@ def scheduler_command(interval: float) -> None:
     run_scheduler(current_app._get_current_object(), interval)
 
 
+@click.group("reminders")
+def reminders_group() -> None:
+    """The SMS outbox: what is planned, and sending what is due."""
+
+
+@reminders_group.command("list")
+@click.option("--state", type=click.Choice([state.value for state in MessageState]), default=None,
+              help="Only rows in this state (default: pending and sending).")
+@click.option("--limit", default=50, show_default=True)
+@with_appcontext
+def reminders_list_command(state: str | None, limit: int) -> None:
+    """Show planned messages: when, kind, recipient (masked), state. No message text."""
+    from accompany.services.message_log import MessageFilters, find_messages
+
+    states = [MessageState(state)] if state else [MessageState.PENDING, MessageState.SENDING]
+    rows = find_messages(MessageFilters(states=states), limit=limit)
+    tz = current_app.config["ORG_TIMEZONE"]
+    if not rows:
+        click.echo("Nothing planned.")
+    for row in rows:
+        when = to_local(row.not_before, tz).strftime("%a %b %d %H:%M")
+        until = to_local(row.send_before, tz).strftime("%a %b %d %H:%M")
+        click.echo(f"#{row.id:<6} {when} → {until}  {row.kind:<28} {row.recipient_kind.value:<11} "
+                   f"{mask_phone(recipient_number(row))}  {row.state.value}")
+
+
+@reminders_group.command("send-due")
+@with_appcontext
+def reminders_send_due_command() -> None:
+    """Send what is due now, once, and exit (for cron-style deployments)."""
+    from accompany.dispatcher import send_due
+    from accompany.sms.gateway import current_gateway
+
+    outcomes = send_due(current_gateway())
+    click.echo(", ".join(f"{name}: {count}" for name, count in sorted(outcomes.items())) or "Nothing was due.")
+
+
 def init_commands(app: Flask) -> None:
-    for command in (create_user_command, seed_demo_command, rotate_keys_command, scheduler_command):
+    for command in (create_user_command, seed_demo_command, rotate_keys_command, scheduler_command,
+                    reminders_group):
         app.cli.add_command(command)

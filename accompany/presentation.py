@@ -10,7 +10,7 @@ from flask import current_app
 from flask_login import current_user
 
 from accompany import timezones
-from accompany.phones import format_national
+from accompany.phones import format_national, mask_phone
 from accompany.services import access
 
 
@@ -60,6 +60,7 @@ def navigation() -> list[tuple[str, str]]:
             ("coordinator.families", "Families"),
             ("coordinator.volunteers", "Volunteers"),
             ("coordinator.locations", "Places"),
+            ("coordinator.messages", "Messages"),
         ]
     if access.may_use_board(current_user):
         items += [
@@ -81,6 +82,7 @@ def init_template_helpers(app) -> None:
         local_time=local_time,
         local_day=local_day,
         phone=format_national,
+        mask_phone=mask_phone,
         label=label,
         number=number,
     )

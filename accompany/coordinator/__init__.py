@@ -8,6 +8,7 @@ from accompany.coordinator import (  # noqa: E402,F401
     appointments,
     families,
     locations,
+    messages,
     spreadsheets,
     volunteers,
 )

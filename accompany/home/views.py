@@ -8,6 +8,7 @@ from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
 from accompany.services import access, accounts, overview
+from accompany.services.health import health_report
 
 
 @bp.get("/")
@@ -19,6 +20,7 @@ def index():
         context = {
             "overview": overview.coordinator_overview(now=now, tz_name=current_app.config["ORG_TIMEZONE"]),
             "action_form": ActionForm(),
+            "health": health_report(now=now),
         }
         if access.is_admin(current_user):
             context["user_counts"] = accounts.count_users_by_role_and_status()

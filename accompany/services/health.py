@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from accompany.database import db
-from accompany.models import MessageState, OutboundMessage, SchedulerHeartbeat
+from accompany.models import SchedulerHeartbeat
+from accompany.services.outbox import backlog
 
 STALE_AFTER = timedelta(minutes=2)
 
@@ -24,22 +25,6 @@ def health_report(*, now: datetime) -> dict:
         select(SchedulerHeartbeat.beat_at).order_by(SchedulerHeartbeat.beat_at.desc()).limit(1)
     )
     age = (now - beat).total_seconds() if beat else None
-    overdue = db.session.scalar(
-        select(func.count()).select_from(OutboundMessage).where(
-            OutboundMessage.state == MessageState.PENDING, OutboundMessage.not_before < now - STALE_AFTER
-        )
-    )
-    by_state = dict(
-        db.session.execute(
-            select(OutboundMessage.state, func.count())
-            .where(
-                OutboundMessage.state.in_(
-                    [MessageState.FAILED, MessageState.EXPIRED, MessageState.UNKNOWN]
-                )
-            )
-            .group_by(OutboundMessage.state)
-        ).all()
-    )
     scheduler_ok = age is not None and age <= STALE_AFTER.total_seconds()
     return {
         "ok": scheduler_ok,
@@ -49,10 +34,5 @@ def health_report(*, now: datetime) -> dict:
             "age_seconds": round(age, 1) if age is not None else None,
             "stale": not scheduler_ok,
         },
-        "outbox": {
-            "overdue": overdue or 0,
-            "failed": by_state.get(MessageState.FAILED, 0),
-            "expired": by_state.get(MessageState.EXPIRED, 0),
-            "unknown": by_state.get(MessageState.UNKNOWN, 0),
-        },
+        "outbox": backlog(now=now, stale_after=STALE_AFTER),
     }

@@ -1,0 +1,80 @@
+"""The message log: what was planned and sent, and settling what went wrong."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from accompany.coordinator import bp
+from accompany.database import db, utcnow
+from accompany.formfields import ActionForm
+from accompany.guards import staff_required
+from accompany.models import MessageState, OutboundMessage, RecipientKind
+from accompany.services import message_log
+from accompany.services.errors import DomainError
+
+VIEWS = {
+    "planned": [MessageState.PENDING, MessageState.SENDING],
+    "sent": [MessageState.QUEUED, MessageState.SENT, MessageState.DELIVERED],
+    "problems": [MessageState.FAILED, MessageState.UNDELIVERED, MessageState.EXPIRED, MessageState.UNKNOWN],
+    "all": [],
+}
+
+
+@bp.get("/messages")
+@staff_required
+def messages():
+    view = request.args.get("view", "planned")
+    if view not in VIEWS:
+        view = "planned"
+    to = request.args.get("to", "")
+    filters = message_log.MessageFilters(
+        states=VIEWS[view],
+        recipient_kind=RecipientKind(to) if to in RecipientKind._value2member_map_ else None,
+    )
+    return render_template(
+        "coordinator/messages.html", rows=message_log.find_messages(filters), view=view, to=to,
+        action_form=ActionForm(), recipient_number=message_log.recipient_number, now=utcnow(),
+    )
+
+
+def _act(message_id: int, act, done: str):
+    row = db.session.get(OutboundMessage, message_id)
+    if row is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        act(row)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for(".messages", view=request.args.get("view", "planned")))
+
+
+@bp.post("/messages/<int:message_id>/cancel")
+@staff_required
+def cancel_message(message_id: int):
+    return _act(message_id, lambda row: message_log.cancel_message(row, by=current_user, now=utcnow()), "Cancelled.")
+
+
+@bp.post("/messages/<int:message_id>/retry")
+@staff_required
+def retry_message(message_id: int):
+    return _act(message_id, lambda row: message_log.retry_message(row, by=current_user, now=utcnow()), "It will go again shortly.")
+
+
+@bp.post("/messages/<int:message_id>/arrived")
+@staff_required
+def settle_arrived(message_id: int):
+    return _act(message_id, lambda row: message_log.settle_unknown(row, arrived=True, by=current_user, now=utcnow()), "Marked as sent.")
+
+
+@bp.post("/messages/<int:message_id>/not-arrived")
+@staff_required
+def settle_not_arrived(message_id: int):
+    return _act(message_id, lambda row: message_log.settle_unknown(row, arrived=False, by=current_user, now=utcnow()),
+                "Marked as not sent. You can send it again.")

@@ -1,0 +1,107 @@
+"""The outbox's state moves: expiry, claiming once, recovery after a crash, backoff, the log's actions."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from accompany.database import db as _db
+from accompany.models import MessageState, OptOut, OutboundMessage, RecipientKind
+from accompany.services import message_log, outbox
+from tests.conftest import NOW
+
+
+def _row(make, key="k", **fields):
+    values = dict(dedupe_key=key, kind="family_reminder_1d", recipient_kind=RecipientKind.FAMILY,
+                  family=fields.pop("family", None) or make.family(), not_before=NOW - timedelta(minutes=1),
+                  send_before=NOW + timedelta(hours=5), created_at=NOW, state=MessageState.PENDING, attempts=0)
+    values.update(fields)
+    row = OutboundMessage(**values)
+    _db.session.add(row)
+    _db.session.flush()
+    return row
+
+
+def test_a_row_past_send_before_expires_and_is_never_claimed(make, db):
+    late = _row(make, "late", send_before=NOW)
+    due = _row(make, "due")
+    assert outbox.expire_overdue(now=NOW) == 1
+    claimed = outbox.claim_due(now=NOW, limit=10)
+    assert [r.id for r in claimed] == [due.id]
+    db.session.refresh(late)
+    assert late.state == MessageState.EXPIRED
+
+
+def test_rows_not_yet_due_are_left_alone(make, db):
+    _row(make, "later", not_before=NOW + timedelta(minutes=5))
+    assert outbox.claim_due(now=NOW, limit=10) == []
+
+
+def test_two_senders_claiming_at_once_never_share_a_row(app, make, db):
+    family = make.family()
+    for n in range(40):
+        _row(make, f"m{n}", family=family)
+    db.session.commit()
+    barrier, taken = threading.Barrier(2), []
+
+    def sender():
+        barrier.wait()
+        with app.app_context():
+            rows = outbox.claim_due(now=NOW, limit=30)
+            _db.session.commit()
+            taken.append([r.id for r in rows])
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    first, second = taken
+    assert not set(first) & set(second)
+    rest = [r.id for r in outbox.claim_due(now=NOW, limit=100)]
+    assert sorted(first + second + rest) == sorted(set(first + second + rest))
+    assert len(first + second + rest) == 40
+
+
+def test_an_abandoned_claim_goes_again_but_a_handed_over_one_becomes_unknown(make, db):
+    never_handed, handed = _row(make, "a"), _row(make, "b")
+    claimed = outbox.claim_due(now=NOW, limit=10)
+    assert len(claimed) == 2
+    outbox.hand_over(next(r for r in claimed if r.id == handed.id), body="x", segments=1, language=None, now=NOW)
+    assert outbox.recover_abandoned(now=NOW + timedelta(minutes=1), lease=timedelta(minutes=2)) == (0, 0)
+    assert outbox.recover_abandoned(now=NOW + timedelta(minutes=3), lease=timedelta(minutes=2)) == (1, 1)
+    db.session.expire_all()
+    assert db.session.get(OutboundMessage, never_handed.id).state == MessageState.PENDING
+    assert db.session.get(OutboundMessage, handed.id).state == MessageState.UNKNOWN
+
+
+def test_retries_back_off_and_stop_at_the_window(make, db):
+    row = _row(make, send_before=NOW + timedelta(minutes=3))
+    row.attempts = 1
+    outbox.retry_later(row, now=NOW, error_code="20429", error_message="Too many requests")
+    assert (row.state, row.not_before) == (MessageState.PENDING, NOW + timedelta(seconds=30))
+    row.attempts = 4
+    outbox.retry_later(row, now=NOW, error_code="503", error_message="Unavailable")
+    assert row.state == MessageState.EXPIRED  # 4 minutes later would be past its window
+
+
+def test_an_opt_out_is_recorded_once_per_number(make, db):
+    outbox.record_opt_out("+16175550142", now=NOW, keyword="STOP")
+    outbox.record_opt_out("+16175550142", now=NOW + timedelta(days=1), keyword="carrier 21610")
+    rows = db.session.scalars(select(OptOut)).all()
+    assert len(rows) == 1 and rows[0].active and rows[0].keyword == "carrier 21610"
+
+
+def test_the_log_cancels_retries_and_settles(make, db):
+    coordinator = make.coordinator()
+    planned, failed, unknown = _row(make, "p"), _row(make, "f", state=MessageState.FAILED), _row(make, "u", state=MessageState.UNKNOWN)
+    message_log.cancel_message(planned, by=coordinator, now=NOW)
+    message_log.retry_message(failed, by=coordinator, now=NOW)
+    message_log.settle_unknown(unknown, arrived=True, by=coordinator, now=NOW)
+    assert [r.state for r in (planned, failed, unknown)] == [MessageState.CANCELLED, MessageState.PENDING, MessageState.SENT]
+    with pytest.raises(message_log.WrongState):
+        message_log.settle_unknown(unknown, arrived=False, by=coordinator, now=NOW)
+    closed = _row(make, "c", state=MessageState.FAILED, send_before=NOW)
+    with pytest.raises(message_log.TooLate):
+        message_log.retry_message(closed, by=coordinator, now=NOW)
