@@ -52,9 +52,11 @@ def register_extensions(app: Flask, config) -> None:
     from accompany.extensions import csrf, login_manager, migrate
     from accompany.services.accounts import load_session_user
     from accompany.services.passwords import init_password_hasher
+    from accompany.sms.gateway import init_gateway
 
     init_keyring(app)
     init_password_hasher(app)
+    init_gateway(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -70,11 +72,14 @@ def register_blueprints(app: Flask, config) -> None:
     from accompany.admin import bp as admin_bp
     from accompany.auth import bp as auth_bp
     from accompany.coordinator import bp as coordinator_bp
+    from accompany.extensions import csrf
     from accompany.health import bp as health_bp
     from accompany.home import bp as home_bp
     from accompany.volunteer import bp as volunteer_bp
+    from accompany.webhooks import bp as webhooks_bp
 
-    for blueprint in (home_bp, auth_bp, volunteer_bp, coordinator_bp, admin_bp, health_bp):
+    csrf.exempt(webhooks_bp)  # Twilio signs its requests instead (checked in webhooks.signatures)
+    for blueprint in (home_bp, auth_bp, volunteer_bp, coordinator_bp, admin_bp, health_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
 

@@ -20,8 +20,8 @@ from flask import current_app
 from accompany.database import db, utcnow
 from accompany.models import MessageState, OutboundMessage
 from accompany.services import outbox, planning
-from accompany.services.texts import NothingToSay, render_text
-from accompany.sms.gateway import FinalError, Gateway, RetryableError, UnknownOutcome
+from accompany.services.texts import NothingToSay, UnknownKind, render_text
+from accompany.sms.gateway import FinalError, Gateway, RetryableError, UnknownOutcome, status_callback_url
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +29,16 @@ log = logging.getLogger(__name__)
 class Pacer:
     """Holds sending to a rate (messages per second) across one run."""
 
-    def __init__(self, per_second: float, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, per_second: float, sleep: Callable[[float], None] = time.sleep,
+                 monotonic: Callable[[], float] = time.monotonic):
         self.interval = 1.0 / per_second if per_second > 0 else 0.0
-        self.sleep = sleep
+        self.sleep, self.monotonic = sleep, monotonic
         self.next_at = 0.0
 
     def wait(self) -> None:
         if not self.interval:
             return
-        now = time.monotonic()
+        now = self.monotonic()
         if now < self.next_at:
             self.sleep(self.next_at - now)
             now = self.next_at
@@ -49,11 +50,6 @@ def recipient_phone(row: OutboundMessage) -> str | None:
     if row.family is not None:
         return row.family.phone if planning.family_may_be_texted(row.family) else None
     return row.user.phone if row.user is not None and planning.user_may_be_texted(row.user) else None
-
-
-def status_callback_url() -> str | None:
-    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    return f"{base}/sms/status" if base else None
 
 
 def send_due(
@@ -73,15 +69,14 @@ def send_due(
     rows = outbox.claim_due(now=now, limit=limit or config["SMS_BATCH_SIZE"])
     db.session.commit()
     pacer = pacer or Pacer(config["SMS_RATE_PER_SECOND"] if rate is None else rate)
-    callback = status_callback_url()
     for row in rows:
-        outcomes[_send_one(row, gateway, clock=clock, pacer=pacer, callback=callback)] += 1
+        outcomes[_send_one(row, gateway, clock=clock, pacer=pacer)] += 1
     if rows or any(outcomes.values()):
         log.info("outbox run: %s", dict(outcomes))
     return outcomes
 
 
-def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer, callback: str | None) -> str:
+def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer) -> str:
     now = clock()
     if row.send_before <= now:
         outbox.finish(row, MessageState.EXPIRED, now=now)
@@ -98,6 +93,10 @@ def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer, ca
         outbox.finish(row, MessageState.CANCELLED, now=now, error_message="Nothing left to say: its subject is gone.")
         db.session.commit()
         return "cancelled"
+    except UnknownKind:
+        outbox.finish(row, MessageState.FAILED, now=now, error_message=f"No wording exists for {row.kind!r} messages.")
+        db.session.commit()
+        return "failed"
     if not outbox.hand_over(row, body=text.body, segments=text.segments, language=text.language, now=now):
         db.session.rollback()
         return "lost"
@@ -105,7 +104,7 @@ def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer, ca
 
     pacer.wait()
     try:
-        result = gateway.send(phone, text.body, status_callback=callback)
+        result = gateway.send(phone, text.body, status_callback=status_callback_url(row.id))
     except FinalError as error:
         outbox.finish(row, MessageState.FAILED, now=clock(), error_code=error.code, error_message=error.message)
         if error.opted_out:

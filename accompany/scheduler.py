@@ -17,7 +17,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from accompany.database import db, utcnow
+from accompany.dispatcher import send_due
 from accompany.services.heartbeat import record_heartbeat
+from accompany.sms.gateway import current_gateway
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +27,12 @@ HEARTBEAT_NAME = "scheduler"
 
 
 def tick(app: Flask) -> None:
-    """One turn of the clock: prove we are alive (and, as the outbox grows, send what is due)."""
+    """One turn of the clock: prove we are alive, then send what is due."""
     with app.app_context():
         try:
             record_heartbeat(HEARTBEAT_NAME, now=utcnow())
             db.session.commit()
+            send_due(current_gateway())
         except Exception:
             db.session.rollback()
             log.exception("scheduler tick failed")

@@ -1,0 +1,8 @@
+"""Twilio's webhooks (`POST /sms/status`, later `POST /sms/inbound`): signature-checked, the only
+routes without CSRF (Twilio cannot hold a CSRF token; its signature stands in for one)."""
+
+from flask import Blueprint
+
+bp = Blueprint("webhooks", __name__)
+
+from accompany.webhooks import status  # noqa: E402,F401

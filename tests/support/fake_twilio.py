@@ -1,0 +1,293 @@
+"""A fake Twilio Messages API on 127.0.0.1, for the real SDK to talk to (tests and bench/).
+
+It speaks the shape of Twilio's REST API closely enough for `twilio.rest.Client`:
+
+    POST /2010-04-01/Accounts/<AccountSid>/Messages.json   (form: To, Body, MessagingServiceSid
+         or From, StatusCallback, ValidityPeriod)  → 201 {"sid": "SM…", "status": "queued", …}
+    GET  /2010-04-01/Accounts/<AccountSid>/Messages/<Sid>.json → 200 the message
+
+with HTTP Basic auth (account SID, auth token) checked like Twilio does (401, code 20003).
+Every request is recorded. It can be told what to do with the next requests:
+
+    with FakeTwilio() as twilio:
+        twilio.fail_next(status=400, code=21610)          # Twilio's error JSON
+        twilio.stall_next(seconds=2)                      # answer (201) only after 2 s
+        twilio.drop_next()                                # read the request, close without answering
+        ... point TWILIO_API_BASE_URL at twilio.base_url ...
+        assert twilio.messages[0].form["To"] == "+16175550142"
+
+Stalled and dropped requests are recorded and their messages accepted, as at the real Twilio
+when our side gave up waiting: the request did reach it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import socket
+import struct
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "fake-twilio-auth-token-0123456789"
+
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Messages\.json$")
+MESSAGE_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Messages/(?P<sid>SM[0-9a-f]{32})\.json$")
+
+ERROR_MESSAGES = {
+    20003: "Authenticate",
+    20429: "Too Many Requests",
+    21211: "The 'To' number {to} is not a valid phone number.",
+    21408: "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: {to}.",
+    21610: "Attempt to send to unsubscribed recipient",
+    21612: "The 'To' phone number: {to}, is not currently reachable using the 'From' phone number via SMS.",
+    21614: "'To' number {to} is not a valid mobile number",
+}
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    form: dict[str, str]  # one value per field, as Twilio's Messages API takes them
+    headers: dict[str, str]
+    auth: tuple[str, str] | None
+    answered: int | None = None  # the HTTP status we answered, None when dropped
+
+
+@dataclass
+class Message:
+    sid: str
+    account_sid: str
+    form: dict[str, str]
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass
+class _Plan:
+    kind: str  # "error" | "stall" | "drop"
+    status: int = 0
+    code: int | None = None
+    message: str | None = None
+    seconds: float = 0.0
+    reset: bool = False
+
+
+class FakeTwilio:
+    """A Twilio-compatible HTTP server in a thread on 127.0.0.1 (port chosen by the OS)."""
+
+    def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN, *, host: str = "127.0.0.1",
+                 port: int = 0):
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.requests: list[RecordedRequest] = []
+        self.messages: list[Message] = []
+        self._plans: list[_Plan] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server = _Server((host, port), _handler_for(self))
+        self._thread: threading.Thread | None = None
+
+    # Lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeTwilio:
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-twilio", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes stalled handlers
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeTwilio:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # What to do next ---------------------------------------------------------------------
+
+    def fail_next(self, count: int = 1, *, status: int = 400, code: int | None = 21610,
+                  message: str | None = None) -> None:
+        """Answer the next `count` requests with HTTP `status` and Twilio's error JSON."""
+        self._plan(count, _Plan("error", status=status, code=code, message=message))
+
+    def stall_next(self, count: int = 1, *, seconds: float) -> None:
+        """Take the next `count` requests, then wait `seconds` before answering (201)."""
+        self._plan(count, _Plan("stall", seconds=seconds))
+
+    def drop_next(self, count: int = 1, *, reset: bool = False) -> None:
+        """Take the next `count` requests, then close the connection without answering
+        (with a TCP reset when `reset`)."""
+        self._plan(count, _Plan("drop", reset=reset))
+
+    def reset(self) -> None:
+        """Forget recorded requests, messages and plans."""
+        with self._lock:
+            self.requests.clear()
+            self.messages.clear()
+            self._plans.clear()
+
+    def _plan(self, count: int, plan: _Plan) -> None:
+        with self._lock:
+            self._plans.extend([plan] * count)
+
+    def _next_plan(self) -> _Plan | None:
+        with self._lock:
+            return self._plans.pop(0) if self._plans else None
+
+    # Answers -----------------------------------------------------------------------------
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _accept(self, account_sid: str, form: dict[str, str]) -> Message:
+        message = Message(sid="SM" + secrets.token_hex(16), account_sid=account_sid, form=form)
+        with self._lock:
+            self.messages.append(message)
+        return message
+
+    def _find(self, sid: str) -> Message | None:
+        with self._lock:
+            return next((m for m in self.messages if m.sid == sid), None)
+
+    def _authorized(self, auth: tuple[str, str] | None, account_sid: str) -> bool:
+        return auth == (self.account_sid, self.auth_token) and account_sid == self.account_sid
+
+    def message_json(self, message: Message, status: str | None = None) -> dict:
+        form = message.form
+        created = format_datetime(message.created_at, usegmt=True)
+        status = status or ("accepted" if form.get("MessagingServiceSid") and not form.get("From") else "queued")
+        body = form.get("Body", "")
+        uri = f"/2010-04-01/Accounts/{message.account_sid}/Messages/{message.sid}.json"
+        return {
+            "account_sid": message.account_sid,
+            "api_version": "2010-04-01",
+            "body": body,
+            "date_created": created,
+            "date_sent": None,
+            "date_updated": created,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": form.get("From"),
+            "messaging_service_sid": form.get("MessagingServiceSid"),
+            "num_media": "0",
+            "num_segments": "1",
+            "price": None,
+            "price_unit": "USD",
+            "sid": message.sid,
+            "status": status,
+            "subresource_uris": {"media": uri.replace(".json", "/Media.json")},
+            "to": form.get("To"),
+            "uri": uri,
+        }
+
+    def error_json(self, status: int, code: int | None, message: str | None, form: dict[str, str]) -> dict:
+        if message is None:
+            message = ERROR_MESSAGES.get(code or 0, "Error").format(to=form.get("To", ""))
+        answer = {"status": status, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+        if code is not None:
+            answer["code"] = code
+        return answer
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a stalled answer never holds up stop()
+    request_queue_size = 128  # several senders at once (bench/) connect without refusals
+
+
+def _handler_for(twilio: FakeTwilio) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's pooled session expects
+        server_version = "FakeTwilio/1.0"
+        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+
+        def log_message(self, format, *args):  # quiet: the test output is not the place
+            pass
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode("utf-8") if length else ""
+            form = {name: values[-1] for name, values in parse_qs(raw, keep_blank_values=True).items()}
+            request = RecordedRequest("POST", self.path, form, dict(self.headers.items()), self._basic_auth())
+            twilio._record(request)
+            found = MESSAGES_PATH.match(self.path.split("?", 1)[0])
+            if found is None:
+                return self._answer(request, 404, {"code": 20404, "message": "The requested resource was not found",
+                                                   "status": 404})
+            if not twilio._authorized(request.auth, found["account"]):
+                return self._answer(request, 401, twilio.error_json(401, 20003, None, form))
+            plan = twilio._next_plan()
+            if plan is not None and plan.kind == "error":
+                return self._answer(request, plan.status, twilio.error_json(plan.status, plan.code, plan.message, form))
+            missing = [name for name in ("To",) if not form.get(name)]
+            if missing or not (form.get("From") or form.get("MessagingServiceSid")):
+                return self._answer(request, 400, twilio.error_json(400, 21604 if missing else 21603,
+                                                                    "A 'To' and a 'From' or 'MessagingServiceSid' "
+                                                                    "are required.", form))
+            message = twilio._accept(found["account"], form)
+            if plan is not None and plan.kind == "drop":
+                return self._drop(plan.reset)
+            if plan is not None and plan.kind == "stall":
+                twilio._stopping.wait(plan.seconds)
+            self._answer(request, 201, twilio.message_json(message))
+
+        def do_GET(self):
+            request = RecordedRequest("GET", self.path, {}, dict(self.headers.items()), self._basic_auth())
+            twilio._record(request)
+            found = MESSAGE_PATH.match(self.path.split("?", 1)[0])
+            message = twilio._find(found["sid"]) if found else None
+            if found is not None and not twilio._authorized(request.auth, found["account"]):
+                return self._answer(request, 401, twilio.error_json(401, 20003, None, {}))
+            if message is None:
+                return self._answer(request, 404, {"code": 20404, "message": "The requested resource was not found",
+                                                   "status": 404})
+            self._answer(request, 200, twilio.message_json(message))
+
+        def _basic_auth(self) -> tuple[str, str] | None:
+            header = self.headers.get("Authorization", "")
+            if not header.startswith("Basic "):
+                return None
+            try:
+                user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+            except ValueError:
+                return None
+            return user, password
+
+        def _answer(self, request: RecordedRequest, status: int, payload: dict) -> None:
+            data = json.dumps(payload).encode("utf-8")
+            request.answered = status
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the client gave up (a timeout test): nothing to answer to
+                self.close_connection = True
+
+        def _drop(self, reset: bool) -> None:
+            self.close_connection = True
+            if reset:  # SO_LINGER 0: close with RST instead of FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+
+    return Handler

@@ -1,0 +1,594 @@
+"""What the texts say: every kind in every language fits in two segments, keeps families' names
+and (by default) their business out of the body, introduces us the first time, and says what is
+true at send time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from accompany.models import (
+    AppointmentKind,
+    AttendanceMode,
+    Language,
+    LocationKind,
+    OutboundMessage,
+    ShiftRole,
+    Wording,
+)
+from accompany.segments import count_segments, encoding
+from accompany.services import planning
+from accompany.services.accounts import set_user_languages
+from accompany.services.appointments import cancel_appointment, reschedule_appointment
+from accompany.services.claims import claim_slot, release_claim
+from accompany.services.shifts import remove_shift
+from accompany.services.texts import (
+    KINDS,
+    REPLY_CONFIRMED,
+    REPLY_HELP,
+    REPLY_RIDE,
+    STOP_CONFIRMATION,
+    NothingToSay,
+    UnknownKind,
+    render_text,
+)
+from accompany.texts import CATALOGS
+from accompany.timezones import from_local
+
+ORG_TZ = "America/New_York"
+PLAN_NOW = datetime(2026, 9, 1, 14, 0, tzinfo=timezone.utc)
+
+# Longest realistic values.
+FAMILY_NAME = "Zelmira Quintanilla-Okonkwo"  # distinctive: any trace of it in a body is a leak
+VOLUNTEER_NAME = "Jean-Baptiste Delacroix-Moreau"  # first name 13 characters
+LONGEST_PLACE = ("Plymouth County Correctional Facility", "North Attleborough", LocationKind.DETENTION_CENTER)
+TELLING_PLACE = ("Boston Immigration Court", "Boston", LocationKind.IMMIGRATION_COURT)
+MEETING_POINT = "Park-and-ride lot behind the Dunkin' at 250 Middlesex Turnpike"
+BASE_URL = "https://accompany.example-network.org"
+LANGUAGES = [Language(code) for code in CATALOGS]
+
+# Every weekday with a two-digit September date (the longest month name in English, Spanish
+# and French), and the days whose names leave GSM-7: Tuesday in March (terça, março), Saturday
+# in August (sábado, août), a Monday in February (segunda-feira, fevereiro).
+DATES = [date(2026, 9, day) for day in range(24, 31)] + [date(2027, 3, 30), date(2027, 8, 28), date(2027, 2, 22)]
+AT = time(12, 45)
+
+DISCREET_FORBIDDEN = [
+    # English
+    "ice", "immigration", "immigrant", "court", "courthouse", "deportation", "deport", "deported",
+    "detention", "detained", "removal", "judge", "hearing",
+    # Spanish
+    "corte", "tribunal", "inmigración", "inmigracion", "migración", "migracion", "migra",
+    "deportación", "deportacion", "deportar", "detención", "detencion", "detenido", "detenida",
+    "juez", "jueza", "audiencia", "expulsión", "expulsion", "remoción", "remocion",
+    # Portuguese
+    "imigração", "imigracao", "deportação", "deportacao", "detenção", "detencao", "detido",
+    "detida", "juiz", "juíza", "audiência", "remoção", "remocao",
+    # Haitian Creole
+    "tribinal", "imigrasyon", "depòtasyon", "depotasyon", "detansyon", "jij", "odyans",
+    # French
+    "cour", "expulsion", "déportation", "détention", "détenu", "détenue", "juge", "audience",
+]
+FORBIDDEN = re.compile(r"\b(" + "|".join(map(re.escape, DISCREET_FORBIDDEN)) + r")\b", re.IGNORECASE)
+
+
+def at_local(day: date, clock: time = AT, tz: str = ORG_TZ) -> datetime:
+    return from_local(day, clock, tz)
+
+
+@dataclass
+class Network:
+    """One family's appointment with every kind of text planned about it."""
+
+    family: object
+    volunteer: object
+    coordinator: object
+    appointment: object
+    cancelled: object
+    shift: object
+    cancelled_shift: object
+    rows: list[OutboundMessage]
+    removed_shift_row: OutboundMessage
+
+    def row(self, kind: str) -> OutboundMessage:
+        return next(row for row in self.rows if row.kind == kind)
+
+    def move_to(self, day: date) -> datetime:
+        """Put everything on `day` at 12:45 local; returns the appointment's start."""
+        starts_at = at_local(day)
+        for appointment in (self.appointment, self.cancelled):
+            delta = starts_at - appointment.starts_at
+            appointment.starts_at = starts_at
+            for shift in appointment.shifts:
+                shift.starts_at, shift.ends_at = shift.starts_at + delta, shift.ends_at + delta
+        self.removed_shift_row.params = {"role": ShiftRole.RIDE_HOME.value, "starts_at": starts_at.isoformat()}
+        return starts_at
+
+    def speak(self, language: Language, wording: Wording = Wording.DISCREET) -> None:
+        self.family.language = language
+        self.family.wording = wording
+        for user in (self.volunteer, self.coordinator):
+            set_user_languages(user, [language.value])
+
+
+def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30)) -> Network:
+    """Plan every kind through the planning services, as the app would."""
+    name, town, kind = place
+    location = make.location(name=name, town=town, kind=kind)
+    family = make.family(name=FAMILY_NAME, town="Fall River")
+    volunteer = make.volunteer(name=VOLUNTEER_NAME, phone="617-555-0111", sms_opt_in=True)
+    coordinator = make.coordinator(name="Grace Oduya", phone="617-555-0122", sms_opt_in=True)
+    appointment = make.appointment(family=family, location=location, starts_at=at_local(day))
+    shift = make.shift(appointment, role=ShiftRole.RIDE_HOME, meeting_point=MEETING_POINT, slots=2,
+                       starts_at=appointment.starts_at + timedelta(hours=1))
+
+    planning.plan_family_reminders(appointment, now=PLAN_NOW)
+    claim = claim_slot(shift, volunteer, now=PLAN_NOW)  # claimed, evening, soon; family: confirmed
+    planning.plan_family_notice(appointment, planning.FAMILY_RESCHEDULED, now=PLAN_NOW)
+    planning.plan_volunteer_notice(claim, planning.VOLUNTEER_RESCHEDULED, now=PLAN_NOW, send_before=shift.starts_at)
+    planning.alert_coordinators(planning.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained",
+                                now=PLAN_NOW, appointment=appointment)
+    planning.alert_coordinators(planning.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release",
+                                now=PLAN_NOW, appointment=appointment, shift=shift)
+    for kind in (REPLY_CONFIRMED, REPLY_RIDE, REPLY_HELP, STOP_CONFIRMATION):
+        planning.plan_message(f"appt:{appointment.id}:family:{kind}", kind=kind, now=PLAN_NOW,
+                              not_before=PLAN_NOW, send_before=appointment.starts_at,
+                              family=family, appointment=appointment)
+
+    # A second appointment, called off: the family and its volunteer are told.
+    cancelled = make.appointment(family=family, location=location, starts_at=appointment.starts_at)
+    cancelled_shift = make.shift(cancelled, role=ShiftRole.INTERPRETER, meeting_point=MEETING_POINT)
+    make.claim(cancelled_shift, volunteer)
+    cancel_appointment(cancelled, by=coordinator, now=PLAN_NOW)
+
+    # A shift removed outright: its volunteer's notice lives on its params.
+    removed = make.shift(appointment, role=ShiftRole.RIDE_HOME, starts_at=appointment.starts_at - timedelta(hours=2))
+    make.claim(removed, volunteer)
+    remove_shift(removed, by=coordinator, now=PLAN_NOW)
+    db.session.flush()
+
+    rows = list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))
+    removed_row = next(r for r in rows if r.kind == planning.VOLUNTEER_CANCELLED and r.shift_id is None)
+    assert {row.kind for row in rows} == set(KINDS), "the scenario plans every kind"
+    return Network(family, volunteer, coordinator, appointment, cancelled, shift, cancelled_shift, rows, removed_row)
+
+
+def render_all(network: Network, db, *, day: date, language: Language, wording: Wording, first_contact: bool):
+    """(row, rendered) for every row, rendered the day before `day`."""
+    starts_at = network.move_to(day)
+    network.speak(language, wording)
+    db.session.flush()
+    now = starts_at - timedelta(days=1)
+    return [(row, render_text(row, now=now, first_contact=first_contact)) for row in network.rows]
+
+
+@pytest.fixture
+def network(app, make, db):
+    app.config["PUBLIC_BASE_URL"] = BASE_URL
+    return build_network(make, db)
+
+
+# -- segment counting ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, segments",
+    [
+        ("", 1),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
+        ("a" * 459, 3),
+        ("a" * 460, 4),
+    ],
+)
+def test_gsm_7_texts_take_160_alone_and_153_per_part(text, segments):
+    assert encoding(text) == "GSM-7"
+    assert count_segments(text) == segments
+
+
+def test_extension_characters_count_two_septets():
+    assert count_segments("€" * 80) == 1  # 160 septets
+    assert count_segments("a" * 159 + "€") == 2
+    assert count_segments("[]{}^~|\\" + "a" * 144) == 1  # 8 × 2 + 144 = 160
+    assert encoding("a € [ ] { } ^ ~ | \\") == "GSM-7"
+
+
+def test_an_extension_character_is_never_split_across_segments():
+    assert count_segments("a" * 152 + "€" + "a" * 152) == 3  # 306 septets, but € can't straddle
+
+
+def test_the_gsm_basic_set_includes_its_accents_and_not_others():
+    assert encoding("èéùìòÇØøÅåÄÖÑÜäöñüàÉÆæß¡¿§¤£¥@$_ΔΦΓΛΩΠΨΣΘΞ") == "GSM-7"
+    for char in "óáíúãõêâçÈÁÓ’“`":
+        assert encoding(f"Hola {char}") == "UCS-2", char
+
+
+def test_one_accent_outside_gsm_turns_a_short_text_into_two_ucs2_segments():
+    text = "a" * 99 + "ó"
+    assert encoding(text) == "UCS-2"
+    assert count_segments(text) == 2
+    assert count_segments("ó" * 70) == 1
+    assert count_segments("ó" * 71) == 2
+    assert count_segments("ó" * 134) == 2
+    assert count_segments("ó" * 135) == 3
+
+
+def test_emoji_count_two_code_units_and_are_never_split():
+    assert count_segments("😀" * 35) == 1  # 70 code units
+    assert count_segments("😀" * 35 + "a") == 2
+    assert count_segments("a" * 66 + "😀" + "a" * 66) == 3  # 134 units, but the pair can't straddle
+
+
+# -- every kind, every language: fits, discreet, nameless, introduced ---------------------------------
+
+
+@pytest.mark.parametrize("first_contact", [False, True])
+@pytest.mark.parametrize("wording", [Wording.DISCREET, Wording.PLAIN])
+@pytest.mark.parametrize("language", LANGUAGES, ids=str)
+def test_every_text_fits_in_two_segments_with_the_longest_values(network, db, language, wording, first_contact):
+    for day in DATES:
+        for row, text in render_all(network, db, day=day, language=language, wording=wording,
+                                    first_contact=first_contact):
+            assert text.segments <= 2, (row.kind, day, text.body)
+            assert text.segments == count_segments(text.body)
+            assert text.language == language
+            assert "{" not in text.body and "  " not in text.body, text.body
+
+
+def test_our_own_words_stay_in_gsm_7_and_natural_dates_are_kept_when_they_fit(network, db):
+    expected = {
+        Language.ENGLISH: "Wednesday, September 30 at 12:45 PM",
+        Language.SPANISH: "miércoles 30 de septiembre, a las 12:45 p.m.",
+        Language.PORTUGUESE: "quarta-feira, 30 de setembro, às 12h45",
+        Language.HAITIAN_CREOLE: "mèkredi 30 septanm, a 12:45 nan aprèmidi",
+        Language.FRENCH: "mercredi 30 septembre, à 12h45",
+    }
+    for language, phrase in expected.items():
+        texts = dict((row.kind, text) for row, text in render_all(
+            network, db, day=date(2026, 9, 30), language=language, wording=Wording.DISCREET, first_contact=True))
+        for kind, text in texts.items():
+            assert encoding(text.body) == "GSM-7", (kind, text.body)  # no UCS-2 halving from us
+        for kind in ("family_reminder_7d", "family_reminder_3d", "family_reminder_1d"):
+            assert phrase in texts[kind].body, texts[kind].body
+
+
+def test_family_reminders_help_plan_the_trip_in_every_language(network, db):
+    needs = {
+        Language.ENGLISH: ["12:15 PM", "2 if you need a ride", "could hurt your case"],
+        Language.SPANISH: ["a las 12:15 p.m.", "2 si necesita transporte", "afectar su caso"],
+        Language.PORTUGUESE: ["às 12h15", "2 se precisar de carona", "prejudicar seu caso"],
+        Language.HAITIAN_CREOLE: ["a 12:15 nan aprèmidi", "2 si w bezwen yon woulib", "dosye w"],
+        Language.FRENCH: ["à 12h15", "2 si vous avez besoin d'un transport", "votre dossier"],
+    }
+    for language, phrases in needs.items():
+        for day in DATES:
+            texts = {row.kind: text for row, text in render_all(
+                network, db, day=day, language=language, wording=Wording.PLAIN, first_contact=True)}
+            for kind in ("family_reminder_7d", "family_reminder_3d", "family_reminder_1d"):
+                for phrase in phrases:  # arrive by, reply 2 for a ride, what missing it risks
+                    assert phrase in texts[kind].body, (kind, day, texts[kind].body)
+
+
+def test_discreet_family_texts_never_say_court_ice_or_immigration(app, make, db):
+    app.config["PUBLIC_BASE_URL"] = BASE_URL
+    network = build_network(make, db, place=TELLING_PLACE)
+    checked = 0
+    for language in LANGUAGES:
+        for first_contact in (False, True):
+            for row, text in render_all(network, db, day=date(2026, 9, 30), language=language,
+                                        wording=Wording.DISCREET, first_contact=first_contact):
+                if row.family is None:
+                    continue
+                assert not FORBIDDEN.search(text.body), (row.kind, language, text.body)
+                assert "Boston Immigration Court" not in text.body
+                checked += 1
+    assert checked == len(LANGUAGES) * 2 * 10
+
+
+def test_plain_wording_names_the_place_and_discreet_only_the_town(app, make, db):
+    network = build_network(make, db, place=TELLING_PLACE)
+    plain = dict((row.kind, text.body) for row, text in render_all(
+        network, db, day=date(2026, 9, 30), language=Language.ENGLISH, wording=Wording.PLAIN, first_contact=False))
+    discreet = dict((row.kind, text.body) for row, text in render_all(
+        network, db, day=date(2026, 9, 30), language=Language.ENGLISH, wording=Wording.DISCREET, first_contact=False))
+    assert plain["family_reminder_3d"].startswith("Reminder: your appointment at Boston Immigration Court is tomorrow")
+    assert discreet["family_reminder_3d"].startswith("Reminder: your appointment in Boston is tomorrow")
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=str)
+def test_no_family_name_reaches_any_text(network, db, language):
+    for wording in Wording:
+        for row, text in render_all(network, db, day=date(2026, 9, 30), language=language,
+                                    wording=wording, first_contact=True):
+            for part in ("Zelmira", "Quintanilla", "Okonkwo"):
+                assert part.lower() not in text.body.lower(), (row.kind, text.body)
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=str)
+def test_a_first_contact_names_us_and_says_how_to_stop(network, db, language):
+    catalog = CATALOGS[language.value]
+    org = "Test Accompaniment Network"
+    for first_contact in (True, False):
+        for row, text in render_all(network, db, day=date(2026, 9, 30), language=language,
+                                    wording=Wording.DISCREET, first_contact=first_contact):
+            names_us = text.body.startswith(org)
+            says_stop = catalog.STOP_WORD in text.body
+            if first_contact or row.kind in (REPLY_HELP, STOP_CONFIRMATION):
+                assert org in text.body, (row.kind, text.body)
+            if first_contact:
+                assert names_us, (row.kind, text.body)
+                if row.kind != STOP_CONFIRMATION:
+                    assert says_stop, (row.kind, text.body)
+            elif row.kind not in (REPLY_HELP, STOP_CONFIRMATION):
+                assert not names_us and not says_stop, (row.kind, text.body)
+
+
+def test_first_contact_in_english_and_spanish_reads_naturally(network, db):
+    texts = dict((row.kind, text.body) for row, text in render_all(
+        network, db, day=date(2026, 9, 30), language=Language.SPANISH, wording=Wording.DISCREET,
+        first_contact=True))
+    body = texts["family_reminder_3d"]
+    assert body.startswith(
+        "Test Accompaniment Network: Recordatorio: su cita en North Attleborough es mañana, miércoles 30 de septiembre")
+    assert body.endswith("Responda PARAR para no recibir mensajes.")
+
+
+def test_help_names_the_org_and_its_phone(network, db):
+    for language in LANGUAGES:
+        texts = dict((row.kind, text.body) for row, text in render_all(
+            network, db, day=date(2026, 9, 30), language=language, wording=Wording.DISCREET, first_contact=False))
+        assert "Test Accompaniment Network" in texts[REPLY_HELP]
+        assert "(617) 555-0100" in texts[REPLY_HELP]
+
+
+def test_every_catalog_words_every_kind_and_role():
+    english = CATALOGS["en"]
+    for code, catalog in CATALOGS.items():
+        assert set(catalog.TEXTS) == set(english.TEXTS), code
+        assert set(catalog.WORDS) == set(english.WORDS), code
+        assert set(catalog.ROLES) == {role.value for role in ShiftRole}, code
+        assert set(KINDS) <= set(catalog.TEXTS), code
+
+
+def test_reminders_at_configured_days_have_words_too(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.PORTUGUESE)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
+    timing = planning.Timing(family_reminder_days=(14, 2))
+    kinds = {row.kind: row for row in planning.plan_family_reminders(appointment, now=PLAN_NOW, timing=timing)}
+    assert set(kinds) == {"family_reminder_14d", "family_reminder_2d"}
+    body = render_text(kinds["family_reminder_14d"], now=PLAN_NOW, first_contact=False).body
+    assert body.startswith("Lembrete: seu compromisso em Boston é quarta-feira, 30 de setembro, às 12h45.")
+
+
+def test_an_unknown_kind_is_an_error_not_silence(make, db):
+    family = make.family(name=FAMILY_NAME)
+    row = planning.plan_message("odd", kind="family_horoscope", now=PLAN_NOW, not_before=PLAN_NOW,
+                                send_before=PLAN_NOW + timedelta(days=1), family=family)
+    with pytest.raises(UnknownKind):
+        render_text(row, now=PLAN_NOW, first_contact=False)
+
+
+# -- who gets which language ----------------------------------------------------------------------------
+
+
+def test_a_family_without_templates_in_its_language_gets_english(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.KICHE)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
+    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    text = render_text(reminder, now=PLAN_NOW, first_contact=False)
+    assert text.language == Language.ENGLISH
+    assert text.body.startswith("Reminder: your appointment in Boston is on Wednesday, September 30 at 12:45 PM")
+
+
+@pytest.mark.parametrize(
+    "languages, expected",
+    [
+        ([], Language.ENGLISH),
+        (["ar"], Language.ENGLISH),
+        (["quc", "mam"], Language.ENGLISH),
+        (["quc", "es"], Language.SPANISH),
+        (["ht", "fr"], Language.FRENCH),  # the first of the volunteer's languages we have
+        (["pt"], Language.PORTUGUESE),
+    ],
+)
+def test_a_volunteer_gets_their_first_language_we_have_texts_for(make, db, languages, expected):
+    volunteer = make.volunteer(phone="617-555-0111", sms_opt_in=True, languages=languages)
+    shift = make.shift(make.appointment(starts_at=at_local(date(2026, 9, 30))))
+    claim_slot(shift, volunteer, now=PLAN_NOW)
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.VOLUNTEER_CLAIMED))
+    assert render_text(row, now=PLAN_NOW, first_contact=False).language == expected
+
+
+# -- what is true at send time --------------------------------------------------------------------------
+
+
+def test_a_reminder_says_the_time_the_appointment_has_now(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.ENGLISH)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
+    reminders = planning.plan_family_reminders(appointment, now=PLAN_NOW)
+    reminder = next(r for r in reminders if r.kind == "family_reminder_7d")
+    appointment.starts_at = at_local(date(2026, 9, 30), time(15, 10))  # changed after planning
+    db.session.flush()
+    body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
+    assert "3:10 PM" in body and "12:45" not in body
+    assert "be there by 2:40 PM" in body
+
+
+def test_a_rescheduled_family_is_told_the_new_day_and_time(make, db):
+    coordinator = make.coordinator()
+    family = make.family(name=FAMILY_NAME, language=Language.SPANISH)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
+    reschedule_appointment(appointment, at_local(date(2026, 10, 14), time(9, 0)), by=coordinator, now=PLAN_NOW)
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.FAMILY_RESCHEDULED))
+    body = render_text(row, now=PLAN_NOW, first_contact=False).body
+    assert "el miércoles 14 de octubre a las 9:00 a.m." in body
+    assert "30 de septiembre" not in body
+
+
+def test_times_are_the_familys_local_time(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.ENGLISH, timezone="America/Chicago")
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30), tz="America/Chicago"))
+    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    assert "12:45 PM" in render_text(reminder, now=PLAN_NOW, first_contact=False).body
+
+
+def test_today_and_tomorrow_are_said_from_the_sending_moment(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.FRENCH)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30), time(16, 0)))
+    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[-1]
+    tomorrow = render_text(reminder, now=at_local(date(2026, 9, 29), time(10, 0)), first_contact=False).body
+    today = render_text(reminder, now=at_local(date(2026, 9, 30), time(8, 30)), first_contact=False).body
+    later = render_text(reminder, now=at_local(date(2026, 9, 27), time(10, 0)), first_contact=False).body
+    assert "est demain, mercredi 30 septembre, à 16h" in tomorrow
+    assert "est aujourd'hui à 16h" in today
+    assert "est le mercredi 30 septembre à 16h" in later
+
+
+def test_spanish_says_a_la_una(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.SPANISH)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30), time(13, 30)))
+    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
+    assert "a la 1:30 p.m." in body and "llegar a la 1:00 p.m." in body
+
+
+def test_haitian_creole_has_its_own_day_and_month_names(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.HAITIAN_CREOLE)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 7, 1), time(9, 5)))
+    reminder = planning.plan_family_reminders(appointment, now=datetime(2026, 6, 1, tzinfo=timezone.utc))[0]
+    body = render_text(reminder, now=datetime(2026, 6, 20, tzinfo=timezone.utc), first_contact=False).body
+    assert "mèkredi 1 jiyè a 9:05 nan maten" in body
+    assert "mercredi" not in body and "juillet" not in body
+
+
+def test_a_confirmed_volunteer_is_named_by_first_name_only(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.ENGLISH)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
+    shift = make.shift(appointment, role=ShiftRole.RIDE_THERE)
+    volunteer = make.volunteer(name=VOLUNTEER_NAME, phone="617-555-0111", sms_opt_in=True)
+    claim_slot(shift, volunteer, now=PLAN_NOW)
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.FAMILY_VOLUNTEER_CONFIRMED))
+    body = render_text(row, now=PLAN_NOW, first_contact=False).body
+    assert body == ("Good news: Jean-Baptiste from our team will drive you to your appointment "
+                    "on Wednesday, September 30 at 12:45 PM.")
+    assert "Delacroix" not in body and "555" not in body
+
+
+def test_no_confirmation_for_a_volunteer_who_has_let_go(make, db):
+    family = make.family(name=FAMILY_NAME)
+    shift = make.shift(make.appointment(family=family, starts_at=at_local(date(2026, 9, 30))))
+    volunteer = make.volunteer(phone="617-555-0111", sms_opt_in=True)
+    claim = claim_slot(shift, volunteer, now=PLAN_NOW)
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.FAMILY_VOLUNTEER_CONFIRMED))
+    release_claim(claim, now=PLAN_NOW, by=volunteer)
+    with pytest.raises(NothingToSay):
+        render_text(row, now=PLAN_NOW, first_contact=False)
+
+
+def test_a_volunteer_text_links_to_the_held_shift(app, make, db):
+    app.config["PUBLIC_BASE_URL"] = BASE_URL + "/"
+    shift = make.shift(make.appointment(starts_at=at_local(date(2026, 9, 30))), meeting_point="Front steps")
+    volunteer = make.volunteer(phone="617-555-0111", sms_opt_in=True)
+    claim_slot(shift, volunteer, now=PLAN_NOW)
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.VOLUNTEER_SOON))
+    body = render_text(row, now=PLAN_NOW, first_contact=False).body
+    assert body.endswith(f"Meet at: Front steps. {BASE_URL}/my/shifts/{shift.id}")
+    assert "Companion" in body and shift.appointment.location.name in body
+
+    app.config["PUBLIC_BASE_URL"] = ""
+    assert "http" not in render_text(row, now=PLAN_NOW, first_contact=False).body
+
+
+def test_a_coordinator_alert_links_to_the_appointment(app, make, db):
+    app.config["PUBLIC_BASE_URL"] = BASE_URL
+    make.coordinator(phone="617-555-0122", sms_opt_in=True)
+    appointment = make.appointment(starts_at=at_local(date(2026, 9, 30)))
+    row = planning.alert_coordinators(planning.COORDINATOR_DETAINED, "x", now=PLAN_NOW, appointment=appointment)[0]
+    body = render_text(row, now=PLAN_NOW, first_contact=False).body
+    assert body.endswith(f"{BASE_URL}/coordinator/appointments/{appointment.id}")
+    assert appointment.family.name.split()[0] not in body
+
+
+def test_a_removed_shifts_notice_still_renders_from_its_params(make, db):
+    volunteer = make.volunteer(phone="617-555-0111", sms_opt_in=True)
+    appointment = make.appointment(starts_at=at_local(date(2026, 9, 30)))
+    shift = make.shift(appointment, role=ShiftRole.INTERPRETER)
+    make.claim(shift, volunteer)
+    remove_shift(shift, by=make.coordinator(), now=PLAN_NOW)
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.VOLUNTEER_CANCELLED))
+    assert row.shift_id is None
+    body = render_text(row, now=PLAN_NOW, first_contact=False).body
+    place = appointment.location.name
+    assert body.startswith(f"Cancelled: Interpreter, {place}, on Wednesday, September 30 at 12:15 PM.")
+
+    db.session.delete(appointment)  # even with the appointment gone too
+    db.session.flush()
+    db.session.refresh(row)
+    body = render_text(row, now=PLAN_NOW, first_contact=False).body
+    assert body == "Cancelled: Interpreter, on Wednesday, September 30 at 12:15 PM. No need to go. Thank you!"
+
+
+def test_nothing_to_say_when_the_subject_is_gone(make, db):
+    volunteer = make.volunteer(phone="617-555-0111", sms_opt_in=True)
+    appointment = make.appointment(starts_at=at_local(date(2026, 9, 30)))
+    shift = make.shift(appointment)
+    claim = claim_slot(shift, volunteer, now=PLAN_NOW)
+    soon = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.VOLUNTEER_SOON))
+    release_claim(claim, now=PLAN_NOW, by=volunteer)
+    with pytest.raises(NothingToSay):  # released: no "starting soon"
+        render_text(soon, now=PLAN_NOW, first_contact=False)
+
+    notice = planning.plan_message("bare", kind=planning.VOLUNTEER_CANCELLED, now=PLAN_NOW, not_before=PLAN_NOW,
+                                   send_before=PLAN_NOW + timedelta(days=1), user=volunteer, shift=shift)
+    db.session.delete(shift)
+    db.session.flush()
+    db.session.refresh(notice)
+    with pytest.raises(NothingToSay):  # the shift is gone and the row never said what it was
+        render_text(notice, now=PLAN_NOW, first_contact=False)
+
+
+def test_a_reminder_for_a_cancelled_appointment_has_nothing_to_say(make, db):
+    appointment = make.appointment(starts_at=at_local(date(2026, 9, 30)))
+    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    cancel_appointment(appointment, by=make.coordinator(), now=PLAN_NOW)
+    with pytest.raises(NothingToSay):
+        render_text(reminder, now=PLAN_NOW, first_contact=False)
+    with pytest.raises(NothingToSay):  # nor once the appointment has begun
+        render_text(reminder, now=appointment.starts_at, first_contact=False)
+
+
+# -- awkward values ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=str)
+def test_names_and_places_typed_with_accents_still_fit(app, make, db, language):
+    """A person types "Joaquín" or "Praça": outside GSM-7, it must not push a text past two segments."""
+    app.config["PUBLIC_BASE_URL"] = BASE_URL
+    network = build_network(make, db)
+    network.volunteer.name = "Joaquín Conceição"
+    meeting = "Estacionamento da Igreja São João, 250 Main St"
+    network.shift.meeting_point = network.cancelled_shift.meeting_point = meeting
+    network.appointment.location.town = "Fall River — Nossa Senhora"
+    for row, text in render_all(network, db, day=date(2026, 9, 29), language=language,
+                                wording=Wording.DISCREET, first_contact=True):
+        assert text.segments <= 2, (row.kind, text.body)
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=str)
+def test_video_appointments_skip_the_ride(make, db, language):
+    family = make.family(name=FAMILY_NAME, language=language)
+    location = make.location(name=LONGEST_PLACE[0], town=LONGEST_PLACE[1])
+    appointment = make.appointment(family=family, location=location, starts_at=at_local(date(2026, 9, 30)),
+                                   mode=AttendanceMode.VIDEO, kind=AppointmentKind.MASTER_CALENDAR)
+    for reminder in planning.plan_family_reminders(appointment, now=PLAN_NOW):
+        text = render_text(reminder, now=PLAN_NOW, first_contact=True)
+        assert text.segments <= 2
+        assert CATALOGS[language.value].WORDS["reply_video"] in text.body
+        assert CATALOGS[language.value].WORDS["reply"] not in text.body
+        assert "North Attleborough" not in text.body
