@@ -51,7 +51,8 @@ def chromium():
 
 
 def fits_the_screen(page) -> bool:
-    """No sideways scrolling at the phone's width."""
+    """No sideways scrolling at the phone's width (measured once the page and its CSS loaded)."""
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
 
 
