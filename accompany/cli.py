@@ -91,7 +91,7 @@ def reminders_list_command(state: str | None, limit: int) -> None:
     from accompany.services.message_log import MessageFilters, find_messages
 
     states = [MessageState(state)] if state else [MessageState.PENDING, MessageState.SENDING]
-    rows = find_messages(MessageFilters(states=states), limit=limit)
+    rows = find_messages(MessageFilters(states=states), limit=limit, soonest_first=True)
     tz = current_app.config["ORG_TIMEZONE"]
     if not rows:
         click.echo("Nothing planned.")
@@ -110,7 +110,8 @@ def reminders_send_due_command() -> None:
     from accompany.sms.gateway import current_gateway
 
     outcomes = send_due(current_gateway())
-    click.echo(", ".join(f"{name}: {count}" for name, count in sorted(outcomes.items())) or "Nothing was due.")
+    done = {name: count for name, count in sorted(outcomes.items()) if count}
+    click.echo(", ".join(f"{name}: {count}" for name, count in done.items()) or "Nothing was due.")
 
 
 def init_commands(app: Flask) -> None:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accompany import dispatcher as dispatch_module
+from accompany.database import db as _db
 from accompany.dispatcher import Pacer, send_due
 from accompany.models import AppointmentKind, MessageState, OptOut, OutboundMessage, ShiftRole
 from accompany.services import appointments, outbox
@@ -255,3 +256,25 @@ def test_two_scheduler_processes_send_each_message_once_counted_at_the_fake_twil
     claimed_texts = db.session.scalar(select(func.count()).select_from(OutboundMessage).where(
         OutboundMessage.kind == "volunteer_claimed", OutboundMessage.state == MessageState.QUEUED))
     assert claimed_texts == 12 and len(set(received)) >= 12
+
+
+def test_in_the_demo_network_reminders_go_out_on_the_console(app, database_url):
+    from accompany import create_app
+    from tests.conftest import config_for
+
+    console_app = create_app(config_for(database_url, SMS_BACKEND="console", SMS_RATE_PER_SECOND=0))
+    runner = console_app.test_cli_runner()
+    with console_app.app_context():  # the commands run in this app, not the test's own
+        assert runner.invoke(args=["seed-demo"]).exit_code == 0
+        planned = runner.invoke(args=["reminders", "list"])
+        assert planned.exit_code == 0 and "volunteer_claimed" in planned.output
+        sent = runner.invoke(args=["reminders", "send-due"])
+        _db.engine.dispose()
+    assert sent.exit_code == 0, sent.output
+    assert "--- SMS to …" in sent.output and "sent:" in sent.output
+    assert "+1617" not in sent.output  # numbers are masked
+
+
+def test_reminders_send_due_says_when_nothing_is_due(runner):
+    result = runner.invoke(args=["reminders", "send-due"])
+    assert result.exit_code == 0 and "Nothing was due" in result.output

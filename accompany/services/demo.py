@@ -32,6 +32,7 @@ from accompany.models import (
 )
 from accompany.models import AppointmentKind as K
 from accompany.phones import normalize_phone
+from accompany.services import planning
 from accompany.services.accounts import (
     find_user_by_email,
     set_user_languages,
@@ -229,6 +230,12 @@ def seed_demo(*, now: datetime) -> DemoResult:
     db.session.add_all([*families, *appointments])
     active = [volunteer for volunteer in volunteers if volunteer.status == UserStatus.ACTIVE]
     claims = _claim_some(shifts, active, rng, now=now)
+    db.session.flush()
+    # The texts these would have planned had they been entered through the app.
+    for appointment in appointments:
+        planning.plan_family_reminders(appointment, now=now)
+    for claim in claims:
+        planning.plan_volunteer_reminders(claim, now=now)
     db.session.flush()
 
     counts = {

@@ -31,12 +31,16 @@ class MessageFilters:
     kind: str = ""
 
 
-def find_messages(filters: MessageFilters, *, limit: int = 100) -> list[OutboundMessage]:
-    """Newest first (by when they may go), with their recipients loaded."""
+def find_messages(filters: MessageFilters, *, limit: int = 100, soonest_first: bool = False) -> list[OutboundMessage]:
+    """Latest first (by when they may go), or soonest first; with their recipients loaded."""
+    order = (
+        (OutboundMessage.not_before, OutboundMessage.id) if soonest_first
+        else (OutboundMessage.not_before.desc(), OutboundMessage.id.desc())
+    )
     query = (
         select(OutboundMessage)
         .options(selectinload(OutboundMessage.family), selectinload(OutboundMessage.user))
-        .order_by(OutboundMessage.not_before.desc(), OutboundMessage.id.desc())
+        .order_by(*order)
         .limit(limit)
     )
     if filters.states:
