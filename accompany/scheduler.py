@@ -19,6 +19,8 @@ from flask import Flask
 from accompany.database import db, utcnow
 from accompany.dispatcher import send_due
 from accompany.services.heartbeat import record_heartbeat
+from accompany.services.overview import unfilled_slots_soon
+from accompany.services.planning import plan_unfilled_digest
 from accompany.sms.gateway import current_gateway
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,9 @@ def tick(app: Flask) -> None:
     """One turn of the clock: prove we are alive, then send what is due."""
     with app.app_context():
         try:
-            record_heartbeat(HEARTBEAT_NAME, now=utcnow())
+            now = utcnow()
+            record_heartbeat(HEARTBEAT_NAME, now=now)
+            plan_unfilled_digest(now=now, unfilled=unfilled_slots_soon(now=now))
             db.session.commit()
             send_due(current_gateway())
         except Exception:

@@ -105,3 +105,23 @@ def test_the_log_cancels_retries_and_settles(make, db):
     closed = _row(make, "c", state=MessageState.FAILED, send_before=NOW)
     with pytest.raises(message_log.TooLate):
         message_log.retry_message(closed, by=coordinator, now=NOW)
+
+
+def test_the_unfilled_digest_goes_once_a_day_after_eight_and_only_when_needed(make, db):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from accompany.services.planning import plan_unfilled_digest
+
+    coordinator = make.coordinator(phone="617-555-0170", sms_opt_in=True)
+    make.coordinator()  # no phone: sees the dashboard instead
+    boston = ZoneInfo("America/New_York")
+    early = datetime(2026, 11, 23, 7, 59, tzinfo=boston)
+    morning = datetime(2026, 11, 23, 8, 0, tzinfo=boston)
+    assert plan_unfilled_digest(now=early, unfilled=3) == []
+    assert plan_unfilled_digest(now=morning, unfilled=0) == []
+    first = plan_unfilled_digest(now=morning, unfilled=3)
+    again = plan_unfilled_digest(now=morning + timedelta(hours=2), unfilled=2)
+    assert [r.user_id for r in first] == [coordinator.id] and [r.id for r in again] == [first[0].id]
+    next_day = plan_unfilled_digest(now=morning + timedelta(days=1), unfilled=2)
+    assert next_day[0].id != first[0].id

@@ -134,6 +134,7 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
                                 now=PLAN_NOW, appointment=appointment)
     planning.alert_coordinators(planning.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release",
                                 now=PLAN_NOW, appointment=appointment, shift=shift)
+    planning.plan_unfilled_digest(now=PLAN_NOW, unfilled=1, hour=0)
     for kind in (REPLY_CONFIRMED, REPLY_RIDE, REPLY_HELP, STOP_CONFIRMATION):
         planning.plan_message(f"appt:{appointment.id}:family:{kind}", kind=kind, now=PLAN_NOW,
                               not_before=PLAN_NOW, send_before=appointment.starts_at,

@@ -47,6 +47,16 @@ def _count(query) -> int:
     return db.session.scalar(query) or 0
 
 
+def unfilled_slots_soon(*, now: datetime, hours: int = 72) -> int:
+    """Open volunteer slots on shifts starting within `hours`."""
+    return _count(
+        select(func.sum(Shift.slots - Shift.filled))
+        .join(Appointment, Shift.appointment_id == Appointment.id)
+        .where(Appointment.status == AppointmentStatus.SCHEDULED, Shift.starts_at >= now,
+               Shift.starts_at < now + timedelta(hours=hours), Shift.filled < Shift.slots)
+    )
+
+
 def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_hours: int = 72) -> CoordinatorOverview:
     """The next `days` by local day, and the counts that need action.
 
@@ -78,12 +88,7 @@ def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_ho
         entries.sort(key=lambda c: (c.open_slots == 0, c.appointment.starts_at))
 
     scheduled_future = (Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at >= now)
-    unfilled_soon = _count(
-        select(func.sum(Shift.slots - Shift.filled))
-        .join(Appointment, Shift.appointment_id == Appointment.id)
-        .where(*scheduled_future, Shift.starts_at >= now,
-               Shift.starts_at < now + timedelta(hours=soon_hours), Shift.filled < Shift.slots)
-    )
+    unfilled_soon = unfilled_slots_soon(now=now, hours=soon_hours)
     detained = list(
         db.session.scalars(
             select(Appointment)

@@ -46,6 +46,7 @@ VOLUNTEER_RESCHEDULED = "volunteer_rescheduled"
 VOLUNTEER_CANCELLED = "volunteer_cancelled"
 COORDINATOR_DETAINED = "coordinator_detained"
 COORDINATOR_LATE_RELEASE = "coordinator_late_release"
+COORDINATOR_UNFILLED_DIGEST = "coordinator_unfilled_digest"
 
 
 @dataclass(frozen=True)
@@ -371,3 +372,15 @@ def alert_coordinators(
         if row is not None:
             planned.append(row)
     return planned
+
+
+def plan_unfilled_digest(*, now: datetime, unfilled: int, hour: int = 8) -> list[OutboundMessage]:
+    """Once a day, from `hour` local time: one text per coordinator when slots within 72 hours
+    are still open (`unfilled`, counted by the caller). The dedupe key is the local date."""
+    local = to_local(now, org_timezone())
+    if local.hour < hour or unfilled <= 0:
+        return []
+    return alert_coordinators(
+        COORDINATOR_UNFILLED_DIGEST, f"digest:unfilled:{local.date().isoformat()}", now=now,
+        params={"count": unfilled}, valid_for=timedelta(hours=10),
+    )

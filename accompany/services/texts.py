@@ -43,6 +43,7 @@ from accompany.models import (
 from accompany.phones import format_national
 from accompany.segments import GSM_BASIC, GSM_EXTENSION, count_segments
 from accompany.services import planning
+from accompany.services.overview import unfilled_slots_soon
 from accompany.texts import CATALOGS, FALLBACK
 from accompany.timezones import to_local
 
@@ -67,6 +68,7 @@ KINDS = (
     planning.VOLUNTEER_CANCELLED,
     planning.COORDINATOR_DETAINED,
     planning.COORDINATOR_LATE_RELEASE,
+    planning.COORDINATOR_UNFILLED_DIGEST,
     REPLY_CONFIRMED,
     REPLY_RIDE,
     REPLY_HELP,
@@ -118,6 +120,7 @@ class Facts:
     meeting: str = ""
     link: str = ""
     phone: str = ""  # the organization's help line, formatted
+    count: int = 0  # open slots, for the daily digest
 
 
 def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool) -> RenderedText:
@@ -215,6 +218,12 @@ def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
             base, starts_at=shift.starts_at, role=shift.role.value, place=shift.appointment.location.name,
             link=_link(f"/coordinator/appointments/{shift.appointment_id}"),
         )
+
+    if kind == planning.COORDINATOR_UNFILLED_DIGEST:
+        count = unfilled_slots_soon(now=now)
+        if not count:
+            raise NothingToSay("every slot is filled now")
+        return replace(base, count=count, link=_link("/"))
 
     if kind in (REPLY_CONFIRMED, REPLY_RIDE):
         if appointment is None or appointment.status != AppointmentStatus.SCHEDULED or appointment.starts_at <= now:
@@ -320,6 +329,7 @@ def compose(
         "escort": words.get(f"escort_{facts.escort}", words["escort"]),
         "meeting": words["meeting"].format(meeting=facts.meeting) if facts.meeting and keep_optional else "",
         "link": words["link"].format(link=facts.link) if facts.link else "",
+        "count": facts.count,
         "help": words["help"].format(phone=facts.phone) if facts.phone else words["help_reply"],
         "risk": words["risk"] if keep_optional else "",
     }

@@ -75,6 +75,7 @@ TEXTS = {
     "volunteer_cancelled": "Cancelled: {role}, {place}, {when}. No need to go. Thank you!",
     "volunteer_cancelled.no_place": "Cancelled: {role}, {when}. No need to go. Thank you!",
     "coordinator_detained": "Alert: a person was reported detained after the appointment at {place} {when}.{link}",
+    "coordinator_unfilled_digest": "Today: {count} open volunteer slots in the next 72 hours.{link}",
     "coordinator_late_release": "Needs a volunteer (late drop): {role}, {place}, {when}.{link}",
     "reply_confirmed": "Thank you for confirming your appointment {when}.",
     "reply_confirmed.no_appointment": "Thank you, we got your reply.",

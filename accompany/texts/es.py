@@ -82,6 +82,7 @@ TEXTS = {
     "volunteer_cancelled": "Cancelado: {role}, {place}, {when}. Ya no necesita ir. ¡Gracias!",
     "volunteer_cancelled.no_place": "Cancelado: {role}, {when}. Ya no necesita ir. ¡Gracias!",
     "coordinator_detained": "Alerta: reportan a una persona detenida tras su cita en {place} {when}.{link}",
+    "coordinator_unfilled_digest": "Hoy hay {count} turnos de voluntarios sin cubrir en las siguientes 72 horas.{link}",
     "coordinator_late_release": "Se necesita voluntario: {role}, {place}, {when}.{link}",
     "reply_confirmed": "Gracias por confirmar su cita para {when}.",
     "reply_confirmed.no_appointment": "Gracias, recibimos su respuesta.",

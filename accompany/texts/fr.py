@@ -78,6 +78,7 @@ TEXTS = {
     "volunteer_cancelled": "Annulé : {role}, {place}, {when}. Inutile de vous déplacer. Merci !",
     "volunteer_cancelled.no_place": "Annulé : {role}, {when}. Inutile de vous déplacer. Merci !",
     "coordinator_detained": "Alerte : une personne a été détenue après son rendez-vous à {place} {when}.{link}",
+    "coordinator_unfilled_digest": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures.{link}",
     "coordinator_late_release": "Créneau à pourvoir : {role}, {place}, {when}.{link}",
     "reply_confirmed": "Merci d'avoir confirmé votre rendez-vous {when}.",
     "reply_confirmed.no_appointment": "Merci pour votre réponse.",

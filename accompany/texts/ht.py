@@ -91,6 +91,7 @@ TEXTS = {
     "volunteer_cancelled": "Anile: {role}, {place}, {when}. Ou pa bezwen ale. Mèsi!",
     "volunteer_cancelled.no_place": "Anile: {role}, {when}. Ou pa bezwen ale. Mèsi!",
     "coordinator_detained": "Alèt: yo arete yon moun apre randevou li nan {place} {when}.{link}",
+    "coordinator_unfilled_digest": "Jodi a: {count} plas volontè ki lib nan 72 èdtan k ap vini yo.{link}",
     "coordinator_late_release": "Plas ki lib: {role}, {place}, {when}. Nou bezwen yon volontè.{link}",
     "reply_confirmed": "Mèsi paske w konfime randevou w la {when}.",
     "reply_confirmed.no_appointment": "Mèsi, nou resevwa repons ou.",

@@ -80,6 +80,7 @@ TEXTS = {
     "volunteer_cancelled": "Turno cancelado: {role}, {place}, {when}. Obrigado mesmo assim!",
     "volunteer_cancelled.no_place": "Turno cancelado: {role}, {when}. Obrigado mesmo assim!",
     "coordinator_detained": "Alerta: uma pessoa foi detida depois do compromisso em {place}, {when}.{link}",
+    "coordinator_unfilled_digest": "{count} turnos de voluntarios ainda abertos nas 72 horas seguintes.{link}",
     "coordinator_late_release": "Turno aberto de novo: {role}, {place}, {when}. Precisamos de alguém.{link}",
     "reply_confirmed": "Obrigado por confirmar seu compromisso marcado para {when}.",
     "reply_confirmed.no_appointment": "Obrigado, recebemos sua resposta.",
