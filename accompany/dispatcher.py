@@ -107,7 +107,8 @@ def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer) ->
         result = gateway.send(phone, text.body, status_callback=status_callback_url(row.id))
     except FinalError as error:
         outbox.finish(row, MessageState.FAILED, now=clock(), error_code=error.code, error_message=error.message)
-        if error.opted_out:
+        if error.opted_out or error.bad_number:
+            # Recorded on the number, so nothing more is tried there; a corrected number is new.
             outbox.record_opt_out(phone, now=clock(), keyword=f"carrier {error.code}")
             _cancel_for_recipient(row)
         db.session.commit()

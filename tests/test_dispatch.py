@@ -278,3 +278,12 @@ def test_in_the_demo_network_reminders_go_out_on_the_console(app, database_url):
 def test_reminders_send_due_says_when_nothing_is_due(runner):
     result = runner.invoke(args=["reminders", "send-due"])
     assert result.exit_code == 0 and "Nothing was due" in result.output
+
+
+def test_an_invalid_number_is_final_and_recorded_so_it_is_not_tried_again(make, db, gateway):
+    appointment = _appointment(make, starts_at=NOW + timedelta(days=2))
+    db.session.commit()
+    gateway.fail_next(FinalError(code="21211"))
+    assert send_due(gateway, clock=fixed(NOW), rate=0)["failed"] == 1
+    assert db.session.scalar(select(OptOut.keyword).where(OptOut.phone_hash == appointment.family.phone_hash)) == "carrier 21211"
+    assert MessageState.PENDING not in _state_counts(db)
