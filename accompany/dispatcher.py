@@ -68,6 +68,7 @@ def send_due(
 
     rows = outbox.claim_due(now=now, limit=limit or config["SMS_BATCH_SIZE"])
     db.session.commit()
+    outcomes["claimed"] = len(rows)
     pacer = pacer or Pacer(config["SMS_RATE_PER_SECOND"] if rate is None else rate)
     for row in rows:
         outcomes[_send_one(row, gateway, clock=clock, pacer=pacer)] += 1
@@ -102,9 +103,10 @@ def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer) ->
         return "lost"
     db.session.commit()
 
+    callback = status_callback_url(row.id)
     pacer.wait()
     try:
-        result = gateway.send(phone, text.body, status_callback=status_callback_url(row.id))
+        result = gateway.send(phone, text.body, status_callback=callback)
     except FinalError as error:
         outbox.finish(row, MessageState.FAILED, now=clock(), error_code=error.code, error_message=error.message)
         if error.opted_out or error.bad_number:

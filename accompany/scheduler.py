@@ -17,7 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from accompany.database import db, utcnow
-from accompany.dispatcher import send_due
+from accompany.dispatcher import Pacer, send_due
 from accompany.services.heartbeat import record_heartbeat
 from accompany.services.overview import unfilled_slots_soon
 from accompany.services.planning import plan_unfilled_digest
@@ -28,15 +28,19 @@ log = logging.getLogger(__name__)
 HEARTBEAT_NAME = "scheduler"
 
 
-def tick(app: Flask) -> None:
-    """One turn of the clock: prove we are alive, then send what is due."""
+def tick(app: Flask, pacer: Pacer | None = None) -> None:
+    """One turn of the clock: prove we are alive, then send what is due, batch after batch,
+    held to the configured rate by a pacer that lives across ticks."""
     with app.app_context():
         try:
             now = utcnow()
             record_heartbeat(HEARTBEAT_NAME, now=now)
             plan_unfilled_digest(now=now, unfilled=unfilled_slots_soon(now=now))
             db.session.commit()
-            send_due(current_gateway())
+            pacer = pacer or Pacer(app.config["SMS_RATE_PER_SECOND"])
+            while send_due(current_gateway(), pacer=pacer)["claimed"] >= app.config["SMS_BATCH_SIZE"]:
+                record_heartbeat(HEARTBEAT_NAME, now=utcnow())  # a long backlog is not a dead scheduler
+                db.session.commit()
         except Exception:
             db.session.rollback()
             log.exception("scheduler tick failed")
@@ -50,8 +54,9 @@ def build_scheduler(app: Flask, interval_seconds: float) -> BlockingScheduler:
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
     )
+    pacer = Pacer(app.config["SMS_RATE_PER_SECOND"])
     scheduler.add_job(
-        tick, "interval", seconds=interval_seconds, args=[app], id="tick", next_run_time=utcnow()
+        tick, "interval", seconds=interval_seconds, args=[app, pacer], id="tick", next_run_time=utcnow()
     )
     return scheduler
 

@@ -56,3 +56,29 @@ def test_scheduler_command_runs_as_its_own_process_and_stops_on_sigterm(tmp_path
         engine.dispose()
     assert process.returncode == 0, output
     assert "scheduler started" in output
+
+
+def test_a_tick_sends_the_whole_backlog_batch_after_batch(app, make, db):
+    from accompany.services.claims import claim_slot
+    from accompany.sms.gateway import current_gateway
+    from tests.conftest import from_now
+
+    app.config.update(SMS_BATCH_SIZE=2, SMS_RATE_PER_SECOND=0)
+    for n in range(5):
+        volunteer = make.volunteer(phone=f"617-555-01{20 + n}", sms_opt_in=True)
+        claim_slot(make.shift(starts_at=from_now(days=4, hours=n)), volunteer, now=from_now())
+    db.session.commit()
+    from sqlalchemy import func, select
+
+    from accompany.database import utcnow
+    from accompany.models import MessageState, OutboundMessage
+
+    due = db.session.scalar(select(func.count()).select_from(OutboundMessage).where(OutboundMessage.not_before <= utcnow()))
+    gateway = current_gateway()
+    gateway.clear()
+    tick(app)  # batches of 2: needs several rounds in one tick
+    assert len(gateway.sent) == due >= 5
+    db.session.expire_all()
+    left = db.session.scalar(select(func.count()).select_from(OutboundMessage).where(
+        OutboundMessage.state == MessageState.PENDING, OutboundMessage.not_before <= utcnow()))
+    assert left == 0

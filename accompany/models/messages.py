@@ -57,7 +57,7 @@ class OutboundMessage(db.Model):
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
     # Set (and committed) just before the provider is called: after a crash, a row claimed but
     # never handed over can safely go again; one handed over may have gone and becomes UNKNOWN.
     handed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-21 20:47:17.547677
+Create Date: 2026-11-21 21:32:31.942793
 
 """
 from alembic import op
@@ -293,6 +293,7 @@ def upgrade():
     )
     with op.batch_alter_table('outbound_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbound_messages_appointment_id'), ['appointment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbound_messages_claim_token'), ['claim_token'], unique=False)
         batch_op.create_index('ix_outbound_messages_due', ['state', 'not_before'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbound_messages_family_id'), ['family_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbound_messages_shift_id'), ['shift_id'], unique=False)
@@ -308,6 +309,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbound_messages_shift_id'))
         batch_op.drop_index(batch_op.f('ix_outbound_messages_family_id'))
         batch_op.drop_index('ix_outbound_messages_due')
+        batch_op.drop_index(batch_op.f('ix_outbound_messages_claim_token'))
         batch_op.drop_index(batch_op.f('ix_outbound_messages_appointment_id'))
 
     op.drop_table('outbound_messages')
