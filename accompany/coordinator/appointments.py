@@ -37,13 +37,6 @@ from accompany.services.errors import DomainError
 from accompany.timezones import from_local, to_local
 
 
-def _get_or_404(model, object_id: int):
-    found = db.session.get(model, object_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 def _set_choices(form: AppointmentDetailsForm, *, family: Family | None = None) -> None:
     families = [family] if family is not None else service.open_families()
     form.family_id.choices = [SelectChoice(f.id, f.name) for f in families]
@@ -134,11 +127,11 @@ def new_appointment():
     family = None
     family_id = request.args.get("family_id", type=int)
     if family_id:
-        family = _get_or_404(Family, family_id)
+        family = db.get_or_404(Family, family_id)
     _set_choices(form, family=family)
     previous = None
     if previous_id := request.values.get("previous_id", type=int):
-        previous = _get_or_404(Appointment, previous_id)
+        previous = db.get_or_404(Appointment, previous_id)
     if request.method == "GET":
         form.needs.data = [ShiftRole.COMPANION.value]
         if previous is not None:
@@ -214,7 +207,7 @@ def appointment(appointment_id: int):
 @bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_appointment(appointment_id: int):
-    appointment = _get_or_404(Appointment, appointment_id)
+    appointment = db.get_or_404(Appointment, appointment_id)
     form = AppointmentDetailsForm()
     _set_choices(form, family=appointment.family)
     if request.method == "GET":
@@ -238,7 +231,7 @@ def edit_appointment(appointment_id: int):
 
 def _act(appointment_id: int, form_class, act):
     """POST actions on an appointment: validate the form, run `act`, commit, back to the page."""
-    appointment = _get_or_404(Appointment, appointment_id)
+    appointment = db.get_or_404(Appointment, appointment_id)
     form = form_class()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -284,7 +277,6 @@ def close_appointment(appointment_id: int):
         prefill = service.close_appointment(appointment, outcome, notes=form.notes.data or "", by=current_user, now=utcnow())
         flash(f"Closed as {outcome.label.lower()}.", "success")
         if prefill is not None:
-            db.session.commit()
             flash("Now enter the new date for the next appointment.", "info")
             return redirect(url_for(".new_appointment", family_id=appointment.family_id, previous_id=appointment.id))
         return None
@@ -335,7 +327,7 @@ def _shift_page(appointment: Appointment, shift: Shift | None, initial: shift_se
 @bp.route("/appointments/<int:appointment_id>/shifts/new", methods=["GET", "POST"])
 @staff_required
 def new_shift(appointment_id: int):
-    appointment = _get_or_404(Appointment, appointment_id)
+    appointment = db.get_or_404(Appointment, appointment_id)
     wanted = request.args.get("role", "")
     role = ShiftRole(wanted) if wanted in ShiftRole._value2member_map_ else ShiftRole.COMPANION
     proposal = shift_service.propose_shifts(
@@ -351,7 +343,7 @@ def new_shift(appointment_id: int):
 @bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_shift(shift_id: int):
-    shift = _get_or_404(Shift, shift_id)
+    shift = db.get_or_404(Shift, shift_id)
     return _shift_page(
         shift.appointment, shift, shift_service.plan_of(shift),
         lambda plan: shift_service.update_shift(shift, plan, by=current_user, now=utcnow()),
@@ -362,7 +354,7 @@ def edit_shift(shift_id: int):
 @bp.post("/shifts/<int:shift_id>/remove")
 @staff_required
 def remove_shift(shift_id: int):
-    shift = _get_or_404(Shift, shift_id)
+    shift = db.get_or_404(Shift, shift_id)
     appointment_id = shift.appointment_id
     if not ActionForm().validate_on_submit():
         abort(400)

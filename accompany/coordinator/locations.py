@@ -14,13 +14,6 @@ from accompany.services import locations as location_service
 from accompany.services.locations import LocationError
 
 
-def _location_or_404(location_id: int) -> Location:
-    location = location_service.get_location(location_id)
-    if location is None:
-        abort(404)
-    return location
-
-
 def _show_error(form: LocationForm, error: LocationError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -60,7 +53,7 @@ def new_location():
 @bp.get("/locations/<int:location_id>")
 @staff_required
 def location(location_id: int):
-    location = _location_or_404(location_id)
+    location = db.get_or_404(Location, location_id)
     return render_template(
         "coordinator/locations/detail.html", location=location, active_form=_active_form(location)
     )
@@ -69,7 +62,7 @@ def location(location_id: int):
 @bp.route("/locations/<int:location_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_location(location_id: int):
-    location = _location_or_404(location_id)
+    location = db.get_or_404(Location, location_id)
     if request.method == "GET":
         form = LocationForm.for_location(location)
     else:
@@ -89,7 +82,7 @@ def edit_location(location_id: int):
 @bp.post("/locations/<int:location_id>/toggle")
 @staff_required
 def toggle_location(location_id: int):
-    location = _location_or_404(location_id)
+    location = db.get_or_404(Location, location_id)
     form = LocationActiveForm()
     if not form.validate_on_submit():
         abort(400)

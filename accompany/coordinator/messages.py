@@ -39,9 +39,7 @@ def messages():
 
 
 def _act(message_id: int, act, done: str):
-    row = db.session.get(OutboundMessage, message_id)
-    if row is None:
-        abort(404)
+    row = db.get_or_404(OutboundMessage, message_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

@@ -153,10 +153,6 @@ def set_location_active(location: Location, active: bool, *, by: User, now: date
     return True
 
 
-def get_location(location_id: int) -> Location | None:
-    return db.session.get(Location, location_id)
-
-
 def list_locations(*, include_inactive: bool = True) -> list[Location]:
     """Places by name, active ones first."""
     query = select(Location).order_by(Location.active.desc(), func.lower(Location.name))

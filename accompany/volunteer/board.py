@@ -40,9 +40,7 @@ def board_page():
 @bp.post("/shifts/<int:shift_id>/claim")
 @volunteer_required
 def claim(shift_id: int):
-    shift = db.session.get(Shift, shift_id)
-    if shift is None:
-        abort(404)
+    shift = db.get_or_404(Shift, shift_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
