@@ -25,6 +25,7 @@ from accompany.models import (
     Wording,
 )
 from accompany.services import families as service
+from accompany.services import family_records
 from accompany.services.families import (
     ConsentDateInFuture,
     ConsentHowMissing,
@@ -37,9 +38,9 @@ from accompany.services.families import (
     FamilyNotClosed,
     FamilyPhoneInvalid,
     FamilyPurged,
-    FamilySearch,
     PhoneInUse,
 )
+from accompany.services.family_records import FamilySearch
 from tests.conftest import NOW, csrf_token, log_in
 
 
@@ -242,7 +243,7 @@ def some_families(make):
 
 
 def _names(criteria: FamilySearch) -> list[str]:
-    return [family.name for family in service.search_families(criteria)]
+    return [family.name for family in family_records.search_families(criteria)]
 
 
 def test_name_search_ignores_case_and_accents(some_families):
@@ -256,8 +257,8 @@ def test_name_search_ignores_case_and_accents(some_families):
 def test_filters_narrow_by_language_town_and_open_or_closed(some_families):
     assert _names(FamilySearch(language=Language.PORTUGUESE)) == ["LUCIANO P."]
     assert _names(FamilySearch(town="CHELSEA")) == ["Lucía Ramírez", "LUCIANO P."]
-    assert _names(FamilySearch(status=service.CLOSED)) == ["Lucia Closed"]
-    assert _names(FamilySearch(text="lucia", status=service.ALL)) == ["Lucía Ramírez", "LUCIANO P.", "Lucia Closed"]
+    assert _names(FamilySearch(status=family_records.CLOSED)) == ["Lucia Closed"]
+    assert _names(FamilySearch(text="lucia", status=family_records.ALL)) == ["Lucía Ramírez", "LUCIANO P.", "Lucia Closed"]
     assert _names(FamilySearch(text="lucia", town="Chelsea", language=Language.SPANISH)) == ["Lucía Ramírez"]
 
 
@@ -268,7 +269,7 @@ def test_phone_search_uses_the_blind_index_without_decrypting_everyone(some_fami
     decrypted = []
     real_decrypt = Keyring.decrypt
     monkeypatch.setattr(Keyring, "decrypt", lambda self, token: decrypted.append(token) or real_decrypt(self, token))
-    found = service.search_families(FamilySearch(text=query))
+    found = family_records.search_families(FamilySearch(text=query))
     assert [family.id for family in found] == [some_families["jean"].id]
     assert len(decrypted) <= 3  # one family's name, phone and notes, not the whole table
 
@@ -280,7 +281,7 @@ def test_consent_filter_finds_families_nobody_can_text(some_families, make):
 
 
 def test_family_towns_lists_each_town_once(some_families):
-    assert service.family_towns() == ["Chelsea", "Everett"]
+    assert family_records.family_towns() == ["Chelsea", "Everett"]
 
 
 # -- pages -----------------------------------------------------------------------------------------

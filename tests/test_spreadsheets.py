@@ -24,7 +24,7 @@ from accompany.models import (
     Shift,
     ShiftRole,
 )
-from accompany.services import spreadsheets as svc
+from accompany.services import appointment_import, coverage_export, csv_files
 from accompany.timezones import from_local
 from tests.conftest import NOW, csrf_token, log_in
 from tests.support.queries import count_queries
@@ -49,7 +49,7 @@ def counts(db) -> tuple[int, int, int]:
     )
 
 
-def only_row(preview: svc.ImportPreview) -> svc.RowPlan:
+def only_row(preview: appointment_import.ImportPreview) -> appointment_import.RowPlan:
     assert len(preview.rows) == 1
     return preview.rows[0]
 
@@ -59,7 +59,7 @@ def only_row(preview: svc.ImportPreview) -> svc.RowPlan:
 
 @pytest.mark.parametrize("text", ["2026-12-08", "12/8/2026", "12/08/2026", "12/8/26"])
 def test_dates_are_read_in_iso_or_us_order(text):
-    assert svc.parse_date(text) == date(2026, 12, 8)
+    assert csv_files.parse_date(text) == date(2026, 12, 8)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_dates_are_read_in_iso_or_us_order(text):
 )
 def test_a_wrong_date_says_what_a_right_one_looks_like(text, message):
     with pytest.raises(ValueError, match=message) as error:
-        svc.parse_date(text)
+        csv_files.parse_date(text)
     if text:
         assert "like 2026-12-08 or 12/8/2026 (month first)" in str(error.value)
 
@@ -87,19 +87,19 @@ def test_a_wrong_date_says_what_a_right_one_looks_like(text, message):
     ],
 )
 def test_times_are_read_in_24_hour_or_am_pm_form(text, expected):
-    assert svc.parse_time(text) == expected
+    assert csv_files.parse_time(text) == expected
 
 
 @pytest.mark.parametrize("text", ["25:00", "8:75", "13:00 PM", "half past eight"])
 def test_a_wrong_time_says_what_a_right_one_looks_like(text):
     with pytest.raises(ValueError, match=f"{re.escape(text)} is not a time. Write times like 08:30"):
-        svc.parse_time(text)
+        csv_files.parse_time(text)
 
 
 def test_a_small_hour_without_am_or_pm_is_queried_not_taken_as_the_night():
     with pytest.raises(ValueError, match="would mean 2:00 in the middle of the night. Write 2:00 PM or 14:00"):
-        svc.parse_time("2:00")
-    assert svc.parse_time("2:00 AM") == time(2)
+        csv_files.parse_time("2:00")
+    assert csv_files.parse_time("2:00 AM") == time(2)
 
 
 @pytest.mark.parametrize(
@@ -120,16 +120,16 @@ def test_a_small_hour_without_am_or_pm_is_queried_not_taken_as_the_night():
     ],
 )
 def test_kinds_are_read_from_values_labels_and_common_words(text, kind):
-    assert svc.parse_kind(text) == kind
+    assert csv_files.parse_kind(text) == kind
 
 
 def test_an_unknown_or_ambiguous_kind_is_explained():
     with pytest.raises(ValueError, match="could be a bond hearing or a bond payment"):
-        svc.parse_kind("Bond")
+        csv_files.parse_kind("Bond")
     with pytest.raises(ValueError, match="“master calender” is not a kind of appointment — did you mean “master calendar”"):
-        svc.parse_kind("master calender")
+        csv_files.parse_kind("master calender")
     with pytest.raises(ValueError, match="no kind of appointment given"):
-        svc.parse_kind(" ")
+        csv_files.parse_kind(" ")
 
 
 @pytest.mark.parametrize(
@@ -146,88 +146,88 @@ def test_an_unknown_or_ambiguous_kind_is_explained():
     ],
 )
 def test_needs_are_read_from_values_labels_and_common_words(text, roles):
-    assert svc.parse_roles(text) == roles
+    assert csv_files.parse_roles(text) == roles
 
 
 def test_an_unknown_need_is_explained():
     with pytest.raises(ValueError, match="“lawyer” is not a kind of help"):
-        svc.parse_roles("ride there; lawyer")
+        csv_files.parse_roles("ride there; lawyer")
 
 
 def test_mode_and_interpreter_language_are_read_from_words():
-    assert svc.parse_mode("") == AttendanceMode.IN_PERSON
-    assert svc.parse_mode("In-person") == AttendanceMode.IN_PERSON
-    assert svc.parse_mode("by video") == AttendanceMode.VIDEO
-    assert svc.parse_language("Español") == Language.SPANISH
-    assert svc.parse_language("ht") == Language.HAITIAN_CREOLE
-    assert svc.parse_language("K'iche'") == Language.KICHE
-    assert svc.parse_language("none") is None
+    assert csv_files.parse_mode("") == AttendanceMode.IN_PERSON
+    assert csv_files.parse_mode("In-person") == AttendanceMode.IN_PERSON
+    assert csv_files.parse_mode("by video") == AttendanceMode.VIDEO
+    assert csv_files.parse_language("Español") == Language.SPANISH
+    assert csv_files.parse_language("ht") == Language.HAITIAN_CREOLE
+    assert csv_files.parse_language("K'iche'") == Language.KICHE
+    assert csv_files.parse_language("none") is None
     with pytest.raises(ValueError, match="“by carrier pigeon” is not a way to attend"):
-        svc.parse_mode("by carrier pigeon")
+        csv_files.parse_mode("by carrier pigeon")
     with pytest.raises(ValueError, match="“Klingon” is not a language on the list"):
-        svc.parse_language("Klingon")
+        csv_files.parse_language("Klingon")
 
 
 # -- reading the file ----------------------------------------------------------------------------
 
 
 def test_excel_and_sheets_files_are_read_whatever_their_delimiter_bom_and_heading_case():
-    comma = svc.read_sheet("\ufeff Family ,LOCATION,Kind,Date,Time\r\nMaria G.,Court,master,12/8/2026,8:30 AM\r\n")
-    semicolon = svc.read_sheet("family;location;kind;date;time\nMaria G.;Court;master;12/8/2026;8:30 AM\n")
-    hinted = svc.read_sheet("sep=;\nfamily;location;kind;date;time\nMaria G.;Court;master;12/8/2026;8:30 AM\n")
+    comma = csv_files.read_sheet("\ufeff Family ,LOCATION,Kind,Date,Time\r\nMaria G.,Court,master,12/8/2026,8:30 AM\r\n")
+    semicolon = csv_files.read_sheet("family;location;kind;date;time\nMaria G.;Court;master;12/8/2026;8:30 AM\n")
+    hinted = csv_files.read_sheet("sep=;\nfamily;location;kind;date;time\nMaria G.;Court;master;12/8/2026;8:30 AM\n")
     for read in (comma, semicolon, hinted):
         assert read.rows == [(2, ["Maria G.", "Court", "master", "12/8/2026", "8:30 AM"])]
         assert list(read.columns) == ["family", "location", "kind", "date", "time"]
 
 
 def test_decimal_commas_in_a_semicolon_file_do_not_confuse_the_delimiter():
-    read = svc.read_sheet('family;location;kind;date;time;notes\nA;B;master;12/8/2026;8:30;"bond 1,500; cash"\n')
+    read = csv_files.read_sheet('family;location;kind;date;time;notes\nA;B;master;12/8/2026;8:30;"bond 1,500; cash"\n')
     assert read.rows[0][1][5] == "bond 1,500; cash"
 
 
 def test_row_numbers_are_the_ones_the_spreadsheet_shows():
     text = f'{HEADING}\n\nA,B,master,12/8/2026,8:30,\n"C","note with\nnewline",master,12/8/2026,9:00,\n,,,,,\nD,B,master,12/8/2026,9:00,\n'
-    assert [number for number, _ in svc.read_sheet(text).rows] == [3, 4, 6]
+    assert [number for number, _ in csv_files.read_sheet(text).rows] == [3, 4, 6]
 
 
 def test_unknown_columns_are_ignored_and_named():
-    read = svc.read_sheet("family,location,kind,date,time,case worker\nA,B,master,12/8/2026,8:30,Sam\n")
+    read = csv_files.read_sheet("family,location,kind,date,time,case worker\nA,B,master,12/8/2026,8:30,Sam\n")
     assert read.ignored == ["case worker"]
 
 
 @pytest.mark.parametrize(
     "text, error, message",
     [
-        ("", svc.EmptySpreadsheet, "The file is empty"),
-        ("\ufeff\r\n \r\n", svc.EmptySpreadsheet, "The file is empty"),
-        (HEADING + "\r\n", svc.EmptySpreadsheet, "heading row but no appointments"),
-        ("family,location,date,time\nA,B,12/8/2026,8:30\n", svc.BadHeading, "The file has no “kind” column"),
-        ("family,location,kind,kind,date,time\n", svc.BadHeading, "names the “kind” column twice"),
-        ("hello world\nthis is a letter\n", svc.UnreadableFile, "The first row must name the columns"),
+        ("", csv_files.EmptySpreadsheet, "The file is empty"),
+        ("\ufeff\r\n \r\n", csv_files.EmptySpreadsheet, "The file is empty"),
+        (HEADING + "\r\n", csv_files.EmptySpreadsheet, "heading row but no appointments"),
+        ("family,location,date,time\nA,B,12/8/2026,8:30\n", csv_files.BadHeading, "The file has no “kind” column"),
+        ("family,location,kind,kind,date,time\n", csv_files.BadHeading, "names the “kind” column twice"),
+        ("hello world\nthis is a letter\n", csv_files.UnreadableFile, "The first row must name the columns"),
     ],
 )
 def test_a_file_that_is_not_an_appointments_sheet_gets_a_clear_message(text, error, message):
     with pytest.raises(error, match=message):
-        svc.read_sheet(text)
+        csv_files.read_sheet(text)
 
 
 def test_more_than_2000_rows_are_refused_with_a_clear_message():
     text = sheet(*["A,B,master,12/8/2026,8:30,"] * 2001)
-    with pytest.raises(svc.TooManyRows, match="2001 appointment rows; at most 2000"):
-        svc.read_sheet(text)
-    assert len(svc.read_sheet(sheet(*["A,B,master,12/8/2026,8:30,"] * 2000)).rows) == 2000
+    with pytest.raises(csv_files.TooManyRows, match="2001 appointment rows; at most 2000"):
+        csv_files.read_sheet(text)
+    assert len(csv_files.read_sheet(sheet(*["A,B,master,12/8/2026,8:30,"] * 2000)).rows) == 2000
 
 
 def test_uploads_must_be_utf8_text():
-    assert svc.decode_upload("\ufefffamily,Lucía".encode("utf-8")) == "family,Lucía"
-    with pytest.raises(svc.NotUTF8, match="not saved as UTF-8"):
-        svc.decode_upload("family,Lucía".encode("cp1252"))
-    with pytest.raises(svc.UnreadableFile, match="does not look like a CSV"):
-        svc.decode_upload(b"PK\x03\x04\x14\x00\x06\x00")  # an .xlsx renamed
-    with pytest.raises(svc.UnreadableFile):
-        svc.decode_upload("family,location".encode("utf-16"))
-    with pytest.raises(svc.EmptySpreadsheet):
-        svc.decode_upload(b"  \r\n")
+    assert csv_files.decode_upload("\ufefffamily,Lucía".encode("utf-8")) == "family,Lucía"
+    with pytest.raises(csv_files.NotUTF8, match="not saved as UTF-8"):
+        csv_files.decode_upload("family,Lucía".encode("cp1252"))
+    with pytest.raises(csv_files.UnreadableFile, match="does not look like a CSV"):
+        csv_files.decode_upload(b"PK\x03\x04\x14\x00\x06\x00")  # an .xlsx renamed
+    with pytest.raises(csv_files.UnreadableFile):
+        csv_files.decode_upload("family,location".encode("utf-16"))
+    with pytest.raises(csv_files.EmptySpreadsheet):
+        csv_files.decode_upload(b"  \r\n")
 
 
 # -- the preview ---------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def test_a_clean_row_says_what_it_will_create_in_the_locations_time_zone(make, d
         "LUCIA G.,chicago immigration court,Merits,12/8/2026,1:30 PM,ride there; interpreter,Judge Ruiz,,video,Bring the letter",
         heading=HEADING + ",judge,interpreter,mode,notes",
     )
-    row = only_row(svc.preview_import(text, now=NOW))
+    row = only_row(appointment_import.preview_import(text, now=NOW))
     assert row.ok, row.problems
     assert (row.family, row.location, row.kind) == (family, chicago, AppointmentKind.INDIVIDUAL_HEARING)
     assert row.starts_at == datetime(2026, 12, 8, 19, 30, tzinfo=timezone.utc)  # 1:30 PM in Chicago
@@ -254,7 +254,7 @@ def test_a_clean_row_says_what_it_will_create_in_the_locations_time_zone(make, d
 def test_a_family_is_found_by_its_phone_through_the_blind_index(make, db, court, written):
     family = make.family(name="Maria G.", phone="617-555-0142")
     make.family(name="Maria G.", phone="617-555-0199")  # a namesake does not matter
-    row = only_row(svc.preview_import(sheet(f'"{written}",{COURT},master,12/8/2026,08:30,'), now=NOW))
+    row = only_row(appointment_import.preview_import(sheet(f'"{written}",{COURT},master,12/8/2026,08:30,'), now=NOW))
     assert row.ok, row.problems
     assert row.family == family
 
@@ -264,7 +264,7 @@ def test_two_families_with_one_name_must_be_told_apart_by_phone(make, db, court)
     make.family(name="maría g.", phone="617-555-0199")
     make.family(name="Ana P.", phone="617-555-0111", closed_at=NOW)  # closed: not a candidate
     make.family(name="Ana P.", phone="617-555-0112")
-    preview = svc.preview_import(
+    preview = appointment_import.preview_import(
         sheet(f"Maria G.,{COURT},master,12/8/2026,08:30,", f"Ana P.,{COURT},master,12/8/2026,09:30,"), now=NOW
     )
     assert preview.problems == ["row 2: two families are named “Maria G.”: use the phone number instead"]
@@ -273,7 +273,7 @@ def test_two_families_with_one_name_must_be_told_apart_by_phone(make, db, court)
 def test_unknown_families_and_phones_are_explained(make, db, court):
     make.family(name="Maria G.", phone="617-555-0142")
     make.family(name="Closed C.", phone="617-555-0177", closed_at=NOW)
-    preview = svc.preview_import(
+    preview = appointment_import.preview_import(
         sheet(
             f"Maria,{COURT},master,12/8/2026,08:30,",
             f"617-555-0100,{COURT},master,12/8/2026,08:30,",
@@ -295,7 +295,7 @@ def test_unknown_families_and_phones_are_explained(make, db, court):
 def test_every_problem_of_every_row_is_listed_in_plain_words(make, db, court):
     make.family(name="Maria G.", phone="617-555-0142")
     make.location(name="Old Office", active=False)
-    preview = svc.preview_import(
+    preview = appointment_import.preview_import(
         sheet(
             f"Maria G.,{COURT},master,12/8/2026,08:30,ride there",
             "Maria G.,Boston Court,master,12/9/2026,08:30,",
@@ -332,7 +332,7 @@ def test_a_row_for_an_appointment_the_family_already_has_is_a_problem(make, db, 
     make.appointment(
         family=family, location=court, starts_at=starts + timedelta(days=1), status=AppointmentStatus.CANCELLED
     )
-    preview = svc.preview_import(
+    preview = appointment_import.preview_import(
         sheet(f"Maria G.,{COURT},master,12/8/2026,08:30,", f"Maria G.,{COURT},master,12/9/2026,08:30,"), now=NOW
     )
     assert preview.problems == ["row 2: this family already has an appointment at that date and time"]
@@ -341,7 +341,7 @@ def test_a_row_for_an_appointment_the_family_already_has_is_a_problem(make, db, 
 def test_long_judge_and_notes_are_refused(make, db, court):
     make.family(name="Maria G.")
     text = sheet(f"Maria G.,{COURT},master,12/8/2026,08:30,,{'J' * 121},{'n' * 4001}", heading=HEADING + ",judge,notes")
-    assert svc.preview_import(text, now=NOW).problems == [
+    assert appointment_import.preview_import(text, now=NOW).problems == [
         "row 2: the judge's name is longer than 120 characters",
         "row 2: the notes are longer than 4000 characters",
     ]
@@ -361,8 +361,8 @@ def test_one_bad_row_among_good_ones_saves_nothing(make, db, court):
         f"Ana P.,{COURT},master,12/8/2026,31:00,companion",
         f"Ana P.,{COURT},master,12/9/2026,09:00,companion",
     )
-    with pytest.raises(svc.ImportNotClean, match="Nothing was imported: the file has 1 problem") as error:
-        svc.import_appointments(text, by=coordinator, now=NOW)
+    with pytest.raises(appointment_import.ImportNotClean, match="Nothing was imported: the file has 1 problem") as error:
+        appointment_import.import_appointments(text, by=coordinator, now=NOW)
     assert error.value.preview.problems == ["row 3: 31:00 is not a time. Write times like 08:30, 14:00 or 2:00 PM"]
     db.session.rollback()
     assert counts(db) == before == (0, 0, 0)
@@ -377,7 +377,7 @@ def test_a_clean_file_creates_appointments_with_shifts_and_family_reminders(make
         f"Maria G.,{COURT},master,12/8/2026,08:30,ride there; companion",
         f"(617) 555-0143,{COURT},ICE check-in,2026-12-09,2:00 PM,",
     )
-    result = svc.import_appointments(text, by=coordinator, now=NOW, expected_rows=2)
+    result = appointment_import.import_appointments(text, by=coordinator, now=NOW, expected_rows=2)
     db.session.commit()
 
     assert (len(result.appointments), result.shifts, result.families) == (2, 2, 2)
@@ -398,17 +398,17 @@ def test_a_clean_file_creates_appointments_with_shifts_and_family_reminders(make
 def test_an_import_that_changed_since_its_preview_is_not_imported(make, db, court):
     make.family(name="Maria G.")
     coordinator = make.coordinator()
-    with pytest.raises(svc.ImportNotClean, match="changed since its preview: it now has 1 row. "):
-        svc.import_appointments(sheet(f"Maria G.,{COURT},master,12/8/2026,08:30,"), by=coordinator, now=NOW,
+    with pytest.raises(appointment_import.ImportNotClean, match="changed since its preview: it now has 1 row. "):
+        appointment_import.import_appointments(sheet(f"Maria G.,{COURT},master,12/8/2026,08:30,"), by=coordinator, now=NOW,
                                 expected_rows=3)
     assert counts(db) == (0, 0, 0)
 
 
 def test_the_template_is_a_file_that_imports(make, db, court):
     make.family(name="Maria G.")
-    text = svc.import_template(now=NOW, tz_name="America/New_York")
+    text = appointment_import.import_template(now=NOW, tz_name="America/New_York")
     assert text.startswith("\ufefffamily,location,kind,date,time,needs,judge,interpreter,mode,notes\r\n")
-    row = only_row(svc.preview_import(text, now=NOW))
+    row = only_row(appointment_import.preview_import(text, now=NOW))
     assert row.ok, row.problems
     assert row.location == court and row.roles == [ShiftRole.RIDE_THERE, ShiftRole.COMPANION]
 
@@ -432,7 +432,7 @@ def test_the_template_is_a_file_that_imports(make, db, court):
     ],
 )
 def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(value, safe):
-    assert svc.safe_cell(value) == safe
+    assert csv_files.safe_cell(value) == safe
 
 
 def read_export(text: str) -> list[dict[str, str]]:
@@ -463,12 +463,12 @@ def test_export_lists_each_shift_of_each_appointment_in_the_range_and_nothing_el
     make.appointment(starts_at=from_local(date(2026, 12, 11), time(0, 30), "America/New_York"),
                      family=make.family(name="After A.", phone="617-555-0145"))
 
-    export = svc.export_coverage(date(2026, 12, 8), date(2026, 12, 10), tz_name="America/New_York",
+    export = coverage_export.export_coverage(date(2026, 12, 8), date(2026, 12, 10), tz_name="America/New_York",
                                  by=coordinator, now=NOW)
     lines = read_export(export.text)
     assert (export.rows, export.appointments) == (3, 2)
     assert export.filename == "appointments-2026-12-08-to-2026-12-10.csv"
-    assert list(lines[0]) == svc.EXPORT_HEADING
+    assert list(lines[0]) == coverage_export.EXPORT_HEADING
     ride_line, companion_line, check_in = lines
     assert ride_line == {
         "Date": "2026-12-08", "Time": "08:30", "Kind": "Court hearing: master calendar", "Location": COURT,
@@ -490,11 +490,11 @@ def test_export_lists_each_shift_of_each_appointment_in_the_range_and_nothing_el
 
 def test_export_refuses_a_backwards_or_huge_range(make, db):
     coordinator = make.coordinator()
-    with pytest.raises(svc.ExportRangeInvalid, match="end date is before the start date"):
-        svc.export_coverage(date(2026, 12, 8), date(2026, 12, 7), tz_name="America/New_York", by=coordinator, now=NOW)
-    with pytest.raises(svc.ExportRangeInvalid, match="at most 366 days"):
-        svc.export_coverage(date(2026, 1, 1), date(2027, 1, 2), tz_name="America/New_York", by=coordinator, now=NOW)
-    whole_year = svc.export_coverage(date(2026, 1, 1), date(2027, 1, 1), tz_name="America/New_York",
+    with pytest.raises(coverage_export.ExportRangeInvalid, match="end date is before the start date"):
+        coverage_export.export_coverage(date(2026, 12, 8), date(2026, 12, 7), tz_name="America/New_York", by=coordinator, now=NOW)
+    with pytest.raises(coverage_export.ExportRangeInvalid, match="at most 366 days"):
+        coverage_export.export_coverage(date(2026, 1, 1), date(2027, 1, 2), tz_name="America/New_York", by=coordinator, now=NOW)
+    whole_year = coverage_export.export_coverage(date(2026, 1, 1), date(2027, 1, 1), tz_name="America/New_York",
                                      by=coordinator, now=NOW)
     assert whole_year.rows == 0
 
@@ -514,7 +514,7 @@ def test_export_takes_the_same_number_of_queries_however_many_rows(make, db, cou
 
     def queries_for_export() -> int:
         with count_queries(db.engine) as counted:
-            export = svc.export_coverage(date(2026, 11, 21), date(2026, 12, 21), tz_name="America/New_York",
+            export = coverage_export.export_coverage(date(2026, 11, 21), date(2026, 12, 21), tz_name="America/New_York",
                                          by=coordinator, now=NOW)
         db.session.rollback()
         assert export.appointments > 0
@@ -625,17 +625,17 @@ def test_tampered_content_on_confirm_is_checked_again_and_saves_nothing(staff, d
 
 
 def test_a_rule_broken_while_importing_rolls_back_every_row(staff, db, monkeypatch):
-    real_create = svc.create_appointment
+    real_create = appointment_import.create_appointment
     created = []
 
     def create_then_fail(*args, **kwargs):
         if created:
-            raise svc.DomainError("This family's file is closed.")
+            raise appointment_import.DomainError("This family's file is closed.")
         created.append(real_create(*args, **kwargs))
         return created[-1]
 
     fields = confirm_fields(page_text(upload(staff, good_file())))
-    monkeypatch.setattr(svc, "create_appointment", create_then_fail)
+    monkeypatch.setattr(appointment_import, "create_appointment", create_then_fail)
     response = staff.post("/coordinator/import/confirm", data=fields)
     assert response.status_code == 200
     assert "Nothing was imported. This family's file is closed." in page_text(response)

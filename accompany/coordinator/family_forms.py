@@ -18,6 +18,7 @@ from accompany.formfields import (
 )
 from accompany.models import Family, Language, Wording
 from accompany.services import families as family_service
+from accompany.services import family_records
 
 
 class FamilyForm(FlaskForm):
@@ -105,9 +106,9 @@ def consent_moment(day: date | None, tz_name: str, previous: datetime | None) ->
 
 
 STATUS_CHOICES = [
-    SelectChoice(family_service.OPEN, "Open"),
-    SelectChoice(family_service.CLOSED, "Closed"),
-    SelectChoice(family_service.ALL, "Open and closed"),
+    SelectChoice(family_records.OPEN, "Open"),
+    SelectChoice(family_records.CLOSED, "Closed"),
+    SelectChoice(family_records.ALL, "Open and closed"),
 ]
 
 
@@ -127,22 +128,22 @@ class FamilySearchForm(FlaskForm):
     q = StringField("Name or phone", validators=[Length(max=120, message="Keep the search under 120 characters.")])
     language = PlainSelectField("Language", choices=[SelectChoice("", "Any language"), *enum_choices(Language)], default="")
     town = PlainSelectField("Town", default="")
-    status = PlainSelectField("Open or closed", choices=STATUS_CHOICES, default=family_service.OPEN)
+    status = PlainSelectField("Open or closed", choices=STATUS_CHOICES, default=family_records.OPEN)
     consent = PlainSelectField("SMS consent", choices=CONSENT_CHOICES, default="")
 
     def set_towns(self, towns: list[str]) -> None:
         self.town.choices = [SelectChoice("", "Any town"), *(SelectChoice(town, town) for town in towns)]
 
-    def criteria(self) -> family_service.FamilySearch:
+    def criteria(self) -> family_records.FamilySearch:
         """The search as the service takes it; a filter with an error is left out."""
         def good(field):
             return field.data if not field.errors else None
 
         language, consent = good(self.language), good(self.consent)
-        return family_service.FamilySearch(
+        return family_records.FamilySearch(
             text=(good(self.q) or "").strip(),
             language=Language(language) if language else None,
             town=good(self.town) or "",
-            status=good(self.status) or family_service.OPEN,
+            status=good(self.status) or family_records.OPEN,
             sms_consent={"yes": True, "no": False}.get(consent or ""),
         )

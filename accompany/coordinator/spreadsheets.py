@@ -28,14 +28,11 @@ from accompany.coordinator.spreadsheet_forms import (
 )
 from accompany.database import db, utcnow
 from accompany.guards import staff_required
-from accompany.services import spreadsheets
+from accompany.services import appointment_import, coverage_export, csv_files
+from accompany.services.appointment_import import ImportNotClean, ImportPreview
+from accompany.services.coverage_export import ExportRangeInvalid
+from accompany.services.csv_files import SpreadsheetError
 from accompany.services.errors import DomainError
-from accompany.services.spreadsheets import (
-    ExportRangeInvalid,
-    ImportNotClean,
-    ImportPreview,
-    SpreadsheetError,
-)
 
 TOO_BIG_TO_CONFIRM = (
     "This file is too large to import in one go. Split it into two files and import each."
@@ -81,8 +78,8 @@ def import_appointments():
     form = ImportUploadForm()
     if form.validate_on_submit():
         try:
-            text = spreadsheets.decode_upload(form.file.data.read())
-            preview = spreadsheets.preview_import(text, now=utcnow())
+            text = csv_files.decode_upload(form.file.data.read())
+            preview = appointment_import.preview_import(text, now=utcnow())
         except SpreadsheetError as error:
             return _upload_page(form, str(error))
         return _preview_page(preview, text)
@@ -99,7 +96,7 @@ def confirm_import():
         )
     try:
         text = form.text()
-        result = spreadsheets.import_appointments(
+        result = appointment_import.import_appointments(
             text, by=current_user, now=utcnow(), expected_rows=form.rows.data
         )
     except ImportNotClean as error:
@@ -123,7 +120,7 @@ def confirm_import():
 @bp.get("/import/template.csv")
 @staff_required
 def import_template():
-    text = spreadsheets.import_template(now=utcnow(), tz_name=current_app.config["ORG_TIMEZONE"])
+    text = appointment_import.import_template(now=utcnow(), tz_name=current_app.config["ORG_TIMEZONE"])
     return _csv_response(text, "appointments-template.csv")
 
 
@@ -132,13 +129,13 @@ def import_template():
 def export_appointments():
     tz_name = current_app.config["ORG_TIMEZONE"]
     if "start" not in request.args and "end" not in request.args:
-        start, end = spreadsheets.default_export_range(now=utcnow(), tz_name=tz_name)
+        start, end = coverage_export.default_export_range(now=utcnow(), tz_name=tz_name)
         form = ExportForm(formdata=None, start=start, end=end)
         return render_template("coordinator/spreadsheets/export.html", form=form)
     form = ExportForm(formdata=request.args)
     if form.validate():
         try:
-            export = spreadsheets.export_coverage(
+            export = coverage_export.export_coverage(
                 form.start.data, form.end.data, tz_name=tz_name, by=current_user, now=utcnow()
             )
         except ExportRangeInvalid as error:

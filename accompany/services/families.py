@@ -1,32 +1,25 @@
-"""Families: recording, changing, closing and finding the households the network accompanies.
+"""Families: recording, changing and closing the households the network accompanies.
 
-Names, phones and notes are sealed at rest, so a name can only be matched after decrypting; the
-SQL narrows by language, town and open/closed first. A phone is found by its blind index, never
-by decrypting every row. Consent withdrawn or a family closed cancels whatever texts are pending.
-Audit events carry ids and field names, never the values.
+Names, phones and notes are sealed at rest; a phone is matched by its blind index, never by
+decrypting every row. Consent withdrawn or a family closed cancels whatever texts are pending.
+Audit events carry ids and field names, never the values. Finding families and reading one
+family's page are in `family_records`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from accompany.crypto import phone_index
 from accompany.database import db
 from accompany.models import (
     Appointment,
     AppointmentStatus,
-    Claim,
     Family,
-    InboundMessage,
     Language,
-    OutboundMessage,
-    Shift,
     User,
     Wording,
 )
@@ -134,20 +127,6 @@ class FamilyDetails:
     consent_given_by: str = ""
     consent_at: datetime | None = None  # aware; None with consent means "now"
     consent_method: str = ""
-
-
-OPEN, CLOSED, ALL = "open", "closed", "all"
-
-
-@dataclass
-class FamilySearch:
-    """A search of the family list: free text (a name or a full phone number) and filters."""
-
-    text: str = ""
-    language: Language | None = None
-    town: str = ""
-    status: str = OPEN  # OPEN, CLOSED or ALL
-    sms_consent: bool | None = None  # None: either way
 
 
 # -- changing families -----------------------------------------------------------------------------
@@ -318,115 +297,3 @@ def record_family_view(family: Family, *, by: User, now: datetime, page: str = "
     """Note that `by` looked at this family's personal details."""
     record_event("family.viewed", now=now, actor=by, subject=family, page=page)
 
-
-# -- finding families ------------------------------------------------------------------------------
-
-_PHONE_LIKE = re.compile(r"\+?[\d\s().\-]{7,40}")
-
-
-def fold(text: str) -> str:
-    """`text` without case or accents, for matching what a person types: 'Lucía' -> 'lucia'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
-def phone_in_query(text: str) -> str | None:
-    """The E.164 number `text` spells, if it is a whole phone number and nothing else."""
-    text = (text or "").strip()
-    if not _PHONE_LIKE.fullmatch(text):
-        return None
-    try:
-        return normalize_phone(text)
-    except InvalidPhone:
-        return None
-
-
-def search_families(criteria: FamilySearch) -> list[Family]:
-    """Families matching `criteria`: open ones first, then by name.
-
-    Filters run in SQL. A full phone number is looked up by its blind index; any other text is
-    matched against the decrypted names (case and accents ignored), since sealed names cannot
-    be searched in SQL.
-    """
-    query = select(Family).where(Family.purged_at.is_(None))
-    if criteria.language is not None:
-        query = query.where(Family.language == Language(criteria.language))
-    if criteria.town.strip():
-        query = query.where(func.lower(Family.town) == criteria.town.strip().lower())
-    if criteria.status == OPEN:
-        query = query.where(Family.closed_at.is_(None))
-    elif criteria.status == CLOSED:
-        query = query.where(Family.closed_at.is_not(None))
-    if criteria.sms_consent is not None:
-        query = query.where(Family.sms_consent.is_(bool(criteria.sms_consent)))
-    text = criteria.text.strip()
-    e164 = phone_in_query(text)
-    if e164 is not None:
-        query = query.where(Family.phone_hash == phone_index(e164))
-    families = list(db.session.scalars(query))
-    if text and e164 is None:
-        wanted = fold(text)
-        families = [family for family in families if wanted in fold(family.name)]
-    families.sort(key=lambda family: (not family.is_open, fold(family.name), family.id))
-    return families
-
-
-def family_towns() -> list[str]:
-    """The towns families live in, once each however they were typed, for the list's filter."""
-    towns = db.session.scalars(
-        select(Family.town).where(Family.town != "", Family.purged_at.is_(None)).distinct()
-    )
-    spellings: dict[str, str] = {}
-    for town in towns:
-        town = town.strip()
-        key = town.casefold()
-        if town and (key not in spellings or town < spellings[key]):  # "Chelsea" over "chelsea"
-            spellings[key] = town
-    return sorted(spellings.values(), key=str.casefold)
-
-
-# -- one family's page -----------------------------------------------------------------------------
-
-
-def get_family(family_id: int) -> Family | None:
-    return db.session.get(Family, family_id)
-
-
-def family_appointments(family: Family) -> list[Appointment]:
-    """All the family's appointments, newest first, with location, shifts and who holds them."""
-    return list(
-        db.session.scalars(
-            select(Appointment)
-            .where(Appointment.family_id == family.id)
-            .options(
-                selectinload(Appointment.location),
-                selectinload(Appointment.shifts)
-                .selectinload(Shift.claims)
-                .selectinload(Claim.volunteer),
-            )
-            .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
-        )
-    )
-
-
-@dataclass
-class MessageHistory:
-    outbound: list[OutboundMessage]
-    inbound: list[InboundMessage]
-
-
-def family_messages(family: Family, *, limit: int = 100) -> MessageHistory:
-    """The latest texts planned or sent to the family, and those it sent us."""
-    outbound = db.session.scalars(
-        select(OutboundMessage)
-        .where(OutboundMessage.family_id == family.id)
-        .order_by(OutboundMessage.not_before.desc(), OutboundMessage.id.desc())
-        .limit(limit)
-    )
-    inbound = db.session.scalars(
-        select(InboundMessage)
-        .where(InboundMessage.family_id == family.id)
-        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
-        .limit(limit)
-    )
-    return MessageHistory(outbound=list(outbound), inbound=list(inbound))
