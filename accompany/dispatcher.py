@@ -130,7 +130,7 @@ def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer) ->
 
 
 def _cancel_for_recipient(row: OutboundMessage) -> None:
-    if row.family_id is not None:
-        planning.cancel_pending(OutboundMessage.family_id == row.family_id)
+    if row.family is not None:
+        planning.cancel_family_messages(row.family)
     else:
-        planning.cancel_pending(OutboundMessage.user_id == row.user_id)
+        planning.cancel_user_messages(row.user)

@@ -19,7 +19,6 @@ from flask import Flask
 from accompany.database import db, utcnow
 from accompany.dispatcher import Pacer, send_due
 from accompany.services.heartbeat import record_heartbeat
-from accompany.services.overview import unfilled_slots_soon
 from accompany.services.planning import plan_unfilled_digest
 from accompany.sms.gateway import current_gateway
 
@@ -35,7 +34,7 @@ def tick(app: Flask, pacer: Pacer | None = None) -> None:
         try:
             now = utcnow()
             record_heartbeat(HEARTBEAT_NAME, now=now)
-            plan_unfilled_digest(now=now, unfilled=unfilled_slots_soon(now=now))
+            plan_unfilled_digest(now=now)
             db.session.commit()
             pacer = pacer or Pacer(app.config["SMS_RATE_PER_SECOND"])
             while send_due(current_gateway(), pacer=pacer)["claimed"] >= app.config["SMS_BATCH_SIZE"]:

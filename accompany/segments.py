@@ -51,11 +51,6 @@ def _units(text: str, kind: str) -> list[int]:
     return [2 if ord(char) > 0xFFFF else 1 for char in text]
 
 
-def length(text: str) -> int:
-    """The text's length in its encoding's units (septets or UTF-16 code units)."""
-    return sum(_units(text, encoding(text)))
-
-
 def count_segments(text: str) -> int:
     """How many segments `text` is sent as (an empty text still costs one)."""
     kind = encoding(text)

@@ -206,3 +206,17 @@ def test_slots_can_never_drop_below_the_volunteers_holding_them(make, db):
         update_shift(shift, plan_of(shift).__class__(**{**vars(plan_of(shift)), "slots": 1}), by=coordinator, now=NOW)
     db.session.refresh(shift)
     assert (shift.slots, shift.filled) == (2, 2)
+
+
+def test_shifts_of_a_closed_or_cancelled_appointment_cannot_change(make, db):
+    from accompany.services.shifts import NotScheduled, add_shift, remove_shift
+
+    appointment, coordinator = create(make)
+    shift = appointment.shifts[0]
+    svc.close_appointment(appointment, Outcome.HELD, by=coordinator, now=NOW)
+    with pytest.raises(NotScheduled):
+        add_shift(appointment, plan_of(shift), by=coordinator, now=NOW)
+    with pytest.raises(NotScheduled):
+        update_shift(shift, plan_of(shift), by=coordinator, now=NOW)
+    with pytest.raises(NotScheduled):
+        remove_shift(shift, by=coordinator, now=NOW)

@@ -1,19 +1,15 @@
 """Taking and releasing slots: eligibility on the server, atomic claims, late-release alerts."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from accompany.database import db as _db
 from accompany.models import (
     AppointmentStatus,
     Claim,
     Language,
     OutboundMessage,
-    Shift,
-    User,
 )
 from accompany.services.claims import (
     NotEligible,
@@ -114,35 +110,3 @@ def test_release_is_quiet_early_and_alerts_coordinators_late(make, db):
         )
     )
     assert pending_for_volunteer == 0
-
-
-def test_two_volunteers_tapping_the_last_slot_at_once_get_one_claim(app, make, db):
-    shift = make.shift(slots=1)
-    volunteers = [make.volunteer(), make.volunteer()]
-    db.session.commit()
-    shift_id, volunteer_ids = shift.id, [v.id for v in volunteers]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def tap(volunteer_id: int) -> None:
-        with app.app_context():
-            shift = _db.session.get(Shift, shift_id)
-            volunteer = _db.session.get(User, volunteer_id)
-            barrier.wait()
-            try:
-                claim_slot(shift, volunteer, now=NOW)
-                _db.session.commit()
-                outcomes.append("claimed")
-            except ShiftFull:
-                _db.session.rollback()
-                outcomes.append("full")
-
-    threads = [threading.Thread(target=tap, args=(vid,)) for vid in volunteer_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(outcomes) == ["claimed", "full"]
-    db.session.expire_all()
-    assert db.session.get(Shift, shift_id).filled == 1
-    assert db.session.scalar(select(func.count()).select_from(Claim)) == 1

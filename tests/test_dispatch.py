@@ -287,3 +287,17 @@ def test_an_invalid_number_is_final_and_recorded_so_it_is_not_tried_again(make, 
     assert send_due(gateway, clock=fixed(NOW), rate=0)["failed"] == 1
     assert db.session.scalar(select(OptOut.keyword).where(OptOut.phone_hash == appointment.family.phone_hash)) == "carrier 21211"
     assert MessageState.PENDING not in _state_counts(db)
+
+
+def test_a_meeting_point_naming_the_family_reaches_the_volunteer_without_the_name(make, db, gateway):
+    from accompany.services.claims import claim_slot
+
+    family = make.family(name="Rosalinda Quispe", phone="617-555-0142")
+    shift = make.shift(make.appointment(family=family, starts_at=NOW + timedelta(days=3)),
+                       meeting_point="Rosalinda's home, 12 Elm St, call 617-555-0142")
+    claim_slot(shift, make.volunteer(phone="617-555-0161", sms_opt_in=True), now=NOW)
+    db.session.commit()
+    send_due(gateway, clock=fixed(NOW), rate=0)
+    to_volunteer = [body for to, body in gateway.sent if to == "+16175550161"]
+    assert to_volunteer and all("Rosalinda" not in body and "555-0142" not in body for body in to_volunteer)
+    assert any("the family's home" in body for body in to_volunteer)

@@ -277,13 +277,25 @@ def test_an_unknown_row_that_has_its_sid_is_settled_by_sid(webhook, outbox, db):
     assert reload(db, row).state is MessageState.DELIVERED
 
 
-@pytest.mark.parametrize("state", [MessageState.PENDING, MessageState.SENDING, MessageState.CANCELLED,
-                                   MessageState.FAILED])
-def test_a_row_id_in_the_url_only_settles_a_row_that_is_unknown(webhook, outbox, db, state):
+@pytest.mark.parametrize("state", [MessageState.PENDING, MessageState.CANCELLED, MessageState.FAILED])
+def test_a_row_id_in_the_url_only_settles_a_row_that_is_unknown_or_being_sent(webhook, outbox, db, state):
     row = outbox(state, sid=None)
     post_status(webhook, callback_params("SM" + secrets.token_hex(16), "delivered"), query=f"m={row.id}")
     row = reload(db, row)
     assert row.state is state and row.provider_sid is None
+
+
+def test_a_callback_that_beats_our_own_record_of_the_send_is_kept(webhook, outbox, db):
+    from accompany.services import outbox as outbox_service
+    from tests.conftest import NOW
+
+    row = outbox(MessageState.SENDING, sid=None)
+    sid = "SM" + secrets.token_hex(16)
+    post_status(webhook, {**callback_params(sid, "failed"), "ErrorCode": "30007"}, query=f"m={row.id}")
+    row = reload(db, row)
+    assert (row.state, row.provider_sid, row.error_code) == (MessageState.FAILED, sid, "30007")
+    outbox_service.finish(row, MessageState.QUEUED, now=NOW, provider_sid=sid)  # the dispatcher, late
+    assert reload(db, row).state is MessageState.FAILED
 
 
 def test_a_row_id_in_the_url_never_takes_a_row_that_has_another_sid(webhook, outbox, db):

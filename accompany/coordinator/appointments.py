@@ -37,10 +37,15 @@ from accompany.services.errors import DomainError
 from accompany.timezones import from_local, to_local
 
 
-def _set_choices(form: AppointmentDetailsForm, *, family: Family | None = None) -> None:
+def _set_choices(form: AppointmentDetailsForm, *, family: Family | None = None,
+                 current: Location | None = None) -> None:
+    """Open families and active places (plus the appointment's own place, even if retired since)."""
     families = [family] if family is not None else service.open_families()
     form.family_id.choices = [SelectChoice(f.id, f.name) for f in families]
-    form.location_id.choices = [SelectChoice(loc.id, f"{loc.name} ({loc.town})") for loc in location_service.active_locations()]
+    places = location_service.active_locations()
+    if current is not None and current not in places:
+        places = [current, *places]
+    form.location_id.choices = [SelectChoice(loc.id, f"{loc.name} ({loc.town})") for loc in places]
 
 
 def _chosen(form: AppointmentDetailsForm) -> tuple[Family | None, Location | None]:
@@ -209,7 +214,7 @@ def appointment(appointment_id: int):
 def edit_appointment(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
     form = AppointmentDetailsForm()
-    _set_choices(form, family=appointment.family)
+    _set_choices(form, family=appointment.family, current=appointment.location)
     if request.method == "GET":
         _fill_details(form, service.details_of(appointment), with_time=True)
     elif form.validate():
@@ -359,7 +364,12 @@ def remove_shift(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     held = len(shift.claims)
-    shift_service.remove_shift(shift, by=current_user, now=utcnow())
+    try:
+        shift_service.remove_shift(shift, by=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for(".appointment", appointment_id=appointment_id))
     db.session.commit()
     flash("Shift removed." + (f" {held} volunteer{'s' if held != 1 else ''} will be told." if held else ""), "success")
     return redirect(url_for(".appointment", appointment_id=appointment_id))

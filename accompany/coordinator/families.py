@@ -17,16 +17,10 @@ from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import Family
 from accompany.services import families as family_service
+from accompany.services import family_records
 from accompany.services.families import FamilyError
 
 PER_PAGE = 50
-
-
-def _family_or_404(family_id: int) -> Family:
-    family = family_service.get_family(family_id)
-    if family is None:
-        abort(404)
-    return family
 
 
 def _tz_name(family: Family | None = None) -> str:
@@ -46,9 +40,9 @@ def _show_error(form: FamilyForm, error: FamilyError) -> None:
 @staff_required
 def families():
     form = FamilySearchForm(formdata=request.args)
-    form.set_towns(family_service.family_towns())
+    form.set_towns(family_records.family_towns())
     form.validate()
-    found = family_service.search_families(form.criteria())
+    found = family_records.search_families(form.criteria())
     page = request.args.get("page", 1, type=int) or 1
     pages = max(1, -(-len(found) // PER_PAGE))
     page = min(max(page, 1), pages)
@@ -86,7 +80,7 @@ def new_family():
 @bp.get("/families/<int:family_id>")
 @staff_required
 def family(family_id: int):
-    family = _family_or_404(family_id)
+    family = db.get_or_404(Family, family_id)
     family_service.record_family_view(family, by=current_user, now=utcnow())
     db.session.commit()
     consent_day = None
@@ -97,8 +91,8 @@ def family(family_id: int):
         "coordinator/families/detail.html",
         family=family,
         consent_day=consent_day,
-        appointments=family_service.family_appointments(family),
-        messages=family_service.family_messages(family),
+        appointments=family_records.family_appointments(family),
+        messages=family_records.family_messages(family),
         form=ActionForm(),
     )
 
@@ -106,7 +100,7 @@ def family(family_id: int):
 @bp.route("/families/<int:family_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_family(family_id: int):
-    family = _family_or_404(family_id)
+    family = db.get_or_404(Family, family_id)
     tz_name = _tz_name(family)
     if request.method == "GET":
         form = FamilyForm.for_family(family, tz_name)
@@ -133,7 +127,7 @@ def edit_family(family_id: int):
 
 def _change_state(family_id: int, change, done_message: str):
     """Run `change` (close or reopen) on a family, commit, and say what happened."""
-    family = _family_or_404(family_id)
+    family = db.get_or_404(Family, family_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from accompany.coordinator import bp
 from accompany.coordinator.volunteer_forms import (
@@ -21,6 +20,7 @@ from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import Role, Shift, User
 from accompany.services import accounts
+from accompany.services import claims as claim_service
 from accompany.services import volunteers as volunteer_service
 from accompany.services.errors import DomainError, NotPending
 
@@ -41,17 +41,9 @@ def _shift_or_404(shift_id: int) -> Shift:
     return shift
 
 
-def appointment_url(appointment_id: int) -> str | None:
-    """The appointment's page, or None while that page does not exist."""
-    try:
-        return url_for("coordinator.appointment", appointment_id=appointment_id)
-    except BuildError:
-        return None
-
-
 def _after_shift_change(shift: Shift) -> str:
-    """Where to go after changing who holds `shift`: its appointment's page, else the assign page."""
-    return appointment_url(shift.appointment_id) or url_for(".assign_volunteer", shift_id=shift.id)
+    """Where to go after changing who holds `shift`: its appointment's page."""
+    return url_for(".appointment", appointment_id=shift.appointment_id)
 
 
 # -- the list and the sign-ups -------------------------------------------------------------------
@@ -127,7 +119,6 @@ def volunteer(user_id: int):
         now=now,
         form=ActionForm(),
         release_form=ReleaseForm(next=url_for(".volunteer", user_id=volunteer.id)),
-        appointment_url=appointment_url,
     )
 
 
@@ -217,7 +208,7 @@ def assign_volunteer(shift_id: int):
         is_open=volunteer_service.shift_is_open(shift, now=now),
         form=form,
         release_form=ReleaseForm(next=here),
-        appointment_url=appointment_url(shift.appointment_id),
+        appointment_url=url_for(".appointment", appointment_id=shift.appointment_id),
     )
 
 
@@ -232,7 +223,7 @@ def release_claim(claim_id: int):
         abort(400)
     name, back = claim.volunteer.name, form.next_url() or _after_shift_change(claim.shift)
     try:
-        late = volunteer_service.unassign(claim, now=utcnow(), by=current_user)
+        late = claim_service.release_claim(claim, now=utcnow(), by=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "warning")

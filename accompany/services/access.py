@@ -8,16 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
-
-from accompany.database import db
 from accompany.models import (
-    Appointment,
     AppointmentStatus,
     Claim,
-    Family,
     Role,
-    Shift,
     User,
     UserStatus,
 )
@@ -53,25 +47,6 @@ def has_own_profile(user: User | None) -> bool:
         and user.role == Role.VOLUNTEER
         and user.status in (UserStatus.PENDING, UserStatus.ACTIVE)
     )
-
-
-def may_see_family(user: User | None, family: Family, *, now: datetime) -> bool:
-    """Staff always; a volunteer only while holding a shift for that family's appointment."""
-    if is_staff(user):
-        return True
-    if not may_use_board(user):
-        return False
-    held = (
-        select(Claim.id)
-        .join(Shift, Claim.shift_id == Shift.id)
-        .join(Appointment, Shift.appointment_id == Appointment.id)
-        .where(
-            Claim.volunteer_id == user.id,
-            Appointment.family_id == family.id,
-            Appointment.starts_at > now - HOLDER_ACCESS_AFTER,
-        )
-    )
-    return bool(db.session.scalar(select(exists(held))))
 
 
 def may_see_held_shift(user: User | None, claim: Claim, *, now: datetime) -> bool:

@@ -31,7 +31,7 @@ from accompany.models import (
 from accompany.services import planning
 from accompany.services.audit import record_event
 from accompany.services.errors import DomainError
-from accompany.services.shifts import ShiftPlan, add_shift, move_shift
+from accompany.services.shifts import NotScheduled, ShiftPlan, add_shift, move_shift
 
 
 class AppointmentInPast(DomainError):
@@ -44,10 +44,6 @@ class FamilyClosed(DomainError):
 
 class LocationInactive(DomainError):
     message = "That location is no longer in use. Choose another or reactivate it."
-
-
-class NotScheduled(DomainError):
-    message = "This appointment is already cancelled or closed, so it cannot be changed this way."
 
 
 class NothingChanged(DomainError):

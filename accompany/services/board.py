@@ -155,8 +155,3 @@ def open_shifts(
         if len(cards) == limit:
             break
     return cards
-
-
-def board_locations() -> list[Location]:
-    """Places with upcoming work, for the board's place filter."""
-    return list(db.session.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.name)))

@@ -30,6 +30,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.redaction import scrub_free_text
 from accompany.services.access import HOLDER_ACCESS_AFTER, may_use_board
 from accompany.services.audit import record_event
 from accompany.services.errors import DomainError
@@ -51,9 +52,6 @@ FEED_STATUSES = {
 PRODUCT_ID = "-//Accompany//Volunteer shifts//EN"
 
 # Seven or more digits, however punctuated: a phone number someone typed into free text.
-_PHONE_LIKE = re.compile(r"\+?\d(?:[\s().-]*\d){6,}")
-
-
 class CalendarNotAvailable(DomainError):
     message = "The calendar link is for approved volunteers."
 
@@ -113,7 +111,7 @@ def feed_shifts(volunteer: User, *, now: datetime) -> list[Shift]:
     """The shifts `volunteer` holds from FEED_HISTORY ago onward, with what the feed shows.
 
     Three queries however many shifts: the shifts with their appointments, then the locations,
-    then the families' names (read only to keep them out of free text, see `_scrub`).
+    then the families' names (read only to keep them out of free text, see `scrub_free_text`).
     """
     return list(
         db.session.scalars(
@@ -176,7 +174,7 @@ def _event(shift: Shift, *, now: datetime, host: str, link: str) -> Event:
     cancelled = appointment.status == AppointmentStatus.CANCELLED
     meeting_point = ""
     if details_open(shift, now=now):
-        meeting_point = _scrub(shift.meeting_point, appointment.family)
+        meeting_point = scrub_free_text(shift.meeting_point, appointment.family.name if appointment.family else None)
     place = ", ".join(part for part in (location.name, location.address) if part)
 
     event = Event()
@@ -206,14 +204,3 @@ def _event(shift: Shift, *, now: datetime, host: str, link: str) -> Event:
     return event
 
 
-def _scrub(text: str, family: Family | None) -> str:
-    """Free text a coordinator typed, with the family's name and any phone number taken out.
-
-    A meeting point such as "Maria's home, Chelsea" is usual; in a feed that calendar services
-    copy to their servers, it becomes "the family's home, Chelsea".
-    """
-    text = _PHONE_LIKE.sub("(number removed)", text or "").strip()
-    name = (family.name if family is not None else "") or ""
-    for word in sorted(set(re.findall(r"\w{2,}", name)), key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(word)}\b", "the family", text, flags=re.IGNORECASE)
-    return text

@@ -28,6 +28,10 @@ class NotEligible(DomainError):
         super().__init__("Not possible: " + "; ".join(reasons) + ".")
 
 
+class ShiftStarted(DomainError):
+    message = "This shift has already started, so it stays in the volunteer's history. Call a coordinator if plans changed."
+
+
 class ShiftClosed(DomainError):
     message = "This shift is no longer open: it has started, or its appointment was cancelled or closed."
 
@@ -144,6 +148,8 @@ def release_cutoff() -> timedelta:
 def release_claim(claim: Claim, *, now: datetime, by: User) -> bool:
     """Give the slot back. Returns True when it was late and the coordinators were alerted."""
     shift = claim.shift
+    if shift.starts_at <= now:
+        raise ShiftStarted()
     late = now >= shift.starts_at - release_cutoff()
     planning.cancel_claim_messages(claim)
     db.session.execute(

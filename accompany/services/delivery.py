@@ -75,7 +75,8 @@ def record_status(provider_sid: str, status: str, error_code: str | None = None,
     if row_id is not None:
         moved = _move(OutboundMessage.id == row_id, states_before(target), values)
     elif message_id is not None:
-        moved = _move(OutboundMessage.id == message_id, [MessageState.UNKNOWN],
+        # Before our own record of the send is committed (SENDING), or after a lost answer (UNKNOWN).
+        moved = _move(OutboundMessage.id == message_id, [MessageState.SENDING, MessageState.UNKNOWN],
                       {**values, "provider_sid": provider_sid}, OutboundMessage.provider_sid.is_(None))
         row_id = message_id if moved else None
     else:

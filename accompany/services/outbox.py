@@ -96,6 +96,14 @@ def hand_over(row: OutboundMessage, *, body: str, segments: int, language, now: 
 def finish(row: OutboundMessage, state: MessageState, *, now: datetime, provider_sid: str | None = None,
            error_code: str | None = None, error_message: str | None = None) -> None:
     """Record how a send ended (sent, queued, failed, unknown, cancelled)."""
+    if state in (MessageState.QUEUED, MessageState.SENT):
+        db.session.refresh(row, ["state", "provider_sid"])
+        if row.state != MessageState.SENDING:  # a delivery callback got here first: keep its news
+            row.provider_sid = row.provider_sid or provider_sid
+            row.claim_token = None
+            row.sent_at = row.sent_at or now
+            db.session.flush()
+            return
     row.state = state
     row.claim_token = None
     if provider_sid:

@@ -32,6 +32,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.overview import unfilled_slots_soon
 from accompany.timezones import from_local, to_local
 
 # Message kinds. Templates (rendered at send time) are keyed by these.
@@ -213,6 +214,11 @@ def cancel_family_messages(family: Family) -> int:
     return cancel_pending(OutboundMessage.family_id == family.id)
 
 
+def cancel_user_messages(user: User) -> int:
+    """Nothing more goes to this volunteer or coordinator (texts off, deactivated, opted out)."""
+    return cancel_pending(OutboundMessage.user_id == user.id)
+
+
 def cancel_appointment_messages(appointment: Appointment) -> int:
     """Cancel everything pending about an appointment and its shifts."""
     shift_ids = select(Shift.id).where(Shift.appointment_id == appointment.id).scalar_subquery()
@@ -374,13 +380,18 @@ def alert_coordinators(
     return planned
 
 
-def plan_unfilled_digest(*, now: datetime, unfilled: int, hour: int = 8) -> list[OutboundMessage]:
+def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: int = 8) -> list[OutboundMessage]:
     """Once a day, from `hour` local time: one text per coordinator when slots within 72 hours
-    are still open (`unfilled`, counted by the caller). The dedupe key is the local date."""
+    are still open. The dedupe key is the local date; once the day's digest exists (sent,
+    cancelled by a coordinator, or waiting on a retry) it is left alone."""
     local = to_local(now, org_timezone())
-    if local.hour < hour or unfilled <= 0:
+    if local.hour < hour:
         return []
-    return alert_coordinators(
-        COORDINATOR_UNFILLED_DIGEST, f"digest:unfilled:{local.date().isoformat()}", now=now,
-        params={"count": unfilled}, valid_for=timedelta(hours=10),
-    )
+    key = f"digest:unfilled:{local.date().isoformat()}"
+    if db.session.scalar(select(exists().where(OutboundMessage.dedupe_key.startswith(f"{key}:")))):
+        return []
+    if unfilled is None:
+        unfilled = unfilled_slots_soon(now=now)
+    if unfilled <= 0:
+        return []
+    return alert_coordinators(COORDINATOR_UNFILLED_DIGEST, key, now=now, valid_for=timedelta(hours=10))

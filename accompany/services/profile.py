@@ -20,7 +20,6 @@ from accompany.models import (
     AppointmentStatus,
     Claim,
     Language,
-    OutboundMessage,
     Shift,
     User,
 )
@@ -175,7 +174,7 @@ def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> lis
     change("sms_opt_in", bool(details.sms_opt_in))
 
     if not user.sms_opt_in or user.phone is None:
-        planning.cancel_pending(OutboundMessage.user_id == user.id)
+        planning.cancel_user_messages(user)
     elif "sms_opt_in" in changed or "phone" in changed:
         db.session.flush()
         for claim in upcoming_claims(user, now=now):  # texts back on: remind them of what they hold

@@ -9,6 +9,7 @@ from accompany.database import db
 from accompany.models import (
     Appointment,
     AppointmentKind,
+    AppointmentStatus,
     AttendanceMode,
     Language,
     LocationKind,
@@ -43,6 +44,16 @@ class SlotsBelowClaims(DomainError):
             f"{held} volunteer{'s' if held != 1 else ''} already hold{'s' if held == 1 else ''} this shift: "
             f"slots cannot go below {held}. Release a volunteer first."
         )
+
+
+class NotScheduled(DomainError):
+    message = "This appointment is already cancelled or closed, so it cannot be changed this way."
+
+
+def check_changeable(appointment: Appointment) -> None:
+    """Shifts change only on appointments still to come (scheduled, or a draft under review)."""
+    if appointment.status not in (AppointmentStatus.SCHEDULED, AppointmentStatus.DRAFT):
+        raise NotScheduled()
 
 
 class BadShiftWindow(DomainError):
@@ -134,6 +145,7 @@ def _apply(shift: Shift, plan: ShiftPlan) -> None:
 
 def add_shift(appointment: Appointment, plan: ShiftPlan, *, by: User, now: datetime) -> Shift:
     """Add one shift to an appointment."""
+    check_changeable(appointment)
     if plan.slots < 1:
         raise DomainError("A shift needs at least one slot.")
     shift = Shift(appointment=appointment, filled=0, created_at=now)
@@ -156,6 +168,7 @@ def plan_of(shift: Shift) -> ShiftPlan:
 
 def update_shift(shift: Shift, plan: ShiftPlan, *, by: User, now: datetime) -> None:
     """Change a shift; holders keep their claim, and their reminders follow a new time."""
+    check_changeable(shift.appointment)
     if plan.slots < 1:
         raise DomainError("A shift needs at least one slot.")
     moved = (plan.starts_at, plan.ends_at) != (shift.starts_at, shift.ends_at)
@@ -181,6 +194,7 @@ def move_shift(shift: Shift, delta: timedelta) -> None:
 
 def remove_shift(shift: Shift, *, by: User, now: datetime) -> None:
     """Delete a shift; volunteers who held it are told it is no longer needed."""
+    check_changeable(shift.appointment)
     planning.cancel_shift_messages(shift)
     if shift.starts_at > now:
         # The notice outlives the shift row, so it carries what it needs to say.

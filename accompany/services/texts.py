@@ -41,6 +41,7 @@ from accompany.models import (
     Wording,
 )
 from accompany.phones import format_national
+from accompany.redaction import scrub_free_text
 from accompany.segments import GSM_BASIC, GSM_EXTENSION, count_segments
 from accompany.services import planning
 from accompany.services.overview import unfilled_slots_soon
@@ -197,7 +198,8 @@ def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
         shift = _held_upcoming_shift(shift, message.user, now=now)
         return replace(
             base, starts_at=shift.starts_at, role=shift.role.value,
-            place=shift.appointment.location.name, meeting=shift.meeting_point.strip(),
+            place=shift.appointment.location.name,
+            meeting=scrub_free_text(shift.meeting_point, shift.appointment.family.name),
             link=_link(f"/my/shifts/{shift.id}"),
         )
     if kind == planning.VOLUNTEER_CANCELLED:

@@ -21,7 +21,6 @@ from accompany.models import (
     AppointmentStatus,
     Claim,
     Language,
-    OutboundMessage,
     Role,
     Shift,
     User,
@@ -74,10 +73,6 @@ class NotDeactivated(VolunteerError):
 class AlreadyAssigned(VolunteerError):
     def __init__(self, volunteer: User):
         super().__init__(f"{volunteer.name} already holds a slot of this shift.")
-
-
-class ShiftStarted(VolunteerError):
-    message = "This shift has already started, so it stays in the volunteer's history."
 
 
 # -- finding -------------------------------------------------------------------------------------
@@ -247,7 +242,7 @@ def deactivate_volunteer(volunteer: User, *, by: User, now: datetime) -> Deactiv
     volunteer.status = UserStatus.DISABLED
     end_all_sessions(volunteer)
     volunteer.calendar_token = None  # the private calendar feed stops too
-    planning.cancel_pending(OutboundMessage.user_id == volunteer.id)
+    planning.cancel_user_messages(volunteer)
     record_event(
         "volunteer.deactivated", now=now, actor=by, subject=volunteer, reopened=len(held), late=late
     )
@@ -388,10 +383,3 @@ def assign_volunteer(shift: Shift, volunteer: User, *, now: datetime, by: User) 
     if claims.find_claim(shift, volunteer) is not None:
         raise AlreadyAssigned(volunteer)
     return claims.claim_slot(shift, volunteer, now=now, by=by)
-
-
-def unassign(claim: Claim, *, now: datetime, by: User) -> bool:
-    """Take a volunteer off a shift that has not started; True when it was late (coordinators alerted)."""
-    if claim.shift.starts_at <= now:
-        raise ShiftStarted()
-    return claims.release_claim(claim, now=now, by=by)

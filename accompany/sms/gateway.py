@@ -38,13 +38,13 @@ NUMBER_CODES = {
     "21612": "The number cannot be reached by text message.",
     "21614": "The number is not a mobile number.",
     "21635": "The number is a landline.",
-    "30003": "The phone could not be reached (off, or out of service).",
     "30005": "The number is unknown to its carrier or no longer in service.",
     "30006": "The number is a landline or its carrier cannot take texts.",
 }
 # Refused for good, but not because of the number: final, shown to coordinators.
 OTHER_FINAL_CODES = {
     OPTED_OUT_CODE: "The person opted out at the carrier (replied STOP).",
+    "30003": "The phone could not be reached (off, or out of service).",  # passing: not the number's fault
     "21266": "The number is the same as our sending number.",
     "21602": "The message had no text.",
     "21606": "Our sending number cannot send to this number.",

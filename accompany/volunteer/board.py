@@ -12,6 +12,7 @@ from accompany.models import Shift, ShiftRole
 from accompany.services import board
 from accompany.services.claims import claim_slot
 from accompany.services.errors import DomainError
+from accompany.services.locations import active_locations
 from accompany.volunteer import bp
 from accompany.volunteer.forms import BoardFilterForm
 
@@ -20,7 +21,7 @@ from accompany.volunteer.forms import BoardFilterForm
 @volunteer_required
 def board_page():
     form = BoardFilterForm(request.args)
-    form.set_places(board.board_locations())
+    form.set_places(active_locations())
     filters = board.BoardFilters()
     if form.validate():
         filters = board.BoardFilters(

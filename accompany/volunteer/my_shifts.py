@@ -53,11 +53,12 @@ def release(shift_id: int):
     claim = _held_or_404(shift_id, details=False)
     if not ActionForm().validate_on_submit():
         abort(400)
-    now = utcnow()
-    if claim.shift.starts_at <= now:
-        flash("This shift has already started, so it can't be released here. Call a coordinator.", "warning")
+    try:
+        late = release_claim(claim, now=utcnow(), by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
         return redirect(url_for(".held_shift", shift_id=shift_id))
-    late = release_claim(claim, now=now, by=current_user)
     db.session.commit()
     if late:
         flash("Released. It is close to the shift, so the coordinators were told right away.", "info")
