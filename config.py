@@ -79,6 +79,11 @@ class Config:
     TWILIO_TIMEOUT_SECONDS = 10
     TWILIO_VALIDITY_SECONDS = 4 * 3600
     RELEASE_CUTOFF_HOURS = 24  # releasing later than this before a shift alerts coordinators
+    # Urgent shifts filled by text: how many volunteers each round asks, how long before the next
+    # round, and how close to the shift the coordinators are told it is still open.
+    URGENT_GROUP_SIZE = 5
+    URGENT_WAIT_MINUTES = 20
+    URGENT_ALERT_HOURS = 3
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # uploads (CSV imports) and forms
     PASSWORD_HASH_PROFILE = "rfc9106-low-memory"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 PHONE_LIKE = re.compile(r"\+?\d(?:[\s().-]*\d){6,}")
 
@@ -17,3 +18,23 @@ def scrub_free_text(text: str | None, family_name: str | None) -> str:
     for word in sorted(set(re.findall(r"\w{2,}", family_name or "")), key=len, reverse=True):
         text = re.sub(rf"\b{re.escape(word)}\b", "the family", text, flags=re.IGNORECASE)
     return text
+
+
+# Words a family on discreet wording is never sent (DESIGN §4), in the languages we text in.
+DISCREET_WORDS = (
+    "ice", "immigration", "immigrant", "court", "courthouse", "deportation", "deport", "deported",
+    "detention", "detained", "removal", "judge", "hearing",
+    "corte", "tribunal", "inmigracion", "migracion", "migra", "deportacion", "deportar", "detencion",
+    "detenido", "detenida", "juez", "jueza", "audiencia", "expulsion", "remocion",
+    "imigracao", "deportacao", "detencao", "detido", "detida", "juiz", "juiza", "audiencia", "remocao",
+    "tribinal", "imigrasyon", "depotasyon", "detansyon", "jij", "odyans",
+    "cour", "expulsion", "detention", "detenu", "detenue", "juge", "audience",
+)
+
+
+def indiscreet_words(text: str) -> list[str]:
+    """The words of `text` (accents and case aside) that a discreet family must not be sent."""
+    plain = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(char for char in plain if not unicodedata.combining(char)).casefold()
+    found = set(re.findall(r"\w+", plain)) & set(DISCREET_WORDS)
+    return sorted(found)

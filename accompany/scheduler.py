@@ -18,6 +18,7 @@ from flask import Flask
 
 from accompany.database import db, utcnow
 from accompany.dispatcher import Pacer, send_due
+from accompany.services import urgent_calls
 from accompany.services.heartbeat import record_heartbeat
 from accompany.services.planning import plan_unfilled_digest
 from accompany.sms.gateway import current_gateway
@@ -28,13 +29,15 @@ HEARTBEAT_NAME = "scheduler"
 
 
 def tick(app: Flask, pacer: Pacer | None = None) -> None:
-    """One turn of the clock: prove we are alive, then send what is due, batch after batch,
+    """One turn of the clock: prove we are alive, plan the digest and the urgent calls' next
+    rounds, then send what is due, batch after batch,
     held to the configured rate by a pacer that lives across ticks."""
     with app.app_context():
         try:
             now = utcnow()
             record_heartbeat(HEARTBEAT_NAME, now=now)
             plan_unfilled_digest(now=now)
+            urgent_calls.advance(now=now)
             db.session.commit()
             pacer = pacer or Pacer(app.config["SMS_RATE_PER_SECOND"])
             while send_due(current_gateway(), pacer=pacer)["claimed"] >= app.config["SMS_BATCH_SIZE"]:

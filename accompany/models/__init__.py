@@ -24,12 +24,13 @@ from accompany.models.messages import (
     OutboundMessage,
     SchedulerHeartbeat,
 )
+from accompany.models.urgent import UrgentAsk, UrgentCall
 from accompany.models.users import Invitation, User, VolunteerLanguage
 
 __all__ = [
     "Appointment", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim",
     "Family", "InboundMessage", "Invitation", "Language", "Location", "LocationKind",
     "MessageState", "OptOut", "Outcome", "OutboundMessage", "RecipientKind", "Role",
-    "SchedulerHeartbeat", "Shift", "ShiftRole", "User", "UserStatus", "VolunteerLanguage",
-    "Wording",
+    "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAsk", "UrgentCall", "User", "UserStatus",
+    "VolunteerLanguage", "Wording",
 ]

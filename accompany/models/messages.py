@@ -93,8 +93,15 @@ class InboundMessage(db.Model):
         ForeignKey("families.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # What it was read as (accompany.keywords): stop, start, help, confirm, ride, yes, no,
+    # stop_request (sounds like "stop texting me": a coordinator decides) or other.
     kind: Mapped[str] = mapped_column(String(20), default="other")
-    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What it was about (a confirmed appointment, a ride request) and what we answered with
+    # (a text kind), so the conversation reads as it happened.
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
+    answered_with: Mapped[str] = mapped_column(String(40), default="")
+    # Set when no person needs to look at it any more: at once for a keyword, else by a coordinator.
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     def __repr__(self) -> str:

@@ -48,6 +48,20 @@ VOLUNTEER_CANCELLED = "volunteer_cancelled"
 COORDINATOR_DETAINED = "coordinator_detained"
 COORDINATOR_LATE_RELEASE = "coordinator_late_release"
 COORDINATOR_UNFILLED_DIGEST = "coordinator_unfilled_digest"
+# Two-way texts (accompany/services/inbound.py, urgent_calls.py, conversations.py).
+VOLUNTEER_URGENT_ASK = "volunteer_urgent_ask"
+COORDINATOR_RIDE_REQUEST = "coordinator_ride_request"
+COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
+REPLY_CONFIRMED = "reply_confirmed"
+REPLY_RIDE = "reply_ride"
+REPLY_URGENT_COVERED = "reply_urgent_covered"
+REPLY_URGENT_DECLINED = "reply_urgent_declined"
+REPLY_URGENT_NOT_POSSIBLE = "reply_urgent_not_possible"
+STAFF_REPLY = "staff_reply"  # a coordinator's own words, sealed in the row's body when planned
+# Answers about the number itself, given in the webhook's reply (never planned as rows).
+REPLY_HELP = "reply_help"
+STOP_CONFIRMATION = "stop_confirmation"
+START_CONFIRMATION = "start_confirmation"
 
 
 @dataclass(frozen=True)

@@ -48,15 +48,10 @@ from accompany.services.overview import unfilled_slots_soon
 from accompany.texts import CATALOGS, FALLBACK
 from accompany.timezones import to_local
 
-# Kinds for the two-way texts (answers to a family's reply, HELP and STOP).
-REPLY_CONFIRMED = "reply_confirmed"
-REPLY_RIDE = "reply_ride"
-REPLY_HELP = "reply_help"
-STOP_CONFIRMATION = "stop_confirmation"
-
 # "family_reminder_7d" and the like: the days are configurable, so any "_<n>d" is a reminder
 # (the catalogs word 7, 3 and 1 days, and have a general "family_reminder" for the rest).
 FAMILY_REMINDER_KIND = re.compile(rf"{planning.FAMILY_REMINDER}_\d+d")
+# The kinds an outbox row can be.
 KINDS = (
     *(f"{planning.FAMILY_REMINDER}_{days}d" for days in (7, 3, 1)),
     planning.FAMILY_VOLUNTEER_CONFIRMED,
@@ -67,16 +62,24 @@ KINDS = (
     planning.VOLUNTEER_SOON,
     planning.VOLUNTEER_RESCHEDULED,
     planning.VOLUNTEER_CANCELLED,
+    planning.VOLUNTEER_URGENT_ASK,
     planning.COORDINATOR_DETAINED,
     planning.COORDINATOR_LATE_RELEASE,
     planning.COORDINATOR_UNFILLED_DIGEST,
-    REPLY_CONFIRMED,
-    REPLY_RIDE,
-    REPLY_HELP,
-    STOP_CONFIRMATION,
+    planning.COORDINATOR_RIDE_REQUEST,
+    planning.COORDINATOR_URGENT_UNFILLED,
+    planning.REPLY_CONFIRMED,
+    planning.REPLY_RIDE,
+    planning.REPLY_URGENT_COVERED,
+    planning.REPLY_URGENT_DECLINED,
+    planning.REPLY_URGENT_NOT_POSSIBLE,
+    planning.STAFF_REPLY,
 )
-# These name the organization and say how to stop already: a first contact adds nothing.
-INTRODUCE_THEMSELVES = frozenset({REPLY_HELP, STOP_CONFIRMATION})
+# Answers about a phone number (HELP, STOP, START), given in the webhook's reply to whoever
+# texted, known or not: they name the organization and say how to stop already.
+NUMBER_REPLIES = (planning.REPLY_HELP, planning.STOP_CONFIRMATION, planning.START_CONFIRMATION)
+# A coordinator's reply answers someone who texted us: it goes exactly as written.
+AS_WRITTEN = frozenset({planning.STAFF_REPLY})
 
 MAX_SEGMENTS = 2
 ARRIVE_EARLY = timedelta(minutes=30)  # security lines and check-in queues
@@ -122,6 +125,8 @@ class Facts:
     link: str = ""
     phone: str = ""  # the organization's help line, formatted
     count: int = 0  # open slots, for the daily digest
+    code: str = ""  # an urgent shift's reply code
+    message: str = ""  # a coordinator's own words
 
 
 def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool) -> RenderedText:
@@ -129,10 +134,30 @@ def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool)
     if message.kind not in KINDS and not is_family_reminder(message.kind):
         raise UnknownKind(f"no template for message kind {message.kind!r}")
     language = recipient_language(message)
-    catalog = CATALOGS[language.value]
     facts = gather_facts(message, now=now)
+    if message.kind in AS_WRITTEN:
+        return RenderedText(body=facts.message, language=language, segments=count_segments(facts.message))
+    return _fitted(CATALOGS[language.value], message.kind, facts, language, now=now, first_contact=first_contact)
+
+
+def render_number_reply(kind: str, language: str, *, now: datetime) -> RenderedText:
+    """The answer to HELP, STOP or START, in `language` (the language of the word they sent:
+    answering in a language we know them by would tell a stranger the number is ours)."""
+    if kind not in NUMBER_REPLIES:
+        raise UnknownKind(f"{kind!r} is not an answer about a number")
+    if language not in CATALOGS:
+        language = FALLBACK
+    phone = format_national(current_app.config.get("ORG_HELP_PHONE"))
+    key = f"{kind}.no_phone" if kind == planning.REPLY_HELP and not phone else kind
+    facts = Facts(key=key, tz_name=planning.org_timezone(), phone=phone)
+    return _fitted(CATALOGS[language], kind, facts, Language(language), now=now, first_contact=False)
+
+
+def _fitted(catalog: ModuleType, kind: str, facts: Facts, language: Language, *, now: datetime,
+            first_contact: bool) -> RenderedText:
+    """The first wording (see FITTING) that fits in MAX_SEGMENTS."""
     for compact, plain_values, keep_optional in FITTING:
-        body = compose(catalog, message.kind, facts, now=now, first_contact=first_contact,
+        body = compose(catalog, kind, facts, now=now, first_contact=first_contact,
                        compact=compact, plain_values=plain_values, keep_optional=keep_optional)
         segments = count_segments(body)
         if segments <= MAX_SEGMENTS:
@@ -227,13 +252,45 @@ def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
             raise NothingToSay("every slot is filled now")
         return replace(base, count=count, link=_link("/"))
 
-    if kind in (REPLY_CONFIRMED, REPLY_RIDE):
+    if kind == planning.COORDINATOR_RIDE_REQUEST:
+        appointment = _upcoming(appointment, now=now)
+        return replace(base, starts_at=appointment.starts_at, place=appointment.location.name,
+                       link=_link(f"/coordinator/appointments/{appointment.id}"))
+
+    if kind == planning.VOLUNTEER_URGENT_ASK:
+        shift = _open_shift(shift, now=now)
+        if message.user is not None and any(claim.volunteer_id == message.user_id for claim in shift.claims):
+            raise NothingToSay("the volunteer holds this shift already")
+        return replace(
+            base, starts_at=shift.starts_at, role=shift.role.value, place=shift.appointment.location.name,
+            meeting=scrub_free_text(shift.meeting_point, shift.appointment.family.name), code=params.get("code", ""),
+        )
+    if kind == planning.COORDINATOR_URGENT_UNFILLED:
+        shift = _open_shift(shift, now=now)
+        return replace(base, starts_at=shift.starts_at, role=shift.role.value,
+                       place=shift.appointment.location.name, link=_link(f"/coordinator/shifts/{shift.id}/assign"))
+    if kind in (planning.REPLY_URGENT_COVERED, planning.REPLY_URGENT_DECLINED, planning.REPLY_URGENT_NOT_POSSIBLE):
+        if shift is None:
+            raise NothingToSay("the shift is gone")
+        return replace(base, starts_at=shift.starts_at, role=shift.role.value)
+
+    if kind in (planning.REPLY_CONFIRMED, planning.REPLY_RIDE):
         if appointment is None or appointment.status != AppointmentStatus.SCHEDULED or appointment.starts_at <= now:
             return replace(base, key=f"{kind}.no_appointment")
         return replace(base, starts_at=appointment.starts_at)
-    if kind == REPLY_HELP:
-        return base if base.phone else replace(base, key=f"{kind}.no_phone")
-    return base  # STOP_CONFIRMATION: only the organization's name
+    if kind == planning.STAFF_REPLY:
+        if not message.body:
+            raise NothingToSay("the reply has no words")
+        return replace(base, message=message.body)
+    raise UnknownKind(f"no facts for message kind {kind!r}")
+
+
+def _open_shift(shift: Shift | None, *, now: datetime) -> Shift:
+    """A shift still waiting for a volunteer: scheduled, not begun, a slot free."""
+    if (shift is None or shift.appointment.status != AppointmentStatus.SCHEDULED
+            or shift.starts_at <= now or shift.filled >= shift.slots):
+        raise NothingToSay("the shift is gone, begun, or filled")
+    return shift
 
 
 def _upcoming(appointment: Appointment | None, *, now: datetime) -> Appointment:
@@ -334,6 +391,8 @@ def compose(
         "count": facts.count,
         "help": words["help"].format(phone=facts.phone) if facts.phone else words["help_reply"],
         "risk": words["risk"] if keep_optional else "",
+        "code": facts.code,
+        "message": facts.message,
     }
     if facts.starts_at is not None:
         local = to_local(facts.starts_at, facts.tz_name)
@@ -347,7 +406,7 @@ def compose(
         )
     key = facts.key if facts.key in catalog.TEXTS or not is_family_reminder(facts.key) else planning.FAMILY_REMINDER
     body = catalog.TEXTS[key].format(**slots)
-    if first_contact and kind not in INTRODUCE_THEMSELVES:
+    if first_contact:
         body = f"{words['intro'].format(org=slots['org'])}{body} {words['stop']}"
     body = re.sub(r"(?<!\.)\.\.(?!\.)", ".", body)  # "p.m." ending a sentence
     return re.sub(r"\s+", " ", body).strip()

@@ -9,6 +9,20 @@ from babel.dates import format_date, format_time
 LOCALE = "en_US"
 STOP_WORD = "STOP"
 
+# What people text us, by meaning (matched without case, accents, spaces or punctuation
+# mattering; see accompany/keywords.py). Twilio's own opt-out words are here too.
+KEYWORDS = {
+    "stop": ["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "OPT OUT", "REVOKE"],
+    "start": ["START", "UNSTOP", "RESUBSCRIBE"],
+    "help": ["HELP", "INFO"],
+    "yes": ["YES", "Y", "YEP", "CONFIRM", "CONFIRMED"],
+    "no": ["NO", "N", "NOPE"],
+    "ride": ["RIDE", "NEED RIDE", "NEED A RIDE", "I NEED A RIDE"],
+}
+# Words that, inside a longer message, sound like "stop texting me": a coordinator reads it.
+STOP_PHRASES = ["STOP", "UNSUBSCRIBE", "DONT TEXT", "DON T TEXT", "DO NOT TEXT", "NO MORE TEXTS",
+                "NO MORE MESSAGES", "REMOVE ME", "TAKE ME OFF", "LEAVE ME ALONE", "WRONG NUMBER"]
+
 
 def clock(local: datetime) -> str:
     """12:45 PM"""
@@ -86,4 +100,12 @@ TEXTS = {
     "reply_help": "{org}: for help, call {phone}. {stop}",
     "reply_help.no_phone": "{org}: for help, reply to this text and someone will answer. {stop}",
     "stop_confirmation": "{org}: you will get no more texts from us. Reply START to get them again.",
+    "start_confirmation": "{org}: you will get our texts again. {stop}",
+    "volunteer_urgent_ask": "Urgent: {role}, {place}, {when}.{meeting} Reply YES {code} to take it, NO {code} to pass.",
+    "reply_urgent_covered": "Thank you! {role}, {when} is already covered.",
+    "reply_urgent_declined": "OK, we will not ask you about {role}, {when} again. Thank you!",
+    "reply_urgent_not_possible": "Thank you! We could not give you {role}, {when}: it clashes with another shift or needs something your profile does not show.",
+    "coordinator_ride_request": "Ride request: a family needs a ride to the appointment at {place} {when}.{link}",
+    "coordinator_urgent_unfilled": "Still open after texting volunteers: {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
 }

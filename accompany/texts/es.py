@@ -10,6 +10,22 @@ from babel.dates import format_date, format_time
 LOCALE = "es_US"
 STOP_WORD = "PARAR"
 
+# What people text us, by meaning (see en.py and accompany/keywords.py).
+KEYWORDS = {
+    "stop": ["PARAR", "PARA", "ALTO", "BASTA", "DETENER", "CANCELAR", "BAJA", "DARME DE BAJA", "DESUSCRIBIR",
+             "DESUSCRIBIRME"],
+    "start": ["COMENZAR", "INICIAR", "EMPEZAR", "REANUDAR"],
+    "help": ["AYUDA"],
+    "yes": ["SÍ", "SI", "CONFIRMO", "CONFIRMADO"],
+    "no": ["NO"],
+    "ride": ["RAITE", "AVENTÓN", "TRANSPORTE", "NECESITO RAITE", "NECESITO UN RAITE", "OCUPO RAITE",
+             "NECESITO TRANSPORTE", "NECESITO AVENTÓN", "NECESITO UN AVENTÓN"],
+}
+STOP_PHRASES = ["PARAR", "BASTA", "NO ME ESCRIBAN", "NO ME MANDEN", "NO ME ENVÍEN", "NO MÁS MENSAJES",
+                "DEJEN DE ESCRIBIRME", "DEJEN DE MANDAR", "DEJEN DE MANDARME", "DEJEN DE ENVIAR",
+                "DEJEN DE MOLESTAR", "YA NO QUIERO MENSAJES", "YA NO QUIERO RECIBIR", "NÚMERO EQUIVOCADO",
+                "BÓRRENME", "SÁQUENME", "DÉJENME EN PAZ"]
+
 
 def clock(local: datetime) -> str:
     """12:45 p.m."""
@@ -93,4 +109,17 @@ TEXTS = {
     "reply_help": "{org}: para ayuda, llame al {phone}. {stop}",
     "reply_help.no_phone": "{org}: para ayuda, responda a este mensaje y le contestaremos. {stop}",
     "stop_confirmation": "{org}: dejaremos de enviarle mensajes. Para recibirlos de nuevo, responda START.",
+    "start_confirmation": "{org}: volveremos a enviarle mensajes. {stop}",
+    "volunteer_urgent_ask": (
+        "Turno urgente: {role}, {place}, {when}.{meeting} Responda SI {code} para aceptarlo o NO {code} si no puede."
+    ),
+    "reply_urgent_covered": "¡Gracias! {role}, {when}: ese turno ya fue cubierto.",
+    "reply_urgent_declined": "Entendido, no le volveremos a preguntar por {role}, {when}. ¡Gracias!",
+    "reply_urgent_not_possible": (
+        "¡Gracias! No pudimos asignarle {role}, {when}: coincide con otro turno suyo o requiere algo "
+        "que no aparece en su perfil."
+    ),
+    "coordinator_ride_request": "Pedido de transporte: una familia necesita que la lleven a su cita en {place} {when}.{link}",
+    "coordinator_urgent_unfilled": "Sigue sin cubrir tras escribir a los voluntarios: {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
 }

@@ -10,6 +10,21 @@ from babel.dates import format_date, format_time
 LOCALE = "fr_FR"
 STOP_WORD = "STOP"  # the word French carriers use
 
+# What people text us, by meaning (see en.py and accompany/keywords.py).
+KEYWORDS = {
+    "stop": ["ARRÊTER", "ARRÊT", "ARRÊTEZ", "STOP SMS", "ANNULER", "DÉSABONNER", "DÉSABONNEMENT", "DÉSINSCRIRE",
+             "DÉSINSCRIPTION"],
+    "start": ["COMMENCER", "REPRENDRE", "DÉMARRER"],
+    "help": ["AIDE"],
+    "yes": ["OUI", "CONFIRME", "JE CONFIRME"],
+    "no": ["NON", "NON MERCI"],
+    "ride": ["TRANSPORT", "BESOIN DE TRANSPORT", "BESOIN D'UN TRANSPORT", "J'AI BESOIN D'UN TRANSPORT",
+             "COVOITURAGE"],
+}
+STOP_PHRASES = ["ARRÊTEZ DE", "ARRÊTER LES MESSAGES", "ARRÊTER LES SMS", "NE PLUS RECEVOIR", "NE M'ENVOYEZ PLUS",
+                "NE M'ÉCRIVEZ PLUS", "PLUS DE MESSAGES", "PLUS DE SMS", "MAUVAIS NUMÉRO", "DÉSINSCRIVEZ",
+                "DÉSABONNEZ", "LAISSEZ-MOI TRANQUILLE"]
+
 
 def clock(local: datetime) -> str:
     """12h45, 9h"""
@@ -92,4 +107,20 @@ TEXTS = {
     "reply_help": "{org} : pour de l'aide, appelez le {phone}. {stop}",
     "reply_help.no_phone": "{org} : pour de l'aide, répondez à ce message et nous vous répondrons. {stop}",
     "stop_confirmation": "{org} : vous ne recevrez plus nos SMS. Pour les recevoir à nouveau, répondez START.",
+    "start_confirmation": "{org} : vous recevrez à nouveau nos SMS. {stop}",
+    "volunteer_urgent_ask": (
+        "Créneau urgent : {role}, {place}, {when}.{meeting} Répondez OUI {code} pour le prendre, "
+        "NON {code} pour le laisser."
+    ),
+    "reply_urgent_covered": "Merci ! {role}, {when} : ce créneau est déjà pris.",
+    "reply_urgent_declined": "D'accord, nous ne vous proposerons plus {role}, {when}. Merci !",
+    "reply_urgent_not_possible": (
+        "Merci ! Nous n'avons pas pu vous attribuer {role}, {when} : cela chevauche un autre de vos "
+        "créneaux ou demande quelque chose que votre profil n'indique pas."
+    ),
+    "coordinator_ride_request": (
+        "Transport demandé : une famille a besoin d'un chauffeur pour son rendez-vous à {place} {when}.{link}"
+    ),
+    "coordinator_urgent_unfilled": "Toujours à pourvoir malgré les SMS aux bénévoles : {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
 }

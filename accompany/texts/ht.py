@@ -14,6 +14,20 @@ MONTHS = (
     "jiyè", "out", "septanm", "oktòb", "novanm", "desanm",
 )
 
+# What people text us, by meaning (see en.py and accompany/keywords.py).
+KEYWORDS = {
+    "stop": ["SISPANN", "SISPAN", "ANILE", "DEZABONE"],
+    "start": ["KÒMANSE", "REKÒMANSE", "REPRANN"],
+    "help": ["ÈD", "EDE"],
+    "yes": ["WI", "KONFIME"],
+    "no": ["NON", "NON MÈSI"],
+    "ride": ["WOULIB", "TRANSPÒ", "BEZWEN WOULIB", "BEZWEN YON WOULIB", "MWEN BEZWEN WOULIB",
+             "MWEN BEZWEN YON WOULIB", "M BEZWEN YON WOULIB"],
+}
+STOP_PHRASES = ["SISPANN", "PA VOYE MESAJ", "PA VOYE M MESAJ", "PA VOYE MWEN MESAJ", "PA VLE RESEVWA",
+                "PA VLE MESAJ", "PA EKRI M", "PA EKRI MWEN", "MOVE NIMEWO", "PA BON NIMEWO", "RETIRE NIMEWO",
+                "RETIRE M NAN", "EFASE NIMEWO"]
+
 
 def clock(local: datetime) -> str:
     """'9:05 nan maten', '12:45 nan aprèmidi', '6:30 nan aswè'."""
@@ -100,4 +114,17 @@ TEXTS = {
     "reply_help": "{org}: pou jwenn èd, rele {phone}. {stop}",
     "reply_help.no_phone": "{org}: pou jwenn èd, reponn mesaj sa a epi n ap reponn ou. {stop}",
     "stop_confirmation": "{org}: nou p ap voye mesaj ba ou ankò. Pou resevwa yo ankò, reponn START.",
+    "start_confirmation": "{org}: n ap voye mesaj ba ou ankò. {stop}",
+    "volunteer_urgent_ask": (
+        "Plas ijan: {role}, {place}, {when}.{meeting} Reponn WI {code} si w ka pran l, NON {code} si w pa ka."
+    ),
+    "reply_urgent_covered": "Mèsi! {role}, {when}: gen yon moun ki deja pran plas sa a.",
+    "reply_urgent_declined": "Dakò, nou p ap mande w ankò pou {role}, {when}. Mèsi!",
+    "reply_urgent_not_possible": (
+        "Mèsi! Nou pa t ka ba ou {role}, {when}: li tonbe menm lè ak yon lòt plas ou, "
+        "oswa li mande yon bagay ki pa nan pwofil ou."
+    ),
+    "coordinator_ride_request": "Demann woulib: yon fanmi bezwen woulib pou randevou li nan {place} {when}.{link}",
+    "coordinator_urgent_unfilled": "Toujou lib menm apre nou voye mesaj bay volontè yo: {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
 }

@@ -11,6 +11,19 @@ from babel.dates import format_date, format_time
 LOCALE = "pt_BR"
 STOP_WORD = "PARAR"
 
+# What people text us, by meaning (see en.py and accompany/keywords.py).
+KEYWORDS = {
+    "stop": ["PARE", "PARAR", "SAIR", "CANCELAR", "CHEGA", "DESCADASTRAR"],
+    "start": ["INICIAR", "COMEÇAR", "RECOMEÇAR", "RETOMAR"],
+    "help": ["AJUDA"],
+    "yes": ["SIM", "CONFIRMO", "CONFIRMADO"],
+    "no": ["NÃO", "NAO"],
+    "ride": ["CARONA", "TRANSPORTE", "PRECISO DE CARONA", "PRECISO DE UMA CARONA", "PRECISO DE TRANSPORTE"],
+}
+STOP_PHRASES = ["PARE", "PARAR", "PAREM DE", "PARA DE ME", "NÃO MANDE", "NÃO MANDEM", "NÃO ENVIE", "NÃO ENVIEM",
+                "NÃO QUERO MAIS", "NÃO QUERO RECEBER", "NÚMERO ERRADO", "ME TIRE DA", "ME TIREM DA",
+                "ME TIRA DA", "DESCADASTRAR", "DESCADASTRE"]
+
 
 def clock(local: datetime) -> str:
     """12h45, 9h"""
@@ -89,4 +102,16 @@ TEXTS = {
     "reply_help": "{org}: para ajuda, ligue para {phone}. {stop}",
     "reply_help.no_phone": "{org}: para ajuda, responda esta mensagem e vamos te atender. {stop}",
     "stop_confirmation": "{org}: pronto, paramos de enviar mensagens. Para voltar a receber, responda START.",
+    "start_confirmation": "{org}: pronto, voltamos a enviar mensagens. {stop}",
+    "volunteer_urgent_ask": (
+        "Turno urgente: {role}, {place}, {when}.{meeting} Responda SIM {code} para aceitar ou NAO {code} para recusar."
+    ),
+    "reply_urgent_covered": "Obrigado! {role}, {when}: esse turno foi preenchido por outra pessoa.",
+    "reply_urgent_declined": "Tudo bem, paramos de te perguntar sobre {role}, {when}. Obrigado!",
+    "reply_urgent_not_possible": (
+        "Obrigado! Infelizmente {role}, {when} bate com outro turno seu ou pede algo que falta no seu perfil."
+    ),
+    "coordinator_ride_request": "Pedido de carona: uma pessoa precisa ir ao compromisso em {place}, {when}.{link}",
+    "coordinator_urgent_unfilled": "Turno ainda aberto mesmo depois do aviso por SMS: {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
 }
