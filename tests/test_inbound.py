@@ -1,0 +1,285 @@
+"""Handling texts people send us: STOP, START and HELP in every language we text in, a family's
+1 and 2, and what waits for a coordinator. Services called directly (the webhook has its own tests)."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from accompany.crypto import phone_index
+from accompany.database import db
+from accompany.dispatcher import send_due
+from accompany.keywords import normalize
+from accompany.models import (
+    AttendanceMode,
+    InboundMessage,
+    MessageState,
+    OptOut,
+    OutboundMessage,
+    Shift,
+    ShiftRole,
+)
+from accompany.services import planning
+from accompany.services.inbound import receive_text
+from accompany.sms.gateway import FinalError, current_gateway
+from accompany.texts import CATALOGS
+from tests.conftest import NOW
+
+FAMILY_PHONE = "+16175550142"  # the factory family's number
+STRANGER = "+16175550199"
+_sids = itertools.count(1)
+
+
+def receive(body: str, phone: str = FAMILY_PHONE, *, now=NOW, **kwargs):
+    return receive_text(phone, body, provider_sid=f"SM{next(_sids):032d}", now=now, **kwargs)
+
+
+def words(meaning: str) -> list[tuple[str, str]]:
+    return [(language, word) for language, catalog in CATALOGS.items() for word in catalog.KEYWORDS[meaning]]
+
+
+TYPINGS = [lambda w: w, str.lower, lambda w: f"  {w.title()} ", lambda w: f"{w}!", lambda w: f"{w.lower()}."]
+
+
+def speaks(language: str, meaning: str, word: str) -> bool:
+    """Whether `word` is one of `language`'s words for `meaning` (the answer is in a language of
+    the word: PARAR is Spanish and Portuguese alike)."""
+    return normalize(word) in {normalize(w) for w in CATALOGS[language].KEYWORDS[meaning]}
+
+
+def typed(index: int, word: str) -> str:
+    """Each word typed one of several ways (every way of typing is covered in test_keywords)."""
+    return TYPINGS[index % len(TYPINGS)](word)
+
+
+@pytest.fixture
+def booked(make, db):
+    """A family with an appointment in ten days and its reminders planned."""
+    family = make.family()
+    appointment = make.appointment(family=family, starts_at=NOW + timedelta(days=10))
+    planning.plan_family_reminders(appointment, now=NOW)
+    db.session.flush()
+    return family, appointment
+
+
+def pending_to(family) -> int:
+    return len([row for row in family_rows(family) if row.state == MessageState.PENDING])
+
+
+def family_rows(family) -> list[OutboundMessage]:
+    return list(db.session.scalars(select(OutboundMessage).where(OutboundMessage.family_id == family.id)))
+
+
+def opted_out(phone: str = FAMILY_PHONE) -> bool:
+    return planning.is_opted_out(phone_index(phone))
+
+
+# -- STOP, START, HELP -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("index, language, word", [(i, *pair) for i, pair in enumerate(words("stop"))],
+                         ids=lambda value: str(value))
+def test_every_stop_word_opts_the_number_out_cancels_its_texts_and_confirms_once(booked, db, index, language, word):
+    family, _ = booked
+    assert pending_to(family) == 3
+    handled = receive(typed(index, word))
+    assert opted_out()
+    assert pending_to(family) == 0
+    assert handled.message.kind == "stop" and handled.message.handled_at == NOW
+    assert speaks(handled.reply.language.value, "stop", word)
+    assert handled.reply.body.startswith("Test Accompaniment Network")
+    # The confirmation is the answer in the webhook: nothing is planned to the number.
+    assert not [row for row in family_rows(family) if row.state == MessageState.PENDING]
+
+
+@pytest.mark.parametrize("index, language, word", [(i, *pair) for i, pair in enumerate(words("start"))],
+                         ids=lambda value: str(value))
+def test_every_start_word_opts_back_in_and_plans_the_reminders_again(booked, db, index, language, word):
+    family, _ = booked
+    receive("STOP")
+    handled = receive(typed(index, word), now=NOW + timedelta(minutes=5))
+    assert not opted_out()
+    assert pending_to(family) == 3
+    assert handled.message.kind == "start" and speaks(handled.reply.language.value, "start", word)
+    assert CATALOGS[handled.reply.language.value].STOP_WORD in handled.reply.body
+
+
+@pytest.mark.parametrize("index, language, word", [(i, *pair) for i, pair in enumerate(words("help"))],
+                         ids=lambda value: str(value))
+def test_every_help_word_answers_with_our_name_and_help_line(booked, db, index, language, word):
+    handled = receive(typed(index, word))
+    assert handled.message.kind == "help"
+    assert speaks(handled.reply.language.value, "help", word)
+    assert "Test Accompaniment Network" in handled.reply.body and "(617) 555-0100" in handled.reply.body
+    assert not opted_out() and pending_to(booked[0]) == 3
+
+
+def test_an_opted_out_number_gets_nothing_further(booked, make, db, app):
+    family, appointment = booked
+    receive("PARAR")
+    later = make.appointment(family=family, starts_at=NOW + timedelta(days=20))
+    assert planning.plan_family_reminders(later, now=NOW) == []
+    assert planning.plan_family_notice(appointment, planning.FAMILY_RESCHEDULED, now=NOW) is None
+    # A row planned before the STOP by some other path is still not sent.
+    row = planning.plan_message("test:late", kind="family_reminder_1d", now=NOW, not_before=NOW,
+                                send_before=NOW + timedelta(days=1), family=family, appointment=appointment)
+    db.session.commit()
+    gateway = current_gateway()
+    send_due(gateway, clock=lambda: NOW, rate=0)
+    assert gateway.sent == []
+    assert db.session.get(OutboundMessage, row.id).state == MessageState.CANCELLED
+
+
+def test_twilio_21610_on_a_send_and_a_stop_text_are_the_same_opt_out(make, db, app):
+    """The carrier's "this number said STOP" is recorded on the number just as our own STOP is,
+    and START lifts either."""
+    volunteer = make.volunteer(phone="617-555-0177", sms_opt_in=True)
+    planning.plan_message("test:carrier", kind=planning.STAFF_REPLY, now=NOW, not_before=NOW,
+                          send_before=NOW + timedelta(hours=1), user=volunteer).body = "Can you call me back?"
+    db.session.commit()
+    gateway = current_gateway()
+    gateway.fail_next(FinalError(code="21610"))
+    send_due(gateway, clock=lambda: NOW, rate=0)
+    assert opted_out("+16175550177")
+    record = db.session.scalar(select(OptOut).where(OptOut.phone_hash == phone_index("+16175550177")))
+    assert record.keyword == "carrier 21610"
+    receive("STOP", "+16175550177")  # the person also texts STOP: one opt-out, still active
+    assert db.session.scalar(select(func.count()).select_from(OptOut)) == 1 and opted_out("+16175550177")
+    receive("START", "+16175550177", now=NOW + timedelta(minutes=1))
+    assert not opted_out("+16175550177")
+
+
+def test_twilios_own_opt_out_reading_counts_even_when_the_words_are_ours_to_read(booked, db):
+    handled = receive("Stop please, thank you", carrier_keyword="STOP")
+    assert handled.message.kind == "stop" and opted_out()
+
+
+def test_a_message_that_sounds_like_stop_waits_for_a_coordinator_and_opts_nothing_out(booked, db):
+    handled = receive("Please stop sending me these messages")
+    assert handled.message.kind == "stop_request" and handled.message.handled_at is None
+    assert handled.reply is None and not opted_out() and pending_to(booked[0]) == 3
+
+
+# -- families --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["1", "YES", "sí", "SIM", "wi", "Oui!"])
+def test_a_family_confirms_its_appointment(booked, db, body):
+    family, appointment = booked
+    handled = receive(body)
+    assert appointment.family_confirmed_at == NOW
+    assert handled.message.appointment_id == appointment.id and handled.message.handled_at == NOW
+    assert handled.reply is None  # the answer goes through the outbox
+    confirmations = [row for row in family_rows(family) if row.kind == planning.REPLY_CONFIRMED]
+    assert len(confirmations) == 1 and confirmations[0].appointment_id == appointment.id
+    receive(body, now=NOW + timedelta(minutes=1))  # said twice: still one answer, first time kept
+    assert appointment.family_confirmed_at == NOW
+    assert len([row for row in family_rows(family) if row.kind == planning.REPLY_CONFIRMED]) == 1
+
+
+def test_the_reply_answers_the_appointment_we_last_texted_about(make, db):
+    family = make.family()
+    sooner = make.appointment(family=family, starts_at=NOW + timedelta(days=2))
+    later = make.appointment(family=family, starts_at=NOW + timedelta(days=8))
+    planning.plan_message("test:sent", kind="family_reminder_7d", now=NOW - timedelta(hours=1),
+                          not_before=NOW - timedelta(hours=1), send_before=NOW + timedelta(days=1),
+                          family=family, appointment=later).sent_at = NOW - timedelta(minutes=30)
+    receive("1")
+    assert later.family_confirmed_at == NOW and sooner.family_confirmed_at is None
+
+
+@pytest.mark.parametrize("body", ["2", "RIDE", "raite", "Carona", "woulib", "transport"])
+def test_a_ride_request_flags_alerts_and_adds_a_ride_shift_once(booked, make, db, body):
+    family, appointment = booked
+    coordinator = make.coordinator(phone="617-555-0122", sms_opt_in=True)
+    handled = receive(body)
+    assert appointment.ride_requested_at == NOW and handled.message.handled_at == NOW
+    rides = [shift for shift in appointment.shifts if shift.role == ShiftRole.RIDE_THERE]
+    assert len(rides) == 1 and rides[0].starts_at < appointment.starts_at
+    alerts = db.session.scalars(select(OutboundMessage).where(
+        OutboundMessage.kind == planning.COORDINATOR_RIDE_REQUEST)).all()
+    assert [alert.user_id for alert in alerts] == [coordinator.id]
+    assert [row.kind for row in family_rows(family)].count(planning.REPLY_RIDE) == 1
+    receive("2", now=NOW + timedelta(minutes=3))  # asked again: no second shift, no second alert
+    db.session.expire(appointment, ["shifts"])
+    assert len([s for s in appointment.shifts if s.role == ShiftRole.RIDE_THERE]) == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboundMessage).where(
+        OutboundMessage.kind == planning.COORDINATOR_RIDE_REQUEST)) == 1
+
+
+def test_a_ride_request_keeps_an_existing_ride_shift_and_adds_none_for_video(make, db):
+    family = make.family()
+    with_ride = make.appointment(family=family, starts_at=NOW + timedelta(days=2))
+    make.shift(with_ride, role=ShiftRole.RIDE_THERE)
+    receive("2")
+    assert db.session.scalar(select(func.count()).select_from(Shift)) == 1
+    video_family = make.family(phone="617-555-0143")
+    video = make.appointment(family=video_family, mode=AttendanceMode.VIDEO, starts_at=NOW + timedelta(days=2))
+    receive("2", "+16175550143")
+    assert video.ride_requested_at == NOW and video.shifts == []
+
+
+def test_a_ride_request_with_nothing_ahead_waits_for_a_coordinator(make, db):
+    make.family()
+    handled = receive("2")
+    assert handled.message.handled_at is None and handled.message.answered_with == planning.REPLY_RIDE
+
+
+def test_anything_else_from_a_family_waits_in_the_inbox(booked, db):
+    handled = receive("Hola, mi hijo está enfermo, ¿puedo cambiar la cita?")
+    assert handled.message.kind == "other" and handled.message.handled_at is None
+    assert handled.message.family_id == booked[0].id and handled.reply is None
+    assert handled.message.body.startswith("Hola, mi hijo")  # kept (sealed) for the coordinator
+
+
+# -- numbers we do not know ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["1", "2", "YES 4821", "hello, who is this?", "Please stop texting me"])
+def test_an_unknown_number_gets_only_the_help_text(db, body):
+    handled = receive(body, STRANGER)
+    assert handled.reply.body.startswith("Test Accompaniment Network") and "(617) 555-0100" in handled.reply.body
+    assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 0
+
+
+@pytest.mark.parametrize("body", ["STOP", "HELP", "AYUDA", "START", "sispann"])
+def test_answers_about_a_number_do_not_tell_whether_we_know_it(booked, db, body):
+    known = receive(body, FAMILY_PHONE)
+    unknown = receive(body, STRANGER)
+    assert known.reply.body == unknown.reply.body
+
+
+def test_twilio_delivering_a_text_twice_acts_once(booked, db):
+    first = receive_text(FAMILY_PHONE, "2", provider_sid="SM" + "d" * 32, now=NOW)
+    again = receive_text(FAMILY_PHONE, "2", provider_sid="SM" + "d" * 32, now=NOW)
+    assert first.message is not None and again.message is None and again.reply is None
+    assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+
+
+def test_the_sender_is_found_by_the_keyed_hash_and_texts_are_sealed(booked, db):
+    handled = receive("Gracias")
+    assert handled.message.from_hash == phone_index(FAMILY_PHONE) == booked[0].phone_hash
+    raw = db.session.execute(db.text("SELECT from_phone, body FROM inbound_messages")).one()
+    assert "5550142" not in raw[0] and "Gracias" not in raw[1]
+
+
+def test_nothing_personal_is_logged(booked, make, db, caplog):
+    caplog.set_level(logging.DEBUG)
+    for body in ("Hola soy Maria, necesito ayuda", "STOP", "START", "2", "1"):
+        receive(body)
+        receive(body, STRANGER)
+    logged = caplog.text
+    assert "inbound text" in logged and "…0142" in logged
+    for secret in ("6175550142", "617-555-0142", "5550199", "Maria", "necesito"):
+        assert secret not in logged
+
+
+def test_messages_to_volunteers_and_coordinators_are_found_by_their_phone_too(make, db):
+    volunteer = make.volunteer(phone="617-555-0177", sms_opt_in=True)
+    handled = receive("Running 10 minutes late", "+16175550177")
+    assert handled.message.user_id == volunteer.id and handled.message.family_id is None
+    assert handled.reply is None and handled.message.handled_at is None
