@@ -110,9 +110,7 @@ def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer) ->
     except FinalError as error:
         outbox.finish(row, MessageState.FAILED, now=clock(), error_code=error.code, error_message=error.message)
         if error.opted_out or error.bad_number:
-            # Recorded on the number, so nothing more is tried there; a corrected number is new.
-            outbox.record_opt_out(phone, now=clock(), keyword=f"carrier {error.code}")
-            _cancel_for_recipient(row)
+            outbox.block_number(row, code=error.code, now=clock())
         db.session.commit()
         return "failed"
     except RetryableError as error:
@@ -128,9 +126,3 @@ def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer) ->
     db.session.commit()
     return "sent"
 
-
-def _cancel_for_recipient(row: OutboundMessage) -> None:
-    if row.family is not None:
-        planning.cancel_family_messages(row.family)
-    else:
-        planning.cancel_user_messages(row.user)

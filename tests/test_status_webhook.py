@@ -9,9 +9,11 @@ from datetime import timedelta
 import pytest
 from twilio.request_validator import RequestValidator
 
+from accompany.crypto import phone_index
 from accompany.extensions import csrf
-from accompany.models import MessageState, OutboundMessage, RecipientKind
+from accompany.models import MessageState, OptOut, OutboundMessage, RecipientKind
 from accompany.services.delivery import record_status
+from accompany.services.planning import is_opted_out, plan_message
 from accompany.webhooks import bp as webhooks_bp
 from tests.conftest import NOW
 
@@ -349,3 +351,20 @@ def test_record_status_flushes_and_leaves_the_commit_to_the_caller(outbox, db):
     record_status(row.provider_sid, "delivered", None, now=LATER)
     db.session.rollback()
     assert reload(db, row).state is MessageState.QUEUED
+
+
+@pytest.mark.parametrize("code, blocks", [("21610", True), ("30006", True), ("30003", False), ("30007", False)])
+def test_a_callback_saying_the_number_opted_out_or_cannot_take_texts_is_recorded_on_the_number(
+        webhook, outbox, db, code, blocks):
+    """Twilio's 21610 in a status callback agrees with a STOP texted to us: nothing more goes there."""
+    row = outbox(MessageState.SENT)
+    waiting = plan_message("test:waiting", kind="family_reminder_1d", now=LATER, not_before=LATER,
+                           send_before=LATER + timedelta(days=1), family=row.family)
+    db.session.commit()
+    response = post_status(webhook, callback_params(row, "undelivered", code))
+    assert response.status_code == 204
+    db.session.expire_all()
+    assert is_opted_out(phone_index(row.family.phone)) is blocks
+    assert db.session.get(OutboundMessage, waiting.id).state == (MessageState.CANCELLED if blocks else MessageState.PENDING)
+    if blocks:
+        assert db.session.query(OptOut).one().keyword == f"carrier {code}"

@@ -19,7 +19,8 @@ from sqlalchemy import func, literal, select, update
 
 from accompany.database import UTCDateTime, db
 from accompany.models import MessageState, OutboundMessage
-from accompany.sms.gateway import describe_code
+from accompany.services import outbox
+from accompany.sms.gateway import blocks_number, describe_code
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,10 @@ def record_status(provider_sid: str, status: str, error_code: str | None = None,
         return None
     db.session.flush()
     log.info("outbox row %s is now %s (%s)", row_id, target.value, provider_sid)
-    return db.session.get(OutboundMessage, row_id, populate_existing=True)
+    row = db.session.get(OutboundMessage, row_id, populate_existing=True)
+    if target in FAILURES and blocks_number(values["error_code"]):
+        outbox.block_number(row, code=values["error_code"], now=now)  # as if the send had said so
+    return row
 
 
 def _move(which, from_states: list[MessageState], values: dict, *conditions) -> bool:

@@ -139,6 +139,20 @@ def record_opt_out(phone_e164: str, *, now: datetime, keyword: str) -> None:
     db.session.flush()
 
 
+def block_number(row: OutboundMessage, *, code: str, now: datetime) -> None:
+    """The carrier refused `row` because of its number (opted out, not a mobile...): record it on
+    the number and cancel what else waits for that recipient. A corrected number is a new one."""
+    phone = row.family.phone if row.family is not None else row.user.phone if row.user is not None else None
+    if phone:
+        record_opt_out(phone, now=now, keyword=f"carrier {code}")
+    recipient = (OutboundMessage.family_id == row.family_id if row.family_id is not None
+                 else OutboundMessage.user_id == row.user_id)
+    db.session.execute(
+        update(OutboundMessage).where(recipient, OutboundMessage.state == MessageState.PENDING)
+        .values(state=MessageState.CANCELLED).execution_options(synchronize_session="fetch")
+    )
+
+
 def has_been_texted(row: OutboundMessage) -> bool:
     """Whether this recipient has had a text from us before (the first one introduces us)."""
     same_recipient = (

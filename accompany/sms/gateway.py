@@ -64,6 +64,12 @@ RETRYABLE_CODES = {
 CODE_DESCRIPTIONS = {**NUMBER_CODES, **OTHER_FINAL_CODES, **RETRYABLE_CODES}
 
 
+def blocks_number(code: str | int | None) -> bool:
+    """Whether the carrier's error `code` means the number takes no more texts from us (it opted
+    out, or it cannot take texts at all): recorded on the number, whichever way it reaches us."""
+    return code not in (None, "") and (str(code) == OPTED_OUT_CODE or str(code) in NUMBER_CODES)
+
+
 def describe_code(code: str | int | None) -> str | None:
     """A person-readable line for a Twilio error code, with the code (never Twilio's own text,
     which can quote the phone number)."""
