@@ -1,4 +1,4 @@
-"""Shell commands: `flask --app wsgi create-user | seed-demo | rotate-keys`."""
+"""Shell commands: `flask --app wsgi create-user | seed-demo | rotate-keys | scheduler | reminders | sms`."""
 
 from __future__ import annotations
 
@@ -114,7 +114,32 @@ def reminders_send_due_command() -> None:
     click.echo(", ".join(f"{name}: {count}" for name, count in done.items()) or "Nothing was due.")
 
 
+@click.group("sms")
+def sms_group() -> None:
+    """Texts people send us."""
+
+
+@sms_group.command("receive")
+@click.option("--from", "sender", required=True, help="The sender's phone number.")
+@click.argument("body")
+@with_appcontext
+def sms_receive_command(sender: str, body: str) -> None:
+    """Handle BODY as if it had been texted to us from --from (to try replies without Twilio).
+    Prints what it was read as and the answer Twilio would send back."""
+    from accompany.services.inbound import receive_text
+
+    handled = receive_text(sender, body, provider_sid=None, now=utcnow())
+    db.session.commit()
+    message = handled.message
+    click.echo(f"Read as {message.kind}; " + (
+        "handled." if message.handled_at else "waiting in the coordinators' inbox."))
+    if handled.reply is not None:
+        click.echo(f"Answer: {handled.reply.body}")
+    elif message.answered_with:
+        click.echo(f"Answer planned in the outbox: {message.answered_with}")
+
+
 def init_commands(app: Flask) -> None:
     for command in (create_user_command, seed_demo_command, rotate_keys_command, scheduler_command,
-                    reminders_group):
+                    reminders_group, sms_group):
         app.cli.add_command(command)

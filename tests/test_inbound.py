@@ -283,3 +283,14 @@ def test_messages_to_volunteers_and_coordinators_are_found_by_their_phone_too(ma
     handled = receive("Running 10 minutes late", "+16175550177")
     assert handled.message.user_id == volunteer.id and handled.message.family_id is None
     assert handled.reply is None and handled.message.handled_at is None
+
+
+def test_the_sms_receive_command_handles_a_text_and_prints_the_answer(runner, booked, db):
+    result = runner.invoke(args=["sms", "receive", "--from", "617-555-0142", "ayuda"])
+    assert result.exit_code == 0, result.output
+    assert "Read as help; handled." in result.output
+    assert "Answer: Test Accompaniment Network" in result.output
+    result = runner.invoke(args=["sms", "receive", "--from", "617-555-0142", "2"])
+    assert "Answer planned in the outbox: reply_ride" in result.output
+    db.session.expire_all()
+    assert db.session.get(type(booked[1]), booked[1].id).ride_requested_at is not None
