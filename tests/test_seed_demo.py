@@ -15,6 +15,7 @@ from accompany.models import (
     AuditEvent,
     Claim,
     Family,
+    InboundMessage,
     Language,
     Location,
     LocationKind,
@@ -280,3 +281,14 @@ def test_seeding_records_one_audit_event(app, db):
 
     events = [e for e in all_of(db, AuditEvent) if e.action == "demo.seeded"]
     assert len(events) == 1 and events[0].at == NOW
+
+
+def test_demo_has_texts_sent_back_a_confirmation_a_ride_request_and_two_for_the_inbox(app, db):
+    seeded(db)
+    assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Appointment).where(
+        Appointment.family_confirmed_at.is_not(None))) == 1
+    assert db.session.scalar(select(func.count()).select_from(Appointment).where(
+        Appointment.ride_requested_at.is_not(None))) == 1
+    assert db.session.scalar(select(func.count()).select_from(InboundMessage).where(
+        InboundMessage.handled_at.is_(None))) == 2

@@ -60,6 +60,7 @@ from accompany.services.demo_data import (
     STAFF,
     VOLUNTEERS,
 )
+from accompany.services.inbound import receive_text
 from accompany.services.passwords import hash_password
 
 DEMO_PASSWORD = "accompany-demo"
@@ -112,6 +113,7 @@ def seed_demo(*, now: datetime) -> DemoResult:
     for claim in claims:
         planning.plan_volunteer_reminders(claim, now=now)
     db.session.flush()
+    _texts_back(families, active, now=now)
 
     counts = {
         "locations": len(locations), "coordinators": len(coordinators), "volunteers": len(volunteers),
@@ -121,6 +123,22 @@ def seed_demo(*, now: datetime) -> DemoResult:
     claimed = sum(1 for shift in shifts if shift.filled)
     summary = ", ".join(f"{n} {name}" for name, n in counts.items()) + f" ({claimed} claimed)"
     return DemoResult(created=True, summary=summary, logins=logins)
+
+
+# Texts people sent back, so the inbox and the family replies have something to show.
+REPLIES = (
+    (0, "1"),
+    (1, "2"),
+    (2, "Hola, ¿me pueden llamar? Cambié de trabajo y no sé si puedo llegar temprano."),
+)
+VOLUNTEER_REPLY = "Running about 10 minutes late for the pickup, sorry!"
+
+
+def _texts_back(families: list[Family], volunteers: list[User], *, now: datetime) -> None:
+    for n, (index, body) in enumerate(REPLIES):
+        receive_text(families[index].phone, body, provider_sid=None, now=now - timedelta(minutes=50 - 10 * n))
+    texting = next(volunteer for volunteer in volunteers if volunteer.phone)
+    receive_text(texting.phone, VOLUNTEER_REPLY, provider_sid=None, now=now - timedelta(minutes=5))
 
 
 def demo_logins() -> list[tuple[str, str]]:
