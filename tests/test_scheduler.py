@@ -82,3 +82,24 @@ def test_a_tick_sends_the_whole_backlog_batch_after_batch(app, make, db):
     left = db.session.scalar(select(func.count()).select_from(OutboundMessage).where(
         OutboundMessage.state == MessageState.PENDING, OutboundMessage.not_before <= utcnow()))
     assert left == 0
+
+
+def test_a_tick_asks_an_urgent_shifts_next_group_when_the_wait_is_over_and_sends_the_asks(app, make, db):
+    from sqlalchemy import func, select
+
+    from accompany.models import UrgentAsk
+    from accompany.services.urgent_calls import start_call
+    from accompany.sms.gateway import current_gateway
+    from tests.conftest import from_now
+
+    app.config.update(URGENT_GROUP_SIZE=1, SMS_RATE_PER_SECOND=0)
+    shift = make.shift(starts_at=from_now(days=1))
+    for n in range(2):
+        make.volunteer(phone=f"617-555-01{30 + n}", sms_opt_in=True)
+    call, _ = start_call(shift, by=make.coordinator(), now=from_now(minutes=-30))  # asked half an hour ago
+    db.session.commit()
+    gateway = current_gateway()
+    gateway.clear()
+    tick(app)
+    assert db.session.scalar(select(func.count()).select_from(UrgentAsk)) == 2
+    assert len(gateway.sent) == 2 and all(f"YES {call.code}" in body for _, body in gateway.sent)
