@@ -61,6 +61,7 @@ def navigation() -> list[tuple[str, str]]:
             ("coordinator.volunteers", "Volunteers"),
             ("coordinator.locations", "Places"),
             ("coordinator.messages", "Messages"),
+            ("coordinator.inbox", "Inbox"),
         ]
     if access.may_use_board(current_user):
         items += [

@@ -25,7 +25,6 @@ from accompany.services import planning
 from accompany.services.accounts import set_user_languages
 from accompany.services.appointments import cancel_appointment, reschedule_appointment
 from accompany.services.claims import claim_slot, release_claim
-from accompany.services.shifts import remove_shift
 from accompany.services.planning import (
     REPLY_CONFIRMED,
     REPLY_HELP,
@@ -34,6 +33,7 @@ from accompany.services.planning import (
     START_CONFIRMATION,
     STOP_CONFIRMATION,
 )
+from accompany.services.shifts import remove_shift
 from accompany.services.texts import (
     KINDS,
     NUMBER_REPLIES,

@@ -1,4 +1,5 @@
-"""The coordinators' screens: families, locations, appointments and shifts, volunteers, spreadsheets."""
+"""The coordinators' screens: families, locations, appointments and shifts, volunteers, spreadsheets,
+the message log and the inbox."""
 
 from flask import Blueprint
 
@@ -7,6 +8,7 @@ bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 from accompany.coordinator import (  # noqa: E402,F401
     appointments,
     families,
+    inbox,
     locations,
     messages,
     spreadsheets,

@@ -1,5 +1,6 @@
 """Coordinators' volunteer screens: the list, a volunteer's page, approving and declining sign-ups,
-deactivating and reactivating, and putting a volunteer on a shift or taking them off it.
+deactivating and reactivating, putting a volunteer on a shift or taking them off it, and texting
+eligible volunteers about an urgent shift.
 
 Flash messages name volunteers (staff accounts' own data) but never a family.
 """
@@ -19,12 +20,27 @@ from accompany.database import db, utcnow
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import Role, Shift, User
-from accompany.services import accounts
+from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
+from accompany.services import accounts, urgent_calls
 from accompany.services import claims as claim_service
 from accompany.services import volunteers as volunteer_service
 from accompany.services.errors import DomainError, NotPending
 
 PER_PAGE = 50
+
+# How a volunteer answered an urgent ask, in plain words.
+ANSWER_WORDS = {
+    None: "no answer yet",
+    TOOK_IT: "took it",
+    DECLINED: "said no",
+    TOO_LATE: "too late: already covered",
+    NOT_POSSIBLE: "could not take it",
+}
+# Why texting about a shift stopped.
+END_WORDS = {
+    urgent_calls.FILLED: "the shift was filled",
+    urgent_calls.CLOSED: "the shift closed (it started, or its appointment was cancelled or closed)",
+}
 
 
 def _volunteer_or_404(user_id: int) -> User:
@@ -199,17 +215,44 @@ def assign_volunteer(shift_id: int):
         return redirect(done)
     holders = volunteer_service.shift_holders(shift)
     candidates = volunteer_service.assignment_candidates(shift, now=now, holders=holders)
+    is_open = volunteer_service.shift_is_open(shift, now=now)
+    needs_someone = is_open and shift.filled < shift.slots
     return render_template(
         "coordinator/volunteers/assign.html",
         shift=shift,
         holders=holders,
         eligible=[c for c in candidates if c.eligible],
         ineligible=[c for c in candidates if not c.eligible],
-        is_open=volunteer_service.shift_is_open(shift, now=now),
+        is_open=is_open,
         form=form,
         release_form=ReleaseForm(next=here),
         appointment_url=url_for(".appointment", appointment_id=shift.appointment_id),
+        urgent_call=urgent_calls.call_for(shift),
+        askable=len(urgent_calls.candidates(shift, now=now)) if needs_someone else 0,
+        urgent_settings=urgent_calls.current_settings(),
+        urgent_form=ActionForm(),
+        answer_words=ANSWER_WORDS,
+        end_words=END_WORDS,
     )
+
+
+@bp.post("/shifts/<int:shift_id>/urgent")
+@staff_required
+def urgent_call(shift_id: int):
+    shift = _shift_or_404(shift_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        call, asked = urgent_calls.start_call(shift, by=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        code, count = call.code, len(asked)
+        db.session.commit()
+        people = "1 volunteer" if count == 1 else f"{count} volunteers"
+        flash(f"Texted {people}. They reply YES {code} to take it.", "success")
+    return redirect(url_for(".assign_volunteer", shift_id=shift_id, _anchor="urgent"))
 
 
 @bp.post("/claims/<int:claim_id>/release")

@@ -7,7 +7,7 @@ from accompany.database import utcnow
 from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
-from accompany.services import access, accounts, overview
+from accompany.services import access, accounts, conversations, overview
 from accompany.services.health import health_report
 
 
@@ -21,6 +21,7 @@ def index():
             "overview": overview.coordinator_overview(now=now, tz_name=current_app.config["ORG_TIMEZONE"]),
             "action_form": ActionForm(),
             "health": health_report(now=now),
+            "waiting_texts": conversations.waiting_count(),
         }
         if access.is_admin(current_user):
             context["user_counts"] = accounts.count_users_by_role_and_status()

@@ -25,6 +25,7 @@ from accompany.services.inbound import Senders, opt_out
 from accompany.services.texts import MAX_SEGMENTS
 
 REPLY_VALID_FOR = timedelta(hours=12)
+FAMILY_REPLY_VALID_FOR = timedelta(hours=36)  # room to wait for the family's next morning
 THREAD_LENGTH = 100  # the latest texts each way
 
 
@@ -162,15 +163,20 @@ def reply(key: str, text: str, *, by: User, now: datetime) -> OutboundMessage:
             raise CannotReply("This family gets discreet texts: leave out words like "
                               + ", ".join(indiscreet_words(text)) + ".")
         if not planning.family_may_be_texted(found):
-            raise CannotReply("This family has no consent to texts on file (or is closed): call instead.")
+            raise CannotReply("This family has no consent to texts on file, or its record is closed: call instead.")
+        # Family texts wait for daytime in the family's zone (the next morning at worst).
+        send_before = now + FAMILY_REPLY_VALID_FOR
         not_before = planning.fit_family_window(
-            now, tz_name=planning.family_timezone(found), now=now, send_before=now + REPLY_VALID_FOR,
-            timing=planning.current_timing()) or now
+            now, tz_name=planning.family_timezone(found), now=now, send_before=send_before,
+            timing=planning.current_timing())
+        if not_before is None:
+            raise CannotReply("There is no daytime hour to send it in soon: try again in the morning.")
         row = planning.plan_message(_key(key, now), kind=planning.STAFF_REPLY, now=now, not_before=not_before,
-                                    send_before=now + REPLY_VALID_FOR, family=found, params={"by": by.id})
+                                    send_before=send_before, family=found, params={"by": by.id})
     else:
-        if not found.phone:
-            raise CannotReply("This person has no phone number on file any more.")
+        if not planning.user_may_be_texted(found):
+            raise CannotReply(f"{found.first_name or 'This person'} does not take texts (texts are off in their "
+                              "profile, or their account is not active): call instead.")
         row = planning.plan_message(_key(key, now), kind=planning.STAFF_REPLY, now=now, not_before=now,
                                     send_before=now + REPLY_VALID_FOR, user=found, params={"by": by.id})
     row.body = text
@@ -181,9 +187,9 @@ def reply(key: str, text: str, *, by: User, now: datetime) -> OutboundMessage:
 
 
 def thread_recipient(key: str) -> Family | User | None:
-    """Whom an answer to the number `key` goes to: its open family, else its account."""
-    family = db.session.scalar(select(Family).where(
-        Family.phone_hash == key, Family.closed_at.is_(None), Family.purged_at.is_(None)).order_by(Family.id).limit(1))
+    """Whom an answer to the number `key` goes to: its family (an open one first), else its account."""
+    family = db.session.scalar(select(Family).where(Family.phone_hash == key, Family.purged_at.is_(None))
+                               .order_by(Family.closed_at.is_not(None), Family.id).limit(1))
     return family or db.session.scalar(select(User).where(User.phone_hash == key).order_by(User.id).limit(1))
 
 
@@ -211,6 +217,8 @@ def opt_out_number(key: str, *, by: User, now: datetime) -> None:
                                .order_by(InboundMessage.received_at.desc()).limit(1))
     if latest is None:
         raise DomainError("This number never texted us.")
-    opt_out(_senders(key, latest), now=now, keyword="coordinator")
+    senders = _senders(key, latest)
+    opt_out(senders, now=now, keyword="coordinator")
     mark_handled(key, by=by, now=now)
-    record_event("conversation.opted_out", now=now, actor=by)
+    subject = senders.families[0] if senders.families else senders.users[0] if senders.users else None
+    record_event("conversation.opted_out", now=now, actor=by, subject=subject)

@@ -1,0 +1,122 @@
+"""The inbox: texts people sent us, one conversation per phone number, and answering them.
+
+A conversation's address is the number's keyed hash, so URLs and logs name nobody; pages show
+the number masked (its last four digits) and never log a number or a text's words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from accompany import keywords
+from accompany.coordinator import bp
+from accompany.coordinator.inbox_forms import ReplyForm
+from accompany.database import db, utcnow
+from accompany.formfields import ActionForm
+from accompany.guards import staff_required
+from accompany.services import conversations as conversation_service
+from accompany.services import planning
+from accompany.services.conversations import CannotReply
+from accompany.services.errors import DomainError
+
+KEY = re.compile(r"[0-9a-f]{64}")
+
+# What an incoming text was read as, in plain words (nothing for an ordinary message).
+READ_AS = {
+    keywords.STOP: "Read as STOP: nothing more is texted to this number",
+    keywords.START: "Read as START: this number takes texts again",
+    keywords.HELP: "Read as HELP: the help text was the answer",
+    keywords.YES: "Read as yes",
+    keywords.NO: "Read as no",
+    keywords.RIDE: "Read as a ride request",
+    keywords.STOP_REQUEST: "Sounds like “stop texting me”: a coordinator decides",
+}
+
+OUTGOING = {planning.STAFF_REPLY: "Coordinator's reply"}
+
+
+def _checked(key: str) -> str:
+    """`key` if it looks like a number's keyed hash (64 lowercase hex digits), else 404."""
+    if not KEY.fullmatch(key):
+        abort(404)
+    return key
+
+
+def _conversation_page(key: str, form: ReplyForm):
+    """The thread with `key` (404 if that number never texted us), the reply form under it."""
+    thread = conversation_service.thread(key, by=current_user, now=utcnow())
+    if thread is None:
+        abort(404)
+    db.session.commit()  # the audit log records that the family's texts were read
+    return render_template(
+        "coordinator/inbox/conversation.html",
+        thread=thread,
+        conversation=thread.conversation,
+        key=key,
+        form=form,
+        action_form=ActionForm(),
+        read_as=READ_AS,
+        outgoing=OUTGOING,
+    )
+
+
+@bp.get("/inbox")
+@staff_required
+def inbox():
+    return render_template("coordinator/inbox/list.html", conversations=conversation_service.conversations())
+
+
+@bp.get("/inbox/<key>")
+@staff_required
+def conversation(key: str):
+    return _conversation_page(_checked(key), ReplyForm(formdata=None))
+
+
+@bp.post("/inbox/<key>/reply")
+@staff_required
+def reply_to_conversation(key: str):
+    key = _checked(key)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            conversation_service.reply(key, form.text.data, by=current_user, now=utcnow())
+        except CannotReply as error:
+            db.session.rollback()
+            form.text.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Reply planned: it goes out within a minute (texts to a family wait for daytime).", "success")
+            return redirect(url_for(".conversation", key=key))
+    return _conversation_page(key, form)
+
+
+@bp.post("/inbox/<key>/handled")
+@staff_required
+def mark_conversation_handled(key: str):
+    key = _checked(key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    handled = conversation_service.mark_handled(key, by=current_user, now=utcnow())
+    db.session.commit()
+    flash("Marked as dealt with." if handled else "Nothing here was waiting.", "success")
+    return redirect(url_for(".inbox"))
+
+
+@bp.post("/inbox/<key>/opt-out")
+@staff_required
+def opt_out_conversation(key: str):
+    key = _checked(key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        conversation_service.opt_out_number(key, by=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for(".inbox"))
+    db.session.commit()
+    flash("Nothing more will be texted to this number unless it texts START.", "success")
+    return redirect(url_for(".conversation", key=key))

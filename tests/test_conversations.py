@@ -1,0 +1,52 @@
+"""Answering from the inbox (services): who can be answered, and when a family's answer goes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from accompany.crypto import phone_index
+from accompany.services.conversations import CannotReply, reply
+from accompany.services.inbound import receive_text
+from accompany.timezones import to_local
+from tests.conftest import NOW
+
+EVENING = datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc)  # 20:30 in Boston, after family hours
+
+
+def texted(phone: str, body: str = "Can someone call me?", now=NOW) -> str:
+    receive_text(phone, body, provider_sid=None, now=now)
+    return phone_index(phone)
+
+
+def test_an_evening_answer_to_a_family_waits_for_their_morning(make, db):
+    coordinator = make.coordinator()
+    make.family()
+    key = texted("+16175550142", now=EVENING)
+    row = reply(key, "Yes, we will call you tomorrow.", by=coordinator, now=EVENING)
+    morning = to_local(row.not_before, "America/New_York")
+    assert (morning.date().isoformat(), morning.hour, morning.minute) == ("2026-11-22", 8, 0)
+    assert row.send_before > row.not_before
+
+
+def test_a_volunteer_who_does_not_take_texts_cannot_be_answered_by_text(make, db):
+    coordinator = make.coordinator()
+    make.volunteer(name="Ana Ruiz", phone="617-555-0177", sms_opt_in=False)
+    key = texted("+16175550177")
+    with pytest.raises(CannotReply, match="Ana does not take texts"):
+        reply(key, "Thanks, see you there.", by=coordinator, now=NOW)
+
+
+def test_a_closed_familys_number_is_named_as_closed(make, db):
+    coordinator = make.coordinator()
+    make.family(closed_at=NOW)
+    key = texted("+16175550142")
+    with pytest.raises(CannotReply, match="closed"):
+        reply(key, "Hello again.", by=coordinator, now=NOW)
+
+
+def test_a_number_nobody_has_cannot_be_answered(make, db):
+    key = texted("+16175550199")
+    with pytest.raises(CannotReply, match="not a family's or a volunteer's"):
+        reply(key, "Who is this?", by=make.coordinator(), now=NOW)
