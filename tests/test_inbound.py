@@ -161,7 +161,8 @@ def test_twilios_own_opt_out_reading_counts_even_when_the_words_are_ours_to_read
 def test_a_message_that_sounds_like_stop_waits_for_a_coordinator_and_opts_nothing_out(booked, db):
     handled = receive("Please stop sending me these messages")
     assert handled.message.kind == "stop_request" and handled.message.handled_at is None
-    assert handled.reply is None and not opted_out() and pending_to(booked[0]) == 3
+    assert not opted_out() and pending_to(booked[0]) == 3
+    assert "Reply STOP to stop" in handled.reply.body  # the help text says how
 
 
 # -- families --------------------------------------------------------------------------------------
@@ -232,7 +233,8 @@ def test_a_ride_request_with_nothing_ahead_waits_for_a_coordinator(make, db):
 def test_anything_else_from_a_family_waits_in_the_inbox(booked, db):
     handled = receive("Hola, mi hijo está enfermo, ¿puedo cambiar la cita?")
     assert handled.message.kind == "other" and handled.message.handled_at is None
-    assert handled.message.family_id == booked[0].id and handled.reply is None
+    assert handled.message.family_id == booked[0].id
+    assert handled.reply.body.startswith("Test Accompaniment Network: for help")
     assert handled.message.body.startswith("Hola, mi hijo")  # kept (sealed) for the coordinator
 
 
@@ -246,11 +248,50 @@ def test_an_unknown_number_gets_only_the_help_text(db, body):
     assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 0
 
 
-@pytest.mark.parametrize("body", ["STOP", "HELP", "AYUDA", "START", "sispann"])
-def test_answers_about_a_number_do_not_tell_whether_we_know_it(booked, db, body):
+@pytest.mark.parametrize("body", ["STOP", "HELP", "AYUDA", "START", "sispann", "hello, who is this?",
+                                  "Please stop texting me", "YES 4821", "NO"])
+def test_answers_do_not_tell_whether_we_know_the_number(booked, db, body):
+    """Keywords about the number, and texts left for a person, get the same answer either way."""
     known = receive(body, FAMILY_PHONE)
     unknown = receive(body, STRANGER)
-    assert known.reply.body == unknown.reply.body
+    assert known.reply is not None and known.reply.body == unknown.reply.body
+
+
+def test_texts_for_a_person_get_the_help_text_once_a_day_and_never_after_stop(booked, db):
+    for number in (FAMILY_PHONE, STRANGER):
+        assert receive("hello?", number).reply is not None
+        assert receive("anyone there?", number, now=NOW + timedelta(hours=2)).reply is None
+        assert receive("hello again", number, now=NOW + timedelta(hours=25)).reply is not None
+        receive("STOP", number, now=NOW + timedelta(hours=26))
+        assert receive("why?", number, now=NOW + timedelta(hours=60)).reply is None
+        assert receive("HELP", number, now=NOW + timedelta(hours=61)).reply is not None  # asked for
+
+
+def test_twilio_taking_yes_as_start_opts_the_number_back_in_too(booked, db):
+    """Twilio's own handling reads YES as START for a number it blocked; we must not stay blocked."""
+    family, appointment = booked
+    receive("STOP")
+    handled = receive("YES", carrier_keyword="START", now=NOW + timedelta(minutes=5))
+    assert not opted_out() and pending_to(family) >= 3
+    assert appointment.family_confirmed_at == NOW + timedelta(minutes=5) and handled.message.kind == "yes"
+
+
+def test_a_long_text_read_as_stop_by_twilio_keeps_its_words_out_of_the_opt_out_record(booked, db):
+    receive("Maria Lopez here, never text me again", carrier_keyword="STOP")
+    assert db.session.scalar(select(OptOut.keyword)) == "carrier stop"
+
+
+def test_a_rescheduled_appointment_needs_confirming_again_and_gets_its_own_thanks(booked, make, db):
+    from accompany.services.appointments import reschedule_appointment
+
+    family, appointment = booked
+    receive("1")
+    reschedule_appointment(appointment, appointment.starts_at + timedelta(days=7), by=make.coordinator(),
+                           now=NOW + timedelta(hours=1))
+    assert appointment.family_confirmed_at is None
+    receive("1", now=NOW + timedelta(hours=2))
+    assert appointment.family_confirmed_at == NOW + timedelta(hours=2)
+    assert [row.kind for row in family_rows(family)].count(planning.REPLY_CONFIRMED) == 2
 
 
 def test_twilio_delivering_a_text_twice_acts_once(booked, db):
@@ -282,7 +323,7 @@ def test_messages_to_volunteers_and_coordinators_are_found_by_their_phone_too(ma
     volunteer = make.volunteer(phone="617-555-0177", sms_opt_in=True)
     handled = receive("Running 10 minutes late", "+16175550177")
     assert handled.message.user_id == volunteer.id and handled.message.family_id is None
-    assert handled.reply is None and handled.message.handled_at is None
+    assert handled.message.handled_at is None
 
 
 def test_the_sms_receive_command_handles_a_text_and_prints_the_answer(runner, booked, db):

@@ -131,7 +131,8 @@ def test_hostile_text_is_stored_as_text_and_answered_safely(webhook, make, db):
     db.session.commit()
     body = "<Message>FREE</Message>' OR 1=1; --" + "\u202e" * 3 + "x" * 1600
     response = post_signed(webhook, PATH, inbound_params(FAMILY_PHONE, body))
-    assert answer_of(response) == []
+    (answer,) = answer_of(response)  # our help text, and nothing of theirs
+    assert answer.startswith("Test Accompaniment Network: for help") and "FREE" not in answer
     db.session.expire_all()
     assert db.session.scalar(select(InboundMessage.body)) == body
 

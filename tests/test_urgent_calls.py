@@ -17,7 +17,7 @@ from accompany.models import (
     UrgentAsk,
 )
 from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
-from accompany.services import planning
+from accompany.services import planning, urgent_calls
 from accompany.services.claims import ShiftClosed
 from accompany.services.inbound import receive_text
 from accompany.services.outbox import record_opt_out
@@ -164,12 +164,24 @@ def test_a_wrong_code_from_a_volunteer_waits_for_a_coordinator(make, db, shift):
     assert handled.message.handled_at is None and shift.filled == 0
 
 
-def test_codes_of_open_calls_differ(app, make, db):
+def test_a_code_an_open_call_uses_is_not_drawn_again(make, db, monkeypatch):
     coordinator = make.coordinator()
     texting_volunteer(make)
-    codes = [start_call(make.shift(starts_at=NOW + timedelta(days=2, hours=n)), by=coordinator, now=NOW)[0].code
-             for n in range(30)]
-    assert len(set(codes)) == 30
+    draws = iter([3821, 3821, 3821, 1234])  # 1000 + n: the second call draws the first's code twice
+    monkeypatch.setattr(urgent_calls.secrets, "randbelow", lambda _: next(draws))
+    first, _ = start_call(make.shift(starts_at=NOW + timedelta(days=2)), by=coordinator, now=NOW)
+    second, _ = start_call(make.shift(starts_at=NOW + timedelta(days=3)), by=coordinator, now=NOW)
+    assert (first.code, second.code) == ("4821", "2234")
+
+
+def test_no_from_the_volunteer_who_took_the_shift_goes_to_a_coordinator(make, db, shift):
+    volunteer = texting_volunteer(make, has_car=True, languages=["es"])
+    call, _ = start_call(shift, by=make.coordinator(), now=NOW)
+    text_from(volunteer, f"YES {call.code}")
+    handled = text_from(volunteer, f"NO {call.code}", now=NOW + timedelta(minutes=5))
+    assert handled.message.handled_at is None  # waits in the inbox
+    assert [c.volunteer_id for c in shift.claims] == [volunteer.id] and call.asks[0].answer == TOOK_IT
+    assert planning.REPLY_URGENT_DECLINED not in replies_to(db, volunteer)
 
 
 def test_a_call_needs_an_open_unfilled_shift(make, db, shift):
@@ -209,6 +221,47 @@ def test_coordinators_are_told_when_nobody_is_left_or_the_shift_is_near(make, db
         OutboundMessage.kind == planning.COORDINATOR_URGENT_UNFILLED)).all()
     assert [a.user_id for a in alerts] == [coordinator.id] and alerts[0].shift_id == shift.id
     assert advance(now=NOW + timedelta(hours=1), settings=SETTINGS)["alerted"] == 0  # once
+
+
+def test_a_call_started_close_to_the_shift_waits_one_round_before_alerting(make, db, shift):
+    make.coordinator(phone="617-555-0122", sms_opt_in=True)
+    texting_volunteer(make, has_car=True, languages=["es"])
+    soon = shift.starts_at - timedelta(hours=1)
+    call, _ = start_call(shift, by=make.coordinator(), now=soon)
+    assert advance(now=soon + timedelta(seconds=5), settings=SETTINGS)["alerted"] == 0
+    assert advance(now=soon + SETTINGS.wait, settings=SETTINGS)["alerted"] == 1
+
+
+def test_two_schedulers_advancing_one_call_at_once_ask_one_group(app, make, db, shift):
+    """The round is taken with a compare-and-set: the second taker asks nobody."""
+    import threading
+
+    from accompany.database import db as _db
+    from accompany.models import UrgentCall
+
+    app.config["URGENT_GROUP_SIZE"] = 1
+    for _ in range(4):
+        texting_volunteer(make, has_car=True, languages=["es"])
+    call, _ = start_call(shift, by=make.coordinator(), now=NOW)
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    asked: list[int] = []
+
+    def scheduler():
+        with app.app_context():
+            barrier.wait()
+            asked.append(advance(now=NOW + timedelta(minutes=30), settings=SETTINGS)["asked"])
+            _db.session.commit()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(asked) == [0, 2]
+    db.session.expire_all()
+    assert db.session.get(UrgentCall, call.id).rounds == 2
+    assert db.session.scalar(select(func.count()).select_from(UrgentAsk)) == 3
 
 
 def test_a_shift_near_its_time_alerts_even_while_people_are_left_to_ask(app, make, db, shift):

@@ -175,6 +175,7 @@ def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by:
     appointment.starts_at = starts_at
     appointment.updated_at = now
     appointment.verified_on, appointment.verified_by = None, ""  # the new date needs verifying
+    appointment.family_confirmed_at = None  # and the family's confirmation was for the old one
     for shift in appointment.shifts:
         move_shift(shift, delta)
     db.session.flush()

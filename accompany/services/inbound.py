@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from accompany import keywords
 from accompany.crypto import phone_index
@@ -115,9 +116,16 @@ def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: 
         family_id=senders.families[0].id if senders.families else None,
         user_id=senders.users[0].id if senders.users else None,
     )
-    db.session.add(message)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:  # the same text delivered twice at the same moment
+        return Handled(None)
+    if carrier == keywords.START and reading.meaning != keywords.START:
+        opt_in(senders, now=now)  # Twilio lifted its block (it takes YES as START): so do we
     reply = _act(message, reading, senders, now=now)
+    if reply is None and message.handled_at is None and _may_send_help(senders, now=now):
+        reply = planning.REPLY_HELP  # for a person to read: the same answer, known number or not
     if reply is not None:
         message.answered_with = reply
     db.session.flush()
@@ -133,7 +141,9 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
     message handled when no person needs to read it."""
     meaning = reading.meaning
     if meaning == keywords.STOP:
-        opt_out(senders, now=now, keyword=keywords.normalize(message.body)[:20] or "stop")
+        # The word itself when it is one of ours; never the words of a longer text (not sealed here).
+        said = keywords.normalize(message.body)
+        opt_out(senders, now=now, keyword=said if said in keywords.WORDS else "carrier stop")
         return _done(message, now, planning.STOP_CONFIRMATION)
     if meaning == keywords.START:
         opt_in(senders, now=now)
@@ -141,14 +151,16 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
     if meaning == keywords.HELP:
         return _done(message, now, planning.REPLY_HELP)
     if not senders.known:
-        return planning.REPLY_HELP  # kept for a coordinator to read (a family's new phone?)
+        return None  # kept for a coordinator to read (a family's new phone?)
 
     if meaning in (keywords.YES, keywords.NO) and (reading.code or not senders.families):
         ask = urgent_calls.find_ask(senders.volunteers, reading.code)
         if ask is not None:
             outcome = urgent_calls.answer(ask, yes=meaning == keywords.YES, now=now)
             record_event("urgent_call.answered", now=now, actor=ask.volunteer, subject=ask.call.shift,
-                         answer=outcome)
+                         answer=outcome or "no_after_taking")
+            if outcome is None:
+                return None  # NO after taking the shift: a coordinator settles it with them
             return _done(message, now, planning.VOLUNTEER_CLAIMED if outcome == TOOK_IT else _REPLIES[outcome])
     if meaning == keywords.YES and senders.families and not reading.code:
         return _family_confirms(message, senders, now=now)
@@ -167,6 +179,22 @@ _REPLIES = {
 def _done(message: InboundMessage, now: datetime, answer: str | None) -> str | None:
     message.handled_at = now
     return answer
+
+
+HELP_AGAIN_AFTER = timedelta(hours=24)
+
+
+def _may_send_help(senders: Senders, *, now: datetime) -> bool:
+    """A text left for a person gets the help text, at most once a day per number and never to
+    a number that opted out: the same rule whether or not we know the number."""
+    if planning.is_opted_out(senders.phone_hash):
+        return False
+    recent = select(InboundMessage.id).where(
+        InboundMessage.from_hash == senders.phone_hash,
+        InboundMessage.answered_with == planning.REPLY_HELP,
+        InboundMessage.received_at > now - HELP_AGAIN_AFTER,
+    )
+    return db.session.scalar(recent.limit(1)) is None
 
 
 # -- the number ------------------------------------------------------------------------------------
@@ -223,7 +251,8 @@ def reply_target(families: list[Family], *, now: datetime) -> Appointment | None
 
 def _family_reply(kind: str, family: Family, appointment: Appointment | None, *, now: datetime) -> None:
     """Plan the answer to a family's reply; one per appointment (a second "1" is not answered twice)."""
-    subject = f"appt:{appointment.id}" if appointment is not None else f"family:{family.id}:{now.date().isoformat()}"
+    subject = (f"appt:{appointment.id}@{planning.stamp(appointment.starts_at)}" if appointment is not None
+               else f"family:{family.id}:{now.date().isoformat()}")
     send_before = min(now + REPLY_WINDOW, appointment.starts_at) if appointment is not None else now + REPLY_WINDOW
     if not planning.family_may_be_texted(family):
         return

@@ -261,10 +261,9 @@ def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
         shift = _open_shift(shift, now=now)
         if message.user is not None and any(claim.volunteer_id == message.user_id for claim in shift.claims):
             raise NothingToSay("the volunteer holds this shift already")
-        return replace(
-            base, starts_at=shift.starts_at, role=shift.role.value, place=shift.appointment.location.name,
-            meeting=scrub_free_text(shift.meeting_point, shift.appointment.family.name), code=params.get("code", ""),
-        )
+        # No meeting point: it is often the family's home, and only holders see it (DESIGN §3).
+        return replace(base, starts_at=shift.starts_at, role=shift.role.value,
+                       place=shift.appointment.location.name, code=params.get("code", ""))
     if kind == planning.COORDINATOR_URGENT_UNFILLED:
         shift = _open_shift(shift, now=now)
         return replace(base, starts_at=shift.starts_at, role=shift.role.value,

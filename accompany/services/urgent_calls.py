@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -95,6 +95,8 @@ def start_call(shift: Shift, *, by: User, now: datetime) -> tuple[UrgentCall, li
         if _code_taken(call.code, besides=call.id):
             call.code = _free_code()
     asked = ask_next_group(call, now=now)
+    if asked is None:
+        raise DomainError("Another group was texted about this shift just now. Look again in a moment.")
     if not asked:
         raise NobodyToAsk()
     record_event("urgent_call.asked", now=now, actor=by, subject=shift, round=call.rounds, asked=len(asked))
@@ -130,15 +132,25 @@ def candidates(shift: Shift, *, now: datetime) -> list[User]:
     return [volunteer for volunteer in volunteers if not problems[volunteer.id]]
 
 
-def ask_next_group(call: UrgentCall, *, now: datetime, settings: Settings | None = None) -> list[UrgentAsk]:
-    """Plan an ask to each of the next group; none when nobody is left."""
+def ask_next_group(call: UrgentCall, *, now: datetime, settings: Settings | None = None) -> list[UrgentAsk] | None:
+    """Plan an ask to each of the next group; [] when nobody is left, None when another process
+    (the scheduler, a second tap) took this round first."""
     settings = settings or current_settings()
     shift = call.shift
     group = candidates(shift, now=now)[: settings.group_size]
+    # The round is taken with a compare-and-set on its number, so two takers never both ask.
+    taken = db.session.execute(
+        update(UrgentCall)
+        .where(UrgentCall.id == call.id, UrgentCall.rounds == call.rounds)
+        .values(rounds=UrgentCall.rounds + (1 if group else 0),
+                next_round_at=now + settings.wait if group else None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(call, ["rounds", "next_round_at"])
+    if not taken:
+        return None
     if not group:
-        call.next_round_at = None
         return []
-    call.rounds += 1
     asked = []
     for volunteer in group:
         ask = UrgentAsk(call_id=call.id, volunteer_id=volunteer.id, round=call.rounds, asked_at=now)
@@ -153,7 +165,6 @@ def ask_next_group(call: UrgentCall, *, now: datetime, settings: Settings | None
             appointment=shift.appointment, params={"code": call.code},
         )
         asked.append(ask)
-    call.next_round_at = now + settings.wait
     db.session.flush()
     return asked
 
@@ -192,14 +203,15 @@ def find_ask(volunteers: list[User], code: str | None) -> UrgentAsk | None:
     return open_asks[0] if len(open_asks) == 1 else None
 
 
-def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> str:
+def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> str | None:
     """Record a volunteer's YES or NO; a YES claims a slot if one is free. Returns how it ended
     (TOOK_IT, DECLINED, TOO_LATE, NOT_POSSIBLE) and plans the reply for all but TOOK_IT, whose
-    reply is the claim's own "your shift" text with the details link."""
+    reply is the claim's own "your shift" text with the details link. None for a NO from the
+    volunteer who took the shift: whether they have let it go is for a coordinator to settle."""
     call, volunteer = ask.call, ask.volunteer
     shift = call.shift
     if ask.answer == TOOK_IT:
-        return TOOK_IT  # said YES twice: they have it
+        return TOOK_IT if yes else None  # a repeated YES changes nothing
     ask.answered_at = now
     if not yes:
         ask.answer = DECLINED
@@ -261,9 +273,11 @@ def advance(*, now: datetime, settings: Settings | None = None) -> dict[str, int
             counts["ended"] += 1
             continue
         if call.next_round_at is not None and call.next_round_at <= now:
-            counts["asked"] += len(ask_next_group(call, now=now, settings=settings))
+            counts["asked"] += len(ask_next_group(call, now=now, settings=settings) or [])
         nobody_left = call.next_round_at is None
-        if call.alerted_at is None and (nobody_left or shift.starts_at - now <= settings.alert_before):
+        near = shift.starts_at - now <= settings.alert_before
+        waited = now - call.started_at >= settings.wait  # not seconds after the tap
+        if call.alerted_at is None and waited and (nobody_left or near):
             planning.alert_coordinators(
                 planning.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=now,
                 appointment=shift.appointment, shift=shift, valid_for=shift.starts_at - now,

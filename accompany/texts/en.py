@@ -101,7 +101,7 @@ TEXTS = {
     "reply_help.no_phone": "{org}: for help, reply to this text and someone will answer. {stop}",
     "stop_confirmation": "{org}: you will get no more texts from us. Reply START to get them again.",
     "start_confirmation": "{org}: you will get our texts again. {stop}",
-    "volunteer_urgent_ask": "Urgent: {role}, {place}, {when}.{meeting} Reply YES {code} to take it, NO {code} to pass.",
+    "volunteer_urgent_ask": "Urgent: {role}, {place}, {when}. Reply YES {code} to take it, NO {code} to pass.",
     "reply_urgent_covered": "Thank you! {role}, {when} is already covered.",
     "reply_urgent_declined": "OK, we will not ask you about {role}, {when} again. Thank you!",
     "reply_urgent_not_possible": "Thank you! We could not give you {role}, {when}: it clashes with another shift or needs something your profile does not show.",

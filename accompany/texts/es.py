@@ -111,7 +111,7 @@ TEXTS = {
     "stop_confirmation": "{org}: dejaremos de enviarle mensajes. Para recibirlos de nuevo, responda START.",
     "start_confirmation": "{org}: volveremos a enviarle mensajes. {stop}",
     "volunteer_urgent_ask": (
-        "Turno urgente: {role}, {place}, {when}.{meeting} Responda SI {code} para aceptarlo o NO {code} si no puede."
+        "Turno urgente: {role}, {place}, {when}. Responda SI {code} para aceptarlo o NO {code} si no puede."
     ),
     "reply_urgent_covered": "¡Gracias! {role}, {when}: ese turno ya fue cubierto.",
     "reply_urgent_declined": "Entendido, no le volveremos a preguntar por {role}, {when}. ¡Gracias!",

@@ -109,7 +109,7 @@ TEXTS = {
     "stop_confirmation": "{org} : vous ne recevrez plus nos SMS. Pour les recevoir à nouveau, répondez START.",
     "start_confirmation": "{org} : vous recevrez à nouveau nos SMS. {stop}",
     "volunteer_urgent_ask": (
-        "Créneau urgent : {role}, {place}, {when}.{meeting} Répondez OUI {code} pour le prendre, "
+        "Créneau urgent : {role}, {place}, {when}. Répondez OUI {code} pour le prendre, "
         "NON {code} pour le laisser."
     ),
     "reply_urgent_covered": "Merci ! {role}, {when} : ce créneau est déjà pris.",

@@ -116,7 +116,7 @@ TEXTS = {
     "stop_confirmation": "{org}: nou p ap voye mesaj ba ou ankò. Pou resevwa yo ankò, reponn START.",
     "start_confirmation": "{org}: n ap voye mesaj ba ou ankò. {stop}",
     "volunteer_urgent_ask": (
-        "Plas ijan: {role}, {place}, {when}.{meeting} Reponn WI {code} si w ka pran l, NON {code} si w pa ka."
+        "Plas ijan: {role}, {place}, {when}. Reponn WI {code} si w ka pran l, NON {code} si w pa ka."
     ),
     "reply_urgent_covered": "Mèsi! {role}, {when}: gen yon moun ki deja pran plas sa a.",
     "reply_urgent_declined": "Dakò, nou p ap mande w ankò pou {role}, {when}. Mèsi!",

@@ -104,7 +104,7 @@ TEXTS = {
     "stop_confirmation": "{org}: pronto, paramos de enviar mensagens. Para voltar a receber, responda START.",
     "start_confirmation": "{org}: pronto, voltamos a enviar mensagens. {stop}",
     "volunteer_urgent_ask": (
-        "Turno urgente: {role}, {place}, {when}.{meeting} Responda SIM {code} para aceitar ou NAO {code} para recusar."
+        "Turno urgente: {role}, {place}, {when}. Responda SIM {code} para aceitar ou NAO {code} para recusar."
     ),
     "reply_urgent_covered": "Obrigado! {role}, {when}: esse turno foi preenchido por outra pessoa.",
     "reply_urgent_declined": "Tudo bem, paramos de te perguntar sobre {role}, {when}. Obrigado!",
