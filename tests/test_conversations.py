@@ -50,3 +50,31 @@ def test_a_number_nobody_has_cannot_be_answered(make, db):
     key = texted("+16175550199")
     with pytest.raises(CannotReply, match="not a family's or a volunteer's"):
         reply(key, "Who is this?", by=make.coordinator(), now=NOW)
+
+
+def test_a_text_that_arrives_while_the_coordinator_types_stays_waiting(make, db):
+    from sqlalchemy import select
+
+    from accompany.models import InboundMessage
+    from accompany.services.conversations import mark_handled, thread
+
+    coordinator = make.coordinator()
+    make.family()
+    key = texted("+16175550142", "Can you call me?")
+    seen = thread(key, by=coordinator, now=NOW).newest_id
+    texted("+16175550142", "Actually my son is sick, we need to reschedule", now=NOW)
+    reply(key, "We will call you at noon.", by=coordinator, now=NOW, seen=seen)
+    waiting = db.session.scalars(select(InboundMessage.body).where(InboundMessage.handled_at.is_(None))).all()
+    assert waiting == ["Actually my son is sick, we need to reschedule"]
+    assert mark_handled(key, by=coordinator, now=NOW) == 1  # without `seen`: everything
+
+
+def test_name_particles_are_everyday_words_but_the_name_is_not(make, db):
+    coordinator = make.coordinator()
+    make.family(name="María de la Cruz")
+    key = texted("+16175550142")
+    assert reply(key, "Hola, la cita es el martes a las 9.", by=coordinator, now=NOW).body
+    with pytest.raises(CannotReply, match="family's name"):
+        reply(key, "Hola Maria, la cita es el martes.", by=coordinator, now=NOW)
+    with pytest.raises(CannotReply, match="family's name"):
+        reply(key, "Saludos a la familia Cruz.", by=coordinator, now=NOW)

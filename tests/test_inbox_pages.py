@@ -319,3 +319,39 @@ def test_a_coordinator_reads_and_answers_a_text_on_a_phone(phone, make, db):
     db.session.expire_all()
     [row] = _staff_replies(db)
     assert row.body == "We meet at the main door at 8:30. The stroller is fine."
+
+
+def test_the_inbox_list_makes_the_same_number_of_queries_for_3_or_30_conversations(app, make, db):
+    from tests.support.queries import count_queries
+
+    client, _ = _coordinator_client(app, make, db)
+
+    def texts_from(numbers):
+        for n in numbers:
+            if n % 3 == 0:
+                make.family(name=f"Family{n} Example", phone=f"617-555-{n:04d}")
+            elif n % 3 == 1:
+                make.volunteer(phone=f"617-555-{n:04d}")
+            _text(db, f"+1617555{n:04d}", "Hello, can you call me?")
+
+    texts_from(range(100, 103))
+    with count_queries(db.engine) as few:
+        assert client.get("/coordinator/inbox").status_code == 200
+    texts_from(range(103, 130))
+    with count_queries(db.engine) as many:
+        page = client.get("/coordinator/inbox").get_data(as_text=True)
+    assert page.count('href="/coordinator/inbox/') == 30
+    assert len(few) == len(many)
+
+
+def test_a_text_that_arrives_while_the_page_is_open_stays_waiting_after_dealt_with(app, make, db):
+    client, _ = _coordinator_client(app, make, db)
+    first = _text(db, "+16175550142", "Can you call me?")
+    page = client.get(f"/coordinator/inbox/{first.from_hash}").get_data(as_text=True)
+    seen = int(html.unescape(page).split('name="seen" type="hidden" value="')[1].split('"')[0])
+    assert seen == first.id
+    _text(db, "+16175550142", "Also, my address changed")
+    token = csrf_token(client, f"/coordinator/inbox/{first.from_hash}")
+    response = client.post(f"/coordinator/inbox/{first.from_hash}/handled", data={"csrf_token": token, "seen": seen})
+    assert response.status_code == 302
+    assert _waiting(db, first.from_hash) == 1

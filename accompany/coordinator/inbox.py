@@ -13,9 +13,8 @@ from flask_login import current_user
 
 from accompany import keywords
 from accompany.coordinator import bp
-from accompany.coordinator.inbox_forms import ReplyForm
+from accompany.coordinator.inbox_forms import ReplyForm, SeenForm
 from accompany.database import db, utcnow
-from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.services import conversations as conversation_service
 from accompany.services import planning
@@ -38,6 +37,11 @@ READ_AS = {
 OUTGOING = {planning.STAFF_REPLY: "Coordinator's reply"}
 
 
+def _seen(form) -> int | None:
+    """The newest text the coordinator had on screen (None: a form from before this field)."""
+    return int(form.seen.data) if form.seen.data else None
+
+
 def _checked(key: str) -> str:
     """`key` if it looks like a number's keyed hash (64 lowercase hex digits), else 404."""
     if not KEY.fullmatch(key):
@@ -50,6 +54,7 @@ def _conversation_page(key: str, form: ReplyForm):
     thread = conversation_service.thread(key, by=current_user, now=utcnow())
     if thread is None:
         abort(404)
+    form.seen.data = str(thread.newest_id)
     db.session.commit()  # the audit log records that the family's texts were read
     return render_template(
         "coordinator/inbox/conversation.html",
@@ -57,7 +62,7 @@ def _conversation_page(key: str, form: ReplyForm):
         conversation=thread.conversation,
         key=key,
         form=form,
-        action_form=ActionForm(),
+        action_form=SeenForm(formdata=None, seen=thread.newest_id),
         read_as=READ_AS,
         outgoing=OUTGOING,
     )
@@ -82,7 +87,7 @@ def reply_to_conversation(key: str):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            conversation_service.reply(key, form.text.data, by=current_user, now=utcnow())
+            conversation_service.reply(key, form.text.data, by=current_user, now=utcnow(), seen=_seen(form))
         except CannotReply as error:
             db.session.rollback()
             form.text.errors.append(str(error))
@@ -97,9 +102,10 @@ def reply_to_conversation(key: str):
 @staff_required
 def mark_conversation_handled(key: str):
     key = _checked(key)
-    if not ActionForm().validate_on_submit():
+    form = SeenForm()
+    if not form.validate_on_submit():
         abort(400)
-    handled = conversation_service.mark_handled(key, by=current_user, now=utcnow())
+    handled = conversation_service.mark_handled(key, by=current_user, now=utcnow(), seen=_seen(form))
     db.session.commit()
     flash("Marked as dealt with." if handled else "Nothing here was waiting.", "success")
     return redirect(url_for(".inbox"))
@@ -109,10 +115,11 @@ def mark_conversation_handled(key: str):
 @staff_required
 def opt_out_conversation(key: str):
     key = _checked(key)
-    if not ActionForm().validate_on_submit():
+    form = SeenForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        conversation_service.opt_out_number(key, by=current_user, now=utcnow())
+        conversation_service.opt_out_number(key, by=current_user, now=utcnow(), seen=_seen(form))
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "warning")

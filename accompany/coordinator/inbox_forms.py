@@ -1,16 +1,33 @@
-"""The inbox's one form: a coordinator's answer to a text."""
+"""The inbox's forms: a coordinator's answer to a text, and the buttons that settle a thread.
+
+Each carries `seen`, the newest text the coordinator had on screen: a text that arrives while
+they are reading or typing is not marked dealt with by their answer.
+"""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from accompany.formfields import ActionForm
 
 # A little over what three text segments hold; the service counts segments exactly.
 REPLY_MAX_LENGTH = 480
 
 
+def seen_field() -> HiddenField:
+    return HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])
+
+
+class SeenForm(ActionForm):
+    """A button on a thread (dealt with, stop texting), with the newest text shown."""
+
+    seen = seen_field()
+
+
 class ReplyForm(FlaskForm):
+    seen = seen_field()
     text = TextAreaField(
         "Your reply",
         validators=[

@@ -59,6 +59,7 @@ class Thread:
     conversation: Conversation
     entries: list[Entry]
     opted_out: bool
+    newest_id: int  # the newest text from the number: what "seen" means on the page
 
     @property
     def recipient(self) -> Family | User | None:
@@ -71,7 +72,7 @@ def waiting_count() -> int:
 
 
 def conversations(*, limit: int = 50) -> list[Conversation]:
-    """The latest conversations, those waiting for someone first."""
+    """The latest conversations, those waiting for someone first (a fixed number of queries)."""
     waiting = func.sum(case((InboundMessage.handled_at.is_(None), 1), else_=0))
     asks_to_stop = func.max(case(
         ((InboundMessage.handled_at.is_(None)) & (InboundMessage.kind == keywords.STOP_REQUEST), 1), else_=0))
@@ -82,30 +83,47 @@ def conversations(*, limit: int = 50) -> list[Conversation]:
         .order_by(case((waiting > 0, 0), else_=1), func.max(InboundMessage.received_at).desc())
         .limit(limit)
     ).all()
-    latest = {m.id: m for m in db.session.scalars(select(InboundMessage).where(InboundMessage.id.in_([r[4] for r in rows])))}
-    return [_conversation(key, latest[last_id], last_at, count, bool(stop)) for key, last_at, count, stop, last_id in rows]
+    latest = {m.from_hash: m for m in db.session.scalars(
+        select(InboundMessage).where(InboundMessage.id.in_([row[4] for row in rows])))}
+    senders = _senders(latest)
+    return [_conversation(senders[key], last_at, count, bool(stop)) for key, last_at, count, stop, _ in rows]
 
 
-def _conversation(key: str, latest: InboundMessage, last_at: datetime, waiting: int, stop: bool) -> Conversation:
-    senders = _senders(key, latest)
+def _conversation(senders: Senders, last_at: datetime, waiting: int, stop: bool) -> Conversation:
     return Conversation(
-        key=key, family=senders.families[0] if senders.families else None,
+        key=senders.phone_hash, family=senders.families[0] if senders.families else None,
         user=senders.users[0] if senders.users else None, last_at=last_at, waiting=int(waiting or 0),
-        stop_request=stop, phone=latest.from_phone,
+        stop_request=stop, phone=senders.phone,
     )
 
 
-def _senders(key: str, latest: InboundMessage) -> Senders:
-    """Who the number belongs to now (or, if nobody has it any more, who sent the latest text)."""
-    families = list(db.session.scalars(select(Family).where(Family.phone_hash == key, Family.purged_at.is_(None))
-                                       .order_by(Family.closed_at.is_not(None), Family.id)))
-    users = list(db.session.scalars(select(User).where(User.phone_hash == key).order_by(User.id)))
-    if not families and latest.family_id:
-        families = [db.session.get(Family, latest.family_id)]
-    if not users and latest.user_id:
-        users = [db.session.get(User, latest.user_id)]
-    return Senders(phone=latest.from_phone, phone_hash=key, families=[f for f in families if f],
-                   users=[u for u in users if u])
+def _senders(latest: dict[str, InboundMessage]) -> dict[str, Senders]:
+    """Who each number (by its key, with its latest text) belongs to now, or, if nobody has it
+    any more, who sent that text. Four queries however many numbers."""
+    keys = list(latest)
+    families: dict[str, list[Family]] = {key: [] for key in keys}
+    for family in db.session.scalars(select(Family).where(Family.phone_hash.in_(keys), Family.purged_at.is_(None))
+                                     .order_by(Family.closed_at.is_not(None), Family.id)):
+        families[family.phone_hash].append(family)
+    users: dict[str, list[User]] = {key: [] for key in keys}
+    for user in db.session.scalars(select(User).where(User.phone_hash.in_(keys)).order_by(User.id)):
+        users[user.phone_hash].append(user)
+    gone_families = {m.family_id for key, m in latest.items() if not families[key] and m.family_id}
+    gone_users = {m.user_id for key, m in latest.items() if not users[key] and m.user_id}
+    by_id_family = {f.id: f for f in db.session.scalars(select(Family).where(Family.id.in_(gone_families)))}
+    by_id_user = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(gone_users)))}
+    return {
+        key: Senders(
+            phone=message.from_phone, phone_hash=key,
+            families=families[key] or _listed(by_id_family.get(message.family_id)),
+            users=users[key] or _listed(by_id_user.get(message.user_id)),
+        )
+        for key, message in latest.items()
+    }
+
+
+def _listed(found):
+    return [found] if found is not None else []
 
 
 def thread(key: str, *, by: User, now: datetime) -> Thread | None:
@@ -119,8 +137,8 @@ def thread(key: str, *, by: User, now: datetime) -> Thread | None:
     latest = inbound[0]
     waiting = sum(1 for m in inbound if m.handled_at is None)
     stop = any(m.handled_at is None and m.kind == keywords.STOP_REQUEST for m in inbound)
-    conversation = _conversation(key, latest, latest.received_at, waiting, stop)
-    senders = _senders(key, latest)
+    senders = _senders({key: latest})[key]
+    conversation = _conversation(senders, latest.received_at, waiting, stop)
     entries = [Entry(at=m.received_at, incoming=True, body=m.body, kind=m.kind, handled=m.handled_at is not None)
                for m in inbound]
     recipients = [OutboundMessage.family_id == f.id for f in senders.families]
@@ -135,15 +153,16 @@ def thread(key: str, *, by: User, now: datetime) -> Thread | None:
     entries.sort(key=lambda entry: entry.at)
     if conversation.family is not None:
         record_event("conversation.viewed", now=now, actor=by, subject=conversation.family)
-    return Thread(conversation=conversation, entries=entries, opted_out=planning.is_opted_out(key))
+    return Thread(conversation=conversation, entries=entries, opted_out=planning.is_opted_out(key),
+                  newest_id=latest.id)
 
 
 # -- acting on a conversation ----------------------------------------------------------------------
 
 
-def reply(key: str, text: str, *, by: User, now: datetime) -> OutboundMessage:
-    """Plan `text` to the family or person with this number, and mark the conversation dealt
-    with. Raises CannotReply with what to change."""
+def reply(key: str, text: str, *, by: User, now: datetime, seen: int | None = None) -> OutboundMessage:
+    """Plan `text` to the family or person with this number, and mark the texts up to `seen`
+    dealt with. Raises CannotReply with what to change."""
     found = thread_recipient(key)
     text = " ".join((text or "").split())
     if found is None:
@@ -180,7 +199,7 @@ def reply(key: str, text: str, *, by: User, now: datetime) -> OutboundMessage:
         row = planning.plan_message(_key(key, now), kind=planning.STAFF_REPLY, now=now, not_before=now,
                                     send_before=now + REPLY_VALID_FOR, user=found, params={"by": by.id})
     row.body = text
-    mark_handled(key, by=by, now=now)
+    mark_handled(key, by=by, now=now, seen=seen)
     record_event("conversation.replied", now=now, actor=by, subject=found)
     db.session.flush()
     return row
@@ -193,32 +212,40 @@ def thread_recipient(key: str) -> Family | User | None:
     return family or db.session.scalar(select(User).where(User.phone_hash == key).order_by(User.id).limit(1))
 
 
+# Words inside names that are everyday words too ("María de la Cruz": "la cita es el martes").
+NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "el", "da", "das", "do", "dos", "di", "du", "le",
+                            "les", "van", "von", "der", "den", "y", "e", "et", "st", "ste"})
+
+
 def _names(name: str | None) -> set[str]:
-    return {word for word in keywords.normalize(name or "").split() if len(word) > 1}
+    """The words of a family's name that give it away (not initials, not particles)."""
+    return {word for word in keywords.normalize(name or "").split() if len(word) > 1 and word not in NAME_PARTICLES}
 
 
 def _key(key: str, now: datetime) -> str:
     return f"reply:{key[:24]}:{now.strftime('%Y%m%dT%H%M%S.%f')}"
 
 
-def mark_handled(key: str, *, by: User, now: datetime) -> int:
-    """Every waiting text from this number is dealt with."""
+def mark_handled(key: str, *, by: User, now: datetime, seen: int | None = None) -> int:
+    """The waiting texts from this number, up to the newest the coordinator saw (`seen`), are
+    dealt with; one that came in since stays waiting."""
+    up_to = [InboundMessage.id <= seen] if seen is not None else []
     return db.session.execute(
         update(InboundMessage)
-        .where(InboundMessage.from_hash == key, InboundMessage.handled_at.is_(None))
+        .where(InboundMessage.from_hash == key, InboundMessage.handled_at.is_(None), *up_to)
         .values(handled_at=now, handled_by_id=by.id)
         .execution_options(synchronize_session=False)
     ).rowcount
 
 
-def opt_out_number(key: str, *, by: User, now: datetime) -> None:
+def opt_out_number(key: str, *, by: User, now: datetime, seen: int | None = None) -> None:
     """A coordinator read "please stop texting me": nothing more goes to the number."""
     latest = db.session.scalar(select(InboundMessage).where(InboundMessage.from_hash == key)
                                .order_by(InboundMessage.received_at.desc()).limit(1))
     if latest is None:
         raise DomainError("This number never texted us.")
-    senders = _senders(key, latest)
+    senders = _senders({key: latest})[key]
     opt_out(senders, now=now, keyword="coordinator")
-    mark_handled(key, by=by, now=now)
+    mark_handled(key, by=by, now=now, seen=seen)
     subject = senders.families[0] if senders.families else senders.users[0] if senders.users else None
     record_event("conversation.opted_out", now=now, actor=by, subject=subject)
