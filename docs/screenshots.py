@@ -34,6 +34,7 @@ def main() -> None:
         with serve(app) as base_url, chromium() as browser:
             page = browser.new_context(viewport=PHONE_VIEWPORT, base_url=base_url, device_scale_factor=2).new_page()
             for role, path, name in (("coordinator", "/", "coordinator-dashboard.png"),
+                                     ("coordinator", "/coordinator/inbox", "coordinator-inbox-thread.png"),
                                      ("volunteer", "/", "volunteer-home.png")):
                 email = next(email for label, email in logins.items() if label.lower().startswith(role))
                 page.goto("/login")
@@ -41,7 +42,9 @@ def main() -> None:
                 page.get_by_label("Password").fill(DEMO_PASSWORD)
                 page.get_by_role("button", name="Log in").click()
                 page.goto(path)
-                page.screenshot(path=str(OUT / name))
+                if path == "/coordinator/inbox":  # the conversation waiting at the top
+                    page.locator('a[href^="/coordinator/inbox/"]').first.click()
+                page.screenshot(path=str(OUT / name), full_page=path != "/")
                 page.get_by_role("button", name="Log out").click()
                 print(f"wrote docs/images/{name}")
 

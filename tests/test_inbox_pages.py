@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accompany.models import InboundMessage, MessageState, OptOut, OutboundMessage, Wording
-from accompany.services import conversations, inbound
+from accompany.services import conversations, inbound, planning
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
 
@@ -84,10 +84,14 @@ def test_an_empty_inbox_says_so_in_plain_words(app, make, db):
 def test_a_conversation_shows_both_directions_as_a_chat(app, make, db):
     client, coordinator = _coordinator_client(app, make, db)
     rosa = make.family(name="Rosalinda Q.", phone="617-555-0142")
-    make.appointment(family=rosa, starts_at=from_now(days=3))
+    appointment = make.appointment(family=rosa, starts_at=from_now(days=8))
+    assert planning.plan_family_reminders(appointment, now=from_now())  # planned, not sent: not shown
     db.session.commit()
     question = _text(db, "617-555-0142", "Can someone call me about Tuesday?", minutes_ago=30)
     _text(db, "617-555-0142", "1", minutes_ago=20)  # confirms the appointment
+    thanks = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == "reply_confirmed"))
+    thanks.state, thanks.sent_at, thanks.body = MessageState.SENT, from_now(minutes=-19), "Thank you for confirming."
+    db.session.commit()
     conversations.reply(question.from_hash, "We will call you at noon.", by=coordinator, now=from_now(minutes=-10))
     db.session.commit()
     _text(db, "617-555-0142", "Thank you!", minutes_ago=1)
@@ -96,7 +100,10 @@ def test_a_conversation_shows_both_directions_as_a_chat(app, make, db):
 
     assert page.index("Can someone call me about Tuesday?") < page.index("We will call you at noon.") < page.index("Thank you!")
     assert page.count('<li class="incoming') == 3
-    assert page.count('<li class="outgoing') >= 2  # the reply and the answer to "1"
+    # The answer to "1" (sent) and the coordinator's reply (on its way); not the reminders
+    # planned for the days ahead.
+    assert page.count('<li class="outgoing') == 2
+    assert "Thank you for confirming." in page and "We sent" in page
     assert "Coordinator's reply" in page and "Planned" in page
     assert "Read as yes" in page
     assert "Rosalinda Q." in page and "…0142" in page and "555-0142" not in page

@@ -52,6 +52,7 @@ class Entry:
     kind: str
     state: str = ""
     handled: bool = True
+    sent: bool = False  # outgoing: it went to the carrier (else it is still planned)
 
 
 @dataclass(frozen=True)
@@ -144,12 +145,15 @@ def thread(key: str, *, by: User, now: datetime) -> Thread | None:
     recipients = [OutboundMessage.family_id == f.id for f in senders.families]
     recipients += [OutboundMessage.user_id == u.id for u in senders.users]
     if recipients:
+        # What went out, and the coordinators' own answers still on their way (not every
+        # reminder planned for the weeks ahead).
         outbound = db.session.scalars(
-            select(OutboundMessage).where(or_(*recipients))
+            select(OutboundMessage).where(or_(*recipients), or_(OutboundMessage.sent_at.is_not(None),
+                                                                OutboundMessage.kind == planning.STAFF_REPLY))
             .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc()).limit(THREAD_LENGTH)
         )
         entries += [Entry(at=m.sent_at or m.created_at, incoming=False, body=m.body or "", kind=m.kind,
-                          state=m.state.label) for m in outbound]
+                          state=m.state.label, sent=m.sent_at is not None) for m in outbound]
     entries.sort(key=lambda entry: entry.at)
     if conversation.family is not None:
         record_event("conversation.viewed", now=now, actor=by, subject=conversation.family)
