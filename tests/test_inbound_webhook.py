@@ -189,3 +189,25 @@ def test_yes_arriving_after_the_shift_began_is_thanked_not_claimed(webhook, make
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Claim)) == 0
     assert db.session.scalar(select(UrgentAsk.answer)) == TOO_LATE
+
+
+def test_one_text_delivered_twice_at_the_same_moment_is_stored_once_and_never_a_500(webhook, app, make, db):
+    make.appointment(family=make.family(), starts_at=from_now(days=4))
+    db.session.commit()
+    params = inbound_params(FAMILY_PHONE, "2")
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def deliver():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(post_signed(client, PATH, params).status_code)
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [200, 200]
+    assert stored(db) == 1
+    assert db.session.scalar(select(func.count()).select_from(Shift)) == 1

@@ -24,8 +24,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from accompany import keywords
 from accompany.crypto import phone_index
@@ -116,11 +115,11 @@ def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: 
         family_id=senders.families[0].id if senders.families else None,
         user_id=senders.users[0].id if senders.users else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:  # the same text delivered twice at the same moment
-        return Handled(None)
+    db.session.add(message)
+    # The same text delivered twice at the very same moment: the second flush raises
+    # IntegrityError (unique MessageSid) and the webhook rolls back and answers nothing. (No
+    # savepoint here: on SQLite one opened before any write would commit this row on its own.)
+    db.session.flush()
     if carrier == keywords.START and reading.meaning != keywords.START:
         opt_in(senders, now=now)  # Twilio lifted its block (it takes YES as START): so do we
     reply = _act(message, reading, senders, now=now)
@@ -203,10 +202,14 @@ def _may_send_help(senders: Senders, *, now: datetime) -> bool:
 def opt_out(senders: Senders, *, now: datetime, keyword: str) -> None:
     """Nothing more goes to this number, and nothing planned for it is left waiting."""
     outbox.record_opt_out(senders.phone, now=now, keyword=keyword)
-    planning.cancel_pending(or_(
-        OutboundMessage.family_id.in_(select(Family.id).where(Family.phone_hash == senders.phone_hash)),
-        OutboundMessage.user_id.in_(select(User.id).where(User.phone_hash == senders.phone_hash)),
-    ))
+    # Everyone with this number, open or closed, active or not: the number decides. By id, so
+    # each cancel walks its recipient index rather than every pending row.
+    family_ids = list(db.session.scalars(select(Family.id).where(Family.phone_hash == senders.phone_hash)))
+    user_ids = list(db.session.scalars(select(User.id).where(User.phone_hash == senders.phone_hash)))
+    if family_ids:
+        planning.cancel_pending(OutboundMessage.family_id.in_(family_ids))
+    if user_ids:
+        planning.cancel_pending(OutboundMessage.user_id.in_(user_ids))
 
 
 def opt_in(senders: Senders, *, now: datetime) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Response, abort, request
+from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from accompany.database import db, utcnow
-from accompany.services.inbound import receive_text
+from accompany.services.inbound import Handled, receive_text
 from accompany.webhooks import bp
 from accompany.webhooks.signatures import twilio_signed
 
@@ -17,14 +18,18 @@ def inbound_text():
     sender = request.form.get("From", "")
     if not sender:
         abort(400)
-    handled = receive_text(
-        sender,
-        request.form.get("Body", ""),
-        provider_sid=request.form.get("MessageSid") or request.form.get("SmsSid"),
-        now=utcnow(),
-        carrier_keyword=request.form.get("OptOutType", ""),
-    )
-    db.session.commit()
+    try:
+        handled = receive_text(
+            sender,
+            request.form.get("Body", ""),
+            provider_sid=request.form.get("MessageSid") or request.form.get("SmsSid"),
+            now=utcnow(),
+            carrier_keyword=request.form.get("OptOutType", ""),
+        )
+        db.session.commit()
+    except IntegrityError:  # Twilio delivered this text twice at once; the other delivery has it
+        db.session.rollback()
+        handled = Handled(None)
     # TwiML: the answer about the number (HELP, STOP, START, or help for a number we do not
     # know), or nothing; everything else goes through the outbox.
     twiml = MessagingResponse()
