@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -30,6 +31,19 @@ class MultiCheckboxField(SelectMultipleField):
         allowed = {choice.value for choice in self.choices}
         if any(value not in allowed for value in self.data or []):
             raise ValidationError("Choose only from the options listed.")
+
+
+class SmallIntegerField(IntegerField):
+    """A whole number a person types (slots, an id): digits beyond any sensible size are refused
+    in plain words before WTForms turns them into an int too big to compare with a float."""
+
+    MAX_DIGITS = 9
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip().lstrip("+-")) > self.MAX_DIGITS:
+            self.data = None
+            raise ValueError("That number is too large.")
+        super().process_formdata(valuelist)
 
 
 class PlainSelectField(SelectField):

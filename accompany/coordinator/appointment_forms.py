@@ -10,7 +10,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from accompany.formfields import MultiCheckboxField, enum_choices
+from accompany.formfields import MultiCheckboxField, SmallIntegerField, enum_choices
 from accompany.models import (
     AppointmentKind,
     AttendanceMode,
@@ -60,7 +59,7 @@ class ShiftFields(Form):
     meeting_point = StringField(
         "Meeting point", validators=[Length(max=255, message="Keep the meeting point under 255 characters.")]
     )
-    slots = IntegerField(
+    slots = SmallIntegerField(
         "Volunteers needed",
         default=1,
         validators=[InputRequired("Say how many volunteers are needed."),
@@ -97,9 +96,10 @@ class AppointmentDetailsForm(FlaskForm):
     verified_by = StringField("Verified by", validators=[Length(max=120, message="Keep this under 120 characters.")])
 
     def validate_verified_by(self, field) -> None:
-        if self.verified_on.data and not field.data.strip():
+        who = (field.data or "").strip()  # absent from a bare POST
+        if self.verified_on.data and not who:
             raise ValidationError("Say who verified the date.")
-        if field.data.strip() and not self.verified_on.data:
+        if who and not self.verified_on.data:
             raise ValidationError("Say on which day the date was verified.")
 
 

@@ -13,11 +13,11 @@ import zlib
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, IntegerField
+from wtforms import HiddenField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
-from accompany.formfields import PlainDateField
+from accompany.formfields import PlainDateField, SmallIntegerField
 from accompany.services.csv_files import SpreadsheetError
 
 # The decompressed text may be no larger than an upload may be (MAX_CONTENT_LENGTH).
@@ -63,7 +63,7 @@ class ImportUploadForm(FlaskForm):
 
 class ImportConfirmForm(FlaskForm):
     content = HiddenField(validators=[InputRequired("The file was not sent back. Upload it again.")])
-    rows = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    rows = SmallIntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
 
     @classmethod
     def for_text(cls, text: str, rows: int) -> ImportConfirmForm:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, StringField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from accompany.formfields import PlainSelectField, enum_choices, safe_next_url
+from accompany.formfields import PlainSelectField, SmallIntegerField, enum_choices, safe_next_url
 from accompany.models import Language, UserStatus
 from accompany.services.volunteers import VolunteerSearch
 
@@ -57,7 +57,7 @@ class VolunteerSearchForm(FlaskForm):
 class AssignForm(FlaskForm):
     """One "Assign" button: which volunteer takes a slot of the shift."""
 
-    volunteer_id = IntegerField(
+    volunteer_id = SmallIntegerField(
         "Volunteer",
         validators=[
             InputRequired("Choose a volunteer to assign."),

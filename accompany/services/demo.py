@@ -63,7 +63,8 @@ from accompany.services.demo_data import (
 from accompany.services.inbound import receive_text
 from accompany.services.passwords import hash_password
 
-DEMO_PASSWORD = "accompany-demo"
+# The published password of the demo network only (bandit B105 is about real secrets).
+DEMO_PASSWORD = "accompany-demo"  # nosec B105
 SEED = 2203  # the JFK Building's ZIP code; any fixed number gives a stable network
 TZ = ZoneInfo("America/New_York")
 
@@ -80,7 +81,8 @@ def seed_demo(*, now: datetime) -> DemoResult:
     logins = demo_logins()
     if find_user_by_email(STAFF[0][1]) is not None:
         return DemoResult(created=False, logins=logins)
-    rng = random.Random(SEED)
+    # A repeatable demo, not a secret (bandit B311 is about security uses of random).
+    rng = random.Random(SEED)  # nosec B311
     password_hash = hash_password(DEMO_PASSWORD)  # once: argon2 is slow on purpose
     locations = {row[0]: _location(*row) for row in LOCATIONS}
     staff = [_staff(row, n, password_hash, now=now) for n, row in enumerate(STAFF)]

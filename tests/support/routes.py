@@ -1,0 +1,141 @@
+"""Every route of the app and who may reach it (DESIGN §3), with one of every record to try
+them on: shared by tests/test_access_matrix.py and tests/test_fuzz.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from accompany import create_app
+from accompany.crypto import phone_index
+from accompany.models import MessageState, OutboundMessage, RecipientKind
+from accompany.services.accounts import invite_user
+from accompany.services.inbound import receive_text
+from tests.conftest import config_for, from_now, log_in
+
+ROLES = ("anon", "pending", "volunteer", "holder", "coordinator", "admin")
+OK, NOT_FOUND, LOGIN, REFUSED = "ok", "404", "login", "403"
+
+
+def _roles(**answers) -> dict[str, str]:
+    assert set(answers) == set(ROLES)
+    return answers
+
+
+PUBLIC = _roles(anon=OK, pending=OK, volunteer=OK, holder=OK, coordinator=OK, admin=OK)
+SIGNED_IN = _roles(anon=LOGIN, pending=OK, volunteer=OK, holder=OK, coordinator=OK, admin=OK)
+PROFILE = _roles(anon=LOGIN, pending=OK, volunteer=OK, holder=OK, coordinator=NOT_FOUND, admin=NOT_FOUND)
+BOARD = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=OK, holder=OK, coordinator=NOT_FOUND, admin=NOT_FOUND)
+HOLDER = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=NOT_FOUND, holder=OK, coordinator=NOT_FOUND,
+                admin=NOT_FOUND)
+STAFF = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=NOT_FOUND, holder=NOT_FOUND, coordinator=OK, admin=OK)
+ADMIN = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=NOT_FOUND, holder=NOT_FOUND, coordinator=NOT_FOUND,
+               admin=OK)
+TWILIO = _roles(anon=REFUSED, pending=REFUSED, volunteer=REFUSED, holder=REFUSED, coordinator=REFUSED,
+                admin=REFUSED)  # unsigned: only Twilio's signature opens these
+
+ACCESS: dict[str, dict[str, str]] = {
+    "static": PUBLIC,
+    "health.healthz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.signup": PUBLIC,
+    "auth.accept_invitation": PUBLIC,  # the token is the key
+    "volunteer.calendar_feed": PUBLIC,  # the token is the key
+    "home.index": PUBLIC,  # a welcome page with the way in, or the person's own home
+    "auth.logout": _roles(anon=LOGIN, pending=LOGIN, volunteer=LOGIN, holder=LOGIN, coordinator=LOGIN,
+                          admin=LOGIN),  # everyone lands on the login page
+    "auth.change_password": SIGNED_IN,
+    "volunteer.profile": PROFILE,
+    "volunteer.board_page": BOARD,
+    "volunteer.claim": BOARD,
+    "volunteer.calendar": BOARD,
+    "volunteer.reset_calendar": BOARD,
+    "volunteer.my_shifts_page": BOARD,
+    "volunteer.held_shift": HOLDER,
+    "volunteer.release": HOLDER,
+    "volunteer.report": HOLDER,
+    "admin.invitations": ADMIN,
+    "webhooks.inbound_text": TWILIO,
+    "webhooks.delivery_status": TWILIO,
+}
+STAFF_PREFIX = "coordinator."  # every coordinator route is for staff only
+
+
+def expected_access(endpoint: str) -> dict[str, str] | None:
+    if endpoint in ACCESS:
+        return ACCESS[endpoint]
+    return STAFF if endpoint.startswith(STAFF_PREFIX) else None
+
+
+def _rules():
+    app = create_app(config_for("sqlite://"))
+    return sorted((rule.endpoint, rule.rule, method) for rule in app.url_map.iter_rules()
+                  for method in sorted(rule.methods - {"HEAD", "OPTIONS"}))
+
+
+RULES = _rules()
+
+
+def build_world(app, make, db):
+    """One of everything, and a signed-in client for each kind of person."""
+    admin = make.admin(name="Ada Admin")
+    coordinator = make.coordinator(name="Carmen Coordinator")
+    pending = make.pending_volunteer(name="Pat Pending")
+    volunteer = make.volunteer(name="Val Volunteer", phone="617-555-0161", sms_opt_in=True)
+    holder = make.volunteer(name="Hal Holder", phone="617-555-0162", sms_opt_in=True, calendar_token="t" * 40)
+    family = make.family(name="Rosa M.", phone="617-555-0142")
+    appointment = make.appointment(family=family, starts_at=from_now(days=3))
+    shift = make.shift(appointment)
+    claim = make.claim(shift, holder)
+    open_shift = make.shift(appointment, starts_at=appointment.starts_at + timedelta(hours=4))
+    message = OutboundMessage(
+        dedupe_key="access:test", kind="family_reminder_3d", recipient_kind=RecipientKind.FAMILY, family=family,
+        appointment_id=appointment.id, not_before=from_now(), send_before=from_now(days=1),
+        state=MessageState.FAILED, attempts=1, created_at=from_now(),
+    )
+    db.session.add(message)
+    _, invitation_token = invite_user("new.coordinator@example.org", "coordinator", by=admin, now=from_now())
+    receive_text("+16175550142", "Can someone call me?", provider_sid=None, now=from_now())
+    db.session.commit()
+    people = {"pending": pending, "volunteer": volunteer, "holder": holder, "coordinator": coordinator,
+              "admin": admin}
+
+    def client_for(role: str):
+        client = app.test_client()
+        if role != "anon":
+            log_in(client, people[role])
+        return client
+
+    values = {
+        "shift_id": shift.id, "claim_id": claim.id, "family_id": family.id, "appointment_id": appointment.id,
+        "location_id": appointment.location_id, "user_id": volunteer.id, "message_id": message.id,
+        "key": phone_index("+16175550142"), "filename": "css/app.css",
+    }
+    return client_for, values, {"open_shift": open_shift.id, "invitation": invitation_token,
+                             "calendar": "t" * 40}
+
+
+def url_for_rule(endpoint: str, rule: str, values: dict, extra: dict) -> str:
+    if endpoint == "auth.accept_invitation":
+        values = {**values, "token": extra["invitation"]}
+    elif endpoint == "volunteer.calendar_feed":
+        values = {**values, "token": extra["calendar"]}
+    elif endpoint == "volunteer.claim":
+        values = {**values, "shift_id": extra["open_shift"]}
+    url = rule
+    for name, value in values.items():
+        for converter in ("int:", "path:", ""):
+            url = url.replace(f"<{converter}{name}>", str(value))
+    assert "<" not in url, f"no test value for a part of {rule}"
+    return url
+
+
+def outcome(response) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/login" in location:
+        return LOGIN
+    if response.status_code == 404:
+        return NOT_FOUND
+    if response.status_code == 403:
+        return REFUSED
+    assert response.status_code < 500, response.status_code
+    return OK
