@@ -58,11 +58,31 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
-    REMEMBER_COOKIE_DURATION = timedelta(days=7)
+    # Each login is a row (models.security.LoginSession) checked on every request: it ends after
+    # this long without a request (staff see families, so theirs is shorter) and this long after
+    # the password was typed, whatever the cookie says.
+    SESSION_IDLE_MINUTES_STAFF = int(os.environ.get("SESSION_IDLE_MINUTES_STAFF", "30"))
+    SESSION_IDLE_MINUTES_VOLUNTEER = int(os.environ.get("SESSION_IDLE_MINUTES_VOLUNTEER", "120"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_ABSOLUTE_HOURS)
+    # There is no "remember me": login_user is never asked to remember, so this cookie is never
+    # issued (a test checks); kept short in case a library default ever changes.
+    REMEMBER_COOKIE_DURATION = timedelta(minutes=30)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+
+    # Two-step login: coordinators and admins must set it up before they see anything
+    # (always in production; TWO_FACTOR_REQUIRED=0 turns it off for a development demo).
+    TWO_FACTOR_REQUIRED = os.environ.get("TWO_FACTOR_REQUIRED", "1").strip().lower() not in ("0", "false", "no", "off")
+    TWO_FACTOR_PENDING_MINUTES = 5  # between the right password and the code
+
+    # Login throttling (services.login_throttle): this many failures are free, then each one makes
+    # the next try wait 2, 4, 8... seconds, up to the cap. Counts are forgotten after a quiet day.
+    LOGIN_FREE_FAILURES = 5  # per account, and for the second step
+    LOGIN_FREE_FAILURES_PER_ADDRESS = 20  # per client address (an office may share one)
+    LOGIN_MAX_WAIT_SECONDS = 15 * 60
+    LOGIN_FORGET_HOURS = 24
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
@@ -84,6 +104,12 @@ class Config:
     URGENT_GROUP_SIZE = 5
     URGENT_WAIT_MINUTES = 20
     URGENT_ALERT_HOURS = 3
+
+    # Retention (DESIGN §4): `flask purge` anonymizes a family this many days after its last
+    # appointment. LEGAL_HOLD stops every purge; only "", "0", "false", "no" and "off" leave it
+    # off, so a mistyped value holds rather than purges.
+    RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "365"))
+    LEGAL_HOLD = os.environ.get("LEGAL_HOLD", "").strip().lower() not in ("", "0", "false", "no", "off")
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # uploads (CSV imports) and forms
     PASSWORD_HASH_PROFILE = "rfc9106-low-memory"
@@ -128,6 +154,7 @@ class TestingConfig(Config):
     ORG_NAME = "Test Accompaniment Network"
     ORG_HELP_PHONE = "+16175550100"
     ORG_TIMEZONE = "America/New_York"
+    TWO_FACTOR_REQUIRED = False  # most tests log staff in with a password only; tests/test_two_factor.py turns it on
 
 
 class ProductionConfig(Config):
@@ -137,6 +164,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    TWO_FACTOR_REQUIRED = True  # never optional where real families' data is
 
     @classmethod
     def prepare(cls) -> None:

@@ -1,4 +1,5 @@
-"""Shell commands: `flask --app wsgi create-user | seed-demo | rotate-keys | scheduler | reminders | sms`."""
+"""Shell commands: `flask --app wsgi create-user | seed-demo | rotate-keys | scheduler | reminders | sms |
+purge`."""
 
 from __future__ import annotations
 
@@ -139,7 +140,70 @@ def sms_receive_command(sender: str, body: str) -> None:
         click.echo(f"Answer planned in the outbox: {message.answered_with}")
 
 
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(family_id) for family_id in ids)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only say which families would be purged; change and delete nothing.")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Purge after this many days instead of RETENTION_DAYS.")
+@with_appcontext
+def purge_command(dry_run: bool, days: int | None) -> None:
+    """Anonymize families whose last appointment is more than RETENTION_DAYS ago (DESIGN §4),
+    and delete their texts at the SMS provider. Does nothing while LEGAL_HOLD is on; families on
+    legal hold are never purged. Prints ids and counts only."""
+    from accompany.services import retention
+    from accompany.sms.gateway import current_gateway
+
+    try:
+        run = retention.purge_due_families(now=utcnow(), days=days, dry_run=dry_run,
+                                           gateway=None if dry_run else current_gateway())
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    if run.held:
+        db.session.rollback()
+        click.echo("Legal hold is on (LEGAL_HOLD): nothing was purged and nothing was deleted at the SMS provider.")
+        return
+    rule = (f"last appointment more than {_count(run.days, 'day')} ago, "
+            f"before {to_local(run.cutoff, current_app.config['ORG_TIMEZONE']):%Y-%m-%d}")
+    if dry_run:
+        db.session.rollback()
+        if run.families:
+            click.echo(f"Dry run: {_count(len(run.families), 'family', 'families')} would be purged ({rule}): "
+                       f"family ids {_ids(run.family_ids)}.")
+            click.echo(f"{_count(run.texts, 'text')} to, from or about them would be cleared, "
+                       f"{run.provider_records} of them deleted at the SMS provider.")
+        else:
+            click.echo(f"Dry run: no family is due for purging ({rule}).")
+        if run.retried:
+            click.echo(f"{_count(run.retried, 'text')} of families purged before would be deleted at the SMS "
+                       "provider again (an earlier try failed).")
+        click.echo("Nothing was changed.")
+        return
+    db.session.commit()
+    if run.retried:
+        click.echo(f"Tried again {_count(run.retried, 'text')} of families purged before: "
+                   f"{run.retried_deleted} deleted at the SMS provider, {run.retried_failed} not.")
+    if run.families:
+        click.echo(f"Purged {_count(len(run.families), 'family', 'families')} ({rule}): "
+                   f"family ids {_ids(run.family_ids)}.")
+        click.echo(f"Cleared {_count(run.texts, 'text')} to, from or about them; {run.provider_deleted} of "
+                   f"{run.provider_records} deleted at the SMS provider.")
+    else:
+        click.echo(f"No family is due for purging ({rule}).")
+    if run.provider_failed:
+        click.echo(f"{_count(run.provider_failed, 'text')} could not be deleted at the SMS provider; "
+                   "the next run tries again.", err=True)
+        raise click.exceptions.Exit(1)
+
+
 def init_commands(app: Flask) -> None:
     for command in (create_user_command, seed_demo_command, rotate_keys_command, scheduler_command,
-                    reminders_group, sms_group):
+                    reminders_group, sms_group, purge_command):
         app.cli.add_command(command)

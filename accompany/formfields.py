@@ -33,6 +33,15 @@ class MultiCheckboxField(SelectMultipleField):
             raise ValidationError("Choose only from the options listed.")
 
 
+def record_id(raw: str) -> int:
+    """A record id from a query string (`type=record_id`): a ValueError (so no id at all) for
+    anything but a positive whole number of sensible size."""
+    text = (raw or "").strip()
+    if not text.isdigit() or len(text) > SmallIntegerField.MAX_DIGITS:
+        raise ValueError("not a record id")
+    return int(text)
+
+
 class SmallIntegerField(IntegerField):
     """A whole number a person types (slots, an id): digits beyond any sensible size are refused
     in plain words before WTForms turns them into an int too big to compare with a float."""

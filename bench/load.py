@@ -4,7 +4,8 @@ Each client is its own process (so the generator is not held back by one GIL) wi
 http.client connection, kept alive whenever the server allows it (gunicorn's sync workers close
 the connection after every response; the client then reconnects, and counts it). A client logs
 in once like a browser (GET /login, the CSRF token from the form, POST /login, the session
-cookie), checks that the page is the page, waits for the others, and then requests the URL
+cookie; for a coordinator also GET /login/code and POST the current TOTP code, each client as its
+own coordinator), checks that the page is the page, waits for the others, and then requests the URL
 back to back: a warm-up whose latencies are not recorded, then a fixed measured window in which
 every latency is recorded. Anything but a 200, warm-up included, is an error.
 
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
+import pyotp
+
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 USER_AGENT = "accompany-bench/1 (http.client)"
 
@@ -35,12 +38,13 @@ class Scenario:
     host: str
     port: int
     path: str
-    email: str | None = None  # None: no login (the minimal route)
+    email: str | list[str] | None = None  # None: no login (the minimal route); a list: client i is the i-th
     password: str | None = None
     marker: str | None = None  # text the page must contain, checked once before measuring
     clients: int = 2
     warmup: float = 1.0
     duration: float = 8.0
+    totp_secret: str | None = None  # for the second step of a coordinator's login
 
 
 class Client:
@@ -50,6 +54,7 @@ class Client:
         self.conn = http.client.HTTPConnection(host, port, timeout=30)
         self.cookies: dict[str, str] = {}
         self.connects = 0
+        self.response_location = ""  # the last answer's Location header
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         if self.conn.sock is None:
@@ -65,6 +70,7 @@ class Client:
         except (OSError, http.client.HTTPException):
             self.conn.close()
             raise
+        self.response_location = response.getheader("Location", "")
         for header in response.msg.get_all("Set-Cookie") or ():
             cookie = SimpleCookie()
             cookie.load(header)
@@ -74,18 +80,31 @@ class Client:
             self.conn.close()
         return response.status, data
 
-    def log_in(self, email: str, password: str) -> None:
-        status, page = self.request("GET", "/login")
+    def post_form(self, path: str, fields: dict) -> tuple[int, bytes]:
+        """GET the form at `path`, then POST `fields` with its CSRF token."""
+        status, page = self.request("GET", path)
         found = CSRF_INPUT.search(page.decode("utf-8", "replace"))
         if status != 200 or not found:
-            raise RuntimeError(f"GET /login answered {status} without a CSRF token")
-        form = urlencode({"email": email, "password": password, "csrf_token": found.group(1), "next": ""})
-        status, _ = self.request("POST", "/login", form.encode(), {
+            raise RuntimeError(f"GET {path} answered {status} without a CSRF token")
+        return self.request("POST", path, urlencode({**fields, "csrf_token": found.group(1)}).encode(), {
             "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"http://{self.conn.host}:{self.conn.port}/login",
+            "Referer": f"http://{self.conn.host}:{self.conn.port}{path}",
         })
+
+    def log_in(self, email: str, password: str, totp_secret: str | None = None) -> None:
+        status, _ = self.post_form("/login", {"email": email, "password": password, "next": ""})
         if status != 302:
             raise RuntimeError(f"POST /login as {email} answered {status}, not a redirect")
+        if self.response_location.endswith("/login/code"):  # two-step login: the code from the app
+            if not totp_secret:
+                raise RuntimeError(f"{email} needs a TOTP code and no secret was given")
+            for _ in range(4):  # a code's time step is accepted once per account: if used, the next step's
+                status, page = self.post_form("/login/code", {"code": pyotp.TOTP(totp_secret).now()})
+                if status == 302 or b"just used" not in page:
+                    break
+                time.sleep(30.5 - time.time() % 30)
+            if status != 302:
+                raise RuntimeError(f"POST /login/code as {email} answered {status}, not a redirect")
 
 
 def _client_main(scenario: Scenario, barrier, results, index: int) -> None:
@@ -94,7 +113,8 @@ def _client_main(scenario: Scenario, barrier, results, index: int) -> None:
     client = Client(scenario.host, scenario.port)
     try:
         if scenario.email:
-            client.log_in(scenario.email, scenario.password or "")
+            email = scenario.email if isinstance(scenario.email, str) else scenario.email[index % len(scenario.email)]
+            client.log_in(email, scenario.password or "", scenario.totp_secret)
         status, body = client.request("GET", scenario.path)
         if status != 200 or (scenario.marker and scenario.marker.encode() not in body):
             raise RuntimeError(f"GET {scenario.path} answered {status}" + (
@@ -218,15 +238,16 @@ def main(argv=None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--path", default="/")
-    parser.add_argument("--email")
+    parser.add_argument("--email", action="append", help="repeat to log each client in as its own account")
     parser.add_argument("--password")
+    parser.add_argument("--totp-secret")
     parser.add_argument("--marker")
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=8.0)
     args = parser.parse_args(argv)
     result = run(Scenario(args.host, args.port, args.path, args.email, args.password, args.marker,
-                          args.clients, args.warmup, args.duration))
+                          args.clients, args.warmup, args.duration, args.totp_secret))
     print(json.dumps(result))
     return 1 if result["errors"] else 0
 

@@ -3,7 +3,9 @@
 The full size is about what a big network piles up in two years: 20,000 shifts on 10,000
 appointments (a year past, a year ahead), 1,000 volunteers, 2,000 families, 8 places, claims on
 a realistic share of the shifts, plus known accounts (bench/settings.py) for the load generator:
-a coordinator, and a volunteer holding 40 shifts spread over both years.
+a coordinator, and a volunteer holding 40 shifts spread over both years. Coordinators and admins
+are enrolled in two-step login (settings.TOTP_SECRET), as production requires; `--login-coordinators
+N` adds coordinators up to N in all, after everyone else, so N load clients each log in as their own.
 
 The schema is built by the real migrations (`flask db upgrade`). Rows go in with Core bulk
 inserts through the models' column types, so family names, phones and notes are really sealed
@@ -97,7 +99,8 @@ def _phone(n: int) -> str:
     return f"+1{area}555{n // 6:04d}"
 
 
-def build_network(scale: float, *, now: datetime, seed: int, password_hash: str, phone_index) -> Network:
+def build_network(scale: float, *, now: datetime, seed: int, password_hash: str, phone_index,
+                  login_coordinators: int = 0) -> Network:
     """Every row of the network, made in memory (sealing happens in the column types on insert)."""
     rng = random.Random(seed)
     sizes = {name: max(1, round(count * scale)) for name, count in FULL.items()}
@@ -117,11 +120,15 @@ def build_network(scale: float, *, now: datetime, seed: int, password_hash: str,
     # -- people: staff, the known volunteer, then the network's volunteers --
     users, languages = [], []
     joined = now - timedelta(days=DAYS_BACK + 200)
+    import pyotp
+
+    from bench.settings import TOTP_SECRET
 
     def add_user(email, name, role, status="active", *, car=False, trained=False, obligor=False, speaks=("en",),
                  phone_n=None, area=""):
         uid = len(users) + 1
         phone = _phone(phone_n) if phone_n is not None else None
+        staff = role in ("coordinator", "admin")  # enrolled as two_factor.confirm_enrollment leaves them
         users.append({
             "id": uid, "email": email, "name": name, "password_hash": password_hash, "role": role,
             "status": status, "session_version": 1, "created_at": joined,
@@ -130,12 +137,20 @@ def build_network(scale: float, *, now: datetime, seed: int, password_hash: str,
             "has_car": car, "court_training_on": (joined + timedelta(days=30)).date() if trained else None,
             "obligor_eligible": obligor, "obligor_attested_at": joined if obligor else None,
             "home_area": area, "sms_opt_in": phone is not None, "calendar_token": None,
+            "totp_secret": TOTP_SECRET if staff else None, "two_factor_enabled_at": joined if staff else None,
+            "totp_last_step": pyotp.TOTP(TOTP_SECRET).timecode(joined) if staff else None,
         })
         for code in speaks:
             languages.append({"id": len(languages) + 1, "user_id": uid, "language": code})
         return uid
 
-    from bench.settings import COORDINATOR_EMAIL, EMAIL_DOMAIN, VOLUNTEER_EMAIL
+    from bench.settings import (
+        COORDINATOR_EMAIL,
+        EMAIL_DOMAIN,
+        SEEDED_COORDINATORS,
+        VOLUNTEER_EMAIL,
+        coordinator_emails,
+    )
 
     add_user(f"admin@{EMAIL_DOMAIN}", "Maureen Admin", "admin")
     add_user(COORDINATOR_EMAIL, "Grace Coordinator", "coordinator")
@@ -159,6 +174,8 @@ def build_network(scale: float, *, now: datetime, seed: int, password_hash: str,
         )
         if status == "active":
             volunteer_ids.append(uid)
+    for email in coordinator_emails(login_coordinators)[SEEDED_COORDINATORS:]:  # last: the other ids stay put
+        add_user(email, f"Login Coordinator {email.split('@')[0][-2:]}", "coordinator")
     profile = {u["id"]: u for u in users}
     speaks_by_user: dict[int, set[str]] = {}
     for row in languages:
@@ -338,7 +355,7 @@ def build_network(scale: float, *, now: datetime, seed: int, password_hash: str,
 INSERT_ORDER = ("locations", "users", "volunteer_languages", "families", "appointments", "shifts", "claims")
 
 
-def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203) -> dict:
+def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203, login_coordinators: int = 0) -> dict:
     """Build the schema with the migrations and insert a network of `scale` × the full size."""
     import flask_migrate
     from sqlalchemy import func, insert, select, text
@@ -373,7 +390,8 @@ def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203) -> dict:
         mark = clock.perf_counter()
         password_hash = hash_password(PASSWORD)  # argon2 is slow on purpose: once, for every account
         now = utcnow().replace(second=0, microsecond=0)
-        net = build_network(scale, now=now, seed=seed, password_hash=password_hash, phone_index=phone_index)
+        net = build_network(scale, now=now, seed=seed, password_hash=password_hash, phone_index=phone_index,
+                            login_coordinators=login_coordinators)
         timings["build_s"] = clock.perf_counter() - mark
         mark = clock.perf_counter()
         for name in INSERT_ORDER:
@@ -413,6 +431,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sqlite", type=Path, help="a fresh SQLite file to create (replaced if it exists)")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full network (default 1)")
     parser.add_argument("--seed", type=int, default=2203)
+    parser.add_argument("--login-coordinators", type=int, default=0,
+                        help="coordinator accounts in all (one per concurrent load client; default: the five)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
     if bool(args.database_url) == bool(args.sqlite):
@@ -423,7 +443,7 @@ def main(argv=None) -> int:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(str(args.sqlite) + suffix).unlink(missing_ok=True)
         url = f"sqlite:///{args.sqlite.resolve()}"
-    summary = seed(url, scale=args.scale, seed=args.seed)
+    summary = seed(url, scale=args.scale, seed=args.seed, login_coordinators=args.login_coordinators)
     summary["database_url"] = url
     if args.json:
         print(json.dumps(summary))

@@ -19,6 +19,19 @@ PASSWORD = "benchmark-password-2203"
 COORDINATOR_EMAIL = "coordinator@bench.example.org"
 VOLUNTEER_EMAIL = "volunteer@bench.example.org"  # holds about 40 shifts over the two years
 EMAIL_DOMAIN = "bench.example.org"
+# Every seeded coordinator and admin is enrolled in two-step login with this TOTP secret (base32),
+# as production requires, and logs in with the password, then pyotp.TOTP(TOTP_SECRET).now().
+TOTP_SECRET = "BENCHTOTPSECRETAAAAAAAAAAAAAAAAA"
+SEEDED_COORDINATORS = 5  # COORDINATOR_EMAIL and coordinator2..5, in every seed
+
+
+def coordinator_emails(count: int) -> list[str]:
+    """`count` distinct coordinator accounts: the seeded five, then the extra login coordinators
+    `bench.seed --login-coordinators` adds. One per concurrent client, since a TOTP code (its
+    30-second time step) is accepted only once per account."""
+    emails = [COORDINATOR_EMAIL] + [f"coordinator{n}@{EMAIL_DOMAIN}" for n in range(2, SEEDED_COORDINATORS + 1)]
+    emails += [f"login-coordinator{n:02d}@{EMAIL_DOMAIN}" for n in range(1, count - SEEDED_COORDINATORS + 1)]
+    return emails[:count]
 
 KEY_VARS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
 

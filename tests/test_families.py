@@ -601,3 +601,29 @@ def test_a_long_list_comes_in_pages_that_keep_the_search(staff, make, db):
     second = staff.get("/coordinator/families?town=Lynn&page=2").get_data(as_text=True)
     assert second.count('class="card"') == 2 and "Ana 51." in second
     assert staff.get("/coordinator/families?page=-3").status_code == 200
+
+
+def test_a_coordinator_puts_a_family_under_legal_hold_and_the_purge_leaves_it(staff, make, db):
+    from accompany.services.retention import purge_due_families
+
+    family = make.family(name="Rosa M.", phone="617-555-0177", consent_given_by="Rosa", consent_method="Phone",
+                         consent_at=NOW - timedelta(days=900))
+    family.created_at = NOW - timedelta(days=900)  # no appointment, recorded long ago: due for purging
+    db.session.commit()
+    path = f"/coordinator/families/{family.id}/edit"
+    consent_day = (NOW - timedelta(days=900)).astimezone(ZoneInfo("America/New_York")).date().isoformat()
+    data = _form(staff, path, name="Rosa M.", phone="617-555-0177", consent_given_by="Rosa", consent_method="Phone",
+                 consent_on=consent_day, legal_hold="y")
+    assert staff.post(path, data=data).status_code == 302
+    db.session.expire_all()
+    family = db.session.get(Family, family.id)
+    assert family.legal_hold is True
+    assert "legal_hold" in _events(db, "family.updated")[0].details["fields"]
+    assert "Legal hold" in staff.get(f"/coordinator/families/{family.id}").get_data(as_text=True)
+    purge_due_families(now=NOW, dry_run=False)
+    db.session.commit()
+    assert db.session.get(Family, family.id).purged_at is None
+    family.legal_hold = False  # without the hold, the same run purges it
+    purge_due_families(now=NOW, dry_run=False)
+    db.session.commit()
+    assert db.session.get(Family, family.id).purged_at is not None

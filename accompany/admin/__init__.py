@@ -1,4 +1,4 @@
-"""Admin-only screens: accounts and invitations."""
+"""Admin-only screens: staff accounts (two-step login resets) and invitations."""
 
 from flask import Blueprint
 

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from accompany.admin import bp
 from accompany.admin.forms import InvitationForm
 from accompany.database import db, utcnow
+from accompany.formfields import ActionForm
 from accompany.guards import admin_required
-from accompany.models import Role
-from accompany.services import accounts
+from accompany.models import Role, User
+from accompany.services import accounts, two_factor
 from accompany.services.errors import DomainError
 
 
@@ -40,3 +41,30 @@ def invitations():
         new_token=new_link,
         invitations=accounts.recent_invitations(),
     )
+
+
+@bp.get("/accounts", endpoint="accounts")
+@admin_required
+def accounts_page():
+    return render_template(
+        "admin/accounts.html", people=accounts.staff_accounts(), action_form=ActionForm()
+    )
+
+
+@bp.post("/accounts/<int:user_id>/reset-two-factor")
+@admin_required
+def reset_two_factor(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        two_factor.reset(person, by=current_user, now=utcnow())
+    except DomainError as error:
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(f"Two-step login is reset for {person.name}: they are logged out and set it up again "
+              "when they next log in.", "success")
+    return redirect(url_for("admin.accounts"))

@@ -1,7 +1,8 @@
-"""Logging in and out, volunteer sign-up, invitations and passwords."""
+"""Logging in and out (with two-step login for staff), sessions, volunteer sign-up, invitations
+and passwords."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from accompany.auth import views  # noqa: E402,F401
+from accompany.auth import sessions, two_factor, views  # noqa: E402,F401

@@ -66,3 +66,29 @@ class ChangePasswordForm(FlaskForm):
 class AcceptInvitationForm(FlaskForm):
     name = _name_field()
     password, confirm = new_password_fields()
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[InputRequired("Type the code from your app."), Length(max=40, message="That code is too long.")],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
+class EnrollTwoFactorForm(FlaskForm):
+    code = StringField(
+        "6-digit code from your app",
+        validators=[InputRequired("Type the 6-digit code your app shows."), Length(max=20, message="That code is too long.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class PasswordCheckForm(FlaskForm):
+    """A change that must come from the person themselves: they type their password again."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -1,30 +1,25 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from accompany.auth import bp
 from accompany.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
     LoginForm,
+    SecondStepForm,
     SignUpForm,
 )
+from accompany.auth.sessions import await_second_step, begin_session, end_session, pending_user
 from accompany.database import db, utcnow
 from accompany.formfields import ActionForm, safe_next_url
-from accompany.services import accounts
+from accompany.services import accounts, two_factor
 from accompany.services.errors import (
     DomainError,
     EmailTaken,
     InvitationInvalid,
-    LoginFailed,
 )
-
-
-def _start_session(user) -> None:
-    session.clear()  # a fresh session on every login (no fixation)
-    login_user(user)
-    session.permanent = True
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -33,16 +28,49 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        now = utcnow()
         try:
-            user = accounts.authenticate(form.email.data, form.password.data, now=utcnow())
-        except LoginFailed as error:
-            db.session.commit()  # keep the audit record of the failure
+            user = accounts.authenticate(form.email.data, form.password.data, now=now, address=request.remote_addr)
+        except DomainError as error:  # LoginFailed or LoginThrottled
+            db.session.commit()  # keep the failure's count and audit record
             form.password.errors.append(str(error))
         else:
+            next_url = safe_next_url(form.next.data)
+            if user.two_factor_enabled:
+                await_second_step(user, next_url, now=now)
+                db.session.commit()
+                return redirect(url_for("auth.second_step"))
+            begin_session(user, now=now)
             db.session.commit()
-            _start_session(user)
-            return redirect(safe_next_url(form.next.data) or url_for("home.index"))
+            return redirect(next_url or url_for("home.index"))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_step():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    now = utcnow()
+    user, next_url = pending_user(now=now)
+    if user is None:
+        flash("Please log in again: the page for the code is only open for a few minutes.", "info")
+        return redirect(url_for("auth.login"))
+    form = SecondStepForm()
+    if form.validate_on_submit():
+        try:
+            kind = two_factor.check_second_step(user, form.code.data, now=now)
+        except DomainError as error:  # CodeNotAccepted or LoginThrottled
+            db.session.commit()  # keep the failure's count and audit record
+            form.code.errors.append(str(error))
+        else:
+            accounts.finish_login(user, now=now)
+            begin_session(user, now=now)
+            db.session.commit()
+            if kind == "recovery":
+                left = two_factor.recovery_codes_left(user)
+                flash(f"You used a recovery code; {left} left. Each one works only once.", "warning")
+            return redirect(safe_next_url(next_url) or url_for("home.index"))
+    return render_template("auth/second_step.html", form=form)
 
 
 @bp.post("/logout")
@@ -50,9 +78,22 @@ def logout():
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    logout_user()
-    session.clear()
+    end_session()
+    db.session.commit()
     flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/log-out-everywhere")
+@login_required
+def log_out_everywhere():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    accounts.log_out_everywhere(current_user, now=utcnow())
+    end_session()
+    db.session.commit()
+    flash("You are logged out on every phone and computer, this one too.", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -79,8 +120,8 @@ def signup():
         except DomainError as error:
             form.password.errors.append(str(error))
         else:
+            begin_session(user, now=utcnow())
             db.session.commit()
-            _start_session(user)
             flash("Thank you for signing up! A coordinator will review your account soon.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/signup.html", form=form)
@@ -96,11 +137,11 @@ def change_password():
         except DomainError as error:
             form.current.errors.append(str(error))
         else:
+            begin_session(current_user._get_current_object(), now=utcnow())
             db.session.commit()
-            _start_session(current_user._get_current_object())
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, action_form=ActionForm())
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -118,8 +159,8 @@ def accept_invitation(token: str):
         except DomainError as error:
             form.password.errors.append(str(error))
         else:
+            begin_session(user, now=utcnow())
             db.session.commit()
-            _start_session(user)
             flash(f"Welcome! Your {user.role.label.lower()} account is ready.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/invitation.html", form=form, invitation=invitation)

@@ -17,7 +17,7 @@ from accompany.coordinator.appointment_forms import (
     ShiftForm,
 )
 from accompany.database import db, utcnow
-from accompany.formfields import ActionForm
+from accompany.formfields import ActionForm, record_id
 from accompany.guards import staff_required
 from accompany.models import (
     Appointment,
@@ -130,12 +130,12 @@ def _show_proposals(form: NewAppointmentForm, details: service.AppointmentDetail
 def new_appointment():
     form = NewAppointmentForm()
     family = None
-    family_id = request.args.get("family_id", type=int)
+    family_id = request.args.get("family_id", type=record_id)
     if family_id:
         family = db.get_or_404(Family, family_id)
     _set_choices(form, family=family)
     previous = None
-    if previous_id := request.values.get("previous_id", type=int):
+    if previous_id := request.values.get("previous_id", type=record_id):
         previous = db.get_or_404(Appointment, previous_id)
     if request.method == "GET":
         form.needs.data = [ShiftRole.COMPANION.value]

@@ -53,6 +53,7 @@ class FamilyForm(FlaskForm):
     wording = PlainSelectField(
         "Wording of texts", choices=enum_choices(Wording), default=Wording.DISCREET.value
     )
+    legal_hold = BooleanField("Legal hold: keep this family's record (it is never purged)")
     notes = TextAreaField(
         "Notes",
         validators=[Length(max=family_service.NOTES_MAX, message=f"Keep notes under {family_service.NOTES_MAX} characters.")],
@@ -73,6 +74,7 @@ class FamilyForm(FlaskForm):
             consent_on=consent_on,
             consent_method=family.consent_method,
             wording=family.wording.value,
+            legal_hold=family.legal_hold,
             notes=family.notes or "",
         )
 
@@ -89,6 +91,7 @@ class FamilyForm(FlaskForm):
             consent_given_by=self.consent_given_by.data or "",
             consent_at=consent_moment(self.consent_on.data, tz_name, previous_consent_at),
             consent_method=self.consent_method.data or "",
+            legal_hold=bool(self.legal_hold.data),
         )
 
 

@@ -24,13 +24,14 @@ from accompany.models.messages import (
     OutboundMessage,
     SchedulerHeartbeat,
 )
+from accompany.models.security import LoginSession, LoginThrottle, RecoveryCode
 from accompany.models.urgent import UrgentAsk, UrgentCall
 from accompany.models.users import Invitation, User, VolunteerLanguage
 
 __all__ = [
     "Appointment", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim",
-    "Family", "InboundMessage", "Invitation", "Language", "Location", "LocationKind",
-    "MessageState", "OptOut", "Outcome", "OutboundMessage", "RecipientKind", "Role",
+    "Family", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
+    "LoginThrottle", "MessageState", "OptOut", "Outcome", "OutboundMessage", "RecipientKind", "RecoveryCode", "Role",
     "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAsk", "UrgentCall", "User", "UserStatus",
     "VolunteerLanguage", "Wording",
 ]

@@ -28,6 +28,13 @@ class User(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Two-step login (services.two_factor): the TOTP secret, sealed; set while enrolling and kept
+    # once confirmed. `totp_last_step` is the last time step a code was accepted for, so a code
+    # cannot be used twice (and an older one not after a newer one).
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
     # The volunteer profile (coordinators may fill in a phone for alerts too).
     phone: Mapped[str | None] = mapped_column(EncryptedText)
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -65,6 +72,11 @@ class User(db.Model):
     def is_staff(self) -> bool:
         """Coordinators and admins: the people who may see families."""
         return self.role in (Role.COORDINATOR, Role.ADMIN) and self.status == UserStatus.ACTIVE
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        """Logging in takes a code from an authenticator app (or a recovery code) after the password."""
+        return self.two_factor_enabled_at is not None
 
     @property
     def is_approved_volunteer(self) -> bool:

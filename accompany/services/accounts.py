@@ -20,6 +20,7 @@ from accompany.models import (
     VolunteerLanguage,
 )
 from accompany.phones import normalize_phone
+from accompany.services import login_sessions, login_throttle
 from accompany.services.audit import record_event
 from accompany.services.errors import (
     EmailTaken,
@@ -127,24 +128,49 @@ def create_user(email: str, name: str, role: Role, password: str, *, now: dateti
 _UNKNOWN_USER_PASSWORD = secrets.token_urlsafe(16)
 
 
-def authenticate(email: str, password: str, *, now: datetime) -> User:
-    """The account for `email` and `password`, or LoginFailed (same for every reason)."""
+def authenticate(email: str, password: str, *, now: datetime, address: str | None = None) -> User:
+    """The account for `email` and `password`, or LoginFailed (same for every reason).
+
+    Tries are throttled per account and per client `address` (LoginThrottled, raised before the
+    password is looked at). For an account with two-step login this only says the password was
+    right: the login finishes with `finish_login` once the code is checked too.
+    """
+    rules = login_throttle.current_rules()
     user = find_user_by_email(email)
+    # Audit details name the account by id, or by a short keyed hash when there is none.
+    who = {"subject": user} if user is not None else {"account": login_throttle.account_key(email)[-16:]}
+    try:
+        login_throttle.begin_password_try(email, address, now=now, rules=rules)
+    except login_throttle.LoginThrottled:
+        record_event("login.throttled", now=now, step="password", **who)
+        raise
+    reason = None
     if user is None:
         password_matches(hash_password(_UNKNOWN_USER_PASSWORD), password)
-        record_event("login.failed", now=now, reason="unknown_email")
-        raise LoginFailed()
-    if not password_matches(user.password_hash, password):
-        record_event("login.failed", now=now, subject=user, reason="wrong_password")
+        reason = "unknown_email"
+    elif not password_matches(user.password_hash, password):
+        reason = "wrong_password"
+    if reason is not None:
+        login_throttle.password_failed(address, now=now, rules=rules)
+        record_event("login.failed", now=now, reason=reason, **who)
         raise LoginFailed()
     if user.status == UserStatus.DISABLED:
         record_event("login.failed", now=now, subject=user, reason="disabled")
         raise LoginFailed("This account is not active. Contact a coordinator if you think that is a mistake.")
+    login_throttle.password_succeeded(email)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.two_factor_enabled:
+        record_event("login.password_accepted", now=now, actor=user, subject=user)
+    else:
+        finish_login(user, now=now)
+    return user
+
+
+def finish_login(user: User, *, now: datetime) -> None:
+    """Every step of the login is done: note it."""
     user.last_login_at = now
     record_event("login.succeeded", now=now, actor=user, subject=user)
-    return user
 
 
 def load_session_user(login_id: str) -> User | None:
@@ -159,8 +185,16 @@ def load_session_user(login_id: str) -> User | None:
 
 
 def end_all_sessions(user: User) -> None:
-    """Make every existing session of `user` stop working."""
+    """Make every existing session of `user` stop working (the cookie's version and the rows)."""
     user.session_version += 1
+    login_sessions.end_user_sessions(user)
+
+
+def log_out_everywhere(user: User, *, now: datetime) -> None:
+    """The person's own "log out everywhere": every browser, this one included."""
+    end_all_sessions(user)
+    record_event("sessions.ended_everywhere", now=now, actor=user, subject=user)
+    db.session.flush()
 
 
 def change_password(user: User, current: str, new: str, *, now: datetime) -> None:
@@ -181,6 +215,17 @@ def pending_volunteers() -> list[User]:
             select(User)
             .where(User.role == Role.VOLUNTEER, User.status == UserStatus.PENDING)
             .order_by(User.created_at)
+        )
+    )
+
+
+def staff_accounts() -> list[User]:
+    """Coordinators and admins, for the admins' account list: active first, then by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([Role.COORDINATOR, Role.ADMIN]))
+            .order_by(User.status, User.name, User.id)
         )
     )
 

@@ -127,6 +127,7 @@ class FamilyDetails:
     consent_given_by: str = ""
     consent_at: datetime | None = None  # aware; None with consent means "now"
     consent_method: str = ""
+    legal_hold: bool = False  # while on, `flask purge` leaves the family alone (DESIGN §4)
 
 
 # -- changing families -----------------------------------------------------------------------------
@@ -134,7 +135,7 @@ class FamilyDetails:
 # The fields an edit can change, in the order the audit log lists them.
 TRACKED_FIELDS = (
     "name", "phone", "language", "town", "notes", "wording",
-    "sms_consent", "consent_given_by", "consent_at", "consent_method",
+    "sms_consent", "consent_given_by", "consent_at", "consent_method", "legal_hold",
 )
 
 
@@ -186,6 +187,7 @@ def _checked_values(details: FamilyDetails, *, family: Family | None, now: datet
         "consent_given_by": _text(details.consent_given_by, "consent_given_by", CONSENT_TEXT_MAX),
         "consent_method": _text(details.consent_method, "consent_method", CONSENT_TEXT_MAX),
         "consent_at": details.consent_at,
+        "legal_hold": bool(details.legal_hold),
     }
     if values["sms_consent"]:
         if e164 is None:

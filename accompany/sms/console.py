@@ -1,4 +1,5 @@
-"""The development backend: prints each text to the terminal instead of sending it.
+"""The development backend: prints each text to the terminal instead of sending it (and a line
+for each message record a purge deletes).
 
 It prints (never logs): the body belongs on a developer's screen, not in log files. The number
 is masked all the same, so a terminal shared on a call shows no one's phone.
@@ -31,3 +32,11 @@ class ConsoleGateway:
             print(body, file=stream)
             print("--- end of SMS ---", file=stream, flush=True)
         return SendResult(provider_sid=sid, state=MessageState.SENT)
+
+    def delete_message(self, provider_sid: str) -> bool:
+        """Nothing is stored at a carrier in development: say what would be deleted."""
+        stream = self._stream or sys.stdout
+        with self._lock:
+            print(f"--- SMS record {provider_sid} deleted (console: nothing was stored at a carrier) ---",
+                  file=stream, flush=True)
+        return True

@@ -9,6 +9,9 @@ records in memory (tests). The dispatcher sorts what a send did by the error it 
 
 No error here ever carries a phone number or a message body: they end up in logs and in the
 outbox's `error_message`, which coordinators read.
+
+Backends also delete the carrier's record of a message (`delete_message`), so a family's texts
+do not outlive its purge (DESIGN §4): the carrier keeps each message's body and number otherwise.
 """
 
 from __future__ import annotations
@@ -131,9 +134,34 @@ class UnknownOutcome(SendError):
     default_message = "No answer from the carrier: check whether the message arrived."
 
 
+class DeleteError(Exception):
+    """The carrier's record of a message could not be deleted (this time). `.code` is the
+    carrier's code if any; `.message` says what happened, without a number or a body."""
+
+    default_message = "The carrier's record of the message could not be deleted."
+
+    def __init__(self, message: str = "", code: str | int | None = None):
+        self.code = str(code) if code not in (None, "") else None
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
 class Gateway(Protocol):
     def send(self, to: str, body: str, *, status_callback: str | None = None) -> SendResult:
         """Hand one text to the carrier, or raise FinalError / RetryableError / UnknownOutcome."""
+        ...
+
+    def delete_message(self, provider_sid: str) -> bool:
+        """Delete the carrier's record of the message `provider_sid` (sent or received), body and
+        number with it. True when it was deleted now, False when the carrier has no such message
+        (deleted before, or never one of its own): either way it is gone. Raises DeleteError
+        when it may still be there (refused, throttled, no answer): try again later."""
         ...
 
 

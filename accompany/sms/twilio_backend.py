@@ -13,6 +13,7 @@ the SDK's exceptions carry the request URI: neither is passed on, and our errors
 from __future__ import annotations
 
 import logging
+import re
 import ssl
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,6 +29,7 @@ from accompany.sms.gateway import (
     NUMBER_CODES,
     OTHER_FINAL_CODES,
     RETRYABLE_CODES,
+    DeleteError,
     FinalError,
     RetryableError,
     SendResult,
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_SECONDS = 10
 DEFAULT_VALIDITY_SECONDS = 4 * 3600
 MAX_VALIDITY_SECONDS = 36000  # Twilio's limit
+# A Twilio message SID (SMS or MMS, sent or received). Anything else was never Twilio's.
+MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
 
 # The SDK logs each request's URL and headers at INFO. That holds no phone number or body today,
 # but what an SDK logs is not ours to promise: its requests go to a logger that stays quiet
@@ -126,6 +130,33 @@ class TwilioGateway:
                                            "arrived."), to)
         log.debug("sms to %s accepted by Twilio as %s (%s)", mask_phone(to), message.sid, message.status)
         return SendResult(provider_sid=message.sid, state=MessageState.QUEUED)
+
+    def delete_message(self, provider_sid: str) -> bool:
+        """Delete Twilio's record of a message (`DELETE …/Messages/<sid>.json`): its body, number
+        and metadata. A 404 means it is gone already; anything else that is not a 2xx raises
+        DeleteError, and so does no answer (a repeat later is harmless: it answers 404)."""
+        if not MESSAGE_SID.fullmatch(provider_sid or ""):
+            log.debug("sms record %r is not a Twilio message SID: nothing to delete at Twilio", provider_sid)
+            return False
+        try:
+            self.client.messages(provider_sid).delete()
+        except (TwilioRestException, TwilioServiceException) as error:
+            if error.status == 404:
+                log.debug("sms record %s was already gone at Twilio", provider_sid)
+                return False
+            code = str(error.code) if error.code not in (None, "", error.status) else None
+            failure = DeleteError(f"Twilio refused to delete the message (HTTP {error.status}"
+                                  + (f", error {code})." if code else ")."), code)
+        except requests.RequestException:
+            failure = DeleteError("No answer from Twilio about deleting the message; it will be tried again.")
+        except (TwilioException, ValueError):
+            failure = DeleteError("Twilio's answer about deleting the message could not be read; it will be "
+                                  "tried again.")
+        else:
+            log.debug("sms record %s deleted at Twilio", provider_sid)
+            return True
+        log.warning("sms record %s not deleted at Twilio: %s", provider_sid, failure.message)
+        raise failure
 
     @staticmethod
     def _log(error, to: str):

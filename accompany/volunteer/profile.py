@@ -1,19 +1,31 @@
-"""The volunteer's own profile, for approved volunteers and those still waiting (DESIGN §3)."""
+"""The volunteer's own profile, for approved volunteers and those still waiting (DESIGN §3), and
+deleting their own account."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 
 from accompany.database import db, utcnow
 from accompany.guards import profile_owner_required
-from accompany.services import planning
+from accompany.services import planning, retention
 from accompany.services import profile as profile_service
 from accompany.services.errors import DomainError
 from accompany.volunteer import bp
-from accompany.volunteer.profile_forms import ProfileForm
+from accompany.volunteer.profile_forms import DeleteAccountForm, ProfileForm
+
+
+def _page(user, form: ProfileForm, delete_form: DeleteAccountForm):
+    return render_template(
+        "volunteer/profile.html",
+        form=form,
+        delete_form=delete_form,
+        user=user,
+        texts_stopped=bool(user.phone_hash) and planning.is_opted_out(user.phone_hash),
+        held_shifts=len(profile_service.upcoming_claims(user, now=utcnow())),
+    )
 
 
 @bp.route("/my/profile", methods=["GET", "POST"])
@@ -34,9 +46,27 @@ def profile():
             db.session.commit()
             flash("Your profile is saved." if changed else "Nothing changed.", "success")
             return redirect(url_for(".profile"))
-    return render_template(
-        "volunteer/profile.html",
-        form=form,
-        user=user,
-        texts_stopped=bool(user.phone_hash) and planning.is_opted_out(user.phone_hash),
-    )
+    return _page(user, form, DeleteAccountForm(formdata=None))
+
+
+@bp.post("/my/profile/delete")
+@profile_owner_required
+def delete_account():
+    """Delete the volunteer's own account (password required), then log them out."""
+    user = current_user._get_current_object()
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            retention.delete_volunteer_account(user, form.delete_password.data, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.delete_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your account is deleted and you are logged out. Thank you for everything you did "
+                  "with us.", "info")
+            return redirect(url_for("auth.login"))
+    profile_form = ProfileForm(formdata=None, data=asdict(profile_service.details_of(user)))
+    return _page(user, profile_form, form)

@@ -1,9 +1,9 @@
-"""The volunteer's own profile form."""
+"""The volunteer's own profile form, and the one that deletes their account."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from accompany.formfields import (
@@ -68,3 +68,13 @@ class ProfileForm(FlaskForm):
             home_area=self.home_area.data or "",
             sms_opt_in=bool(self.sms_opt_in.data),
         )
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting one's own account: the password says it is really them, and really meant."""
+
+    delete_password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password to delete your account.")],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, request
 
 from accompany.database import db, utcnow
+from accompany.formfields import record_id
 from accompany.services.delivery import record_status
 from accompany.webhooks import bp
 from accompany.webhooks.signatures import twilio_signed
@@ -18,7 +19,7 @@ def delivery_status():
     if not provider_sid or not status:
         abort(400)
     # `m` is the outbox row, named in the callback URL we gave Twilio (see status_callback_url).
-    message_id = request.args.get("m", type=int)
+    message_id = request.args.get("m", type=record_id)
     record_status(provider_sid, status, request.form.get("ErrorCode"), now=utcnow(), message_id=message_id)
     db.session.commit()
     # Answered whether or not the SID was ours: Twilio has nothing more to tell us about it.

@@ -5,6 +5,7 @@ It speaks the shape of Twilio's REST API closely enough for `twilio.rest.Client`
     POST /2010-04-01/Accounts/<AccountSid>/Messages.json   (form: To, Body, MessagingServiceSid
          or From, StatusCallback, ValidityPeriod)  → 201 {"sid": "SM…", "status": "queued", …}
     GET  /2010-04-01/Accounts/<AccountSid>/Messages/<Sid>.json → 200 the message
+    DELETE /2010-04-01/Accounts/<AccountSid>/Messages/<Sid>.json → 204, or 404 once deleted
 
 with HTTP Basic auth (account SID, auth token) checked like Twilio does (401, code 20003).
 Every request is recorded. It can be told what to do with the next requests:
@@ -18,6 +19,10 @@ Every request is recorded. It can be told what to do with the next requests:
 
 Stalled and dropped requests are recorded and their messages accepted, as at the real Twilio
 when our side gave up waiting: the request did reach it.
+
+A DELETE takes any message SID (SM… or MM…) not deleted before, including ones the fake never
+sent (texts people sent us), answers 204 and appends the SID to `deleted`; a deleted message
+answers 404 to GET and DELETE after that. The plans above apply to DELETE too.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ AUTH_TOKEN = "fake-twilio-auth-token-0123456789"
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Messages\.json$")
 MESSAGE_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Messages/(?P<sid>SM[0-9a-f]{32})\.json$")
+DELETE_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Messages/(?P<sid>(SM|MM)[0-9a-fA-F]{32})\.json$")
 
 ERROR_MESSAGES = {
     20003: "Authenticate",
@@ -89,6 +95,7 @@ class FakeTwilio:
         self.auth_token = auth_token
         self.requests: list[RecordedRequest] = []
         self.messages: list[Message] = []
+        self.deleted: list[str] = []  # SIDs deleted by DELETE requests, in order
         self._plans: list[_Plan] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -142,6 +149,7 @@ class FakeTwilio:
         with self._lock:
             self.requests.clear()
             self.messages.clear()
+            self.deleted.clear()
             self._plans.clear()
 
     def _plan(self, count: int, plan: _Plan) -> None:
@@ -166,7 +174,17 @@ class FakeTwilio:
 
     def _find(self, sid: str) -> Message | None:
         with self._lock:
+            if sid in self.deleted:
+                return None
             return next((m for m in self.messages if m.sid == sid), None)
+
+    def _delete(self, sid: str) -> bool:
+        """Delete `sid`; False when it was deleted before."""
+        with self._lock:
+            if sid in self.deleted:
+                return False
+            self.deleted.append(sid)
+            return True
 
     def _authorized(self, auth: tuple[str, str] | None, account_sid: str) -> bool:
         return auth == (self.account_sid, self.auth_token) and account_sid == self.account_sid
@@ -261,6 +279,35 @@ def _handler_for(twilio: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 return self._answer(request, 404, {"code": 20404, "message": "The requested resource was not found",
                                                    "status": 404})
             self._answer(request, 200, twilio.message_json(message))
+
+        def do_DELETE(self):
+            request = RecordedRequest("DELETE", self.path, {}, dict(self.headers.items()), self._basic_auth())
+            twilio._record(request)
+            not_found = {"code": 20404, "message": "The requested resource was not found", "status": 404}
+            found = DELETE_PATH.match(self.path.split("?", 1)[0])
+            if found is None:
+                return self._answer(request, 404, not_found)
+            if not twilio._authorized(request.auth, found["account"]):
+                return self._answer(request, 401, twilio.error_json(401, 20003, None, {}))
+            plan = twilio._next_plan()
+            if plan is not None and plan.kind == "error":
+                return self._answer(request, plan.status, twilio.error_json(plan.status, plan.code, plan.message, {}))
+            if not twilio._delete(found["sid"]):
+                return self._answer(request, 404, not_found)
+            if plan is not None and plan.kind == "drop":
+                return self._drop(plan.reset)
+            if plan is not None and plan.kind == "stall":
+                twilio._stopping.wait(plan.seconds)
+            self._answer_empty(request, 204)
+
+        def _answer_empty(self, request: RecordedRequest, status: int) -> None:
+            request.answered = status
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            except OSError:
+                self.close_connection = True
 
         def _basic_auth(self) -> tuple[str, str] | None:
             header = self.headers.get("Authorization", "")

@@ -53,7 +53,15 @@ ACCESS: dict[str, dict[str, str]] = {
     "volunteer.held_shift": HOLDER,
     "volunteer.release": HOLDER,
     "volunteer.report": HOLDER,
+    "auth.second_step": SIGNED_IN | {"anon": LOGIN},  # only after the right password; signed-in people go home
+    "auth.two_factor": STAFF,
+    "auth.disable_two_factor": STAFF,
+    "auth.log_out_everywhere": _roles(anon=LOGIN, pending=LOGIN, volunteer=LOGIN, holder=LOGIN, coordinator=LOGIN,
+                                      admin=LOGIN),  # everyone, signed out everywhere, lands on the login page
+    "volunteer.delete_account": PROFILE,
     "admin.invitations": ADMIN,
+    "admin.accounts": ADMIN,
+    "admin.reset_two_factor": ADMIN,
     "webhooks.inbound_text": TWILIO,
     "webhooks.delivery_status": TWILIO,
 }

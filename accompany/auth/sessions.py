@@ -1,0 +1,118 @@
+"""The browser's side of being logged in: starting and ending sessions, the half-way state
+between password and code, and the checks every request goes through.
+
+Only `begin_session` calls `login_user` (never with remember=True: there is no "remember me").
+Between a right password and a right code the session holds just the pending user's login id,
+where to go next and a deadline; `current_user` stays anonymous, so nothing is reachable.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from accompany.auth import bp
+from accompany.database import db, utcnow
+from accompany.models import User
+from accompany.services import accounts, login_sessions, two_factor
+from accompany.services.login_sessions import SessionState
+
+# The session key under which the login's token is kept (a name, not a secret).
+SESSION_TOKEN = "login_session"  # nosec B105
+PENDING = "second_step"
+# While a coordinator or admin still has to set up two-step login, only these answer.
+OPEN_DURING_ENROLLMENT = {"auth.two_factor", "auth.logout", "static"}
+
+ENDED_MESSAGES = {
+    SessionState.IDLE: "You were logged out after {minutes} minutes without activity. Please log in again.",
+    SessionState.TOO_OLD: "You were logged out because you logged in {hours} hours ago. Please log in again.",
+    SessionState.ENDED: "You were logged out. Please log in again.",
+}
+
+
+def _absolute() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+
+
+def _idle_for(user: User) -> timedelta:
+    key = "SESSION_IDLE_MINUTES_STAFF" if two_factor.may_enroll(user) else "SESSION_IDLE_MINUTES_VOLUNTEER"
+    return timedelta(minutes=current_app.config[key])
+
+
+def begin_session(user: User, *, now: datetime) -> None:
+    """Log `user` in on this browser with a fresh session (no fixation). The caller commits."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session[SESSION_TOKEN] = login_sessions.start_session(user, now=now, keep_for=_absolute())
+
+
+def end_session() -> None:
+    """Log this browser out (its session row goes too). The caller commits."""
+    login_sessions.end_session(session.get(SESSION_TOKEN))
+    logout_user()
+    session.clear()
+
+
+# -- between the password and the code -------------------------------------------------------------
+
+
+def await_second_step(user: User, next_url: str | None, *, now: datetime) -> None:
+    session.clear()
+    minutes = current_app.config["TWO_FACTOR_PENDING_MINUTES"]
+    session[PENDING] = {
+        "login_id": user.get_id(),
+        "until": (now + timedelta(minutes=minutes)).timestamp(),
+        "next": next_url or "",
+    }
+
+
+def pending_user(*, now: datetime) -> tuple[User | None, str]:
+    """The user whose password was right a moment ago (None if expired or revoked), and where
+    they were going. An expired or revoked half-login is forgotten."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None, ""
+    user = accounts.load_session_user(str(pending.get("login_id", "")))
+    if user is None or now.timestamp() >= float(pending.get("until", 0)):
+        session.pop(PENDING, None)
+        return None, ""
+    return user, str(pending.get("next", ""))
+
+
+# -- on every request ------------------------------------------------------------------------------
+
+
+@bp.before_app_request
+def end_expired_sessions():
+    """Log out a session that was ended elsewhere, left idle too long, or started too long ago."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    state = login_sessions.check_session(
+        session.get(SESSION_TOKEN), current_user, now=utcnow(), idle=_idle_for(current_user), absolute=_absolute()
+    )
+    if state is SessionState.TOUCHED:
+        db.session.commit()
+    if not state.over:
+        return None
+    message = ENDED_MESSAGES[state].format(
+        minutes=int(_idle_for(current_user).total_seconds() // 60), hours=current_app.config["SESSION_ABSOLUTE_HOURS"]
+    )
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(message, "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+
+
+@bp.before_app_request
+def require_two_factor_enrollment():
+    """Coordinators and admins set up two-step login before any other page answers them."""
+    if request.endpoint in OPEN_DURING_ENROLLMENT or not current_user.is_authenticated:
+        return None
+    if two_factor.enrollment_needed(current_user, required=current_app.config["TWO_FACTOR_REQUIRED"]):
+        flash("Set up two-step login to continue: your account can see families' details.", "info")
+        return redirect(url_for("auth.two_factor"))
+    return None

@@ -1,0 +1,90 @@
+"""Two-step login pages for coordinators and admins: set it up, see it, turn it off."""
+
+from __future__ import annotations
+
+import segno
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from accompany.auth import bp
+from accompany.auth.forms import EnrollTwoFactorForm, PasswordCheckForm
+from accompany.database import db, utcnow
+from accompany.services import two_factor
+from accompany.services.errors import DomainError
+
+QR_TARGET_PIXELS = 240  # fits a 360 px phone screen with margins
+
+
+def qr_svg(text: str) -> Markup:
+    """`text` as a QR code in inline SVG (made here by segno: no outside service, no script, no
+    style attribute, so it passes the Content-Security-Policy)."""
+    code = segno.make(text, error="m", micro=False)
+    modules = code.symbol_size(scale=1)[0]
+    scale = max(2, min(6, QR_TARGET_PIXELS // modules))
+    svg = code.svg_inline(
+        scale=scale, dark="#000", light="#fff", svgclass="qr-code", lineclass=None,
+        title="QR code to scan with your authenticator app",
+    )
+    # segno escapes the title; the rest is numbers and paths made here, never a person's input.
+    return Markup(svg)  # nosec B704
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def _setup_page(form: EnrollTwoFactorForm):
+    secret = two_factor.begin_enrollment(current_user)
+    db.session.commit()  # the same secret (and QR) until it is confirmed
+    uri = two_factor.provisioning_uri(current_user, secret, issuer=current_app.config["ORG_NAME"])
+    return render_template("auth/two_factor_setup.html", form=form, qr=qr_svg(uri), secret=_grouped(secret))
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"], endpoint="two_factor")
+@login_required
+def two_factor_page():
+    if not two_factor.may_enroll(current_user):
+        abort(404)
+    if current_user.two_factor_enabled:
+        return render_template(
+            "auth/two_factor_status.html",
+            left=two_factor.recovery_codes_left(current_user),
+            disable_form=PasswordCheckForm(),
+        )
+    form = EnrollTwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrollment(current_user, form.code.data, now=utcnow())
+        except DomainError as error:
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            # Shown in this answer only (never stored in clear, never put in the session).
+            return render_template("auth/recovery_codes.html", codes=codes)
+    return _setup_page(form)
+
+
+@bp.post("/account/two-factor/disable")
+@login_required
+def disable_two_factor():
+    if not two_factor.may_enroll(current_user):
+        abort(404)
+    if not current_user.two_factor_enabled:
+        return redirect(url_for("auth.two_factor"))  # nothing to turn off
+    form = PasswordCheckForm()
+    if form.validate_on_submit():
+        try:
+            two_factor.disable(current_user, form.password.data, now=utcnow())
+        except DomainError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            if current_app.config["TWO_FACTOR_REQUIRED"]:
+                flash("Two-step login is off. Set it up again now, for example with your new phone.", "info")
+            else:
+                flash("Two-step login is off. Logging in now takes only your password.", "info")
+            return redirect(url_for("auth.two_factor"))
+    return render_template(
+        "auth/two_factor_status.html", left=two_factor.recovery_codes_left(current_user), disable_form=form
+    ), 200

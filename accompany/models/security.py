@@ -1,0 +1,66 @@
+"""What keeps accounts safe: login throttles, live sessions and two-step recovery codes.
+
+None of these tables holds an email, an address or a secret in the clear: throttle keys and
+recovery codes are keyed hashes, session tokens are SHA-256 hashes of what the cookie carries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accompany.database import UTCDateTime, db
+
+
+class LoginThrottle(db.Model):
+    """Failed tries for one key (an account, a client address, an account's second step).
+
+    One row per key, changed only by single atomic statements, so several web processes
+    share one count. A missing row means no recent failures.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The next try for this key is answered "wait" until then.
+    wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<LoginThrottle {self.failures} failures>"
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. The session cookie carries a token; only its hash is kept here.
+
+    Deleting the row ends that session (log out); deleting all of a user's rows ends them all.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<LoginSession {self.id} user {self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """One of a user's one-time recovery codes for two-step login, kept as a keyed hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user {self.user_id}>"

@@ -1,0 +1,83 @@
+"""Signed-in sessions as rows, so the server decides when one ends.
+
+The session cookie is signed, not stored: on its own, a copy made before a logout would keep
+working. So each login gets a random token; the cookie carries it and a `LoginSession` row holds
+its hash with when the password was typed and when the browser was last seen. Every request
+checks the row: gone (logged out, logged out everywhere, password changed, deactivated), idle too
+long, or started too long ago, and the session is over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from enum import Enum
+
+from sqlalchemy import delete, select
+
+from accompany.database import db
+from accompany.models import LoginSession, User
+
+# last_seen_at is written at most this often: the idle limit is checked to within a minute.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+class SessionState(Enum):
+    LIVE = "live"
+    TOUCHED = "touched"  # live, and last_seen_at was moved on (the caller commits)
+    ENDED = "ended"  # logged out, or every session of the account was ended
+    IDLE = "idle"
+    TOO_OLD = "too_old"
+
+    @property
+    def over(self) -> bool:
+        return self not in (SessionState.LIVE, SessionState.TOUCHED)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, *, now: datetime, keep_for: timedelta) -> str:
+    """A new session for `user`; returns the token for the cookie. Drops rows older than `keep_for`."""
+    db.session.execute(delete(LoginSession).where(LoginSession.started_at < now - keep_for))
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=_hash(token), user_id=user.id, started_at=now, last_seen_at=now))
+    db.session.flush()
+    return token
+
+
+def check_session(
+    token: str | None, user: User, *, now: datetime, idle: timedelta, absolute: timedelta
+) -> SessionState:
+    """Whether the session with `token` may go on; a live one is marked as seen now."""
+    if not token:
+        return SessionState.ENDED
+    row = db.session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == _hash(token), LoginSession.user_id == user.id)
+    )
+    if row is None:
+        return SessionState.ENDED
+    if now - row.started_at >= absolute:
+        state = SessionState.TOO_OLD
+    elif now - row.last_seen_at >= idle:
+        state = SessionState.IDLE
+    elif now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+        return SessionState.TOUCHED
+    else:
+        return SessionState.LIVE
+    db.session.delete(row)
+    return state
+
+
+def end_session(token: str | None) -> None:
+    """Log out the one browser holding `token`."""
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _hash(token)))
+
+
+def end_user_sessions(user: User) -> None:
+    """Log out every browser of `user`."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
