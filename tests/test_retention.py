@@ -720,3 +720,37 @@ def socket_closed_port():
         yield port
 
     return closed()
+
+
+def test_a_volunteers_own_text_from_a_number_shared_with_a_closed_family_is_not_purged(make, db):
+    from accompany.services.inbound import receive_text
+    from accompany.services.retention import purge_due_families
+
+    old = NOW - timedelta(days=800)
+    family = make.family(name="Rosa M.", phone=PHONE, closed_at=old)
+    family.created_at = old
+    volunteer = make.volunteer(phone=PHONE, sms_opt_in=True)
+    text = receive_text(PHONE, "I can take Tuesday", provider_sid=None, now=NOW).message
+    assert text.user_id == volunteer.id and text.family_id is None
+    purge_due_families(now=NOW)
+    db.session.flush()
+    db.session.expire_all()
+    assert db.session.get(type(family), family.id).purged_at is not None
+    kept = db.session.get(InboundMessage, text.id)
+    assert kept.body == "I can take Tuesday" and kept.user_id == volunteer.id and kept.family_id is None
+
+
+def test_texts_of_a_volunteer_who_deleted_their_account_go_from_the_carrier_on_the_next_purge(app, make, db):
+    from accompany.services.retention import delete_volunteer_account, purge_due_families
+    from accompany.sms.gateway import current_gateway
+
+    volunteer = make.volunteer(phone="617-555-0166", sms_opt_in=True)
+    row = _outbound(db, key="vol:1", body="Meet at 12 Elm St", at=NOW - timedelta(days=2), user=volunteer,
+                    sid=_sid(66), kind="volunteer_claimed")
+    delete_volunteer_account(volunteer, make.PASSWORD, now=NOW)
+    db.session.commit()
+    gateway = current_gateway()
+    run = purge_due_families(now=NOW + timedelta(hours=1))
+    db.session.commit()
+    assert run.retried == 1 and _sid(66) in gateway.deleted
+    assert db.session.get(OutboundMessage, row.id).provider_sid is None

@@ -409,3 +409,12 @@ def test_an_admin_resets_two_step_login_on_a_phone(phone, make, db):
     phone.get_by_role("button", name="Reset two-step login for Carmen").click()
     phone.get_by_text("Two-step login is reset for Carmen Coordinator").wait_for()
     assert fits_the_screen(phone)
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "１２３４５６", "12345６"])
+def test_digits_from_other_scripts_are_refused_not_an_error(make, db, code):
+    """\\d matches Arabic-Indic or full-width digits, which compare_digest cannot take."""
+    coordinator = make.coordinator()
+    enroll(coordinator, at=NOW - 10 * STEP)
+    with pytest.raises(CodeNotAccepted):
+        two_factor.check_second_step(coordinator, code, now=NOW)

@@ -206,7 +206,9 @@ def _family_texts(family: Family, appointment_ids: list[int], shift_ids: list[in
     )
     inbound = [InboundMessage.family_id == family.id, InboundMessage.appointment_id.in_(appointment_ids)]
     if family.phone_hash:
-        inbound.append((InboundMessage.from_hash == family.phone_hash) & InboundMessage.family_id.is_(None))
+        # ...but not a volunteer's or coordinator's own text from a number they share with it.
+        inbound.append((InboundMessage.from_hash == family.phone_hash) & InboundMessage.family_id.is_(None)
+                       & InboundMessage.user_id.is_(None))
     return outbound, or_(*inbound)
 
 
@@ -295,19 +297,24 @@ def delete_provider_records(rows: list[OutboundMessage | InboundMessage], gatewa
 
 
 def _left_at_provider():
-    """(outbound query, inbound query): texts of purged families (not on hold) whose carrier
-    record an earlier purge could not delete."""
+    """(outbound query, inbound query): texts whose carrier record should be gone and is not yet:
+    those of purged families (not on hold) an earlier purge could not delete, and those of
+    volunteers who deleted their account."""
     purged = select(Family.id).where(Family.purged_at.is_not(None), Family.legal_hold.is_(False))
     appointments = select(Appointment.id).where(Appointment.family_id.in_(purged))
     shifts = select(Shift.id).where(Shift.appointment_id.in_(appointments))
+    # Volunteers who deleted their account: their texts go from the carrier on the next purge
+    # (not during their web request).
+    deleted = select(User.id).where(User.email.like(deleted_email("%")), User.status == UserStatus.DISABLED)
     outbound = select(OutboundMessage).where(
         OutboundMessage.provider_sid.is_not(None),
         or_(OutboundMessage.family_id.in_(purged), OutboundMessage.appointment_id.in_(appointments),
-            OutboundMessage.shift_id.in_(shifts)),
+            OutboundMessage.shift_id.in_(shifts), OutboundMessage.user_id.in_(deleted)),
     ).order_by(OutboundMessage.id)
     inbound = select(InboundMessage).where(
         InboundMessage.provider_sid.is_not(None),
-        or_(InboundMessage.family_id.in_(purged), InboundMessage.appointment_id.in_(appointments)),
+        or_(InboundMessage.family_id.in_(purged), InboundMessage.appointment_id.in_(appointments),
+            InboundMessage.user_id.in_(deleted)),
     ).order_by(InboundMessage.id)
     return outbound, inbound
 

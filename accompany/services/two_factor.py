@@ -143,7 +143,7 @@ def _digits(code: str) -> str:
 
 def _matching_step(secret: str, code: str, *, now: datetime) -> int | None:
     """The time step `code` belongs to, within a step of `now`, or None."""
-    if not re.fullmatch(r"\d{6}", code):
+    if not re.fullmatch(r"[0-9]{6}", code):  # ASCII digits only: "١٢٣٤٥٦" is no code
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
