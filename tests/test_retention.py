@@ -741,7 +741,8 @@ def test_a_volunteers_own_text_from_a_number_shared_with_a_closed_family_is_not_
 
 
 def test_texts_of_a_volunteer_who_deleted_their_account_go_from_the_carrier_on_the_next_purge(app, make, db):
-    from accompany.services.retention import delete_volunteer_account, purge_due_families
+    from accompany.services.account_deletion import delete_volunteer_account
+    from accompany.services.retention import purge_due_families
     from accompany.sms.gateway import current_gateway
 
     volunteer = make.volunteer(phone="617-555-0166", sms_opt_in=True)

@@ -10,7 +10,7 @@ from flask_login import current_user, logout_user
 
 from accompany.database import db, utcnow
 from accompany.guards import profile_owner_required
-from accompany.services import planning, retention
+from accompany.services import account_deletion, planning
 from accompany.services import profile as profile_service
 from accompany.services.errors import DomainError
 from accompany.volunteer import bp
@@ -57,7 +57,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            retention.delete_volunteer_account(user, form.delete_password.data, now=utcnow())
+            account_deletion.delete_volunteer_account(user, form.delete_password.data, now=utcnow())
         except DomainError as error:
             db.session.rollback()
             form.delete_password.errors.append(str(error))
