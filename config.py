@@ -116,6 +116,9 @@ class Config:
     INVITATION_DAYS = 7
     DEFAULT_PHONE_REGION = "US"
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+    # Start the app's clock at this ISO instant (with its offset) and let it tick on: for demos and
+    # for tests that run the app in another process. Refused in production.
+    CLOCK_START = os.environ.get("ACCOMPANY_CLOCK_START", "")
 
     @classmethod
     def prepare(cls) -> None:
@@ -154,6 +157,7 @@ class TestingConfig(Config):
     ORG_NAME = "Test Accompaniment Network"
     ORG_HELP_PHONE = "+16175550100"
     ORG_TIMEZONE = "America/New_York"
+    CLOCK_START = ""  # the test fixtures set the clock themselves
     TWO_FACTOR_REQUIRED = False  # most tests log staff in with a password only; tests/test_two_factor.py turns it on
 
 
@@ -177,6 +181,8 @@ class ProductionConfig(Config):
             )
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise ConfigError("Accompany will not start in production without DATABASE_URL set.")
+        if cls.CLOCK_START:
+            raise ConfigError("ACCOMPANY_CLOCK_START is for demos and tests; unset it in production.")
 
 
 CONFIGS = {

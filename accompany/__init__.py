@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import BASE_DIR, INSTANCE_DIR, Config, config_from_env
+from config import BASE_DIR, INSTANCE_DIR, Config, ConfigError, config_from_env
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -37,6 +37,13 @@ def register_config(app: Flask, config: type[Config] | None) -> None:
     config = config or config_from_env()
     config.prepare()
     app.config.from_object(config)
+    if app.config["CLOCK_START"]:
+        from accompany.clock import parse_instant, set_clock
+
+        try:
+            set_clock(parse_instant(app.config["CLOCK_START"]))
+        except ValueError as error:
+            raise ConfigError(f"ACCOMPANY_CLOCK_START: {error}") from None
 
 
 def register_proxy_fix(app: Flask, config) -> None:

@@ -9,7 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.models import MessageState, Role
 from accompany.phones import mask_phone
 from accompany.services import accounts

@@ -23,11 +23,6 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    """The current moment as an aware UTC datetime (callers pass it on as `now`)."""
-    return datetime.now(timezone.utc)
-
-
 class UTCDateTime(TypeDecorator):
     """A datetime column that only takes aware values and always returns aware UTC."""
 

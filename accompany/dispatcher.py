@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.models import MessageState, OutboundMessage
 from accompany.services import outbox, planning
 from accompany.services.texts import NothingToSay, UnknownKind, render_text

@@ -16,7 +16,8 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.dispatcher import Pacer, send_due
 from accompany.services import urgent_calls
 from accompany.services.heartbeat import record_heartbeat

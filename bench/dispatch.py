@@ -451,7 +451,8 @@ def run_one(database_url: str, *, messages: int, rates: list[float], rate_messag
     from sqlalchemy import text
 
     from accompany import create_app
-    from accompany.database import db, utcnow
+    from accompany.clock import utcnow
+    from accompany.database import db
     from accompany.dispatcher import Pacer
     from accompany.sms.gateway import current_gateway
     from tests.support.fake_twilio import FakeTwilio

@@ -538,7 +538,8 @@ def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
     from sqlalchemy import func, select, text
 
     from accompany import create_app
-    from accompany.database import db, utcnow
+    from accompany.clock import utcnow
+    from accompany.database import db
     from accompany.models import Appointment, Claim, InboundMessage, OptOut, OutboundMessage, Shift, UrgentAsk
     from accompany.phones import normalize_phone
     from bench.seed import seed

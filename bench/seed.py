@@ -361,8 +361,9 @@ def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203, login_coord
     from sqlalchemy import func, insert, select, text
 
     from accompany import create_app
+    from accompany.clock import utcnow
     from accompany.crypto import phone_index
-    from accompany.database import db, utcnow
+    from accompany.database import db
     from accompany.models import (
         Appointment,
         Claim,

@@ -11,21 +11,46 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from accompany import create_app
+from accompany.clock import parse_instant, set_clock, utcnow
 from accompany.database import db as _db
-from accompany.database import utcnow
 from config import TestingConfig
 from tests.support.factories import Factory
 from tests.support.postgres import start_postgres
 
 NOW = datetime(2026, 11, 21, 15, 0, tzinfo=timezone.utc)  # a Saturday, 10:00 in Boston
 
+# Instants where time-sensitive code goes wrong, in Boston time: the edges of quiet hours (08:00 to
+# 20:00), the night, both DST changes (2027-03-14 02:00 jumps to 03:00; 2027-11-07 02:00 falls back
+# to 01:00, so 01:30 comes twice) and the turn of the year. `--clock=matrix` runs every test marked
+# `clock_matrix` once at each.
+CLOCK_MATRIX = {
+    "0300": "2026-11-24T03:00-05:00",
+    "0759": "2026-11-24T07:59-05:00",
+    "0800": "2026-11-24T08:00-05:00",
+    "1959": "2026-11-24T19:59-05:00",
+    "2000": "2026-11-24T20:00-05:00",
+    "2330": "2026-11-24T23:30-05:00",
+    "dst-spring-eve": "2027-03-13T23:30-05:00",
+    "dst-spring-0300": "2027-03-14T03:00-04:00",
+    "dst-fall-eve": "2027-11-06T21:00-04:00",
+    "dst-fall-0130": "2027-11-07T01:30-04:00",
+    "dst-fall-0130-again": "2027-11-07T01:30-05:00",
+    "new-years-eve": "2026-12-31T23:30-05:00",
+}
+
 
 def from_now(**delta) -> datetime:
-    """A time relative to the real clock, for data that pages (which read the clock) must see."""
+    """A time relative to the app's clock, for data that pages (which read the clock) must see."""
     return utcnow() + timedelta(**delta)
+
+
+def clock_env() -> dict[str, str]:
+    """Environment that starts another process's app clock where this test's clock is now."""
+    return {"ACCOMPANY_CLOCK_START": utcnow().isoformat()}
 
 
 def pytest_addoption(parser):
@@ -35,10 +60,42 @@ def pytest_addoption(parser):
         default=os.environ.get("ACCOMPANY_TEST_DB", "sqlite"),
         help="database the suite runs on (default: sqlite)",
     )
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("ACCOMPANY_TEST_CLOCK", NOW.isoformat()),
+        help="where the app's clock starts in every test: an ISO instant with its offset (default: NOW, "
+        "a Saturday 10:00 in Boston), 'real' for the wall clock, or 'matrix' to run the tests marked "
+        "clock_matrix at each instant of CLOCK_MATRIX",
+    )
+
+
+def pytest_configure(config):
+    clock = config.getoption("--clock")
+    if clock not in ("real", "matrix"):
+        try:
+            parse_instant(clock)
+        except ValueError as error:
+            raise pytest.UsageError(f"--clock: {error}") from None
 
 
 def pytest_report_header(config):
-    return f"accompany database: {config.getoption('--db')}"
+    return f"accompany database: {config.getoption('--db')}, clock: {config.getoption('--clock')}"
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.config.getoption("--clock") == "matrix" and metafunc.definition.get_closest_marker("clock_matrix"):
+        metafunc.parametrize("app_clock", list(CLOCK_MATRIX.values()), ids=list(CLOCK_MATRIX), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def app_clock(request):
+    """Start the app's clock where the run asks, and tick on from there; back to real time after."""
+    setting = getattr(request, "param", None) or request.config.getoption("--clock")
+    if setting == "matrix":  # a test not marked for the matrix: the usual instant
+        setting = NOW.isoformat()
+    set_clock(None if setting == "real" else parse_instant(setting))
+    yield utcnow()
+    set_clock(None)
 
 
 @pytest.fixture(scope="session")
@@ -78,12 +135,34 @@ def config_for(url: str, **overrides) -> type[TestingConfig]:
     return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
 
 
+@event.listens_for(Engine, "connect")
+def _sqlite_skips_disk_syncs_in_tests(dbapi_connection, connection_record) -> None:
+    """A test database is thrown away, so waiting for the disk after every commit buys nothing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(db_kind, tmp_path_factory) -> Path | None:
+    """An empty SQLite database with every table, made once per worker and copied for each test."""
+    if db_kind != "sqlite":
+        return None
+    path = tmp_path_factory.mktemp("template") / "schema.sqlite"
+    app = create_app(config_for(f"sqlite:///{path}"))
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    return path
+
+
 @pytest.fixture
-def database_url(db_kind, postgres_test_url, tmp_path) -> str:
+def database_url(db_kind, postgres_test_url, sqlite_template, tmp_path) -> str:
     if db_kind == "postgresql":
         return postgres_test_url
     # A file, not :memory:, so a live server thread in browser tests sees the same data.
-    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    path = tmp_path / "test.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 class FreshContextClient(FlaskClient):
@@ -103,8 +182,6 @@ def app(database_url, db_kind):
             tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
             _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             _db.session.commit()
-        else:
-            _db.create_all()
         yield app
         _db.session.remove()
         _db.engine.dispose()

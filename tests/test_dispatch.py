@@ -14,7 +14,7 @@ from accompany.models import AppointmentKind, MessageState, OptOut, OutboundMess
 from accompany.services import appointments, outbox
 from accompany.services.shifts import propose_shifts
 from accompany.sms.gateway import FinalError, RetryableError, UnknownOutcome, current_gateway
-from tests.conftest import NOW
+from tests.conftest import NOW, clock_env
 
 BOSTON = ZoneInfo("America/New_York")
 
@@ -236,7 +236,7 @@ def test_two_scheduler_processes_send_each_message_once_counted_at_the_fake_twil
     root = Path(__file__).resolve().parents[1]
     with FakeTwilio() as twilio:
         env = {
-            **os.environ, "ACCOMPANY_ENV": "development", "ACCOMPANY_INSTANCE_DIR": str(tmp_path),
+            **os.environ, **clock_env(), "ACCOMPANY_ENV": "development", "ACCOMPANY_INSTANCE_DIR": str(tmp_path),
             "DATABASE_URL": database_url, "SECRET_KEY": "x" * 32,
             "FIELD_ENCRYPTION_KEYS": ",".join(app.config["FIELD_ENCRYPTION_KEYS"]),
             "BLIND_INDEX_KEY": app.config["BLIND_INDEX_KEY"], "SMS_BACKEND": "twilio",

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, text
 
+from accompany.clock import utcnow
 from accompany.crypto import Keyring, phone_index
-from accompany.database import utcnow
 from accompany.models import (
     AppointmentStatus,
     AuditEvent,

@@ -27,7 +27,7 @@ from accompany.services import planning
 from accompany.services.inbound import receive_text
 from accompany.sms.gateway import FinalError, current_gateway
 from accompany.texts import CATALOGS
-from tests.conftest import NOW
+from tests.conftest import NOW, from_now
 
 FAMILY_PHONE = "+16175550142"  # the factory family's number
 STRANGER = "+16175550199"
@@ -326,7 +326,12 @@ def test_messages_to_volunteers_and_coordinators_are_found_by_their_phone_too(ma
     assert handled.message.handled_at is None
 
 
-def test_the_sms_receive_command_handles_a_text_and_prints_the_answer(runner, booked, db):
+def test_the_sms_receive_command_handles_a_text_and_prints_the_answer(runner, make, db):
+    # The command reads the app's clock, so the appointment is placed relative to it.
+    family = make.family()
+    appointment = make.appointment(family=family, starts_at=from_now(days=10))
+    planning.plan_family_reminders(appointment, now=from_now())
+    db.session.commit()
     result = runner.invoke(args=["sms", "receive", "--from", "617-555-0142", "ayuda"])
     assert result.exit_code == 0, result.output
     assert "Read as help; handled." in result.output
@@ -334,4 +339,4 @@ def test_the_sms_receive_command_handles_a_text_and_prints_the_answer(runner, bo
     result = runner.invoke(args=["sms", "receive", "--from", "617-555-0142", "2"])
     assert "Answer planned in the outbox: reply_ride" in result.output
     db.session.expire_all()
-    assert db.session.get(type(booked[1]), booked[1].id).ride_requested_at is not None
+    assert db.session.get(type(appointment), appointment.id).ride_requested_at is not None

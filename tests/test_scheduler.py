@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from accompany.models import SchedulerHeartbeat
 from accompany.scheduler import HEARTBEAT_NAME, build_scheduler, tick
+from tests.conftest import clock_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +36,7 @@ def test_the_scheduler_has_one_in_memory_interval_job(app):
 
 
 def test_scheduler_command_runs_as_its_own_process_and_stops_on_sigterm(tmp_path, database_url, db_kind):
-    env = {**os.environ, "ACCOMPANY_ENV": "development", "ACCOMPANY_INSTANCE_DIR": str(tmp_path),
+    env = {**os.environ, **clock_env(), "ACCOMPANY_ENV": "development", "ACCOMPANY_INSTANCE_DIR": str(tmp_path),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'sched.sqlite'}"}
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -70,7 +71,7 @@ def test_a_tick_sends_the_whole_backlog_batch_after_batch(app, make, db):
     db.session.commit()
     from sqlalchemy import func, select
 
-    from accompany.database import utcnow
+    from accompany.clock import utcnow
     from accompany.models import MessageState, OutboundMessage
 
     due = db.session.scalar(select(func.count()).select_from(OutboundMessage).where(OutboundMessage.not_before <= utcnow()))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from accompany.clock import utcnow
 from accompany.crypto import phone_index
 from accompany.models import (
     Appointment,
@@ -91,9 +92,9 @@ def test_seed_demo_command_twice_adds_nothing_the_second_time(runner, db):
 
 
 def test_seed_demo_command_puts_every_appointment_in_the_coming_month(runner, db):
-    before = datetime.now(timezone.utc)
+    before = utcnow()
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    after = datetime.now(timezone.utc)
+    after = utcnow()
 
     appointments = all_of(db, Appointment)
     assert appointments

@@ -9,7 +9,7 @@ import pytest
 from flask_login.utils import encode_cookie
 from sqlalchemy import select, update
 
-from accompany.database import utcnow
+from accompany.clock import utcnow
 from accompany.models import AuditEvent, LoginSession
 from config import Config, ProductionConfig
 from tests.conftest import csrf_token, log_in

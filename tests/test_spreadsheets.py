@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from accompany.clock import utcnow
 from accompany.coordinator.spreadsheet_forms import pack_text
 from accompany.models import (
     Appointment,
@@ -528,7 +529,9 @@ def test_export_takes_the_same_number_of_queries_however_many_rows(make, db, cou
 
 # -- pages ---------------------------------------------------------------------------------------
 
-FUTURE = (datetime.now(timezone.utc) + timedelta(days=30)).date()
+def future() -> date:
+    """A day a month ahead of the app's clock, which the upload and export pages read."""
+    return (utcnow() + timedelta(days=30)).date()
 
 
 def upload(client, content: bytes, filename: str = "appointments.csv"):
@@ -559,7 +562,8 @@ def staff(app, make, db, court):
     return client
 
 
-def good_file(day: date = FUTURE) -> bytes:
+def good_file(day: date | None = None) -> bytes:
+    day = day or future()
     return sheet(
         f"Maria G.,{COURT},master,{day.isoformat()},08:30,ride there; companion",
         f"617-555-0143,{COURT},check-in,{day:%m/%d/%Y},2:00 PM,",
@@ -568,8 +572,8 @@ def good_file(day: date = FUTURE) -> bytes:
 
 def test_a_file_with_problems_is_previewed_and_nothing_is_saved(staff, db):
     content = sheet(
-        f"Maria G.,{COURT},master,{FUTURE},08:30,ride there",
-        f"Ana P.,Boston Court,master,{FUTURE},09:00,",
+        f"Maria G.,{COURT},master,{future()},08:30,ride there",
+        f"Ana P.,Boston Court,master,{future()},09:00,",
     ).encode()
     response = upload(staff, content)
     page = page_text(response)
@@ -597,7 +601,7 @@ def test_a_clean_file_is_previewed_then_imported_on_confirm(staff, db):
 
 
 def test_semicolon_files_from_european_excel_import_too(staff, db):
-    content = f"family;location;kind;date;time;needs\r\nMaria G.;{COURT};master;{FUTURE};08:30;companion\r\n"
+    content = f"family;location;kind;date;time;needs\r\nMaria G.;{COURT};master;{future()};08:30;companion\r\n"
     page = page_text(upload(staff, content.encode("utf-8-sig"), "APPOINTMENTS.CSV"))
     assert "Import 1 appointment" in page
 
@@ -605,7 +609,7 @@ def test_semicolon_files_from_european_excel_import_too(staff, db):
 def test_tampered_content_on_confirm_is_checked_again_and_saves_nothing(staff, db):
     fields = confirm_fields(page_text(upload(staff, good_file())))
     past = sheet(
-        f"Maria G.,{COURT},master,{FUTURE},08:30,companion",
+        f"Maria G.,{COURT},master,{future()},08:30,companion",
         f"Ana P.,{COURT},master,2020-01-01,08:30,companion",
     )
     response = staff.post("/coordinator/import/confirm", data={**fields, "content": pack_text(past)})
@@ -698,22 +702,22 @@ def test_the_template_downloads_as_csv(staff):
 def test_export_downloads_a_private_csv_and_records_who_exported_what(staff, make, db, court):
     family = make.family(name="Rosa L.", phone="617-555-0150")
     make.appointment(family=family, location=court,
-                     starts_at=from_local(FUTURE, time(9), "America/New_York"))
+                     starts_at=from_local(future(), time(9), "America/New_York"))
     db.session.commit()
     form = page_text(staff.get("/coordinator/export"))
     assert 'name="start"' in form and 'name="end"' in form
-    response = staff.get(f"/coordinator/export?start={FUTURE}&end={FUTURE}")
+    response = staff.get(f"/coordinator/export?start={future()}&end={future()}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="appointments-{FUTURE}-to-{FUTURE}.csv"'
+    assert response.headers["Content-Disposition"] == f'attachment; filename="appointments-{future()}-to-{future()}.csv"'
     assert response.headers["Cache-Control"] == "no-store"
     lines = read_export(response.get_data(as_text=True))
     assert [(line["Family"], line["Family phone"]) for line in lines] == [("Rosa L.", "(617) 555-0150")]
     db.session.expire_all()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "appointments.exported"))
-    assert event.details == {"start": str(FUTURE), "end": str(FUTURE), "rows": 1, "appointments": 1}
+    assert event.details == {"start": str(future()), "end": str(future()), "rows": 1, "appointments": 1}
     assert event.actor.role.value == "coordinator"
-    assert abs(event.at - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert abs(event.at - utcnow()) < timedelta(minutes=5)
 
 
 @pytest.mark.parametrize(
@@ -741,7 +745,7 @@ def test_volunteers_get_404_on_every_spreadsheet_url(app, make, db, kind):
     log_in(client, person)
     token = csrf_token(client, "/password")
     for path in ("/coordinator/import", "/coordinator/import/template.csv", "/coordinator/export",
-                 f"/coordinator/export?start={FUTURE}&end={FUTURE}"):
+                 f"/coordinator/export?start={future()}&end={future()}"):
         assert client.get(path).status_code == 404, path
     assert client.post(
         "/coordinator/import",

@@ -11,7 +11,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
-from accompany.database import utcnow
+from accompany.clock import utcnow
 from accompany.models import (
     AppointmentStatus,
     AuditEvent,

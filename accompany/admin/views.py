@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from accompany.admin import bp
 from accompany.admin.forms import InvitationForm
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import admin_required
 from accompany.models import Role, User

@@ -14,7 +14,8 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from accompany.auth import bp
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.models import User
 from accompany.services import accounts, login_sessions, two_factor
 from accompany.services.login_sessions import SessionState

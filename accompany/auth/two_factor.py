@@ -9,7 +9,8 @@ from markupsafe import Markup
 
 from accompany.auth import bp
 from accompany.auth.forms import EnrollTwoFactorForm, PasswordCheckForm
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.services import two_factor
 from accompany.services.errors import DomainError
 

@@ -12,7 +12,8 @@ from accompany.auth.forms import (
     SignUpForm,
 )
 from accompany.auth.sessions import await_second_step, begin_session, end_session, pending_user
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.formfields import ActionForm, safe_next_url
 from accompany.services import accounts, two_factor
 from accompany.services.errors import (

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from accompany.clock import utcnow
 from accompany.coordinator import bp
 from accompany.coordinator.appointment_forms import (
     AppointmentDetailsForm,
@@ -16,7 +17,7 @@ from accompany.coordinator.appointment_forms import (
     RescheduleForm,
     ShiftForm,
 )
-from accompany.database import db, utcnow
+from accompany.database import db
 from accompany.formfields import ActionForm, record_id
 from accompany.guards import staff_required
 from accompany.models import (

@@ -10,9 +10,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from accompany import timezones
+from accompany.clock import utcnow
 from accompany.coordinator import bp
 from accompany.coordinator.family_forms import FamilyForm, FamilySearchForm
-from accompany.database import db, utcnow
+from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import Family

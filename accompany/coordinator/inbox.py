@@ -12,9 +12,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from accompany import keywords
+from accompany.clock import utcnow
 from accompany.coordinator import bp
 from accompany.coordinator.inbox_forms import ReplyForm, SeenForm
-from accompany.database import db, utcnow
+from accompany.database import db
 from accompany.guards import staff_required
 from accompany.services import conversations as conversation_service
 from accompany.services import planning

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from accompany.clock import utcnow
 from accompany.coordinator import bp
 from accompany.coordinator.location_forms import LocationActiveForm, LocationForm
-from accompany.database import db, utcnow
+from accompany.database import db
 from accompany.guards import staff_required
 from accompany.models import Location
 from accompany.services import locations as location_service

@@ -20,13 +20,14 @@ from flask import (
 from flask_login import current_user
 
 from accompany import timezones
+from accompany.clock import utcnow
 from accompany.coordinator import bp
 from accompany.coordinator.spreadsheet_forms import (
     ExportForm,
     ImportConfirmForm,
     ImportUploadForm,
 )
-from accompany.database import db, utcnow
+from accompany.database import db
 from accompany.guards import staff_required
 from accompany.services import appointment_import, coverage_export, csv_files
 from accompany.services.appointment_import import ImportNotClean, ImportPreview

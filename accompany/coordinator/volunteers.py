@@ -10,13 +10,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from accompany.clock import utcnow
 from accompany.coordinator import bp
 from accompany.coordinator.volunteer_forms import (
     AssignForm,
     ReleaseForm,
     VolunteerSearchForm,
 )
-from accompany.database import db, utcnow
+from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import Role, Shift, User

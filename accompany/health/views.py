@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from accompany.database import utcnow
+from accompany.clock import utcnow
 from accompany.health import bp
 from accompany.services.health import health_report
 

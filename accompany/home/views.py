@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_login import current_user
 
-from accompany.database import utcnow
+from accompany.clock import utcnow
 from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus

@@ -16,7 +16,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Shift

@@ -8,7 +8,8 @@ from dataclasses import asdict
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.guards import profile_owner_required
 from accompany.services import account_deletion, planning
 from accompany.services import profile as profile_service

@@ -6,7 +6,8 @@ from flask import Response, abort, request
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.services.inbound import Handled, receive_text
 from accompany.webhooks import bp
 from accompany.webhooks.signatures import twilio_signed

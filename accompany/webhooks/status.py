@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import abort, request
 
-from accompany.database import db, utcnow
+from accompany.clock import utcnow
+from accompany.database import db
 from accompany.formfields import record_id
 from accompany.services.delivery import record_status
 from accompany.webhooks import bp
