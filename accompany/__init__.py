@@ -57,9 +57,9 @@ def register_extensions(app: Flask, config) -> None:
     from accompany.crypto import init_keyring
     from accompany.database import db
     from accompany.extensions import csrf, login_manager, migrate
-    from accompany.services.accounts import load_session_user
-    from accompany.services.passwords import init_password_hasher
-    from accompany.sms.gateway import init_gateway
+    from accompany.services.messaging.sms.gateway import init_gateway
+    from accompany.services.people.accounts import load_session_user
+    from accompany.services.people.passwords import init_password_hasher
 
     init_keyring(app)
     init_password_hasher(app)

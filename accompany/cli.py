@@ -13,9 +13,9 @@ from accompany.clock import utcnow
 from accompany.database import db
 from accompany.models import MessageState, Role
 from accompany.phones import mask_phone
-from accompany.services import accounts
 from accompany.services.errors import DomainError
-from accompany.services.message_log import recipient_number
+from accompany.services.messaging.message_log import recipient_number
+from accompany.services.people import accounts
 from accompany.timezones import to_local
 
 
@@ -42,7 +42,7 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Fill an empty database with a realistic Boston-area demo network."""
-    from accompany.services.demo import DEMO_PASSWORD, seed_demo
+    from accompany.demo import DEMO_PASSWORD, seed_demo
 
     result = seed_demo(now=utcnow())
     db.session.commit()
@@ -58,7 +58,7 @@ def seed_demo_command() -> None:
 @click.command("rotate-keys")
 def rotate_keys_command() -> None:
     """Re-encrypt every sealed field with the first key in FIELD_ENCRYPTION_KEYS."""
-    from accompany.services.keys import rotate_encrypted_fields
+    from accompany.services.privacy.keys import rotate_encrypted_fields
 
     counts = rotate_encrypted_fields()
     db.session.commit()
@@ -90,7 +90,7 @@ def reminders_group() -> None:
 @with_appcontext
 def reminders_list_command(state: str | None, limit: int) -> None:
     """Show planned messages: when, kind, recipient (masked), state. No message text."""
-    from accompany.services.message_log import MessageFilters, find_messages
+    from accompany.services.messaging.message_log import MessageFilters, find_messages
 
     states = [MessageState(state)] if state else [MessageState.PENDING, MessageState.SENDING]
     rows = find_messages(MessageFilters(states=states), limit=limit, soonest_first=True)
@@ -108,8 +108,8 @@ def reminders_list_command(state: str | None, limit: int) -> None:
 @with_appcontext
 def reminders_send_due_command() -> None:
     """Send what is due now, once, and exit (for cron-style deployments)."""
-    from accompany.dispatcher import send_due
-    from accompany.sms.gateway import current_gateway
+    from accompany.services.messaging.dispatch import send_due
+    from accompany.services.messaging.sms.gateway import current_gateway
 
     outcomes = send_due(current_gateway())
     done = {name: count for name, count in sorted(outcomes.items()) if count}
@@ -128,7 +128,7 @@ def sms_group() -> None:
 def sms_receive_command(sender: str, body: str) -> None:
     """Handle BODY as if it had been texted to us from --from (to try replies without Twilio).
     Prints what it was read as and the answer Twilio would send back."""
-    from accompany.services.inbound import receive_text
+    from accompany.services.messaging.inbound import receive_text
 
     handled = receive_text(sender, body, provider_sid=None, now=utcnow())
     db.session.commit()
@@ -158,8 +158,8 @@ def purge_command(dry_run: bool, days: int | None) -> None:
     """Anonymize families whose last appointment is more than RETENTION_DAYS ago (DESIGN §4),
     and delete their texts at the SMS provider. Does nothing while LEGAL_HOLD is on; families on
     legal hold are never purged. Prints ids and counts only."""
-    from accompany.services import retention
-    from accompany.sms.gateway import current_gateway
+    from accompany.services.messaging.sms.gateway import current_gateway
+    from accompany.services.privacy import retention
 
     try:
         run = retention.purge_due_families(now=utcnow(), days=days, dry_run=dry_run,

@@ -18,7 +18,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Validation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accompany.phones import InvalidPhone, normalize_phone
-from accompany.services.passwords import MIN_LENGTH
+from accompany.services.people.passwords import MIN_LENGTH
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -8,7 +8,7 @@ from flask import abort
 from flask_login import current_user
 
 from accompany.extensions import login_manager
-from accompany.services import access
+from accompany.services.privacy import access
 
 
 def _requires(allowed):

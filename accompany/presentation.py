@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from accompany import timezones
 from accompany.phones import format_national, mask_phone
-from accompany.services import access
+from accompany.services.privacy import access
 
 
 def to_local(moment: datetime, tz_name: str | None = None) -> datetime:

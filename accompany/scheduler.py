@@ -18,11 +18,11 @@ from flask import Flask
 
 from accompany.clock import utcnow
 from accompany.database import db
-from accompany.dispatcher import Pacer, send_due
-from accompany.services import urgent_calls
-from accompany.services.heartbeat import record_heartbeat
-from accompany.services.planning import plan_unfilled_digest
-from accompany.sms.gateway import current_gateway
+from accompany.services.messaging import urgent_calls
+from accompany.services.messaging.dispatch import Pacer, send_due
+from accompany.services.messaging.heartbeat import record_heartbeat
+from accompany.services.messaging.planning import plan_unfilled_digest
+from accompany.services.messaging.sms.gateway import current_gateway
 
 log = logging.getLogger(__name__)
 

@@ -131,16 +131,15 @@ def install_probe(db) -> None:
     """Wrap the steps `send_due` and `_send_one` take (see STEPS)."""
     from sqlalchemy import event
 
-    from accompany import dispatcher
-    from accompany.services import outbox
+    from accompany.services.messaging import dispatch, outbox
 
     for name in ("expire_overdue", "recover_abandoned"):
         setattr(outbox, name, PROBE.wrap("housekeeping", getattr(outbox, name)))
     for name in ("claim_due", "hand_over", "finish", "has_been_texted"):
         setattr(outbox, name, PROBE.wrap(name, getattr(outbox, name)))
-    dispatcher.recipient_phone = PROBE.wrap("recipient_phone", dispatcher.recipient_phone)
-    dispatcher.render_text = PROBE.wrap("render_text", dispatcher.render_text)
-    dispatcher._send_one = PROBE.wrap("row", dispatcher._send_one)
+    dispatch.recipient_phone = PROBE.wrap("recipient_phone", dispatch.recipient_phone)
+    dispatch.render_text = PROBE.wrap("render_text", dispatch.render_text)
+    dispatch._send_one = PROBE.wrap("row", dispatch._send_one)
     session_class = type(db.session())  # Flask-SQLAlchemy's Session: db.session.commit() lands here
     session_class.commit = PROBE.wrap(lambda probe: f"commit:{probe.last}", session_class.commit)
     event.listen(db.engine, "before_cursor_execute", PROBE.count_statement)
@@ -200,7 +199,7 @@ def seed(total_claims: int, *, now: datetime) -> dict:
     from accompany.crypto import phone_index
     from accompany.database import db
     from accompany.models import Appointment, Claim, Family, Location, Shift, User, VolunteerLanguage
-    from accompany.services.passwords import hash_password
+    from accompany.services.people.passwords import hash_password
     from accompany.timezones import from_local
     from bench.seed import FIRST_NAMES, LOCATIONS, MEETING_POINTS, TOWNS
 
@@ -289,7 +288,7 @@ def plan_claims(claim_ids: range, *, now: datetime) -> list[int]:
 
     from accompany.database import db
     from accompany.models import Appointment, Claim, Shift, User
-    from accompany.services import planning
+    from accompany.services.messaging import planning
 
     users = {u.id: u for u in db.session.scalars(select(User))}
     claims = db.session.scalars(select(Claim).where(Claim.id.between(claim_ids.start, claim_ids.stop - 1))
@@ -317,7 +316,7 @@ def plan_claims(claim_ids: range, *, now: datetime) -> list[int]:
 
 def drain(app, gateway, *, rate: float, pacer=None) -> dict:
     """send_due in a loop, each call in its own app context (as scheduler.tick), until none is due."""
-    from accompany.dispatcher import send_due
+    from accompany.services.messaging.dispatch import send_due
 
     send = PROBE.wrap("send_due", send_due)
     limit = app.config["SMS_BATCH_SIZE"]
@@ -453,8 +452,8 @@ def run_one(database_url: str, *, messages: int, rates: list[float], rate_messag
     from accompany import create_app
     from accompany.clock import utcnow
     from accompany.database import db
-    from accompany.dispatcher import Pacer
-    from accompany.sms.gateway import current_gateway
+    from accompany.services.messaging.dispatch import Pacer
+    from accompany.services.messaging.sms.gateway import current_gateway
     from tests.support.fake_twilio import FakeTwilio
 
     result: dict = {"url": database_url.split("@")[-1] if "@" in database_url else database_url}

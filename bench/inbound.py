@@ -233,7 +233,7 @@ def add_history(rng: random.Random, *, now: datetime) -> dict:
         UserStatus,
     )
     from accompany.models.enums import MessageState, RecipientKind
-    from accompany.services import planning
+    from accompany.services.messaging import planning
     from accompany.timezones import from_local, to_local
 
     timing = planning.current_timing()
@@ -364,7 +364,7 @@ def start_urgent_calls(rng: random.Random, wanted: int, *, now: datetime) -> tup
 
     from accompany.database import db
     from accompany.models import Appointment, AppointmentStatus, Role, Shift, User
-    from accompany.services import urgent_calls
+    from accompany.services.messaging import urgent_calls
 
     coordinator = db.session.scalar(select(User).where(User.role == Role.COORDINATOR).order_by(User.id).limit(1))
     ids = db.session.scalars(
@@ -408,9 +408,9 @@ def build_requests(rng: random.Random, per_kind: int, calls: list[dict], opted_o
     unit of each kind first for warm-up, then the rest shuffled."""
     from sqlalchemy import func, select
 
-    from accompany import keywords
     from accompany.database import db
     from accompany.models import Appointment, AppointmentStatus, Family, Role, User, UserStatus
+    from accompany.services.messaging import keywords
 
     families = db.session.execute(select(Family.id, Family.phone).where(Family.closed_at.is_(None))
                                   .order_by(Family.id)).all()

@@ -373,7 +373,7 @@ def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203, login_coord
         User,
         VolunteerLanguage,
     )
-    from accompany.services.passwords import hash_password
+    from accompany.services.people.passwords import hash_password
     from bench.settings import PASSWORD, bench_config
 
     models = {

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 from accompany import create_app  # noqa: E402
 from accompany.clock import utcnow
 from accompany.database import db  # noqa: E402
-from accompany.services.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
+from accompany.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 from tests.support.browser import PHONE_VIEWPORT, chromium, serve  # noqa: E402
 

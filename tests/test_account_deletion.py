@@ -23,15 +23,15 @@ from accompany.models import (
     UserStatus,
     VolunteerLanguage,
 )
-from accompany.services import planning
-from accompany.services.account_deletion import (
+from accompany.services.errors import DomainError, LoginFailed
+from accompany.services.messaging import planning
+from accompany.services.people.accounts import authenticate
+from accompany.services.people.passwords import password_matches
+from accompany.services.privacy.account_deletion import (
     AccountNotDeletable,
     DeletePasswordWrong,
     delete_volunteer_account,
 )
-from accompany.services.accounts import authenticate
-from accompany.services.errors import DomainError, LoginFailed
-from accompany.services.passwords import password_matches
 from tests.conftest import NOW, csrf_token, from_now, log_in
 from tests.support.factories import Factory
 from tests.test_retention import database_text, table_rows

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from accompany.models import AuditEvent, Language, Role, UserStatus
-from accompany.services import accounts
 from accompany.services.errors import (
     EmailTaken,
     InvitationInvalid,
@@ -15,6 +14,7 @@ from accompany.services.errors import (
     WeakPassword,
     WrongPassword,
 )
+from accompany.services.people import accounts
 from tests.conftest import NOW
 
 

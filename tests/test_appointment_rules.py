@@ -16,9 +16,9 @@ from accompany.models import (
     Outcome,
     ShiftRole,
 )
-from accompany.services import appointments as svc
-from accompany.services.claims import claim_slot
-from accompany.services.shifts import (
+from accompany.services.scheduling import appointments as svc
+from accompany.services.scheduling.claims import claim_slot
+from accompany.services.scheduling.shifts import (
     SlotsBelowClaims,
     plan_of,
     propose_shifts,
@@ -73,7 +73,7 @@ def test_create_plans_the_family_reminders_at_decent_local_hours(make, db):
 
 def test_saving_twice_never_plans_twice(make, db):
     appointment, _ = create(make)
-    from accompany.services.planning import plan_family_reminders
+    from accompany.services.messaging.planning import plan_family_reminders
 
     plan_family_reminders(appointment, now=NOW)
     plan_family_reminders(appointment, now=NOW)
@@ -209,7 +209,7 @@ def test_slots_can_never_drop_below_the_volunteers_holding_them(make, db):
 
 
 def test_shifts_of_a_closed_or_cancelled_appointment_cannot_change(make, db):
-    from accompany.services.shifts import NotScheduled, add_shift, remove_shift
+    from accompany.services.scheduling.shifts import NotScheduled, add_shift, remove_shift
 
     appointment, coordinator = create(make)
     shift = appointment.shifts[0]

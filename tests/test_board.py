@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from accompany.database import db as _db
 from accompany.models import AppointmentStatus, Claim, Language, Shift, ShiftRole, User
-from accompany.services.board import BoardFilters, open_shifts
-from accompany.services.claims import ShiftFull, claim_slot
+from accompany.services.scheduling.board import BoardFilters, open_shifts
+from accompany.services.scheduling.claims import ShiftFull, claim_slot
 from tests.conftest import NOW, csrf_token, from_now, log_in
 from tests.support.queries import count_queries
 

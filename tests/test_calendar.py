@@ -10,7 +10,8 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from accompany.models import AppointmentStatus, AuditEvent, ShiftRole, User, UserStatus
-from accompany.services.calendar import (
+from accompany.services.people.volunteers import deactivate_volunteer
+from accompany.services.scheduling.calendar import (
     CalendarNotAvailable,
     build_feed,
     ensure_calendar_token,
@@ -18,7 +19,6 @@ from accompany.services.calendar import (
     feed_shifts,
     reset_calendar_token,
 )
-from accompany.services.volunteers import deactivate_volunteer
 from tests.conftest import NOW, csrf_token, from_now, log_in
 from tests.support.queries import count_queries
 

@@ -11,7 +11,7 @@ from accompany.models import (
     Language,
     OutboundMessage,
 )
-from accompany.services.claims import (
+from accompany.services.scheduling.claims import (
     NotEligible,
     ShiftClosed,
     ShiftFull,

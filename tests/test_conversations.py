@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from accompany.crypto import phone_index
-from accompany.services.conversations import CannotReply, reply
-from accompany.services.inbound import receive_text
+from accompany.services.messaging.conversations import CannotReply, reply
+from accompany.services.messaging.inbound import receive_text
 from accompany.timezones import to_local
 from tests.conftest import NOW
 
@@ -56,7 +56,7 @@ def test_a_text_that_arrives_while_the_coordinator_types_stays_waiting(make, db)
     from sqlalchemy import select
 
     from accompany.models import InboundMessage
-    from accompany.services.conversations import mark_handled, thread
+    from accompany.services.messaging.conversations import mark_handled, thread
 
     coordinator = make.coordinator()
     make.family()

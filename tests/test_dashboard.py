@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from accompany.models import AppointmentStatus, Outcome, ShiftRole
-from accompany.services.overview import coordinator_overview
+from accompany.services.scheduling.overview import coordinator_overview
 from tests.conftest import NOW, from_now, log_in
 from tests.support.queries import count_queries
 

@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from accompany import dispatcher as dispatch_module
 from accompany.database import db as _db
-from accompany.dispatcher import Pacer, send_due
 from accompany.models import AppointmentKind, MessageState, OptOut, OutboundMessage, ShiftRole
-from accompany.services import appointments, outbox
-from accompany.services.shifts import propose_shifts
-from accompany.sms.gateway import FinalError, RetryableError, UnknownOutcome, current_gateway
+from accompany.services.messaging import dispatch as dispatch_module
+from accompany.services.messaging import outbox
+from accompany.services.messaging.dispatch import Pacer, send_due
+from accompany.services.messaging.sms.gateway import FinalError, RetryableError, UnknownOutcome, current_gateway
+from accompany.services.scheduling import appointments
+from accompany.services.scheduling.shifts import propose_shifts
 from tests.conftest import NOW, clock_env
 
 BOSTON = ZoneInfo("America/New_York")
@@ -215,7 +216,7 @@ def test_web_workers_never_start_a_scheduler(app, client):
     names = [thread.name for thread in threading.enumerate()]
     assert not any("APScheduler" in name or "scheduler" in name.lower() for name in names)
     assert "apscheduler" not in " ".join(type(ext).__module__ for ext in app.extensions.values())
-    assert dispatch_module.send_due.__module__ == "accompany.dispatcher"
+    assert dispatch_module.send_due.__module__ == "accompany.services.messaging.dispatch"
 
 
 def test_two_scheduler_processes_send_each_message_once_counted_at_the_fake_twilio(app, make, db, database_url, tmp_path):
@@ -224,7 +225,7 @@ def test_two_scheduler_processes_send_each_message_once_counted_at_the_fake_twil
     import sys
     from pathlib import Path
 
-    from accompany.services.claims import claim_slot
+    from accompany.services.scheduling.claims import claim_slot
     from tests.conftest import from_now
     from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
@@ -290,7 +291,7 @@ def test_an_invalid_number_is_final_and_recorded_so_it_is_not_tried_again(make, 
 
 
 def test_a_meeting_point_naming_the_family_reaches_the_volunteer_without_the_name(make, db, gateway):
-    from accompany.services.claims import claim_slot
+    from accompany.services.scheduling.claims import claim_slot
 
     family = make.family(name="Rosalinda Quispe", phone="617-555-0142")
     shift = make.shift(make.appointment(family=family, starts_at=NOW + timedelta(days=3)),

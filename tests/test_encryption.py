@@ -8,7 +8,7 @@ from accompany import create_app
 from accompany.crypto import KeyConfigError, Keyring, phone_index
 from accompany.database import db as _db
 from accompany.models import Family
-from accompany.services.keys import rotate_encrypted_fields
+from accompany.services.privacy.keys import rotate_encrypted_fields
 from tests.conftest import config_for
 
 

@@ -24,9 +24,9 @@ from accompany.models import (
     ShiftRole,
     Wording,
 )
-from accompany.services import families as service
-from accompany.services import family_records
-from accompany.services.families import (
+from accompany.services.people import families as service
+from accompany.services.people import family_records
+from accompany.services.people.families import (
     ConsentDateInFuture,
     ConsentHowMissing,
     ConsentNeedsPhone,
@@ -40,7 +40,7 @@ from accompany.services.families import (
     FamilyPurged,
     PhoneInUse,
 )
-from accompany.services.family_records import FamilySearch
+from accompany.services.people.family_records import FamilySearch
 from tests.conftest import NOW, csrf_token, log_in
 
 
@@ -604,7 +604,7 @@ def test_a_long_list_comes_in_pages_that_keep_the_search(staff, make, db):
 
 
 def test_a_coordinator_puts_a_family_under_legal_hold_and_the_purge_leaves_it(staff, make, db):
-    from accompany.services.retention import purge_due_families
+    from accompany.services.privacy.retention import purge_due_families
 
     family = make.family(name="Rosa M.", phone="617-555-0177", consent_given_by="Rosa", consent_method="Phone",
                          consent_at=NOW - timedelta(days=900))

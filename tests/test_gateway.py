@@ -12,9 +12,9 @@ import pytest
 
 from accompany import create_app
 from accompany.models import MessageState
-from accompany.sms.console import ConsoleGateway
-from accompany.sms.fake import FakeGateway
-from accompany.sms.gateway import (
+from accompany.services.messaging.sms.console import ConsoleGateway
+from accompany.services.messaging.sms.fake import FakeGateway
+from accompany.services.messaging.sms.gateway import (
     FinalError,
     RetryableError,
     SendError,
@@ -23,7 +23,7 @@ from accompany.sms.gateway import (
     init_gateway,
     status_callback_url,
 )
-from accompany.sms.twilio_backend import RedirectingHttpClient, TwilioGateway
+from accompany.services.messaging.sms.twilio_backend import RedirectingHttpClient, TwilioGateway
 from config import ConfigError, TestingConfig
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
@@ -346,7 +346,7 @@ def test_status_callback_url_names_the_outbox_row_under_the_public_url():
 
 def test_current_gateway_says_what_is_missing_when_not_set_up():
     app = create_app(TestingConfig)
-    app.extensions.pop("accompany.sms", None)
+    app.extensions.pop("accompany.services.messaging.sms", None)
     with app.app_context(), pytest.raises(RuntimeError, match="init_gateway"):
         current_gateway()
 

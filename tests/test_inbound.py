@@ -12,8 +12,6 @@ from sqlalchemy import func, select
 
 from accompany.crypto import phone_index
 from accompany.database import db
-from accompany.dispatcher import send_due
-from accompany.keywords import normalize
 from accompany.models import (
     AttendanceMode,
     InboundMessage,
@@ -23,10 +21,12 @@ from accompany.models import (
     Shift,
     ShiftRole,
 )
-from accompany.services import planning
-from accompany.services.inbound import receive_text
-from accompany.sms.gateway import FinalError, current_gateway
-from accompany.texts import CATALOGS
+from accompany.services.messaging import planning
+from accompany.services.messaging.dispatch import send_due
+from accompany.services.messaging.inbound import receive_text
+from accompany.services.messaging.keywords import normalize
+from accompany.services.messaging.sms.gateway import FinalError, current_gateway
+from accompany.services.messaging.wording import CATALOGS
 from tests.conftest import NOW, from_now
 
 FAMILY_PHONE = "+16175550142"  # the factory family's number
@@ -282,7 +282,7 @@ def test_a_long_text_read_as_stop_by_twilio_keeps_its_words_out_of_the_opt_out_r
 
 
 def test_a_rescheduled_appointment_needs_confirming_again_and_gets_its_own_thanks(booked, make, db):
-    from accompany.services.appointments import reschedule_appointment
+    from accompany.services.scheduling.appointments import reschedule_appointment
 
     family, appointment = booked
     receive("1")

@@ -14,7 +14,7 @@ from accompany import create_app
 from accompany.database import db as _db
 from accompany.models import Claim, InboundMessage, OptOut, Shift
 from accompany.models.urgent import TOO_LATE, TOOK_IT, UrgentAsk
-from accompany.services.urgent_calls import start_call
+from accompany.services.messaging.urgent_calls import start_call
 from tests.conftest import config_for, from_now
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed, sign
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accompany.models import InboundMessage, MessageState, OptOut, OutboundMessage, Wording
-from accompany.services import conversations, inbound, planning
+from accompany.services.messaging import conversations, inbound, planning
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
 

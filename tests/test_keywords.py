@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from accompany import keywords
-from accompany.keywords import HELP, NO, OTHER, RIDE, START, STOP, STOP_REQUEST, YES, Reading, normalize, read
-from accompany.texts import CATALOGS
+from accompany.services.messaging import keywords
+from accompany.services.messaging.keywords import (
+    HELP,
+    NO,
+    OTHER,
+    RIDE,
+    START,
+    STOP,
+    STOP_REQUEST,
+    YES,
+    Reading,
+    normalize,
+    read,
+)
+from accompany.services.messaging.wording import CATALOGS
 
 # How people actually type a word: as written, lower case, padded, shouted with punctuation...
 VARIANTS = {

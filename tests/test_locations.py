@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from accompany.models import AuditEvent, Location, LocationKind
-from accompany.services import locations as service
-from accompany.services.locations import (
+from accompany.services.scheduling import locations as service
+from accompany.services.scheduling.locations import (
     LocationAddressMissing,
     LocationDetails,
     LocationNameMissing,

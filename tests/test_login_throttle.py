@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from accompany import create_app
 from accompany.database import db as _db
 from accompany.models import AuditEvent, LoginThrottle
-from accompany.services import accounts
 from accompany.services.errors import LoginFailed
-from accompany.services.login_throttle import LoginThrottled, wait_after
+from accompany.services.people import accounts
+from accompany.services.people.login_throttle import LoginThrottled, wait_after
 from tests.conftest import NOW, config_for, csrf_token
 
 SECOND = timedelta(seconds=1)

@@ -15,8 +15,8 @@ from accompany.models import (
     Outcome,
     Shift,
 )
-from accompany.services import my_shifts as svc
-from accompany.services.appointments import confirm_draft
+from accompany.services.scheduling import my_shifts as svc
+from accompany.services.scheduling.appointments import confirm_draft
 from tests.conftest import NOW, csrf_token, from_now, log_in
 
 

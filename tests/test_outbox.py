@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accompany.database import db as _db
 from accompany.models import MessageState, OptOut, OutboundMessage, RecipientKind
-from accompany.services import message_log, outbox
+from accompany.services.messaging import message_log, outbox
 from tests.conftest import NOW
 
 
@@ -111,7 +111,7 @@ def test_the_unfilled_digest_goes_once_a_day_after_eight_and_only_when_needed(ma
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from accompany.services.planning import plan_unfilled_digest
+    from accompany.services.messaging.planning import plan_unfilled_digest
 
     coordinator = make.coordinator(phone="617-555-0170", sms_opt_in=True)
     make.coordinator()  # no phone: sees the dashboard instead

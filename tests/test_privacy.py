@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import select, text
 
-from accompany.dispatcher import send_due
+from accompany.demo import seed_demo
 from accompany.models import Family, InboundMessage, OutboundMessage, Shift, User, UserStatus
-from accompany.services import planning
-from accompany.services.demo import seed_demo
-from accompany.sms.gateway import RetryableError, current_gateway
+from accompany.services.messaging import planning
+from accompany.services.messaging.dispatch import send_due
+from accompany.services.messaging.sms.gateway import RetryableError, current_gateway
 from tests.conftest import NOW, csrf_token, from_now, log_in
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed
 

@@ -16,7 +16,7 @@ from accompany.models import (
     RecipientKind,
     User,
 )
-from accompany.services.profile import (
+from accompany.services.people.profile import (
     NotAVolunteer,
     PhoneNeededForTexts,
     ProfileDetails,
@@ -352,7 +352,7 @@ def test_turning_texts_back_on_plans_reminders_for_shifts_already_held(make, db)
     from sqlalchemy import select
 
     from accompany.models import MessageState, OutboundMessage
-    from accompany.services.profile import details_of, update_profile
+    from accompany.services.people.profile import details_of, update_profile
     from tests.conftest import NOW
 
     volunteer = make.volunteer(phone="617-555-0161", sms_opt_in=False)

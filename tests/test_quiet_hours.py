@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accompany.models import AppointmentKind, MessageState, OutboundMessage
-from accompany.services.planning import Timing, fit_family_window, plan_family_reminders
+from accompany.services.messaging.planning import Timing, fit_family_window, plan_family_reminders
 from tests.conftest import NOW
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",

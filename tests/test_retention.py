@@ -29,8 +29,12 @@ from accompany.models import (
     RecipientKind,
     Shift,
 )
-from accompany.services import retention
-from accompany.services.retention import (
+from accompany.services.messaging.sms.console import ConsoleGateway
+from accompany.services.messaging.sms.fake import FakeGateway
+from accompany.services.messaging.sms.gateway import DeleteError, current_gateway, init_gateway
+from accompany.services.messaging.sms.twilio_backend import TwilioGateway
+from accompany.services.privacy import retention
+from accompany.services.privacy.retention import (
     FamilyAlreadyPurged,
     FamilyOnLegalHold,
     LegalHoldOn,
@@ -38,10 +42,6 @@ from accompany.services.retention import (
     purge_due_families,
     purge_family,
 )
-from accompany.sms.console import ConsoleGateway
-from accompany.sms.fake import FakeGateway
-from accompany.sms.gateway import DeleteError, current_gateway, init_gateway
-from accompany.sms.twilio_backend import TwilioGateway
 from tests.conftest import NOW, from_now
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
@@ -723,8 +723,8 @@ def socket_closed_port():
 
 
 def test_a_volunteers_own_text_from_a_number_shared_with_a_closed_family_is_not_purged(make, db):
-    from accompany.services.inbound import receive_text
-    from accompany.services.retention import purge_due_families
+    from accompany.services.messaging.inbound import receive_text
+    from accompany.services.privacy.retention import purge_due_families
 
     old = NOW - timedelta(days=800)
     family = make.family(name="Rosa M.", phone=PHONE, closed_at=old)
@@ -741,9 +741,9 @@ def test_a_volunteers_own_text_from_a_number_shared_with_a_closed_family_is_not_
 
 
 def test_texts_of_a_volunteer_who_deleted_their_account_go_from_the_carrier_on_the_next_purge(app, make, db):
-    from accompany.services.account_deletion import delete_volunteer_account
-    from accompany.services.retention import purge_due_families
-    from accompany.sms.gateway import current_gateway
+    from accompany.services.messaging.sms.gateway import current_gateway
+    from accompany.services.privacy.account_deletion import delete_volunteer_account
+    from accompany.services.privacy.retention import purge_due_families
 
     volunteer = make.volunteer(phone="617-555-0166", sms_opt_in=True)
     row = _outbound(db, key="vol:1", body="Meet at 12 Elm St", at=NOW - timedelta(days=2), user=volunteer,

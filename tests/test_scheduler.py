@@ -60,8 +60,8 @@ def test_scheduler_command_runs_as_its_own_process_and_stops_on_sigterm(tmp_path
 
 
 def test_a_tick_sends_the_whole_backlog_batch_after_batch(app, make, db):
-    from accompany.services.claims import claim_slot
-    from accompany.sms.gateway import current_gateway
+    from accompany.services.messaging.sms.gateway import current_gateway
+    from accompany.services.scheduling.claims import claim_slot
     from tests.conftest import from_now
 
     app.config.update(SMS_BATCH_SIZE=2, SMS_RATE_PER_SECOND=0)
@@ -89,8 +89,8 @@ def test_a_tick_asks_an_urgent_shifts_next_group_when_the_wait_is_over_and_sends
     from sqlalchemy import func, select
 
     from accompany.models import UrgentAsk
-    from accompany.services.urgent_calls import start_call
-    from accompany.sms.gateway import current_gateway
+    from accompany.services.messaging.sms.gateway import current_gateway
+    from accompany.services.messaging.urgent_calls import start_call
     from tests.conftest import from_now
 
     app.config.update(URGENT_GROUP_SIZE=1, SMS_RATE_PER_SECOND=0)

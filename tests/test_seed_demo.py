@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from accompany.clock import utcnow
 from accompany.crypto import phone_index
+from accompany.demo import DEMO_PASSWORD, seed_demo
 from accompany.models import (
     Appointment,
     AppointmentKind,
@@ -27,7 +28,6 @@ from accompany.models import (
     UserStatus,
     Wording,
 )
-from accompany.services.demo import DEMO_PASSWORD, seed_demo
 from tests.conftest import NOW, csrf_token
 
 BOSTON = ZoneInfo("America/New_York")

@@ -25,7 +25,7 @@ from accompany.models import (
     Shift,
     ShiftRole,
 )
-from accompany.services import appointment_import, coverage_export, csv_files
+from accompany.services.scheduling import appointment_import, coverage_export, csv_files
 from accompany.timezones import from_local
 from tests.conftest import NOW, csrf_token, log_in
 from tests.support.queries import count_queries

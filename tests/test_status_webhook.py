@@ -12,8 +12,8 @@ from twilio.request_validator import RequestValidator
 from accompany.crypto import phone_index
 from accompany.extensions import csrf
 from accompany.models import MessageState, OptOut, OutboundMessage, RecipientKind
-from accompany.services.delivery import record_status
-from accompany.services.planning import is_opted_out, plan_message
+from accompany.services.messaging.delivery import record_status
+from accompany.services.messaging.planning import is_opted_out, plan_message
 from accompany.webhooks import bp as webhooks_bp
 from tests.conftest import NOW
 
@@ -288,7 +288,7 @@ def test_a_row_id_in_the_url_only_settles_a_row_that_is_unknown_or_being_sent(we
 
 
 def test_a_callback_that_beats_our_own_record_of_the_send_is_kept(webhook, outbox, db):
-    from accompany.services import outbox as outbox_service
+    from accompany.services.messaging import outbox as outbox_service
     from tests.conftest import NOW
 
     row = outbox(MessageState.SENDING, sid=None)

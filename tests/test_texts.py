@@ -20,12 +20,8 @@ from accompany.models import (
     ShiftRole,
     Wording,
 )
-from accompany.segments import count_segments, encoding
-from accompany.services import planning
-from accompany.services.accounts import set_user_languages
-from accompany.services.appointments import cancel_appointment, reschedule_appointment
-from accompany.services.claims import claim_slot, release_claim
-from accompany.services.planning import (
+from accompany.services.messaging import planning
+from accompany.services.messaging.planning import (
     REPLY_CONFIRMED,
     REPLY_HELP,
     REPLY_RIDE,
@@ -33,8 +29,7 @@ from accompany.services.planning import (
     START_CONFIRMATION,
     STOP_CONFIRMATION,
 )
-from accompany.services.shifts import remove_shift
-from accompany.services.texts import (
+from accompany.services.messaging.rendering import (
     KINDS,
     NUMBER_REPLIES,
     NothingToSay,
@@ -42,8 +37,13 @@ from accompany.services.texts import (
     render_number_reply,
     render_text,
 )
-from accompany.services.urgent_calls import start_call
-from accompany.texts import CATALOGS
+from accompany.services.messaging.segments import count_segments, encoding
+from accompany.services.messaging.urgent_calls import start_call
+from accompany.services.messaging.wording import CATALOGS
+from accompany.services.people.accounts import set_user_languages
+from accompany.services.scheduling.appointments import cancel_appointment, reschedule_appointment
+from accompany.services.scheduling.claims import claim_slot, release_claim
+from accompany.services.scheduling.shifts import remove_shift
 from accompany.timezones import from_local
 
 ORG_TZ = "America/New_York"

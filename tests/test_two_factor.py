@@ -11,10 +11,10 @@ from sqlalchemy import func, select, text
 
 from accompany.clock import utcnow
 from accompany.models import AuditEvent, LoginThrottle, RecoveryCode, User
-from accompany.services import two_factor
 from accompany.services.errors import WrongPassword
-from accompany.services.login_throttle import LoginThrottled
-from accompany.services.two_factor import CodeAlreadyUsed, CodeNotAccepted, NotStaff, OwnTwoFactorReset
+from accompany.services.people import two_factor
+from accompany.services.people.login_throttle import LoginThrottled
+from accompany.services.people.two_factor import CodeAlreadyUsed, CodeNotAccepted, NotStaff, OwnTwoFactorReset
 from config import Config, ProductionConfig, TestingConfig
 from tests.conftest import NOW, csrf_token, log_in
 from tests.support.browser import fits_the_screen

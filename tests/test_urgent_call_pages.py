@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from accompany.models import AppointmentStatus, OutboundMessage, UrgentCall
-from accompany.services import urgent_calls
+from accompany.services.messaging import urgent_calls
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed

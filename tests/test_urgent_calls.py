@@ -17,11 +17,11 @@ from accompany.models import (
     UrgentAsk,
 )
 from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
-from accompany.services import planning, urgent_calls
-from accompany.services.claims import ShiftClosed
-from accompany.services.inbound import receive_text
-from accompany.services.outbox import record_opt_out
-from accompany.services.urgent_calls import NobodyToAsk, Settings, ShiftCovered, advance, start_call
+from accompany.services.messaging import planning, urgent_calls
+from accompany.services.messaging.inbound import receive_text
+from accompany.services.messaging.outbox import record_opt_out
+from accompany.services.messaging.urgent_calls import NobodyToAsk, Settings, ShiftCovered, advance, start_call
+from accompany.services.scheduling.claims import ShiftClosed
 from tests.conftest import NOW
 
 _phones = itertools.count(1000)
@@ -289,8 +289,8 @@ def test_calls_end_when_their_shift_is_filled_or_closed(make, db, shift):
 
 
 def test_an_ask_is_not_sent_once_the_shift_is_filled(make, db, shift, app):
-    from accompany.dispatcher import send_due
-    from accompany.sms.gateway import current_gateway
+    from accompany.services.messaging.dispatch import send_due
+    from accompany.services.messaging.sms.gateway import current_gateway
 
     texting_volunteer(make, has_car=True, languages=["es"])
     start_call(shift, by=make.coordinator(), now=NOW)
@@ -302,8 +302,8 @@ def test_an_ask_is_not_sent_once_the_shift_is_filled(make, db, shift, app):
 
 
 def test_an_ask_says_role_time_place_and_code(make, db, shift, app):
-    from accompany.dispatcher import send_due
-    from accompany.sms.gateway import current_gateway
+    from accompany.services.messaging.dispatch import send_due
+    from accompany.services.messaging.sms.gateway import current_gateway
 
     volunteer = texting_volunteer(make, has_car=True, languages=["es", "en"])
     call, _ = start_call(shift, by=make.coordinator(), now=NOW)

@@ -24,11 +24,9 @@ from accompany.models import (
     User,
     UserStatus,
 )
-from accompany.services import claims as claim_service
-from accompany.services import volunteers as volunteer_service
-from accompany.services.accounts import load_session_user
-from accompany.services.claims import ShiftStarted
-from accompany.services.volunteers import (
+from accompany.services.people import volunteers as volunteer_service
+from accompany.services.people.accounts import load_session_user
+from accompany.services.people.volunteers import (
     AlreadyAssigned,
     CannotChangeAdmin,
     CannotChangeSelf,
@@ -36,6 +34,8 @@ from accompany.services.volunteers import (
     NotAVolunteer,
     NotDeactivated,
 )
+from accompany.services.scheduling import claims as claim_service
+from accompany.services.scheduling.claims import ShiftStarted
 from tests.conftest import NOW, csrf_token, log_in
 from tests.support.browser import fits_the_screen
 from tests.support.queries import count_queries

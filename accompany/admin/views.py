@@ -12,8 +12,8 @@ from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import admin_required
 from accompany.models import Role, User
-from accompany.services import accounts, two_factor
 from accompany.services.errors import DomainError
+from accompany.services.people import accounts, two_factor
 
 
 @bp.route("/invitations", methods=["GET", "POST"])

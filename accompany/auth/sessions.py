@@ -17,8 +17,8 @@ from accompany.auth import bp
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.models import User
-from accompany.services import accounts, login_sessions, two_factor
-from accompany.services.login_sessions import SessionState
+from accompany.services.people import accounts, login_sessions, two_factor
+from accompany.services.people.login_sessions import SessionState
 
 # The session key under which the login's token is kept (a name, not a secret).
 SESSION_TOKEN = "login_session"  # nosec B105

@@ -11,8 +11,8 @@ from accompany.auth import bp
 from accompany.auth.forms import EnrollTwoFactorForm, PasswordCheckForm
 from accompany.clock import utcnow
 from accompany.database import db
-from accompany.services import two_factor
 from accompany.services.errors import DomainError
+from accompany.services.people import two_factor
 
 QR_TARGET_PIXELS = 240  # fits a 360 px phone screen with margins
 

@@ -15,12 +15,12 @@ from accompany.auth.sessions import await_second_step, begin_session, end_sessio
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.formfields import ActionForm, safe_next_url
-from accompany.services import accounts, two_factor
 from accompany.services.errors import (
     DomainError,
     EmailTaken,
     InvitationInvalid,
 )
+from accompany.services.people import accounts, two_factor
 
 
 @bp.route("/login", methods=["GET", "POST"])

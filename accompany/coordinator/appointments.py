@@ -31,10 +31,10 @@ from accompany.models import (
     Shift,
     ShiftRole,
 )
-from accompany.services import appointments as service
-from accompany.services import locations as location_service
-from accompany.services import shifts as shift_service
 from accompany.services.errors import DomainError
+from accompany.services.scheduling import appointments as service
+from accompany.services.scheduling import locations as location_service
+from accompany.services.scheduling import shifts as shift_service
 from accompany.timezones import from_local, to_local
 
 

@@ -17,9 +17,9 @@ from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import Family
-from accompany.services import families as family_service
-from accompany.services import family_records
-from accompany.services.families import FamilyError
+from accompany.services.people import families as family_service
+from accompany.services.people import family_records
+from accompany.services.people.families import FamilyError
 
 PER_PAGE = 50
 

@@ -17,8 +17,8 @@ from accompany.formfields import (
     phone_number,
 )
 from accompany.models import Family, Language, Wording
-from accompany.services import families as family_service
-from accompany.services import family_records
+from accompany.services.people import families as family_service
+from accompany.services.people import family_records
 
 
 class FamilyForm(FlaskForm):

@@ -11,16 +11,15 @@ import re
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from accompany import keywords
 from accompany.clock import utcnow
 from accompany.coordinator import bp
 from accompany.coordinator.inbox_forms import ReplyForm, SeenForm
 from accompany.database import db
 from accompany.guards import staff_required
-from accompany.services import conversations as conversation_service
-from accompany.services import planning
-from accompany.services.conversations import CannotReply
 from accompany.services.errors import DomainError
+from accompany.services.messaging import conversations as conversation_service
+from accompany.services.messaging import keywords, planning
+from accompany.services.messaging.conversations import CannotReply
 
 KEY = re.compile(r"[0-9a-f]{64}")
 

@@ -9,7 +9,7 @@ from wtforms.validators import AnyOf, InputRequired, Length
 
 from accompany.formfields import PlainSelectField, enum_choices
 from accompany.models import Location, LocationKind
-from accompany.services import locations as location_service
+from accompany.services.scheduling import locations as location_service
 from accompany.timezones import us_zone_choices
 
 

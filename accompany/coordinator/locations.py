@@ -11,8 +11,8 @@ from accompany.coordinator.location_forms import LocationActiveForm, LocationFor
 from accompany.database import db
 from accompany.guards import staff_required
 from accompany.models import Location
-from accompany.services import locations as location_service
-from accompany.services.locations import LocationError
+from accompany.services.scheduling import locations as location_service
+from accompany.services.scheduling.locations import LocationError
 
 
 def _show_error(form: LocationForm, error: LocationError) -> None:

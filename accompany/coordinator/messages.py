@@ -11,8 +11,8 @@ from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import MessageState, OutboundMessage, RecipientKind
-from accompany.services import message_log
 from accompany.services.errors import DomainError
+from accompany.services.messaging import message_log
 
 VIEWS = {
     "planned": [MessageState.PENDING, MessageState.SENDING],

@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from accompany.formfields import PlainDateField, SmallIntegerField
-from accompany.services.csv_files import SpreadsheetError
+from accompany.services.scheduling.csv_files import SpreadsheetError
 
 # The decompressed text may be no larger than an upload may be (MAX_CONTENT_LENGTH).
 MAX_TEXT_BYTES = 2 * 1024 * 1024

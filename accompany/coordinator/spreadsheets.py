@@ -29,11 +29,11 @@ from accompany.coordinator.spreadsheet_forms import (
 )
 from accompany.database import db
 from accompany.guards import staff_required
-from accompany.services import appointment_import, coverage_export, csv_files
-from accompany.services.appointment_import import ImportNotClean, ImportPreview
-from accompany.services.coverage_export import ExportRangeInvalid
-from accompany.services.csv_files import SpreadsheetError
 from accompany.services.errors import DomainError
+from accompany.services.scheduling import appointment_import, coverage_export, csv_files
+from accompany.services.scheduling.appointment_import import ImportNotClean, ImportPreview
+from accompany.services.scheduling.coverage_export import ExportRangeInvalid
+from accompany.services.scheduling.csv_files import SpreadsheetError
 
 TOO_BIG_TO_CONFIRM = (
     "This file is too large to import in one go. Split it into two files and import each."

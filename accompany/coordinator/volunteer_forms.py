@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from accompany.formfields import PlainSelectField, SmallIntegerField, enum_choices, safe_next_url
 from accompany.models import Language, UserStatus
-from accompany.services.volunteers import VolunteerSearch
+from accompany.services.people.volunteers import VolunteerSearch
 
 STATUS_CHOICES = [
     SelectChoice("", "Everyone"),

@@ -22,10 +22,11 @@ from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import Role, Shift, User
 from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
-from accompany.services import accounts, urgent_calls
-from accompany.services import claims as claim_service
-from accompany.services import volunteers as volunteer_service
 from accompany.services.errors import DomainError, NotPending
+from accompany.services.messaging import urgent_calls
+from accompany.services.people import accounts
+from accompany.services.people import volunteers as volunteer_service
+from accompany.services.scheduling import claims as claim_service
 
 PER_PAGE = 50
 

@@ -4,7 +4,7 @@ from flask import jsonify
 
 from accompany.clock import utcnow
 from accompany.health import bp
-from accompany.services.health import health_report
+from accompany.services.messaging.health import health_report
 
 
 @bp.get("/healthz")

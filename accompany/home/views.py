@@ -7,8 +7,11 @@ from accompany.clock import utcnow
 from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
-from accompany.services import access, accounts, conversations, overview
-from accompany.services.health import health_report
+from accompany.services.messaging import conversations
+from accompany.services.messaging.health import health_report
+from accompany.services.people import accounts
+from accompany.services.privacy import access
+from accompany.services.scheduling import overview
 
 
 @bp.get("/")

@@ -93,7 +93,7 @@ class InboundMessage(db.Model):
         ForeignKey("families.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # What it was read as (accompany.keywords): stop, start, help, confirm, ride, yes, no,
+    # What it was read as (accompany.services.messaging.keywords): stop, start, help, confirm, ride, yes, no,
     # stop_request (sounds like "stop texting me": a coordinator decides) or other.
     kind: Mapped[str] = mapped_column(String(20), default="other")
     # What it was about (a confirmed appointment, a ride request) and what we answered with

@@ -10,10 +10,10 @@ from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Shift, ShiftRole
-from accompany.services import board
-from accompany.services.claims import claim_slot
 from accompany.services.errors import DomainError
-from accompany.services.locations import active_locations
+from accompany.services.scheduling import board
+from accompany.services.scheduling.claims import claim_slot
+from accompany.services.scheduling.locations import active_locations
 from accompany.volunteer import bp
 from accompany.volunteer.forms import BoardFilterForm
 

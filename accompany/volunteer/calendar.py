@@ -21,7 +21,7 @@ from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Shift
-from accompany.services import calendar as calendar_service
+from accompany.services.scheduling import calendar as calendar_service
 from accompany.volunteer import bp
 
 

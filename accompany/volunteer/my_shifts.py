@@ -10,9 +10,10 @@ from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Outcome
-from accompany.services import access, my_shifts
-from accompany.services.claims import release_claim
 from accompany.services.errors import DomainError
+from accompany.services.privacy import access
+from accompany.services.scheduling import my_shifts
+from accompany.services.scheduling.claims import release_claim
 from accompany.volunteer import bp
 from accompany.volunteer.forms import ReportForm
 

@@ -11,9 +11,10 @@ from flask_login import current_user, logout_user
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.guards import profile_owner_required
-from accompany.services import account_deletion, planning
-from accompany.services import profile as profile_service
 from accompany.services.errors import DomainError
+from accompany.services.messaging import planning
+from accompany.services.people import profile as profile_service
+from accompany.services.privacy import account_deletion
 from accompany.volunteer import bp
 from accompany.volunteer.profile_forms import DeleteAccountForm, ProfileForm
 

@@ -13,7 +13,7 @@ from accompany.formfields import (
     phone_number,
 )
 from accompany.models import Language
-from accompany.services.profile import HOME_AREA_MAX, NAME_MAX, ProfileDetails
+from accompany.services.people.profile import HOME_AREA_MAX, NAME_MAX, ProfileDetails
 
 # What ticking the box means, in the words the volunteer agrees to. ICE accepts as obligor a
 # U.S. citizen or lawful permanent resident with ID and a Social Security number.

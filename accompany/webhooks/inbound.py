@@ -1,4 +1,4 @@
-"""`POST /sms/inbound`: a text someone sent to our number (accompany/services/inbound.py)."""
+"""`POST /sms/inbound`: a text someone sent to our number (accompany/services/messaging/inbound.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from accompany.clock import utcnow
 from accompany.database import db
-from accompany.services.inbound import Handled, receive_text
+from accompany.services.messaging.inbound import Handled, receive_text
 from accompany.webhooks import bp
 from accompany.webhooks.signatures import twilio_signed
 

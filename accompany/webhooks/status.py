@@ -7,7 +7,7 @@ from flask import abort, request
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.formfields import record_id
-from accompany.services.delivery import record_status
+from accompany.services.messaging.delivery import record_status
 from accompany.webhooks import bp
 from accompany.webhooks.signatures import twilio_signed
 

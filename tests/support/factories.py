@@ -22,8 +22,8 @@ from accompany.models import (
     UserStatus,
 )
 from accompany.phones import normalize_phone
-from accompany.services.accounts import set_user_languages, set_user_phone
-from accompany.services.passwords import hash_password
+from accompany.services.people.accounts import set_user_languages, set_user_phone
+from accompany.services.people.passwords import hash_password
 
 
 class Factory:

@@ -8,8 +8,8 @@ from datetime import timedelta
 from accompany import create_app
 from accompany.crypto import phone_index
 from accompany.models import MessageState, OutboundMessage, RecipientKind
-from accompany.services.accounts import invite_user
-from accompany.services.inbound import receive_text
+from accompany.services.messaging.inbound import receive_text
+from accompany.services.people.accounts import invite_user
 from tests.conftest import config_for, from_now, log_in
 
 ROLES = ("anon", "pending", "volunteer", "holder", "coordinator", "admin")

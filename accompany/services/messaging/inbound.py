@@ -1,0 +1,307 @@
+"""Handling a text someone sent us (`POST /sms/inbound`).
+
+The sender is found by the phone's keyed hash (never by decrypting every number). What the text
+means comes from accompany/services/messaging/keywords.py, and each meaning does one thing at once:
+
+- STOP (in any of our languages, or Twilio's own opt-out): the number is opted out, everything
+  planned to it is cancelled, and one confirmation is the answer.
+- START: the number opts back in; reminders still ahead are planned again.
+- HELP: the organization's name and help number.
+- From a family: 1 / YES confirms the appointment; 2 / RIDE flags a ride request, alerts the
+  coordinators and adds a ride shift if there is none.
+- From a volunteer: YES 4821 / NO 4821 answers an urgent ask (accompany/services/messaging/urgent_calls.py).
+- Anything else (and anything sounding like "stop texting me") waits in the coordinators' inbox.
+
+Answers about the number itself (HELP, STOP, START) are given in the webhook's reply, in the
+language of the word that was sent, and are the same whether or not we know the number; a number
+we do not know gets only the help text. Answers about a person's appointment or shift are
+planned in the outbox like every other text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from accompany.crypto import phone_index
+from accompany.database import db
+from accompany.models import (
+    Appointment,
+    AppointmentStatus,
+    AttendanceMode,
+    Claim,
+    Family,
+    InboundMessage,
+    OptOut,
+    OutboundMessage,
+    Shift,
+    ShiftRole,
+    User,
+    UserStatus,
+)
+from accompany.models.urgent import TOOK_IT
+from accompany.phones import InvalidPhone, mask_phone, normalize_phone
+from accompany.services.messaging import keywords, outbox, planning, urgent_calls
+from accompany.services.messaging.rendering import NUMBER_REPLIES, RenderedText, render_number_reply
+from accompany.services.privacy.audit import record_event
+from accompany.services.scheduling import shifts
+
+log = logging.getLogger(__name__)
+
+REPLY_WINDOW = timedelta(hours=6)  # an answer that could not go within this is no answer
+
+
+@dataclass
+class Senders:
+    """Who texts from a number: open families and accounts with that phone (rarely more than one)."""
+
+    phone: str
+    phone_hash: str
+    families: list[Family] = field(default_factory=list)
+    users: list[User] = field(default_factory=list)
+
+    @property
+    def known(self) -> bool:
+        return bool(self.families or self.users)
+
+    @property
+    def volunteers(self) -> list[User]:
+        return [user for user in self.users if user.status == UserStatus.ACTIVE]
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What came of an inbound text: the stored message (None for a repeat delivery) and the
+    answer to give in the webhook's reply, if any."""
+
+    message: InboundMessage | None
+    reply: RenderedText | None = None
+
+
+def find_senders(raw_phone: str) -> Senders:
+    """The families and accounts whose phone is `raw_phone`, by its keyed hash."""
+    try:
+        phone = normalize_phone(raw_phone)
+    except InvalidPhone:
+        phone = (raw_phone or "").strip()[:40]  # a short code or an odd sender: nobody we text
+    digest = phone_index(phone)
+    families = list(db.session.scalars(
+        select(Family).where(Family.phone_hash == digest, Family.closed_at.is_(None), Family.purged_at.is_(None))
+        .order_by(Family.id)
+    ))
+    users = list(db.session.scalars(
+        select(User).where(User.phone_hash == digest, User.status != UserStatus.DISABLED).order_by(User.id)
+    ))
+    return Senders(phone=phone, phone_hash=digest, families=families, users=users)
+
+
+def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: datetime,
+                 carrier_keyword: str = "") -> Handled:
+    """Store and act on one inbound text. `carrier_keyword` is Twilio's own reading of it
+    (`OptOutType`: STOP, START or HELP) when its opt-out handling is on."""
+    if provider_sid and db.session.scalar(select(InboundMessage.id).where(InboundMessage.provider_sid == provider_sid)):
+        return Handled(None)  # Twilio delivered it again: it was handled the first time
+    senders = find_senders(from_number)
+    reading = keywords.read(body)
+    carrier = carrier_keyword.strip().lower()
+    if not reading.is_keyword and carrier in (keywords.STOP, keywords.START, keywords.HELP):
+        reading = keywords.Reading(carrier)
+    message = InboundMessage(
+        provider_sid=provider_sid or None, from_hash=senders.phone_hash, from_phone=senders.phone,
+        body=body or "", received_at=now, kind=reading.meaning, answered_with="",
+        family_id=senders.families[0].id if senders.families else None,
+        user_id=senders.users[0].id if senders.users else None,
+    )
+    db.session.add(message)
+    # The same text delivered twice at the very same moment: the second flush raises
+    # IntegrityError (unique MessageSid) and the webhook rolls back and answers nothing. (No
+    # savepoint here: on SQLite one opened before any write would commit this row on its own.)
+    db.session.flush()
+    if carrier == keywords.START and reading.meaning != keywords.START:
+        opt_in(senders, now=now)  # Twilio lifted its block (it takes YES as START): so do we
+    reply = _act(message, reading, senders, now=now)
+    if reply is None and message.handled_at is None and _may_send_help(senders, now=now):
+        reply = planning.REPLY_HELP  # for a person to read: the same answer, known number or not
+    if reply is not None:
+        message.answered_with = reply
+    db.session.flush()
+    log.info("inbound text %s from %s (%s): read as %s, answered with %s", message.id, mask_phone(senders.phone),
+             "known" if senders.known else "unknown", reading.meaning, message.answered_with or "nothing")
+    if message.answered_with in NUMBER_REPLIES:
+        return Handled(message, render_number_reply(message.answered_with, reading.language, now=now))
+    return Handled(message)
+
+
+def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *, now: datetime) -> str | None:
+    """Do what the text asks; returns the kind of text that answers it (or None) and marks the
+    message handled when no person needs to read it."""
+    meaning = reading.meaning
+    if meaning == keywords.STOP:
+        # The word itself when it is one of ours; never the words of a longer text (not sealed here).
+        said = keywords.normalize(message.body)
+        opt_out(senders, now=now, keyword=said if said in keywords.WORDS else "carrier stop")
+        return _done(message, now, planning.STOP_CONFIRMATION)
+    if meaning == keywords.START:
+        opt_in(senders, now=now)
+        return _done(message, now, planning.START_CONFIRMATION)
+    if meaning == keywords.HELP:
+        return _done(message, now, planning.REPLY_HELP)
+    if not senders.known:
+        return None  # kept for a coordinator to read (a family's new phone?)
+
+    if meaning in (keywords.YES, keywords.NO) and (reading.code or not senders.families):
+        ask = urgent_calls.find_ask(senders.volunteers, reading.code)
+        if ask is not None:
+            outcome = urgent_calls.answer(ask, yes=meaning == keywords.YES, now=now)
+            record_event("urgent_call.answered", now=now, actor=ask.volunteer, subject=ask.call.shift,
+                         answer=outcome or "no_after_taking")
+            if outcome is None:
+                return None  # NO after taking the shift: a coordinator settles it with them
+            return _done(message, now, planning.VOLUNTEER_CLAIMED if outcome == TOOK_IT else _REPLIES[outcome])
+    if meaning == keywords.YES and senders.families and not reading.code:
+        return _family_confirms(message, senders, now=now)
+    if meaning == keywords.RIDE and senders.families:
+        return _family_needs_ride(message, senders, now=now)
+    return None  # for the inbox
+
+
+_REPLIES = {
+    urgent_calls.DECLINED: planning.REPLY_URGENT_DECLINED,
+    urgent_calls.TOO_LATE: planning.REPLY_URGENT_COVERED,
+    urgent_calls.NOT_POSSIBLE: planning.REPLY_URGENT_NOT_POSSIBLE,
+}
+
+
+def _done(message: InboundMessage, now: datetime, answer: str | None) -> str | None:
+    message.handled_at = now
+    return answer
+
+
+HELP_AGAIN_AFTER = timedelta(hours=24)
+
+
+def _may_send_help(senders: Senders, *, now: datetime) -> bool:
+    """A text left for a person gets the help text, at most once a day per number and never to
+    a number that opted out: the same rule whether or not we know the number."""
+    if planning.is_opted_out(senders.phone_hash):
+        return False
+    recent = select(InboundMessage.id).where(
+        InboundMessage.from_hash == senders.phone_hash,
+        InboundMessage.answered_with == planning.REPLY_HELP,
+        InboundMessage.received_at > now - HELP_AGAIN_AFTER,
+    )
+    return db.session.scalar(recent.limit(1)) is None
+
+
+# -- the number ------------------------------------------------------------------------------------
+
+
+def opt_out(senders: Senders, *, now: datetime, keyword: str) -> None:
+    """Nothing more goes to this number, and nothing planned for it is left waiting."""
+    outbox.record_opt_out(senders.phone, now=now, keyword=keyword)
+    # Everyone with this number, open or closed, active or not: the number decides. By id, so
+    # each cancel walks its recipient index rather than every pending row.
+    family_ids = list(db.session.scalars(select(Family.id).where(Family.phone_hash == senders.phone_hash)))
+    user_ids = list(db.session.scalars(select(User.id).where(User.phone_hash == senders.phone_hash)))
+    if family_ids:
+        planning.cancel_pending(OutboundMessage.family_id.in_(family_ids))
+    if user_ids:
+        planning.cancel_pending(OutboundMessage.user_id.in_(user_ids))
+
+
+def opt_in(senders: Senders, *, now: datetime) -> None:
+    """The number takes our texts again; reminders still ahead are planned again (their rows come
+    back under the same keys, so nothing already sent goes twice)."""
+    opted = db.session.scalar(select(OptOut).where(OptOut.phone_hash == senders.phone_hash))
+    if opted is None or not opted.active:
+        return
+    opted.active, opted.opted_in_at = False, now
+    db.session.flush()
+    for family in senders.families:
+        for appointment in family.appointments:
+            if appointment.status == AppointmentStatus.SCHEDULED and appointment.starts_at > now:
+                planning.plan_family_reminders(appointment, now=now)
+    for user in senders.volunteers:
+        upcoming = db.session.scalars(
+            select(Claim).join(Shift).where(Claim.volunteer_id == user.id, Shift.starts_at > now)
+        )
+        for claim in upcoming:
+            if claim.shift.appointment.status == AppointmentStatus.SCHEDULED:
+                planning.plan_volunteer_reminders(claim, now=now, announce=False)
+
+
+# -- families --------------------------------------------------------------------------------------
+
+
+def reply_target(families: list[Family], *, now: datetime) -> Appointment | None:
+    """The appointment a family's "1" or "2" answers: the one we last texted them about, if it is
+    still ahead; else their next one."""
+    ids = [family.id for family in families]
+    ahead = (Appointment.family_id.in_(ids), Appointment.status == AppointmentStatus.SCHEDULED,
+             Appointment.starts_at > now)
+    texted = db.session.scalar(
+        select(Appointment)
+        .join(OutboundMessage, OutboundMessage.appointment_id == Appointment.id)
+        .where(*ahead, OutboundMessage.family_id.in_(ids), OutboundMessage.sent_at.is_not(None))
+        .order_by(OutboundMessage.sent_at.desc())
+        .limit(1)
+    )
+    return texted or db.session.scalar(select(Appointment).where(*ahead).order_by(Appointment.starts_at).limit(1))
+
+
+def _family_reply(kind: str, family: Family, appointment: Appointment | None, *, now: datetime) -> None:
+    """Plan the answer to a family's reply; one per appointment (a second "1" is not answered twice)."""
+    subject = (f"appt:{appointment.id}@{planning.stamp(appointment.starts_at)}" if appointment is not None
+               else f"family:{family.id}:{now.date().isoformat()}")
+    send_before = min(now + REPLY_WINDOW, appointment.starts_at) if appointment is not None else now + REPLY_WINDOW
+    if not planning.family_may_be_texted(family):
+        return
+    at = planning.fit_family_window(now, tz_name=planning.family_timezone(family), now=now,
+                                    send_before=send_before, timing=planning.current_timing())
+    if at is not None:
+        planning.plan_message(f"{subject}:family:{kind}", kind=kind, now=now, not_before=at,
+                              send_before=send_before, family=family, appointment=appointment)
+
+
+def _family_confirms(message: InboundMessage, senders: Senders, *, now: datetime) -> str | None:
+    appointment = reply_target(senders.families, now=now)
+    if appointment is None:
+        return None  # nothing ahead to confirm: a coordinator reads it
+    message.appointment_id = appointment.id
+    if appointment.family_confirmed_at is None:
+        appointment.family_confirmed_at = now
+        record_event("appointment.family_confirmed", now=now, subject=appointment)
+    _family_reply(planning.REPLY_CONFIRMED, appointment.family, appointment, now=now)
+    return _done(message, now, planning.REPLY_CONFIRMED)
+
+
+def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: datetime) -> str | None:
+    appointment = reply_target(senders.families, now=now)
+    if appointment is None:
+        _family_reply(planning.REPLY_RIDE, senders.families[0], None, now=now)
+        return planning.REPLY_RIDE  # no appointment ahead: a coordinator reads it
+    message.appointment_id = appointment.id
+    first_request = appointment.ride_requested_at is None
+    if first_request:
+        appointment.ride_requested_at = now
+        record_event("appointment.ride_requested", now=now, subject=appointment)
+        add_ride_shift(appointment, now=now)
+        planning.alert_coordinators(
+            planning.COORDINATOR_RIDE_REQUEST, f"appt:{appointment.id}:ride_request", now=now,
+            appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
+        )
+    _family_reply(planning.REPLY_RIDE, appointment.family, appointment, now=now)
+    return _done(message, now, planning.REPLY_RIDE)
+
+
+def add_ride_shift(appointment: Appointment, *, now: datetime) -> Shift | None:
+    """A "ride there" shift, proposed as a coordinator's form would, unless the appointment has a
+    ride already or is by video."""
+    if appointment.mode == AttendanceMode.VIDEO or any(shift.role == ShiftRole.RIDE_THERE for shift in appointment.shifts):
+        return None
+    plan = shifts.propose_shifts(appointment, [ShiftRole.RIDE_THERE], family_language=appointment.family.language,
+                                 town=appointment.family.town)[0]
+    return shifts.add_shift(appointment, plan, by=None, now=now)

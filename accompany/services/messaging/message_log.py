@@ -1,0 +1,91 @@
+"""The message log coordinators read and act on: cancel, retry, and settle unknown sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accompany.database import db
+from accompany.models import MessageState, OutboundMessage, RecipientKind, User
+from accompany.services.errors import DomainError
+from accompany.services.privacy.audit import record_event
+
+RETRY_WINDOW = timedelta(hours=1)
+
+
+class WrongState(DomainError):
+    message = "That message has moved on since the page was loaded; look again."
+
+
+class TooLate(DomainError):
+    message = "It is too late to send this one: its window has closed."
+
+
+@dataclass
+class MessageFilters:
+    states: list[MessageState] = field(default_factory=list)
+    recipient_kind: RecipientKind | None = None
+    kind: str = ""
+
+
+def find_messages(filters: MessageFilters, *, limit: int = 100, soonest_first: bool = False) -> list[OutboundMessage]:
+    """Latest first (by when they may go), or soonest first; with their recipients loaded."""
+    order = (
+        (OutboundMessage.not_before, OutboundMessage.id) if soonest_first
+        else (OutboundMessage.not_before.desc(), OutboundMessage.id.desc())
+    )
+    query = (
+        select(OutboundMessage)
+        .options(selectinload(OutboundMessage.family), selectinload(OutboundMessage.user))
+        .order_by(*order)
+        .limit(limit)
+    )
+    if filters.states:
+        query = query.where(OutboundMessage.state.in_(filters.states))
+    if filters.recipient_kind is not None:
+        query = query.where(OutboundMessage.recipient_kind == filters.recipient_kind)
+    if filters.kind:
+        query = query.where(OutboundMessage.kind.startswith(filters.kind))
+    return list(db.session.scalars(query))
+
+
+def recipient_number(row: OutboundMessage) -> str | None:
+    person = row.family if row.family is not None else row.user
+    return person.phone if person is not None else None
+
+
+def _move(row: OutboundMessage, allowed: tuple[MessageState, ...], action: str, *, by: User, now: datetime) -> None:
+    if row.state not in allowed:
+        raise WrongState()
+    record_event(f"message.{action}", now=now, actor=by, subject=row, kind=row.kind, was=row.state.value)
+
+
+def cancel_message(row: OutboundMessage, *, by: User, now: datetime) -> None:
+    """Stop a planned message."""
+    _move(row, (MessageState.PENDING,), "cancelled", by=by, now=now)
+    row.state, row.status_at = MessageState.CANCELLED, now
+    db.session.flush()
+
+
+def retry_message(row: OutboundMessage, *, by: User, now: datetime) -> None:
+    """Send a failed (or settled-as-not-sent) message again, if its window is still open."""
+    _move(row, (MessageState.FAILED, MessageState.CANCELLED), "retried", by=by, now=now)
+    if row.send_before <= now + timedelta(minutes=1):
+        raise TooLate()
+    row.state, row.not_before, row.status_at = MessageState.PENDING, now, now
+    row.claim_token = row.claimed_at = row.handed_at = None
+    row.error_code = row.error_message = None
+    db.session.flush()
+
+
+def settle_unknown(row: OutboundMessage, *, arrived: bool, by: User, now: datetime) -> None:
+    """A coordinator checked an unknown send: it arrived (sent) or it did not (failed, retryable)."""
+    _move(row, (MessageState.UNKNOWN,), "settled_sent" if arrived else "settled_not_sent", by=by, now=now)
+    row.state = MessageState.SENT if arrived else MessageState.FAILED
+    row.status_at = now
+    if not arrived:
+        row.error_message = "A coordinator found it was not sent."
+    db.session.flush()

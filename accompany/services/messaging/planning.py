@@ -1,0 +1,411 @@
+"""Planning the outbox: which texts a change means, to whom, and in which window (DESIGN §6).
+
+Every function here writes or rewrites `OutboundMessage` rows in the caller's transaction and
+sends nothing. A row's dedupe key names its subject, recipient and kind (and, for reminders,
+the time they are about), so saving the same thing twice never plans twice; rescheduling cancels
+the pending rows and plans new ones under new keys. Rows are never planned to a family without
+SMS consent, to anyone without a phone, or to an opted-out number, and never when their window
+has already closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from accompany.database import db
+from accompany.models import (
+    Appointment,
+    AppointmentStatus,
+    Claim,
+    Family,
+    MessageState,
+    OptOut,
+    OutboundMessage,
+    RecipientKind,
+    Role,
+    Shift,
+    User,
+    UserStatus,
+)
+from accompany.services.scheduling.overview import unfilled_slots_soon
+from accompany.timezones import from_local, to_local
+
+# Message kinds. Templates (rendered at send time) are keyed by these.
+FAMILY_REMINDER = "family_reminder"  # + "_7d", "_3d", "_1d"
+FAMILY_VOLUNTEER_CONFIRMED = "family_volunteer_confirmed"
+FAMILY_RESCHEDULED = "family_rescheduled"
+FAMILY_CANCELLED = "family_cancelled"
+VOLUNTEER_CLAIMED = "volunteer_claimed"
+VOLUNTEER_EVENING_BEFORE = "volunteer_evening_before"
+VOLUNTEER_SOON = "volunteer_soon"
+VOLUNTEER_RESCHEDULED = "volunteer_rescheduled"
+VOLUNTEER_CANCELLED = "volunteer_cancelled"
+COORDINATOR_DETAINED = "coordinator_detained"
+COORDINATOR_LATE_RELEASE = "coordinator_late_release"
+COORDINATOR_UNFILLED_DIGEST = "coordinator_unfilled_digest"
+# Two-way texts (accompany/services/messaging/inbound.py, urgent_calls.py, conversations.py).
+VOLUNTEER_URGENT_ASK = "volunteer_urgent_ask"
+COORDINATOR_RIDE_REQUEST = "coordinator_ride_request"
+COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
+REPLY_CONFIRMED = "reply_confirmed"
+REPLY_RIDE = "reply_ride"
+REPLY_URGENT_COVERED = "reply_urgent_covered"
+REPLY_URGENT_DECLINED = "reply_urgent_declined"
+REPLY_URGENT_NOT_POSSIBLE = "reply_urgent_not_possible"
+STAFF_REPLY = "staff_reply"  # a coordinator's own words, sealed in the row's body when planned
+# Answers about the number itself, given in the webhook's reply (never planned as rows).
+REPLY_HELP = "reply_help"
+STOP_CONFIRMATION = "stop_confirmation"
+START_CONFIRMATION = "start_confirmation"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When texts go. Defaults follow DESIGN §6; each can be set in the app config."""
+
+    family_reminder_days: tuple[int, ...] = (7, 3, 1)
+    family_reminder_hour: int = 10  # local time of day for the N-day reminders
+    family_window: tuple[time, time] = (time(8), time(20))  # family texts only inside, local
+    family_window_margin: timedelta = timedelta(minutes=30)  # keep clear of the window's end
+    family_last_call: timedelta = timedelta(hours=2)  # no reminder closer than this
+    volunteer_evening_hour: int = 19
+    volunteer_soon: timedelta = timedelta(hours=2)
+
+
+def current_timing() -> Timing:
+    """The Timing the app is configured with."""
+    config = current_app.config
+    start, end = config["FAMILY_TEXT_HOURS"]
+    return Timing(
+        family_reminder_days=tuple(config["FAMILY_REMINDER_DAYS"]),
+        family_reminder_hour=config["FAMILY_REMINDER_HOUR"],
+        family_window=(time(start), time(end)),
+        volunteer_evening_hour=config["VOLUNTEER_EVENING_HOUR"],
+        volunteer_soon=timedelta(minutes=config["VOLUNTEER_SOON_MINUTES"]),
+    )
+
+
+def org_timezone() -> str:
+    return current_app.config["ORG_TIMEZONE"]
+
+
+def family_timezone(family: Family) -> str:
+    return family.timezone or org_timezone()
+
+
+# -- who may be texted ---------------------------------------------------------------------------
+
+
+def is_opted_out(phone_hash: str | None) -> bool:
+    if not phone_hash:
+        return True
+    return bool(
+        db.session.scalar(
+            select(exists().where(OptOut.phone_hash == phone_hash, OptOut.active.is_(True)))
+        )
+    )
+
+
+def family_may_be_texted(family: Family) -> bool:
+    return bool(
+        family.sms_consent
+        and family.phone_hash
+        and family.closed_at is None
+        and family.purged_at is None
+        and not is_opted_out(family.phone_hash)
+    )
+
+
+def user_may_be_texted(user: User) -> bool:
+    return bool(
+        user.sms_opt_in
+        and user.phone_hash
+        and user.status == UserStatus.ACTIVE
+        and not is_opted_out(user.phone_hash)
+    )
+
+
+# -- windows -------------------------------------------------------------------------------------
+
+
+def fit_family_window(
+    moment: datetime, *, tz_name: str, now: datetime, send_before: datetime, timing: Timing
+) -> datetime | None:
+    """`moment` moved out of the family's quiet hours, or None if no decent time is left.
+
+    A time inside quiet hours moves earlier, to the end of that day's window (less a margin).
+    If that is already past, it moves later, to the next morning, provided that is still before
+    `send_before`; otherwise the message is not planned.
+    """
+    moment = max(moment, now)
+    opens, closes = timing.family_window
+    local = to_local(moment, tz_name)
+    if opens <= local.time() < closes:
+        return moment
+    evening_day = local.date() if local.time() >= closes else local.date() - timedelta(days=1)
+    earlier = from_local(evening_day, closes, tz_name) - timing.family_window_margin
+    if earlier >= now:
+        return earlier
+    morning_day = local.date() if local.time() < opens else local.date() + timedelta(days=1)
+    later = from_local(morning_day, opens, tz_name)
+    return later if later < send_before else None
+
+
+# -- rows ----------------------------------------------------------------------------------------
+
+
+def plan_message(
+    key: str,
+    *,
+    kind: str,
+    now: datetime,
+    not_before: datetime,
+    send_before: datetime,
+    family: Family | None = None,
+    user: User | None = None,
+    appointment: Appointment | None = None,
+    shift: Shift | None = None,
+    params: dict | None = None,
+) -> OutboundMessage | None:
+    """Plan one row under `key` (or re-time the pending or cancelled one there). None if too late."""
+    not_before = max(not_before, now)
+    if send_before <= not_before:
+        return None
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == key))
+    if row is not None:
+        if row.state in (MessageState.PENDING, MessageState.CANCELLED):
+            row.state = MessageState.PENDING
+            row.not_before, row.send_before = not_before, send_before
+            row.params = params or {}
+        return row
+    if family is not None:
+        recipient_kind = RecipientKind.FAMILY
+    elif user.role == Role.VOLUNTEER:
+        recipient_kind = RecipientKind.VOLUNTEER
+    else:
+        recipient_kind = RecipientKind.COORDINATOR
+    row = OutboundMessage(
+        dedupe_key=key,
+        kind=kind,
+        recipient_kind=recipient_kind,
+        family=family,
+        user=user,
+        appointment_id=appointment.id if appointment is not None else None,
+        shift_id=shift.id if shift is not None else None,
+        params=params or {},
+        not_before=not_before,
+        send_before=send_before,
+        state=MessageState.PENDING,
+        attempts=0,
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:  # planned at the same moment by another transaction
+        return db.session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == key))
+    return row
+
+
+def cancel_pending(*conditions) -> int:
+    """Cancel the pending rows matching `conditions`; returns how many."""
+    result = db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.state == MessageState.PENDING, *conditions)
+        .values(state=MessageState.CANCELLED)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
+
+
+def cancel_family_messages(family: Family) -> int:
+    """Nothing more goes to this family (consent withdrawn, family closed, opted out)."""
+    return cancel_pending(OutboundMessage.family_id == family.id)
+
+
+def cancel_user_messages(user: User) -> int:
+    """Nothing more goes to this volunteer or coordinator (texts off, deactivated, opted out)."""
+    return cancel_pending(OutboundMessage.user_id == user.id)
+
+
+def cancel_appointment_messages(appointment: Appointment) -> int:
+    """Cancel everything pending about an appointment and its shifts."""
+    shift_ids = select(Shift.id).where(Shift.appointment_id == appointment.id).scalar_subquery()
+    return cancel_pending(
+        (OutboundMessage.appointment_id == appointment.id) | OutboundMessage.shift_id.in_(shift_ids)
+    )
+
+
+def cancel_shift_messages(shift: Shift) -> int:
+    return cancel_pending(OutboundMessage.shift_id == shift.id)
+
+
+def cancel_claim_messages(claim: Claim) -> int:
+    return cancel_pending(
+        OutboundMessage.shift_id == claim.shift_id, OutboundMessage.user_id == claim.volunteer_id
+    )
+
+
+def stamp(moment: datetime) -> str:
+    """A compact UTC time for dedupe keys: reminders about another time are other reminders."""
+    return moment.strftime("%Y%m%dT%H%MZ")
+
+
+# -- families --------------------------------------------------------------------------------------
+
+
+def plan_family_reminders(
+    appointment: Appointment, *, now: datetime, timing: Timing | None = None
+) -> list[OutboundMessage]:
+    """The 7/3/1-day reminders for the family; each closes when the next one opens."""
+    timing = timing or current_timing()
+    family = appointment.family
+    if appointment.status != AppointmentStatus.SCHEDULED or not family_may_be_texted(family):
+        return []
+    tz_name = family_timezone(family)
+    local_day = to_local(appointment.starts_at, tz_name).date()
+    last_call = appointment.starts_at - timing.family_last_call
+    days = sorted(timing.family_reminder_days, reverse=True)
+    opens = [
+        from_local(local_day - timedelta(days=d), time(timing.family_reminder_hour), tz_name)
+        for d in days
+    ]
+    planned = []
+    for index, d in enumerate(days):
+        closes = min(opens[index + 1], last_call) if index + 1 < len(days) else last_call
+        at = fit_family_window(opens[index], tz_name=tz_name, now=now, send_before=closes, timing=timing)
+        if at is None:
+            continue
+        row = plan_message(
+            f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:reminder_{d}d",
+            kind=f"{FAMILY_REMINDER}_{d}d",
+            now=now,
+            not_before=at,
+            send_before=closes,
+            family=family,
+            appointment=appointment,
+            params={"days": d},
+        )
+        if row is not None:
+            planned.append(row)
+    return planned
+
+
+def plan_family_notice(
+    appointment: Appointment, kind: str, *, now: datetime, key_suffix: str = "",
+    params: dict | None = None, timing: Timing | None = None,
+) -> OutboundMessage | None:
+    """One notice to the family about `appointment` (volunteer confirmed, rescheduled, cancelled)."""
+    timing = timing or current_timing()
+    family = appointment.family
+    if not family_may_be_texted(family):
+        return None
+    send_before = appointment.starts_at
+    if kind == FAMILY_CANCELLED:
+        send_before = max(appointment.starts_at, now + timedelta(hours=1))
+    at = fit_family_window(now, tz_name=family_timezone(family), now=now, send_before=send_before, timing=timing)
+    if at is None:
+        return None
+    return plan_message(
+        f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:{kind}{key_suffix}",
+        kind=kind, now=now, not_before=at, send_before=send_before,
+        family=family, appointment=appointment, params=params,
+    )
+
+
+# -- volunteers ------------------------------------------------------------------------------------
+
+
+def plan_volunteer_reminders(
+    claim: Claim, *, now: datetime, timing: Timing | None = None, announce: bool = True
+) -> list[OutboundMessage]:
+    """On claiming (unless not `announce`), the evening before, and shortly before the shift."""
+    timing = timing or current_timing()
+    shift, volunteer = claim.shift, claim.volunteer
+    if not user_may_be_texted(volunteer):
+        return []
+    base = f"shift:{shift.id}@{stamp(shift.starts_at)}:user:{volunteer.id}"
+    local_start = to_local(shift.starts_at, org_timezone())
+    evening = from_local(local_start.date() - timedelta(days=1), time(timing.volunteer_evening_hour), org_timezone())
+    wanted = [
+        *([(VOLUNTEER_CLAIMED, now, shift.starts_at)] if announce else []),
+        (VOLUNTEER_EVENING_BEFORE, evening, shift.starts_at - timing.volunteer_soon),
+        (VOLUNTEER_SOON, shift.starts_at - timing.volunteer_soon, shift.starts_at),
+    ]
+    planned = []
+    for kind, not_before, send_before in wanted:
+        if kind == VOLUNTEER_EVENING_BEFORE and not_before < now:
+            continue  # claimed after the evening before: the claim text says it all
+        row = plan_message(
+            f"{base}:{kind}", kind=kind, now=now, not_before=not_before, send_before=send_before,
+            user=volunteer, shift=shift, appointment=shift.appointment,
+        )
+        if row is not None:
+            planned.append(row)
+    return planned
+
+
+def plan_volunteer_notice(
+    claim: Claim, kind: str, *, now: datetime, send_before: datetime, params: dict | None = None
+) -> OutboundMessage | None:
+    """One notice to a volunteer about their shift (rescheduled, cancelled)."""
+    shift, volunteer = claim.shift, claim.volunteer
+    if not user_may_be_texted(volunteer):
+        return None
+    return plan_message(
+        f"shift:{shift.id}@{stamp(shift.starts_at)}:user:{volunteer.id}:{kind}",
+        kind=kind, now=now, not_before=now, send_before=send_before,
+        user=volunteer, shift=shift, appointment=shift.appointment, params=params,
+    )
+
+
+# -- coordinators ----------------------------------------------------------------------------------
+
+
+def alert_coordinators(
+    kind: str, key: str, *, now: datetime, appointment: Appointment | None = None,
+    shift: Shift | None = None, params: dict | None = None, valid_for: timedelta = timedelta(hours=12),
+) -> list[OutboundMessage]:
+    """One alert per active coordinator and admin who takes texts."""
+    staff = db.session.scalars(
+        select(User).where(
+            User.role.in_([Role.COORDINATOR, Role.ADMIN]),
+            User.status == UserStatus.ACTIVE,
+            User.sms_opt_in.is_(True),
+            User.phone_hash.is_not(None),
+        )
+    )
+    planned = []
+    for coordinator in staff:
+        if is_opted_out(coordinator.phone_hash):
+            continue
+        row = plan_message(
+            f"{key}:user:{coordinator.id}:{kind}", kind=kind, now=now, not_before=now,
+            send_before=now + valid_for, user=coordinator, appointment=appointment, shift=shift,
+            params=params,
+        )
+        if row is not None:
+            planned.append(row)
+    return planned
+
+
+def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: int = 8) -> list[OutboundMessage]:
+    """Once a day, from `hour` local time: one text per coordinator when slots within 72 hours
+    are still open. The dedupe key is the local date; once the day's digest exists (sent,
+    cancelled by a coordinator, or waiting on a retry) it is left alone."""
+    local = to_local(now, org_timezone())
+    if local.hour < hour:
+        return []
+    key = f"digest:unfilled:{local.date().isoformat()}"
+    if db.session.scalar(select(exists().where(OutboundMessage.dedupe_key.startswith(f"{key}:")))):
+        return []
+    if unfilled is None:
+        unfilled = unfilled_slots_soon(now=now)
+    if unfilled <= 0:
+        return []
+    return alert_coordinators(COORDINATOR_UNFILLED_DIGEST, key, now=now, valid_for=timedelta(hours=10))

@@ -1,0 +1,289 @@
+"""Filling an urgent shift by text.
+
+A coordinator taps "Text eligible volunteers" on an open shift. The volunteers who may take it
+and take texts (active, opted in, not opted out, with the language, car and training it needs,
+free at that time, not yet asked about it), least recently asked first, get an ask in groups:
+"Reply YES 4821 to take it". The first YES takes a slot through the same atomic claim as the
+board (and so gets the shift's details link); a YES after it is covered is thanked; a NO stops
+asking that volunteer about that shift. The scheduler asks the next group after a wait, and tells
+the coordinators when the shift is near and still open (or nobody is left to ask).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from accompany.database import db
+from accompany.models import (
+    AppointmentStatus,
+    Claim,
+    OptOut,
+    OutboundMessage,
+    Role,
+    Shift,
+    UrgentAsk,
+    UrgentCall,
+    User,
+    UserStatus,
+)
+from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
+from accompany.services.errors import DomainError
+from accompany.services.messaging import planning
+from accompany.services.people.volunteers import eligibility_for
+from accompany.services.privacy.audit import record_event
+from accompany.services.scheduling import claims
+
+FILLED, CLOSED = "filled", "closed"
+
+
+class ShiftCovered(DomainError):
+    message = "Every slot of this shift is taken: there is nobody to text for."
+
+
+class NobodyToAsk(DomainError):
+    message = ("Nobody is left to text: every volunteer who could take this shift and takes texts "
+               "has been asked already, or none meets its needs.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    group_size: int
+    wait: timedelta
+    alert_before: timedelta
+
+
+def current_settings() -> Settings:
+    config = current_app.config
+    return Settings(
+        group_size=config["URGENT_GROUP_SIZE"],
+        wait=timedelta(minutes=config["URGENT_WAIT_MINUTES"]),
+        alert_before=timedelta(hours=config["URGENT_ALERT_HOURS"]),
+    )
+
+
+# -- starting and asking ---------------------------------------------------------------------------
+
+
+def call_for(shift: Shift) -> UrgentCall | None:
+    """The shift's call, with who was asked (and their names) loaded, or None."""
+    return db.session.scalar(
+        select(UrgentCall)
+        .where(UrgentCall.shift_id == shift.id)
+        .options(selectinload(UrgentCall.asks).joinedload(UrgentAsk.volunteer))
+    )
+
+
+def start_call(shift: Shift, *, by: User, now: datetime) -> tuple[UrgentCall, list[UrgentAsk]]:
+    """Text the next group of eligible volunteers about `shift` (starting, reopening or hurrying
+    its call). Raises ShiftClosed, ShiftCovered or NobodyToAsk."""
+    claims.check_open(shift, now=now)
+    if shift.filled >= shift.slots:
+        raise ShiftCovered()
+    call = call_for(shift)
+    if call is None:
+        call = UrgentCall(shift=shift, code=_free_code(), started_at=now, started_by=by, rounds=0, end_reason="")
+        db.session.add(call)
+        db.session.flush()
+    elif not call.is_open:
+        call.ended_at, call.end_reason = None, ""
+        if _code_taken(call.code, besides=call.id):
+            call.code = _free_code()
+    asked = ask_next_group(call, now=now)
+    if asked is None:
+        raise DomainError("Another group was texted about this shift just now. Look again in a moment.")
+    if not asked:
+        raise NobodyToAsk()
+    record_event("urgent_call.asked", now=now, actor=by, subject=shift, round=call.rounds, asked=len(asked))
+    return call, asked
+
+
+def candidates(shift: Shift, *, now: datetime) -> list[User]:
+    """Who may be asked about `shift` now, least recently asked (about anything) first."""
+    already = select(UrgentAsk.volunteer_id).join(UrgentCall).where(UrgentCall.shift_id == shift.id)
+    holding = select(Claim.volunteer_id).where(Claim.shift_id == shift.id)
+    last_asked = (
+        select(UrgentAsk.volunteer_id, func.max(UrgentAsk.asked_at).label("at"))
+        .group_by(UrgentAsk.volunteer_id)
+        .subquery()
+    )
+    volunteers = list(
+        db.session.scalars(
+            select(User)
+            .outerjoin(last_asked, last_asked.c.volunteer_id == User.id)
+            .where(
+                User.role == Role.VOLUNTEER,
+                User.status == UserStatus.ACTIVE,
+                User.sms_opt_in.is_(True),
+                User.phone_hash.is_not(None),
+                User.id.not_in(already),
+                User.id.not_in(holding),
+                ~exists().where(OptOut.phone_hash == User.phone_hash, OptOut.active.is_(True)),
+            )
+            .order_by(last_asked.c.at.asc().nulls_first(), User.id)
+        )
+    )
+    problems = eligibility_for(shift, volunteers, now=now)
+    return [volunteer for volunteer in volunteers if not problems[volunteer.id]]
+
+
+def ask_next_group(call: UrgentCall, *, now: datetime, settings: Settings | None = None) -> list[UrgentAsk] | None:
+    """Plan an ask to each of the next group; [] when nobody is left, None when another process
+    (the scheduler, a second tap) took this round first."""
+    settings = settings or current_settings()
+    shift = call.shift
+    group = candidates(shift, now=now)[: settings.group_size]
+    # The round is taken with a compare-and-set on its number, so two takers never both ask.
+    taken = db.session.execute(
+        update(UrgentCall)
+        .where(UrgentCall.id == call.id, UrgentCall.rounds == call.rounds)
+        .values(rounds=UrgentCall.rounds + (1 if group else 0),
+                next_round_at=now + settings.wait if group else None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(call, ["rounds", "next_round_at"])
+    if not taken:
+        return None
+    if not group:
+        return []
+    asked = []
+    for volunteer in group:
+        ask = UrgentAsk(call_id=call.id, volunteer_id=volunteer.id, round=call.rounds, asked_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(ask)
+        except IntegrityError:  # asked at this very moment by another process (scheduler or a tap)
+            continue
+        planning.plan_message(
+            f"urgent:{call.id}:user:{volunteer.id}", kind=planning.VOLUNTEER_URGENT_ASK, now=now,
+            not_before=now, send_before=shift.starts_at, user=volunteer, shift=shift,
+            appointment=shift.appointment, params={"code": call.code},
+        )
+        asked.append(ask)
+    db.session.flush()
+    return asked
+
+
+def _code_taken(code: str, *, besides: int | None = None) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        UrgentCall.code == code, UrgentCall.ended_at.is_(None), UrgentCall.id != (besides or 0)))))
+
+
+def _free_code() -> str:
+    """Four digits no open call is using."""
+    while True:
+        code = f"{1000 + secrets.randbelow(9000)}"
+        if not _code_taken(code):
+            return code
+
+
+# -- answers ---------------------------------------------------------------------------------------
+
+
+def find_ask(volunteers: list[User], code: str | None) -> UrgentAsk | None:
+    """The ask a YES or NO from `volunteers`' number is about: the one with `code`, or without a
+    code, their only unanswered ask on an open call."""
+    if not volunteers:
+        return None
+    query = (
+        select(UrgentAsk)
+        .join(UrgentCall)
+        .where(UrgentAsk.volunteer_id.in_([volunteer.id for volunteer in volunteers]))
+        .options(joinedload(UrgentAsk.call).joinedload(UrgentCall.shift), joinedload(UrgentAsk.volunteer))
+        .order_by(UrgentAsk.asked_at.desc(), UrgentAsk.id.desc())
+    )
+    if code:
+        return db.session.scalar(query.where(UrgentCall.code == code).limit(1))
+    open_asks = list(db.session.scalars(query.where(UrgentCall.ended_at.is_(None), UrgentAsk.answer.is_(None))))
+    return open_asks[0] if len(open_asks) == 1 else None
+
+
+def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> str | None:
+    """Record a volunteer's YES or NO; a YES claims a slot if one is free. Returns how it ended
+    (TOOK_IT, DECLINED, TOO_LATE, NOT_POSSIBLE) and plans the reply for all but TOOK_IT, whose
+    reply is the claim's own "your shift" text with the details link. None for a NO from the
+    volunteer who took the shift: whether they have let it go is for a coordinator to settle."""
+    call, volunteer = ask.call, ask.volunteer
+    shift = call.shift
+    if ask.answer == TOOK_IT:
+        return TOOK_IT if yes else None  # a repeated YES changes nothing
+    ask.answered_at = now
+    if not yes:
+        ask.answer = DECLINED
+        planning.cancel_pending(OutboundMessage.dedupe_key == f"urgent:{call.id}:user:{volunteer.id}")
+        _reply(ask, planning.REPLY_URGENT_DECLINED, now=now)
+        return DECLINED
+    try:
+        claims.claim_slot(shift, volunteer, now=now)
+    except (claims.ShiftFull, claims.ShiftClosed):
+        ask.answer = TOO_LATE
+        _reply(ask, planning.REPLY_URGENT_COVERED, now=now)
+    except claims.NotEligible:
+        ask.answer = NOT_POSSIBLE
+        _reply(ask, planning.REPLY_URGENT_NOT_POSSIBLE, now=now)
+    else:
+        ask.answer = TOOK_IT
+        db.session.refresh(shift, ["filled"])
+        if shift.filled >= shift.slots:
+            end_call(call, FILLED, now=now)
+    db.session.flush()
+    return ask.answer
+
+
+def _reply(ask: UrgentAsk, kind: str, *, now: datetime) -> None:
+    shift = ask.call.shift
+    planning.plan_message(
+        f"urgent:{ask.call_id}:user:{ask.volunteer_id}:{kind}", kind=kind, now=now, not_before=now,
+        send_before=now + timedelta(hours=6), user=ask.volunteer, shift=shift, appointment=shift.appointment,
+    )
+
+
+def end_call(call: UrgentCall, reason: str, *, now: datetime) -> None:
+    """Stop asking: the asks not sent yet are cancelled (a YES to one already sent is still thanked)."""
+    call.ended_at, call.end_reason, call.next_round_at = now, reason, None
+    planning.cancel_pending(
+        OutboundMessage.shift_id == call.shift_id, OutboundMessage.kind == planning.VOLUNTEER_URGENT_ASK
+    )
+
+
+# -- the scheduler's part --------------------------------------------------------------------------
+
+
+def advance(*, now: datetime, settings: Settings | None = None) -> dict[str, int]:
+    """End the calls whose shift is filled or closed; ask the next group where the wait is over;
+    alert the coordinators about a shift near its time and still open, or with nobody left to ask."""
+    settings = settings or current_settings()
+    counts = {"ended": 0, "asked": 0, "alerted": 0}
+    open_calls = db.session.scalars(
+        select(UrgentCall).where(UrgentCall.ended_at.is_(None)).options(joinedload(UrgentCall.shift))
+    )
+    for call in open_calls:
+        shift = call.shift
+        if shift.appointment.status != AppointmentStatus.SCHEDULED or shift.starts_at <= now:
+            end_call(call, CLOSED, now=now)
+            counts["ended"] += 1
+            continue
+        if shift.filled >= shift.slots:
+            end_call(call, FILLED, now=now)
+            counts["ended"] += 1
+            continue
+        if call.next_round_at is not None and call.next_round_at <= now:
+            counts["asked"] += len(ask_next_group(call, now=now, settings=settings) or [])
+        nobody_left = call.next_round_at is None
+        near = shift.starts_at - now <= settings.alert_before
+        waited = now - call.started_at >= settings.wait  # not seconds after the tap
+        if call.alerted_at is None and waited and (nobody_left or near):
+            planning.alert_coordinators(
+                planning.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=now,
+                appointment=shift.appointment, shift=shift, valid_for=shift.starts_at - now,
+            )
+            call.alerted_at = now
+            counts["alerted"] += 1
+    db.session.flush()
+    return counts

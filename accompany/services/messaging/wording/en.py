@@ -1,0 +1,111 @@
+"""English texts. Plain words, no family names; discreet unless the slot says otherwise."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date, format_time
+
+LOCALE = "en_US"
+STOP_WORD = "STOP"
+
+# What people text us, by meaning (matched without case, accents, spaces or punctuation
+# mattering; see accompany/services/messaging/keywords.py). Twilio's own opt-out words are here too.
+KEYWORDS = {
+    "stop": ["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "OPT OUT", "REVOKE"],
+    "start": ["START", "UNSTOP", "RESUBSCRIBE"],
+    "help": ["HELP", "INFO"],
+    "yes": ["YES", "Y", "YEP", "CONFIRM", "CONFIRMED"],
+    "no": ["NO", "N", "NOPE"],
+    "ride": ["RIDE", "NEED RIDE", "NEED A RIDE", "I NEED A RIDE"],
+}
+# Words that, inside a longer message, sound like "stop texting me": a coordinator reads it.
+STOP_PHRASES = ["STOP", "UNSUBSCRIBE", "DONT TEXT", "DON T TEXT", "DO NOT TEXT", "NO MORE TEXTS",
+                "NO MORE MESSAGES", "REMOVE ME", "TAKE ME OFF", "LEAVE ME ALONE", "WRONG NUMBER"]
+
+
+def clock(local: datetime) -> str:
+    """12:45 PM"""
+    return format_time(local, "h:mm a", locale=LOCALE)
+
+
+def arrival(local: datetime) -> str:
+    """The time to be there by, as the `trip` sentences use it."""
+    return clock(local)
+
+
+def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
+    """'on Wednesday, September 30 at 12:45 PM', 'tomorrow, Wednesday, ...', 'today at ...'."""
+    at = f"at {clock(local)}"
+    if days_until == 0:
+        return f"today {at}"
+    day = format_date(local, "EEE M/d" if compact else "EEEE, MMMM d", locale=LOCALE)
+    if days_until == 1:
+        return f"tomorrow, {day} {at}"
+    return f"on {day} {at}"
+
+
+ROLES = {
+    "ride_there": "Ride there",
+    "ride_home": "Ride home",
+    "companion": "Companion",
+    "interpreter": "Interpreter",
+    "bond_help": "Bond help",
+    "visit": "Visit",
+}
+
+WORDS = {
+    "intro": "{org}: ",
+    "stop": "Reply STOP to stop.",
+    "where_town": " in {town}",
+    "where_place": " at {place}",
+    "where_video": " by video",
+    "trip": "Leave early to be there by {arrive}.",
+    "trip_video": "Be ready by {arrive}.",
+    "reply": "Reply 1 to confirm, 2 if you need a ride.",
+    "reply_video": "Reply 1 to confirm.",
+    "risk": "Missing it could hurt your case.",
+    "escort_ride_there": "will drive you to your appointment",
+    "escort_ride_home": "will drive you home after your appointment",
+    "escort": "will go with you to your appointment",
+    "help": "Questions? Call {phone}.",
+    "help_reply": "Questions? Reply to this text.",
+    "meeting": " Meet at: {meeting}.",
+    "link": " {link}",
+}
+
+TEXTS = {
+    "family_reminder": "Reminder: your appointment{where} is {when}. {trip} {reply} {risk}",
+    "family_reminder_7d": "Reminder: your appointment{where} is {when}. {reply} {trip} {risk}",
+    "family_reminder_3d": "Reminder: your appointment{where} is {when}. {trip} {reply} {risk}",
+    "family_reminder_1d": "Reminder: your appointment{where} is {when}. {trip} {reply} {risk}",
+    "family_volunteer_confirmed": "Good news: {volunteer} from our team {escort} {when}.",
+    "family_rescheduled": "Change: your appointment{where} is now {when}. {trip} {reply}",
+    "family_cancelled": "Update: your appointment {when} is cancelled. {help}",
+    "volunteer_claimed": "Thanks! Your shift: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_evening_before": "Reminder: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_soon": "Starting soon: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_rescheduled": "New time: {role}, {place}, now {when}.{meeting}{link}",
+    "volunteer_cancelled": "Cancelled: {role}, {place}, {when}. No need to go. Thank you!",
+    "volunteer_cancelled.no_place": "Cancelled: {role}, {when}. No need to go. Thank you!",
+    "coordinator_detained": "Alert: a person was reported detained after the appointment at {place} {when}.{link}",
+    "coordinator_unfilled_digest": "Today: {count} open volunteer slots in the next 72 hours.{link}",
+    "coordinator_late_release": "Needs a volunteer (late drop): {role}, {place}, {when}.{link}",
+    "reply_confirmed": "Thank you for confirming your appointment {when}.",
+    "reply_confirmed.no_appointment": "Thank you, we got your reply.",
+    "reply_ride": (
+        "We got your ride request for your appointment {when}. We will text you when a volunteer can drive you."
+    ),
+    "reply_ride.no_appointment": "We got your ride request. We will text you when a volunteer can drive you.",
+    "reply_help": "{org}: for help, call {phone}. {stop}",
+    "reply_help.no_phone": "{org}: for help, reply to this text and someone will answer. {stop}",
+    "stop_confirmation": "{org}: you will get no more texts from us. Reply START to get them again.",
+    "start_confirmation": "{org}: you will get our texts again. {stop}",
+    "volunteer_urgent_ask": "Urgent: {role}, {place}, {when}. Reply YES {code} to take it, NO {code} to pass.",
+    "reply_urgent_covered": "Thank you! {role}, {when} is already covered.",
+    "reply_urgent_declined": "OK, we will not ask you about {role}, {when} again. Thank you!",
+    "reply_urgent_not_possible": "Thank you! We could not give you {role}, {when}: it clashes with another shift or needs something your profile does not show.",
+    "coordinator_ride_request": "Ride request: a family needs a ride to the appointment at {place} {when}.{link}",
+    "coordinator_urgent_unfilled": "Still open after texting volunteers: {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
+}

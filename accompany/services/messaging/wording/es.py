@@ -1,0 +1,125 @@
+"""Spanish texts (usted). Written without á, í, ó, ú where the right word allows it: one of them
+turns a text into UCS-2 and halves its room (é, ñ, ¿ and ¡ are in GSM-7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date, format_time
+
+LOCALE = "es_US"
+STOP_WORD = "PARAR"
+
+# What people text us, by meaning (see en.py and accompany/services/messaging/keywords.py).
+KEYWORDS = {
+    "stop": ["PARAR", "PARA", "ALTO", "BASTA", "DETENER", "CANCELAR", "BAJA", "DARME DE BAJA", "DESUSCRIBIR",
+             "DESUSCRIBIRME"],
+    "start": ["COMENZAR", "INICIAR", "EMPEZAR", "REANUDAR"],
+    "help": ["AYUDA"],
+    "yes": ["SÍ", "SI", "CONFIRMO", "CONFIRMADO"],
+    "no": ["NO"],
+    "ride": ["RAITE", "AVENTÓN", "TRANSPORTE", "NECESITO RAITE", "NECESITO UN RAITE", "OCUPO RAITE",
+             "NECESITO TRANSPORTE", "NECESITO AVENTÓN", "NECESITO UN AVENTÓN"],
+}
+STOP_PHRASES = ["PARAR", "BASTA", "NO ME ESCRIBAN", "NO ME MANDEN", "NO ME ENVÍEN", "NO MÁS MENSAJES",
+                "DEJEN DE ESCRIBIRME", "DEJEN DE MANDAR", "DEJEN DE MANDARME", "DEJEN DE ENVIAR",
+                "DEJEN DE MOLESTAR", "YA NO QUIERO MENSAJES", "YA NO QUIERO RECIBIR", "NÚMERO EQUIVOCADO",
+                "BÓRRENME", "SÁQUENME", "DÉJENME EN PAZ"]
+
+
+def clock(local: datetime) -> str:
+    """12:45 p.m."""
+    return format_time(local, "h:mm a", locale=LOCALE)
+
+
+def _at(local: datetime) -> str:
+    """'a las 12:45 p.m.', but 'a la 1:30 p.m.'"""
+    return f"{'a la' if local.hour % 12 == 1 else 'a las'} {clock(local)}"
+
+
+def arrival(local: datetime) -> str:
+    return _at(local)
+
+
+def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
+    """'el miércoles 30 de septiembre a las 12:45 p.m.', 'mañana, miércoles 30 ...', 'hoy a las ...'."""
+    if days_until == 0:
+        return f"hoy {_at(local)}"
+    if compact:
+        day = f"{local.day}/{local.month}"
+        return f"mañana {day} {_at(local)}" if days_until == 1 else f"el {day} {_at(local)}"
+    day = format_date(local, "EEEE d 'de' MMMM", locale=LOCALE)
+    if days_until == 1:
+        return f"mañana, {day}, {_at(local)}"
+    return f"el {day} {_at(local)}"
+
+
+ROLES = {
+    "ride_there": "Transporte de ida",
+    "ride_home": "Transporte de regreso",
+    "companion": "Acompañante",
+    "interpreter": "Intérprete",
+    "bond_help": "Ayuda con la fianza",
+    "visit": "Visita",
+}
+
+WORDS = {
+    "intro": "{org}: ",
+    "stop": "Responda PARAR para no recibir mensajes.",
+    "where_town": " en {town}",
+    "where_place": " en {place}",
+    "where_video": " por video",
+    "trip": "Salga con tiempo para llegar {arrive}.",
+    "trip_video": "Conéctese {arrive}.",
+    "reply": "Responda 1 para confirmar o 2 si necesita transporte.",
+    "reply_video": "Responda 1 para confirmar.",
+    "risk": "Faltar puede afectar su caso.",
+    "escort_ride_there": "va a llevarle a su cita",
+    "escort_ride_home": "va a llevarle a casa después de su cita",
+    "escort": "va a acompañarle a su cita",
+    "help": "¿Preguntas? Llame al {phone}.",
+    "help_reply": "¿Preguntas? Responda a este mensaje.",
+    "meeting": " Punto de encuentro: {meeting}.",
+    "link": " {link}",
+}
+
+TEXTS = {
+    "family_reminder": "Recordatorio: su cita{where} es {when}. {trip} {reply} {risk}",
+    "family_reminder_7d": "Recordatorio: su cita{where} es {when}. {reply} {trip} {risk}",
+    "family_reminder_3d": "Recordatorio: su cita{where} es {when}. {trip} {reply} {risk}",
+    "family_reminder_1d": "Recordatorio: su cita{where} es {when}. {trip} {reply} {risk}",
+    "family_volunteer_confirmed": "Buenas noticias: {volunteer}, de nuestro equipo, {escort} {when}.",
+    "family_rescheduled": "Cambio: su cita{where} ahora es {when}. {trip} {reply}",
+    "family_cancelled": "Aviso: su cita para {when} fue cancelada. {help}",
+    "volunteer_claimed": "¡Gracias! Su turno: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_evening_before": "Recordatorio: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_soon": "Empieza pronto: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_rescheduled": "Cambio de horario: {role}, {place}, ahora {when}.{meeting}{link}",
+    "volunteer_cancelled": "Cancelado: {role}, {place}, {when}. Ya no necesita ir. ¡Gracias!",
+    "volunteer_cancelled.no_place": "Cancelado: {role}, {when}. Ya no necesita ir. ¡Gracias!",
+    "coordinator_detained": "Alerta: reportan a una persona detenida tras su cita en {place} {when}.{link}",
+    "coordinator_unfilled_digest": "Hoy hay {count} turnos de voluntarios sin cubrir en las siguientes 72 horas.{link}",
+    "coordinator_late_release": "Se necesita voluntario: {role}, {place}, {when}.{link}",
+    "reply_confirmed": "Gracias por confirmar su cita para {when}.",
+    "reply_confirmed.no_appointment": "Gracias, recibimos su respuesta.",
+    "reply_ride": "Recibimos su pedido de transporte para {when}. Le escribiremos cuando un voluntario pueda llevarle.",
+    "reply_ride.no_appointment": (
+        "Recibimos su pedido de transporte. Le escribiremos cuando un voluntario pueda llevarle."
+    ),
+    "reply_help": "{org}: para ayuda, llame al {phone}. {stop}",
+    "reply_help.no_phone": "{org}: para ayuda, responda a este mensaje y le contestaremos. {stop}",
+    "stop_confirmation": "{org}: dejaremos de enviarle mensajes. Para recibirlos de nuevo, responda START.",
+    "start_confirmation": "{org}: volveremos a enviarle mensajes. {stop}",
+    "volunteer_urgent_ask": (
+        "Turno urgente: {role}, {place}, {when}. Responda SI {code} para aceptarlo o NO {code} si no puede."
+    ),
+    "reply_urgent_covered": "¡Gracias! {role}, {when}: ese turno ya fue cubierto.",
+    "reply_urgent_declined": "Entendido, no le volveremos a preguntar por {role}, {when}. ¡Gracias!",
+    "reply_urgent_not_possible": (
+        "¡Gracias! No pudimos asignarle {role}, {when}: coincide con otro turno suyo o requiere algo "
+        "que no aparece en su perfil."
+    ),
+    "coordinator_ride_request": "Pedido de transporte: una familia necesita que la lleven a su cita en {place} {when}.{link}",
+    "coordinator_urgent_unfilled": "Sigue sin cubrir tras escribir a los voluntarios: {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
+}

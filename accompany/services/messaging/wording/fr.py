@@ -1,0 +1,126 @@
+"""French texts (vous). Written to stay in GSM-7 where the right word allows it: é, è, à and ù
+are in it; ç, ê, ô, â, î and û are not and would halve the room."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date, format_time
+
+LOCALE = "fr_FR"
+STOP_WORD = "STOP"  # the word French carriers use
+
+# What people text us, by meaning (see en.py and accompany/services/messaging/keywords.py).
+KEYWORDS = {
+    "stop": ["ARRÊTER", "ARRÊT", "ARRÊTEZ", "STOP SMS", "ANNULER", "DÉSABONNER", "DÉSABONNEMENT", "DÉSINSCRIRE",
+             "DÉSINSCRIPTION"],
+    "start": ["COMMENCER", "REPRENDRE", "DÉMARRER"],
+    "help": ["AIDE"],
+    "yes": ["OUI", "CONFIRME", "JE CONFIRME"],
+    "no": ["NON", "NON MERCI"],
+    "ride": ["TRANSPORT", "BESOIN DE TRANSPORT", "BESOIN D'UN TRANSPORT", "J'AI BESOIN D'UN TRANSPORT",
+             "COVOITURAGE"],
+}
+STOP_PHRASES = ["ARRÊTEZ DE", "ARRÊTER LES MESSAGES", "ARRÊTER LES SMS", "NE PLUS RECEVOIR", "NE M'ENVOYEZ PLUS",
+                "NE M'ÉCRIVEZ PLUS", "PLUS DE MESSAGES", "PLUS DE SMS", "MAUVAIS NUMÉRO", "DÉSINSCRIVEZ",
+                "DÉSABONNEZ", "LAISSEZ-MOI TRANQUILLE"]
+
+
+def clock(local: datetime) -> str:
+    """12h45, 9h"""
+    return format_time(local, "H'h'mm" if local.minute else "H'h'", locale=LOCALE)
+
+
+def arrival(local: datetime) -> str:
+    return f"à {clock(local)}"
+
+
+def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
+    """'le mercredi 30 septembre à 12h45', 'demain, mercredi 30 septembre, à 12h45', "aujourd'hui à 12h45"."""
+    at = f"à {clock(local)}"
+    if days_until == 0:
+        return f"aujourd'hui {at}"
+    if compact:
+        day = f"{local:%d/%m}"
+        return f"demain {day} {at}" if days_until == 1 else f"le {day} {at}"
+    day = format_date(local, "EEEE d MMMM", locale=LOCALE)
+    if days_until == 1:
+        return f"demain, {day}, {at}"
+    return f"le {day} {at}"
+
+
+ROLES = {
+    "ride_there": "Trajet aller",
+    "ride_home": "Trajet retour",
+    "companion": "Accompagnement",
+    "interpreter": "Interprète",
+    "bond_help": "Aide pour la caution",
+    "visit": "Visite",
+}
+
+WORDS = {
+    "intro": "{org} : ",
+    "stop": "Répondez STOP pour vous désinscrire.",
+    "where_town": " à {town}",
+    "where_place": " à {place}",
+    "where_video": " par vidéo",
+    "trip": "Prévoyez d'arriver {arrive}.",
+    "trip_video": "Connectez-vous {arrive}.",
+    "reply": "Répondez 1 pour confirmer, 2 si vous avez besoin d'un transport.",
+    "reply_video": "Répondez 1 pour confirmer.",
+    "risk": "Le manquer peut nuire à votre dossier.",
+    "escort_ride_there": "vous conduira à votre rendez-vous",
+    "escort_ride_home": "vous ramènera chez vous après votre rendez-vous",
+    "escort": "vous accompagnera à votre rendez-vous",
+    "help": "Des questions ? Appelez le {phone}.",
+    "help_reply": "Des questions ? Répondez à ce message.",
+    "meeting": " Point de rencontre : {meeting}.",
+    "link": " {link}",
+}
+
+TEXTS = {
+    "family_reminder": "Rappel : votre rendez-vous{where} est {when}. {trip} {reply} {risk}",
+    "family_reminder_7d": "Rappel : votre rendez-vous{where} est {when}. {reply} {trip} {risk}",
+    "family_reminder_3d": "Rappel : votre rendez-vous{where} est {when}. {trip} {reply} {risk}",
+    "family_reminder_1d": "Rappel : votre rendez-vous{where} est {when}. {trip} {reply} {risk}",
+    "family_volunteer_confirmed": "Bonne nouvelle : {volunteer}, de notre équipe, {escort} {when}.",
+    "family_rescheduled": "Changement : votre rendez-vous{where} est maintenant {when}. {trip} {reply}",
+    "family_cancelled": "Votre rendez-vous prévu {when} est annulé. {help}",
+    "volunteer_claimed": "Merci ! Votre créneau : {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_evening_before": "Rappel : {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_soon": "Début imminent : {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_rescheduled": "Nouvel horaire : {role}, {place}, désormais {when}.{meeting}{link}",
+    "volunteer_cancelled": "Annulé : {role}, {place}, {when}. Inutile de vous déplacer. Merci !",
+    "volunteer_cancelled.no_place": "Annulé : {role}, {when}. Inutile de vous déplacer. Merci !",
+    "coordinator_detained": "Alerte : une personne a été détenue après son rendez-vous à {place} {when}.{link}",
+    "coordinator_unfilled_digest": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures.{link}",
+    "coordinator_late_release": "Créneau à pourvoir : {role}, {place}, {when}.{link}",
+    "reply_confirmed": "Merci d'avoir confirmé votre rendez-vous {when}.",
+    "reply_confirmed.no_appointment": "Merci pour votre réponse.",
+    "reply_ride": (
+        "Nous avons noté votre demande de transport pour {when}. "
+        "Nous vous écrirons dès qu'un bénévole pourra vous conduire."
+    ),
+    "reply_ride.no_appointment": (
+        "Nous avons noté votre demande de transport. Nous vous écrirons dès qu'un bénévole pourra vous conduire."
+    ),
+    "reply_help": "{org} : pour de l'aide, appelez le {phone}. {stop}",
+    "reply_help.no_phone": "{org} : pour de l'aide, répondez à ce message et nous vous répondrons. {stop}",
+    "stop_confirmation": "{org} : vous ne recevrez plus nos SMS. Pour les recevoir à nouveau, répondez START.",
+    "start_confirmation": "{org} : vous recevrez à nouveau nos SMS. {stop}",
+    "volunteer_urgent_ask": (
+        "Créneau urgent : {role}, {place}, {when}. Répondez OUI {code} pour le prendre, "
+        "NON {code} pour le laisser."
+    ),
+    "reply_urgent_covered": "Merci ! {role}, {when} : ce créneau est déjà pris.",
+    "reply_urgent_declined": "D'accord, nous ne vous proposerons plus {role}, {when}. Merci !",
+    "reply_urgent_not_possible": (
+        "Merci ! Nous n'avons pas pu vous attribuer {role}, {when} : cela chevauche un autre de vos "
+        "créneaux ou demande quelque chose que votre profil n'indique pas."
+    ),
+    "coordinator_ride_request": (
+        "Transport demandé : une famille a besoin d'un chauffeur pour son rendez-vous à {place} {when}.{link}"
+    ),
+    "coordinator_urgent_unfilled": "Toujours à pourvoir malgré les SMS aux bénévoles : {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
+}

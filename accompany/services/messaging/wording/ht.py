@@ -1,0 +1,130 @@
+"""Haitian Creole texts. Babel has no Kreyòl calendar data (it falls back to French), so the day
+and month names are written out here. Kreyòl's è, ò and à are all in GSM-7."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+LOCALE = None  # no babel locale: see DAYS and MONTHS
+STOP_WORD = "SISPANN"
+
+DAYS = ("lendi", "madi", "mèkredi", "jedi", "vandredi", "samdi", "dimanch")  # Monday first
+MONTHS = (
+    "janvye", "fevriye", "mas", "avril", "me", "jen",
+    "jiyè", "out", "septanm", "oktòb", "novanm", "desanm",
+)
+
+# What people text us, by meaning (see en.py and accompany/services/messaging/keywords.py).
+KEYWORDS = {
+    "stop": ["SISPANN", "SISPAN", "ANILE", "DEZABONE"],
+    "start": ["KÒMANSE", "REKÒMANSE", "REPRANN"],
+    "help": ["ÈD", "EDE"],
+    "yes": ["WI", "KONFIME"],
+    "no": ["NON", "NON MÈSI"],
+    "ride": ["WOULIB", "TRANSPÒ", "BEZWEN WOULIB", "BEZWEN YON WOULIB", "MWEN BEZWEN WOULIB",
+             "MWEN BEZWEN YON WOULIB", "M BEZWEN YON WOULIB"],
+}
+STOP_PHRASES = ["SISPANN", "PA VOYE MESAJ", "PA VOYE M MESAJ", "PA VOYE MWEN MESAJ", "PA VLE RESEVWA",
+                "PA VLE MESAJ", "PA EKRI M", "PA EKRI MWEN", "MOVE NIMEWO", "PA BON NIMEWO", "RETIRE NIMEWO",
+                "RETIRE M NAN", "EFASE NIMEWO"]
+
+
+def clock(local: datetime) -> str:
+    """'9:05 nan maten', '12:45 nan aprèmidi', '6:30 nan aswè'."""
+    hour = local.hour % 12 or 12
+    if local.hour < 12:
+        part = "nan maten"
+    elif local.hour < 18:
+        part = "nan aprèmidi"
+    else:
+        part = "nan aswè"
+    return f"{hour}:{local.minute:02d} {part}"
+
+
+def arrival(local: datetime) -> str:
+    return f"a {clock(local)}"
+
+
+def day(local: datetime) -> str:
+    """'mèkredi 30 septanm'"""
+    return f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
+
+
+def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
+    """'mèkredi 30 septanm a 12:45 nan aprèmidi', 'demen, mèkredi 30 septanm, a ...', 'jodi a, a ...'."""
+    at = f"a {clock(local)}"
+    if days_until == 0:
+        return f"jodi a, {at}"
+    name = f"{local:%d/%m}" if compact else day(local)
+    if days_until == 1:
+        return f"demen, {name}, {at}"
+    return f"{name} {at}"
+
+
+ROLES = {
+    "ride_there": "Woulib pou ale",
+    "ride_home": "Woulib pou retounen",
+    "companion": "Akonpayatè",
+    "interpreter": "Entèprèt",
+    "bond_help": "Ede ak kosyon",
+    "visit": "Vizit",
+}
+
+WORDS = {
+    "intro": "{org}: ",
+    "stop": "Reponn SISPANN pou w pa resevwa mesaj ankò.",
+    "where_town": " nan {town}",
+    "where_place": " nan {place}",
+    "where_video": " pa videyo",
+    "trip": "Pati bonè pou w rive {arrive}.",
+    "trip_video": "Konekte {arrive}.",
+    "reply": "Reponn 1 pou konfime, 2 si w bezwen yon woulib.",
+    "reply_video": "Reponn 1 pou konfime.",
+    "risk": "Si w manke l, sa ka fè dosye w mal.",
+    "escort_ride_there": "ap mennen w nan randevou w la",
+    "escort_ride_home": "ap mennen w lakay apre randevou w la",
+    "escort": "ap akonpaye w nan randevou w la",
+    "help": "Kesyon? Rele {phone}.",
+    "help_reply": "Kesyon? Reponn mesaj sa a.",
+    "meeting": " Kote pou n rankontre: {meeting}.",
+    "link": " {link}",
+}
+
+TEXTS = {
+    "family_reminder": "Rapèl: randevou w la{where} se {when}. {trip} {reply} {risk}",
+    "family_reminder_7d": "Rapèl: randevou w la{where} se {when}. {reply} {trip} {risk}",
+    "family_reminder_3d": "Rapèl: randevou w la{where} se {when}. {trip} {reply} {risk}",
+    "family_reminder_1d": "Rapèl: randevou w la{where} se {when}. {trip} {reply} {risk}",
+    "family_volunteer_confirmed": "Bon nouvèl: {volunteer}, nan ekip nou an, {escort} {when}.",
+    "family_rescheduled": "Chanjman: randevou w la{where} kounye a se {when}. {trip} {reply}",
+    "family_cancelled": "Yo anile randevou w la {when}. {help}",
+    "volunteer_claimed": "Mèsi! Men plas ou: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_evening_before": "Rapèl: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_soon": "Talè: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_rescheduled": "Nouvo lè: {role}, {place}, kounye a {when}.{meeting}{link}",
+    "volunteer_cancelled": "Anile: {role}, {place}, {when}. Ou pa bezwen ale. Mèsi!",
+    "volunteer_cancelled.no_place": "Anile: {role}, {when}. Ou pa bezwen ale. Mèsi!",
+    "coordinator_detained": "Alèt: yo arete yon moun apre randevou li nan {place} {when}.{link}",
+    "coordinator_unfilled_digest": "Jodi a: {count} plas volontè ki lib nan 72 èdtan k ap vini yo.{link}",
+    "coordinator_late_release": "Plas ki lib: {role}, {place}, {when}. Nou bezwen yon volontè.{link}",
+    "reply_confirmed": "Mèsi paske w konfime randevou w la {when}.",
+    "reply_confirmed.no_appointment": "Mèsi, nou resevwa repons ou.",
+    "reply_ride": "Nou resevwa demann woulib ou pou {when}. N ap voye mesaj ba ou lè yon volontè ka mennen w.",
+    "reply_ride.no_appointment": "Nou resevwa demann woulib ou. N ap voye mesaj ba ou lè yon volontè ka mennen w.",
+    "reply_help": "{org}: pou jwenn èd, rele {phone}. {stop}",
+    "reply_help.no_phone": "{org}: pou jwenn èd, reponn mesaj sa a epi n ap reponn ou. {stop}",
+    "stop_confirmation": "{org}: nou p ap voye mesaj ba ou ankò. Pou resevwa yo ankò, reponn START.",
+    "start_confirmation": "{org}: n ap voye mesaj ba ou ankò. {stop}",
+    "volunteer_urgent_ask": (
+        "Plas ijan: {role}, {place}, {when}. Reponn WI {code} si w ka pran l, NON {code} si w pa ka."
+    ),
+    "reply_urgent_covered": "Mèsi! {role}, {when}: gen yon moun ki deja pran plas sa a.",
+    "reply_urgent_declined": "Dakò, nou p ap mande w ankò pou {role}, {when}. Mèsi!",
+    "reply_urgent_not_possible": (
+        "Mèsi! Nou pa t ka ba ou {role}, {when}: li tonbe menm lè ak yon lòt plas ou, "
+        "oswa li mande yon bagay ki pa nan pwofil ou."
+    ),
+    "coordinator_ride_request": "Demann woulib: yon fanmi bezwen woulib pou randevou li nan {place} {when}.{link}",
+    "coordinator_urgent_unfilled": "Toujou lib menm apre nou voye mesaj bay volontè yo: {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
+}

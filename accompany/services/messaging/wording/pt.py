@@ -1,0 +1,117 @@
+"""Brazilian Portuguese texts. Written to stay in GSM-7 where the right word allows it (é and à
+are in it; ã, ç, ê, á, ó, í, ú are not and would halve the room), so "te" rather than "você"
+and no "amanhã": the date says it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date, format_time
+
+LOCALE = "pt_BR"
+STOP_WORD = "PARAR"
+
+# What people text us, by meaning (see en.py and accompany/services/messaging/keywords.py).
+KEYWORDS = {
+    "stop": ["PARE", "PARAR", "SAIR", "CANCELAR", "CHEGA", "DESCADASTRAR"],
+    "start": ["INICIAR", "COMEÇAR", "RECOMEÇAR", "RETOMAR"],
+    "help": ["AJUDA"],
+    "yes": ["SIM", "CONFIRMO", "CONFIRMADO"],
+    "no": ["NÃO", "NAO"],
+    "ride": ["CARONA", "TRANSPORTE", "PRECISO DE CARONA", "PRECISO DE UMA CARONA", "PRECISO DE TRANSPORTE"],
+}
+STOP_PHRASES = ["PARE", "PARAR", "PAREM DE", "PARA DE ME", "NÃO MANDE", "NÃO MANDEM", "NÃO ENVIE", "NÃO ENVIEM",
+                "NÃO QUERO MAIS", "NÃO QUERO RECEBER", "NÚMERO ERRADO", "ME TIRE DA", "ME TIREM DA",
+                "ME TIRA DA", "DESCADASTRAR", "DESCADASTRE"]
+
+
+def clock(local: datetime) -> str:
+    """12h45, 9h"""
+    return format_time(local, "H'h'mm" if local.minute else "H'h'", locale=LOCALE)
+
+
+def _at(local: datetime) -> str:
+    """'às 12h45', but 'à 1h30'."""
+    return f"{'à' if local.hour == 1 else 'às'} {clock(local)}"
+
+
+def arrival(local: datetime) -> str:
+    return _at(local)
+
+
+def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
+    """'quarta-feira, 30 de setembro, às 12h45', 'dia 30/09, às 12h45', 'hoje, às 12h45'."""
+    if days_until == 0:
+        return f"hoje, {_at(local)}"
+    if compact:
+        return f"dia {local:%d/%m}, {_at(local)}"
+    day = format_date(local, "EEEE, d 'de' MMMM", locale=LOCALE)
+    return f"{day}, {_at(local)}"
+
+
+ROLES = {
+    "ride_there": "Carona de ida",
+    "ride_home": "Carona de volta",
+    "companion": "Acompanhante",
+    "interpreter": "Intérprete",
+    "bond_help": "Apoio como fiador",  # "fiança" has a ç: it would make every such text UCS-2
+    "visit": "Visita",
+}
+
+WORDS = {
+    "intro": "{org}: ",
+    "stop": "Para parar de receber, responda PARAR.",
+    "where_town": " em {town}",
+    "where_place": " em {place}",
+    "where_video": " online",
+    "trip": "Saia cedo para chegar {arrive}.",
+    "trip_video": "Entre na chamada {arrive}.",
+    "reply": "Responda 1 para confirmar ou 2 se precisar de carona.",
+    "reply_video": "Responda 1 para confirmar.",
+    "risk": "Faltar pode prejudicar seu caso.",
+    "escort_ride_there": "vai te levar ao compromisso",
+    "escort_ride_home": "vai te levar para casa depois do compromisso",
+    "escort": "vai te acompanhar no compromisso",
+    "help": "Perguntas? Ligue para {phone}.",
+    "help_reply": "Perguntas? Responda esta mensagem.",
+    "meeting": " Ponto de encontro: {meeting}.",
+    "link": " {link}",
+}
+
+TEXTS = {
+    "family_reminder": "Lembrete: seu compromisso{where} é {when}. {trip} {reply} {risk}",
+    "family_reminder_7d": "Lembrete: seu compromisso{where} é {when}. {reply} {trip} {risk}",
+    "family_reminder_3d": "Lembrete: seu compromisso{where} é {when}. {trip} {reply} {risk}",
+    "family_reminder_1d": "Lembrete: seu compromisso{where} é {when}. {trip} {reply} {risk}",
+    "family_volunteer_confirmed": "Tudo certo: {volunteer}, da nossa equipe, {escort} marcado para {when}.",
+    "family_rescheduled": "Aviso: seu compromisso{where} mudou para {when}. {trip} {reply}",
+    "family_cancelled": "Aviso: seu compromisso marcado para {when} foi cancelado. {help}",
+    "volunteer_claimed": "Obrigado! Seu turno: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_evening_before": "Lembrete: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_soon": "Em breve: {role}, {place}, {when}.{meeting}{link}",
+    "volunteer_rescheduled": "Turno remarcado: {role}, {place}, para {when}.{meeting}{link}",
+    "volunteer_cancelled": "Turno cancelado: {role}, {place}, {when}. Obrigado mesmo assim!",
+    "volunteer_cancelled.no_place": "Turno cancelado: {role}, {when}. Obrigado mesmo assim!",
+    "coordinator_detained": "Alerta: uma pessoa foi detida depois do compromisso em {place}, {when}.{link}",
+    "coordinator_unfilled_digest": "{count} turnos de voluntarios ainda abertos nas 72 horas seguintes.{link}",
+    "coordinator_late_release": "Turno aberto de novo: {role}, {place}, {when}. Precisamos de alguém.{link}",
+    "reply_confirmed": "Obrigado por confirmar seu compromisso marcado para {when}.",
+    "reply_confirmed.no_appointment": "Obrigado, recebemos sua resposta.",
+    "reply_ride": "Recebemos seu pedido de carona para {when}. Vamos te avisar quando alguém puder te levar.",
+    "reply_ride.no_appointment": "Recebemos seu pedido de carona. Vamos te avisar quando alguém puder te levar.",
+    "reply_help": "{org}: para ajuda, ligue para {phone}. {stop}",
+    "reply_help.no_phone": "{org}: para ajuda, responda esta mensagem e vamos te atender. {stop}",
+    "stop_confirmation": "{org}: pronto, paramos de enviar mensagens. Para voltar a receber, responda START.",
+    "start_confirmation": "{org}: pronto, voltamos a enviar mensagens. {stop}",
+    "volunteer_urgent_ask": (
+        "Turno urgente: {role}, {place}, {when}. Responda SIM {code} para aceitar ou NAO {code} para recusar."
+    ),
+    "reply_urgent_covered": "Obrigado! {role}, {when}: esse turno foi preenchido por outra pessoa.",
+    "reply_urgent_declined": "Tudo bem, paramos de te perguntar sobre {role}, {when}. Obrigado!",
+    "reply_urgent_not_possible": (
+        "Obrigado! Infelizmente {role}, {when} bate com outro turno seu ou pede algo que falta no seu perfil."
+    ),
+    "coordinator_ride_request": "Pedido de carona: uma pessoa precisa ir ao compromisso em {place}, {when}.{link}",
+    "coordinator_urgent_unfilled": "Turno ainda aberto mesmo depois do aviso por SMS: {role}, {place}, {when}.{link}",
+    "staff_reply": "{message}",
+}

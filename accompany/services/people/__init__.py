@@ -1,0 +1,1 @@
+"""People: accounts and how they log in, volunteers, families and their records."""

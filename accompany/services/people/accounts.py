@@ -1,0 +1,308 @@
+"""Accounts: sign-up, approval, invitations, logging in and changing passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from accompany.crypto import phone_index
+from accompany.database import db
+from accompany.models import (
+    Invitation,
+    Language,
+    Role,
+    User,
+    UserStatus,
+    VolunteerLanguage,
+)
+from accompany.phones import normalize_phone
+from accompany.services.errors import (
+    EmailTaken,
+    InvitationInvalid,
+    LoginFailed,
+    NotPending,
+    WeakPassword,
+    WrongPassword,
+)
+from accompany.services.people import login_sessions, login_throttle
+from accompany.services.people.passwords import (
+    MIN_LENGTH,
+    hash_password,
+    needs_rehash,
+    password_matches,
+)
+from accompany.services.privacy.audit import record_event
+
+
+@dataclass
+class VolunteerSignUp:
+    """What a volunteer fills in to join."""
+
+    email: str
+    name: str
+    password: str
+    phone: str = ""
+    languages: list[str] = field(default_factory=list)
+    has_car: bool = False
+    home_area: str = ""
+    sms_opt_in: bool = False
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def _check_new_account(email: str, password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise WeakPassword()
+    if find_user_by_email(email) is not None:
+        raise EmailTaken()
+
+
+def set_user_phone(user: User, raw_phone: str) -> None:
+    """Store `raw_phone` normalized and sealed, with its lookup hash (or clear both)."""
+    if raw_phone.strip():
+        e164 = normalize_phone(raw_phone)
+        user.phone, user.phone_hash = e164, phone_index(e164)
+    else:
+        user.phone, user.phone_hash = None, None
+
+
+def set_user_languages(user: User, codes: list[str]) -> None:
+    wanted = {Language(code) for code in codes}
+    user.languages = [entry for entry in user.languages if entry.language in wanted]
+    have = {entry.language for entry in user.languages}
+    for language in sorted(wanted - have):
+        user.languages.append(VolunteerLanguage(language=language))
+
+
+def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User:
+    """Create a pending volunteer who waits for a coordinator's approval."""
+    _check_new_account(data.email, data.password)
+    user = User(
+        email=normalize_email(data.email),
+        name=data.name.strip(),
+        password_hash=hash_password(data.password),
+        role=Role.VOLUNTEER,
+        status=UserStatus.PENDING,
+        created_at=now,
+        has_car=data.has_car,
+        home_area=data.home_area.strip(),
+        sms_opt_in=data.sms_opt_in,
+    )
+    set_user_phone(user, data.phone)
+    set_user_languages(user, data.languages)
+    db.session.add(user)
+    db.session.flush()
+    record_event("volunteer.signed_up", now=now, actor=user, subject=user)
+    return user
+
+
+def create_user(email: str, name: str, role: Role, password: str, *, now: datetime) -> User:
+    """Create an active account directly (the shell's `create-user`)."""
+    _check_new_account(email, password)
+    user = User(
+        email=normalize_email(email),
+        name=name.strip(),
+        password_hash=hash_password(password),
+        role=Role(role),
+        status=UserStatus.ACTIVE,
+        created_at=now,
+        approved_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_event("user.created", now=now, subject=user, role=user.role.value)
+    return user
+
+
+# A real hash of a random password, so a login for an unknown email costs the same time.
+_UNKNOWN_USER_PASSWORD = secrets.token_urlsafe(16)
+
+
+def authenticate(email: str, password: str, *, now: datetime, address: str | None = None) -> User:
+    """The account for `email` and `password`, or LoginFailed (same for every reason).
+
+    Tries are throttled per account and per client `address` (LoginThrottled, raised before the
+    password is looked at). For an account with two-step login this only says the password was
+    right: the login finishes with `finish_login` once the code is checked too.
+    """
+    rules = login_throttle.current_rules()
+    user = find_user_by_email(email)
+    # Audit details name the account by id, or by a short keyed hash when there is none.
+    who = {"subject": user} if user is not None else {"account": login_throttle.account_key(email)[-16:]}
+    try:
+        login_throttle.begin_password_try(email, address, now=now, rules=rules)
+    except login_throttle.LoginThrottled:
+        record_event("login.throttled", now=now, step="password", **who)
+        raise
+    reason = None
+    if user is None:
+        password_matches(hash_password(_UNKNOWN_USER_PASSWORD), password)
+        reason = "unknown_email"
+    elif not password_matches(user.password_hash, password):
+        reason = "wrong_password"
+    if reason is not None:
+        login_throttle.password_failed(address, now=now, rules=rules)
+        record_event("login.failed", now=now, reason=reason, **who)
+        raise LoginFailed()
+    if user.status == UserStatus.DISABLED:
+        record_event("login.failed", now=now, subject=user, reason="disabled")
+        raise LoginFailed("This account is not active. Contact a coordinator if you think that is a mistake.")
+    login_throttle.password_succeeded(email)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    if user.two_factor_enabled:
+        record_event("login.password_accepted", now=now, actor=user, subject=user)
+    else:
+        finish_login(user, now=now)
+    return user
+
+
+def finish_login(user: User, *, now: datetime) -> None:
+    """Every step of the login is done: note it."""
+    user.last_login_at = now
+    record_event("login.succeeded", now=now, actor=user, subject=user)
+
+
+def load_session_user(login_id: str) -> User | None:
+    """The user a session cookie names, if that session has not been revoked."""
+    user_id, _, version = login_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Make every existing session of `user` stop working (the cookie's version and the rows)."""
+    user.session_version += 1
+    login_sessions.end_user_sessions(user)
+
+
+def log_out_everywhere(user: User, *, now: datetime) -> None:
+    """The person's own "log out everywhere": every browser, this one included."""
+    end_all_sessions(user)
+    record_event("sessions.ended_everywhere", now=now, actor=user, subject=user)
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str, *, now: datetime) -> None:
+    """Replace the password after checking the current one; other sessions end."""
+    if not password_matches(user.password_hash, current):
+        raise WrongPassword()
+    if len(new) < MIN_LENGTH:
+        raise WeakPassword()
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+    record_event("password.changed", now=now, actor=user, subject=user)
+    db.session.flush()
+
+
+def pending_volunteers() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.VOLUNTEER, User.status == UserStatus.PENDING)
+            .order_by(User.created_at)
+        )
+    )
+
+
+def staff_accounts() -> list[User]:
+    """Coordinators and admins, for the admins' account list: active first, then by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([Role.COORDINATOR, Role.ADMIN]))
+            .order_by(User.status, User.name, User.id)
+        )
+    )
+
+
+def count_users_by_role_and_status() -> dict[tuple[Role, UserStatus], int]:
+    rows = db.session.execute(
+        select(User.role, User.status, func.count()).group_by(User.role, User.status)
+    )
+    return {(role, status): count for role, status, count in rows}
+
+
+def approve_volunteer(volunteer: User, *, by: User, now: datetime) -> None:
+    """Let a pending volunteer see and claim shifts."""
+    if volunteer.role != Role.VOLUNTEER or volunteer.status != UserStatus.PENDING:
+        raise NotPending()
+    volunteer.status = UserStatus.ACTIVE
+    volunteer.approved_at = now
+    volunteer.approved_by = by
+    record_event("volunteer.approved", now=now, actor=by, subject=volunteer)
+    db.session.flush()
+
+
+def decline_volunteer(volunteer: User, *, by: User, now: datetime) -> None:
+    """Turn down a pending sign-up; the account can no longer log in."""
+    if volunteer.role != Role.VOLUNTEER or volunteer.status != UserStatus.PENDING:
+        raise NotPending()
+    volunteer.status = UserStatus.DISABLED
+    end_all_sessions(volunteer)
+    record_event("volunteer.declined", now=now, actor=by, subject=volunteer)
+    db.session.flush()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_user(
+    email: str, role: Role, *, by: User, now: datetime, valid_for: timedelta = timedelta(days=7)
+) -> tuple[Invitation, str]:
+    """A one-time invitation for a coordinator or admin; returns it and the secret token."""
+    if Role(role) not in (Role.COORDINATOR, Role.ADMIN):
+        raise InvitationInvalid("Invitations are for coordinators and admins; volunteers sign up.")
+    if find_user_by_email(email) is not None:
+        raise EmailTaken()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        token_hash=_token_hash(token),
+        email=normalize_email(email),
+        role=Role(role),
+        invited_by=by,
+        created_at=now,
+        expires_at=now + valid_for,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    record_event("invitation.created", now=now, actor=by, subject=invitation, role=invitation.role.value)
+    return invitation, token
+
+
+def find_invitation(token: str, *, now: datetime) -> Invitation:
+    """The usable invitation for `token`, or InvitationInvalid."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token)))
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= now:
+        raise InvitationInvalid()
+    return invitation
+
+
+def accept_invitation(token: str, name: str, password: str, *, now: datetime) -> User:
+    """Create the invited account (active) and use up the invitation."""
+    invitation = find_invitation(token, now=now)
+    user = create_user(invitation.email, name, invitation.role, password, now=now)
+    invitation.used_at = now
+    invitation.user_id = user.id
+    record_event("invitation.accepted", now=now, actor=user, subject=invitation)
+    db.session.flush()
+    return user
+
+
+def recent_invitations(limit: int = 20) -> list[Invitation]:
+    return list(db.session.scalars(select(Invitation).order_by(Invitation.created_at.desc()).limit(limit)))

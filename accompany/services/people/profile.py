@@ -1,0 +1,185 @@
+"""A volunteer's own profile: what they can do (languages, car, training, obligor) and how to
+reach them (phone, texts).
+
+Pending volunteers have a profile too (DESIGN §3). Everything is checked before anything is
+changed, so a broken rule saves nothing. The audit trail names the fields that changed, never
+their values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from accompany.database import db
+from accompany.models import (
+    Appointment,
+    AppointmentStatus,
+    Claim,
+    Language,
+    Shift,
+    User,
+)
+from accompany.phones import InvalidPhone, format_national, normalize_phone
+from accompany.services.errors import DomainError
+from accompany.services.messaging import planning
+from accompany.services.people.accounts import set_user_languages, set_user_phone
+from accompany.services.privacy.access import has_own_profile
+from accompany.services.privacy.audit import record_event
+from accompany.timezones import to_local
+
+NAME_MAX = 120
+HOME_AREA_MAX = 120
+
+
+class NotAVolunteer(DomainError):
+    message = "Only volunteers have a volunteer profile."
+
+
+class NameMissing(DomainError):
+    message = "Enter your name."
+    field = "name"
+
+
+class NameTooLong(DomainError):
+    message = f"Keep your name under {NAME_MAX} characters."
+    field = "name"
+
+
+class BadPhone(DomainError):
+    field = "phone"
+
+
+class PhoneNeededForTexts(DomainError):
+    message = "Add a mobile number to get text reminders, or turn text reminders off."
+    field = "phone"
+
+
+class UnknownLanguage(DomainError):
+    message = "Choose only from the languages listed."
+    field = "languages"
+
+
+class TrainingInFuture(DomainError):
+    message = "The training date cannot be in the future. Enter it once you have had the training."
+    field = "court_training_on"
+
+
+class HomeAreaTooLong(DomainError):
+    message = f"Keep this under {HOME_AREA_MAX} characters."
+    field = "home_area"
+
+
+@dataclass
+class ProfileDetails:
+    """What a volunteer can change about themselves."""
+
+    name: str
+    phone: str = ""
+    languages: list[str] = field(default_factory=list)
+    has_car: bool = False
+    court_training_on: date | None = None
+    obligor_eligible: bool = False
+    home_area: str = ""
+    sms_opt_in: bool = False
+
+
+def details_of(user: User) -> ProfileDetails:
+    """The profile as it stands, phone written the way people write it."""
+    return ProfileDetails(
+        name=user.name,
+        phone=format_national(user.phone),
+        languages=list(user.language_codes),
+        has_car=user.has_car,
+        court_training_on=user.court_training_on,
+        obligor_eligible=user.obligor_eligible,
+        home_area=user.home_area,
+        sms_opt_in=user.sms_opt_in,
+    )
+
+
+def _checked_phone(raw: str) -> str | None:
+    if not (raw or "").strip():
+        return None
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone as error:
+        raise BadPhone(str(error)) from None
+
+
+def _check(details: ProfileDetails, *, now: datetime) -> str | None:
+    """Raise the first broken rule; returns the phone in E.164 (or None when left empty)."""
+    name = (details.name or "").strip()
+    if not name:
+        raise NameMissing()
+    if len(name) > NAME_MAX:
+        raise NameTooLong()
+    phone = _checked_phone(details.phone)
+    if details.sms_opt_in and phone is None:
+        raise PhoneNeededForTexts()
+    known = {member.value for member in Language}
+    if any(code not in known for code in details.languages):
+        raise UnknownLanguage()
+    today = to_local(now, current_app.config["ORG_TIMEZONE"]).date()
+    if details.court_training_on is not None and details.court_training_on > today:
+        raise TrainingInFuture()
+    if len((details.home_area or "").strip()) > HOME_AREA_MAX:
+        raise HomeAreaTooLong()
+    return phone
+
+
+def upcoming_claims(user: User, *, now: datetime) -> list[Claim]:
+    return list(
+        db.session.scalars(
+            select(Claim).join(Claim.shift).join(Shift.appointment)
+            .where(Claim.volunteer_id == user.id, Shift.starts_at > now,
+                   Appointment.status == AppointmentStatus.SCHEDULED)
+        )
+    )
+
+
+def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> list[str]:
+    """Save the volunteer's own profile; returns the names of the fields that changed.
+
+    Ticking the obligor attestation records when it was made; unticking clears it. Turning
+    text reminders off (or removing the phone) cancels the texts still waiting to go to them.
+    """
+    if not has_own_profile(user):
+        raise NotAVolunteer()
+    phone = _check(details, now=now)
+    changed: list[str] = []
+
+    def change(name: str, value: object) -> None:
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+
+    change("name", details.name.strip())
+    if phone != user.phone:
+        set_user_phone(user, phone or "")
+        changed.append("phone")
+    if set(details.languages) != set(user.language_codes):
+        set_user_languages(user, details.languages)
+        changed.append("languages")
+    change("has_car", bool(details.has_car))
+    change("court_training_on", details.court_training_on)
+    if bool(details.obligor_eligible) != user.obligor_eligible:
+        user.obligor_eligible = bool(details.obligor_eligible)
+        user.obligor_attested_at = now if user.obligor_eligible else None
+        changed.append("obligor_eligible")
+    change("home_area", (details.home_area or "").strip())
+    change("sms_opt_in", bool(details.sms_opt_in))
+
+    if not user.sms_opt_in or user.phone is None:
+        planning.cancel_user_messages(user)
+    elif "sms_opt_in" in changed or "phone" in changed:
+        db.session.flush()
+        for claim in upcoming_claims(user, now=now):  # texts back on: remind them of what they hold
+            planning.plan_volunteer_reminders(claim, now=now, announce=False)
+    if changed:
+        record_event("profile.updated", now=now, actor=user, subject=user, fields=changed)
+    db.session.flush()
+    return changed

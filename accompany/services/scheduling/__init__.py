@@ -1,0 +1,1 @@
+"""Scheduling: appointments, their shifts, who holds them, the board, calendars and spreadsheets."""

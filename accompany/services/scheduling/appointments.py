@@ -1,0 +1,285 @@
+"""Appointments: recording them with their shifts, and changes that reach people.
+
+Every change writes its outbox rows in the same transaction (DESIGN §6): a new appointment plans
+the family's reminders; a reschedule moves the shifts, cancels what was pending and plans anew,
+and tells the family and the volunteers; a cancellation tells everyone; closing with "detained"
+alerts the coordinators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accompany.database import db
+from accompany.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    AttendanceMode,
+    Claim,
+    Family,
+    Language,
+    Location,
+    Outcome,
+    Shift,
+    User,
+)
+from accompany.services.errors import DomainError
+from accompany.services.messaging import planning
+from accompany.services.privacy.audit import record_event
+from accompany.services.scheduling.shifts import NotScheduled, ShiftPlan, add_shift, move_shift
+
+
+class AppointmentInPast(DomainError):
+    message = "That date and time has already passed. Check the date (and AM/PM)."
+
+
+class FamilyClosed(DomainError):
+    message = "This family's file is closed. Reopen it before adding appointments."
+
+
+class LocationInactive(DomainError):
+    message = "That location is no longer in use. Choose another or reactivate it."
+
+
+class NothingChanged(DomainError):
+    message = "That is the time it already has."
+
+
+@dataclass
+class AppointmentDetails:
+    """What a coordinator enters for an appointment (time already converted to aware UTC)."""
+
+    family: Family
+    location: Location
+    kind: AppointmentKind
+    starts_at: datetime
+    mode: AttendanceMode = AttendanceMode.IN_PERSON
+    judge: str = ""
+    interpreter_language: Language | None = None
+    notes: str = ""
+    verified_on: date | None = None
+    verified_by: str = ""
+
+
+def details_of(appointment: Appointment) -> AppointmentDetails:
+    """The details an appointment has now (to prefill an edit or the next appointment)."""
+    return AppointmentDetails(
+        family=appointment.family, location=appointment.location, kind=appointment.kind,
+        starts_at=appointment.starts_at, mode=appointment.mode, judge=appointment.judge,
+        interpreter_language=appointment.interpreter_language, notes=appointment.notes or "",
+        verified_on=appointment.verified_on, verified_by=appointment.verified_by,
+    )
+
+
+def _check(details: AppointmentDetails, *, now: datetime) -> None:
+    if details.family.closed_at is not None:
+        raise FamilyClosed()
+    if not details.location.active:
+        raise LocationInactive()
+    if details.starts_at <= now:
+        raise AppointmentInPast()
+
+
+def _write(appointment: Appointment, details: AppointmentDetails) -> list[str]:
+    """Copy `details` onto `appointment` (not the time); returns the changed field names."""
+    changed = []
+    for name in (f.name for f in fields(AppointmentDetails)):
+        if name == "starts_at":
+            continue
+        value = getattr(details, name)
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "notes":
+            value = value or None
+        if getattr(appointment, name) != value:
+            changed.append(name)
+            setattr(appointment, name, value)
+    return changed
+
+
+def create_appointment(
+    details: AppointmentDetails,
+    shifts: list[ShiftPlan],
+    *,
+    by: User,
+    now: datetime,
+    previous: Appointment | None = None,
+) -> Appointment:
+    """Record an appointment with the shifts it needs, and plan the family's reminders."""
+    _check(details, now=now)
+    appointment = Appointment(
+        starts_at=details.starts_at, status=AppointmentStatus.SCHEDULED, created_by=by,
+        created_at=now, updated_at=now, previous=previous,
+    )
+    _write(appointment, details)
+    db.session.add(appointment)
+    db.session.flush()
+    for plan in shifts:
+        add_shift(appointment, plan, by=by, now=now)
+    planning.plan_family_reminders(appointment, now=now)
+    record_event(
+        "appointment.created", now=now, actor=by, subject=appointment,
+        family_id=details.family.id, shifts=len(shifts),
+    )
+    return appointment
+
+
+def update_appointment(appointment: Appointment, details: AppointmentDetails, *, by: User, now: datetime) -> None:
+    """Change what an appointment is (kind, place, judge, notes, verification); a new time reschedules."""
+    if appointment.status not in (AppointmentStatus.SCHEDULED, AppointmentStatus.DRAFT):
+        raise NotScheduled()
+    if details.family.id != appointment.family_id:
+        raise DomainError("An appointment stays with its family; create a new one instead.")
+    if not details.location.active and details.location.id != appointment.location_id:
+        raise LocationInactive()
+    changed = _write(appointment, details)
+    appointment.updated_at = now
+    db.session.flush()
+    if changed:
+        record_event("appointment.changed", now=now, actor=by, subject=appointment, fields=sorted(changed))
+    if details.starts_at != appointment.starts_at:
+        if appointment.status == AppointmentStatus.DRAFT:
+            appointment.starts_at = details.starts_at  # nobody has been told about a draft
+        else:
+            reschedule_appointment(appointment, details.starts_at, by=by, now=now)
+
+
+def confirm_draft(appointment: Appointment, *, by: User, now: datetime) -> None:
+    """A coordinator has checked a draft (a volunteer's reported next date): make it real."""
+    if appointment.status != AppointmentStatus.DRAFT:
+        raise NotScheduled("This appointment is not a draft.")
+    _check(details_of(appointment), now=now)
+    appointment.status = AppointmentStatus.SCHEDULED
+    appointment.updated_at = now
+    db.session.flush()
+    planning.plan_family_reminders(appointment, now=now)
+    record_event("appointment.confirmed", now=now, actor=by, subject=appointment)
+
+
+def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by: User, now: datetime) -> None:
+    """Move the appointment and its shifts; volunteers keep their claims and everyone is told."""
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        raise NotScheduled()
+    if starts_at == appointment.starts_at:
+        raise NothingChanged()
+    if starts_at <= now:
+        raise AppointmentInPast()
+    previous_start = appointment.starts_at
+    delta = starts_at - previous_start
+    planning.cancel_appointment_messages(appointment)
+    appointment.starts_at = starts_at
+    appointment.updated_at = now
+    appointment.verified_on, appointment.verified_by = None, ""  # the new date needs verifying
+    appointment.family_confirmed_at = None  # and the family's confirmation was for the old one
+    for shift in appointment.shifts:
+        move_shift(shift, delta)
+    db.session.flush()
+    planning.plan_family_reminders(appointment, now=now)
+    planning.plan_family_notice(
+        appointment, planning.FAMILY_RESCHEDULED, now=now,
+        params={"previous_starts_at": previous_start.isoformat()},
+    )
+    for shift in appointment.shifts:
+        for claim in shift.claims:
+            planning.plan_volunteer_reminders(claim, now=now)
+            planning.plan_volunteer_notice(claim, planning.VOLUNTEER_RESCHEDULED, now=now, send_before=shift.starts_at)
+    record_event(
+        "appointment.rescheduled", now=now, actor=by, subject=appointment,
+        moved_minutes=int(delta.total_seconds() // 60),
+    )
+
+
+def cancel_appointment(appointment: Appointment, *, by: User, now: datetime) -> None:
+    """Call it off: pending texts stop, and the family and every volunteer holding a shift are told."""
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        raise NotScheduled()
+    planning.cancel_appointment_messages(appointment)
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = appointment.updated_at = now
+    db.session.flush()
+    if appointment.starts_at > now:
+        planning.plan_family_notice(appointment, planning.FAMILY_CANCELLED, now=now)
+        for shift in appointment.shifts:
+            for claim in shift.claims:
+                planning.plan_volunteer_notice(
+                    claim, planning.VOLUNTEER_CANCELLED, now=now,
+                    send_before=max(shift.starts_at, now + timedelta(hours=1)),
+                )
+    record_event("appointment.cancelled", now=now, actor=by, subject=appointment)
+
+
+def close_appointment(
+    appointment: Appointment, outcome: Outcome, *, notes: str = "", by: User, now: datetime
+) -> AppointmentDetails | None:
+    """Record how it went. "Rescheduled" returns details to prefill the next appointment."""
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        raise NotScheduled()
+    planning.cancel_appointment_messages(appointment)
+    appointment.status = AppointmentStatus.CLOSED
+    appointment.outcome = Outcome(outcome)
+    appointment.outcome_notes = notes.strip() or None
+    appointment.closed_at = appointment.updated_at = now
+    db.session.flush()
+    if appointment.outcome == Outcome.DETAINED:
+        planning.alert_coordinators(
+            planning.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained", now=now,
+            appointment=appointment,
+        )
+    record_event("appointment.closed", now=now, actor=by, subject=appointment, outcome=appointment.outcome.value)
+    if appointment.outcome == Outcome.RESCHEDULED:
+        next_details = details_of(appointment)
+        next_details.verified_on, next_details.verified_by, next_details.notes = None, "", ""
+        return next_details
+    return None
+
+
+def clear_detained_alert(appointment: Appointment, *, by: User, now: datetime) -> None:
+    """A coordinator has taken up the detention; the dashboard stops flagging it."""
+    if appointment.outcome != Outcome.DETAINED or appointment.alert_cleared_at is not None:
+        raise DomainError("There is no open detention alert on this appointment.")
+    appointment.alert_cleared_at = now
+    record_event("appointment.alert_cleared", now=now, actor=by, subject=appointment)
+    db.session.flush()
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def open_families() -> list[Family]:
+    """Open families, by name (names are sealed, so they are sorted after decryption)."""
+    families = db.session.scalars(select(Family).where(Family.closed_at.is_(None), Family.purged_at.is_(None)))
+    return sorted(families, key=lambda family: family.name.casefold())
+
+
+def appointment_with_coverage(appointment_id: int) -> Appointment | None:
+    """One appointment with its family, place, shifts and the volunteers holding them."""
+    return db.session.scalar(
+        select(Appointment)
+        .where(Appointment.id == appointment_id)
+        .options(
+            selectinload(Appointment.family),
+            selectinload(Appointment.location),
+            selectinload(Appointment.shifts).selectinload(Shift.claims).selectinload(Claim.volunteer),
+        )
+    )
+
+
+def list_appointments(*, show: str, now: datetime, limit: int = 200) -> list[Appointment]:
+    """Upcoming (soonest first), past (latest first) or draft appointments."""
+    query = select(Appointment).options(
+        selectinload(Appointment.family), selectinload(Appointment.location), selectinload(Appointment.shifts)
+    )
+    if show == "drafts":
+        query = query.where(Appointment.status == AppointmentStatus.DRAFT).order_by(Appointment.starts_at)
+    elif show == "past":
+        query = query.where(Appointment.starts_at < now).order_by(Appointment.starts_at.desc())
+    else:
+        query = query.where(
+            Appointment.starts_at >= now, Appointment.status == AppointmentStatus.SCHEDULED
+        ).order_by(Appointment.starts_at)
+    return list(db.session.scalars(query.limit(limit)))

@@ -1,0 +1,175 @@
+"""Volunteers holding slots: who may take a shift, taking one atomically, and letting it go."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from accompany.database import db
+from accompany.models import Appointment, AppointmentStatus, Claim, Shift, User
+from accompany.services.errors import DomainError
+from accompany.services.messaging import planning
+from accompany.services.privacy.access import may_use_board
+from accompany.services.privacy.audit import record_event
+
+
+class ShiftFull(DomainError):
+    message = "Someone just took the last slot of this shift."
+
+
+class NotEligible(DomainError):
+    """The volunteer does not meet the shift's requirements; `reasons` says which."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = reasons
+        super().__init__("Not possible: " + "; ".join(reasons) + ".")
+
+
+class ShiftStarted(DomainError):
+    message = "This shift has already started, so it stays in the volunteer's history. Call a coordinator if plans changed."
+
+
+class ShiftClosed(DomainError):
+    message = "This shift is no longer open: it has started, or its appointment was cancelled or closed."
+
+
+def not_a_volunteer(volunteer: User) -> str:
+    return f"{volunteer.first_name or 'this person'} is not an approved, active volunteer"
+
+
+OVERLAPS = "it overlaps another shift already taken"
+
+
+def requirement_problems(shift: Shift, volunteer: User) -> list[str]:
+    """The shift's requirements (car, language, training, obligor) `volunteer` does not meet."""
+    problems = []
+    if shift.requires_car and not volunteer.has_car:
+        problems.append("this shift needs a car")
+    if shift.language is not None and shift.language.value not in volunteer.language_codes:
+        problems.append(f"this shift needs someone who speaks {shift.language.label}")
+    if shift.requires_training and volunteer.court_training_on is None:
+        problems.append("this shift needs court-accompaniment training")
+    if shift.requires_obligor and not volunteer.obligor_eligible:
+        problems.append("this shift needs someone who can act as bond obligor")
+    return problems
+
+
+def eligibility_problems(shift: Shift, volunteer: User, *, now: datetime) -> list[str]:
+    """Plain-words reasons `volunteer` may not hold `shift` (empty when they may)."""
+    if not may_use_board(volunteer):
+        return [not_a_volunteer(volunteer)]
+    problems = requirement_problems(shift, volunteer)
+    if holds_overlapping_shift(volunteer, shift):
+        problems.append(OVERLAPS)
+    return problems
+
+
+def holds_overlapping_shift(volunteer: User, shift: Shift) -> bool:
+    overlapping = (
+        select(Claim.id)
+        .join(Shift, Claim.shift_id == Shift.id)
+        .join(Appointment, Shift.appointment_id == Appointment.id)
+        .where(
+            Claim.volunteer_id == volunteer.id,
+            Shift.id != shift.id,
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+            Appointment.status == AppointmentStatus.SCHEDULED,
+        )
+    )
+    return bool(db.session.scalar(select(exists(overlapping))))
+
+
+def check_open(shift: Shift, *, now: datetime) -> None:
+    if shift.appointment.status != AppointmentStatus.SCHEDULED or shift.starts_at <= now:
+        raise ShiftClosed()
+
+
+def find_claim(shift: Shift, volunteer: User) -> Claim | None:
+    return db.session.scalar(
+        select(Claim).where(Claim.shift_id == shift.id, Claim.volunteer_id == volunteer.id)
+    )
+
+
+def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None = None) -> Claim:
+    """Give `volunteer` one slot of `shift` (or return the claim they already hold).
+
+    The filled count goes up by a conditional UPDATE and the claim row is guarded by a unique
+    constraint, both inside one savepoint: two people taking the last slot at once get exactly
+    one claim, and a double tap is harmless. Raises ShiftFull, NotEligible or ShiftClosed.
+    """
+    existing = find_claim(shift, volunteer)
+    if existing is not None:
+        return existing
+    check_open(shift, now=now)
+    problems = eligibility_problems(shift, volunteer, now=now)
+    if problems:
+        raise NotEligible(problems)
+    try:
+        with db.session.begin_nested():
+            taken = db.session.execute(
+                update(Shift)
+                .where(Shift.id == shift.id, Shift.filled < Shift.slots)
+                .values(filled=Shift.filled + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not taken:
+                raise ShiftFull()
+            claim = Claim(shift_id=shift.id, volunteer_id=volunteer.id, claimed_at=now)
+            db.session.add(claim)
+            db.session.flush()
+    except IntegrityError:
+        db.session.expire(shift, ["filled"])
+        existing = find_claim(shift, volunteer)
+        if existing is None:
+            raise
+        return existing
+    db.session.expire(shift, ["filled", "claims"])
+    db.session.refresh(claim)
+    planning.plan_volunteer_reminders(claim, now=now)
+    planning.plan_family_notice(
+        shift.appointment, planning.FAMILY_VOLUNTEER_CONFIRMED, now=now,
+        key_suffix=f":{volunteer.id}", params={"volunteer_id": volunteer.id},
+    )
+    record_event(
+        "claim.assigned" if by is not None and by.id != volunteer.id else "claim.taken",
+        now=now, actor=by or volunteer, subject=shift, volunteer_id=volunteer.id,
+    )
+    return claim
+
+
+def release_cutoff() -> timedelta:
+    return timedelta(hours=current_app.config["RELEASE_CUTOFF_HOURS"])
+
+
+def release_claim(claim: Claim, *, now: datetime, by: User) -> bool:
+    """Give the slot back. Returns True when it was late and the coordinators were alerted."""
+    shift = claim.shift
+    if shift.starts_at <= now:
+        raise ShiftStarted()
+    late = now >= shift.starts_at - release_cutoff()
+    planning.cancel_claim_messages(claim)
+    db.session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id, Shift.filled > 0)
+        .values(filled=Shift.filled - 1)
+        .execution_options(synchronize_session=False)
+    )
+    volunteer_id = claim.volunteer_id
+    db.session.delete(claim)
+    db.session.flush()
+    db.session.expire(shift, ["filled", "claims"])
+    if late and shift.appointment.status == AppointmentStatus.SCHEDULED and shift.ends_at > now:
+        planning.alert_coordinators(
+            planning.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release:{volunteer_id}:{planning.stamp(now)}",
+            now=now, appointment=shift.appointment, shift=shift,
+            params={"volunteer_id": volunteer_id},
+            valid_for=max(shift.starts_at - now, timedelta(hours=1)),
+        )
+    record_event(
+        "claim.released", now=now, actor=by, subject=shift, volunteer_id=volunteer_id, late=late
+    )
+    return late

@@ -1,0 +1,166 @@
+"""Locations: the courts, ICE offices and detention centers appointments happen at.
+
+A location is never deleted (appointments point at it); it is deactivated so it is no longer
+offered for new appointments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from accompany.database import db
+from accompany.models import Location, LocationKind, User
+from accompany.services.errors import DomainError
+from accompany.services.privacy.audit import record_event
+from accompany.timezones import is_known_zone
+
+NAME_MAX, ADDRESS_MAX, TOWN_MAX, NOTES_MAX = 160, 255, 80, 4000
+
+
+class LocationError(DomainError):
+    """A location rule said no."""
+
+
+class LocationNameMissing(LocationError):
+    field = "name"
+    message = "Enter the place's name."
+
+
+class LocationNameTaken(LocationError):
+    field = "name"
+    message = "There is already a place with this name. Choose another name, or edit that one."
+
+
+class LocationAddressMissing(LocationError):
+    field = "address"
+    message = "Enter the street address (it makes the map link)."
+
+
+class UnknownTimeZone(LocationError):
+    field = "timezone"
+    message = "Choose a time zone from the list, like America/New_York."
+
+
+class LocationFieldTooLong(LocationError):
+    def __init__(self, field: str, limit: int):
+        super().__init__(f"Keep this under {limit} characters.")
+        self.field = field
+
+
+@dataclass
+class LocationDetails:
+    """What a coordinator records about a place."""
+
+    name: str
+    kind: LocationKind
+    address: str
+    timezone: str
+    town: str = ""
+    arrival_notes: str = ""
+
+
+def _text(value: str | None, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise LocationFieldTooLong(field, limit)
+    return value
+
+
+def _name_taken(name: str, *, other_than: Location | None) -> bool:
+    query = select(Location.id).where(func.lower(Location.name) == name.lower())
+    if other_than is not None:
+        query = query.where(Location.id != other_than.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _checked_values(details: LocationDetails, *, location: Location | None) -> dict:
+    name = _text(details.name, "name", NAME_MAX)
+    if not name:
+        raise LocationNameMissing()
+    if _name_taken(name, other_than=location):
+        raise LocationNameTaken()
+    address = _text(details.address, "address", ADDRESS_MAX)
+    if not address:
+        raise LocationAddressMissing()
+    zone = (details.timezone or "").strip()
+    if not zone or not is_known_zone(zone):
+        raise UnknownTimeZone()
+    return {
+        "name": name,
+        "kind": LocationKind(details.kind),
+        "address": address,
+        "town": _text(details.town, "town", TOWN_MAX),
+        "timezone": zone,
+        "arrival_notes": _text(details.arrival_notes, "arrival_notes", NOTES_MAX),
+    }
+
+
+def _save(location: Location, values: dict, *, is_new: bool) -> None:
+    """Apply `values` and flush inside a savepoint, so a name a concurrent save took just
+    before us becomes LocationNameTaken and leaves nothing half-done in the session.
+
+    (The changes are made inside the savepoint: `begin_nested` flushes what is already
+    pending before it starts, outside the savepoint's protection.)
+    """
+    try:
+        with db.session.begin_nested():
+            for name, value in values.items():
+                setattr(location, name, value)
+            if is_new:
+                db.session.add(location)
+            db.session.flush()
+    except IntegrityError:
+        if is_new:
+            if location in db.session:
+                db.session.expunge(location)
+        else:
+            db.session.refresh(location)
+        raise LocationNameTaken() from None
+
+
+def create_location(details: LocationDetails, *, by: User, now: datetime) -> Location:
+    """Add an (active) place."""
+    location = Location(active=True)
+    _save(location, _checked_values(details, location=None), is_new=True)
+    record_event("location.created", now=now, actor=by, subject=location)
+    return location
+
+
+def update_location(location: Location, details: LocationDetails, *, by: User, now: datetime) -> list[str]:
+    """Change a place's details; returns the names of the fields that changed."""
+    values = _checked_values(details, location=location)
+    changed = [name for name, value in values.items() if getattr(location, name) != value]
+    if not changed:
+        return []
+    _save(location, values, is_new=False)
+    record_event("location.updated", now=now, actor=by, subject=location, fields=changed)
+    return changed
+
+
+def set_location_active(location: Location, active: bool, *, by: User, now: datetime) -> bool:
+    """Offer (or stop offering) a place for new appointments; True if anything changed."""
+    if location.active == active:
+        return False
+    location.active = active
+    record_event(
+        "location.reactivated" if active else "location.deactivated", now=now, actor=by, subject=location
+    )
+    db.session.flush()
+    return True
+
+
+def list_locations(*, include_inactive: bool = True) -> list[Location]:
+    """Places by name, active ones first."""
+    query = select(Location).order_by(Location.active.desc(), func.lower(Location.name))
+    if not include_inactive:
+        query = query.where(Location.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def active_locations() -> list[Location]:
+    """The places offered for new appointments."""
+    return list_locations(include_inactive=False)

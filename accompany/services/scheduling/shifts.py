@@ -1,0 +1,211 @@
+"""The volunteer roles an appointment needs: proposing them, adding, changing and removing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from accompany.database import db
+from accompany.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    AttendanceMode,
+    Language,
+    LocationKind,
+    Shift,
+    ShiftRole,
+    User,
+)
+from accompany.services.errors import DomainError
+from accompany.services.messaging import planning
+from accompany.services.privacy.audit import record_event
+
+# How long each kind of appointment usually takes, door to door inside the building.
+TYPICAL_LENGTH = {
+    AppointmentKind.MASTER_CALENDAR: timedelta(hours=3),
+    AppointmentKind.INDIVIDUAL_HEARING: timedelta(hours=4),
+    AppointmentKind.BOND_HEARING: timedelta(hours=2),
+    AppointmentKind.ICE_CHECK_IN: timedelta(hours=2),
+    AppointmentKind.BOND_PAYMENT: timedelta(hours=2),
+    AppointmentKind.DETENTION_VISIT: timedelta(hours=1, minutes=30),
+    AppointmentKind.USCIS_APPOINTMENT: timedelta(hours=2),
+    AppointmentKind.OTHER: timedelta(hours=2),
+}
+ARRIVE_EARLY = timedelta(minutes=45)  # security lines
+DRIVE_TIME = timedelta(hours=1, minutes=15)
+
+
+class SlotsBelowClaims(DomainError):
+    """Fewer slots than volunteers already holding the shift."""
+
+    def __init__(self, held: int):
+        super().__init__(
+            f"{held} volunteer{'s' if held != 1 else ''} already hold{'s' if held == 1 else ''} this shift: "
+            f"slots cannot go below {held}. Release a volunteer first."
+        )
+
+
+class NotScheduled(DomainError):
+    message = "This appointment is already cancelled or closed, so it cannot be changed this way."
+
+
+def check_changeable(appointment: Appointment) -> None:
+    """Shifts change only on appointments still to come (scheduled, or a draft under review)."""
+    if appointment.status not in (AppointmentStatus.SCHEDULED, AppointmentStatus.DRAFT):
+        raise NotScheduled()
+
+
+class BadShiftWindow(DomainError):
+    message = "A shift must end after it starts."
+
+
+@dataclass(frozen=True)
+class ShiftPlan:
+    """One shift as a coordinator sees it in the form: proposed, then edited."""
+
+    role: ShiftRole
+    starts_at: datetime
+    ends_at: datetime
+    meeting_point: str = ""
+    slots: int = 1
+    requires_car: bool = False
+    language: Language | None = None
+    requires_training: bool = False
+    requires_obligor: bool = False
+    notes: str = ""
+
+
+def propose_shift(
+    role: ShiftRole,
+    *,
+    kind: AppointmentKind,
+    starts_at: datetime,
+    location_name: str,
+    location_kind: LocationKind,
+    town: str,
+    interpreter_language: Language | None,
+    family_language: Language | None,
+    mode: AttendanceMode = AttendanceMode.IN_PERSON,
+) -> ShiftPlan:
+    """A sensible default for `role`, from the appointment and its place; the coordinator edits it."""
+    length = TYPICAL_LENGTH[kind]
+    outside = f"Outside {location_name}" if mode == AttendanceMode.IN_PERSON else "By phone or video"
+    at_court = location_kind == LocationKind.IMMIGRATION_COURT
+    if role == ShiftRole.RIDE_THERE:
+        return ShiftPlan(role, starts_at - ARRIVE_EARLY - DRIVE_TIME, starts_at - ARRIVE_EARLY + timedelta(minutes=15),
+                         meeting_point=f"Family's home{', ' + town if town else ''}", requires_car=True)
+    if role == ShiftRole.RIDE_HOME:
+        return ShiftPlan(role, starts_at + length - timedelta(minutes=30), starts_at + length + DRIVE_TIME,
+                         meeting_point=outside, requires_car=True)
+    if role == ShiftRole.INTERPRETER:
+        language = interpreter_language or (
+            family_language if family_language not in (None, Language.ENGLISH, Language.OTHER) else None
+        )
+        return ShiftPlan(role, starts_at - ARRIVE_EARLY, starts_at + length, meeting_point=outside,
+                         language=language)
+    if role == ShiftRole.BOND_HELP:
+        return ShiftPlan(role, starts_at - ARRIVE_EARLY, starts_at + length, meeting_point=outside,
+                         requires_obligor=True)
+    if role == ShiftRole.VISIT:
+        return ShiftPlan(role, starts_at - timedelta(minutes=30), starts_at + length, meeting_point=outside)
+    return ShiftPlan(role, starts_at - ARRIVE_EARLY, starts_at + length, meeting_point=outside,
+                     requires_training=at_court)
+
+
+def propose_shifts(appointment_like, roles: list[ShiftRole], *, family_language: Language | None, town: str) -> list[ShiftPlan]:
+    """Default plans for several roles of one appointment (an Appointment or its form data)."""
+    location = appointment_like.location
+    return [
+        propose_shift(
+            role, kind=appointment_like.kind, starts_at=appointment_like.starts_at,
+            location_name=location.name, location_kind=location.kind, town=town,
+            interpreter_language=appointment_like.interpreter_language,
+            family_language=family_language, mode=appointment_like.mode,
+        )
+        for role in roles
+    ]
+
+
+def _apply(shift: Shift, plan: ShiftPlan) -> None:
+    if plan.ends_at <= plan.starts_at:
+        raise BadShiftWindow()
+    if plan.slots < shift.filled:
+        raise SlotsBelowClaims(shift.filled)
+    shift.role = plan.role
+    shift.starts_at, shift.ends_at = plan.starts_at, plan.ends_at
+    shift.meeting_point = plan.meeting_point.strip()
+    shift.slots = plan.slots
+    shift.requires_car = plan.requires_car
+    shift.language = plan.language
+    shift.requires_training = plan.requires_training
+    shift.requires_obligor = plan.requires_obligor
+    shift.notes = plan.notes.strip()
+
+
+def add_shift(appointment: Appointment, plan: ShiftPlan, *, by: User, now: datetime) -> Shift:
+    """Add one shift to an appointment."""
+    check_changeable(appointment)
+    if plan.slots < 1:
+        raise DomainError("A shift needs at least one slot.")
+    shift = Shift(appointment=appointment, filled=0, created_at=now)
+    _apply(shift, plan)
+    db.session.add(shift)
+    db.session.flush()
+    record_event("shift.added", now=now, actor=by, subject=shift, appointment_id=appointment.id)
+    return shift
+
+
+def plan_of(shift: Shift) -> ShiftPlan:
+    """The editable plan a shift currently has."""
+    return ShiftPlan(
+        role=shift.role, starts_at=shift.starts_at, ends_at=shift.ends_at,
+        meeting_point=shift.meeting_point, slots=shift.slots, requires_car=shift.requires_car,
+        language=shift.language, requires_training=shift.requires_training,
+        requires_obligor=shift.requires_obligor, notes=shift.notes,
+    )
+
+
+def update_shift(shift: Shift, plan: ShiftPlan, *, by: User, now: datetime) -> None:
+    """Change a shift; holders keep their claim, and their reminders follow a new time."""
+    check_changeable(shift.appointment)
+    if plan.slots < 1:
+        raise DomainError("A shift needs at least one slot.")
+    moved = (plan.starts_at, plan.ends_at) != (shift.starts_at, shift.ends_at)
+    changed = sorted(
+        name for name, value in vars(plan).items() if getattr(shift, name) != value
+    )
+    _apply(shift, plan)
+    db.session.flush()
+    if moved:
+        planning.cancel_shift_messages(shift)
+        for claim in shift.claims:
+            planning.plan_volunteer_reminders(claim, now=now)
+            planning.plan_volunteer_notice(
+                claim, planning.VOLUNTEER_RESCHEDULED, now=now, send_before=shift.starts_at
+            )
+    record_event("shift.changed", now=now, actor=by, subject=shift, fields=changed)
+
+
+def move_shift(shift: Shift, delta: timedelta) -> None:
+    """Move a shift in time with its appointment (the caller replans messages)."""
+    _apply(shift, replace(plan_of(shift), starts_at=shift.starts_at + delta, ends_at=shift.ends_at + delta))
+
+
+def remove_shift(shift: Shift, *, by: User, now: datetime) -> None:
+    """Delete a shift; volunteers who held it are told it is no longer needed."""
+    check_changeable(shift.appointment)
+    planning.cancel_shift_messages(shift)
+    if shift.starts_at > now:
+        # The notice outlives the shift row, so it carries what it needs to say.
+        about = {"role": shift.role.value, "starts_at": shift.starts_at.isoformat()}
+        for claim in shift.claims:
+            planning.plan_volunteer_notice(
+                claim, planning.VOLUNTEER_CANCELLED, now=now, send_before=shift.starts_at, params=about
+            )
+    record_event(
+        "shift.removed", now=now, actor=by, subject=shift, appointment_id=shift.appointment_id,
+        holders=len(shift.claims),
+    )
+    db.session.delete(shift)
+    db.session.flush()
