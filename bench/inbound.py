@@ -232,7 +232,7 @@ def add_history(rng: random.Random, *, now: datetime) -> dict:
         User,
         UserStatus,
     )
-    from accompany.models.enums import MessageState, RecipientKind
+    from accompany.models.enums import MessageKind, MessageState, RecipientKind
     from accompany.services.messaging import planning
     from accompany.timezones import from_local, to_local
 
@@ -303,7 +303,7 @@ def add_history(rng: random.Random, *, now: datetime) -> dict:
             if closes <= opens[i]:
                 continue
             row = add(f"appt:{a.id}@{planning.stamp(a.starts_at)}:family:reminder_{d}d",
-                      f"{planning.FAMILY_REMINDER}_{d}d", RecipientKind.FAMILY, family=a.family_id,
+                      MessageKind.family_reminder(d), RecipientKind.FAMILY, family=a.family_id,
                       appointment_id=a.id, not_before=opens[i], send_before=closes, language=family.language,
                       cancelled=a.family_id in opted_out)
             if row["sent_at"] is None or a.family_id in opted_out:
@@ -317,7 +317,7 @@ def add_history(rng: random.Random, *, now: datetime) -> dict:
                     "from_phone": phone_of_family[a.family_id],
                     "body": "1" if confirm else rng.choice(FAMILY_TEXTS), "received_at": replied,
                     "family_id": a.family_id, "user_id": None, "kind": "yes" if confirm else "other",
-                    "appointment_id": a.id, "answered_with": planning.REPLY_CONFIRMED if confirm else "",
+                    "appointment_id": a.id, "answered_with": MessageKind.REPLY_CONFIRMED if confirm else None,
                     "handled_at": replied + (timedelta(0) if confirm else timedelta(hours=3)),
                     "handled_by_id": None if confirm else staff[1 % len(staff)],
                 })
@@ -336,11 +336,11 @@ def add_history(rng: random.Random, *, now: datetime) -> dict:
         base = f"shift:{c.shift_id}@{planning.stamp(c.starts_at)}:user:{c.volunteer_id}"
         local = to_local(c.starts_at, org_tz)
         evening = from_local(local.date() - timedelta(days=1), wall_time(timing.volunteer_evening_hour), org_tz)
-        wanted = [(planning.VOLUNTEER_CLAIMED, c.claimed_at, c.starts_at),
-                  (planning.VOLUNTEER_EVENING_BEFORE, evening, c.starts_at - timing.volunteer_soon),
-                  (planning.VOLUNTEER_SOON, c.starts_at - timing.volunteer_soon, c.starts_at)]
+        wanted = [(MessageKind.VOLUNTEER_CLAIMED, c.claimed_at, c.starts_at),
+                  (MessageKind.VOLUNTEER_EVENING_BEFORE, evening, c.starts_at - timing.volunteer_soon),
+                  (MessageKind.VOLUNTEER_SOON, c.starts_at - timing.volunteer_soon, c.starts_at)]
         for kind, not_before, send_before in wanted:
-            if kind == planning.VOLUNTEER_EVENING_BEFORE and not_before < c.claimed_at:
+            if kind == MessageKind.VOLUNTEER_EVENING_BEFORE and not_before < c.claimed_at:
                 continue
             if send_before <= not_before:
                 continue

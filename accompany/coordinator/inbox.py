@@ -16,9 +16,10 @@ from accompany.coordinator import bp
 from accompany.coordinator.inbox_forms import ReplyForm, SeenForm
 from accompany.database import db
 from accompany.guards import staff_required
+from accompany.models import MessageKind
 from accompany.services.errors import DomainError
 from accompany.services.messaging import conversations as conversation_service
-from accompany.services.messaging import keywords, planning
+from accompany.services.messaging import keywords
 from accompany.services.messaging.conversations import CannotReply
 
 KEY = re.compile(r"[0-9a-f]{64}")
@@ -34,7 +35,7 @@ READ_AS = {
     keywords.STOP_REQUEST: "Sounds like “stop texting me”: a coordinator decides",
 }
 
-OUTGOING = {planning.STAFF_REPLY: "Coordinator's reply"}
+OUTGOING = {MessageKind.STAFF_REPLY: "Coordinator's reply"}
 
 
 def _seen(form) -> int | None:

@@ -20,8 +20,7 @@ from accompany.coordinator.volunteer_forms import (
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
-from accompany.models import Role, Shift, User
-from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
+from accompany.models import Role, Shift, UrgentAnswer, User
 from accompany.services.errors import DomainError, NotPending
 from accompany.services.messaging import urgent_calls
 from accompany.services.people import accounts
@@ -31,13 +30,7 @@ from accompany.services.scheduling import claims as claim_service
 PER_PAGE = 50
 
 # How a volunteer answered an urgent ask, in plain words.
-ANSWER_WORDS = {
-    None: "no answer yet",
-    TOOK_IT: "took it",
-    DECLINED: "said no",
-    TOO_LATE: "too late: already covered",
-    NOT_POSSIBLE: "could not take it",
-}
+ANSWER_WORDS = {None: "no answer yet", **{answer: answer.label for answer in UrgentAnswer}}
 # Why texting about a shift stopped.
 END_WORDS = {
     urgent_calls.FILLED: "the shift was filled",

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, or_, select, update
 
 from accompany.database import db
-from accompany.models import Family, InboundMessage, OutboundMessage, User, Wording
+from accompany.models import Family, InboundMessage, MessageKind, OutboundMessage, User, Wording
 from accompany.services.errors import DomainError
 from accompany.services.messaging import keywords, planning
 from accompany.services.messaging.inbound import Senders, opt_out
@@ -148,7 +148,7 @@ def thread(key: str, *, by: User, now: datetime) -> Thread | None:
         # reminder planned for the weeks ahead).
         outbound = db.session.scalars(
             select(OutboundMessage).where(or_(*recipients), or_(OutboundMessage.sent_at.is_not(None),
-                                                                OutboundMessage.kind == planning.STAFF_REPLY))
+                                                                OutboundMessage.kind == MessageKind.STAFF_REPLY))
             .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc()).limit(THREAD_LENGTH)
         )
         entries += [Entry(at=m.sent_at or m.created_at, incoming=False, body=m.body or "", kind=m.kind,
@@ -193,13 +193,13 @@ def reply(key: str, text: str, *, by: User, now: datetime, seen: int | None = No
             timing=planning.current_timing())
         if not_before is None:
             raise CannotReply("There is no daytime hour to send it in soon: try again in the morning.")
-        row = planning.plan_message(_key(key, now), kind=planning.STAFF_REPLY, now=now, not_before=not_before,
+        row = planning.plan_message(_key(key, now), kind=MessageKind.STAFF_REPLY, now=now, not_before=not_before,
                                     send_before=send_before, family=found, params={"by": by.id})
     else:
         if not planning.user_may_be_texted(found):
             raise CannotReply(f"{found.first_name or 'This person'} does not take texts (texts are off in their "
                               "profile, or their account is not active): call instead.")
-        row = planning.plan_message(_key(key, now), kind=planning.STAFF_REPLY, now=now, not_before=now,
+        row = planning.plan_message(_key(key, now), kind=MessageKind.STAFF_REPLY, now=now, not_before=now,
                                     send_before=now + REPLY_VALID_FOR, user=found, params={"by": by.id})
     row.body = text
     mark_handled(key, by=by, now=now, seen=seen)

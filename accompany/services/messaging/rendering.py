@@ -35,11 +35,13 @@ from accompany.models import (
     AttendanceMode,
     Claim,
     Language,
+    MessageKind,
     OutboundMessage,
     Shift,
     User,
     Wording,
 )
+from accompany.models.enums import FAMILY_REMINDER_KIND
 from accompany.phones import format_national
 from accompany.services.messaging import planning
 from accompany.services.messaging.segments import GSM_BASIC, GSM_EXTENSION, count_segments
@@ -48,38 +50,37 @@ from accompany.services.privacy.redaction import scrub_free_text
 from accompany.services.scheduling.overview import unfilled_slots_soon
 from accompany.timezones import to_local
 
-# "family_reminder_7d" and the like: the days are configurable, so any "_<n>d" is a reminder
-# (the catalogs word 7, 3 and 1 days, and have a general "family_reminder" for the rest).
-FAMILY_REMINDER_KIND = re.compile(rf"{planning.FAMILY_REMINDER}_\d+d")
-# The kinds an outbox row can be.
+# The kinds an outbox row can be (and a family reminder at other configured days).
 KINDS = (
-    *(f"{planning.FAMILY_REMINDER}_{days}d" for days in (7, 3, 1)),
-    planning.FAMILY_VOLUNTEER_CONFIRMED,
-    planning.FAMILY_RESCHEDULED,
-    planning.FAMILY_CANCELLED,
-    planning.VOLUNTEER_CLAIMED,
-    planning.VOLUNTEER_EVENING_BEFORE,
-    planning.VOLUNTEER_SOON,
-    planning.VOLUNTEER_RESCHEDULED,
-    planning.VOLUNTEER_CANCELLED,
-    planning.VOLUNTEER_URGENT_ASK,
-    planning.COORDINATOR_DETAINED,
-    planning.COORDINATOR_LATE_RELEASE,
-    planning.COORDINATOR_UNFILLED_DIGEST,
-    planning.COORDINATOR_RIDE_REQUEST,
-    planning.COORDINATOR_URGENT_UNFILLED,
-    planning.REPLY_CONFIRMED,
-    planning.REPLY_RIDE,
-    planning.REPLY_URGENT_COVERED,
-    planning.REPLY_URGENT_DECLINED,
-    planning.REPLY_URGENT_NOT_POSSIBLE,
-    planning.STAFF_REPLY,
+    MessageKind.FAMILY_REMINDER_7D,
+    MessageKind.FAMILY_REMINDER_3D,
+    MessageKind.FAMILY_REMINDER_1D,
+    MessageKind.FAMILY_VOLUNTEER_CONFIRMED,
+    MessageKind.FAMILY_RESCHEDULED,
+    MessageKind.FAMILY_CANCELLED,
+    MessageKind.VOLUNTEER_CLAIMED,
+    MessageKind.VOLUNTEER_EVENING_BEFORE,
+    MessageKind.VOLUNTEER_SOON,
+    MessageKind.VOLUNTEER_RESCHEDULED,
+    MessageKind.VOLUNTEER_CANCELLED,
+    MessageKind.VOLUNTEER_URGENT_ASK,
+    MessageKind.COORDINATOR_DETAINED,
+    MessageKind.COORDINATOR_LATE_RELEASE,
+    MessageKind.COORDINATOR_UNFILLED_DIGEST,
+    MessageKind.COORDINATOR_RIDE_REQUEST,
+    MessageKind.COORDINATOR_URGENT_UNFILLED,
+    MessageKind.REPLY_CONFIRMED,
+    MessageKind.REPLY_RIDE,
+    MessageKind.REPLY_URGENT_COVERED,
+    MessageKind.REPLY_URGENT_DECLINED,
+    MessageKind.REPLY_URGENT_NOT_POSSIBLE,
+    MessageKind.STAFF_REPLY,
 )
 # Answers about a phone number (HELP, STOP, START), given in the webhook's reply to whoever
 # texted, known or not: they name the organization and say how to stop already.
-NUMBER_REPLIES = (planning.REPLY_HELP, planning.STOP_CONFIRMATION, planning.START_CONFIRMATION)
+NUMBER_REPLIES = (MessageKind.REPLY_HELP, MessageKind.STOP_CONFIRMATION, MessageKind.START_CONFIRMATION)
 # A coordinator's reply answers someone who texted us: it goes exactly as written.
-AS_WRITTEN = frozenset({planning.STAFF_REPLY})
+AS_WRITTEN = frozenset({MessageKind.STAFF_REPLY})
 
 MAX_SEGMENTS = 2
 ARRIVE_EARLY = timedelta(minutes=30)  # security lines and check-in queues
@@ -131,7 +132,7 @@ class Facts:
 
 def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool) -> RenderedText:
     """The body of `message` as it should go out now, or NothingToSay."""
-    if message.kind not in KINDS and not is_family_reminder(message.kind):
+    if message.kind not in KINDS and not message.kind.is_family_reminder:
         raise UnknownKind(f"no template for message kind {message.kind!r}")
     language = recipient_language(message)
     facts = gather_facts(message, now=now)
@@ -140,7 +141,7 @@ def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool)
     return _fitted(CATALOGS[language.value], message.kind, facts, language, now=now, first_contact=first_contact)
 
 
-def render_number_reply(kind: str, language: str, *, now: datetime) -> RenderedText:
+def render_number_reply(kind: MessageKind, language: str, *, now: datetime) -> RenderedText:
     """The answer to HELP, STOP or START, in `language` (the language of the word they sent:
     answering in a language we know them by would tell a stranger the number is ours)."""
     if kind not in NUMBER_REPLIES:
@@ -148,7 +149,7 @@ def render_number_reply(kind: str, language: str, *, now: datetime) -> RenderedT
     if language not in CATALOGS:
         language = FALLBACK
     phone = format_national(current_app.config.get("ORG_HELP_PHONE"))
-    key = f"{kind}.no_phone" if kind == planning.REPLY_HELP and not phone else kind
+    key = f"{kind}.no_phone" if kind == MessageKind.REPLY_HELP and not phone else kind
     facts = Facts(key=key, tz_name=planning.org_timezone(), phone=phone)
     return _fitted(CATALOGS[language], kind, facts, Language(language), now=now, first_contact=False)
 
@@ -163,10 +164,6 @@ def _fitted(catalog: ModuleType, kind: str, facts: Facts, language: Language, *,
         if segments <= MAX_SEGMENTS:
             break
     return RenderedText(body=body, language=language, segments=segments)
-
-
-def is_family_reminder(kind: str) -> bool:
-    return bool(FAMILY_REMINDER_KIND.fullmatch(kind))
 
 
 # -- language --------------------------------------------------------------------------------------
@@ -207,19 +204,19 @@ def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
     shift = db.session.get(Shift, message.shift_id) if message.shift_id else None
     base = Facts(key=kind, tz_name=tz_name, phone=format_national(current_app.config.get("ORG_HELP_PHONE")))
 
-    if is_family_reminder(kind) or kind == planning.FAMILY_RESCHEDULED:
+    if kind.is_family_reminder or kind == MessageKind.FAMILY_RESCHEDULED:
         return _family_appointment(base, _upcoming(appointment, now=now), message)
-    if kind == planning.FAMILY_VOLUNTEER_CONFIRMED:
+    if kind == MessageKind.FAMILY_VOLUNTEER_CONFIRMED:
         appointment = _upcoming(appointment, now=now)
         volunteer, role = _confirmed_volunteer(appointment, params.get("volunteer_id"))
         return replace(_family_appointment(base, appointment, message), volunteer=volunteer, escort=role)
-    if kind == planning.FAMILY_CANCELLED:
+    if kind == MessageKind.FAMILY_CANCELLED:
         if appointment is None or appointment.status != AppointmentStatus.CANCELLED:
             raise NothingToSay("the appointment is not cancelled")
         return _family_appointment(base, appointment, message)
 
-    if kind in (planning.VOLUNTEER_CLAIMED, planning.VOLUNTEER_EVENING_BEFORE,
-                planning.VOLUNTEER_SOON, planning.VOLUNTEER_RESCHEDULED):
+    if kind in (MessageKind.VOLUNTEER_CLAIMED, MessageKind.VOLUNTEER_EVENING_BEFORE,
+                MessageKind.VOLUNTEER_SOON, MessageKind.VOLUNTEER_RESCHEDULED):
         shift = _held_upcoming_shift(shift, message.user, now=now)
         return replace(
             base, starts_at=shift.starts_at, role=shift.role.value,
@@ -227,17 +224,17 @@ def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
             meeting=scrub_free_text(shift.meeting_point, shift.appointment.family.name),
             link=_link(f"/my/shifts/{shift.id}"),
         )
-    if kind == planning.VOLUNTEER_CANCELLED:
+    if kind == MessageKind.VOLUNTEER_CANCELLED:
         return _cancelled_shift(base, shift, appointment, params)
 
-    if kind == planning.COORDINATOR_DETAINED:
+    if kind == MessageKind.COORDINATOR_DETAINED:
         if appointment is None:
             raise NothingToSay("the appointment is gone")
         return replace(
             base, starts_at=appointment.starts_at, place=appointment.location.name,
             link=_link(f"/coordinator/appointments/{appointment.id}"),
         )
-    if kind == planning.COORDINATOR_LATE_RELEASE:
+    if kind == MessageKind.COORDINATOR_LATE_RELEASE:
         if (shift is None or shift.appointment.status != AppointmentStatus.SCHEDULED
                 or shift.ends_at <= now or shift.filled >= shift.slots):
             raise NothingToSay("the shift is gone, over, or filled again")
@@ -246,38 +243,38 @@ def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
             link=_link(f"/coordinator/appointments/{shift.appointment_id}"),
         )
 
-    if kind == planning.COORDINATOR_UNFILLED_DIGEST:
+    if kind == MessageKind.COORDINATOR_UNFILLED_DIGEST:
         count = unfilled_slots_soon(now=now)
         if not count:
             raise NothingToSay("every slot is filled now")
         return replace(base, count=count, link=_link("/"))
 
-    if kind == planning.COORDINATOR_RIDE_REQUEST:
+    if kind == MessageKind.COORDINATOR_RIDE_REQUEST:
         appointment = _upcoming(appointment, now=now)
         return replace(base, starts_at=appointment.starts_at, place=appointment.location.name,
                        link=_link(f"/coordinator/appointments/{appointment.id}"))
 
-    if kind == planning.VOLUNTEER_URGENT_ASK:
+    if kind == MessageKind.VOLUNTEER_URGENT_ASK:
         shift = _open_shift(shift, now=now)
         if message.user is not None and any(claim.volunteer_id == message.user_id for claim in shift.claims):
             raise NothingToSay("the volunteer holds this shift already")
         # No meeting point: it is often the family's home, and only holders see it (DESIGN §3).
         return replace(base, starts_at=shift.starts_at, role=shift.role.value,
                        place=shift.appointment.location.name, code=params.get("code", ""))
-    if kind == planning.COORDINATOR_URGENT_UNFILLED:
+    if kind == MessageKind.COORDINATOR_URGENT_UNFILLED:
         shift = _open_shift(shift, now=now)
         return replace(base, starts_at=shift.starts_at, role=shift.role.value,
                        place=shift.appointment.location.name, link=_link(f"/coordinator/shifts/{shift.id}/assign"))
-    if kind in (planning.REPLY_URGENT_COVERED, planning.REPLY_URGENT_DECLINED, planning.REPLY_URGENT_NOT_POSSIBLE):
+    if kind in (MessageKind.REPLY_URGENT_COVERED, MessageKind.REPLY_URGENT_DECLINED, MessageKind.REPLY_URGENT_NOT_POSSIBLE):
         if shift is None:
             raise NothingToSay("the shift is gone")
         return replace(base, starts_at=shift.starts_at, role=shift.role.value)
 
-    if kind in (planning.REPLY_CONFIRMED, planning.REPLY_RIDE):
+    if kind in (MessageKind.REPLY_CONFIRMED, MessageKind.REPLY_RIDE):
         if appointment is None or appointment.status != AppointmentStatus.SCHEDULED or appointment.starts_at <= now:
             return replace(base, key=f"{kind}.no_appointment")
         return replace(base, starts_at=appointment.starts_at)
-    if kind == planning.STAFF_REPLY:
+    if kind == MessageKind.STAFF_REPLY:
         if not message.body:
             raise NothingToSay("the reply has no words")
         return replace(base, message=message.body)
@@ -403,7 +400,9 @@ def compose(
             trip=words["trip_video" if facts.video else "trip"].format(arrive=catalog.arrival(local - early)),
             reply=words["reply_video" if facts.video else "reply"],
         )
-    key = facts.key if facts.key in catalog.TEXTS or not is_family_reminder(facts.key) else planning.FAMILY_REMINDER
+    key = facts.key
+    if key not in catalog.TEXTS and FAMILY_REMINDER_KIND.fullmatch(key):
+        key = MessageKind.FAMILY_REMINDER  # at days the catalogs do not word one by one
     body = catalog.TEXTS[key].format(**slots)
     if first_contact:
         body = f"{words['intro'].format(org=slots['org'])}{body} {words['stop']}"
