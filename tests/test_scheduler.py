@@ -7,11 +7,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from accompany.models import SchedulerHeartbeat
 from accompany.scheduler import HEARTBEAT_NAME, build_scheduler, tick
 from tests.conftest import clock_env
+
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
 ROOT = Path(__file__).resolve().parents[1]
 
