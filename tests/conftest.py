@@ -20,6 +20,7 @@ from accompany import create_app
 from accompany.clock import parse_instant, set_clock, utcnow
 from accompany.database import db as _db
 from config import TestingConfig
+from tests.support.clock_use import reads_the_clock
 from tests.support.factories import Factory
 from tests.support.postgres import start_postgres
 
@@ -28,7 +29,7 @@ NOW = datetime(2026, 11, 21, 15, 0, tzinfo=timezone.utc)  # a Saturday, 10:00 in
 # Instants where time-sensitive code goes wrong, in Boston time: the edges of quiet hours (08:00 to
 # 20:00), the night, both DST changes (2027-03-14 02:00 jumps to 03:00; 2027-11-07 02:00 falls back
 # to 01:00, so 01:30 comes twice) and the turn of the year. `--clock=matrix` runs every test marked
-# `clock_matrix` once at each.
+# `clock_matrix` that reads the clock (tests.support.clock_use) once at each.
 CLOCK_MATRIX = {
     "0300": "2026-11-24T03:00-05:00",
     "0759": "2026-11-24T07:59-05:00",
@@ -66,8 +67,8 @@ def pytest_addoption(parser):
         "--clock",
         default=os.environ.get("ACCOMPANY_TEST_CLOCK", NOW.isoformat()),
         help="where the app's clock starts in every test: an ISO instant with its offset (default: NOW, "
-        "a Saturday 10:00 in Boston), 'real' for the wall clock, or 'matrix' to run the tests marked "
-        "clock_matrix at each instant of CLOCK_MATRIX",
+        "a Saturday 10:00 in Boston), 'real' for the wall clock, or 'matrix' to run only the tests marked "
+        "clock_matrix that read the clock, once at each instant of CLOCK_MATRIX",
     )
 
 
@@ -85,16 +86,26 @@ def pytest_report_header(config):
 
 
 def pytest_generate_tests(metafunc):
-    if metafunc.config.getoption("--clock") == "matrix" and metafunc.definition.get_closest_marker("clock_matrix"):
+    if (metafunc.config.getoption("--clock") == "matrix" and metafunc.definition.get_closest_marker("clock_matrix")
+            and reads_the_clock(metafunc.function, metafunc.fixturenames)):
         metafunc.parametrize("app_clock", list(CLOCK_MATRIX.values()), ids=list(CLOCK_MATRIX), indirect=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """A matrix run is only the tests it runs at each instant; the rest ran in the usual run."""
+    if config.getoption("--clock") != "matrix":
+        return
+    def at_an_instant(item) -> bool:
+        return "app_clock" in getattr(getattr(item, "callspec", None), "params", {})
+
+    config.hook.pytest_deselected(items=[item for item in items if not at_an_instant(item)])
+    items[:] = [item for item in items if at_an_instant(item)]
 
 
 @pytest.fixture(autouse=True)
 def app_clock(request):
     """Start the app's clock where the run asks, and tick on from there; back to real time after."""
     setting = getattr(request, "param", None) or request.config.getoption("--clock")
-    if setting == "matrix":  # a test not marked for the matrix: the usual instant
-        setting = NOW.isoformat()
     set_clock(None if setting == "real" else parse_instant(setting))
     yield utcnow()
     set_clock(None)
