@@ -41,6 +41,7 @@ from accompany.models import (
     Wording,
 )
 from accompany.phones import format_national
+from accompany.public_url import public_base_url
 from accompany.services.messaging import planning
 from accompany.services.messaging.segments import GSM_BASIC, GSM_EXTENSION, count_segments
 from accompany.services.messaging.wording import CATALOGS, FALLBACK
@@ -360,7 +361,7 @@ def _cancelled_shift(base: Facts, shift: Shift | None, appointment: Appointment 
 
 
 def _link(path: str) -> str:
-    base_url = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    base_url = public_base_url()
     return f"{base_url}{path}" if base_url else ""
 
 
