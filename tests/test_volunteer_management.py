@@ -24,6 +24,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.errors import NotAVolunteer
 from accompany.services.people import volunteers as volunteer_service
 from accompany.services.people.accounts import load_session_user
 from accompany.services.people.volunteers import (
@@ -31,7 +32,6 @@ from accompany.services.people.volunteers import (
     CannotChangeAdmin,
     CannotChangeSelf,
     NotActive,
-    NotAVolunteer,
     NotDeactivated,
 )
 from accompany.services.scheduling import claims as claim_service

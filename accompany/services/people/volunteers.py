@@ -27,7 +27,7 @@ from accompany.models import (
     UserStatus,
     VolunteerLanguage,
 )
-from accompany.services.errors import DomainError
+from accompany.services.errors import DomainError, NotAVolunteer
 from accompany.services.messaging import planning
 from accompany.services.people.accounts import end_all_sessions
 from accompany.services.privacy.access import may_use_board
@@ -51,10 +51,6 @@ class CannotChangeSelf(VolunteerError):
 
 class CannotChangeAdmin(VolunteerError):
     message = "Admins' accounts cannot be deactivated here."
-
-
-class NotAVolunteer(VolunteerError):
-    message = "This is a coordinator's account; an admin manages those."
 
 
 class NotActive(VolunteerError):
@@ -207,7 +203,7 @@ def _check_may_change(volunteer: User, by: User) -> None:
     if volunteer.role == Role.ADMIN:
         raise CannotChangeAdmin()
     if volunteer.role != Role.VOLUNTEER:
-        raise NotAVolunteer()
+        raise NotAVolunteer("This is a coordinator's account; an admin manages those.")
 
 
 @dataclass
