@@ -199,17 +199,17 @@ def test_batched_eligibility_says_exactly_what_claim_eligibility_says(make, db):
 
     for shift in (demanding, easy, overlapping):
         with count_queries(db.engine) as statements:
-            batched = volunteer_service.eligibility_for(shift, volunteers, now=NOW)
+            batched = claim_service.eligibility_for(shift, volunteers, now=NOW)
         assert len(statements) == 1
         one_by_one = {v.id: claim_service.eligibility_problems(shift, v, now=NOW) for v in volunteers}
         assert batched == one_by_one
 
     # the cases above really differ: some eligible, some not, and the overlap is found
-    easy_result = volunteer_service.eligibility_for(easy, volunteers, now=NOW)
+    easy_result = claim_service.eligibility_for(easy, volunteers, now=NOW)
     assert easy_result[volunteers[0].id] == []
     assert easy_result[volunteers[1].id] == ["it overlaps another shift already taken"]
     assert easy_result[volunteers[3].id] == [] and easy_result[volunteers[4].id] == []
-    assert volunteer_service.eligibility_for(demanding, volunteers, now=NOW)[volunteers[2].id] == []
+    assert claim_service.eligibility_for(demanding, volunteers, now=NOW)[volunteers[2].id] == []
 
 
 def test_assignment_candidates_list_eligible_volunteers_first_and_leave_out_holders(make, db):

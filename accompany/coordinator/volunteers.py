@@ -217,8 +217,8 @@ def assign_volunteer(shift_id: int):
         return redirect(done)
     holders = volunteer_service.shift_holders(shift)
     candidates = volunteer_service.assignment_candidates(shift, now=now, holders=holders)
-    is_open = volunteer_service.shift_is_open(shift, now=now)
-    needs_someone = is_open and shift.filled < shift.slots
+    is_open = shift.is_open(now)
+    needs_someone = shift.is_claimable(now)
     return render_template(
         "coordinator/volunteers/assign.html",
         shift=shift,

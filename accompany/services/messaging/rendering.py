@@ -287,8 +287,7 @@ def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
 
 def _open_shift(shift: Shift | None, *, now: datetime) -> Shift:
     """A shift still waiting for a volunteer: scheduled, not begun, a slot free."""
-    if (shift is None or shift.appointment.status != AppointmentStatus.SCHEDULED
-            or shift.starts_at <= now or shift.filled >= shift.slots):
+    if shift is None or not shift.is_claimable(now):
         raise NothingToSay("the shift is gone, begun, or filled")
     return shift
 
@@ -335,7 +334,7 @@ def _confirmed_volunteer(appointment: Appointment, volunteer_id) -> tuple[str, s
 def _held_upcoming_shift(shift: Shift | None, volunteer: User | None, *, now: datetime) -> Shift:
     if shift is None or volunteer is None:
         raise NothingToSay("the shift is gone")
-    if shift.appointment.status != AppointmentStatus.SCHEDULED or shift.starts_at <= now:
+    if not shift.is_open(now):
         raise NothingToSay("the shift is no longer ahead")
     held = db.session.scalar(
         select(Claim.id).where(Claim.shift_id == shift.id, Claim.volunteer_id == volunteer.id)

@@ -16,8 +16,6 @@ from sqlalchemy import select
 
 from accompany.database import db
 from accompany.models import (
-    Appointment,
-    AppointmentStatus,
     Claim,
     Language,
     Shift,
@@ -130,9 +128,7 @@ def _check(details: ProfileDetails, *, now: datetime) -> str | None:
 def upcoming_claims(user: User, *, now: datetime) -> list[Claim]:
     return list(
         db.session.scalars(
-            select(Claim).join(Claim.shift).join(Shift.appointment)
-            .where(Claim.volunteer_id == user.id, Shift.starts_at > now,
-                   Appointment.status == AppointmentStatus.SCHEDULED)
+            select(Claim).join(Claim.shift).where(Claim.volunteer_id == user.id, Shift.is_open(now))
         )
     )
 

@@ -30,7 +30,6 @@ from accompany.models import (
 from accompany.services.errors import DomainError, NotAVolunteer
 from accompany.services.messaging import planning
 from accompany.services.people.accounts import end_all_sessions
-from accompany.services.privacy.access import may_use_board
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling import claims
 
@@ -275,15 +274,6 @@ def get_shift(shift_id: int) -> Shift | None:
     )
 
 
-def shift_is_open(shift: Shift, *, now: datetime) -> bool:
-    """Whether the shift can still be taken (not started, appointment scheduled)."""
-    try:
-        claims.check_open(shift, now=now)
-    except claims.ShiftClosed:
-        return False
-    return True
-
-
 def shift_holders(shift: Shift) -> list[Claim]:
     """The claims on `shift`, with their volunteers, oldest first."""
     return list(
@@ -294,49 +284,6 @@ def shift_holders(shift: Shift) -> list[Claim]:
             .order_by(Claim.claimed_at, Claim.id)
         )
     )
-
-
-def volunteers_with_overlapping_claims(shift: Shift, volunteer_ids: list[int]) -> set[int]:
-    """Which of `volunteer_ids` hold another shift overlapping `shift` (one query for all).
-
-    The same rule as `claims.holds_overlapping_shift`, asked for many volunteers at once.
-    """
-    if not volunteer_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Claim.volunteer_id)
-            .join(Shift, Claim.shift_id == Shift.id)
-            .join(Appointment, Shift.appointment_id == Appointment.id)
-            .where(
-                Claim.volunteer_id.in_(volunteer_ids),
-                Shift.id != shift.id,
-                Shift.starts_at < shift.ends_at,
-                Shift.ends_at > shift.starts_at,
-                Appointment.status == AppointmentStatus.SCHEDULED,
-            )
-            .distinct()
-        )
-    )
-
-
-def eligibility_for(shift: Shift, volunteers: list[User], *, now: datetime) -> dict[int, list[str]]:
-    """`claims.eligibility_problems` for each of `volunteers`, with one query in all.
-
-    Expects the volunteers' languages loaded (they are, by default).
-    """
-    board_users = [v for v in volunteers if may_use_board(v)]
-    overlapping = volunteers_with_overlapping_claims(shift, [v.id for v in board_users])
-    problems: dict[int, list[str]] = {}
-    for volunteer in volunteers:
-        if not may_use_board(volunteer):
-            problems[volunteer.id] = [claims.not_a_volunteer(volunteer)]
-            continue
-        found = claims.requirement_problems(shift, volunteer)
-        if volunteer.id in overlapping:
-            found.append(claims.OVERLAPS)
-        problems[volunteer.id] = found
-    return problems
 
 
 @dataclass
@@ -366,7 +313,7 @@ def assignment_candidates(shift: Shift, *, now: datetime, holders: list[Claim] |
     """Active volunteers not already on `shift`, the eligible ones first, each group by name."""
     holding = {claim.volunteer_id for claim in (holders if holders is not None else shift_holders(shift))}
     volunteers = [v for v in active_volunteers() if v.id not in holding]
-    problems = eligibility_for(shift, volunteers, now=now)
+    problems = claims.eligibility_for(shift, volunteers, now=now)
     candidates = [Candidate(volunteer=v, problems=problems[v.id]) for v in volunteers]
     candidates.sort(key=lambda c: not c.eligible)  # stable: names stay in order within each group
     return candidates
