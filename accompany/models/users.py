@@ -80,10 +80,6 @@ class User(db.Model):
         return self.two_factor_enabled_at is not None
 
     @property
-    def is_approved_volunteer(self) -> bool:
-        return self.role == Role.VOLUNTEER and self.status == UserStatus.ACTIVE
-
-    @property
     def first_name(self) -> str:
         return first_name(self.name)
 
