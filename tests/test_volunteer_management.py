@@ -339,6 +339,25 @@ def test_list_filters(staff, make, db, query, expected):
     assert _names_on(_page(staff, f"/coordinator/volunteers?{query}")) == expected
 
 
+
+def test_a_long_list_comes_in_pages_that_keep_the_search_and_nothing_else(staff, make, db):
+    for n in range(52):
+        make.volunteer(name=f"Vera {n:02d}", has_car=True)
+    make.volunteer(name="Walt Walker")
+    db.session.commit()
+    first = _page(staff, "/coordinator/volunteers?has_car=y&_scheme=javascript&_external=1&endpoint=x")
+    assert "52 volunteers match · page 1 of 2" in first
+    assert len(_names_on(first)) == 50
+    assert 'href="/coordinator/volunteers?page=2&amp;has_car=y"' in first
+    assert "Previous page" not in first and "javascript" not in first
+    second = _page(staff, "/coordinator/volunteers?has_car=y&page=2")
+    assert _names_on(second) == ["Vera 50", "Vera 51"]
+    assert 'href="/coordinator/volunteers?page=1&amp;has_car=y">Previous page' in second
+    assert "Next page" not in second
+    assert _names_on(_page(staff, "/coordinator/volunteers?has_car=y&page=-3")) == _names_on(first)
+    assert _names_on(_page(staff, "/coordinator/volunteers?has_car=y&page=99")) == _names_on(second)
+
+
 def test_profile_shows_contact_attestations_and_history(staff, make, db):
     now = utcnow()
     volunteer = make.volunteer(

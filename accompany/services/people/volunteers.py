@@ -27,6 +27,7 @@ from accompany.models import (
     UserStatus,
     VolunteerLanguage,
 )
+from accompany.pagination import Page, paginate
 from accompany.services.errors import DomainError, NotAVolunteer
 from accompany.services.messaging import planning
 from accompany.services.people.accounts import end_all_sessions
@@ -111,21 +112,12 @@ def _search_conditions(search: VolunteerSearch) -> list:
     return conditions
 
 
-def count_volunteers(search: VolunteerSearch) -> int:
-    """How many volunteers match `search`."""
-    return db.session.scalar(select(func.count()).select_from(User).where(*_search_conditions(search))) or 0
-
-
-def search_volunteers(search: VolunteerSearch, *, limit: int | None = None, offset: int = 0) -> list[User]:
-    """Volunteers matching `search`: pending first, then active, then deactivated, each by name."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(*_search_conditions(search))
-            .order_by(_STATUS_ORDER, func.lower(User.name), User.id)
-            .offset(offset)
-            .limit(limit)
-        )
+def search_volunteers(search: VolunteerSearch, *, page: int | None, per_page: int) -> Page[User]:
+    """A page of the volunteers matching `search`: pending first, then active, then deactivated,
+    each by name."""
+    return paginate(
+        select(User).where(*_search_conditions(search)).order_by(_STATUS_ORDER, func.lower(User.name), User.id),
+        page, per_page=per_page,
     )
 
 
