@@ -132,7 +132,7 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
         with db.session.begin_nested():
             taken = db.session.execute(
                 update(Shift)
-                .where(Shift.id == shift.id, Shift.filled < Shift.slots)
+                .where(Shift.id == shift.id, Shift.has_free_slot)
                 .values(filled=Shift.filled + 1)
                 .execution_options(synchronize_session=False)
             ).rowcount
