@@ -14,9 +14,10 @@ from accompany.clock import utcnow
 from accompany.coordinator import bp
 from accompany.coordinator.family_forms import FamilyForm, FamilySearchForm
 from accompany.database import db
-from accompany.formfields import ActionForm
+from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
 from accompany.models import Family
+from accompany.pagination import page_of
 from accompany.services.people import families as family_service
 from accompany.services.people import family_records
 from accompany.services.people.families import FamilyError
@@ -44,19 +45,11 @@ def families():
     form.set_towns(family_records.family_towns())
     form.validate()
     found = family_records.search_families(form.criteria())
-    page = request.args.get("page", 1, type=int) or 1
-    pages = max(1, -(-len(found) // PER_PAGE))
-    page = min(max(page, 1), pages)
-    # Only the search's own fields go into the page links (never url_for's _external, _scheme...).
-    args = {name: request.args[name] for name in ("q", "language", "town", "status", "consent") if request.args.get(name)}
     return render_template(
         "coordinator/families/list.html",
         form=form,
-        families=found[(page - 1) * PER_PAGE : page * PER_PAGE],
-        total=len(found),
-        page=page,
-        pages=pages,
-        page_args=args,
+        page=page_of(found, request.args.get("page", type=int), per_page=PER_PAGE),
+        page_args=search_args(form),
     )
 
 

@@ -18,7 +18,7 @@ from accompany.coordinator.volunteer_forms import (
     VolunteerSearchForm,
 )
 from accompany.database import db
-from accompany.formfields import ActionForm
+from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
 from accompany.models import Role, Shift, User
 from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
@@ -72,19 +72,11 @@ def _after_shift_change(shift: Shift) -> str:
 def volunteers():
     form = VolunteerSearchForm(formdata=request.args)
     form.validate()
-    criteria = form.criteria()
-    total = volunteer_service.count_volunteers(criteria)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    found = volunteer_service.search_volunteers(criteria, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template(
         "coordinator/volunteers.html",
         search=form,
-        volunteers=found,
-        total=total,
-        page=page,
-        pages=pages,
-        page_args={key: value for key, value in request.args.items() if key != "page"},
+        page=volunteer_service.search_volunteers(form.criteria(), page=request.args.get("page", type=int), per_page=PER_PAGE),
+        page_args=search_args(form),
         form=ActionForm(),
     )
 
@@ -217,8 +209,8 @@ def assign_volunteer(shift_id: int):
         return redirect(done)
     holders = volunteer_service.shift_holders(shift)
     candidates = volunteer_service.assignment_candidates(shift, now=now, holders=holders)
-    is_open = volunteer_service.shift_is_open(shift, now=now)
-    needs_someone = is_open and shift.filled < shift.slots
+    is_open = shift.is_open(now)
+    needs_someone = shift.is_claimable(now)
     return render_template(
         "coordinator/volunteers/assign.html",
         shift=shift,

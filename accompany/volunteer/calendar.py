@@ -21,6 +21,7 @@ from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Shift
+from accompany.public_url import public_base_url
 from accompany.services.scheduling import calendar as calendar_service
 from accompany.volunteer import bp
 
@@ -31,7 +32,7 @@ def _held_shift_url(shift: Shift) -> str:
 
 def _uid_host() -> str:
     """The host in each event's UID: the public one when configured, so UIDs stay stable."""
-    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or request.host.split(":")[0]
+    return urlsplit(public_base_url()).hostname or request.host.split(":")[0]
 
 
 @bp.get("/calendar/<token>.ics")

@@ -224,11 +224,10 @@ def opt_in(senders: Senders, *, now: datetime) -> None:
                 planning.plan_family_reminders(appointment, now=now)
     for user in senders.volunteers:
         upcoming = db.session.scalars(
-            select(Claim).join(Shift).where(Claim.volunteer_id == user.id, Shift.starts_at > now)
+            select(Claim).join(Shift).where(Claim.volunteer_id == user.id, Shift.is_open(now))
         )
         for claim in upcoming:
-            if claim.shift.appointment.status == AppointmentStatus.SCHEDULED:
-                planning.plan_volunteer_reminders(claim, now=now, announce=False)
+            planning.plan_volunteer_reminders(claim, now=now, announce=False)
 
 
 # -- families --------------------------------------------------------------------------------------
