@@ -114,7 +114,6 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # uploads (CSV imports) and forms
     PASSWORD_HASH_PROFILE = "rfc9106-low-memory"
     INVITATION_DAYS = 7
-    DEFAULT_PHONE_REGION = "US"
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     # Start the app's clock at this ISO instant (with its offset) and let it tick on: for demos and
     # for tests that run the app in another process. Refused in production.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -40,6 +41,13 @@ def record_id(raw: str) -> int:
     if not text.isdigit() or len(text) > SmallIntegerField.MAX_DIGITS:
         raise ValueError("not a record id")
     return int(text)
+
+
+def search_args(form: FlaskForm) -> dict[str, str]:
+    """The query-string values of a GET search form's own fields, for links that keep the search
+    (a list's other pages). Nothing else from the query string: url_for would take `_external`,
+    `_scheme` or `endpoint` there as its own options."""
+    return {field.name: request.args[field.name] for field in form if request.args.get(field.name)}
 
 
 class SmallIntegerField(IntegerField):

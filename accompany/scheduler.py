@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from datetime import timezone
+from datetime import datetime, timezone
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -59,7 +59,10 @@ def build_scheduler(app: Flask, interval_seconds: float) -> BlockingScheduler:
     )
     pacer = Pacer(app.config["SMS_RATE_PER_SECOND"])
     scheduler.add_job(
-        tick, "interval", seconds=interval_seconds, args=[app, pacer], id="tick", next_run_time=utcnow()
+        # APScheduler keeps its own timeline on the wall clock (it only says when to tick); the ticks
+        # themselves read the app's clock. The first tick is at once.
+        tick, "interval", seconds=interval_seconds, args=[app, pacer], id="tick",
+        next_run_time=datetime.now(timezone.utc),
     )
     return scheduler
 

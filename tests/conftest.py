@@ -11,13 +11,16 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.routing import Rule
 
 from accompany import create_app
 from accompany.clock import parse_instant, set_clock, utcnow
 from accompany.database import db as _db
 from config import TestingConfig
+from tests.support.clock_use import reads_the_clock
 from tests.support.factories import Factory
 from tests.support.postgres import start_postgres
 
@@ -26,7 +29,7 @@ NOW = datetime(2026, 11, 21, 15, 0, tzinfo=timezone.utc)  # a Saturday, 10:00 in
 # Instants where time-sensitive code goes wrong, in Boston time: the edges of quiet hours (08:00 to
 # 20:00), the night, both DST changes (2027-03-14 02:00 jumps to 03:00; 2027-11-07 02:00 falls back
 # to 01:00, so 01:30 comes twice) and the turn of the year. `--clock=matrix` runs every test marked
-# `clock_matrix` once at each.
+# `clock_matrix` that reads the clock (tests.support.clock_use) once at each.
 CLOCK_MATRIX = {
     "0300": "2026-11-24T03:00-05:00",
     "0759": "2026-11-24T07:59-05:00",
@@ -64,8 +67,8 @@ def pytest_addoption(parser):
         "--clock",
         default=os.environ.get("ACCOMPANY_TEST_CLOCK", NOW.isoformat()),
         help="where the app's clock starts in every test: an ISO instant with its offset (default: NOW, "
-        "a Saturday 10:00 in Boston), 'real' for the wall clock, or 'matrix' to run the tests marked "
-        "clock_matrix at each instant of CLOCK_MATRIX",
+        "a Saturday 10:00 in Boston), 'real' for the wall clock, or 'matrix' to run only the tests marked "
+        "clock_matrix that read the clock, once at each instant of CLOCK_MATRIX",
     )
 
 
@@ -83,16 +86,26 @@ def pytest_report_header(config):
 
 
 def pytest_generate_tests(metafunc):
-    if metafunc.config.getoption("--clock") == "matrix" and metafunc.definition.get_closest_marker("clock_matrix"):
+    if (metafunc.config.getoption("--clock") == "matrix" and metafunc.definition.get_closest_marker("clock_matrix")
+            and reads_the_clock(metafunc.function, metafunc.fixturenames)):
         metafunc.parametrize("app_clock", list(CLOCK_MATRIX.values()), ids=list(CLOCK_MATRIX), indirect=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """A matrix run is only the tests it runs at each instant; the rest ran in the usual run."""
+    if config.getoption("--clock") != "matrix":
+        return
+    def at_an_instant(item) -> bool:
+        return "app_clock" in getattr(getattr(item, "callspec", None), "params", {})
+
+    config.hook.pytest_deselected(items=[item for item in items if not at_an_instant(item)])
+    items[:] = [item for item in items if at_an_instant(item)]
 
 
 @pytest.fixture(autouse=True)
 def app_clock(request):
     """Start the app's clock where the run asks, and tick on from there; back to real time after."""
     setting = getattr(request, "param", None) or request.config.getoption("--clock")
-    if setting == "matrix":  # a test not marked for the matrix: the usual instant
-        setting = NOW.isoformat()
     set_clock(None if setting == "real" else parse_instant(setting))
     yield utcnow()
     set_clock(None)
@@ -155,14 +168,84 @@ def sqlite_template(db_kind, tmp_path_factory) -> Path | None:
     return path
 
 
+@pytest.fixture(scope="session")
+def sqlite_test_path(db_kind, tmp_path_factory) -> Path | None:
+    """Where each test's SQLite database lives: one path per worker, so its engine can be reused."""
+    return tmp_path_factory.mktemp("db") / "test.sqlite" if db_kind == "sqlite" else None
+
+
 @pytest.fixture
-def database_url(db_kind, postgres_test_url, sqlite_template, tmp_path) -> str:
+def database_url(db_kind, postgres_test_url, sqlite_template, sqlite_test_path) -> str:
     if db_kind == "postgresql":
         return postgres_test_url
-    # A file, not :memory:, so a live server thread in browser tests sees the same data.
-    path = tmp_path / "test.sqlite"
-    shutil.copyfile(sqlite_template, path)
-    return f"sqlite:///{path}"
+    # A file, not :memory:, so a live server thread in browser tests sees the same data. The last
+    # test's connections are closed (the app fixture disposes its engine) before the copy.
+    shutil.copyfile(sqlite_template, sqlite_test_path)
+    return f"sqlite:///{sqlite_test_path}"
+
+
+# -- warm caches across tests ------------------------------------------------------------------------
+# Each test gets a new app, and a new app starts cold: its URL map compiles a builder per route, its
+# Jinja environment compiles every template again, and its new engine compiles every SQL statement
+# again. That was more than half of the suite's time. The three caches below carry that work from
+# one test to the next without sharing any state a test can see: builders and template code are pure
+# functions of their source, and the engine is only reused for the fixture's own app, whose database
+# is emptied before each test (other apps a test makes still get their own engine).
+
+_original_compile_builder = Rule._compile_builder
+_BUILDERS: dict = {}
+
+
+def _cached_compile_builder(self, append_unknown: bool = True):
+    key = (self.rule, repr(sorted((self.defaults or {}).items())), tuple(self._trace), append_unknown)
+    if key not in _BUILDERS:
+        _BUILDERS[key] = _original_compile_builder(self, append_unknown)
+    return _BUILDERS[key]
+
+
+Rule._compile_builder = _cached_compile_builder
+class MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory for the whole run (Jinja checks each source's checksum)."""
+
+    def __init__(self):
+        self.stored: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.stored:
+            bucket.bytecode_from_string(self.stored[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.stored[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = MemoryBytecodeCache()
+_ENGINES: dict[str, Engine] = {}
+_reuse_engine = False
+_original_make_engine = _db._make_engine
+
+
+def _make_engine(bind_key, options, app):
+    if not _reuse_engine:
+        return _original_make_engine(bind_key, options, app)
+    key = repr(sorted(options.items(), key=lambda item: item[0]))
+    if key not in _ENGINES:
+        _ENGINES[key] = _original_make_engine(bind_key, options, app)
+    return _ENGINES[key]
+
+
+_db._make_engine = _make_engine
+
+
+def make_test_app(database_url: str):
+    """The app a test gets: new, with the caches above."""
+    global _reuse_engine
+    _reuse_engine = True
+    try:
+        app = create_app(config_for(database_url))
+    finally:
+        _reuse_engine = False
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+    return app
 
 
 class FreshContextClient(FlaskClient):
@@ -175,7 +258,7 @@ class FreshContextClient(FlaskClient):
 
 @pytest.fixture
 def app(database_url, db_kind):
-    app = create_app(config_for(database_url))
+    app = make_test_app(database_url)
     app.test_client_class = FreshContextClient
     with app.app_context():
         if db_kind == "postgresql":

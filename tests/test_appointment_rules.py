@@ -26,6 +26,8 @@ from accompany.services.scheduling.shifts import (
 )
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 BOSTON = ZoneInfo("America/New_York")
 
 

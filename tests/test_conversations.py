@@ -12,6 +12,8 @@ from accompany.services.messaging.inbound import receive_text
 from accompany.timezones import to_local
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 EVENING = datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc)  # 20:30 in Boston, after family hours
 
 

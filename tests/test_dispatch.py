@@ -17,6 +17,8 @@ from accompany.services.scheduling import appointments
 from accompany.services.scheduling.shifts import propose_shifts
 from tests.conftest import NOW, clock_env
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 BOSTON = ZoneInfo("America/New_York")
 
 

@@ -114,3 +114,34 @@ def test_rotate_keys_command_reports_what_it_did(runner, make, db):
     result = runner.invoke(args=["rotate-keys"])
     assert result.exit_code == 0, result.output
     assert "families.name: 0" in result.output  # single key: already current
+
+
+def test_rotation_reads_and_rewrites_each_column_in_batches_of_batch_size(app, database_url):
+    from accompany.models import Language
+    from tests.conftest import NOW
+    from tests.support.queries import count_queries
+
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with create_app(config_for(database_url, FIELD_ENCRYPTION_KEYS=[old_key])).app_context():
+        _db.session.add_all(Family(name=f"Family {n}", language=Language.SPANISH, created_at=NOW, updated_at=NOW)
+                            for n in range(5))
+        _db.session.commit()
+        _db.engine.dispose()
+
+    with create_app(config_for(database_url, FIELD_ENCRYPTION_KEYS=[new_key, old_key])).app_context():
+        with count_queries(_db.engine) as statements:
+            counts = rotate_encrypted_fields(batch_size=2)
+        _db.session.commit()
+        on_names = [s for s in statements.statements if "families.name" in s or "UPDATE families SET name" in s]
+        reads = [s for s in on_names if s.lstrip().startswith("SELECT")]
+        writes = [s for s in on_names if s.lstrip().startswith("UPDATE")]
+        assert counts["families.name"] == 5
+        assert len(reads) == 3 and all("LIMIT" in s for s in reads)  # 2 + 2 + 1 rows
+        assert len(writes) == 3  # one statement per batch
+        with pytest.raises(ValueError):
+            rotate_encrypted_fields(batch_size=0)
+        _db.engine.dispose()
+
+    with create_app(config_for(database_url, FIELD_ENCRYPTION_KEYS=[new_key])).app_context():
+        assert sorted(f.name for f in _db.session.scalars(select(Family))) == [f"Family {n}" for n in range(5)]
+        _db.engine.dispose()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -29,6 +30,8 @@ from accompany.services.messaging.keywords import normalize
 from accompany.services.messaging.sms.gateway import FinalError, current_gateway
 from accompany.services.messaging.wording import CATALOGS
 from tests.conftest import NOW, from_now
+
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
 FAMILY_PHONE = "+16175550142"  # the factory family's number
 STRANGER = "+16175550199"
@@ -181,6 +184,31 @@ def test_a_family_confirms_its_appointment(booked, db, body):
     receive(body, now=NOW + timedelta(minutes=1))  # said twice: still one answer, first time kept
     assert appointment.family_confirmed_at == NOW
     assert len([row for row in family_rows(family) if row.kind == MessageKind.REPLY_CONFIRMED]) == 1
+
+
+@pytest.mark.parametrize("body, kind", [("1", MessageKind.REPLY_CONFIRMED), ("2", MessageKind.REPLY_RIDE)])
+@pytest.mark.parametrize("local_hour", [20, 22, 23, 1, 5, 7])
+def test_a_family_reply_at_night_is_answered_the_next_morning(make, db, body, kind, local_hour):
+    # Was: the answer could wait only 6 hours, so a "1" after about 19:30 was never answered.
+    boston = ZoneInfo("America/New_York")
+    day = date(2026, 11, 24) if local_hour >= 12 else date(2026, 11, 25)
+    sent_at = datetime.combine(day, time(local_hour), boston).astimezone(timezone.utc)
+    family = make.family()
+    appointment = make.appointment(family=family, starts_at=datetime.combine(date(2026, 11, 27), time(9), boston))
+    receive(body, now=sent_at)
+    answers = [row for row in family_rows(family) if row.kind == kind]
+    assert len(answers) == 1
+    morning = datetime.combine(date(2026, 11, 25), time(8), boston)
+    assert answers[0].not_before == morning and answers[0].send_before > morning
+    assert answers[0].send_before <= appointment.starts_at
+
+
+def test_a_reply_at_night_is_not_answered_after_the_appointment_began(make, db):
+    boston = ZoneInfo("America/New_York")
+    family = make.family()
+    make.appointment(family=family, starts_at=datetime(2026, 11, 25, 7, 30, tzinfo=boston))  # before 08:00
+    receive("1", now=datetime(2026, 11, 24, 22, 0, tzinfo=boston).astimezone(timezone.utc))
+    assert [row for row in family_rows(family) if row.kind == MessageKind.REPLY_CONFIRMED] == []
 
 
 def test_the_reply_answers_the_appointment_we_last_texted_about(make, db):

@@ -17,6 +17,8 @@ from accompany.services.messaging.urgent_calls import start_call
 from tests.conftest import config_for, from_now
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed, sign
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 FAMILY_PHONE = "+16175550142"
 PATH = "/sms/inbound"
 

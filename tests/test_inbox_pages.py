@@ -15,6 +15,8 @@ from accompany.services.messaging import conversations, inbound, planning
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 SIDS = itertools.count(1)
 
 

@@ -2,8 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
+
 from accompany.models import MessageState, OutboundMessage, RecipientKind
 from tests.conftest import csrf_token, from_now, log_in
+
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
 
 def _row(db, family, key, **fields):

@@ -11,6 +11,8 @@ from accompany.models import MessageState, OptOut, OutboundMessage, RecipientKin
 from accompany.services.messaging import message_log, outbox
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 
 def _row(make, key="k", **fields):
     values = dict(dedupe_key=key, kind="family_reminder_1d", recipient_kind=RecipientKind.FAMILY,

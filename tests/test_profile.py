@@ -16,8 +16,8 @@ from accompany.models import (
     RecipientKind,
     User,
 )
+from accompany.services.errors import NotAVolunteer
 from accompany.services.people.profile import (
-    NotAVolunteer,
     PhoneNeededForTexts,
     ProfileDetails,
     TrainingInFuture,

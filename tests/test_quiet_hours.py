@@ -11,6 +11,8 @@ from accompany.models import AppointmentKind, MessageState, OutboundMessage
 from accompany.services.messaging.planning import Timing, fit_family_window, plan_family_reminders
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
          "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico"]
 TIMING = Timing()

@@ -17,6 +17,8 @@ from accompany.services.messaging.planning import is_opted_out, plan_message
 from accompany.webhooks import bp as webhooks_bp
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 PUBLIC_BASE_URL = "https://accompany.example.org"
 AUTH_TOKEN = "webhook-test-auth-token"
 PHONE = "+16175550142"

@@ -39,6 +39,8 @@ from accompany.services.scheduling.claims import claim_slot, release_claim
 from accompany.services.scheduling.shifts import remove_shift
 from accompany.timezones import from_local
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 ORG_TZ = "America/New_York"
 PLAN_NOW = datetime(2026, 9, 1, 14, 0, tzinfo=timezone.utc)
 

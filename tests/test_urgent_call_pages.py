@@ -15,6 +15,8 @@ from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 
 def _asks(db) -> list[OutboundMessage]:
     return list(db.session.scalars(

@@ -25,6 +25,8 @@ from accompany.services.messaging.urgent_calls import NobodyToAsk, Settings, Shi
 from accompany.services.scheduling.claims import ShiftClosed
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
+
 _phones = itertools.count(1000)
 _sids = itertools.count(1)
 SETTINGS = Settings(group_size=2, wait=timedelta(minutes=20), alert_before=timedelta(hours=3))

@@ -24,6 +24,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.errors import NotAVolunteer
 from accompany.services.people import volunteers as volunteer_service
 from accompany.services.people.accounts import load_session_user
 from accompany.services.people.volunteers import (
@@ -31,7 +32,6 @@ from accompany.services.people.volunteers import (
     CannotChangeAdmin,
     CannotChangeSelf,
     NotActive,
-    NotAVolunteer,
     NotDeactivated,
 )
 from accompany.services.scheduling import claims as claim_service
@@ -199,17 +199,17 @@ def test_batched_eligibility_says_exactly_what_claim_eligibility_says(make, db):
 
     for shift in (demanding, easy, overlapping):
         with count_queries(db.engine) as statements:
-            batched = volunteer_service.eligibility_for(shift, volunteers, now=NOW)
+            batched = claim_service.eligibility_for(shift, volunteers, now=NOW)
         assert len(statements) == 1
         one_by_one = {v.id: claim_service.eligibility_problems(shift, v, now=NOW) for v in volunteers}
         assert batched == one_by_one
 
     # the cases above really differ: some eligible, some not, and the overlap is found
-    easy_result = volunteer_service.eligibility_for(easy, volunteers, now=NOW)
+    easy_result = claim_service.eligibility_for(easy, volunteers, now=NOW)
     assert easy_result[volunteers[0].id] == []
     assert easy_result[volunteers[1].id] == ["it overlaps another shift already taken"]
     assert easy_result[volunteers[3].id] == [] and easy_result[volunteers[4].id] == []
-    assert volunteer_service.eligibility_for(demanding, volunteers, now=NOW)[volunteers[2].id] == []
+    assert claim_service.eligibility_for(demanding, volunteers, now=NOW)[volunteers[2].id] == []
 
 
 def test_assignment_candidates_list_eligible_volunteers_first_and_leave_out_holders(make, db):
@@ -337,6 +337,25 @@ def test_list_filters(staff, make, db, query, expected):
     make.user(status=UserStatus.DISABLED, name="Dana Deactivated", has_car=True, languages=["es"])
     db.session.commit()
     assert _names_on(_page(staff, f"/coordinator/volunteers?{query}")) == expected
+
+
+
+def test_a_long_list_comes_in_pages_that_keep_the_search_and_nothing_else(staff, make, db):
+    for n in range(52):
+        make.volunteer(name=f"Vera {n:02d}", has_car=True)
+    make.volunteer(name="Walt Walker")
+    db.session.commit()
+    first = _page(staff, "/coordinator/volunteers?has_car=y&_scheme=javascript&_external=1&endpoint=x")
+    assert "52 volunteers match · page 1 of 2" in first
+    assert len(_names_on(first)) == 50
+    assert 'href="/coordinator/volunteers?page=2&amp;has_car=y"' in first
+    assert "Previous page" not in first and "javascript" not in first
+    second = _page(staff, "/coordinator/volunteers?has_car=y&page=2")
+    assert _names_on(second) == ["Vera 50", "Vera 51"]
+    assert 'href="/coordinator/volunteers?page=1&amp;has_car=y">Previous page' in second
+    assert "Next page" not in second
+    assert _names_on(_page(staff, "/coordinator/volunteers?has_car=y&page=-3")) == _names_on(first)
+    assert _names_on(_page(staff, "/coordinator/volunteers?has_car=y&page=99")) == _names_on(second)
 
 
 def test_profile_shows_contact_attestations_and_history(staff, make, db):

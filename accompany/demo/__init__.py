@@ -308,7 +308,7 @@ def _claim_some(shifts: list[Shift], volunteers: list[User], rng: random.Random,
         free = [
             volunteer for volunteer in volunteers
             if not requirement_problems(shift, volunteer)
-            and all(shift.ends_at <= s or shift.starts_at >= e for s, e in busy.get(volunteer.id, []))
+            and not any(shift.overlaps(s, e) for s, e in busy.get(volunteer.id, []))
         ]
         rng.shuffle(free)
         # The volunteers in the printed logins go first until they hold two shifts, so their

@@ -15,8 +15,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.crypto import EncryptedText
 from accompany.database import UTCDateTime, db, enum_type
@@ -114,9 +117,36 @@ class Shift(db.Model):
         back_populates="shift", cascade="all, delete-orphan", order_by="Claim.claimed_at"
     )
 
-    @property
+    # The rules about a shift's time and slots, each written once. The hybrids read the same in
+    # Python (`shift.is_claimable(now)`) and in a query (`select(Shift).where(Shift.is_claimable(now))`).
+
+    @hybrid_property
     def slots_left(self) -> int:
         return self.slots - self.filled
+
+    @hybrid_property
+    def has_free_slot(self) -> bool:
+        return self.filled < self.slots
+
+    @hybrid_method
+    def is_open(self, now: datetime) -> bool:
+        """Not begun, and its appointment still scheduled: a slot may still be taken or given."""
+        return self.appointment.status == AppointmentStatus.SCHEDULED and self.starts_at > now
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls, now: datetime) -> ColumnElement[bool]:
+        return and_(cls.appointment.has(Appointment.status == AppointmentStatus.SCHEDULED), cls.starts_at > now)
+
+    @hybrid_method
+    def is_claimable(self, now: datetime) -> bool:
+        """Open and with a slot free: still waiting for a volunteer (the board shows it)."""
+        return self.is_open(now) & self.has_free_slot
+
+    @hybrid_method
+    def overlaps(self, starts_at: datetime, ends_at: datetime) -> bool:
+        """Whether this shift's time and [starts_at, ends_at) share a moment (touching ends do not)."""
+        return (self.starts_at < ends_at) & (self.ends_at > starts_at)
 
     def __repr__(self) -> str:
         return f"<Shift {self.id} {self.role.value} {self.filled}/{self.slots}>"

@@ -13,11 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accompany.crypto import EncryptedText
 from accompany.database import UTCDateTime, db, enum_type
 from accompany.models.enums import Language, Wording
-
-
-def first_name(name: str | None) -> str:
-    """The first word of a name: all a volunteer is shown of a family."""
-    return name.split()[0] if name and name.strip() else ""
+from accompany.words import first_name
 
 
 class Family(db.Model):

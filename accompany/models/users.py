@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accompany.crypto import EncryptedText
 from accompany.database import UTCDateTime, db, enum_type
 from accompany.models.enums import Language, Role, UserStatus
+from accompany.words import first_name
 
 
 class User(db.Model):
@@ -79,12 +80,8 @@ class User(db.Model):
         return self.two_factor_enabled_at is not None
 
     @property
-    def is_approved_volunteer(self) -> bool:
-        return self.role == Role.VOLUNTEER and self.status == UserStatus.ACTIVE
-
-    @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name.strip() else ""
+        return first_name(self.name)
 
     @property
     def language_codes(self) -> list[str]:

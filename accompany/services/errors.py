@@ -35,5 +35,11 @@ class InvitationInvalid(DomainError):
     message = "This invitation link is not valid any more. Ask an admin for a new one."
 
 
+class NotAVolunteer(DomainError):
+    """A volunteer's rule asked of a coordinator's or an admin's account."""
+
+    message = "This is not a volunteer's account."
+
+
 class NotPending(DomainError):
     message = "This volunteer is not waiting for approval."

@@ -13,6 +13,8 @@ from functools import wraps
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
+from accompany.public_url import public_base_url
+
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -20,7 +22,7 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 
 def signed_url() -> str | None:
     """The URL Twilio called, as it signed it: PUBLIC_BASE_URL + path (+ query string)."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    base = public_base_url()
     if not base:
         return None
     query = request.query_string.decode("utf-8", "replace")

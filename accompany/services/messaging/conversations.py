@@ -24,7 +24,6 @@ from accompany.services.privacy.audit import record_event
 from accompany.services.privacy.redaction import PHONE_LIKE, indiscreet_words
 
 REPLY_VALID_FOR = timedelta(hours=12)
-FAMILY_REPLY_VALID_FOR = timedelta(hours=36)  # room to wait for the family's next morning
 THREAD_LENGTH = 100  # the latest texts each way
 
 
@@ -187,14 +186,10 @@ def reply(key: str, text: str, *, by: User, now: datetime, seen: int | None = No
         if not planning.family_may_be_texted(found):
             raise CannotReply("This family has no consent to texts on file, or its record is closed: call instead.")
         # Family texts wait for daytime in the family's zone (the next morning at worst).
-        send_before = now + FAMILY_REPLY_VALID_FOR
-        not_before = planning.fit_family_window(
-            now, tz_name=planning.family_timezone(found), now=now, send_before=send_before,
-            timing=planning.current_timing())
-        if not_before is None:
+        row = planning.plan_family_text(_key(key, now), MessageKind.STAFF_REPLY, found, now=now,
+                                        send_before=planning.answer_deadline(now), params={"by": by.id})
+        if row is None:
             raise CannotReply("There is no daytime hour to send it in soon: try again in the morning.")
-        row = planning.plan_message(_key(key, now), kind=MessageKind.STAFF_REPLY, now=now, not_before=not_before,
-                                    send_before=send_before, family=found, params={"by": by.id})
     else:
         if not planning.user_may_be_texted(found):
             raise CannotReply(f"{found.first_name or 'This person'} does not take texts (texts are off in their "

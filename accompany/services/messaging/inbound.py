@@ -52,8 +52,6 @@ from accompany.services.scheduling import shifts
 
 log = logging.getLogger(__name__)
 
-REPLY_WINDOW = timedelta(hours=6)  # an answer that could not go within this is no answer
-
 
 @dataclass
 class Senders:
@@ -229,11 +227,10 @@ def opt_in(senders: Senders, *, now: datetime) -> None:
                 planning.plan_family_reminders(appointment, now=now)
     for user in senders.volunteers:
         upcoming = db.session.scalars(
-            select(Claim).join(Shift).where(Claim.volunteer_id == user.id, Shift.starts_at > now)
+            select(Claim).join(Shift).where(Claim.volunteer_id == user.id, Shift.is_open(now))
         )
         for claim in upcoming:
-            if claim.shift.appointment.status == AppointmentStatus.SCHEDULED:
-                planning.plan_volunteer_reminders(claim, now=now, announce=False)
+            planning.plan_volunteer_reminders(claim, now=now, announce=False)
 
 
 # -- families --------------------------------------------------------------------------------------
@@ -256,17 +253,12 @@ def reply_target(families: list[Family], *, now: datetime) -> Appointment | None
 
 
 def _family_reply(kind: str, family: Family, appointment: Appointment | None, *, now: datetime) -> None:
-    """Plan the answer to a family's reply; one per appointment (a second "1" is not answered twice)."""
+    """Plan the answer to a family's reply; one per appointment (a second "1" is not answered twice).
+    At night it waits for the family's morning."""
     subject = (f"appt:{appointment.id}@{planning.stamp(appointment.starts_at)}" if appointment is not None
                else f"family:{family.id}:{now.date().isoformat()}")
-    send_before = min(now + REPLY_WINDOW, appointment.starts_at) if appointment is not None else now + REPLY_WINDOW
-    if not planning.family_may_be_texted(family):
-        return
-    at = planning.fit_family_window(now, tz_name=planning.family_timezone(family), now=now,
-                                    send_before=send_before, timing=planning.current_timing())
-    if at is not None:
-        planning.plan_message(f"{subject}:family:{kind}", kind=kind, now=now, not_before=at,
-                              send_before=send_before, family=family, appointment=appointment)
+    planning.plan_family_text(f"{subject}:family:{kind}", kind, family, now=now,
+                              send_before=planning.answer_deadline(now, appointment), appointment=appointment)
 
 
 def _family_confirms(message: InboundMessage, senders: Senders, *, now: datetime) -> str | None:

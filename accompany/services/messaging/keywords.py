@@ -10,10 +10,10 @@ the same word inside a longer message is for a person to read, not for us to act
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from accompany.services.messaging.wording import CATALOGS, FALLBACK
+from accompany.words import fold
 
 STOP, START, HELP = "stop", "start", "help"
 YES, NO, RIDE = "yes", "no", "ride"
@@ -38,9 +38,7 @@ class Reading:
 
 def normalize(text: str) -> str:
     """Lower case, no accents, words and numbers apart, single spaces: "SÍ4821!" → "si 4821"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-    plain = re.sub(r"[^\w]+|_", " ", plain)
+    plain = re.sub(r"[^\w]+|_", " ", fold(text))
     plain = re.sub(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])", " ", plain)
     return " ".join(plain.split())
 

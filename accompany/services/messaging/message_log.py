@@ -13,8 +13,6 @@ from accompany.models import MessageState, OutboundMessage, RecipientKind, User
 from accompany.services.errors import DomainError
 from accompany.services.privacy.audit import record_event
 
-RETRY_WINDOW = timedelta(hours=1)
-
 
 class WrongState(DomainError):
     message = "That message has moved on since the page was loaded; look again."

@@ -36,6 +36,10 @@ from accompany.models import (
 from accompany.services.scheduling.overview import unfilled_slots_soon
 from accompany.timezones import from_local, to_local
 
+# An answer to a family (their "1", a coordinator's reply) may wait this long: past the night, to
+# their next morning, but no longer.
+FAMILY_ANSWER_VALID_FOR = timedelta(hours=36)
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -274,21 +278,37 @@ def plan_family_notice(
     params: dict | None = None, timing: Timing | None = None,
 ) -> OutboundMessage | None:
     """One notice to the family about `appointment` (volunteer confirmed, rescheduled, cancelled)."""
-    timing = timing or current_timing()
-    family = appointment.family
-    if not family_may_be_texted(family):
-        return None
     send_before = appointment.starts_at
     if kind == MessageKind.FAMILY_CANCELLED:
         send_before = max(appointment.starts_at, now + timedelta(hours=1))
-    at = fit_family_window(now, tz_name=family_timezone(family), now=now, send_before=send_before, timing=timing)
+    return plan_family_text(
+        f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:{kind}{key_suffix}", kind, appointment.family,
+        now=now, send_before=send_before, appointment=appointment, params=params, timing=timing,
+    )
+
+
+def answer_deadline(now: datetime, appointment: Appointment | None = None) -> datetime:
+    """How long an answer to a family may wait: to their next morning, never past the appointment."""
+    deadline = now + FAMILY_ANSWER_VALID_FOR
+    return min(deadline, appointment.starts_at) if appointment is not None else deadline
+
+
+def plan_family_text(
+    key: str, kind: MessageKind, family: Family, *, now: datetime, send_before: datetime,
+    appointment: Appointment | None = None, params: dict | None = None, timing: Timing | None = None,
+) -> OutboundMessage | None:
+    """A text to `family` from now on, in their daytime (their next morning when it is night there).
+
+    None when the family may not be texted, or no daytime moment comes before `send_before`.
+    """
+    if not family_may_be_texted(family):
+        return None
+    at = fit_family_window(now, tz_name=family_timezone(family), now=now, send_before=send_before,
+                           timing=timing or current_timing())
     if at is None:
         return None
-    return plan_message(
-        f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:{kind}{key_suffix}",
-        kind=kind, now=now, not_before=at, send_before=send_before,
-        family=family, appointment=appointment, params=params,
-    )
+    return plan_message(key, kind=kind, now=now, not_before=at, send_before=send_before,
+                        family=family, appointment=appointment, params=params)
 
 
 # -- volunteers ------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from accompany.models import (
 )
 from accompany.models.enums import FAMILY_REMINDER_KIND
 from accompany.phones import format_national
+from accompany.public_url import public_base_url
 from accompany.services.messaging import planning
 from accompany.services.messaging.segments import GSM_BASIC, GSM_EXTENSION, count_segments
 from accompany.services.messaging.wording import CATALOGS, FALLBACK
@@ -356,8 +357,7 @@ KINDS = tuple(FACTS)
 
 def _open_shift(shift: Shift | None, *, now: datetime) -> Shift:
     """A shift still waiting for a volunteer: scheduled, not begun, a slot free."""
-    if (shift is None or shift.appointment.status != AppointmentStatus.SCHEDULED
-            or shift.starts_at <= now or shift.filled >= shift.slots):
+    if shift is None or not shift.is_claimable(now):
         raise NothingToSay("the shift is gone, begun, or filled")
     return shift
 
@@ -404,7 +404,7 @@ def _confirmed_volunteer(appointment: Appointment, volunteer_id) -> tuple[str, s
 def _held_upcoming_shift(shift: Shift | None, volunteer: User | None, *, now: datetime) -> Shift:
     if shift is None or volunteer is None:
         raise NothingToSay("the shift is gone")
-    if shift.appointment.status != AppointmentStatus.SCHEDULED or shift.starts_at <= now:
+    if not shift.is_open(now):
         raise NothingToSay("the shift is no longer ahead")
     held = db.session.scalar(
         select(Claim.id).where(Claim.shift_id == shift.id, Claim.volunteer_id == volunteer.id)
@@ -415,7 +415,7 @@ def _held_upcoming_shift(shift: Shift | None, volunteer: User | None, *, now: da
 
 
 def _link(path: str) -> str:
-    base_url = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    base_url = public_base_url()
     return f"{base_url}{path}" if base_url else ""
 
 

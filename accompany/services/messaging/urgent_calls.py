@@ -22,7 +22,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from accompany.database import db
 from accompany.models import (
-    AppointmentStatus,
     Claim,
     MessageKind,
     OptOut,
@@ -37,7 +36,6 @@ from accompany.models import (
 )
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
-from accompany.services.people.volunteers import eligibility_for
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling import claims
 
@@ -85,7 +83,7 @@ def start_call(shift: Shift, *, by: User, now: datetime) -> tuple[UrgentCall, li
     """Text the next group of eligible volunteers about `shift` (starting, reopening or hurrying
     its call). Raises ShiftClosed, ShiftCovered or NobodyToAsk."""
     claims.check_open(shift, now=now)
-    if shift.filled >= shift.slots:
+    if not shift.has_free_slot:
         raise ShiftCovered()
     call = call_for(shift)
     if call is None:
@@ -130,7 +128,7 @@ def candidates(shift: Shift, *, now: datetime) -> list[User]:
             .order_by(last_asked.c.at.asc().nulls_first(), User.id)
         )
     )
-    problems = eligibility_for(shift, volunteers, now=now)
+    problems = claims.eligibility_for(shift, volunteers, now=now)
     return [volunteer for volunteer in volunteers if not problems[volunteer.id]]
 
 
@@ -231,7 +229,7 @@ def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> UrgentAnswer | None:
     else:
         ask.answer = UrgentAnswer.TOOK_IT
         db.session.refresh(shift, ["filled"])
-        if shift.filled >= shift.slots:
+        if not shift.has_free_slot:
             end_call(call, FILLED, now=now)
     db.session.flush()
     return ask.answer
@@ -266,11 +264,11 @@ def advance(*, now: datetime, settings: Settings | None = None) -> dict[str, int
     )
     for call in open_calls:
         shift = call.shift
-        if shift.appointment.status != AppointmentStatus.SCHEDULED or shift.starts_at <= now:
+        if not shift.is_open(now):
             end_call(call, CLOSED, now=now)
             counts["ended"] += 1
             continue
-        if shift.filled >= shift.slots:
+        if not shift.has_free_slot:
             end_call(call, FILLED, now=now)
             counts["ended"] += 1
             continue

@@ -209,16 +209,6 @@ def change_password(user: User, current: str, new: str, *, now: datetime) -> Non
     db.session.flush()
 
 
-def pending_volunteers() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role == Role.VOLUNTEER, User.status == UserStatus.PENDING)
-            .order_by(User.created_at)
-        )
-    )
-
-
 def staff_accounts() -> list[User]:
     """Coordinators and admins, for the admins' account list: active first, then by name."""
     return list(

@@ -8,7 +8,6 @@ every row. Nothing here changes a family: recording, changing and closing are in
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -26,6 +25,7 @@ from accompany.models import (
     Shift,
 )
 from accompany.phones import InvalidPhone, normalize_phone
+from accompany.words import fold
 
 # -- finding families ------------------------------------------------------------------------------
 
@@ -44,12 +44,6 @@ class FamilySearch:
 
 
 _PHONE_LIKE = re.compile(r"\+?[\d\s().\-]{7,40}")
-
-
-def fold(text: str) -> str:
-    """`text` without case or accents, for matching what a person types: 'Lucía' -> 'lucia'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def phone_in_query(text: str) -> str | None:

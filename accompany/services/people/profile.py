@@ -16,15 +16,13 @@ from sqlalchemy import select
 
 from accompany.database import db
 from accompany.models import (
-    Appointment,
-    AppointmentStatus,
     Claim,
     Language,
     Shift,
     User,
 )
 from accompany.phones import InvalidPhone, format_national, normalize_phone
-from accompany.services.errors import DomainError
+from accompany.services.errors import DomainError, NotAVolunteer
 from accompany.services.messaging import planning
 from accompany.services.people.accounts import set_user_languages, set_user_phone
 from accompany.services.privacy.access import has_own_profile
@@ -33,10 +31,6 @@ from accompany.timezones import to_local
 
 NAME_MAX = 120
 HOME_AREA_MAX = 120
-
-
-class NotAVolunteer(DomainError):
-    message = "Only volunteers have a volunteer profile."
 
 
 class NameMissing(DomainError):
@@ -134,9 +128,7 @@ def _check(details: ProfileDetails, *, now: datetime) -> str | None:
 def upcoming_claims(user: User, *, now: datetime) -> list[Claim]:
     return list(
         db.session.scalars(
-            select(Claim).join(Claim.shift).join(Shift.appointment)
-            .where(Claim.volunteer_id == user.id, Shift.starts_at > now,
-                   Appointment.status == AppointmentStatus.SCHEDULED)
+            select(Claim).join(Claim.shift).where(Claim.volunteer_id == user.id, Shift.is_open(now))
         )
     )
 
@@ -148,7 +140,7 @@ def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> lis
     text reminders off (or removing the phone) cancels the texts still waiting to go to them.
     """
     if not has_own_profile(user):
-        raise NotAVolunteer()
+        raise NotAVolunteer("Only volunteers have a volunteer profile.")
     phone = _check(details, now=now)
     changed: list[str] = []
 

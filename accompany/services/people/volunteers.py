@@ -27,10 +27,10 @@ from accompany.models import (
     UserStatus,
     VolunteerLanguage,
 )
-from accompany.services.errors import DomainError
+from accompany.pagination import Page, paginate
+from accompany.services.errors import DomainError, NotAVolunteer
 from accompany.services.messaging import planning
 from accompany.services.people.accounts import end_all_sessions
-from accompany.services.privacy.access import may_use_board
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling import claims
 
@@ -51,10 +51,6 @@ class CannotChangeSelf(VolunteerError):
 
 class CannotChangeAdmin(VolunteerError):
     message = "Admins' accounts cannot be deactivated here."
-
-
-class NotAVolunteer(VolunteerError):
-    message = "This is a coordinator's account; an admin manages those."
 
 
 class NotActive(VolunteerError):
@@ -116,21 +112,12 @@ def _search_conditions(search: VolunteerSearch) -> list:
     return conditions
 
 
-def count_volunteers(search: VolunteerSearch) -> int:
-    """How many volunteers match `search`."""
-    return db.session.scalar(select(func.count()).select_from(User).where(*_search_conditions(search))) or 0
-
-
-def search_volunteers(search: VolunteerSearch, *, limit: int | None = None, offset: int = 0) -> list[User]:
-    """Volunteers matching `search`: pending first, then active, then deactivated, each by name."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(*_search_conditions(search))
-            .order_by(_STATUS_ORDER, func.lower(User.name), User.id)
-            .offset(offset)
-            .limit(limit)
-        )
+def search_volunteers(search: VolunteerSearch, *, page: int | None, per_page: int) -> Page[User]:
+    """A page of the volunteers matching `search`: pending first, then active, then deactivated,
+    each by name."""
+    return paginate(
+        select(User).where(*_search_conditions(search)).order_by(_STATUS_ORDER, func.lower(User.name), User.id),
+        page, per_page=per_page,
     )
 
 
@@ -207,7 +194,7 @@ def _check_may_change(volunteer: User, by: User) -> None:
     if volunteer.role == Role.ADMIN:
         raise CannotChangeAdmin()
     if volunteer.role != Role.VOLUNTEER:
-        raise NotAVolunteer()
+        raise NotAVolunteer("This is a coordinator's account; an admin manages those.")
 
 
 @dataclass
@@ -279,15 +266,6 @@ def get_shift(shift_id: int) -> Shift | None:
     )
 
 
-def shift_is_open(shift: Shift, *, now: datetime) -> bool:
-    """Whether the shift can still be taken (not started, appointment scheduled)."""
-    try:
-        claims.check_open(shift, now=now)
-    except claims.ShiftClosed:
-        return False
-    return True
-
-
 def shift_holders(shift: Shift) -> list[Claim]:
     """The claims on `shift`, with their volunteers, oldest first."""
     return list(
@@ -298,49 +276,6 @@ def shift_holders(shift: Shift) -> list[Claim]:
             .order_by(Claim.claimed_at, Claim.id)
         )
     )
-
-
-def volunteers_with_overlapping_claims(shift: Shift, volunteer_ids: list[int]) -> set[int]:
-    """Which of `volunteer_ids` hold another shift overlapping `shift` (one query for all).
-
-    The same rule as `claims.holds_overlapping_shift`, asked for many volunteers at once.
-    """
-    if not volunteer_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Claim.volunteer_id)
-            .join(Shift, Claim.shift_id == Shift.id)
-            .join(Appointment, Shift.appointment_id == Appointment.id)
-            .where(
-                Claim.volunteer_id.in_(volunteer_ids),
-                Shift.id != shift.id,
-                Shift.starts_at < shift.ends_at,
-                Shift.ends_at > shift.starts_at,
-                Appointment.status == AppointmentStatus.SCHEDULED,
-            )
-            .distinct()
-        )
-    )
-
-
-def eligibility_for(shift: Shift, volunteers: list[User], *, now: datetime) -> dict[int, list[str]]:
-    """`claims.eligibility_problems` for each of `volunteers`, with one query in all.
-
-    Expects the volunteers' languages loaded (they are, by default).
-    """
-    board_users = [v for v in volunteers if may_use_board(v)]
-    overlapping = volunteers_with_overlapping_claims(shift, [v.id for v in board_users])
-    problems: dict[int, list[str]] = {}
-    for volunteer in volunteers:
-        if not may_use_board(volunteer):
-            problems[volunteer.id] = [claims.not_a_volunteer(volunteer)]
-            continue
-        found = claims.requirement_problems(shift, volunteer)
-        if volunteer.id in overlapping:
-            found.append(claims.OVERLAPS)
-        problems[volunteer.id] = found
-    return problems
 
 
 @dataclass
@@ -370,7 +305,7 @@ def assignment_candidates(shift: Shift, *, now: datetime, holders: list[Claim] |
     """Active volunteers not already on `shift`, the eligible ones first, each group by name."""
     holding = {claim.volunteer_id for claim in (holders if holders is not None else shift_holders(shift))}
     volunteers = [v for v in active_volunteers() if v.id not in holding]
-    problems = eligibility_for(shift, volunteers, now=now)
+    problems = claims.eligibility_for(shift, volunteers, now=now)
     candidates = [Candidate(volunteer=v, problems=problems[v.id]) for v in volunteers]
     candidates.sort(key=lambda c: not c.eligible)  # stable: names stay in order within each group
     return candidates

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from accompany.words import fold
 
 PHONE_LIKE = re.compile(r"\+?\d(?:[\s().-]*\d){6,}")
 
@@ -34,7 +35,5 @@ DISCREET_WORDS = (
 
 def indiscreet_words(text: str) -> list[str]:
     """The words of `text` (accents and case aside) that a discreet family must not be sent."""
-    plain = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(char for char in plain if not unicodedata.combining(char)).casefold()
-    found = set(re.findall(r"\w+", plain)) & set(DISCREET_WORDS)
+    found = set(re.findall(r"\w+", fold(text))) & set(DISCREET_WORDS)
     return sorted(found)

@@ -30,7 +30,6 @@ from accompany.models import (
 )
 from accompany.phones import InvalidPhone, format_national, normalize_phone
 from accompany.services.errors import DomainError
-from accompany.services.people.family_records import fold
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling.appointments import AppointmentDetails, create_appointment
 from accompany.services.scheduling.csv_files import (
@@ -50,6 +49,7 @@ from accompany.services.scheduling.csv_files import (
 )
 from accompany.services.scheduling.shifts import ShiftPlan, propose_shifts
 from accompany.timezones import from_local, to_local
+from accompany.words import fold
 
 JUDGE_MAX, NOTES_MAX = 120, 4000
 

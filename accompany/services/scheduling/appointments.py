@@ -33,6 +33,7 @@ from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling.shifts import NotScheduled, ShiftPlan, add_shift, move_shift
+from accompany.words import fold
 
 
 class AppointmentInPast(DomainError):
@@ -252,9 +253,9 @@ def clear_detained_alert(appointment: Appointment, *, by: User, now: datetime) -
 
 
 def open_families() -> list[Family]:
-    """Open families, by name (names are sealed, so they are sorted after decryption)."""
+    """Open families, by name as the family list sorts them (names are sealed, so after decryption)."""
     families = db.session.scalars(select(Family).where(Family.closed_at.is_(None), Family.purged_at.is_(None)))
-    return sorted(families, key=lambda family: family.name.casefold())
+    return sorted(families, key=lambda family: (fold(family.name), family.id))
 
 
 def appointment_with_coverage(appointment_id: int) -> Appointment | None:

@@ -107,12 +107,7 @@ def open_shifts(
         .join(Appointment, Shift.appointment_id == Appointment.id)
         .join(Location, Appointment.location_id == Location.id)
         .join(Family, Appointment.family_id == Family.id)
-        .where(
-            Appointment.status == AppointmentStatus.SCHEDULED,
-            Shift.starts_at > now,
-            Shift.filled < Shift.slots,
-            ~Shift.claims.any(Claim.volunteer_id == volunteer.id),
-        )
+        .where(Shift.is_claimable(now), ~Shift.claims.any(Claim.volunteer_id == volunteer.id))
         .order_by(Shift.starts_at, Shift.id)
     )
     speaks = [Language(code) for code in volunteer.language_codes]
@@ -141,7 +136,7 @@ def open_shifts(
     # more than a page so that dropping overlapping ones still fills it.
     for shift, kind, location, town in db.session.execute(query.limit(limit + len(busy) * 3 + 5)):
         problems = requirement_problems(shift, volunteer)
-        if any(start < shift.ends_at and end > shift.starts_at for _, start, end in busy):
+        if any(shift.overlaps(start, end) for _, start, end in busy):
             problems.append(OVERLAPS)
         if problems and not filters.show_all:
             continue
@@ -150,7 +145,7 @@ def open_shifts(
             shift_id=shift.id, role=shift.role, starts_at=shift.starts_at, ends_at=shift.ends_at,
             timezone=location.timezone, appointment_kind=kind, place=place, town=place_town,
             language=shift.language, requirements=requirement_words(shift),
-            slots_left=shift.slots - shift.filled, problems=problems,
+            slots_left=shift.slots_left, problems=problems,
         ))
         if len(cards) == limit:
             break

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from accompany.database import db
@@ -57,34 +57,54 @@ def requirement_problems(shift: Shift, volunteer: User) -> list[str]:
     return problems
 
 
-def eligibility_problems(shift: Shift, volunteer: User, *, now: datetime) -> list[str]:
-    """Plain-words reasons `volunteer` may not hold `shift` (empty when they may)."""
-    if not may_use_board(volunteer):
-        return [not_a_volunteer(volunteer)]
-    problems = requirement_problems(shift, volunteer)
-    if holds_overlapping_shift(volunteer, shift):
-        problems.append(OVERLAPS)
+def volunteers_with_overlapping_claims(shift: Shift, volunteer_ids: list[int]) -> set[int]:
+    """Which of `volunteer_ids` hold another shift, of a scheduled appointment, overlapping `shift`
+    (one query for all)."""
+    if not volunteer_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Claim.volunteer_id)
+            .join(Shift, Claim.shift_id == Shift.id)
+            .join(Appointment, Shift.appointment_id == Appointment.id)
+            .where(
+                Claim.volunteer_id.in_(volunteer_ids),
+                Shift.id != shift.id,
+                Shift.overlaps(shift.starts_at, shift.ends_at),
+                Appointment.status == AppointmentStatus.SCHEDULED,
+            )
+            .distinct()
+        )
+    )
+
+
+def eligibility_for(shift: Shift, volunteers: list[User], *, now: datetime) -> dict[int, list[str]]:
+    """Plain-words reasons each of `volunteers` may not hold `shift` (empty when they may), by
+    volunteer id, with one query in all.
+
+    Expects the volunteers' languages loaded (they are, by default).
+    """
+    board_users = [v for v in volunteers if may_use_board(v)]
+    overlapping = volunteers_with_overlapping_claims(shift, [v.id for v in board_users])
+    problems: dict[int, list[str]] = {}
+    for volunteer in volunteers:
+        if not may_use_board(volunteer):
+            problems[volunteer.id] = [not_a_volunteer(volunteer)]
+            continue
+        found = requirement_problems(shift, volunteer)
+        if volunteer.id in overlapping:
+            found.append(OVERLAPS)
+        problems[volunteer.id] = found
     return problems
 
 
-def holds_overlapping_shift(volunteer: User, shift: Shift) -> bool:
-    overlapping = (
-        select(Claim.id)
-        .join(Shift, Claim.shift_id == Shift.id)
-        .join(Appointment, Shift.appointment_id == Appointment.id)
-        .where(
-            Claim.volunteer_id == volunteer.id,
-            Shift.id != shift.id,
-            Shift.starts_at < shift.ends_at,
-            Shift.ends_at > shift.starts_at,
-            Appointment.status == AppointmentStatus.SCHEDULED,
-        )
-    )
-    return bool(db.session.scalar(select(exists(overlapping))))
+def eligibility_problems(shift: Shift, volunteer: User, *, now: datetime) -> list[str]:
+    """Plain-words reasons `volunteer` may not hold `shift` (empty when they may)."""
+    return eligibility_for(shift, [volunteer], now=now)[volunteer.id]
 
 
 def check_open(shift: Shift, *, now: datetime) -> None:
-    if shift.appointment.status != AppointmentStatus.SCHEDULED or shift.starts_at <= now:
+    if not shift.is_open(now):
         raise ShiftClosed()
 
 
@@ -112,7 +132,7 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
         with db.session.begin_nested():
             taken = db.session.execute(
                 update(Shift)
-                .where(Shift.id == shift.id, Shift.filled < Shift.slots)
+                .where(Shift.id == shift.id, Shift.has_free_slot)
                 .values(filled=Shift.filled + 1)
                 .execution_options(synchronize_session=False)
             ).rowcount

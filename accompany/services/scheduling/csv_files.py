@@ -19,7 +19,7 @@ from datetime import date, time
 
 from accompany.models import AppointmentKind, AttendanceMode, Language, ShiftRole
 from accompany.services.errors import DomainError
-from accompany.services.people.family_records import fold
+from accompany.words import fold
 
 MAX_ROWS = 2000
 

@@ -21,12 +21,12 @@ from accompany.models import (
     Shift,
     User,
 )
-from accompany.models.families import first_name
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.privacy.access import may_see_held_shift
 from accompany.services.privacy.audit import record_event
 from accompany.timezones import from_local, to_local
+from accompany.words import first_name
 
 PAST_LIMIT = 30
 

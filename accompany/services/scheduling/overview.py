@@ -50,10 +50,8 @@ def _count(query) -> int:
 def unfilled_slots_soon(*, now: datetime, hours: int = 72) -> int:
     """Open volunteer slots on shifts starting within `hours`."""
     return _count(
-        select(func.sum(Shift.slots - Shift.filled))
-        .join(Appointment, Shift.appointment_id == Appointment.id)
-        .where(Appointment.status == AppointmentStatus.SCHEDULED, Shift.starts_at >= now,
-               Shift.starts_at < now + timedelta(hours=hours), Shift.filled < Shift.slots)
+        select(func.sum(Shift.slots_left))
+        .where(Shift.is_claimable(now), Shift.starts_at < now + timedelta(hours=hours))
     )
 
 
@@ -80,8 +78,8 @@ def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_ho
     )
     by_day: dict[date, list[Coverage]] = {}
     for appointment in appointments:
-        shifts = sorted(appointment.shifts, key=lambda s: (s.filled >= s.slots, s.starts_at))
-        open_slots = sum(s.slots - s.filled for s in shifts)
+        shifts = sorted(appointment.shifts, key=lambda s: (not s.has_free_slot, s.starts_at))
+        open_slots = sum(s.slots_left for s in shifts)
         day = to_local(appointment.starts_at, tz_name).date()
         by_day.setdefault(day, []).append(Coverage(appointment, shifts, open_slots))
     for entries in by_day.values():
@@ -144,12 +142,6 @@ def volunteer_overview(volunteer: User, *, now: datetime, days: int = 14) -> Vol
     open_count = db.session.scalar(
         select(func.count())
         .select_from(Shift)
-        .join(Appointment, Shift.appointment_id == Appointment.id)
-        .where(
-            Appointment.status == AppointmentStatus.SCHEDULED,
-            Shift.starts_at >= now,
-            Shift.starts_at < now + timedelta(days=days),
-            Shift.filled < Shift.slots,
-        )
+        .where(Shift.is_claimable(now), Shift.starts_at < now + timedelta(days=days))
     )
     return VolunteerOverview(my_shifts=my_shifts, open_shift_count=open_count or 0)

@@ -22,6 +22,7 @@ from typing import Protocol
 from flask import Flask, current_app
 
 from accompany.models.enums import MessageState
+from accompany.public_url import public_base_url
 from config import ConfigError
 
 EXTENSION_KEY = "accompany.services.messaging.sms"
@@ -202,7 +203,7 @@ def status_callback_url(message_id: int | None = None) -> str | None:
     With `message_id` the URL names the outbox row (`?m=<id>`), so a callback can settle a row
     left `unknown` by a timeout, whose provider SID we never learned. The signature covers it.
     """
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    base = public_base_url()
     if not base:
         return None
     return f"{base}/sms/status" + (f"?m={int(message_id)}" if message_id is not None else "")
