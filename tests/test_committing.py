@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from accompany.models import Appointment, AuditEvent, Family, UrgentCall, User
 from tests.conftest import NOW, csrf_token, from_now, log_in
+from tests.support.browsing import logged_in
 
 BOSTON = ZoneInfo("America/New_York")
 
@@ -32,11 +33,7 @@ def commits(db):
 
 @pytest.fixture
 def staff(app, make, db):
-    coordinator = make.coordinator()
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, coordinator)
-    return client
+    return logged_in(app, make.coordinator())
 
 
 def _events(db, action: str) -> int:

@@ -42,6 +42,7 @@ from accompany.services.people.families import (
 )
 from accompany.services.people.family_records import FamilySearch
 from tests.conftest import NOW, csrf_token, log_in
+from tests.support.browsing import assert_loads_nothing_from_outside, assert_sent_to_log_in, logged_in
 
 
 def _details(**fields) -> FamilyDetails:
@@ -299,12 +300,8 @@ def _form(client, path: str = "/coordinator/families/new", **fields) -> dict:
 
 
 @pytest.fixture
-def staff(client, make, db):
-    coordinator = make.coordinator()
-    db.session.commit()
-    log_in(client, coordinator)
-    client.user = coordinator
-    return client
+def staff(app, make, db):
+    return logged_in(app, make.coordinator())
 
 
 def test_coordinator_adds_a_family_and_sees_its_page(staff, db):
@@ -561,22 +558,16 @@ def test_volunteers_get_404_on_every_family_page(client, make, db, kind):
 def test_anonymous_visitors_are_sent_to_log_in(client, make, db):
     family = make.family()
     db.session.commit()
-    token = csrf_token(client, "/login")
-    for method, url in _family_urls(family.id):
-        response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
-        assert response.status_code == 302, (method, url)
-        assert response.headers["Location"].startswith("/login?next="), (method, url)
+    assert_sent_to_log_in(client, _family_urls(family.id))
 
 
 def test_family_pages_load_nothing_from_outside_static(staff, make, db):
     family = make.family()
     db.session.commit()
-    for path in ("/coordinator/families", "/coordinator/families/new", f"/coordinator/families/{family.id}",
-                 f"/coordinator/families/{family.id}/edit"):
-        page = staff.get(path).get_data(as_text=True)
-        for url in re.findall(r'<(?:link|script|img|iframe|source)[^>]+(?:src|href)="([^"]+)"', page):
-            assert url.startswith("/static/"), url
-        assert "<script" not in page and "style=" not in page
+    assert_loads_nothing_from_outside(staff, [
+        "/coordinator/families", "/coordinator/families/new", f"/coordinator/families/{family.id}",
+        f"/coordinator/families/{family.id}/edit",
+    ])
 
 
 def test_consent_date_is_kept_as_the_start_of_that_local_day(staff, db):
