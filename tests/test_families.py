@@ -415,20 +415,25 @@ def test_withdrawing_consent_on_the_page_cancels_pending_texts(staff, make, db):
     assert db.session.get(OutboundMessage, pending.id).state == MessageState.CANCELLED
 
 
+def _press(staff, family: Family, button: str, **options):
+    """Press the family page's `button` ("close" or "reopen") as the page's form would."""
+    page_path = f"/coordinator/families/{family.id}"
+    return staff.post(f"{page_path}/{button}", data={"csrf_token": csrf_token(staff, page_path)}, **options)
+
+
 def test_close_and_reopen_buttons(staff, make, db):
     family = make.family()
     pending = _pending_text(family)
     db.session.commit()
-    page_path = f"/coordinator/families/{family.id}"
-    response = staff.post(f"{page_path}/close", data={"csrf_token": csrf_token(staff, page_path)})
+    response = _press(staff, family, "close")
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Family, family.id).closed_at is not None
     assert db.session.get(OutboundMessage, pending.id).state == MessageState.CANCELLED
-    page = staff.get(page_path).get_data(as_text=True)
+    page = staff.get(f"/coordinator/families/{family.id}").get_data(as_text=True)
     assert "No more texts will go to it" in page and "Reopen the family" in page
 
-    response = staff.post(f"{page_path}/reopen", data={"csrf_token": csrf_token(staff, page_path)})
+    response = _press(staff, family, "reopen")
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Family, family.id).closed_at is None
@@ -440,9 +445,7 @@ def test_closing_a_family_with_an_upcoming_appointment_is_refused_with_a_reason(
     family = make.family()
     make.appointment(family=family, starts_at=utcnow() + timedelta(days=2))
     db.session.commit()
-    page_path = f"/coordinator/families/{family.id}"
-    response = staff.post(f"{page_path}/close", data={"csrf_token": csrf_token(staff, page_path)},
-                          follow_redirects=True)
+    response = _press(staff, family, "close", follow_redirects=True)
     assert response.status_code == 200
     assert "1 upcoming appointment" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -453,9 +456,7 @@ def test_closing_a_family_with_an_upcoming_appointment_is_refused_with_a_reason(
 def test_closing_twice_gets_a_message_not_an_error(staff, make, db):
     family = make.family(closed_at=NOW)
     db.session.commit()
-    page_path = f"/coordinator/families/{family.id}"
-    response = staff.post(f"{page_path}/close", data={"csrf_token": csrf_token(staff, page_path)},
-                          follow_redirects=True)
+    response = _press(staff, family, "close", follow_redirects=True)
     assert response.status_code == 200
     assert "already closed" in response.get_data(as_text=True)
 
