@@ -14,6 +14,12 @@ it said no can be saved by a later commit in the same request, and shows the mes
 its form field (`error.field`, else the view's `field`, else at the top of the form) on a form
 page, or as a warning flash after a button. Any other exception rolls back and goes on up.
 Views never call `db.session.commit()` or `rollback()` themselves.
+
+A button (a form holding only its CSRF token) says so in one line:
+
+    with committing_button("The family is closed. No more texts will go to it."):
+        family_service.close_family(family, by=current_user, now=utcnow())
+    return redirect(url_for(".family", family_id=family.id))
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from flask import abort, flash
 from flask_wtf import FlaskForm
 
 from accompany.database import db
+from accompany.formfields import ActionForm
 from accompany.services.errors import DomainError
 
 F = TypeVar("F", bound=FlaskForm)
@@ -80,6 +87,17 @@ def committing(
         db.session.rollback()
         raise
     outcome.committed = True
+
+
+@contextmanager
+def committing_button(done: str, category: str = "success") -> Iterator[CommitResult]:
+    """A button's change: check its CSRF token (400 if stale), commit what the block changed and
+    flash `done`; or, when a service says no, roll back and flash why."""
+    require_valid(ActionForm())
+    with committing() as outcome:
+        yield outcome
+    if outcome:
+        flash(done, category)
 
 
 def require_valid(form: F) -> F:

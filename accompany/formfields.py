@@ -86,6 +86,11 @@ def enum_choices(enum_cls, only=None) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in (only or enum_cls)]
 
 
+def at_most(limit: int, what: str = "this") -> Length:
+    """A WTForms validator: no more than `limit` characters, saying "Keep `what` under `limit` characters."."""
+    return Length(max=limit, message=f"Keep {what} under {limit} characters.")
+
+
 def phone_number(form, field) -> None:
     """A WTForms validator: the field holds a textable phone number (or is empty)."""
     if field.data and field.data.strip():

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from accompany.models import OutboundMessage
-from tests.conftest import csrf_token, from_now, log_in
+from tests.conftest import csrf_token, from_now
+from tests.support.browsing import logged_in
 from tests.support.routes import ACCESS, ROLES, RULES, build_world, expected_access, outcome, url_for_rule
 
 
@@ -60,8 +61,6 @@ def test_a_volunteer_sees_a_held_shift_only_while_access_lasts(app, make, db):
     holder = make.volunteer()
     past = make.shift(make.appointment(starts_at=from_now(days=-2)))
     make.claim(past, holder)
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, holder)
+    client = logged_in(app, holder)
     assert client.get(f"/my/shifts/{past.id}").status_code == 404
     assert db.session.scalar(select(OutboundMessage.id)) is None

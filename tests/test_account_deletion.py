@@ -34,6 +34,7 @@ from accompany.services.privacy.account_deletion import (
     delete_volunteer_account,
 )
 from tests.conftest import NOW, csrf_token, from_now, log_in
+from tests.support.browsing import logged_in
 from tests.support.factories import Factory
 from tests.test_retention import database_text, table_rows
 
@@ -145,9 +146,7 @@ def test_nothing_can_log_in_to_a_deleted_account(client, make, db):
 
 def test_every_other_session_ends_too(app, client, make, db):
     volunteer = _volunteer(make)
-    db.session.commit()
-    phone_session = app.test_client()
-    log_in(phone_session, volunteer)
+    phone_session = logged_in(app, volunteer)
     log_in(client, volunteer)
     assert phone_session.get(PROFILE).status_code == 200
 

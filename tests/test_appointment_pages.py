@@ -15,17 +15,14 @@ from accompany.models import (
     ShiftRole,
 )
 from tests.conftest import csrf_token, from_now, log_in
+from tests.support.browsing import logged_in
 
 BOSTON = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
 def staff(app, make, db):
-    coordinator = make.coordinator()
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, coordinator)
-    return client
+    return logged_in(app, make.coordinator())
 
 
 def _count(db, model) -> int:

@@ -11,6 +11,7 @@ from accompany.models import AppointmentStatus, Claim, Language, Shift, ShiftRol
 from accompany.services.scheduling.board import BoardFilters, open_shifts
 from accompany.services.scheduling.claims import ShiftFull, claim_slot
 from tests.conftest import NOW, csrf_token, from_now, log_in
+from tests.support.browsing import logged_in
 from tests.support.queries import count_queries
 
 TZ = "America/New_York"
@@ -192,9 +193,7 @@ def test_pending_volunteers_and_coordinators_get_404_on_the_board(app, make, db)
     shift = make.shift(starts_at=from_now(days=2))
     db.session.commit()
     for person in (make.pending_volunteer(), make.coordinator()):
-        db.session.commit()
-        client = app.test_client()
-        log_in(client, person)
+        client = logged_in(app, person)
         assert client.get("/shifts").status_code == 404
         token = csrf_token(client, "/password")
         assert client.post(f"/shifts/{shift.id}/claim", data={"csrf_token": token}).status_code == 404

@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from accompany.models import Appointment, AuditEvent, Family, UrgentCall, User
 from tests.conftest import NOW, csrf_token, from_now, log_in
+from tests.support.browsing import logged_in
 
 BOSTON = ZoneInfo("America/New_York")
 
@@ -32,11 +33,7 @@ def commits(db):
 
 @pytest.fixture
 def staff(app, make, db):
-    coordinator = make.coordinator()
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, coordinator)
-    return client
+    return logged_in(app, make.coordinator())
 
 
 def _events(db, action: str) -> int:
@@ -133,14 +130,19 @@ def test_a_message_about_no_field_goes_at_the_top_of_the_form(staff, make, db, c
 # -- buttons ---------------------------------------------------------------------------------------
 
 
+def _press(staff, commits, page: str, action: str):
+    """Press the button on `page` that posts to `action`, counting only the commits the press makes."""
+    token = csrf_token(staff, page)
+    commits.count = 0
+    return staff.post(action, data={"csrf_token": token})
+
+
 def test_a_pressed_button_is_committed_once(staff, make, db, commits):
     family = make.family()
     db.session.commit()
     page = f"/coordinator/families/{family.id}"
-    token = csrf_token(staff, page)
 
-    commits.count = 0
-    response = staff.post(f"{page}/close", data={"csrf_token": token})
+    response = _press(staff, commits, page, f"{page}/close")
 
     assert response.status_code == 302
     assert commits.count == 1
@@ -153,11 +155,8 @@ def test_a_refused_button_leaves_nothing_half_saved_and_flashes_why(staff, make,
     # it finds there is nobody to ask.
     shift = make.shift(make.appointment(starts_at=from_now(days=2)), slots=1)
     db.session.commit()
-    here = f"/coordinator/shifts/{shift.id}/assign"
-    token = csrf_token(staff, here)
 
-    commits.count = 0
-    response = staff.post(f"/coordinator/shifts/{shift.id}/urgent", data={"csrf_token": token})
+    response = _press(staff, commits, f"/coordinator/shifts/{shift.id}/assign", f"/coordinator/shifts/{shift.id}/urgent")
 
     assert response.status_code == 302
     assert commits.count == 0

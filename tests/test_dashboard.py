@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from accompany.models import AppointmentStatus, Outcome, ShiftRole
 from accompany.services.scheduling.overview import coordinator_overview
 from tests.conftest import NOW, from_now, log_in
+from tests.support.browsing import logged_in
 from tests.support.queries import count_queries
 
 TZ = "America/New_York"
@@ -84,9 +85,7 @@ def test_the_dashboard_runs_the_same_number_of_queries_at_any_size(app, make, db
 def test_the_dashboard_page_runs_the_same_number_of_queries_at_any_size(app, make, db):
     coordinator = make.coordinator()
     _network(make, in_window=2, history=2, start=from_now())
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, coordinator)
+    client = logged_in(app, coordinator)
     with count_queries(db.engine) as small:
         assert client.get("/").status_code == 200
     _network(make, in_window=30, history=60, start=from_now())

@@ -42,6 +42,7 @@ from accompany.services.people.families import (
 )
 from accompany.services.people.family_records import FamilySearch
 from tests.conftest import NOW, csrf_token, log_in
+from tests.support.browsing import assert_loads_nothing_from_outside, assert_sent_to_log_in, logged_in
 
 
 def _details(**fields) -> FamilyDetails:
@@ -299,12 +300,8 @@ def _form(client, path: str = "/coordinator/families/new", **fields) -> dict:
 
 
 @pytest.fixture
-def staff(client, make, db):
-    coordinator = make.coordinator()
-    db.session.commit()
-    log_in(client, coordinator)
-    client.user = coordinator
-    return client
+def staff(app, make, db):
+    return logged_in(app, make.coordinator())
 
 
 def test_coordinator_adds_a_family_and_sees_its_page(staff, db):
@@ -418,20 +415,25 @@ def test_withdrawing_consent_on_the_page_cancels_pending_texts(staff, make, db):
     assert db.session.get(OutboundMessage, pending.id).state == MessageState.CANCELLED
 
 
+def _press(staff, family: Family, button: str, **options):
+    """Press the family page's `button` ("close" or "reopen") as the page's form would."""
+    page_path = f"/coordinator/families/{family.id}"
+    return staff.post(f"{page_path}/{button}", data={"csrf_token": csrf_token(staff, page_path)}, **options)
+
+
 def test_close_and_reopen_buttons(staff, make, db):
     family = make.family()
     pending = _pending_text(family)
     db.session.commit()
-    page_path = f"/coordinator/families/{family.id}"
-    response = staff.post(f"{page_path}/close", data={"csrf_token": csrf_token(staff, page_path)})
+    response = _press(staff, family, "close")
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Family, family.id).closed_at is not None
     assert db.session.get(OutboundMessage, pending.id).state == MessageState.CANCELLED
-    page = staff.get(page_path).get_data(as_text=True)
+    page = staff.get(f"/coordinator/families/{family.id}").get_data(as_text=True)
     assert "No more texts will go to it" in page and "Reopen the family" in page
 
-    response = staff.post(f"{page_path}/reopen", data={"csrf_token": csrf_token(staff, page_path)})
+    response = _press(staff, family, "reopen")
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Family, family.id).closed_at is None
@@ -443,9 +445,7 @@ def test_closing_a_family_with_an_upcoming_appointment_is_refused_with_a_reason(
     family = make.family()
     make.appointment(family=family, starts_at=utcnow() + timedelta(days=2))
     db.session.commit()
-    page_path = f"/coordinator/families/{family.id}"
-    response = staff.post(f"{page_path}/close", data={"csrf_token": csrf_token(staff, page_path)},
-                          follow_redirects=True)
+    response = _press(staff, family, "close", follow_redirects=True)
     assert response.status_code == 200
     assert "1 upcoming appointment" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -456,9 +456,7 @@ def test_closing_a_family_with_an_upcoming_appointment_is_refused_with_a_reason(
 def test_closing_twice_gets_a_message_not_an_error(staff, make, db):
     family = make.family(closed_at=NOW)
     db.session.commit()
-    page_path = f"/coordinator/families/{family.id}"
-    response = staff.post(f"{page_path}/close", data={"csrf_token": csrf_token(staff, page_path)},
-                          follow_redirects=True)
+    response = _press(staff, family, "close", follow_redirects=True)
     assert response.status_code == 200
     assert "already closed" in response.get_data(as_text=True)
 
@@ -561,22 +559,16 @@ def test_volunteers_get_404_on_every_family_page(client, make, db, kind):
 def test_anonymous_visitors_are_sent_to_log_in(client, make, db):
     family = make.family()
     db.session.commit()
-    token = csrf_token(client, "/login")
-    for method, url in _family_urls(family.id):
-        response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
-        assert response.status_code == 302, (method, url)
-        assert response.headers["Location"].startswith("/login?next="), (method, url)
+    assert_sent_to_log_in(client, _family_urls(family.id))
 
 
 def test_family_pages_load_nothing_from_outside_static(staff, make, db):
     family = make.family()
     db.session.commit()
-    for path in ("/coordinator/families", "/coordinator/families/new", f"/coordinator/families/{family.id}",
-                 f"/coordinator/families/{family.id}/edit"):
-        page = staff.get(path).get_data(as_text=True)
-        for url in re.findall(r'<(?:link|script|img|iframe|source)[^>]+(?:src|href)="([^"]+)"', page):
-            assert url.startswith("/static/"), url
-        assert "<script" not in page and "style=" not in page
+    assert_loads_nothing_from_outside(staff, [
+        "/coordinator/families", "/coordinator/families/new", f"/coordinator/families/{family.id}",
+        f"/coordinator/families/{family.id}/edit",
+    ])
 
 
 def test_consent_date_is_kept_as_the_start_of_that_local_day(staff, db):

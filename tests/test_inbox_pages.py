@@ -14,6 +14,7 @@ from accompany.models import InboundMessage, MessageState, OptOut, OutboundMessa
 from accompany.services.messaging import conversations, inbound, planning
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
+from tests.support.browsing import logged_in
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
@@ -39,9 +40,7 @@ def _waiting(db, key: str) -> int:
 
 def _coordinator_client(app, make, db):
     coordinator = make.coordinator(name="Carmen Coordinator")
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, coordinator)
+    client = logged_in(app, coordinator)
     return client, coordinator
 
 

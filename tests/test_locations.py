@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import func, select
 
@@ -17,6 +15,7 @@ from accompany.services.scheduling.locations import (
     UnknownTimeZone,
 )
 from tests.conftest import NOW, csrf_token, log_in
+from tests.support.browsing import assert_loads_nothing_from_outside, assert_sent_to_log_in, logged_in
 
 
 def _details(**fields) -> LocationDetails:
@@ -118,11 +117,8 @@ def test_deactivated_places_are_not_offered_but_still_listed(make, db):
 
 
 @pytest.fixture
-def staff(client, make, db):
-    coordinator = make.coordinator()
-    db.session.commit()
-    log_in(client, coordinator)
-    return client
+def staff(app, make, db):
+    return logged_in(app, make.coordinator())
 
 
 def _form(client, token_from: str = "/coordinator/locations/new", **fields) -> dict:
@@ -259,19 +255,13 @@ def test_volunteers_get_404_on_every_location_page(client, make, db, kind):
 def test_anonymous_visitors_are_sent_to_log_in(client, make, db):
     location = make.location()
     db.session.commit()
-    token = csrf_token(client, "/login")
-    for method, url in _location_urls(location.id):
-        response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
-        assert response.status_code == 302, (method, url)
-        assert response.headers["Location"].startswith("/login?next=")
+    assert_sent_to_log_in(client, _location_urls(location.id))
 
 
 def test_location_pages_load_nothing_from_outside_static(staff, make, db):
     location = make.location()
     db.session.commit()
-    for path in ("/coordinator/locations", "/coordinator/locations/new", f"/coordinator/locations/{location.id}",
-                 f"/coordinator/locations/{location.id}/edit"):
-        page = staff.get(path).get_data(as_text=True)
-        for url in re.findall(r'<(?:link|script|img|iframe|source)[^>]+(?:src|href)="([^"]+)"', page):
-            assert url.startswith("/static/"), url
-        assert "<script" not in page and "style=" not in page
+    assert_loads_nothing_from_outside(staff, [
+        "/coordinator/locations", "/coordinator/locations/new", f"/coordinator/locations/{location.id}",
+        f"/coordinator/locations/{location.id}/edit",
+    ])

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from accompany.models import MessageState, OutboundMessage, RecipientKind
-from tests.conftest import csrf_token, from_now, log_in
+from tests.conftest import csrf_token, from_now
+from tests.support.browsing import logged_in
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
@@ -27,9 +28,7 @@ def test_the_log_masks_numbers_and_lets_a_coordinator_act(app, make, db):
     planned = _row(db, family, "p")
     unknown = _row(db, family, "u", state=MessageState.UNKNOWN, attempts=1,
                    not_before=from_now(hours=-1), send_before=from_now(hours=5))
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, coordinator)
+    client = logged_in(app, coordinator)
     page = client.get("/coordinator/messages").get_data(as_text=True)
     assert "…0142" in page and "555-0142" not in page and "Rosalinda" not in page
     token = csrf_token(client, "/coordinator/messages")
@@ -52,9 +51,7 @@ def test_volunteers_get_404_on_the_message_log(app, make, db):
     family = make.family()
     row = _row(db, family, "p", not_before=from_now(hours=1) - timedelta(minutes=1))
     for person in (make.volunteer(), make.pending_volunteer()):
-        db.session.commit()
-        client = app.test_client()
-        log_in(client, person)
+        client = logged_in(app, person)
         assert client.get("/coordinator/messages").status_code == 404
         token = csrf_token(client, "/password")
         for action in ("cancel", "retry", "arrived", "not-arrived"):

@@ -18,6 +18,7 @@ from accompany.models import (
 from accompany.services.scheduling import my_shifts as svc
 from accompany.services.scheduling.appointments import confirm_draft
 from tests.conftest import NOW, csrf_token, from_now, log_in
+from tests.support.browsing import logged_in
 
 
 def _held(make, volunteer, *, starts_at, family=None, **shift_fields):
@@ -61,9 +62,7 @@ def test_the_held_shift_page_shows_what_the_volunteer_needs(client, make, db):
 def test_a_volunteer_gets_404_for_a_shift_they_do_not_hold(app, make, db):
     holder, other = make.volunteer(), make.volunteer()
     shift = _held(make, holder, starts_at=from_now(days=2))
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, other)
+    client = logged_in(app, other)
     assert client.get(f"/my/shifts/{shift.id}").status_code == 404
     assert client.get(f"/my/shifts/{shift.id}/report").status_code == 404
     token = csrf_token(client, "/my/shifts")
@@ -75,9 +74,7 @@ def test_access_to_the_family_ends_a_day_after_the_appointment(app, make, db):
     volunteer = make.volunteer()
     recent = _held(make, volunteer, starts_at=from_now(hours=-20))
     ended = _held(make, volunteer, starts_at=from_now(hours=-25))
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, volunteer)
+    client = logged_in(app, volunteer)
     assert client.get(f"/my/shifts/{recent.id}").status_code == 200
     assert client.get(f"/my/shifts/{ended.id}").status_code == 404
     assert client.get(f"/my/shifts/{ended.id}/report").status_code == 200  # reporting stays possible
@@ -88,9 +85,7 @@ def test_release_early_is_quiet_and_late_alerts_coordinators(app, make, db):
     volunteer = make.volunteer()
     early = _held(make, volunteer, starts_at=from_now(days=5))
     late = _held(make, volunteer, starts_at=from_now(hours=10))
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, volunteer)
+    client = logged_in(app, volunteer)
     token = csrf_token(client, "/my/shifts")
     assert "in time" in client.post(f"/my/shifts/{early.id}/release", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
     assert "coordinators were told" in client.post(f"/my/shifts/{late.id}/release", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from accompany.models import Role, User, UserStatus
 from tests.conftest import csrf_token, from_now, log_in
+from tests.support.browsing import ASSET_URL, logged_in
 
 
 def _signup_form(client, **fields):
@@ -96,9 +97,7 @@ def test_coordinator_approves_and_the_volunteer_can_then_use_the_app(app, make, 
 def test_coordinator_declines_a_sign_up(app, make, db):
     coordinator = make.coordinator()
     volunteer = make.pending_volunteer()
-    db.session.commit()
-    staff = app.test_client()
-    log_in(staff, coordinator)
+    staff = logged_in(app, coordinator)
     staff.post(
         f"/coordinator/volunteers/{volunteer.id}/decline",
         data={"csrf_token": csrf_token(staff, "/coordinator/volunteers")},
@@ -216,10 +215,7 @@ def test_logout_is_a_post_and_ends_the_session(client, make, db):
 
 def test_password_change_logs_out_other_devices(app, make, db):
     volunteer = make.volunteer()
-    db.session.commit()
-    phone, laptop = app.test_client(), app.test_client()
-    log_in(phone, volunteer)
-    log_in(laptop, volunteer)
+    phone, laptop = logged_in(app, volunteer), logged_in(app, volunteer)
     response = phone.post(
         "/password",
         data={"current": make.PASSWORD, "password": "a brand new password", "confirm": "a brand new password",
@@ -232,9 +228,7 @@ def test_password_change_logs_out_other_devices(app, make, db):
 
 def test_admin_invites_a_coordinator_who_accepts(app, make, db):
     admin = make.admin()
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, admin)
+    client = logged_in(app, admin)
     page = client.post(
         "/admin/invitations",
         data={"email": "new.coord@example.org", "role": "coordinator",
@@ -291,7 +285,7 @@ def test_pages_load_nothing_from_outside_static(app, make, db):
     log_in(client, admin)
     pages += [client.get(path).get_data(as_text=True) for path in ("/", "/admin/invitations", "/coordinator/volunteers")]
     for page in pages:
-        for url in re.findall(r'<(?:link|script|img|iframe|source)[^>]+(?:src|href)="([^"]+)"', page):
+        for url in ASSET_URL.findall(page):
             assert url.startswith("/static/"), url
 
 

@@ -13,6 +13,7 @@ from accompany.clock import utcnow
 from accompany.models import AuditEvent, LoginSession
 from config import Config, ProductionConfig
 from tests.conftest import csrf_token, log_in
+from tests.support.browsing import logged_in
 
 
 def _age_session(db, user, *, idle: timedelta = timedelta(0), started: timedelta | None = None) -> None:
@@ -64,9 +65,7 @@ def test_a_remember_cookie_alone_logs_nobody_in(app, client, make, db):
 )
 def test_a_session_ends_after_the_idle_limit_for_the_role(app, make, db, role, limit_minutes):
     person = getattr(make, role)()
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, person)
+    client = logged_in(app, person)
     _age_session(db, person, idle=timedelta(minutes=limit_minutes - 1))
     assert _logged_in(client)
 
@@ -164,20 +163,14 @@ def test_a_copied_session_cookie_stops_working(app, make, db, end_it, original_s
 
 def test_logging_out_one_browser_leaves_the_others_logged_in(app, make, db):
     volunteer = make.volunteer()
-    db.session.commit()
-    phone, laptop = app.test_client(), app.test_client()
-    log_in(phone, volunteer)
-    log_in(laptop, volunteer)
+    phone, laptop = logged_in(app, volunteer), logged_in(app, volunteer)
     _log_out(phone, app, make, db, volunteer)
     assert not _logged_in(phone) and _logged_in(laptop)
 
 
 def test_log_out_everywhere_ends_every_browser_and_is_audited(app, make, db):
     coordinator = make.coordinator()
-    db.session.commit()
-    phone, laptop = app.test_client(), app.test_client()
-    log_in(phone, coordinator)
-    log_in(laptop, coordinator)
+    phone, laptop = logged_in(app, coordinator), logged_in(app, coordinator)
     _log_out_everywhere(phone, app, make, db, coordinator)
     assert not _logged_in(phone) and not _logged_in(laptop)
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sessions.ended_everywhere")).all()

@@ -27,7 +27,8 @@ from accompany.models import (
 )
 from accompany.services.scheduling import appointment_import, coverage_export, csv_files
 from accompany.timezones import from_local
-from tests.conftest import NOW, csrf_token, log_in
+from tests.conftest import NOW, csrf_token
+from tests.support.browsing import logged_in
 from tests.support.queries import count_queries
 
 HEADING = "family,location,kind,date,time,needs"
@@ -555,11 +556,7 @@ def confirm_fields(page: str) -> dict[str, str]:
 def staff(app, make, db, court):
     make.family(name="Maria G.", phone="617-555-0142")
     make.family(name="Ana P.", phone="617-555-0143")
-    coordinator = make.coordinator()
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, coordinator)
-    return client
+    return logged_in(app, make.coordinator())
 
 
 def good_file(day: date | None = None) -> bytes:
@@ -740,9 +737,7 @@ def test_a_bad_export_range_gets_the_form_again_and_records_nothing(staff, db, q
 @pytest.mark.parametrize("kind", ["volunteer", "pending_volunteer"])
 def test_volunteers_get_404_on_every_spreadsheet_url(app, make, db, kind):
     person = getattr(make, kind)()
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, person)
+    client = logged_in(app, person)
     token = csrf_token(client, "/password")
     for path in ("/coordinator/import", "/coordinator/import/template.csv", "/coordinator/export",
                  f"/coordinator/export?start={future()}&end={future()}"):

@@ -13,6 +13,7 @@ from accompany.models import AppointmentStatus, OutboundMessage, UrgentCall
 from accompany.services.messaging import urgent_calls
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
+from tests.support.browsing import logged_in
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
@@ -35,9 +36,7 @@ def _shift(make, **fields):
 
 def _coordinator_client(app, make, db):
     coordinator = make.coordinator(name="Carmen Coordinator")
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, coordinator)
+    client = logged_in(app, coordinator)
     return client
 
 

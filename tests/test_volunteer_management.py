@@ -36,8 +36,9 @@ from accompany.services.people.volunteers import (
 )
 from accompany.services.scheduling import claims as claim_service
 from accompany.services.scheduling.claims import ShiftStarted
-from tests.conftest import NOW, csrf_token, log_in
+from tests.conftest import NOW, csrf_token
 from tests.support.browser import fits_the_screen
+from tests.support.browsing import ASSET_URL, logged_in
 from tests.support.queries import count_queries
 
 TRAINED = date(2025, 3, 1)
@@ -279,12 +280,7 @@ def test_history_splits_upcoming_from_past_in_a_fixed_number_of_queries(make, db
 @pytest.fixture
 def staff(app, make, db):
     """A logged-in coordinator's browser."""
-    coordinator = make.coordinator(name="Carmen Coordinator")
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, coordinator)
-    client.coordinator = coordinator
-    return client
+    return logged_in(app, make.coordinator(name="Carmen Coordinator"))
 
 
 def _page(client, path: str) -> str:
@@ -364,7 +360,7 @@ def test_profile_shows_contact_attestations_and_history(staff, make, db):
         name="Lucía Gómez", phone="617-555-0123", languages=["es", "pt"], has_car=True,
         court_training_on=date(2025, 3, 14), obligor_eligible=True, obligor_attested_at=now - timedelta(days=30),
         home_area="Chelsea", sms_opt_in=True, approved_at=now - timedelta(days=60),
-        approved_by=staff.coordinator,
+        approved_by=staff.user,
     )
     location = make.location(name="JFK Federal Building")
     past = make.shift(make.appointment(location=location, starts_at=now - timedelta(days=7)))
@@ -401,9 +397,7 @@ def test_deactivating_through_the_page_reopens_shifts_and_logs_the_volunteer_out
     shifts = [make.shift(starts_at=now + timedelta(days=d)) for d in (3, 5)]
     for shift in shifts:
         make.claim(shift, volunteer)
-    db.session.commit()
-    phone = app.test_client()
-    log_in(phone, volunteer)
+    phone = logged_in(app, volunteer)
 
     path = f"/coordinator/volunteers/{volunteer.id}"
     response = staff.post(f"{path}/deactivate", data={"csrf_token": csrf_token(staff, path)}, follow_redirects=True)
@@ -426,7 +420,7 @@ def test_staff_accounts_have_no_volunteer_page_to_deactivate(staff, make, db):
     admin = make.admin()
     db.session.commit()
     token = csrf_token(staff, "/password")
-    for user_id in (staff.coordinator.id, admin.id):
+    for user_id in (staff.user.id, admin.id):
         assert staff.get(f"/coordinator/volunteers/{user_id}").status_code == 404
         assert staff.post(f"/coordinator/volunteers/{user_id}/deactivate", data={"csrf_token": token}).status_code == 404
     db.session.expire_all()
@@ -477,7 +471,7 @@ def test_assigning_through_the_page_takes_a_slot(app, staff, make, db):
     db.session.expire_all()
     assert [c.shift_id for c in _claims_of(db, volunteer)] == [shift.id]
     assert db.session.get(Shift, shift.id).filled == 1
-    assert _events(db, "claim.assigned")[0].actor_id == staff.coordinator.id
+    assert _events(db, "claim.assigned")[0].actor_id == staff.user.id
     page = _page(staff, path)
     assert "Zoe Driver now holds a slot" in page
     assert "Every slot is taken" in page and "Take Zoe off" in page
@@ -557,7 +551,7 @@ def test_taking_a_volunteer_off_a_shift_reopens_the_slot(app, staff, make, db):
     assert _claims_of(db, volunteer) == []
     assert "Zoe Driver is off the shift" in _page(staff, profile)
     [released] = _events(db, "claim.released")
-    assert released.actor_id == staff.coordinator.id
+    assert released.actor_id == staff.user.id
 
 
 def test_release_never_redirects_off_the_site_and_started_shifts_stay(app, staff, make, db):
@@ -616,9 +610,7 @@ def _pages_and_posts(make, db):
 def test_volunteers_get_404_on_every_page_and_post(app, make, db, who):
     gets, posts, volunteer, claim = _pages_and_posts(make, db)
     person = volunteer if who == "volunteer" else make.pending_volunteer()
-    db.session.commit()
-    client = app.test_client()
-    log_in(client, person)
+    client = logged_in(app, person)
     token = csrf_token(client, "/password")
     for path in gets:
         assert client.get(path).status_code == 404, path
@@ -657,7 +649,7 @@ def test_volunteer_pages_have_no_inline_code_or_outside_assets(staff, make, db):
     for path in gets:
         page = _page(staff, path)
         assert "style=" not in page and "<script" not in page, path
-        for url in re.findall(r'<(?:link|script|img|iframe|source)[^>]+(?:src|href)="([^"]+)"', page):
+        for url in ASSET_URL.findall(page):
             assert url.startswith("/static/"), url
 
 

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from accompany.admin import bp
 from accompany.admin.forms import InvitationForm
 from accompany.clock import utcnow
-from accompany.committing import committing, require_valid
+from accompany.committing import committing, committing_button
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import admin_required
@@ -55,10 +55,7 @@ def reset_two_factor(user_id: int):
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button(f"Two-step login is reset for {person.name}: they are logged out and set it up "
+                           "again when they next log in."):
         two_factor.reset(person, by=current_user, now=utcnow())
-    if done:
-        flash(f"Two-step login is reset for {person.name}: they are logged out and set it up again "
-              "when they next log in.", "success")
     return redirect(url_for("admin.accounts"))

@@ -6,6 +6,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from accompany.formfields import (
     MultiCheckboxField,
+    at_most,
     email_field,
     enum_choices,
     new_password_fields,
@@ -27,7 +28,7 @@ class LoginForm(FlaskForm):
 def _name_field() -> StringField:
     return StringField(
         "Your name",
-        validators=[InputRequired("Enter your name."), Length(max=120, message="Keep your name under 120 characters.")],
+        validators=[InputRequired("Enter your name."), at_most(120, "your name")],
         render_kw={"autocomplete": "name"},
     )
 
@@ -49,7 +50,7 @@ class SignUpForm(FlaskForm):
     has_car = BooleanField("I have a car and can drive people")
     home_area = StringField(
         "Town or neighborhood you live in",
-        validators=[Optional(), Length(max=120, message="Keep this under 120 characters.")],
+        validators=[Optional(), at_most(120)],
     )
     sms_opt_in = BooleanField("Send me shift reminders by text message", default=True)
 

@@ -24,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from accompany.formfields import MultiCheckboxField, SmallIntegerField, enum_choices
+from accompany.formfields import MultiCheckboxField, SmallIntegerField, at_most, enum_choices
 from accompany.models import (
     AppointmentKind,
     AttendanceMode,
@@ -57,7 +57,7 @@ class ShiftFields(Form):
     starts = _time("Starts")
     ends = _time("Ends")
     meeting_point = StringField(
-        "Meeting point", validators=[Length(max=255, message="Keep the meeting point under 255 characters.")]
+        "Meeting point", validators=[at_most(255, "the meeting point")]
     )
     slots = SmallIntegerField(
         "Volunteers needed",
@@ -69,7 +69,7 @@ class ShiftFields(Form):
     language = SelectField("Language needed", choices=_language_choices(), default="")
     requires_training = BooleanField("Needs court-accompaniment training")
     requires_obligor = BooleanField("Needs someone who can be bond obligor")
-    notes = StringField("Notes for volunteers", validators=[Length(max=500, message="Keep notes under 500 characters.")])
+    notes = StringField("Notes for volunteers", validators=[at_most(500, "notes")])
 
     def validate_ends(self, field) -> None:
         if self.starts.data and field.data and field.data <= self.starts.data:
@@ -89,11 +89,11 @@ class AppointmentDetailsForm(FlaskForm):
     day = _date("Date")
     time = _time("Time")
     mode = SelectField("How", choices=enum_choices(AttendanceMode), default=AttendanceMode.IN_PERSON.value)
-    judge = StringField("Judge (optional)", validators=[Length(max=120, message="Keep the judge's name under 120 characters.")])
+    judge = StringField("Judge (optional)", validators=[at_most(120, "the judge's name")])
     interpreter_language = SelectField("Court interpreter language", choices=[SelectChoice("", "None / not known"), *enum_choices(Language)], default="")
     notes = TextAreaField("Notes", validators=[Length(max=2000, message="Keep notes under 2,000 characters.")])
     verified_on = _date("Date verified with the court on", required=False)
-    verified_by = StringField("Verified by", validators=[Length(max=120, message="Keep this under 120 characters.")])
+    verified_by = StringField("Verified by", validators=[at_most(120)])
 
     def validate_verified_by(self, field) -> None:
         who = (field.data or "").strip()  # absent from a bare POST

@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from accompany.clock import utcnow
-from accompany.committing import committing, require_valid
+from accompany.committing import committing, committing_button, require_valid
 from accompany.coordinator import bp
 from accompany.coordinator.appointment_forms import (
     AppointmentDetailsForm,
@@ -260,11 +260,8 @@ def reschedule_appointment(appointment_id: int):
 @staff_required
 def cancel_appointment(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("Cancelled. The family and the volunteers will be told."):
         service.cancel_appointment(appointment, by=current_user, now=utcnow())
-    if done:
-        flash("Cancelled. The family and the volunteers will be told.", "success")
     return _back_to(appointment)
 
 
@@ -292,11 +289,8 @@ def close_appointment(appointment_id: int):
 @staff_required
 def confirm_draft(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("Confirmed. The family's reminders are planned."):
         service.confirm_draft(appointment, by=current_user, now=utcnow())
-    if done:
-        flash("Confirmed. The family's reminders are planned.", "success")
     return _back_to(appointment)
 
 
@@ -304,12 +298,10 @@ def confirm_draft(appointment_id: int):
 @staff_required
 def clear_alert(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("The detention alert is marked as handled.") as done:
         service.clear_detained_alert(appointment, by=current_user, now=utcnow())
     if not done:
         return _back_to(appointment)
-    flash("The detention alert is marked as handled.", "success")
     return redirect(url_for("home.index"))
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from accompany import timezones
 from accompany.clock import utcnow
-from accompany.committing import committing, require_valid
+from accompany.committing import committing, committing_button
 from accompany.coordinator import bp
 from accompany.coordinator.family_forms import FamilyForm, FamilySearchForm
 from accompany.database import db
@@ -108,11 +108,8 @@ def edit_family(family_id: int):
 @staff_required
 def close_family(family_id: int):
     family = db.get_or_404(Family, family_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("The family is closed. No more texts will go to it."):
         family_service.close_family(family, by=current_user, now=utcnow())
-    if done:
-        flash("The family is closed. No more texts will go to it.", "success")
     return redirect(url_for(".family", family_id=family_id))
 
 
@@ -120,9 +117,6 @@ def close_family(family_id: int):
 @staff_required
 def reopen_family(family_id: int):
     family = db.get_or_404(Family, family_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("The family is open again."):
         family_service.reopen_family(family, by=current_user, now=utcnow())
-    if done:
-        flash("The family is open again.", "success")
     return redirect(url_for(".family", family_id=family_id))

@@ -7,12 +7,13 @@ from datetime import date, datetime, time
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from accompany import timezones
 from accompany.formfields import (
     PlainDateField,
     PlainSelectField,
+    at_most,
     enum_choices,
     phone_number,
 )
@@ -26,7 +27,7 @@ class FamilyForm(FlaskForm):
         "Name",
         validators=[
             InputRequired("Enter the family's name (first name and initial is enough)."),
-            Length(max=family_service.NAME_MAX, message=f"Keep the name under {family_service.NAME_MAX} characters."),
+            at_most(family_service.NAME_MAX, "the name"),
         ],
         render_kw={"autocomplete": "off"},
     )
@@ -38,17 +39,17 @@ class FamilyForm(FlaskForm):
     language = PlainSelectField("Preferred language", choices=enum_choices(Language))
     town = StringField(
         "Town",
-        validators=[Length(max=family_service.TOWN_MAX, message=f"Keep the town under {family_service.TOWN_MAX} characters.")],
+        validators=[at_most(family_service.TOWN_MAX, "the town")],
     )
     sms_consent = BooleanField("The family agreed to get text reminders")
     consent_given_by = StringField(
         "Consent given by",
-        validators=[Length(max=family_service.CONSENT_TEXT_MAX, message="Keep this under 120 characters.")],
+        validators=[at_most(family_service.CONSENT_TEXT_MAX)],
     )
     consent_on = PlainDateField("Consent given on", validators=[Optional()])
     consent_method = StringField(
         "How consent was given",
-        validators=[Length(max=family_service.CONSENT_TEXT_MAX, message="Keep this under 120 characters.")],
+        validators=[at_most(family_service.CONSENT_TEXT_MAX)],
     )
     wording = PlainSelectField(
         "Wording of texts", choices=enum_choices(Wording), default=Wording.DISCREET.value
@@ -56,7 +57,7 @@ class FamilyForm(FlaskForm):
     legal_hold = BooleanField("Legal hold: keep this family's record (it is never purged)")
     notes = TextAreaField(
         "Notes",
-        validators=[Length(max=family_service.NOTES_MAX, message=f"Keep notes under {family_service.NOTES_MAX} characters.")],
+        validators=[at_most(family_service.NOTES_MAX, "notes")],
         render_kw={"rows": 4},
     )
 
@@ -128,7 +129,7 @@ class FamilySearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name or phone", validators=[Length(max=120, message="Keep the search under 120 characters.")])
+    q = StringField("Name or phone", validators=[at_most(120, "the search")])
     language = PlainSelectField("Language", choices=[SelectChoice("", "Any language"), *enum_choices(Language)], default="")
     town = PlainSelectField("Town", default="")
     status = PlainSelectField("Open or closed", choices=STATUS_CHOICES, default=family_records.OPEN)

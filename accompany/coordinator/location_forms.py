@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length
+from wtforms.validators import AnyOf, InputRequired
 
-from accompany.formfields import PlainSelectField, enum_choices
+from accompany.formfields import PlainSelectField, at_most, enum_choices
 from accompany.models import Location, LocationKind
 from accompany.services.scheduling import locations as location_service
 from accompany.timezones import us_zone_choices
@@ -18,7 +18,7 @@ class LocationForm(FlaskForm):
         "Name",
         validators=[
             InputRequired("Enter the place's name."),
-            Length(max=location_service.NAME_MAX, message=f"Keep the name under {location_service.NAME_MAX} characters."),
+            at_most(location_service.NAME_MAX, "the name"),
         ],
     )
     kind = PlainSelectField("Kind of place", choices=enum_choices(LocationKind))
@@ -26,17 +26,17 @@ class LocationForm(FlaskForm):
         "Street address",
         validators=[
             InputRequired("Enter the street address (it makes the map link)."),
-            Length(max=location_service.ADDRESS_MAX, message=f"Keep the address under {location_service.ADDRESS_MAX} characters."),
+            at_most(location_service.ADDRESS_MAX, "the address"),
         ],
     )
     town = StringField(
         "Town",
-        validators=[Length(max=location_service.TOWN_MAX, message=f"Keep the town under {location_service.TOWN_MAX} characters.")],
+        validators=[at_most(location_service.TOWN_MAX, "the town")],
     )
     timezone = PlainSelectField("Time zone")
     arrival_notes = TextAreaField(
         "Arrival notes",
-        validators=[Length(max=location_service.NOTES_MAX, message=f"Keep the notes under {location_service.NOTES_MAX} characters.")],
+        validators=[at_most(location_service.NOTES_MAX, "the notes")],
         render_kw={"rows": 5},
     )
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
-from accompany.committing import committing, require_valid
+from accompany.committing import committing_button
 from accompany.coordinator import bp
 from accompany.database import db
 from accompany.formfields import ActionForm
@@ -48,11 +48,8 @@ def _back_to_log():
 @staff_required
 def cancel_message(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("Cancelled."):
         message_log.cancel_message(row, by=current_user, now=utcnow())
-    if done:
-        flash("Cancelled.", "success")
     return _back_to_log()
 
 
@@ -60,11 +57,8 @@ def cancel_message(message_id: int):
 @staff_required
 def retry_message(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("It will go again shortly."):
         message_log.retry_message(row, by=current_user, now=utcnow())
-    if done:
-        flash("It will go again shortly.", "success")
     return _back_to_log()
 
 
@@ -72,11 +66,8 @@ def retry_message(message_id: int):
 @staff_required
 def settle_arrived(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("Marked as sent."):
         message_log.settle_unknown(row, arrived=True, by=current_user, now=utcnow())
-    if done:
-        flash("Marked as sent.", "success")
     return _back_to_log()
 
 
@@ -84,9 +75,6 @@ def settle_arrived(message_id: int):
 @staff_required
 def settle_not_arrived(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("Marked as not sent. You can send it again."):
         message_log.settle_unknown(row, arrived=False, by=current_user, now=utcnow())
-    if done:
-        flash("Marked as not sent. You can send it again.", "success")
     return _back_to_log()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, NumberRange
 
-from accompany.formfields import PlainSelectField, SmallIntegerField, enum_choices, safe_next_url
+from accompany.formfields import PlainSelectField, SmallIntegerField, at_most, enum_choices, safe_next_url
 from accompany.models import Language, UserStatus
 from accompany.services.people.volunteers import VolunteerSearch
 
@@ -25,7 +25,7 @@ class VolunteerSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name or email", validators=[Length(max=120, message="Keep the search under 120 characters.")])
+    q = StringField("Name or email", validators=[at_most(120, "the search")])
     status = PlainSelectField("Status", choices=STATUS_CHOICES, default="")
     language = PlainSelectField(
         "Speaks", choices=[SelectChoice("", "Any language"), *enum_choices(Language)], default=""

@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
-from accompany.committing import committing, require_valid
+from accompany.committing import committing, committing_button, require_valid
 from accompany.coordinator import bp
 from accompany.coordinator.volunteer_forms import (
     AssignForm,
@@ -85,11 +85,8 @@ def _pending_or_404(user_id: int) -> User:
 @staff_required
 def approve(user_id: int):
     volunteer = _pending_or_404(user_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button(f"{volunteer.name} is approved and can now claim shifts."):
         accounts.approve_volunteer(volunteer, by=current_user, now=utcnow())
-    if done:
-        flash(f"{volunteer.name} is approved and can now claim shifts.", "success")
     return redirect(url_for(".volunteers"))
 
 
@@ -97,11 +94,8 @@ def approve(user_id: int):
 @staff_required
 def decline(user_id: int):
     volunteer = _pending_or_404(user_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button(f"The sign-up from {volunteer.name} was declined.", "info"):
         accounts.decline_volunteer(volunteer, by=current_user, now=utcnow())
-    if done:
-        flash(f"The sign-up from {volunteer.name} was declined.", "info")
     return redirect(url_for(".volunteers"))
 
 
@@ -151,11 +145,8 @@ def deactivate_volunteer(user_id: int):
 @staff_required
 def reactivate_volunteer(user_id: int):
     volunteer = _volunteer_or_404(user_id)
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button(f"{volunteer.name} is active again and can claim shifts."):
         volunteer_service.reactivate_volunteer(volunteer, by=current_user, now=utcnow())
-    if done:
-        flash(f"{volunteer.name} is active again and can claim shifts.", "success")
     return redirect(url_for(".volunteer", user_id=user_id))
 
 

@@ -8,7 +8,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -17,7 +16,7 @@ from flask import (
 from flask_login import current_user
 
 from accompany.clock import utcnow
-from accompany.committing import committing, require_valid
+from accompany.committing import committing, committing_button
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Shift
@@ -77,10 +76,7 @@ def calendar():
 @bp.post("/my/calendar/reset")
 @volunteer_required
 def reset_calendar():
-    require_valid(ActionForm())
-    with committing() as done:
+    with committing_button("You have a new calendar link; the old one no longer works. "
+                           "Add the new link to your calendar."):
         calendar_service.reset_calendar_token(current_user._get_current_object(), now=utcnow())
-    if done:
-        flash("You have a new calendar link; the old one no longer works. "
-              "Add the new link to your calendar.", "success")
     return redirect(url_for(".calendar"))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from accompany.formfields import (
     MultiCheckboxField,
     PlainDateField,
+    at_most,
     enum_choices,
     phone_number,
 )
@@ -30,7 +31,7 @@ class ProfileForm(FlaskForm):
         "Your name",
         validators=[
             InputRequired("Enter your name."),
-            Length(max=NAME_MAX, message=f"Keep your name under {NAME_MAX} characters."),
+            at_most(NAME_MAX, "your name"),
         ],
         render_kw={"autocomplete": "name"},
     )
@@ -52,7 +53,7 @@ class ProfileForm(FlaskForm):
         "Town or neighborhood you live in",
         validators=[
             Optional(),
-            Length(max=HOME_AREA_MAX, message=f"Keep this under {HOME_AREA_MAX} characters."),
+            at_most(HOME_AREA_MAX),
         ],
     )
 

@@ -23,8 +23,8 @@ from accompany.models import (
     User,
     Wording,
 )
-from accompany.phones import InvalidPhone, normalize_phone
 from accompany.services.errors import DomainError
+from accompany.services.inputs import optional_phone, trimmed
 from accompany.services.messaging.planning import (
     cancel_family_messages,
     family_may_be_texted,
@@ -45,12 +45,6 @@ class FamilyError(DomainError):
 class FamilyNameMissing(FamilyError):
     field = "name"
     message = "Enter the family's name (first name and initial is enough)."
-
-
-class FieldTooLong(FamilyError):
-    def __init__(self, field: str, limit: int):
-        super().__init__(f"Keep this under {limit} characters.")
-        self.field = field
 
 
 class FamilyPhoneInvalid(FamilyError):
@@ -139,22 +133,6 @@ TRACKED_FIELDS = (
 )
 
 
-def _text(value: str | None, field: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise FieldTooLong(field, limit)
-    return value
-
-
-def _normalized_phone(raw: str) -> str | None:
-    if not (raw or "").strip():
-        return None
-    try:
-        return normalize_phone(raw)
-    except InvalidPhone as error:
-        raise FamilyPhoneInvalid(str(error)) from None
-
-
 def find_family_by_phone(e164: str) -> Family | None:
     """The (not anonymized) family with this normalized phone, found by its blind index."""
     return db.session.scalar(
@@ -167,10 +145,10 @@ def find_family_by_phone(e164: str) -> Family | None:
 
 def _checked_values(details: FamilyDetails, *, family: Family | None, now: datetime) -> dict:
     """The column values `details` asks for, or the first rule it breaks."""
-    name = _text(details.name, "name", NAME_MAX)
+    name = trimmed(details.name, "name", NAME_MAX)
     if not name:
         raise FamilyNameMissing()
-    e164 = _normalized_phone(details.phone)
+    e164 = optional_phone(details.phone, FamilyPhoneInvalid)
     if e164 is not None:
         other = find_family_by_phone(e164)
         if other is not None and (family is None or other.id != family.id):
@@ -180,12 +158,12 @@ def _checked_values(details: FamilyDetails, *, family: Family | None, now: datet
         "phone": e164,
         "phone_hash": phone_index(e164) if e164 else None,
         "language": Language(details.language),
-        "town": _text(details.town, "town", TOWN_MAX),
-        "notes": _text(details.notes, "notes", NOTES_MAX) or None,
+        "town": trimmed(details.town, "town", TOWN_MAX),
+        "notes": trimmed(details.notes, "notes", NOTES_MAX) or None,
         "wording": Wording(details.wording),
         "sms_consent": bool(details.sms_consent),
-        "consent_given_by": _text(details.consent_given_by, "consent_given_by", CONSENT_TEXT_MAX),
-        "consent_method": _text(details.consent_method, "consent_method", CONSENT_TEXT_MAX),
+        "consent_given_by": trimmed(details.consent_given_by, "consent_given_by", CONSENT_TEXT_MAX),
+        "consent_method": trimmed(details.consent_method, "consent_method", CONSENT_TEXT_MAX),
         "consent_at": details.consent_at,
         "legal_hold": bool(details.legal_hold),
     }

@@ -21,8 +21,9 @@ from accompany.models import (
     Shift,
     User,
 )
-from accompany.phones import InvalidPhone, format_national, normalize_phone
+from accompany.phones import format_national
 from accompany.services.errors import DomainError, NotAVolunteer
+from accompany.services.inputs import optional_phone
 from accompany.services.messaging import planning
 from accompany.services.people.accounts import set_user_languages, set_user_phone
 from accompany.services.privacy.access import has_own_profile
@@ -95,15 +96,6 @@ def details_of(user: User) -> ProfileDetails:
     )
 
 
-def _checked_phone(raw: str) -> str | None:
-    if not (raw or "").strip():
-        return None
-    try:
-        return normalize_phone(raw)
-    except InvalidPhone as error:
-        raise BadPhone(str(error)) from None
-
-
 def _check(details: ProfileDetails, *, now: datetime) -> str | None:
     """Raise the first broken rule; returns the phone in E.164 (or None when left empty)."""
     name = (details.name or "").strip()
@@ -111,7 +103,7 @@ def _check(details: ProfileDetails, *, now: datetime) -> str | None:
         raise NameMissing()
     if len(name) > NAME_MAX:
         raise NameTooLong()
-    phone = _checked_phone(details.phone)
+    phone = optional_phone(details.phone, BadPhone)
     if details.sms_opt_in and phone is None:
         raise PhoneNeededForTexts()
     known = {member.value for member in Language}

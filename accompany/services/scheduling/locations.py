@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from accompany.database import db
 from accompany.models import Location, LocationKind, User
 from accompany.services.errors import DomainError
+from accompany.services.inputs import trimmed
 from accompany.services.privacy.audit import record_event
 from accompany.timezones import is_known_zone
 
@@ -45,12 +46,6 @@ class UnknownTimeZone(LocationError):
     message = "Choose a time zone from the list, like America/New_York."
 
 
-class LocationFieldTooLong(LocationError):
-    def __init__(self, field: str, limit: int):
-        super().__init__(f"Keep this under {limit} characters.")
-        self.field = field
-
-
 @dataclass
 class LocationDetails:
     """What a coordinator records about a place."""
@@ -63,13 +58,6 @@ class LocationDetails:
     arrival_notes: str = ""
 
 
-def _text(value: str | None, field: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise LocationFieldTooLong(field, limit)
-    return value
-
-
 def _name_taken(name: str, *, other_than: Location | None) -> bool:
     query = select(Location.id).where(func.lower(Location.name) == name.lower())
     if other_than is not None:
@@ -78,12 +66,12 @@ def _name_taken(name: str, *, other_than: Location | None) -> bool:
 
 
 def _checked_values(details: LocationDetails, *, location: Location | None) -> dict:
-    name = _text(details.name, "name", NAME_MAX)
+    name = trimmed(details.name, "name", NAME_MAX)
     if not name:
         raise LocationNameMissing()
     if _name_taken(name, other_than=location):
         raise LocationNameTaken()
-    address = _text(details.address, "address", ADDRESS_MAX)
+    address = trimmed(details.address, "address", ADDRESS_MAX)
     if not address:
         raise LocationAddressMissing()
     zone = (details.timezone or "").strip()
@@ -93,9 +81,9 @@ def _checked_values(details: LocationDetails, *, location: Location | None) -> d
         "name": name,
         "kind": LocationKind(details.kind),
         "address": address,
-        "town": _text(details.town, "town", TOWN_MAX),
+        "town": trimmed(details.town, "town", TOWN_MAX),
         "timezone": zone,
-        "arrival_notes": _text(details.arrival_notes, "arrival_notes", NOTES_MAX),
+        "arrival_notes": trimmed(details.arrival_notes, "arrival_notes", NOTES_MAX),
     }
 
 
