@@ -1,6 +1,6 @@
 """Appointment pages through the test client: the single form, changes, and bad input."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -131,7 +131,10 @@ def test_a_reviewed_shift_that_ends_before_it_starts_is_explained(staff, make, d
 
 
 def _appointment(make, db, **fields):
-    appointment = make.appointment(starts_at=from_now(days=10), **fields)
+    # 10:00 in Boston ten days from the clock's day, whatever the hour: at 23:30 its shift (which
+    # the page edits as a day and two times) would otherwise end after midnight.
+    day = from_now(days=10).astimezone(BOSTON).date()
+    appointment = make.appointment(starts_at=datetime.combine(day, time(10), BOSTON), **fields)
     make.shift(appointment, role=ShiftRole.COMPANION, slots=2)
     db.session.commit()
     return appointment
