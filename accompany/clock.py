@@ -7,14 +7,14 @@ instant; it then ticks on from there at the real pace, so waits and timeouts sti
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
 
 
 def utcnow() -> datetime:
     """The current moment as an aware UTC datetime (callers pass it on as `now`)."""
-    return datetime.now(timezone.utc) + _offset
+    return datetime.now(UTC) + _offset
 
 
 def set_clock(instant: datetime | None) -> None:
@@ -25,7 +25,7 @@ def set_clock(instant: datetime | None) -> None:
         return
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("the clock takes an aware datetime")
-    _offset = instant - datetime.now(timezone.utc)
+    _offset = instant - datetime.now(UTC)
 
 
 def parse_instant(value: str) -> datetime:
@@ -33,4 +33,4 @@ def parse_instant(value: str) -> datetime:
     instant = datetime.fromisoformat(value)
     if instant.tzinfo is None:
         raise ValueError(f"{value!r} has no UTC offset")
-    return instant.astimezone(timezone.utc)
+    return instant.astimezone(UTC)

@@ -65,7 +65,7 @@ class Keyring:
 
     def blind_index(self, purpose: str, value: str) -> str:
         """A keyed hash of `value`, stable for lookups, useless without the key."""
-        message = f"{purpose}:{value}".encode("utf-8")
+        message = f"{purpose}:{value}".encode()
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
 
 

@@ -7,9 +7,10 @@ Web workers never start it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -52,7 +53,7 @@ def tick(app: Flask, pacer: Pacer | None = None) -> None:
 
 def build_scheduler(app: Flask, interval_seconds: float) -> BlockingScheduler:
     scheduler = BlockingScheduler(
-        timezone=timezone.utc,
+        timezone=UTC,
         jobstores={"default": MemoryJobStore()},
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
@@ -62,7 +63,7 @@ def build_scheduler(app: Flask, interval_seconds: float) -> BlockingScheduler:
         # APScheduler keeps its own timeline on the wall clock (it only says when to tick); the ticks
         # themselves read the app's clock. The first tick is at once.
         tick, "interval", seconds=interval_seconds, args=[app, pacer], id="tick",
-        next_run_time=datetime.now(timezone.utc),
+        next_run_time=datetime.now(UTC),
     )
     return scheduler
 
@@ -77,7 +78,5 @@ def run_scheduler(app: Flask, interval_seconds: float) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     log.info("scheduler started: one tick every %ss", interval_seconds)
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
@@ -37,4 +37,4 @@ def from_local(day: date, at: time, tz_name: str) -> datetime:
     the way zoneinfo does by default (fold=0): the earlier reading.
     """
     local = datetime.combine(day, at, tzinfo=ZoneInfo(tz_name))
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)

@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from tests.support.clock_use import reads_the_clock
 from tests.support.factories import Factory
 from tests.support.postgres import start_postgres
 
-NOW = datetime(2026, 11, 21, 15, 0, tzinfo=timezone.utc)  # a Saturday, 10:00 in Boston
+NOW = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)  # a Saturday, 10:00 in Boston
 
 # Instants where time-sensitive code goes wrong, in Boston time: the edges of quiet hours (08:00 to
 # 20:00), the night, both DST changes (2027-03-14 02:00 jumps to 03:00; 2027-11-07 02:00 falls back

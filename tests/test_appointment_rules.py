@@ -1,6 +1,6 @@
 """Appointment services: creating with shifts, rescheduling, cancelling, closing, and their texts."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,7 +32,7 @@ BOSTON = ZoneInfo("America/New_York")
 
 
 def at(day: date, hh: int, mm: int = 0) -> datetime:
-    return datetime.combine(day, time(hh, mm), tzinfo=BOSTON).astimezone(timezone.utc)
+    return datetime.combine(day, time(hh, mm), tzinfo=BOSTON).astimezone(UTC)
 
 
 def rows(db, **where):

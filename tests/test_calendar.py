@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -164,7 +164,7 @@ def test_times_are_utc_and_match_the_shift(make, db):
         assert (start, end) == (shift.starts_at, shift.ends_at)
     body = _build(me)
     assert b"TZID" not in body
-    first = shifts["upcoming"].starts_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ").encode()
+    first = shifts["upcoming"].starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ").encode()
     assert b"DTSTART:" + first in body
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +14,7 @@ from tests.conftest import NOW
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
-EVENING = datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc)  # 20:30 in Boston, after family hours
+EVENING = datetime(2026, 11, 22, 1, 30, tzinfo=UTC)  # 20:30 in Boston, after family hours
 
 
 def texted(phone: str, body: str = "Can someone call me?", now=NOW) -> str:

@@ -1,7 +1,7 @@
 """Sending from the outbox: once, in time, and honest about what happened."""
 
 import threading
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,7 @@ BOSTON = ZoneInfo("America/New_York")
 
 
 def local(day: date, hh: int, mm: int = 0) -> datetime:
-    return datetime.combine(day, time(hh, mm), tzinfo=BOSTON).astimezone(timezone.utc)
+    return datetime.combine(day, time(hh, mm), tzinfo=BOSTON).astimezone(UTC)
 
 
 @pytest.fixture
@@ -203,11 +203,11 @@ def test_the_pacer_holds_the_configured_rate():
         clock["now"] += seconds
 
     pacer = Pacer(4.0, sleep=sleep, monotonic=lambda: clock["now"])
-    for n in range(9):
+    for _ in range(9):
         clock["now"] += 0.01  # sending itself takes a little time
         pacer.wait()
         sent_at.append(clock["now"])
-    gaps = [round(b - a, 6) for a, b in zip(sent_at, sent_at[1:])]
+    gaps = [round(b - a, 6) for a, b in zip(sent_at, sent_at[1:], strict=False)]
     assert all(gap == 0.25 for gap in gaps)  # 4 a second, evenly
     assert Pacer(0).interval == 0.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -465,7 +465,7 @@ def test_family_page_shows_appointments_coverage_and_message_history_without_bod
     family = make.family(name="Rosa M.")
     location = make.location(name="Boston Immigration Court")
     appointment = make.appointment(family=family, location=location,
-                                   starts_at=datetime(2026, 12, 1, 14, 0, tzinfo=timezone.utc))
+                                   starts_at=datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
     ride = make.shift(appointment, role=ShiftRole.RIDE_THERE, slots=2)
     make.shift(appointment, role=ShiftRole.COMPANION)
     make.claim(ride, make.volunteer(name="Pat Driver"))
@@ -576,7 +576,7 @@ def test_consent_date_is_kept_as_the_start_of_that_local_day(staff, db):
                           data=_form(staff, "/coordinator/families/new", consent_on="2026-11-02"))
     assert response.status_code == 302
     family = db.session.scalar(select(Family))
-    assert family.consent_at == datetime(2026, 11, 2, 5, 0, tzinfo=timezone.utc)  # midnight in Boston (EST)
+    assert family.consent_at == datetime(2026, 11, 2, 5, 0, tzinfo=UTC)  # midnight in Boston (EST)
     page = staff.get(f"/coordinator/families/{family.id}").get_data(as_text=True)
     assert "Nov 2, 2026" in page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -192,7 +192,7 @@ def test_a_family_reply_at_night_is_answered_the_next_morning(make, db, body, ki
     # Was: the answer could wait only 6 hours, so a "1" after about 19:30 was never answered.
     boston = ZoneInfo("America/New_York")
     day = date(2026, 11, 24) if local_hour >= 12 else date(2026, 11, 25)
-    sent_at = datetime.combine(day, time(local_hour), boston).astimezone(timezone.utc)
+    sent_at = datetime.combine(day, time(local_hour), boston).astimezone(UTC)
     family = make.family()
     appointment = make.appointment(family=family, starts_at=datetime.combine(date(2026, 11, 27), time(9), boston))
     receive(body, now=sent_at)
@@ -207,7 +207,7 @@ def test_a_reply_at_night_is_not_answered_after_the_appointment_began(make, db):
     boston = ZoneInfo("America/New_York")
     family = make.family()
     make.appointment(family=family, starts_at=datetime(2026, 11, 25, 7, 30, tzinfo=boston))  # before 08:00
-    receive("1", now=datetime(2026, 11, 24, 22, 0, tzinfo=boston).astimezone(timezone.utc))
+    receive("1", now=datetime(2026, 11, 24, 22, 0, tzinfo=boston).astimezone(UTC))
     assert [row for row in family_rows(family) if row.kind == MessageKind.REPLY_CONFIRMED] == []
 
 

@@ -1,6 +1,6 @@
 """Family texts keep to 08:00–20:00 local time, for any time, any zone, across DST changes."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
          "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico"]
 TIMING = Timing()
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def decent(moment: datetime, tz_name: str) -> bool:
@@ -55,7 +55,7 @@ def test_a_planned_family_time_is_never_in_quiet_hours(tz_name, minutes_from_sta
     ],
 )
 def test_reminders_across_dst_changes_land_in_decent_hours(make, db, tz_name, appointment_local):
-    starts_at = appointment_local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(timezone.utc)
+    starts_at = appointment_local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
     family = make.family(timezone=tz_name)
     appointment = make.appointment(family=family, starts_at=starts_at, kind=AppointmentKind.MASTER_CALENDAR)
     now = NOW - timedelta(days=40)

@@ -156,7 +156,7 @@ def database_text(db) -> str:
         result = db.session.execute(text(f'SELECT * FROM "{table.name}"'))
         names = list(result.keys())
         for row in result:
-            for name, value in zip(names, row):
+            for name, value in zip(names, row, strict=False):
                 if value is not None and name in sealed:
                     value = ring.decrypt(value)
                 parts.append(f"{table.name}.{name}={value}")

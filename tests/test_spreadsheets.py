@@ -6,7 +6,7 @@ import csv
 import html
 import io
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -221,7 +221,7 @@ def test_more_than_2000_rows_are_refused_with_a_clear_message():
 
 
 def test_uploads_must_be_utf8_text():
-    assert csv_files.decode_upload("\ufefffamily,Lucía".encode("utf-8")) == "family,Lucía"
+    assert csv_files.decode_upload("\ufefffamily,Lucía".encode()) == "family,Lucía"
     with pytest.raises(csv_files.NotUTF8, match="not saved as UTF-8"):
         csv_files.decode_upload("family,Lucía".encode("cp1252"))
     with pytest.raises(csv_files.UnreadableFile, match="does not look like a CSV"):
@@ -245,7 +245,7 @@ def test_a_clean_row_says_what_it_will_create_in_the_locations_time_zone(make, d
     row = only_row(appointment_import.preview_import(text, now=NOW))
     assert row.ok, row.problems
     assert (row.family, row.location, row.kind) == (family, chicago, AppointmentKind.INDIVIDUAL_HEARING)
-    assert row.starts_at == datetime(2026, 12, 8, 19, 30, tzinfo=timezone.utc)  # 1:30 PM in Chicago
+    assert row.starts_at == datetime(2026, 12, 8, 19, 30, tzinfo=UTC)  # 1:30 PM in Chicago
     assert row.roles == [ShiftRole.RIDE_THERE, ShiftRole.INTERPRETER]
     assert (row.mode, row.judge, row.notes) == (AttendanceMode.VIDEO, "Judge Ruiz", "Bring the letter")
     interpreter = next(plan for plan in row.shift_plans() if plan.role == ShiftRole.INTERPRETER)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -42,7 +42,7 @@ from accompany.timezones import from_local
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
 ORG_TZ = "America/New_York"
-PLAN_NOW = datetime(2026, 9, 1, 14, 0, tzinfo=timezone.utc)
+PLAN_NOW = datetime(2026, 9, 1, 14, 0, tzinfo=UTC)
 
 # Longest realistic values.
 FAMILY_NAME = "Zelmira Quintanilla-Okonkwo"  # distinctive: any trace of it in a body is a leak
@@ -499,8 +499,8 @@ def test_spanish_says_a_la_una(make, db):
 def test_haitian_creole_has_its_own_day_and_month_names(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.HAITIAN_CREOLE)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 7, 1), time(9, 5)))
-    reminder = planning.plan_family_reminders(appointment, now=datetime(2026, 6, 1, tzinfo=timezone.utc))[0]
-    body = render_text(reminder, now=datetime(2026, 6, 20, tzinfo=timezone.utc), first_contact=False).body
+    reminder = planning.plan_family_reminders(appointment, now=datetime(2026, 6, 1, tzinfo=UTC))[0]
+    body = render_text(reminder, now=datetime(2026, 6, 20, tzinfo=UTC), first_contact=False).body
     assert "mèkredi 1 jiyè a 9:05 nan maten" in body
     assert "mercredi" not in body and "juillet" not in body
 

@@ -36,8 +36,7 @@ def _shift(make, **fields):
 
 def _coordinator_client(app, make, db):
     coordinator = make.coordinator(name="Carmen Coordinator")
-    client = logged_in(app, coordinator)
-    return client
+    return logged_in(app, coordinator)
 
 
 def _asked_entry(page: str, volunteer) -> str:
@@ -143,7 +142,7 @@ def test_the_asked_list_shows_each_answer_in_plain_words(app, make, db):
     assert "no answer yet" in _asked_entry(page, silent)
     assert "group 1 · asked" in _asked_entry(page, silent)
     assert "Stopped" in page and "the shift was filled" in page
-    assert 'id="holder-%d"' % yes.id in page  # the YES took the slot
+    assert f'id="holder-{yes.id}"' in page  # the YES took the slot
     assert "Text eligible volunteers</button>" not in page and "Text the next group now" not in page
 
 

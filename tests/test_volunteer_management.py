@@ -264,7 +264,7 @@ def test_history_splits_upcoming_from_past_in_a_fixed_number_of_queries(make, db
         with count_queries(db.engine) as statements:
             history = volunteer_service.volunteer_history(volunteer, now=NOW)
             for claim in history.upcoming + history.past:  # what the page shows
-                claim.shift.role, claim.shift.appointment.kind, claim.shift.appointment.location.name
+                _ = claim.shift.role, claim.shift.appointment.kind, claim.shift.appointment.location.name
         counts[volunteer.id] = len(statements)
         assert len(history.upcoming) == 2
         assert history.upcoming[0].shift.starts_at < history.upcoming[1].shift.starts_at

@@ -122,7 +122,7 @@ def _show_proposals(form: NewAppointmentForm, details: service.AppointmentDetail
     proposals = shift_service.propose_shifts(details, roles, family_language=details.family.language, town=details.family.town)
     while form.shifts.entries:
         form.shifts.pop_entry()
-    for role, plan in zip(roles, proposals):
+    for role, plan in zip(roles, proposals, strict=False):
         form.shifts.append_entry(keep.get(role) or _shift_values(plan, details.location.timezone))
 
 

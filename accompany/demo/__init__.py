@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -101,7 +101,7 @@ def seed_demo(*, now: datetime) -> DemoResult:
     days = _weekdays_ahead(now, 30)
     appointments = [
         appointment
-        for family, row in zip(families, FAMILIES)
+        for family, row in zip(families, FAMILIES, strict=False)
         for appointment in _appointments(family, row[5], locations, days, rng, coordinators, now=now)
     ]
     shifts = [shift for appointment in appointments for shift in _shifts(appointment, rng, now=now)]
@@ -241,10 +241,10 @@ def _appointments(family: Family, kinds: tuple, locations: dict[str, Location], 
                   rng: random.Random, coordinators: list[User], *, now: datetime) -> list[Appointment]:
     """One appointment per kind, on different days in the order given (the visit before the bond hearing)."""
     appointments = []
-    for kind, day in zip(kinds, sorted(rng.sample(days, len(kinds)))):
+    for kind, day in zip(kinds, sorted(rng.sample(days, len(kinds))), strict=False):
         place, start_times, _ = SCHEDULE[kind]
         place = place or (CHELMSFORD_COURT if family.town in CHELMSFORD_TOWNS else BOSTON_COURT)
-        starts_at = datetime.combine(day, rng.choice(start_times), tzinfo=TZ).astimezone(timezone.utc)
+        starts_at = datetime.combine(day, rng.choice(start_times), tzinfo=TZ).astimezone(UTC)
         coordinator = rng.choice(coordinators)
         verified = rng.random() < 0.6
         appointments.append(Appointment(

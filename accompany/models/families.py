@@ -41,7 +41,7 @@ class Family(db.Model):
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    appointments: Mapped[list["Appointment"]] = relationship(  # noqa: F821
+    appointments: Mapped[list[Appointment]] = relationship(  # noqa: F821
         back_populates="family", order_by="Appointment.starts_at"
     )
 

@@ -33,10 +33,7 @@ def _page(user, form: ProfileForm, delete_form: DeleteAccountForm):
 @profile_owner_required
 def profile():
     user = current_user._get_current_object()
-    if request.method == "POST":
-        form = ProfileForm()
-    else:
-        form = ProfileForm(data=asdict(profile_service.details_of(user)))
+    form = ProfileForm() if request.method == "POST" else ProfileForm(data=asdict(profile_service.details_of(user)))
     if form.validate_on_submit():
         with committing(form, field="name") as saved:
             changed = profile_service.update_profile(user, form.details(), now=utcnow())

@@ -9,6 +9,7 @@ per file; phone numbers are matched by their blind index. Audit events carry cou
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -147,10 +148,8 @@ class _Directory:
         for _, cells in sheet.rows:
             text = cells[column] if column < len(cells) else ""
             if looks_like_phone(text):
-                try:
+                with contextlib.suppress(InvalidPhone):  # not a number: nothing to look up
                     hashes.add(phone_index(normalize_phone(text)))
-                except InvalidPhone:
-                    pass
         if not hashes:
             return {}
         found = db.session.scalars(
