@@ -263,7 +263,7 @@ def plan_claims(claim_ids: range, *, now: datetime) -> list[int]:
     from sqlalchemy import select
 
     from accompany.database import db
-    from accompany.models import Appointment, Claim, Shift, User
+    from accompany.models import Appointment, Claim, MessageKind, Shift, User
     from accompany.services.messaging import planning
 
     users = {u.id: u for u in db.session.scalars(select(User))}
@@ -278,8 +278,8 @@ def plan_claims(claim_ids: range, *, now: datetime) -> list[int]:
     for claim in claims:
         shift, volunteer = shifts[claim.shift_id], users[claim.volunteer_id]
         row = planning.plan_message(
-            f"shift:{shift.id}@{planning.stamp(shift.starts_at)}:user:{volunteer.id}:{planning.VOLUNTEER_CLAIMED}",
-            kind=planning.VOLUNTEER_CLAIMED, now=now, not_before=now, send_before=shift.starts_at,
+            f"shift:{shift.id}@{planning.stamp(shift.starts_at)}:user:{volunteer.id}:{MessageKind.VOLUNTEER_CLAIMED}",
+            kind=MessageKind.VOLUNTEER_CLAIMED, now=now, not_before=now, send_before=shift.starts_at,
             user=volunteer, shift=shift, appointment=appointments[shift.appointment_id],
         )
         if row is None:

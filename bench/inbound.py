@@ -323,7 +323,7 @@ class _History:
 
         from accompany.database import db
         from accompany.models import Appointment, AppointmentStatus
-        from accompany.models.enums import RecipientKind
+        from accompany.models.enums import MessageKind, RecipientKind
         from accompany.services.messaging import planning
 
         by_family = {f.id: f for f in families}
@@ -340,7 +340,7 @@ class _History:
                 continue
             for d, opens, closes in self.reminder_windows(a.starts_at, days):
                 row = self.add(f"appt:{a.id}@{planning.stamp(a.starts_at)}:family:reminder_{d}d",
-                               f"{planning.FAMILY_REMINDER}_{d}d", RecipientKind.FAMILY, family=a.family_id,
+                               MessageKind.family_reminder(d), RecipientKind.FAMILY, family=a.family_id,
                                appointment_id=a.id, not_before=opens, send_before=closes, language=family.language,
                                cancelled=a.family_id in opted_out)
                 if row["sent_at"] is not None and a.family_id not in opted_out:
@@ -366,7 +366,7 @@ class _History:
     def maybe_answer(self, row: dict, appointment, phone: str, staff: list[int]) -> None:
         """A "1" to about one in six delivered reminders, free text (handled by a coordinator) to a few."""
         from accompany.crypto import phone_index
-        from accompany.services.messaging import planning
+        from accompany.models.enums import MessageKind
 
         rng = self.rng
         draw = rng.random()
@@ -379,7 +379,7 @@ class _History:
             "from_phone": phone,
             "body": "1" if confirm else rng.choice(FAMILY_TEXTS), "received_at": replied,
             "family_id": appointment.family_id, "user_id": None, "kind": "yes" if confirm else "other",
-            "appointment_id": appointment.id, "answered_with": planning.REPLY_CONFIRMED if confirm else "",
+            "appointment_id": appointment.id, "answered_with": MessageKind.REPLY_CONFIRMED if confirm else None,
             "handled_at": replied + (timedelta(0) if confirm else timedelta(hours=3)),
             "handled_by_id": None if confirm else staff[1 % len(staff)],
         })
@@ -413,17 +413,17 @@ class _History:
     def claim_windows(self, claim) -> list[tuple[str, datetime, datetime]]:
         """(kind, not before, send before) of a claim's texts: when it was claimed, the evening
         before (unless claimed after that evening) and soon before; none whose window is empty."""
-        from accompany.services.messaging import planning
+        from accompany.models.enums import MessageKind
         from accompany.timezones import from_local, to_local
 
         timing, org_tz = self.timing, self.org_tz
         local = to_local(claim.starts_at, org_tz)
         evening = from_local(local.date() - timedelta(days=1), wall_time(timing.volunteer_evening_hour), org_tz)
-        wanted = [(planning.VOLUNTEER_CLAIMED, claim.claimed_at, claim.starts_at),
-                  (planning.VOLUNTEER_EVENING_BEFORE, evening, claim.starts_at - timing.volunteer_soon),
-                  (planning.VOLUNTEER_SOON, claim.starts_at - timing.volunteer_soon, claim.starts_at)]
+        wanted = [(MessageKind.VOLUNTEER_CLAIMED, claim.claimed_at, claim.starts_at),
+                  (MessageKind.VOLUNTEER_EVENING_BEFORE, evening, claim.starts_at - timing.volunteer_soon),
+                  (MessageKind.VOLUNTEER_SOON, claim.starts_at - timing.volunteer_soon, claim.starts_at)]
         return [(kind, not_before, send_before) for kind, not_before, send_before in wanted
-                if not (kind == planning.VOLUNTEER_EVENING_BEFORE and not_before < claim.claimed_at)
+                if not (kind == MessageKind.VOLUNTEER_EVENING_BEFORE and not_before < claim.claimed_at)
                 and send_before > not_before]
 
 

@@ -256,15 +256,28 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def empty_postgres_tables() -> None:
+    """Every table emptied and every id sequence back at 1, as a new database would be.
+
+    DELETE, not TRUNCATE: on the few rows a test leaves, deleting takes about 2 ms where TRUNCATE
+    (which rewrites each table's files) takes about 65 ms, which was most of a PostgreSQL test.
+    """
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
+    sequences = _db.session.scalars(text("SELECT schemaname || '.' || sequencename FROM pg_sequences")).all()
+    if sequences:
+        resets = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+        _db.session.execute(text(f"SELECT {resets}"))
+    _db.session.commit()
+
+
 @pytest.fixture
 def app(database_url, db_kind):
     app = make_test_app(database_url)
     app.test_client_class = FreshContextClient
     with app.app_context():
         if db_kind == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            _db.session.commit()
+            empty_postgres_tables()
         yield app
         _db.session.remove()
         _db.engine.dispose()

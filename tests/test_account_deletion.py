@@ -14,6 +14,7 @@ from accompany.models import (
     AuditEvent,
     Claim,
     InboundMessage,
+    MessageKind,
     MessageState,
     OutboundMessage,
     Outcome,
@@ -270,7 +271,7 @@ def test_shifts_ahead_are_released_with_the_usual_late_alert_and_past_ones_kept(
     assert [(e.subject_id, e.actor_id, e.details["late"]) for e in released] == [
         (soon.id, volunteer.id, True), (later.id, volunteer.id, False)]
     alerts = db.session.scalars(select(OutboundMessage).where(
-        OutboundMessage.kind == planning.COORDINATOR_LATE_RELEASE)).all()
+        OutboundMessage.kind == MessageKind.COORDINATOR_LATE_RELEASE)).all()
     assert [(a.user_id, a.shift_id, a.state) for a in alerts] == [(coordinator.id, soon.id, MessageState.PENDING)]
 
 

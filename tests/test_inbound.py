@@ -16,6 +16,7 @@ from accompany.database import db
 from accompany.models import (
     AttendanceMode,
     InboundMessage,
+    MessageKind,
     MessageState,
     OptOut,
     OutboundMessage,
@@ -126,7 +127,7 @@ def test_an_opted_out_number_gets_nothing_further(booked, make, db, app):
     receive("PARAR")
     later = make.appointment(family=family, starts_at=NOW + timedelta(days=20))
     assert planning.plan_family_reminders(later, now=NOW) == []
-    assert planning.plan_family_notice(appointment, planning.FAMILY_RESCHEDULED, now=NOW) is None
+    assert planning.plan_family_notice(appointment, MessageKind.FAMILY_RESCHEDULED, now=NOW) is None
     # A row planned before the STOP by some other path is still not sent.
     row = planning.plan_message("test:late", kind="family_reminder_1d", now=NOW, not_before=NOW,
                                 send_before=NOW + timedelta(days=1), family=family, appointment=appointment)
@@ -141,7 +142,7 @@ def test_twilio_21610_on_a_send_and_a_stop_text_are_the_same_opt_out(make, db, a
     """The carrier's "this number said STOP" is recorded on the number just as our own STOP is,
     and START lifts either."""
     volunteer = make.volunteer(phone="617-555-0177", sms_opt_in=True)
-    planning.plan_message("test:carrier", kind=planning.STAFF_REPLY, now=NOW, not_before=NOW,
+    planning.plan_message("test:carrier", kind=MessageKind.STAFF_REPLY, now=NOW, not_before=NOW,
                           send_before=NOW + timedelta(hours=1), user=volunteer).body = "Can you call me back?"
     db.session.commit()
     gateway = current_gateway()
@@ -178,14 +179,14 @@ def test_a_family_confirms_its_appointment(booked, db, body):
     assert appointment.family_confirmed_at == NOW
     assert handled.message.appointment_id == appointment.id and handled.message.handled_at == NOW
     assert handled.reply is None  # the answer goes through the outbox
-    confirmations = [row for row in family_rows(family) if row.kind == planning.REPLY_CONFIRMED]
+    confirmations = [row for row in family_rows(family) if row.kind == MessageKind.REPLY_CONFIRMED]
     assert len(confirmations) == 1 and confirmations[0].appointment_id == appointment.id
     receive(body, now=NOW + timedelta(minutes=1))  # said twice: still one answer, first time kept
     assert appointment.family_confirmed_at == NOW
-    assert len([row for row in family_rows(family) if row.kind == planning.REPLY_CONFIRMED]) == 1
+    assert len([row for row in family_rows(family) if row.kind == MessageKind.REPLY_CONFIRMED]) == 1
 
 
-@pytest.mark.parametrize("body, kind", [("1", planning.REPLY_CONFIRMED), ("2", planning.REPLY_RIDE)])
+@pytest.mark.parametrize("body, kind", [("1", MessageKind.REPLY_CONFIRMED), ("2", MessageKind.REPLY_RIDE)])
 @pytest.mark.parametrize("local_hour", [20, 22, 23, 1, 5, 7])
 def test_a_family_reply_at_night_is_answered_the_next_morning(make, db, body, kind, local_hour):
     # Was: the answer could wait only 6 hours, so a "1" after about 19:30 was never answered.
@@ -207,7 +208,7 @@ def test_a_reply_at_night_is_not_answered_after_the_appointment_began(make, db):
     family = make.family()
     make.appointment(family=family, starts_at=datetime(2026, 11, 25, 7, 30, tzinfo=boston))  # before 08:00
     receive("1", now=datetime(2026, 11, 24, 22, 0, tzinfo=boston).astimezone(timezone.utc))
-    assert [row for row in family_rows(family) if row.kind == planning.REPLY_CONFIRMED] == []
+    assert [row for row in family_rows(family) if row.kind == MessageKind.REPLY_CONFIRMED] == []
 
 
 def test_the_reply_answers_the_appointment_we_last_texted_about(make, db):
@@ -230,14 +231,14 @@ def test_a_ride_request_flags_alerts_and_adds_a_ride_shift_once(booked, make, db
     rides = [shift for shift in appointment.shifts if shift.role == ShiftRole.RIDE_THERE]
     assert len(rides) == 1 and rides[0].starts_at < appointment.starts_at
     alerts = db.session.scalars(select(OutboundMessage).where(
-        OutboundMessage.kind == planning.COORDINATOR_RIDE_REQUEST)).all()
+        OutboundMessage.kind == MessageKind.COORDINATOR_RIDE_REQUEST)).all()
     assert [alert.user_id for alert in alerts] == [coordinator.id]
-    assert [row.kind for row in family_rows(family)].count(planning.REPLY_RIDE) == 1
+    assert [row.kind for row in family_rows(family)].count(MessageKind.REPLY_RIDE) == 1
     receive("2", now=NOW + timedelta(minutes=3))  # asked again: no second shift, no second alert
     db.session.expire(appointment, ["shifts"])
     assert len([s for s in appointment.shifts if s.role == ShiftRole.RIDE_THERE]) == 1
     assert db.session.scalar(select(func.count()).select_from(OutboundMessage).where(
-        OutboundMessage.kind == planning.COORDINATOR_RIDE_REQUEST)) == 1
+        OutboundMessage.kind == MessageKind.COORDINATOR_RIDE_REQUEST)) == 1
 
 
 def test_a_ride_request_keeps_an_existing_ride_shift_and_adds_none_for_video(make, db):
@@ -255,7 +256,7 @@ def test_a_ride_request_keeps_an_existing_ride_shift_and_adds_none_for_video(mak
 def test_a_ride_request_with_nothing_ahead_waits_for_a_coordinator(make, db):
     make.family()
     handled = receive("2")
-    assert handled.message.handled_at is None and handled.message.answered_with == planning.REPLY_RIDE
+    assert handled.message.handled_at is None and handled.message.answered_with == MessageKind.REPLY_RIDE
 
 
 def test_anything_else_from_a_family_waits_in_the_inbox(booked, db):
@@ -319,7 +320,7 @@ def test_a_rescheduled_appointment_needs_confirming_again_and_gets_its_own_thank
     assert appointment.family_confirmed_at is None
     receive("1", now=NOW + timedelta(hours=2))
     assert appointment.family_confirmed_at == NOW + timedelta(hours=2)
-    assert [row.kind for row in family_rows(family)].count(planning.REPLY_CONFIRMED) == 2
+    assert [row.kind for row in family_rows(family)].count(MessageKind.REPLY_CONFIRMED) == 2
 
 
 def test_twilio_delivering_a_text_twice_acts_once(booked, db):

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 
 from accompany import create_app
 from accompany.database import db as _db
-from accompany.models import Claim, InboundMessage, OptOut, Shift
-from accompany.models.urgent import TOO_LATE, TOOK_IT, UrgentAsk
+from accompany.models import Claim, InboundMessage, OptOut, Shift, UrgentAnswer, UrgentAsk
 from accompany.services.messaging.urgent_calls import start_call
 from tests.conftest import config_for, from_now
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed, sign
@@ -176,7 +175,7 @@ def test_two_volunteers_texting_yes_for_the_last_slot_at_once_give_exactly_one_c
     assert db.session.get(Shift, shift_id).filled == 1
     assert db.session.scalar(select(func.count()).select_from(Claim).where(Claim.shift_id == shift_id)) == 1
     answers = sorted(db.session.scalars(select(UrgentAsk.answer)))
-    assert answers == sorted([TOOK_IT, TOO_LATE])
+    assert answers == sorted([UrgentAnswer.TOOK_IT, UrgentAnswer.TOO_LATE])
     assert stored(db) == 2
 
 
@@ -190,7 +189,7 @@ def test_yes_arriving_after_the_shift_began_is_thanked_not_claimed(webhook, make
     assert post_signed(webhook, PATH, inbound_params(volunteer.phone, f"YES {call.code}")).status_code == 200
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Claim)) == 0
-    assert db.session.scalar(select(UrgentAsk.answer)) == TOO_LATE
+    assert db.session.scalar(select(UrgentAsk.answer)) == UrgentAnswer.TOO_LATE
 
 
 def test_one_text_delivered_twice_at_the_same_moment_is_stored_once_and_never_a_500(webhook, app, make, db):

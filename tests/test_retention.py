@@ -90,7 +90,7 @@ def _inbound(db, *, body, at, phone=PHONE, family=None, appointment=None, sid=No
     row = InboundMessage(
         provider_sid=sid, from_hash=phone_index(phone), from_phone=phone, body=body, received_at=at,
         family_id=family.id if family else None, appointment_id=appointment.id if appointment else None,
-        kind="other", answered_with="",
+        kind="other", answered_with=None,
     )
     db.session.add(row)
     db.session.flush()

@@ -16,19 +16,12 @@ from accompany.models import (
     AttendanceMode,
     Language,
     LocationKind,
+    MessageKind,
     OutboundMessage,
     ShiftRole,
     Wording,
 )
 from accompany.services.messaging import planning
-from accompany.services.messaging.planning import (
-    REPLY_CONFIRMED,
-    REPLY_HELP,
-    REPLY_RIDE,
-    STAFF_REPLY,
-    START_CONFIRMATION,
-    STOP_CONFIRMATION,
-)
 from accompany.services.messaging.rendering import (
     KINDS,
     NUMBER_REPLIES,
@@ -138,20 +131,20 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
 
     planning.plan_family_reminders(appointment, now=PLAN_NOW)
     claim = claim_slot(shift, volunteer, now=PLAN_NOW)  # claimed, evening, soon; family: confirmed
-    planning.plan_family_notice(appointment, planning.FAMILY_RESCHEDULED, now=PLAN_NOW)
-    planning.plan_volunteer_notice(claim, planning.VOLUNTEER_RESCHEDULED, now=PLAN_NOW, send_before=shift.starts_at)
-    planning.alert_coordinators(planning.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained",
+    planning.plan_family_notice(appointment, MessageKind.FAMILY_RESCHEDULED, now=PLAN_NOW)
+    planning.plan_volunteer_notice(claim, MessageKind.VOLUNTEER_RESCHEDULED, now=PLAN_NOW, send_before=shift.starts_at)
+    planning.alert_coordinators(MessageKind.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained",
                                 now=PLAN_NOW, appointment=appointment)
-    planning.alert_coordinators(planning.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release",
+    planning.alert_coordinators(MessageKind.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release",
                                 now=PLAN_NOW, appointment=appointment, shift=shift)
     planning.plan_unfilled_digest(now=PLAN_NOW, unfilled=1, hour=0)
-    for kind in (REPLY_CONFIRMED, REPLY_RIDE):
+    for kind in (MessageKind.REPLY_CONFIRMED, MessageKind.REPLY_RIDE):
         planning.plan_message(f"appt:{appointment.id}:family:{kind}", kind=kind, now=PLAN_NOW,
                               not_before=PLAN_NOW, send_before=appointment.starts_at,
                               family=family, appointment=appointment)
-    planning.alert_coordinators(planning.COORDINATOR_RIDE_REQUEST, f"appt:{appointment.id}:ride_request",
+    planning.alert_coordinators(MessageKind.COORDINATOR_RIDE_REQUEST, f"appt:{appointment.id}:ride_request",
                                 now=PLAN_NOW, appointment=appointment)
-    staff_reply = planning.plan_message("reply:test", kind=STAFF_REPLY, now=PLAN_NOW, not_before=PLAN_NOW,
+    staff_reply = planning.plan_message("reply:test", kind=MessageKind.STAFF_REPLY, now=PLAN_NOW, not_before=PLAN_NOW,
                                         send_before=appointment.starts_at, family=family)
     staff_reply.body = STAFF_WORDS
 
@@ -159,10 +152,10 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     urgent = make.shift(appointment, role=ShiftRole.INTERPRETER, meeting_point=MEETING_POINT,
                         starts_at=appointment.starts_at + timedelta(hours=5))
     call, _ = start_call(urgent, by=coordinator, now=PLAN_NOW)  # the volunteer is asked
-    for kind in (planning.REPLY_URGENT_COVERED, planning.REPLY_URGENT_DECLINED, planning.REPLY_URGENT_NOT_POSSIBLE):
+    for kind in (MessageKind.REPLY_URGENT_COVERED, MessageKind.REPLY_URGENT_DECLINED, MessageKind.REPLY_URGENT_NOT_POSSIBLE):
         planning.plan_message(f"urgent:{call.id}:{kind}", kind=kind, now=PLAN_NOW, not_before=PLAN_NOW,
                               send_before=urgent.starts_at, user=volunteer, shift=urgent, appointment=appointment)
-    planning.alert_coordinators(planning.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=PLAN_NOW,
+    planning.alert_coordinators(MessageKind.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=PLAN_NOW,
                                 appointment=appointment, shift=urgent)
 
     # A second appointment, called off: the family and its volunteer are told.
@@ -178,7 +171,7 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     db.session.flush()
 
     rows = list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))
-    removed_row = next(r for r in rows if r.kind == planning.VOLUNTEER_CANCELLED and r.shift_id is None)
+    removed_row = next(r for r in rows if r.kind == MessageKind.VOLUNTEER_CANCELLED and r.shift_id is None)
     assert {row.kind for row in rows} == set(KINDS), "the scenario plans every kind"
     return Network(family, volunteer, coordinator, appointment, cancelled, shift, cancelled_shift, rows, removed_row)
 
@@ -345,7 +338,7 @@ def test_a_first_contact_names_us_and_says_how_to_stop(network, db, language):
                                     wording=Wording.DISCREET, first_contact=first_contact):
             names_us = text.body.startswith(org)
             says_stop = catalog.STOP_WORD in text.body
-            if row.kind == STAFF_REPLY:  # a coordinator's answer goes as written
+            if row.kind == MessageKind.STAFF_REPLY:  # a coordinator's answer goes as written
                 assert text.body == STAFF_WORDS
             elif first_contact:
                 assert names_us and says_stop, (row.kind, text.body)
@@ -371,21 +364,21 @@ def test_answers_about_a_number_name_us_fit_and_keep_our_business_out(app, langu
         assert text.body.startswith("Test Accompaniment Network"), (kind, text.body)
         assert text.language == language and text.segments <= 2 and encoding(text.body) == "GSM-7", text.body
         assert not FORBIDDEN.search(text.body), (kind, text.body)
-    assert "(617) 555-0100" in render_number_reply(REPLY_HELP, language.value, now=PLAN_NOW).body
-    assert CATALOGS[language.value].STOP_WORD in render_number_reply(START_CONFIRMATION, language.value, now=PLAN_NOW).body
-    assert "START" in render_number_reply(STOP_CONFIRMATION, "en", now=PLAN_NOW).body
+    assert "(617) 555-0100" in render_number_reply(MessageKind.REPLY_HELP, language.value, now=PLAN_NOW).body
+    assert CATALOGS[language.value].STOP_WORD in render_number_reply(MessageKind.START_CONFIRMATION, language.value, now=PLAN_NOW).body
+    assert "START" in render_number_reply(MessageKind.STOP_CONFIRMATION, "en", now=PLAN_NOW).body
 
 
 def test_help_without_a_help_line_asks_them_to_reply(app):
     app.config["ORG_HELP_PHONE"] = ""
-    body = render_number_reply(REPLY_HELP, "es", now=PLAN_NOW).body
+    body = render_number_reply(MessageKind.REPLY_HELP, "es", now=PLAN_NOW).body
     assert body.startswith("Test Accompaniment Network") and "(617)" not in body
 
 
 def test_an_answer_about_a_number_in_a_language_we_do_not_text_in_is_english(app):
-    assert render_number_reply(STOP_CONFIRMATION, "quc", now=PLAN_NOW).language == Language.ENGLISH
+    assert render_number_reply(MessageKind.STOP_CONFIRMATION, "quc", now=PLAN_NOW).language == Language.ENGLISH
     with pytest.raises(UnknownKind):
-        render_number_reply(REPLY_CONFIRMED, "en", now=PLAN_NOW)
+        render_number_reply(MessageKind.REPLY_CONFIRMED, "en", now=PLAN_NOW)
 
 
 def test_every_catalog_words_every_kind_and_role():
@@ -409,7 +402,11 @@ def test_reminders_at_configured_days_have_words_too(make, db):
 
 def test_an_unknown_kind_is_an_error_not_silence(make, db):
     family = make.family(name=FAMILY_NAME)
-    row = planning.plan_message("odd", kind="family_horoscope", now=PLAN_NOW, not_before=PLAN_NOW,
+    with pytest.raises(ValueError):  # not a MessageKind: refused before it is planned
+        planning.plan_message("odd", kind="family_horoscope", now=PLAN_NOW, not_before=PLAN_NOW,
+                              send_before=PLAN_NOW + timedelta(days=1), family=family)
+    # A kind that is never a row's (the webhook's own answer) has no wording for one.
+    row = planning.plan_message("odd", kind=MessageKind.REPLY_HELP, now=PLAN_NOW, not_before=PLAN_NOW,
                                 send_before=PLAN_NOW + timedelta(days=1), family=family)
     with pytest.raises(UnknownKind):
         render_text(row, now=PLAN_NOW, first_contact=False)
@@ -442,7 +439,7 @@ def test_a_volunteer_gets_their_first_language_we_have_texts_for(make, db, langu
     volunteer = make.volunteer(phone="617-555-0111", sms_opt_in=True, languages=languages)
     shift = make.shift(make.appointment(starts_at=at_local(date(2026, 9, 30))))
     claim_slot(shift, volunteer, now=PLAN_NOW)
-    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.VOLUNTEER_CLAIMED))
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.VOLUNTEER_CLAIMED))
     assert render_text(row, now=PLAN_NOW, first_contact=False).language == expected
 
 
@@ -466,7 +463,7 @@ def test_a_rescheduled_family_is_told_the_new_day_and_time(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.SPANISH)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
     reschedule_appointment(appointment, at_local(date(2026, 10, 14), time(9, 0)), by=coordinator, now=PLAN_NOW)
-    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.FAMILY_RESCHEDULED))
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.FAMILY_RESCHEDULED))
     body = render_text(row, now=PLAN_NOW, first_contact=False).body
     assert "el miércoles 14 de octubre a las 9:00 a.m." in body
     assert "30 de septiembre" not in body
@@ -514,7 +511,7 @@ def test_a_confirmed_volunteer_is_named_by_first_name_only(make, db):
     shift = make.shift(appointment, role=ShiftRole.RIDE_THERE)
     volunteer = make.volunteer(name=VOLUNTEER_NAME, phone="617-555-0111", sms_opt_in=True)
     claim_slot(shift, volunteer, now=PLAN_NOW)
-    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.FAMILY_VOLUNTEER_CONFIRMED))
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.FAMILY_VOLUNTEER_CONFIRMED))
     body = render_text(row, now=PLAN_NOW, first_contact=False).body
     assert body == ("Good news: Jean-Baptiste from our team will drive you to your appointment "
                     "on Wednesday, September 30 at 12:45 PM.")
@@ -526,7 +523,7 @@ def test_no_confirmation_for_a_volunteer_who_has_let_go(make, db):
     shift = make.shift(make.appointment(family=family, starts_at=at_local(date(2026, 9, 30))))
     volunteer = make.volunteer(phone="617-555-0111", sms_opt_in=True)
     claim = claim_slot(shift, volunteer, now=PLAN_NOW)
-    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.FAMILY_VOLUNTEER_CONFIRMED))
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.FAMILY_VOLUNTEER_CONFIRMED))
     release_claim(claim, now=PLAN_NOW, by=volunteer)
     with pytest.raises(NothingToSay):
         render_text(row, now=PLAN_NOW, first_contact=False)
@@ -537,7 +534,7 @@ def test_a_volunteer_text_links_to_the_held_shift(app, make, db):
     shift = make.shift(make.appointment(starts_at=at_local(date(2026, 9, 30))), meeting_point="Front steps")
     volunteer = make.volunteer(phone="617-555-0111", sms_opt_in=True)
     claim_slot(shift, volunteer, now=PLAN_NOW)
-    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.VOLUNTEER_SOON))
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.VOLUNTEER_SOON))
     body = render_text(row, now=PLAN_NOW, first_contact=False).body
     assert body.endswith(f"Meet at: Front steps. {BASE_URL}/my/shifts/{shift.id}")
     assert "Companion" in body and shift.appointment.location.name in body
@@ -550,7 +547,7 @@ def test_a_coordinator_alert_links_to_the_appointment(app, make, db):
     app.config["PUBLIC_BASE_URL"] = BASE_URL
     make.coordinator(phone="617-555-0122", sms_opt_in=True)
     appointment = make.appointment(starts_at=at_local(date(2026, 9, 30)))
-    row = planning.alert_coordinators(planning.COORDINATOR_DETAINED, "x", now=PLAN_NOW, appointment=appointment)[0]
+    row = planning.alert_coordinators(MessageKind.COORDINATOR_DETAINED, "x", now=PLAN_NOW, appointment=appointment)[0]
     body = render_text(row, now=PLAN_NOW, first_contact=False).body
     assert body.endswith(f"{BASE_URL}/coordinator/appointments/{appointment.id}")
     assert appointment.family.name.split()[0] not in body
@@ -562,7 +559,7 @@ def test_a_removed_shifts_notice_still_renders_from_its_params(make, db):
     shift = make.shift(appointment, role=ShiftRole.INTERPRETER)
     make.claim(shift, volunteer)
     remove_shift(shift, by=make.coordinator(), now=PLAN_NOW)
-    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.VOLUNTEER_CANCELLED))
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.VOLUNTEER_CANCELLED))
     assert row.shift_id is None
     body = render_text(row, now=PLAN_NOW, first_contact=False).body
     place = appointment.location.name
@@ -580,12 +577,12 @@ def test_nothing_to_say_when_the_subject_is_gone(make, db):
     appointment = make.appointment(starts_at=at_local(date(2026, 9, 30)))
     shift = make.shift(appointment)
     claim = claim_slot(shift, volunteer, now=PLAN_NOW)
-    soon = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == planning.VOLUNTEER_SOON))
+    soon = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.VOLUNTEER_SOON))
     release_claim(claim, now=PLAN_NOW, by=volunteer)
     with pytest.raises(NothingToSay):  # released: no "starting soon"
         render_text(soon, now=PLAN_NOW, first_contact=False)
 
-    notice = planning.plan_message("bare", kind=planning.VOLUNTEER_CANCELLED, now=PLAN_NOW, not_before=PLAN_NOW,
+    notice = planning.plan_message("bare", kind=MessageKind.VOLUNTEER_CANCELLED, now=PLAN_NOW, not_before=PLAN_NOW,
                                    send_before=PLAN_NOW + timedelta(days=1), user=volunteer, shift=shift)
     db.session.delete(shift)
     db.session.flush()

@@ -12,12 +12,13 @@ from accompany.models import (
     AppointmentStatus,
     Claim,
     Language,
+    MessageKind,
     MessageState,
     OutboundMessage,
+    UrgentAnswer,
     UrgentAsk,
 )
-from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
-from accompany.services.messaging import planning, urgent_calls
+from accompany.services.messaging import urgent_calls
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.messaging.outbox import record_opt_out
 from accompany.services.messaging.urgent_calls import NobodyToAsk, Settings, ShiftCovered, advance, start_call
@@ -43,12 +44,12 @@ def text_from(volunteer, body: str, *, now=NOW):
 
 def asks_to(db, volunteer) -> list[OutboundMessage]:
     return list(db.session.scalars(select(OutboundMessage).where(
-        OutboundMessage.user_id == volunteer.id, OutboundMessage.kind == planning.VOLUNTEER_URGENT_ASK)))
+        OutboundMessage.user_id == volunteer.id, OutboundMessage.kind == MessageKind.VOLUNTEER_URGENT_ASK)))
 
 
 def replies_to(db, volunteer) -> list[str]:
     return [row.kind for row in db.session.scalars(select(OutboundMessage).where(
-        OutboundMessage.user_id == volunteer.id, OutboundMessage.kind != planning.VOLUNTEER_URGENT_ASK))]
+        OutboundMessage.user_id == volunteer.id, OutboundMessage.kind != MessageKind.VOLUNTEER_URGENT_ASK))]
 
 
 @pytest.fixture
@@ -110,14 +111,14 @@ def test_the_first_yes_takes_the_slot_and_later_ones_are_thanked(make, db, shift
     call, _ = start_call(shift, by=make.coordinator(), now=NOW)
     text_from(first, f"YES {call.code}")
     assert shift.filled == 1 and [c.volunteer_id for c in shift.claims] == [first.id]
-    assert planning.VOLUNTEER_CLAIMED in replies_to(db, first)  # with the shift's details link
+    assert MessageKind.VOLUNTEER_CLAIMED in replies_to(db, first)  # with the shift's details link
     assert call.ended_at == NOW and call.end_reason == "filled"
     assert [row.state for row in asks_to(db, second)] == [MessageState.CANCELLED]  # not sent yet: not sent
     text_from(second, f"sí {call.code}", now=NOW + timedelta(minutes=1))
     assert shift.filled == 1
-    assert replies_to(db, second) == [planning.REPLY_URGENT_COVERED]
+    assert replies_to(db, second) == [MessageKind.REPLY_URGENT_COVERED]
     answers = {ask.volunteer_id: ask.answer for ask in call.asks}
-    assert answers == {first.id: TOOK_IT, second.id: TOO_LATE}
+    assert answers == {first.id: UrgentAnswer.TOOK_IT, second.id: UrgentAnswer.TOO_LATE}
 
 
 def test_no_stops_asking_that_volunteer_about_that_shift(app, make, db, shift):
@@ -127,8 +128,8 @@ def test_no_stops_asking_that_volunteer_about_that_shift(app, make, db, shift):
     call, _ = start_call(shift, by=coordinator, now=NOW)
     handled = text_from(volunteer, f"no {call.code}")
     assert handled.message.handled_at == NOW
-    assert call.asks[0].answer == DECLINED and shift.filled == 0
-    assert replies_to(db, volunteer) == [planning.REPLY_URGENT_DECLINED]
+    assert call.asks[0].answer == UrgentAnswer.DECLINED and shift.filled == 0
+    assert replies_to(db, volunteer) == [MessageKind.REPLY_URGENT_DECLINED]
     with pytest.raises(NobodyToAsk):  # they are not asked again
         start_call(shift, by=coordinator, now=NOW + timedelta(minutes=5))
 
@@ -154,8 +155,8 @@ def test_a_yes_to_a_shift_they_can_no_longer_take_is_answered_kindly(make, db, s
     call, _ = start_call(shift, by=make.coordinator(), now=NOW)
     make.claim(make.shift(starts_at=shift.starts_at), volunteer)  # took an overlapping shift since
     text_from(volunteer, f"YES {call.code}")
-    assert shift.filled == 0 and call.asks[0].answer == NOT_POSSIBLE
-    assert replies_to(db, volunteer) == [planning.REPLY_URGENT_NOT_POSSIBLE]
+    assert shift.filled == 0 and call.asks[0].answer == UrgentAnswer.NOT_POSSIBLE
+    assert replies_to(db, volunteer) == [MessageKind.REPLY_URGENT_NOT_POSSIBLE]
 
 
 def test_a_wrong_code_from_a_volunteer_waits_for_a_coordinator(make, db, shift):
@@ -182,8 +183,8 @@ def test_no_from_the_volunteer_who_took_the_shift_goes_to_a_coordinator(make, db
     text_from(volunteer, f"YES {call.code}")
     handled = text_from(volunteer, f"NO {call.code}", now=NOW + timedelta(minutes=5))
     assert handled.message.handled_at is None  # waits in the inbox
-    assert [c.volunteer_id for c in shift.claims] == [volunteer.id] and call.asks[0].answer == TOOK_IT
-    assert planning.REPLY_URGENT_DECLINED not in replies_to(db, volunteer)
+    assert [c.volunteer_id for c in shift.claims] == [volunteer.id] and call.asks[0].answer == UrgentAnswer.TOOK_IT
+    assert MessageKind.REPLY_URGENT_DECLINED not in replies_to(db, volunteer)
 
 
 def test_a_call_needs_an_open_unfilled_shift(make, db, shift):
@@ -220,7 +221,7 @@ def test_coordinators_are_told_when_nobody_is_left_or_the_shift_is_near(make, db
     far = advance(now=NOW + timedelta(minutes=30), settings=SETTINGS)  # nobody left to ask: tell them
     assert far["alerted"] == 1 and call.alerted_at == NOW + timedelta(minutes=30)
     alerts = db.session.scalars(select(OutboundMessage).where(
-        OutboundMessage.kind == planning.COORDINATOR_URGENT_UNFILLED)).all()
+        OutboundMessage.kind == MessageKind.COORDINATOR_URGENT_UNFILLED)).all()
     assert [a.user_id for a in alerts] == [coordinator.id] and alerts[0].shift_id == shift.id
     assert advance(now=NOW + timedelta(hours=1), settings=SETTINGS)["alerted"] == 0  # once
 

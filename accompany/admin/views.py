@@ -8,11 +8,11 @@ from flask_login import current_user
 from accompany.admin import bp
 from accompany.admin.forms import InvitationForm
 from accompany.clock import utcnow
+from accompany.committing import committing, require_valid
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import admin_required
 from accompany.models import Role, User
-from accompany.services.errors import DomainError
 from accompany.services.people import accounts, two_factor
 
 
@@ -22,7 +22,7 @@ def invitations():
     form = InvitationForm()
     new_link = None
     if form.validate_on_submit():
-        try:
+        with committing(form, field="email") as invited:
             invitation, token = accounts.invite_user(
                 form.email.data,
                 Role(form.role.data),
@@ -30,10 +30,7 @@ def invitations():
                 now=utcnow(),
                 valid_for=timedelta(days=current_app.config["INVITATION_DAYS"]),
             )
-        except DomainError as error:
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
+        if invited:
             new_link = token
             form = InvitationForm(formdata=None)
     return render_template(
@@ -58,14 +55,10 @@ def reset_two_factor(user_id: int):
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
+    require_valid(ActionForm())
+    with committing() as done:
         two_factor.reset(person, by=current_user, now=utcnow())
-    except DomainError as error:
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
+    if done:
         flash(f"Two-step login is reset for {person.name}: they are logged out and set it up again "
               "when they next log in.", "success")
     return redirect(url_for("admin.accounts"))

@@ -10,8 +10,7 @@ from markupsafe import Markup
 from accompany.auth import bp
 from accompany.auth.forms import EnrollTwoFactorForm, PasswordCheckForm
 from accompany.clock import utcnow
-from accompany.database import db
-from accompany.services.errors import DomainError
+from accompany.committing import committing
 from accompany.services.people import two_factor
 
 QR_TARGET_PIXELS = 240  # fits a 360 px phone screen with margins
@@ -36,8 +35,8 @@ def _grouped(secret: str) -> str:
 
 
 def _setup_page(form: EnrollTwoFactorForm):
-    secret = two_factor.begin_enrollment(current_user)
-    db.session.commit()  # the same secret (and QR) until it is confirmed
+    with committing():  # the same secret (and QR) until it is confirmed
+        secret = two_factor.begin_enrollment(current_user)
     uri = two_factor.provisioning_uri(current_user, secret, issuer=current_app.config["ORG_NAME"])
     return render_template("auth/two_factor_setup.html", form=form, qr=qr_svg(uri), secret=_grouped(secret))
 
@@ -55,12 +54,9 @@ def two_factor_page():
         )
     form = EnrollTwoFactorForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, field="code") as enrolled:
             codes = two_factor.confirm_enrollment(current_user, form.code.data, now=utcnow())
-        except DomainError as error:
-            form.code.errors.append(str(error))
-        else:
-            db.session.commit()
+        if enrolled:
             # Shown in this answer only (never stored in clear, never put in the session).
             return render_template("auth/recovery_codes.html", codes=codes)
     return _setup_page(form)
@@ -75,12 +71,9 @@ def disable_two_factor():
         return redirect(url_for("auth.two_factor"))  # nothing to turn off
     form = PasswordCheckForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, field="password") as disabled:
             two_factor.disable(current_user, form.password.data, now=utcnow())
-        except DomainError as error:
-            form.password.errors.append(str(error))
-        else:
-            db.session.commit()
+        if disabled:
             if current_app.config["TWO_FACTOR_REQUIRED"]:
                 flash("Two-step login is off. Set it up again now, for example with your new phone.", "info")
             else:

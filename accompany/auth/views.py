@@ -13,13 +13,9 @@ from accompany.auth.forms import (
 )
 from accompany.auth.sessions import await_second_step, begin_session, end_session, pending_user
 from accompany.clock import utcnow
-from accompany.database import db
+from accompany.committing import committing, require_valid
 from accompany.formfields import ActionForm, safe_next_url
-from accompany.services.errors import (
-    DomainError,
-    EmailTaken,
-    InvitationInvalid,
-)
+from accompany.services.errors import EmailTaken, InvitationInvalid
 from accompany.services.people import accounts, two_factor
 
 
@@ -30,20 +26,17 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        next_url = safe_next_url(form.next.data)
+        # LoginFailed or LoginThrottled: the failure's count and audit record are kept.
+        with committing(form, field="password", commit_on_error=True) as passed:
             user = accounts.authenticate(form.email.data, form.password.data, now=now, address=request.remote_addr)
-        except DomainError as error:  # LoginFailed or LoginThrottled
-            db.session.commit()  # keep the failure's count and audit record
-            form.password.errors.append(str(error))
-        else:
-            next_url = safe_next_url(form.next.data)
-            if user.two_factor_enabled:
+            needs_code = user.two_factor_enabled
+            if needs_code:
                 await_second_step(user, next_url, now=now)
-                db.session.commit()
-                return redirect(url_for("auth.second_step"))
-            begin_session(user, now=now)
-            db.session.commit()
-            return redirect(next_url or url_for("home.index"))
+            else:
+                begin_session(user, now=now)
+        if passed:
+            return redirect(url_for("auth.second_step") if needs_code else next_url or url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
 
@@ -58,15 +51,12 @@ def second_step():
         return redirect(url_for("auth.login"))
     form = SecondStepForm()
     if form.validate_on_submit():
-        try:
+        # CodeNotAccepted or LoginThrottled: the failure's count and audit record are kept.
+        with committing(form, field="code", commit_on_error=True) as passed:
             kind = two_factor.check_second_step(user, form.code.data, now=now)
-        except DomainError as error:  # CodeNotAccepted or LoginThrottled
-            db.session.commit()  # keep the failure's count and audit record
-            form.code.errors.append(str(error))
-        else:
             accounts.finish_login(user, now=now)
             begin_session(user, now=now)
-            db.session.commit()
+        if passed:
             if kind == "recovery":
                 left = two_factor.recovery_codes_left(user)
                 flash(f"You used a recovery code; {left} left. Each one works only once.", "warning")
@@ -76,11 +66,9 @@ def second_step():
 
 @bp.post("/logout")
 def logout():
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    end_session()
-    db.session.commit()
+    require_valid(ActionForm())
+    with committing():
+        end_session()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -88,12 +76,10 @@ def logout():
 @bp.post("/account/log-out-everywhere")
 @login_required
 def log_out_everywhere():
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    accounts.log_out_everywhere(current_user, now=utcnow())
-    end_session()
-    db.session.commit()
+    require_valid(ActionForm())
+    with committing():
+        accounts.log_out_everywhere(current_user, now=utcnow())
+        end_session()
     flash("You are logged out on every phone and computer, this one too.", "info")
     return redirect(url_for("auth.login"))
 
@@ -114,17 +100,14 @@ def signup():
             home_area=form.home_area.data or "",
             sms_opt_in=form.sms_opt_in.data,
         )
-        try:
+        with committing(show_error=False) as signed_up:
             user = accounts.sign_up_volunteer(data, now=utcnow())
-        except EmailTaken as error:
-            form.email.errors.append(str(error))
-        except DomainError as error:
-            form.password.errors.append(str(error))
-        else:
             begin_session(user, now=utcnow())
-            db.session.commit()
+        if signed_up:
             flash("Thank you for signing up! A coordinator will review your account soon.", "success")
             return redirect(url_for("home.index"))
+        field = form.email if isinstance(signed_up.error, EmailTaken) else form.password
+        field.errors = [*field.errors, str(signed_up.error)]
     return render_template("auth/signup.html", form=form)
 
 
@@ -133,13 +116,10 @@ def signup():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, field="current") as changed:
             accounts.change_password(current_user, form.current.data, form.password.data, now=utcnow())
-        except DomainError as error:
-            form.current.errors.append(str(error))
-        else:
             begin_session(current_user._get_current_object(), now=utcnow())
-            db.session.commit()
+        if changed:
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form, action_form=ActionForm())
@@ -155,13 +135,10 @@ def accept_invitation(token: str):
         return render_template("auth/invitation_invalid.html", message=str(error)), 404
     form = AcceptInvitationForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, field="password") as accepted:
             user = accounts.accept_invitation(token, form.name.data, form.password.data, now=utcnow())
-        except DomainError as error:
-            form.password.errors.append(str(error))
-        else:
             begin_session(user, now=utcnow())
-            db.session.commit()
+        if accepted:
             flash(f"Welcome! Your {user.role.label.lower()} account is ready.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/invitation.html", form=form, invitation=invitation)

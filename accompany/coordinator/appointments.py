@@ -9,6 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from accompany.clock import utcnow
+from accompany.committing import committing, require_valid
 from accompany.coordinator import bp
 from accompany.coordinator.appointment_forms import (
     AppointmentDetailsForm,
@@ -31,7 +32,6 @@ from accompany.models import (
     Shift,
     ShiftRole,
 )
-from accompany.services.errors import DomainError
 from accompany.services.scheduling import appointments as service
 from accompany.services.scheduling import locations as location_service
 from accompany.services.scheduling import shifts as shift_service
@@ -164,12 +164,9 @@ def new_appointment():
                 plans = [_plan(entry.form, location.timezone) for entry in form.shifts]
             else:
                 plans = shift_service.propose_shifts(details, wanted, family_language=chosen_family.language, town=chosen_family.town)
-            try:
+            with committing(form, field="day") as saved:
                 appointment = service.create_appointment(details, plans, by=current_user, now=utcnow(), previous=previous)
-            except DomainError as error:
-                form.day.errors.append(str(error))
-            else:
-                db.session.commit()
+            if saved:
                 flash(f"Appointment saved with {len(plans)} shift{'s' if len(plans) != 1 else ''}.", "success")
                 return redirect(url_for(".appointment", appointment_id=appointment.id))
     return _render_new(form, family, review=bool(form.shifts.entries))
@@ -221,112 +218,102 @@ def edit_appointment(appointment_id: int):
     elif form.validate():
         _, location = _chosen(form)
         if location is not None:
-            try:
+            with committing(form, field="day") as saved:
                 service.update_appointment(
                     appointment, _details(form, appointment.family, location), by=current_user, now=utcnow()
                 )
-            except DomainError as error:
-                db.session.rollback()
-                form.day.errors.append(str(error))
-            else:
-                db.session.commit()
+            if saved:
                 flash("Appointment updated.", "success")
                 return redirect(url_for(".appointment", appointment_id=appointment.id))
     return render_template("coordinator/appointments/edit.html", form=form, appointment=appointment)
 
 
-def _act(appointment_id: int, form_class, act):
-    """POST actions on an appointment: validate the form, run `act`, commit, back to the page."""
-    appointment = db.get_or_404(Appointment, appointment_id)
-    form = form_class()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors if isinstance(errors, list) else [errors]:
-                flash(str(error), "warning")
-        return redirect(url_for(".appointment", appointment_id=appointment.id))
-    try:
-        response = act(appointment, form)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-        return redirect(url_for(".appointment", appointment_id=appointment.id))
-    db.session.commit()
-    return response or redirect(url_for(".appointment", appointment_id=appointment.id))
+def _flash_form_errors(form) -> None:
+    """A form posted from the appointment's page goes back there: its problems go as flashes."""
+    for errors in form.errors.values():
+        for error in errors if isinstance(errors, list) else [errors]:
+            flash(str(error), "warning")
+
+
+def _back_to(appointment: Appointment):
+    """Back to the appointment's page, where its buttons are."""
+    return redirect(url_for(".appointment", appointment_id=appointment.id))
 
 
 @bp.post("/appointments/<int:appointment_id>/reschedule")
 @staff_required
 def reschedule_appointment(appointment_id: int):
-    def act(appointment, form):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    form = RescheduleForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back_to(appointment)
+    with committing() as done:
         starts_at = from_local(form.day.data, form.time.data, appointment.location.timezone)
         service.reschedule_appointment(appointment, starts_at, by=current_user, now=utcnow())
+    if done:
         flash("Rescheduled. The shifts moved with it; the family and the volunteers will be told.", "success")
-
-    return _act(appointment_id, RescheduleForm, act)
+    return _back_to(appointment)
 
 
 @bp.post("/appointments/<int:appointment_id>/cancel")
 @staff_required
 def cancel_appointment(appointment_id: int):
-    def act(appointment, form):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    require_valid(ActionForm())
+    with committing() as done:
         service.cancel_appointment(appointment, by=current_user, now=utcnow())
+    if done:
         flash("Cancelled. The family and the volunteers will be told.", "success")
-
-    return _act(appointment_id, ActionForm, act)
+    return _back_to(appointment)
 
 
 @bp.post("/appointments/<int:appointment_id>/close")
 @staff_required
 def close_appointment(appointment_id: int):
-    def act(appointment, form):
-        outcome = Outcome(form.outcome.data)
+    appointment = db.get_or_404(Appointment, appointment_id)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back_to(appointment)
+    outcome = Outcome(form.outcome.data)
+    with committing() as done:
         prefill = service.close_appointment(appointment, outcome, notes=form.notes.data or "", by=current_user, now=utcnow())
-        flash(f"Closed as {outcome.label.lower()}.", "success")
-        if prefill is not None:
-            flash("Now enter the new date for the next appointment.", "info")
-            return redirect(url_for(".new_appointment", family_id=appointment.family_id, previous_id=appointment.id))
-        return None
-
-    return _act(appointment_id, CloseForm, act)
+    if not done:
+        return _back_to(appointment)
+    flash(f"Closed as {outcome.label.lower()}.", "success")
+    if prefill is not None:
+        flash("Now enter the new date for the next appointment.", "info")
+        return redirect(url_for(".new_appointment", family_id=appointment.family_id, previous_id=appointment.id))
+    return _back_to(appointment)
 
 
 @bp.post("/appointments/<int:appointment_id>/confirm")
 @staff_required
 def confirm_draft(appointment_id: int):
-    def act(appointment, form):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    require_valid(ActionForm())
+    with committing() as done:
         service.confirm_draft(appointment, by=current_user, now=utcnow())
+    if done:
         flash("Confirmed. The family's reminders are planned.", "success")
-
-    return _act(appointment_id, ActionForm, act)
+    return _back_to(appointment)
 
 
 @bp.post("/appointments/<int:appointment_id>/clear-alert")
 @staff_required
 def clear_alert(appointment_id: int):
-    def act(appointment, form):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    require_valid(ActionForm())
+    with committing() as done:
         service.clear_detained_alert(appointment, by=current_user, now=utcnow())
-        flash("The detention alert is marked as handled.", "success")
-        return redirect(url_for("home.index"))
+    if not done:
+        return _back_to(appointment)
+    flash("The detention alert is marked as handled.", "success")
+    return redirect(url_for("home.index"))
 
-    return _act(appointment_id, ActionForm, act)
 
-
-def _shift_page(appointment: Appointment, shift: Shift | None, initial: shift_service.ShiftPlan, save, done: str):
-    """The add-a-shift and edit-a-shift page: show `initial`, or run `save(plan)` on a valid POST."""
-    tz_name = appointment.location.timezone
-    form = ShiftForm()
-    if request.method == "GET":
-        form.process(obj=_shift_values(initial, tz_name))
-    elif form.validate():
-        try:
-            save(_plan(form, tz_name))
-        except DomainError as error:
-            db.session.rollback()
-            form.slots.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(done, "success")
-            return redirect(url_for(".appointment", appointment_id=appointment.id))
+def _shift_form_page(form: ShiftForm, appointment: Appointment, shift: Shift | None):
     return render_template("coordinator/appointments/shift_form.html", form=form, appointment=appointment, shift=shift)
 
 
@@ -334,43 +321,51 @@ def _shift_page(appointment: Appointment, shift: Shift | None, initial: shift_se
 @staff_required
 def new_shift(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
-    wanted = request.args.get("role", "")
-    role = ShiftRole(wanted) if wanted in ShiftRole._value2member_map_ else ShiftRole.COMPANION
-    proposal = shift_service.propose_shifts(
-        appointment, [role], family_language=appointment.family.language, town=appointment.family.town
-    )[0]
-    return _shift_page(
-        appointment, None, proposal,
-        lambda plan: shift_service.add_shift(appointment, plan, by=current_user, now=utcnow()),
-        "Shift added.",
-    )
+    tz_name = appointment.location.timezone
+    form = ShiftForm()
+    if request.method == "GET":
+        wanted = request.args.get("role", "")
+        role = ShiftRole(wanted) if wanted in ShiftRole._value2member_map_ else ShiftRole.COMPANION
+        proposal = shift_service.propose_shifts(
+            appointment, [role], family_language=appointment.family.language, town=appointment.family.town
+        )[0]
+        form.process(obj=_shift_values(proposal, tz_name))
+    elif form.validate():
+        with committing(form, field="slots") as saved:
+            shift_service.add_shift(appointment, _plan(form, tz_name), by=current_user, now=utcnow())
+        if saved:
+            flash("Shift added.", "success")
+            return _back_to(appointment)
+    return _shift_form_page(form, appointment, None)
 
 
 @bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_shift(shift_id: int):
     shift = db.get_or_404(Shift, shift_id)
-    return _shift_page(
-        shift.appointment, shift, shift_service.plan_of(shift),
-        lambda plan: shift_service.update_shift(shift, plan, by=current_user, now=utcnow()),
-        "Shift updated.",
-    )
+    appointment = shift.appointment
+    tz_name = appointment.location.timezone
+    form = ShiftForm()
+    if request.method == "GET":
+        form.process(obj=_shift_values(shift_service.plan_of(shift), tz_name))
+    elif form.validate():
+        with committing(form, field="slots") as saved:
+            shift_service.update_shift(shift, _plan(form, tz_name), by=current_user, now=utcnow())
+        if saved:
+            flash("Shift updated.", "success")
+            return _back_to(appointment)
+    return _shift_form_page(form, appointment, shift)
 
 
 @bp.post("/shifts/<int:shift_id>/remove")
 @staff_required
 def remove_shift(shift_id: int):
     shift = db.get_or_404(Shift, shift_id)
-    appointment_id = shift.appointment_id
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    back = url_for(".appointment", appointment_id=shift.appointment_id)
+    require_valid(ActionForm())
     held = len(shift.claims)
-    try:
+    with committing() as done:
         shift_service.remove_shift(shift, by=current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-        return redirect(url_for(".appointment", appointment_id=appointment_id))
-    db.session.commit()
-    flash("Shift removed." + (f" {held} volunteer{'s' if held != 1 else ''} will be told." if held else ""), "success")
-    return redirect(url_for(".appointment", appointment_id=appointment_id))
+    if done:
+        flash("Shift removed." + (f" {held} volunteer{'s' if held != 1 else ''} will be told." if held else ""), "success")
+    return redirect(back)

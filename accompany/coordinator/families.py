@@ -6,11 +6,12 @@ Flash messages never carry a family's name: they travel in the session cookie.
 from __future__ import annotations
 
 from babel.dates import format_date
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany import timezones
 from accompany.clock import utcnow
+from accompany.committing import committing, require_valid
 from accompany.coordinator import bp
 from accompany.coordinator.family_forms import FamilyForm, FamilySearchForm
 from accompany.database import db
@@ -20,22 +21,12 @@ from accompany.models import Family
 from accompany.pagination import page_of
 from accompany.services.people import families as family_service
 from accompany.services.people import family_records
-from accompany.services.people.families import FamilyError
 
 PER_PAGE = 50
 
 
 def _tz_name(family: Family | None = None) -> str:
     return (family.timezone if family is not None else "") or current_app.config["ORG_TIMEZONE"]
-
-
-def _show_error(form: FamilyForm, error: FamilyError) -> None:
-    """Put a domain error next to the field it is about (or at the top of the form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 @bp.get("/families")
@@ -58,14 +49,11 @@ def families():
 def new_family():
     form = FamilyForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             family = family_service.create_family(
                 form.details(tz_name=_tz_name()), by=current_user, now=utcnow()
             )
-        except FamilyError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash("The family is saved.", "success")
             return redirect(url_for(".family", family_id=family.id))
     return render_template("coordinator/families/form.html", form=form, family=None)
@@ -75,8 +63,8 @@ def new_family():
 @staff_required
 def family(family_id: int):
     family = db.get_or_404(Family, family_id)
-    family_service.record_family_view(family, by=current_user, now=utcnow())
-    db.session.commit()
+    with committing():
+        family_service.record_family_view(family, by=current_user, now=utcnow())
     consent_day = None
     if family.consent_at is not None:
         local = timezones.to_local(family.consent_at, _tz_name(family)).date()
@@ -98,51 +86,43 @@ def edit_family(family_id: int):
     tz_name = _tz_name(family)
     if request.method == "GET":
         form = FamilyForm.for_family(family, tz_name)
-        family_service.record_family_view(family, by=current_user, now=utcnow(), page="edit")
-        db.session.commit()
+        with committing():
+            family_service.record_family_view(family, by=current_user, now=utcnow(), page="edit")
         return render_template("coordinator/families/form.html", form=form, family=family)
     form = FamilyForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             changed = family_service.update_family(
                 family,
                 form.details(tz_name=tz_name, previous_consent_at=family.consent_at),
                 by=current_user,
                 now=utcnow(),
             )
-        except FamilyError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash("The family's details are saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for(".family", family_id=family.id))
     return render_template("coordinator/families/form.html", form=form, family=family)
 
 
-def _change_state(family_id: int, change, done_message: str):
-    """Run `change` (close or reopen) on a family, commit, and say what happened."""
-    family = db.get_or_404(Family, family_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        change(family, by=current_user, now=utcnow())
-    except FamilyError as error:
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
-        flash(done_message, "success")
-    return redirect(url_for(".family", family_id=family_id))
-
-
 @bp.post("/families/<int:family_id>/close")
 @staff_required
 def close_family(family_id: int):
-    return _change_state(
-        family_id, family_service.close_family, "The family is closed. No more texts will go to it."
-    )
+    family = db.get_or_404(Family, family_id)
+    require_valid(ActionForm())
+    with committing() as done:
+        family_service.close_family(family, by=current_user, now=utcnow())
+    if done:
+        flash("The family is closed. No more texts will go to it.", "success")
+    return redirect(url_for(".family", family_id=family_id))
 
 
 @bp.post("/families/<int:family_id>/reopen")
 @staff_required
 def reopen_family(family_id: int):
-    return _change_state(family_id, family_service.reopen_family, "The family is open again.")
+    family = db.get_or_404(Family, family_id)
+    require_valid(ActionForm())
+    with committing() as done:
+        family_service.reopen_family(family, by=current_user, now=utcnow())
+    if done:
+        flash("The family is open again.", "success")
+    return redirect(url_for(".family", family_id=family_id))

@@ -12,14 +12,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
+from accompany.committing import committing, require_valid
 from accompany.coordinator import bp
 from accompany.coordinator.inbox_forms import ReplyForm, SeenForm
-from accompany.database import db
 from accompany.guards import staff_required
-from accompany.services.errors import DomainError
+from accompany.models import MessageKind
 from accompany.services.messaging import conversations as conversation_service
-from accompany.services.messaging import keywords, planning
-from accompany.services.messaging.conversations import CannotReply
+from accompany.services.messaging import keywords
 
 KEY = re.compile(r"[0-9a-f]{64}")
 
@@ -34,7 +33,7 @@ READ_AS = {
     keywords.STOP_REQUEST: "Sounds like “stop texting me”: a coordinator decides",
 }
 
-OUTGOING = {planning.STAFF_REPLY: "Coordinator's reply"}
+OUTGOING = {MessageKind.STAFF_REPLY: "Coordinator's reply"}
 
 
 def _seen(form) -> int | None:
@@ -51,11 +50,11 @@ def _checked(key: str) -> str:
 
 def _conversation_page(key: str, form: ReplyForm):
     """The thread with `key` (404 if that number never texted us), the reply form under it."""
-    thread = conversation_service.thread(key, by=current_user, now=utcnow())
+    with committing():  # the audit log records that the family's texts were read
+        thread = conversation_service.thread(key, by=current_user, now=utcnow())
     if thread is None:
         abort(404)
     form.seen.data = str(thread.newest_id)
-    db.session.commit()  # the audit log records that the family's texts were read
     return render_template(
         "coordinator/inbox/conversation.html",
         thread=thread,
@@ -86,13 +85,9 @@ def reply_to_conversation(key: str):
     key = _checked(key)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, field="text") as planned:
             conversation_service.reply(key, form.text.data, by=current_user, now=utcnow(), seen=_seen(form))
-        except CannotReply as error:
-            db.session.rollback()
-            form.text.errors.append(str(error))
-        else:
-            db.session.commit()
+        if planned:
             flash("Reply planned: it goes out within a minute (texts to a family wait for daytime).", "success")
             return redirect(url_for(".conversation", key=key))
     return _conversation_page(key, form)
@@ -102,12 +97,11 @@ def reply_to_conversation(key: str):
 @staff_required
 def mark_conversation_handled(key: str):
     key = _checked(key)
-    form = SeenForm()
-    if not form.validate_on_submit():
-        abort(400)
-    handled = conversation_service.mark_handled(key, by=current_user, now=utcnow(), seen=_seen(form))
-    db.session.commit()
-    flash("Marked as dealt with." if handled else "Nothing here was waiting.", "success")
+    form = require_valid(SeenForm())
+    with committing() as done:
+        handled = conversation_service.mark_handled(key, by=current_user, now=utcnow(), seen=_seen(form))
+    if done:
+        flash("Marked as dealt with." if handled else "Nothing here was waiting.", "success")
     return redirect(url_for(".inbox"))
 
 
@@ -115,15 +109,10 @@ def mark_conversation_handled(key: str):
 @staff_required
 def opt_out_conversation(key: str):
     key = _checked(key)
-    form = SeenForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+    form = require_valid(SeenForm())
+    with committing() as done:
         conversation_service.opt_out_number(key, by=current_user, now=utcnow(), seen=_seen(form))
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
+    if not done:
         return redirect(url_for(".inbox"))
-    db.session.commit()
     flash("Nothing more will be texted to this number unless it texts START.", "success")
     return redirect(url_for(".conversation", key=key))

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
+from accompany.committing import committing, require_valid
 from accompany.coordinator import bp
 from accompany.coordinator.location_forms import LocationActiveForm, LocationForm
 from accompany.database import db
 from accompany.guards import staff_required
 from accompany.models import Location
 from accompany.services.scheduling import locations as location_service
-from accompany.services.scheduling.locations import LocationError
-
-
-def _show_error(form: LocationForm, error: LocationError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _active_form(location: Location) -> LocationActiveForm:
@@ -40,12 +32,9 @@ def new_location():
     org_zone = current_app.config["ORG_TIMEZONE"]
     form = LocationForm(current_zone=org_zone, timezone=org_zone)
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             location = location_service.create_location(form.details(), by=current_user, now=utcnow())
-        except LocationError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(f"{location.name} is saved.", "success")
             return redirect(url_for(".location", location_id=location.id))
     return render_template("coordinator/locations/form.html", form=form, location=None)
@@ -69,12 +58,9 @@ def edit_location(location_id: int):
     else:
         form = LocationForm(current_zone=location.timezone)
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             changed = location_service.update_location(location, form.details(), by=current_user, now=utcnow())
-        except LocationError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash("The place is saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for(".location", location_id=location.id))
     return render_template("coordinator/locations/form.html", form=form, location=location)
@@ -84,14 +70,12 @@ def edit_location(location_id: int):
 @staff_required
 def toggle_location(location_id: int):
     location = db.get_or_404(Location, location_id)
-    form = LocationActiveForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = require_valid(LocationActiveForm())
     active = form.active.data == "1"
-    location_service.set_location_active(location, active, by=current_user, now=utcnow())
-    db.session.commit()
-    if active:
+    with committing() as done:
+        location_service.set_location_active(location, active, by=current_user, now=utcnow())
+    if done and active:
         flash("The place is active again and offered for new appointments.", "success")
-    else:
+    elif done:
         flash("The place is deactivated: it is no longer offered for new appointments.", "info")
     return redirect(url_for(".location", location_id=location.id))

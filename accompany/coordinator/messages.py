@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
+from accompany.committing import committing, require_valid
 from accompany.coordinator import bp
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import MessageState, OutboundMessage, RecipientKind
-from accompany.services.errors import DomainError
 from accompany.services.messaging import message_log
 
 VIEWS = {
@@ -39,41 +39,54 @@ def messages():
     )
 
 
-def _act(message_id: int, act, done: str):
-    row = db.get_or_404(OutboundMessage, message_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        act(row)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
-        flash(done, "success")
+def _back_to_log():
+    """The same view of the log the button was pressed on."""
     return redirect(url_for(".messages", view=request.args.get("view", "planned")))
 
 
 @bp.post("/messages/<int:message_id>/cancel")
 @staff_required
 def cancel_message(message_id: int):
-    return _act(message_id, lambda row: message_log.cancel_message(row, by=current_user, now=utcnow()), "Cancelled.")
+    row = db.get_or_404(OutboundMessage, message_id)
+    require_valid(ActionForm())
+    with committing() as done:
+        message_log.cancel_message(row, by=current_user, now=utcnow())
+    if done:
+        flash("Cancelled.", "success")
+    return _back_to_log()
 
 
 @bp.post("/messages/<int:message_id>/retry")
 @staff_required
 def retry_message(message_id: int):
-    return _act(message_id, lambda row: message_log.retry_message(row, by=current_user, now=utcnow()), "It will go again shortly.")
+    row = db.get_or_404(OutboundMessage, message_id)
+    require_valid(ActionForm())
+    with committing() as done:
+        message_log.retry_message(row, by=current_user, now=utcnow())
+    if done:
+        flash("It will go again shortly.", "success")
+    return _back_to_log()
 
 
 @bp.post("/messages/<int:message_id>/arrived")
 @staff_required
 def settle_arrived(message_id: int):
-    return _act(message_id, lambda row: message_log.settle_unknown(row, arrived=True, by=current_user, now=utcnow()), "Marked as sent.")
+    row = db.get_or_404(OutboundMessage, message_id)
+    require_valid(ActionForm())
+    with committing() as done:
+        message_log.settle_unknown(row, arrived=True, by=current_user, now=utcnow())
+    if done:
+        flash("Marked as sent.", "success")
+    return _back_to_log()
 
 
 @bp.post("/messages/<int:message_id>/not-arrived")
 @staff_required
 def settle_not_arrived(message_id: int):
-    return _act(message_id, lambda row: message_log.settle_unknown(row, arrived=False, by=current_user, now=utcnow()),
-                "Marked as not sent. You can send it again.")
+    row = db.get_or_404(OutboundMessage, message_id)
+    require_valid(ActionForm())
+    with committing() as done:
+        message_log.settle_unknown(row, arrived=False, by=current_user, now=utcnow())
+    if done:
+        flash("Marked as not sent. You can send it again.", "success")
+    return _back_to_log()

@@ -21,18 +21,16 @@ from flask_login import current_user
 
 from accompany import timezones
 from accompany.clock import utcnow
+from accompany.committing import committing
 from accompany.coordinator import bp
 from accompany.coordinator.spreadsheet_forms import (
     ExportForm,
     ImportConfirmForm,
     ImportUploadForm,
 )
-from accompany.database import db
 from accompany.guards import staff_required
-from accompany.services.errors import DomainError
 from accompany.services.scheduling import appointment_import, coverage_export, csv_files
 from accompany.services.scheduling.appointment_import import ImportNotClean, ImportPreview
-from accompany.services.scheduling.coverage_export import ExportRangeInvalid
 from accompany.services.scheduling.csv_files import SpreadsheetError
 
 TOO_BIG_TO_CONFIRM = (
@@ -95,21 +93,18 @@ def confirm_import():
         return _upload_page(
             ImportUploadForm(formdata=None), "The file was not sent back complete. Upload it again.", 400
         )
-    try:
+    with committing(show_error=False) as imported:
         text = form.text()
         result = appointment_import.import_appointments(
             text, by=current_user, now=utcnow(), expected_rows=form.rows.data
         )
-    except ImportNotClean as error:
-        db.session.rollback()
+    error = imported.error
+    if isinstance(error, ImportNotClean):
         return _preview_page(error.preview, text, str(error))
-    except SpreadsheetError as error:
-        db.session.rollback()
+    if isinstance(error, SpreadsheetError):
         return _upload_page(ImportUploadForm(formdata=None), str(error))
-    except DomainError as error:
-        db.session.rollback()
+    if error is not None:
         return _upload_page(ImportUploadForm(formdata=None), f"Nothing was imported. {error}")
-    db.session.commit()
     count, shifts = len(result.appointments), result.shifts
     message = f"{count} appointment{'s' if count != 1 else ''} imported"
     if shifts:
@@ -135,13 +130,10 @@ def export_appointments():
         return render_template("coordinator/spreadsheets/export.html", form=form)
     form = ExportForm(formdata=request.args)
     if form.validate():
-        try:
+        with committing(form, field="end") as exported:
             export = coverage_export.export_coverage(
                 form.start.data, form.end.data, tz_name=tz_name, by=current_user, now=utcnow()
             )
-        except ExportRangeInvalid as error:
-            form.end.errors.append(str(error))
-        else:
-            db.session.commit()
+        if exported:
             return _csv_response(export.text, export.filename)
     return render_template("coordinator/spreadsheets/export.html", form=form)

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
+from accompany.committing import committing, require_valid
 from accompany.coordinator import bp
 from accompany.coordinator.volunteer_forms import (
     AssignForm,
@@ -20,9 +21,7 @@ from accompany.coordinator.volunteer_forms import (
 from accompany.database import db
 from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
-from accompany.models import Role, Shift, User
-from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
-from accompany.services.errors import DomainError, NotPending
+from accompany.models import Role, Shift, UrgentAnswer, User
 from accompany.services.messaging import urgent_calls
 from accompany.services.people import accounts
 from accompany.services.people import volunteers as volunteer_service
@@ -31,13 +30,7 @@ from accompany.services.scheduling import claims as claim_service
 PER_PAGE = 50
 
 # How a volunteer answered an urgent ask, in plain words.
-ANSWER_WORDS = {
-    None: "no answer yet",
-    TOOK_IT: "took it",
-    DECLINED: "said no",
-    TOO_LATE: "too late: already covered",
-    NOT_POSSIBLE: "could not take it",
-}
+ANSWER_WORDS = {None: "no answer yet", **{answer: answer.label for answer in UrgentAnswer}}
 # Why texting about a shift stopped.
 END_WORDS = {
     urgent_calls.FILLED: "the shift was filled",
@@ -81,37 +74,35 @@ def volunteers():
     )
 
 
-def _decide_sign_up(user_id: int, decide, done_message: str, category: str):
-    """Run `decide` (approve or decline) on a pending volunteer, commit, and say what happened."""
+def _pending_or_404(user_id: int) -> User:
     volunteer = db.session.get(User, user_id)
     if volunteer is None or volunteer.role != Role.VOLUNTEER:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        decide(volunteer, by=current_user, now=utcnow())
-    except NotPending as error:
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
-        flash(done_message.format(name=volunteer.name), category)
-    return redirect(url_for(".volunteers"))
+    return volunteer
 
 
 @bp.post("/volunteers/<int:user_id>/approve")
 @staff_required
 def approve(user_id: int):
-    return _decide_sign_up(
-        user_id, accounts.approve_volunteer, "{name} is approved and can now claim shifts.", "success"
-    )
+    volunteer = _pending_or_404(user_id)
+    require_valid(ActionForm())
+    with committing() as done:
+        accounts.approve_volunteer(volunteer, by=current_user, now=utcnow())
+    if done:
+        flash(f"{volunteer.name} is approved and can now claim shifts.", "success")
+    return redirect(url_for(".volunteers"))
 
 
 @bp.post("/volunteers/<int:user_id>/decline")
 @staff_required
 def decline(user_id: int):
-    return _decide_sign_up(
-        user_id, accounts.decline_volunteer, "The sign-up from {name} was declined.", "info"
-    )
+    volunteer = _pending_or_404(user_id)
+    require_valid(ActionForm())
+    with committing() as done:
+        accounts.decline_volunteer(volunteer, by=current_user, now=utcnow())
+    if done:
+        flash(f"The sign-up from {volunteer.name} was declined.", "info")
+    return redirect(url_for(".volunteers"))
 
 
 # -- one volunteer ---------------------------------------------------------------------------------
@@ -148,17 +139,11 @@ def _deactivated_message(name: str, result: volunteer_service.Deactivation) -> s
 @staff_required
 def deactivate_volunteer(user_id: int):
     volunteer = _volunteer_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    name = volunteer.name
-    try:
+    require_valid(ActionForm())
+    with committing() as done:
         result = volunteer_service.deactivate_volunteer(volunteer, by=current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
-        flash(_deactivated_message(name, result), "success")
+    if done:
+        flash(_deactivated_message(volunteer.name, result), "success")
     return redirect(url_for(".volunteer", user_id=user_id))
 
 
@@ -166,17 +151,11 @@ def deactivate_volunteer(user_id: int):
 @staff_required
 def reactivate_volunteer(user_id: int):
     volunteer = _volunteer_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    name = volunteer.name
-    try:
+    require_valid(ActionForm())
+    with committing() as done:
         volunteer_service.reactivate_volunteer(volunteer, by=current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
-        flash(f"{name} is active again and can claim shifts.", "success")
+    if done:
+        flash(f"{volunteer.name} is active again and can claim shifts.", "success")
     return redirect(url_for(".volunteer", user_id=user_id))
 
 
@@ -197,16 +176,12 @@ def assign_volunteer(shift_id: int):
         volunteer = db.session.get(User, form.volunteer_id.data)
         if volunteer is None:
             abort(404)
-        name, done = volunteer.name, _after_shift_change(shift)
-        try:
+        with committing() as assigned:
             volunteer_service.assign_volunteer(shift, volunteer, now=now, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "warning")
+        if not assigned:
             return redirect(here)
-        db.session.commit()
-        flash(f"{name} now holds a slot of this shift.", "success")
-        return redirect(done)
+        flash(f"{volunteer.name} now holds a slot of this shift.", "success")
+        return redirect(_after_shift_change(shift))
     holders = volunteer_service.shift_holders(shift)
     candidates = volunteer_service.assignment_candidates(shift, now=now, holders=holders)
     is_open = shift.is_open(now)
@@ -234,18 +209,12 @@ def assign_volunteer(shift_id: int):
 @staff_required
 def urgent_call(shift_id: int):
     shift = _shift_or_404(shift_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
+    require_valid(ActionForm())
+    with committing() as done:
         call, asked = urgent_calls.start_call(shift, by=current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        code, count = call.code, len(asked)
-        db.session.commit()
-        people = "1 volunteer" if count == 1 else f"{count} volunteers"
-        flash(f"Texted {people}. They reply YES {code} to take it.", "success")
+    if done:
+        people = "1 volunteer" if len(asked) == 1 else f"{len(asked)} volunteers"
+        flash(f"Texted {people}. They reply YES {call.code} to take it.", "success")
     return redirect(url_for(".assign_volunteer", shift_id=shift_id, _anchor="urgent"))
 
 
@@ -255,17 +224,12 @@ def release_claim(claim_id: int):
     claim = volunteer_service.get_claim(claim_id)
     if claim is None:
         abort(404)
-    form = ReleaseForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = require_valid(ReleaseForm())
+    # Read before the claim goes: the row is deleted by the release.
     name, back = claim.volunteer.name, form.next_url() or _after_shift_change(claim.shift)
-    try:
+    with committing() as done:
         late = claim_service.release_claim(claim, now=utcnow(), by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
+    if done:
         message = f"{name} is off the shift; the slot is open again."
         if late:
             message += " It starts within a day, so coordinators were alerted."

@@ -8,11 +8,13 @@ from accompany.models.enums import (
     AttendanceMode,
     Language,
     LocationKind,
+    MessageKind,
     MessageState,
     Outcome,
     RecipientKind,
     Role,
     ShiftRole,
+    UrgentAnswer,
     UserStatus,
     Wording,
 )
@@ -31,7 +33,7 @@ from accompany.models.users import Invitation, User, VolunteerLanguage
 __all__ = [
     "Appointment", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim",
     "Family", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
-    "LoginThrottle", "MessageState", "OptOut", "Outcome", "OutboundMessage", "RecipientKind", "RecoveryCode", "Role",
-    "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAsk", "UrgentCall", "User", "UserStatus",
-    "VolunteerLanguage", "Wording",
+    "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "RecipientKind",
+    "RecoveryCode", "Role", "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAnswer", "UrgentAsk", "UrgentCall",
+    "User", "UserStatus", "VolunteerLanguage", "Wording",
 ]

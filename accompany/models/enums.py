@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -113,3 +114,77 @@ class MessageState(LabelledEnum):
     EXPIRED = "expired", "Expired (too late to send)"
     CANCELLED = "cancelled", "Cancelled"
     UNKNOWN = "unknown", "Unknown (needs a check)"
+
+
+# A family reminder's kind names its days, and the days are configurable (FAMILY_REMINDER_DAYS).
+FAMILY_REMINDER_KIND = re.compile(r"family_reminder_[0-9]+d")
+
+
+class MessageKind(StrEnum):
+    """What a text is for: each outbox row has one, worded by the catalogs (messaging/wording/),
+    and an inbound text records the one it was answered with.
+
+    A reminder at days other than 7, 3 and 1 (`family_reminder(14)`) is a kind no member lists:
+    it is made on demand, and the catalogs word it as FAMILY_REMINDER.
+    """
+
+    # To families, about an appointment.
+    FAMILY_REMINDER = "family_reminder"  # the general wording; no row has this kind itself
+    FAMILY_REMINDER_7D = "family_reminder_7d"
+    FAMILY_REMINDER_3D = "family_reminder_3d"
+    FAMILY_REMINDER_1D = "family_reminder_1d"
+    FAMILY_VOLUNTEER_CONFIRMED = "family_volunteer_confirmed"
+    FAMILY_RESCHEDULED = "family_rescheduled"
+    FAMILY_CANCELLED = "family_cancelled"
+    # To volunteers, about a shift.
+    VOLUNTEER_CLAIMED = "volunteer_claimed"
+    VOLUNTEER_EVENING_BEFORE = "volunteer_evening_before"
+    VOLUNTEER_SOON = "volunteer_soon"
+    VOLUNTEER_RESCHEDULED = "volunteer_rescheduled"
+    VOLUNTEER_CANCELLED = "volunteer_cancelled"
+    VOLUNTEER_URGENT_ASK = "volunteer_urgent_ask"
+    # To coordinators and admins.
+    COORDINATOR_DETAINED = "coordinator_detained"
+    COORDINATOR_LATE_RELEASE = "coordinator_late_release"
+    COORDINATOR_UNFILLED_DIGEST = "coordinator_unfilled_digest"
+    COORDINATOR_RIDE_REQUEST = "coordinator_ride_request"
+    COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
+    # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
+    REPLY_CONFIRMED = "reply_confirmed"
+    REPLY_RIDE = "reply_ride"
+    REPLY_URGENT_COVERED = "reply_urgent_covered"
+    REPLY_URGENT_DECLINED = "reply_urgent_declined"
+    REPLY_URGENT_NOT_POSSIBLE = "reply_urgent_not_possible"
+    STAFF_REPLY = "staff_reply"  # a coordinator's own words, sealed in the row's body when planned
+    # Answers about the number itself, given in the webhook's reply (never planned as rows).
+    REPLY_HELP = "reply_help"
+    STOP_CONFIRMATION = "stop_confirmation"
+    START_CONFIRMATION = "start_confirmation"
+
+    @classmethod
+    def family_reminder(cls, days: int) -> MessageKind:
+        """The family's reminder `days` days before the appointment."""
+        return cls(f"{cls.FAMILY_REMINDER}_{days}d")
+
+    @property
+    def is_family_reminder(self) -> bool:
+        """A reminder some days before (not FAMILY_REMINDER, which is only a wording)."""
+        return FAMILY_REMINDER_KIND.fullmatch(self) is not None
+
+    @classmethod
+    def _missing_(cls, value):
+        """A reminder at configured days no member lists, made once and kept like a member."""
+        if not isinstance(value, str) or not FAMILY_REMINDER_KIND.fullmatch(value):
+            return None
+        kind = str.__new__(cls, value)
+        kind._name_, kind._value_ = value.upper(), value
+        return cls._value2member_map_.setdefault(value, kind)
+
+
+class UrgentAnswer(LabelledEnum):
+    """How an urgent ask ended, from the volunteer's reply (labelled as the shift's page says it)."""
+
+    TOOK_IT = "took_it", "took it"
+    DECLINED = "declined", "said no"
+    TOO_LATE = "too_late", "too late: already covered"  # said yes after the shift was covered or closed
+    NOT_POSSIBLE = "not_possible", "could not take it"  # said yes but may not hold it now (an overlapping shift, say)

@@ -17,14 +17,36 @@ from sqlalchemy import (
     Integer,
     String,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.types import TypeDecorator
 
 from accompany.crypto import EncryptedText
 from accompany.database import UTCDateTime, db, enum_type
-from accompany.models.enums import Language, MessageState, RecipientKind
+from accompany.models.enums import Language, MessageKind, MessageState, RecipientKind
 from accompany.models.families import Family
 from accompany.models.users import User
 
+
+class MessageKindType(TypeDecorator):
+    """A MessageKind, stored as its value. Not `enum_type`: a reminder at configured days
+    ("family_reminder_14d") is a kind no member lists, so the CHECK (`message_kind_check`) takes
+    the reminder pattern too, and the models refuse a kind nobody words as soon as it is set."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
+        return None if value is None else str(value)  # a member, or a LIKE pattern from a filter
+
+    def process_result_value(self, value: str | None, dialect) -> MessageKind | None:
+        return None if value is None else MessageKind(value)
+
+
+def message_kind_check(column: str) -> CheckConstraint:
+    """The database's side of MessageKindType: `column` holds a member's value or a reminder's."""
+    values = ", ".join(f"'{kind.value}'" for kind in MessageKind)
+    return CheckConstraint(f"{column} IN ({values}) OR {column} LIKE '{MessageKind.FAMILY_REMINDER}_%d'",
+                           name="message_kind")
 
 class OutboundMessage(db.Model):
     __tablename__ = "outbound_messages"
@@ -32,13 +54,14 @@ class OutboundMessage(db.Model):
         CheckConstraint("(family_id IS NULL) <> (user_id IS NULL)", name="one_recipient"),
         CheckConstraint("send_before > not_before", name="window_order"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        message_kind_check("kind"),
         Index("ix_outbound_messages_due", "state", "not_before"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # One row per (subject, recipient, kind): planning twice never plans twice.
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[MessageKind] = mapped_column(MessageKindType())
     recipient_kind: Mapped[RecipientKind] = mapped_column(enum_type(RecipientKind, "recipient_kind"))
     family_id: Mapped[int | None] = mapped_column(
         ForeignKey("families.id", ondelete="CASCADE"), index=True
@@ -74,6 +97,10 @@ class OutboundMessage(db.Model):
     family: Mapped[Family | None] = relationship()
     user: Mapped[User | None] = relationship()
 
+    @validates("kind")
+    def _known_kind(self, key: str, kind: str) -> MessageKind:
+        return MessageKind(kind)  # a kind nobody words fails here, before it can be planned and lost
+
     def __repr__(self) -> str:
         return f"<OutboundMessage {self.id} {self.kind} {self.state.value}>"
 
@@ -82,6 +109,7 @@ class InboundMessage(db.Model):
     """A text someone sent us. The sender is found by the phone's blind index."""
 
     __tablename__ = "inbound_messages"
+    __table_args__ = (message_kind_check("answered_with"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -97,12 +125,16 @@ class InboundMessage(db.Model):
     # stop_request (sounds like "stop texting me": a coordinator decides) or other.
     kind: Mapped[str] = mapped_column(String(20), default="other")
     # What it was about (a confirmed appointment, a ride request) and what we answered with
-    # (a text kind), so the conversation reads as it happened.
+    # (None: nothing), so the conversation reads as it happened.
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
-    answered_with: Mapped[str] = mapped_column(String(40), default="")
+    answered_with: Mapped[MessageKind | None] = mapped_column(MessageKindType())
     # Set when no person needs to look at it any more: at once for a keyword, else by a coordinator.
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @validates("answered_with")
+    def _known_answer(self, key: str, kind: str | None) -> MessageKind | None:
+        return None if kind is None else MessageKind(kind)
 
     def __repr__(self) -> str:
         return f"<InboundMessage {self.id} {self.kind}>"

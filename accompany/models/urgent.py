@@ -7,15 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accompany.database import UTCDateTime, db
+from accompany.database import UTCDateTime, db, enum_type
 from accompany.models.appointments import Shift
+from accompany.models.enums import UrgentAnswer
 from accompany.models.users import User
-
-# How an ask ended, from the volunteer's reply.
-TOOK_IT = "took_it"
-DECLINED = "declined"
-TOO_LATE = "too_late"  # said yes after the shift was covered or closed
-NOT_POSSIBLE = "not_possible"  # said yes but may not hold it now (an overlapping shift, say)
 
 
 class UrgentCall(db.Model):
@@ -67,7 +62,7 @@ class UrgentAsk(db.Model):
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     round: Mapped[int] = mapped_column(Integer)
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    answer: Mapped[str | None] = mapped_column(String(20))  # TOOK_IT, DECLINED, TOO_LATE, NOT_POSSIBLE
+    answer: Mapped[UrgentAnswer | None] = mapped_column(enum_type(UrgentAnswer, "urgent_answer"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     call: Mapped[UrgentCall] = relationship(back_populates="asks")

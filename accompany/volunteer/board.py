@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
+from accompany.committing import committing, require_valid
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Shift, ShiftRole
-from accompany.services.errors import DomainError
 from accompany.services.scheduling import board
 from accompany.services.scheduling.claims import claim_slot
 from accompany.services.scheduling.locations import active_locations
@@ -43,14 +43,11 @@ def board_page():
 @volunteer_required
 def claim(shift_id: int):
     shift = db.get_or_404(Shift, shift_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
+    require_valid(ActionForm())
+    with committing(show_error=False) as claimed:
         claim_slot(shift, current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(f"{error} Thank you for trying!", "warning")
+    if not claimed:
+        flash(f"{claimed.error} Thank you for trying!", "warning")
         return redirect(url_for(".board_page"))
-    db.session.commit()
     flash("It's yours. Thank you! The details are below.", "success")
     return redirect(url_for(".held_shift", shift_id=shift_id))

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from accompany.clock import utcnow
-from accompany.database import db
+from accompany.committing import committing, require_valid
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Shift
@@ -66,8 +66,8 @@ def feed_urls(token: str) -> tuple[str, str]:
 @bp.get("/my/calendar")
 @volunteer_required
 def calendar():
-    token = calendar_service.ensure_calendar_token(current_user._get_current_object(), now=utcnow())
-    db.session.commit()
+    with committing():
+        token = calendar_service.ensure_calendar_token(current_user._get_current_object(), now=utcnow())
     url, webcal_url = feed_urls(token)
     return render_template(
         "volunteer/calendar.html", feed_url=url, webcal_url=webcal_url, form=ActionForm()
@@ -77,11 +77,10 @@ def calendar():
 @bp.post("/my/calendar/reset")
 @volunteer_required
 def reset_calendar():
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    calendar_service.reset_calendar_token(current_user._get_current_object(), now=utcnow())
-    db.session.commit()
-    flash("You have a new calendar link; the old one no longer works. "
-          "Add the new link to your calendar.", "success")
+    require_valid(ActionForm())
+    with committing() as done:
+        calendar_service.reset_calendar_token(current_user._get_current_object(), now=utcnow())
+    if done:
+        flash("You have a new calendar link; the old one no longer works. "
+              "Add the new link to your calendar.", "success")
     return redirect(url_for(".calendar"))

@@ -6,11 +6,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
-from accompany.database import db
+from accompany.committing import committing, require_valid
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Outcome
-from accompany.services.errors import DomainError
 from accompany.services.privacy import access
 from accompany.services.scheduling import my_shifts
 from accompany.services.scheduling.claims import release_claim
@@ -53,15 +52,11 @@ def held_shift(shift_id: int):
 @volunteer_required
 def release(shift_id: int):
     claim = _held_or_404(shift_id, details=False)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
+    require_valid(ActionForm())
+    with committing() as released:
         late = release_claim(claim, now=utcnow(), by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
+    if not released:
         return redirect(url_for(".held_shift", shift_id=shift_id))
-    db.session.commit()
     if late:
         flash("Released. It is close to the shift, so the coordinators were told right away.", "info")
     else:
@@ -84,13 +79,9 @@ def report(shift_id: int):
             outcome=Outcome(form.outcome.data), hours=form.hours.data,
             notes=form.notes.data or "", next_date=form.next_date.data,
         )
-        try:
+        with committing(form, field="outcome") as reported:
             draft = my_shifts.report_back(claim, details, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            form.outcome.errors.append(str(error))
-        else:
-            db.session.commit()
+        if reported:
             message = "Thank you for reporting back."
             if details.outcome == Outcome.DETAINED:
                 message += " The coordinators have been alerted."

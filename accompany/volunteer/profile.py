@@ -9,9 +9,8 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from accompany.clock import utcnow
-from accompany.database import db
+from accompany.committing import committing
 from accompany.guards import profile_owner_required
-from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.people import profile as profile_service
 from accompany.services.privacy import account_deletion
@@ -39,13 +38,9 @@ def profile():
     else:
         form = ProfileForm(data=asdict(profile_service.details_of(user)))
     if form.validate_on_submit():
-        try:
+        with committing(form, field="name") as saved:
             changed = profile_service.update_profile(user, form.details(), now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "name").errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             flash("Your profile is saved." if changed else "Nothing changed.", "success")
             return redirect(url_for(".profile"))
     return _page(user, form, DeleteAccountForm(formdata=None))
@@ -58,13 +53,9 @@ def delete_account():
     user = current_user._get_current_object()
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, field="delete_password") as deleted:
             account_deletion.delete_volunteer_account(user, form.delete_password.data, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            form.delete_password.errors.append(str(error))
-        else:
-            db.session.commit()
+        if deleted:
             logout_user()
             session.clear()
             flash("Your account is deleted and you are logged out. Thank you for everything you did "

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, or_, select, update
 
 from accompany.database import db
-from accompany.models import Family, InboundMessage, OutboundMessage, User, Wording
+from accompany.models import Family, InboundMessage, MessageKind, OutboundMessage, User, Wording
 from accompany.services.errors import DomainError
 from accompany.services.messaging import keywords, planning
 from accompany.services.messaging.inbound import Senders, opt_out
@@ -147,7 +147,7 @@ def thread(key: str, *, by: User, now: datetime) -> Thread | None:
         # reminder planned for the weeks ahead).
         outbound = db.session.scalars(
             select(OutboundMessage).where(or_(*recipients), or_(OutboundMessage.sent_at.is_not(None),
-                                                                OutboundMessage.kind == planning.STAFF_REPLY))
+                                                                OutboundMessage.kind == MessageKind.STAFF_REPLY))
             .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc()).limit(THREAD_LENGTH)
         )
         entries += [Entry(at=m.sent_at or m.created_at, incoming=False, body=m.body or "", kind=m.kind,
@@ -186,7 +186,7 @@ def reply(key: str, text: str, *, by: User, now: datetime, seen: int | None = No
         if not planning.family_may_be_texted(found):
             raise CannotReply("This family has no consent to texts on file, or its record is closed: call instead.")
         # Family texts wait for daytime in the family's zone (the next morning at worst).
-        row = planning.plan_family_text(_key(key, now), planning.STAFF_REPLY, found, now=now,
+        row = planning.plan_family_text(_key(key, now), MessageKind.STAFF_REPLY, found, now=now,
                                         send_before=planning.answer_deadline(now), params={"by": by.id})
         if row is None:
             raise CannotReply("There is no daytime hour to send it in soon: try again in the morning.")
@@ -194,7 +194,7 @@ def reply(key: str, text: str, *, by: User, now: datetime, seen: int | None = No
         if not planning.user_may_be_texted(found):
             raise CannotReply(f"{found.first_name or 'This person'} does not take texts (texts are off in their "
                               "profile, or their account is not active): call instead.")
-        row = planning.plan_message(_key(key, now), kind=planning.STAFF_REPLY, now=now, not_before=now,
+        row = planning.plan_message(_key(key, now), kind=MessageKind.STAFF_REPLY, now=now, not_before=now,
                                     send_before=now + REPLY_VALID_FOR, user=found, params={"by": by.id})
     row.body = text
     mark_handled(key, by=by, now=now, seen=seen)

@@ -102,7 +102,7 @@ def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer) ->
         db.session.commit()
         return "cancelled"
     except UnknownKind:
-        outbox.finish(row, MessageState.FAILED, now=now, error_message=f"No wording exists for {row.kind!r} messages.")
+        outbox.finish(row, MessageState.FAILED, now=now, error_message=f"No wording exists for {row.kind.value!r} messages.")
         db.session.commit()
         return "failed"
     if not outbox.hand_over(row, body=text.body, segments=text.segments, language=text.language, now=now):

@@ -35,14 +35,15 @@ from accompany.models import (
     Claim,
     Family,
     InboundMessage,
+    MessageKind,
     OptOut,
     OutboundMessage,
     Shift,
     ShiftRole,
+    UrgentAnswer,
     User,
     UserStatus,
 )
-from accompany.models.urgent import TOOK_IT
 from accompany.phones import InvalidPhone, mask_phone, normalize_phone
 from accompany.services.messaging import keywords, outbox, planning, urgent_calls
 from accompany.services.messaging.rendering import NUMBER_REPLIES, RenderedText, render_number_reply
@@ -109,7 +110,7 @@ def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: 
         reading = keywords.Reading(carrier)
     message = InboundMessage(
         provider_sid=provider_sid or None, from_hash=senders.phone_hash, from_phone=senders.phone,
-        body=body or "", received_at=now, kind=reading.meaning, answered_with="",
+        body=body or "", received_at=now, kind=reading.meaning, answered_with=None,
         family_id=senders.families[0].id if senders.families else None,
         user_id=senders.users[0].id if senders.users else None,
     )
@@ -122,7 +123,7 @@ def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: 
         opt_in(senders, now=now)  # Twilio lifted its block (it takes YES as START): so do we
     reply = _act(message, reading, senders, now=now)
     if reply is None and message.handled_at is None and _may_send_help(senders, now=now):
-        reply = planning.REPLY_HELP  # for a person to read: the same answer, known number or not
+        reply = MessageKind.REPLY_HELP  # for a person to read: the same answer, known number or not
     if reply is not None:
         message.answered_with = reply
     db.session.flush()
@@ -141,12 +142,12 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
         # The word itself when it is one of ours; never the words of a longer text (not sealed here).
         said = keywords.normalize(message.body)
         opt_out(senders, now=now, keyword=said if said in keywords.WORDS else "carrier stop")
-        return _done(message, now, planning.STOP_CONFIRMATION)
+        return _done(message, now, MessageKind.STOP_CONFIRMATION)
     if meaning == keywords.START:
         opt_in(senders, now=now)
-        return _done(message, now, planning.START_CONFIRMATION)
+        return _done(message, now, MessageKind.START_CONFIRMATION)
     if meaning == keywords.HELP:
-        return _done(message, now, planning.REPLY_HELP)
+        return _done(message, now, MessageKind.REPLY_HELP)
     if not senders.known:
         return None  # kept for a coordinator to read (a family's new phone?)
 
@@ -158,7 +159,7 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
                          answer=outcome or "no_after_taking")
             if outcome is None:
                 return None  # NO after taking the shift: a coordinator settles it with them
-            return _done(message, now, planning.VOLUNTEER_CLAIMED if outcome == TOOK_IT else _REPLIES[outcome])
+            return _done(message, now, _REPLIES[outcome])
     if meaning == keywords.YES and senders.families and not reading.code:
         return _family_confirms(message, senders, now=now)
     if meaning == keywords.RIDE and senders.families:
@@ -166,10 +167,12 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
     return None  # for the inbox
 
 
+# What answers each way an urgent ask can end (taking it: the claim's own "your shift" text).
 _REPLIES = {
-    urgent_calls.DECLINED: planning.REPLY_URGENT_DECLINED,
-    urgent_calls.TOO_LATE: planning.REPLY_URGENT_COVERED,
-    urgent_calls.NOT_POSSIBLE: planning.REPLY_URGENT_NOT_POSSIBLE,
+    UrgentAnswer.TOOK_IT: MessageKind.VOLUNTEER_CLAIMED,
+    UrgentAnswer.DECLINED: MessageKind.REPLY_URGENT_DECLINED,
+    UrgentAnswer.TOO_LATE: MessageKind.REPLY_URGENT_COVERED,
+    UrgentAnswer.NOT_POSSIBLE: MessageKind.REPLY_URGENT_NOT_POSSIBLE,
 }
 
 
@@ -188,7 +191,7 @@ def _may_send_help(senders: Senders, *, now: datetime) -> bool:
         return False
     recent = select(InboundMessage.id).where(
         InboundMessage.from_hash == senders.phone_hash,
-        InboundMessage.answered_with == planning.REPLY_HELP,
+        InboundMessage.answered_with == MessageKind.REPLY_HELP,
         InboundMessage.received_at > now - HELP_AGAIN_AFTER,
     )
     return db.session.scalar(recent.limit(1)) is None
@@ -266,15 +269,15 @@ def _family_confirms(message: InboundMessage, senders: Senders, *, now: datetime
     if appointment.family_confirmed_at is None:
         appointment.family_confirmed_at = now
         record_event("appointment.family_confirmed", now=now, subject=appointment)
-    _family_reply(planning.REPLY_CONFIRMED, appointment.family, appointment, now=now)
-    return _done(message, now, planning.REPLY_CONFIRMED)
+    _family_reply(MessageKind.REPLY_CONFIRMED, appointment.family, appointment, now=now)
+    return _done(message, now, MessageKind.REPLY_CONFIRMED)
 
 
 def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: datetime) -> str | None:
     appointment = reply_target(senders.families, now=now)
     if appointment is None:
-        _family_reply(planning.REPLY_RIDE, senders.families[0], None, now=now)
-        return planning.REPLY_RIDE  # no appointment ahead: a coordinator reads it
+        _family_reply(MessageKind.REPLY_RIDE, senders.families[0], None, now=now)
+        return MessageKind.REPLY_RIDE  # no appointment ahead: a coordinator reads it
     message.appointment_id = appointment.id
     first_request = appointment.ride_requested_at is None
     if first_request:
@@ -282,11 +285,11 @@ def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: dateti
         record_event("appointment.ride_requested", now=now, subject=appointment)
         add_ride_shift(appointment, now=now)
         planning.alert_coordinators(
-            planning.COORDINATOR_RIDE_REQUEST, f"appt:{appointment.id}:ride_request", now=now,
+            MessageKind.COORDINATOR_RIDE_REQUEST, f"appt:{appointment.id}:ride_request", now=now,
             appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
         )
-    _family_reply(planning.REPLY_RIDE, appointment.family, appointment, now=now)
-    return _done(message, now, planning.REPLY_RIDE)
+    _family_reply(MessageKind.REPLY_RIDE, appointment.family, appointment, now=now)
+    return _done(message, now, MessageKind.REPLY_RIDE)
 
 
 def add_ride_shift(appointment: Appointment, *, now: datetime) -> Shift | None:

@@ -23,6 +23,7 @@ from accompany.models import (
     AppointmentStatus,
     Claim,
     Family,
+    MessageKind,
     MessageState,
     OptOut,
     OutboundMessage,
@@ -34,34 +35,6 @@ from accompany.models import (
 )
 from accompany.services.scheduling.overview import unfilled_slots_soon
 from accompany.timezones import from_local, to_local
-
-# Message kinds. Templates (rendered at send time) are keyed by these.
-FAMILY_REMINDER = "family_reminder"  # + "_7d", "_3d", "_1d"
-FAMILY_VOLUNTEER_CONFIRMED = "family_volunteer_confirmed"
-FAMILY_RESCHEDULED = "family_rescheduled"
-FAMILY_CANCELLED = "family_cancelled"
-VOLUNTEER_CLAIMED = "volunteer_claimed"
-VOLUNTEER_EVENING_BEFORE = "volunteer_evening_before"
-VOLUNTEER_SOON = "volunteer_soon"
-VOLUNTEER_RESCHEDULED = "volunteer_rescheduled"
-VOLUNTEER_CANCELLED = "volunteer_cancelled"
-COORDINATOR_DETAINED = "coordinator_detained"
-COORDINATOR_LATE_RELEASE = "coordinator_late_release"
-COORDINATOR_UNFILLED_DIGEST = "coordinator_unfilled_digest"
-# Two-way texts (accompany/services/messaging/inbound.py, urgent_calls.py, conversations.py).
-VOLUNTEER_URGENT_ASK = "volunteer_urgent_ask"
-COORDINATOR_RIDE_REQUEST = "coordinator_ride_request"
-COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
-REPLY_CONFIRMED = "reply_confirmed"
-REPLY_RIDE = "reply_ride"
-REPLY_URGENT_COVERED = "reply_urgent_covered"
-REPLY_URGENT_DECLINED = "reply_urgent_declined"
-REPLY_URGENT_NOT_POSSIBLE = "reply_urgent_not_possible"
-STAFF_REPLY = "staff_reply"  # a coordinator's own words, sealed in the row's body when planned
-# Answers about the number itself, given in the webhook's reply (never planned as rows).
-REPLY_HELP = "reply_help"
-STOP_CONFIRMATION = "stop_confirmation"
-START_CONFIRMATION = "start_confirmation"
 
 # An answer to a family (their "1", a coordinator's reply) may wait this long: past the night, to
 # their next morning, but no longer.
@@ -166,7 +139,7 @@ def fit_family_window(
 def plan_message(
     key: str,
     *,
-    kind: str,
+    kind: MessageKind,
     now: datetime,
     not_before: datetime,
     send_before: datetime,
@@ -287,7 +260,7 @@ def plan_family_reminders(
             continue
         row = plan_message(
             f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:reminder_{d}d",
-            kind=f"{FAMILY_REMINDER}_{d}d",
+            kind=MessageKind.family_reminder(d),
             now=now,
             not_before=at,
             send_before=closes,
@@ -301,12 +274,12 @@ def plan_family_reminders(
 
 
 def plan_family_notice(
-    appointment: Appointment, kind: str, *, now: datetime, key_suffix: str = "",
+    appointment: Appointment, kind: MessageKind, *, now: datetime, key_suffix: str = "",
     params: dict | None = None, timing: Timing | None = None,
 ) -> OutboundMessage | None:
     """One notice to the family about `appointment` (volunteer confirmed, rescheduled, cancelled)."""
     send_before = appointment.starts_at
-    if kind == FAMILY_CANCELLED:
+    if kind == MessageKind.FAMILY_CANCELLED:
         send_before = max(appointment.starts_at, now + timedelta(hours=1))
     return plan_family_text(
         f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:{kind}{key_suffix}", kind, appointment.family,
@@ -321,7 +294,7 @@ def answer_deadline(now: datetime, appointment: Appointment | None = None) -> da
 
 
 def plan_family_text(
-    key: str, kind: str, family: Family, *, now: datetime, send_before: datetime,
+    key: str, kind: MessageKind, family: Family, *, now: datetime, send_before: datetime,
     appointment: Appointment | None = None, params: dict | None = None, timing: Timing | None = None,
 ) -> OutboundMessage | None:
     """A text to `family` from now on, in their daytime (their next morning when it is night there).
@@ -353,13 +326,13 @@ def plan_volunteer_reminders(
     local_start = to_local(shift.starts_at, org_timezone())
     evening = from_local(local_start.date() - timedelta(days=1), time(timing.volunteer_evening_hour), org_timezone())
     wanted = [
-        *([(VOLUNTEER_CLAIMED, now, shift.starts_at)] if announce else []),
-        (VOLUNTEER_EVENING_BEFORE, evening, shift.starts_at - timing.volunteer_soon),
-        (VOLUNTEER_SOON, shift.starts_at - timing.volunteer_soon, shift.starts_at),
+        *([(MessageKind.VOLUNTEER_CLAIMED, now, shift.starts_at)] if announce else []),
+        (MessageKind.VOLUNTEER_EVENING_BEFORE, evening, shift.starts_at - timing.volunteer_soon),
+        (MessageKind.VOLUNTEER_SOON, shift.starts_at - timing.volunteer_soon, shift.starts_at),
     ]
     planned = []
     for kind, not_before, send_before in wanted:
-        if kind == VOLUNTEER_EVENING_BEFORE and not_before < now:
+        if kind == MessageKind.VOLUNTEER_EVENING_BEFORE and not_before < now:
             continue  # claimed after the evening before: the claim text says it all
         row = plan_message(
             f"{base}:{kind}", kind=kind, now=now, not_before=not_before, send_before=send_before,
@@ -371,7 +344,7 @@ def plan_volunteer_reminders(
 
 
 def plan_volunteer_notice(
-    claim: Claim, kind: str, *, now: datetime, send_before: datetime, params: dict | None = None
+    claim: Claim, kind: MessageKind, *, now: datetime, send_before: datetime, params: dict | None = None
 ) -> OutboundMessage | None:
     """One notice to a volunteer about their shift (rescheduled, cancelled)."""
     shift, volunteer = claim.shift, claim.volunteer
@@ -388,7 +361,7 @@ def plan_volunteer_notice(
 
 
 def alert_coordinators(
-    kind: str, key: str, *, now: datetime, appointment: Appointment | None = None,
+    kind: MessageKind, key: str, *, now: datetime, appointment: Appointment | None = None,
     shift: Shift | None = None, params: dict | None = None, valid_for: timedelta = timedelta(hours=12),
 ) -> list[OutboundMessage]:
     """One alert per active coordinator and admin who takes texts."""
@@ -428,4 +401,4 @@ def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: in
         unfilled = unfilled_slots_soon(now=now)
     if unfilled <= 0:
         return []
-    return alert_coordinators(COORDINATOR_UNFILLED_DIGEST, key, now=now, valid_for=timedelta(hours=10))
+    return alert_coordinators(MessageKind.COORDINATOR_UNFILLED_DIGEST, key, now=now, valid_for=timedelta(hours=10))

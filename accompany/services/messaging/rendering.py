@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -35,11 +36,13 @@ from accompany.models import (
     AttendanceMode,
     Claim,
     Language,
+    MessageKind,
     OutboundMessage,
     Shift,
     User,
     Wording,
 )
+from accompany.models.enums import FAMILY_REMINDER_KIND
 from accompany.phones import format_national
 from accompany.public_url import public_base_url
 from accompany.services.messaging import planning
@@ -49,38 +52,11 @@ from accompany.services.privacy.redaction import scrub_free_text
 from accompany.services.scheduling.overview import unfilled_slots_soon
 from accompany.timezones import to_local
 
-# "family_reminder_7d" and the like: the days are configurable, so any "_<n>d" is a reminder
-# (the catalogs word 7, 3 and 1 days, and have a general "family_reminder" for the rest).
-FAMILY_REMINDER_KIND = re.compile(rf"{planning.FAMILY_REMINDER}_\d+d")
-# The kinds an outbox row can be.
-KINDS = (
-    *(f"{planning.FAMILY_REMINDER}_{days}d" for days in (7, 3, 1)),
-    planning.FAMILY_VOLUNTEER_CONFIRMED,
-    planning.FAMILY_RESCHEDULED,
-    planning.FAMILY_CANCELLED,
-    planning.VOLUNTEER_CLAIMED,
-    planning.VOLUNTEER_EVENING_BEFORE,
-    planning.VOLUNTEER_SOON,
-    planning.VOLUNTEER_RESCHEDULED,
-    planning.VOLUNTEER_CANCELLED,
-    planning.VOLUNTEER_URGENT_ASK,
-    planning.COORDINATOR_DETAINED,
-    planning.COORDINATOR_LATE_RELEASE,
-    planning.COORDINATOR_UNFILLED_DIGEST,
-    planning.COORDINATOR_RIDE_REQUEST,
-    planning.COORDINATOR_URGENT_UNFILLED,
-    planning.REPLY_CONFIRMED,
-    planning.REPLY_RIDE,
-    planning.REPLY_URGENT_COVERED,
-    planning.REPLY_URGENT_DECLINED,
-    planning.REPLY_URGENT_NOT_POSSIBLE,
-    planning.STAFF_REPLY,
-)
 # Answers about a phone number (HELP, STOP, START), given in the webhook's reply to whoever
 # texted, known or not: they name the organization and say how to stop already.
-NUMBER_REPLIES = (planning.REPLY_HELP, planning.STOP_CONFIRMATION, planning.START_CONFIRMATION)
+NUMBER_REPLIES = (MessageKind.REPLY_HELP, MessageKind.STOP_CONFIRMATION, MessageKind.START_CONFIRMATION)
 # A coordinator's reply answers someone who texted us: it goes exactly as written.
-AS_WRITTEN = frozenset({planning.STAFF_REPLY})
+AS_WRITTEN = frozenset({MessageKind.STAFF_REPLY})
 
 MAX_SEGMENTS = 2
 ARRIVE_EARLY = timedelta(minutes=30)  # security lines and check-in queues
@@ -132,8 +108,6 @@ class Facts:
 
 def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool) -> RenderedText:
     """The body of `message` as it should go out now, or NothingToSay."""
-    if message.kind not in KINDS and not is_family_reminder(message.kind):
-        raise UnknownKind(f"no template for message kind {message.kind!r}")
     language = recipient_language(message)
     facts = gather_facts(message, now=now)
     if message.kind in AS_WRITTEN:
@@ -141,7 +115,7 @@ def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool)
     return _fitted(CATALOGS[language.value], message.kind, facts, language, now=now, first_contact=first_contact)
 
 
-def render_number_reply(kind: str, language: str, *, now: datetime) -> RenderedText:
+def render_number_reply(kind: MessageKind, language: str, *, now: datetime) -> RenderedText:
     """The answer to HELP, STOP or START, in `language` (the language of the word they sent:
     answering in a language we know them by would tell a stranger the number is ours)."""
     if kind not in NUMBER_REPLIES:
@@ -149,7 +123,7 @@ def render_number_reply(kind: str, language: str, *, now: datetime) -> RenderedT
     if language not in CATALOGS:
         language = FALLBACK
     phone = format_national(current_app.config.get("ORG_HELP_PHONE"))
-    key = f"{kind}.no_phone" if kind == planning.REPLY_HELP and not phone else kind
+    key = f"{kind}.no_phone" if kind == MessageKind.REPLY_HELP and not phone else kind
     facts = Facts(key=key, tz_name=planning.org_timezone(), phone=phone)
     return _fitted(CATALOGS[language], kind, facts, Language(language), now=now, first_contact=False)
 
@@ -164,10 +138,6 @@ def _fitted(catalog: ModuleType, kind: str, facts: Facts, language: Language, *,
         if segments <= MAX_SEGMENTS:
             break
     return RenderedText(body=body, language=language, segments=segments)
-
-
-def is_family_reminder(kind: str) -> bool:
-    return bool(FAMILY_REMINDER_KIND.fullmatch(kind))
 
 
 # -- language --------------------------------------------------------------------------------------
@@ -197,92 +167,192 @@ def recipient_timezone(message: OutboundMessage) -> str:
 # -- facts: what is true now ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a row is about, read once from the current data for its kind's facts function."""
+
+    message: OutboundMessage
+    appointment: Appointment | None
+    shift: Shift | None
+    params: dict
+    now: datetime
+
+
 def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
     """Read what `message` is about, as it is now."""
+    read_facts = _facts_function(message.kind)
     if message.family is None and message.user is None:
         raise NothingToSay("the recipient is gone")
-    tz_name = recipient_timezone(message)
-    kind = message.kind
-    params = message.params or {}
-    appointment = db.session.get(Appointment, message.appointment_id) if message.appointment_id else None
-    shift = db.session.get(Shift, message.shift_id) if message.shift_id else None
-    base = Facts(key=kind, tz_name=tz_name, phone=format_national(current_app.config.get("ORG_HELP_PHONE")))
+    subject = Subject(
+        message=message,
+        appointment=db.session.get(Appointment, message.appointment_id) if message.appointment_id else None,
+        shift=db.session.get(Shift, message.shift_id) if message.shift_id else None,
+        params=message.params or {},
+        now=now,
+    )
+    base = Facts(key=message.kind, tz_name=recipient_timezone(message),
+                 phone=format_national(current_app.config.get("ORG_HELP_PHONE")))
+    return read_facts(base, subject)
 
-    if is_family_reminder(kind) or kind == planning.FAMILY_RESCHEDULED:
-        return _family_appointment(base, _upcoming(appointment, now=now), message)
-    if kind == planning.FAMILY_VOLUNTEER_CONFIRMED:
-        appointment = _upcoming(appointment, now=now)
-        volunteer, role = _confirmed_volunteer(appointment, params.get("volunteer_id"))
-        return replace(_family_appointment(base, appointment, message), volunteer=volunteer, escort=role)
-    if kind == planning.FAMILY_CANCELLED:
-        if appointment is None or appointment.status != AppointmentStatus.CANCELLED:
-            raise NothingToSay("the appointment is not cancelled")
-        return _family_appointment(base, appointment, message)
 
-    if kind in (planning.VOLUNTEER_CLAIMED, planning.VOLUNTEER_EVENING_BEFORE,
-                planning.VOLUNTEER_SOON, planning.VOLUNTEER_RESCHEDULED):
-        shift = _held_upcoming_shift(shift, message.user, now=now)
-        return replace(
-            base, starts_at=shift.starts_at, role=shift.role.value,
-            place=shift.appointment.location.name,
-            meeting=scrub_free_text(shift.meeting_point, shift.appointment.family.name),
-            link=_link(f"/my/shifts/{shift.id}"),
-        )
-    if kind == planning.VOLUNTEER_CANCELLED:
-        return _cancelled_shift(base, shift, appointment, params)
+def _facts_function(kind: MessageKind) -> Callable[[Facts, Subject], Facts]:
+    """`kind`'s entry in FACTS; a family reminder at other configured days reads like the 7/3/1-day ones."""
+    if kind in FACTS:
+        return FACTS[kind]
+    if kind.is_family_reminder:
+        return _family_appointment_ahead
+    raise UnknownKind(f"no template for message kind {kind!r}")
 
-    if kind == planning.COORDINATOR_DETAINED:
-        if appointment is None:
-            raise NothingToSay("the appointment is gone")
-        return replace(
-            base, starts_at=appointment.starts_at, place=appointment.location.name,
-            link=_link(f"/coordinator/appointments/{appointment.id}"),
-        )
-    if kind == planning.COORDINATOR_LATE_RELEASE:
-        if (shift is None or shift.appointment.status != AppointmentStatus.SCHEDULED
-                or shift.ends_at <= now or shift.filled >= shift.slots):
-            raise NothingToSay("the shift is gone, over, or filled again")
-        return replace(
-            base, starts_at=shift.starts_at, role=shift.role.value, place=shift.appointment.location.name,
-            link=_link(f"/coordinator/appointments/{shift.appointment_id}"),
-        )
 
-    if kind == planning.COORDINATOR_UNFILLED_DIGEST:
-        count = unfilled_slots_soon(now=now)
-        if not count:
-            raise NothingToSay("every slot is filled now")
-        return replace(base, count=count, link=_link("/"))
+# -- each kind's facts (the table FACTS, below, says which kind reads which) ---------------------------
 
-    if kind == planning.COORDINATOR_RIDE_REQUEST:
-        appointment = _upcoming(appointment, now=now)
-        return replace(base, starts_at=appointment.starts_at, place=appointment.location.name,
-                       link=_link(f"/coordinator/appointments/{appointment.id}"))
 
-    if kind == planning.VOLUNTEER_URGENT_ASK:
-        shift = _open_shift(shift, now=now)
-        if message.user is not None and any(claim.volunteer_id == message.user_id for claim in shift.claims):
-            raise NothingToSay("the volunteer holds this shift already")
-        # No meeting point: it is often the family's home, and only holders see it (DESIGN §3).
+def _family_appointment_ahead(base: Facts, subject: Subject) -> Facts:
+    """A reminder, or the new time of a rescheduled appointment: while it is still ahead."""
+    return _family_appointment(base, _upcoming(subject.appointment, now=subject.now), subject.message)
+
+
+def _family_volunteer_confirmed(base: Facts, subject: Subject) -> Facts:
+    appointment = _upcoming(subject.appointment, now=subject.now)
+    volunteer, role = _confirmed_volunteer(appointment, subject.params.get("volunteer_id"))
+    return replace(_family_appointment(base, appointment, subject.message), volunteer=volunteer, escort=role)
+
+
+def _family_cancelled(base: Facts, subject: Subject) -> Facts:
+    appointment = subject.appointment
+    if appointment is None or appointment.status != AppointmentStatus.CANCELLED:
+        raise NothingToSay("the appointment is not cancelled")
+    return _family_appointment(base, appointment, subject.message)
+
+
+def _volunteer_shift_ahead(base: Facts, subject: Subject) -> Facts:
+    """Claimed, the evening before, soon, rescheduled: a shift the volunteer still holds, ahead."""
+    shift = _held_upcoming_shift(subject.shift, subject.message.user, now=subject.now)
+    return replace(
+        base, starts_at=shift.starts_at, role=shift.role.value,
+        place=shift.appointment.location.name,
+        meeting=scrub_free_text(shift.meeting_point, shift.appointment.family.name),
+        link=_link(f"/my/shifts/{shift.id}"),
+    )
+
+
+def _volunteer_cancelled(base: Facts, subject: Subject) -> Facts:
+    """From the shift while it exists; from what planning left in `params` once it is deleted."""
+    shift, appointment, params = subject.shift, subject.appointment, subject.params
+    if shift is not None:
         return replace(base, starts_at=shift.starts_at, role=shift.role.value,
-                       place=shift.appointment.location.name, code=params.get("code", ""))
-    if kind == planning.COORDINATOR_URGENT_UNFILLED:
-        shift = _open_shift(shift, now=now)
-        return replace(base, starts_at=shift.starts_at, role=shift.role.value,
-                       place=shift.appointment.location.name, link=_link(f"/coordinator/shifts/{shift.id}/assign"))
-    if kind in (planning.REPLY_URGENT_COVERED, planning.REPLY_URGENT_DECLINED, planning.REPLY_URGENT_NOT_POSSIBLE):
-        if shift is None:
-            raise NothingToSay("the shift is gone")
-        return replace(base, starts_at=shift.starts_at, role=shift.role.value)
+                       place=shift.appointment.location.name)
+    role, starts_at = params.get("role"), params.get("starts_at")
+    if not role or not starts_at:
+        raise NothingToSay("the shift is gone and the row does not say what it was")
+    place = appointment.location.name if appointment is not None else ""
+    return replace(
+        base, key=base.key if place else f"{base.key}.no_place",
+        starts_at=datetime.fromisoformat(starts_at), role=role, place=place,
+    )
 
-    if kind in (planning.REPLY_CONFIRMED, planning.REPLY_RIDE):
-        if appointment is None or appointment.status != AppointmentStatus.SCHEDULED or appointment.starts_at <= now:
-            return replace(base, key=f"{kind}.no_appointment")
-        return replace(base, starts_at=appointment.starts_at)
-    if kind == planning.STAFF_REPLY:
-        if not message.body:
-            raise NothingToSay("the reply has no words")
-        return replace(base, message=message.body)
-    raise UnknownKind(f"no facts for message kind {kind!r}")
+
+def _volunteer_urgent_ask(base: Facts, subject: Subject) -> Facts:
+    shift, message = _open_shift(subject.shift, now=subject.now), subject.message
+    if message.user is not None and any(claim.volunteer_id == message.user_id for claim in shift.claims):
+        raise NothingToSay("the volunteer holds this shift already")
+    # No meeting point: it is often the family's home, and only holders see it (DESIGN §3).
+    return replace(base, starts_at=shift.starts_at, role=shift.role.value,
+                   place=shift.appointment.location.name, code=subject.params.get("code", ""))
+
+
+def _coordinator_detained(base: Facts, subject: Subject) -> Facts:
+    appointment = subject.appointment
+    if appointment is None:
+        raise NothingToSay("the appointment is gone")
+    return replace(
+        base, starts_at=appointment.starts_at, place=appointment.location.name,
+        link=_link(f"/coordinator/appointments/{appointment.id}"),
+    )
+
+
+def _coordinator_late_release(base: Facts, subject: Subject) -> Facts:
+    shift = subject.shift
+    if (shift is None or shift.appointment.status != AppointmentStatus.SCHEDULED
+            or shift.ends_at <= subject.now or shift.filled >= shift.slots):
+        raise NothingToSay("the shift is gone, over, or filled again")
+    return replace(
+        base, starts_at=shift.starts_at, role=shift.role.value, place=shift.appointment.location.name,
+        link=_link(f"/coordinator/appointments/{shift.appointment_id}"),
+    )
+
+
+def _coordinator_unfilled_digest(base: Facts, subject: Subject) -> Facts:
+    count = unfilled_slots_soon(now=subject.now)
+    if not count:
+        raise NothingToSay("every slot is filled now")
+    return replace(base, count=count, link=_link("/"))
+
+
+def _coordinator_ride_request(base: Facts, subject: Subject) -> Facts:
+    appointment = _upcoming(subject.appointment, now=subject.now)
+    return replace(base, starts_at=appointment.starts_at, place=appointment.location.name,
+                   link=_link(f"/coordinator/appointments/{appointment.id}"))
+
+
+def _coordinator_urgent_unfilled(base: Facts, subject: Subject) -> Facts:
+    shift = _open_shift(subject.shift, now=subject.now)
+    return replace(base, starts_at=shift.starts_at, role=shift.role.value,
+                   place=shift.appointment.location.name, link=_link(f"/coordinator/shifts/{shift.id}/assign"))
+
+
+def _urgent_reply(base: Facts, subject: Subject) -> Facts:
+    """Covered, declined, not possible: which shift the volunteer answered about."""
+    if subject.shift is None:
+        raise NothingToSay("the shift is gone")
+    return replace(base, starts_at=subject.shift.starts_at, role=subject.shift.role.value)
+
+
+def _appointment_reply(base: Facts, subject: Subject) -> Facts:
+    """A family's "1" or "2" answered: about their appointment still ahead, else without one."""
+    appointment = subject.appointment
+    if appointment is None or appointment.status != AppointmentStatus.SCHEDULED or appointment.starts_at <= subject.now:
+        return replace(base, key=f"{base.key}.no_appointment")
+    return replace(base, starts_at=appointment.starts_at)
+
+
+def _staff_reply(base: Facts, subject: Subject) -> Facts:
+    if not subject.message.body:
+        raise NothingToSay("the reply has no words")
+    return replace(base, message=subject.message.body)
+
+
+# Which facts each kind of row says. (A family reminder at other configured days reads like these.)
+FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
+    MessageKind.FAMILY_REMINDER_7D: _family_appointment_ahead,
+    MessageKind.FAMILY_REMINDER_3D: _family_appointment_ahead,
+    MessageKind.FAMILY_REMINDER_1D: _family_appointment_ahead,
+    MessageKind.FAMILY_VOLUNTEER_CONFIRMED: _family_volunteer_confirmed,
+    MessageKind.FAMILY_RESCHEDULED: _family_appointment_ahead,
+    MessageKind.FAMILY_CANCELLED: _family_cancelled,
+    MessageKind.VOLUNTEER_CLAIMED: _volunteer_shift_ahead,
+    MessageKind.VOLUNTEER_EVENING_BEFORE: _volunteer_shift_ahead,
+    MessageKind.VOLUNTEER_SOON: _volunteer_shift_ahead,
+    MessageKind.VOLUNTEER_RESCHEDULED: _volunteer_shift_ahead,
+    MessageKind.VOLUNTEER_CANCELLED: _volunteer_cancelled,
+    MessageKind.VOLUNTEER_URGENT_ASK: _volunteer_urgent_ask,
+    MessageKind.COORDINATOR_DETAINED: _coordinator_detained,
+    MessageKind.COORDINATOR_LATE_RELEASE: _coordinator_late_release,
+    MessageKind.COORDINATOR_UNFILLED_DIGEST: _coordinator_unfilled_digest,
+    MessageKind.COORDINATOR_RIDE_REQUEST: _coordinator_ride_request,
+    MessageKind.COORDINATOR_URGENT_UNFILLED: _coordinator_urgent_unfilled,
+    MessageKind.REPLY_CONFIRMED: _appointment_reply,
+    MessageKind.REPLY_RIDE: _appointment_reply,
+    MessageKind.REPLY_URGENT_COVERED: _urgent_reply,
+    MessageKind.REPLY_URGENT_DECLINED: _urgent_reply,
+    MessageKind.REPLY_URGENT_NOT_POSSIBLE: _urgent_reply,
+    MessageKind.STAFF_REPLY: _staff_reply,
+}
+# The kinds an outbox row can be.
+KINDS = tuple(FACTS)
+
+
+# -- what the facts functions share -----------------------------------------------------------------
 
 
 def _open_shift(shift: Shift | None, *, now: datetime) -> Shift:
@@ -344,21 +414,6 @@ def _held_upcoming_shift(shift: Shift | None, volunteer: User | None, *, now: da
     return shift
 
 
-def _cancelled_shift(base: Facts, shift: Shift | None, appointment: Appointment | None, params: dict) -> Facts:
-    """From the shift while it exists; from what planning left in `params` once it is deleted."""
-    if shift is not None:
-        return replace(base, starts_at=shift.starts_at, role=shift.role.value,
-                       place=shift.appointment.location.name)
-    role, starts_at = params.get("role"), params.get("starts_at")
-    if not role or not starts_at:
-        raise NothingToSay("the shift is gone and the row does not say what it was")
-    place = appointment.location.name if appointment is not None else ""
-    return replace(
-        base, key=base.key if place else f"{base.key}.no_place",
-        starts_at=datetime.fromisoformat(starts_at), role=role, place=place,
-    )
-
-
 def _link(path: str) -> str:
     base_url = public_base_url()
     return f"{base_url}{path}" if base_url else ""
@@ -403,7 +458,9 @@ def compose(
             trip=words["trip_video" if facts.video else "trip"].format(arrive=catalog.arrival(local - early)),
             reply=words["reply_video" if facts.video else "reply"],
         )
-    key = facts.key if facts.key in catalog.TEXTS or not is_family_reminder(facts.key) else planning.FAMILY_REMINDER
+    key = facts.key
+    if key not in catalog.TEXTS and FAMILY_REMINDER_KIND.fullmatch(key):
+        key = MessageKind.FAMILY_REMINDER  # at days the catalogs do not word one by one
     body = catalog.TEXTS[key].format(**slots)
     if first_contact:
         body = f"{words['intro'].format(org=slots['org'])}{body} {words['stop']}"

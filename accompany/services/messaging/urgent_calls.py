@@ -23,16 +23,17 @@ from sqlalchemy.orm import joinedload, selectinload
 from accompany.database import db
 from accompany.models import (
     Claim,
+    MessageKind,
     OptOut,
     OutboundMessage,
     Role,
     Shift,
+    UrgentAnswer,
     UrgentAsk,
     UrgentCall,
     User,
     UserStatus,
 )
-from accompany.models.urgent import DECLINED, NOT_POSSIBLE, TOO_LATE, TOOK_IT
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.privacy.audit import record_event
@@ -159,7 +160,7 @@ def ask_next_group(call: UrgentCall, *, now: datetime, settings: Settings | None
         except IntegrityError:  # asked at this very moment by another process (scheduler or a tap)
             continue
         planning.plan_message(
-            f"urgent:{call.id}:user:{volunteer.id}", kind=planning.VOLUNTEER_URGENT_ASK, now=now,
+            f"urgent:{call.id}:user:{volunteer.id}", kind=MessageKind.VOLUNTEER_URGENT_ASK, now=now,
             not_before=now, send_before=shift.starts_at, user=volunteer, shift=shift,
             appointment=shift.appointment, params={"code": call.code},
         )
@@ -202,31 +203,31 @@ def find_ask(volunteers: list[User], code: str | None) -> UrgentAsk | None:
     return open_asks[0] if len(open_asks) == 1 else None
 
 
-def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> str | None:
+def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> UrgentAnswer | None:
     """Record a volunteer's YES or NO; a YES claims a slot if one is free. Returns how it ended
     (TOOK_IT, DECLINED, TOO_LATE, NOT_POSSIBLE) and plans the reply for all but TOOK_IT, whose
     reply is the claim's own "your shift" text with the details link. None for a NO from the
     volunteer who took the shift: whether they have let it go is for a coordinator to settle."""
     call, volunteer = ask.call, ask.volunteer
     shift = call.shift
-    if ask.answer == TOOK_IT:
-        return TOOK_IT if yes else None  # a repeated YES changes nothing
+    if ask.answer == UrgentAnswer.TOOK_IT:
+        return UrgentAnswer.TOOK_IT if yes else None  # a repeated YES changes nothing
     ask.answered_at = now
     if not yes:
-        ask.answer = DECLINED
+        ask.answer = UrgentAnswer.DECLINED
         planning.cancel_pending(OutboundMessage.dedupe_key == f"urgent:{call.id}:user:{volunteer.id}")
-        _reply(ask, planning.REPLY_URGENT_DECLINED, now=now)
-        return DECLINED
+        _reply(ask, MessageKind.REPLY_URGENT_DECLINED, now=now)
+        return UrgentAnswer.DECLINED
     try:
         claims.claim_slot(shift, volunteer, now=now)
     except (claims.ShiftFull, claims.ShiftClosed):
-        ask.answer = TOO_LATE
-        _reply(ask, planning.REPLY_URGENT_COVERED, now=now)
+        ask.answer = UrgentAnswer.TOO_LATE
+        _reply(ask, MessageKind.REPLY_URGENT_COVERED, now=now)
     except claims.NotEligible:
-        ask.answer = NOT_POSSIBLE
-        _reply(ask, planning.REPLY_URGENT_NOT_POSSIBLE, now=now)
+        ask.answer = UrgentAnswer.NOT_POSSIBLE
+        _reply(ask, MessageKind.REPLY_URGENT_NOT_POSSIBLE, now=now)
     else:
-        ask.answer = TOOK_IT
+        ask.answer = UrgentAnswer.TOOK_IT
         db.session.refresh(shift, ["filled"])
         if not shift.has_free_slot:
             end_call(call, FILLED, now=now)
@@ -234,7 +235,7 @@ def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> str | None:
     return ask.answer
 
 
-def _reply(ask: UrgentAsk, kind: str, *, now: datetime) -> None:
+def _reply(ask: UrgentAsk, kind: MessageKind, *, now: datetime) -> None:
     shift = ask.call.shift
     planning.plan_message(
         f"urgent:{ask.call_id}:user:{ask.volunteer_id}:{kind}", kind=kind, now=now, not_before=now,
@@ -246,7 +247,7 @@ def end_call(call: UrgentCall, reason: str, *, now: datetime) -> None:
     """Stop asking: the asks not sent yet are cancelled (a YES to one already sent is still thanked)."""
     call.ended_at, call.end_reason, call.next_round_at = now, reason, None
     planning.cancel_pending(
-        OutboundMessage.shift_id == call.shift_id, OutboundMessage.kind == planning.VOLUNTEER_URGENT_ASK
+        OutboundMessage.shift_id == call.shift_id, OutboundMessage.kind == MessageKind.VOLUNTEER_URGENT_ASK
     )
 
 
@@ -278,7 +279,7 @@ def advance(*, now: datetime, settings: Settings | None = None) -> dict[str, int
         waited = now - call.started_at >= settings.wait  # not seconds after the tap
         if call.alerted_at is None and waited and (nobody_left or near):
             planning.alert_coordinators(
-                planning.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=now,
+                MessageKind.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=now,
                 appointment=shift.appointment, shift=shift, valid_for=shift.starts_at - now,
             )
             call.alerted_at = now

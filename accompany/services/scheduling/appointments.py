@@ -24,6 +24,7 @@ from accompany.models import (
     Family,
     Language,
     Location,
+    MessageKind,
     Outcome,
     Shift,
     User,
@@ -182,13 +183,13 @@ def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by:
     db.session.flush()
     planning.plan_family_reminders(appointment, now=now)
     planning.plan_family_notice(
-        appointment, planning.FAMILY_RESCHEDULED, now=now,
+        appointment, MessageKind.FAMILY_RESCHEDULED, now=now,
         params={"previous_starts_at": previous_start.isoformat()},
     )
     for shift in appointment.shifts:
         for claim in shift.claims:
             planning.plan_volunteer_reminders(claim, now=now)
-            planning.plan_volunteer_notice(claim, planning.VOLUNTEER_RESCHEDULED, now=now, send_before=shift.starts_at)
+            planning.plan_volunteer_notice(claim, MessageKind.VOLUNTEER_RESCHEDULED, now=now, send_before=shift.starts_at)
     record_event(
         "appointment.rescheduled", now=now, actor=by, subject=appointment,
         moved_minutes=int(delta.total_seconds() // 60),
@@ -204,11 +205,11 @@ def cancel_appointment(appointment: Appointment, *, by: User, now: datetime) -> 
     appointment.cancelled_at = appointment.updated_at = now
     db.session.flush()
     if appointment.starts_at > now:
-        planning.plan_family_notice(appointment, planning.FAMILY_CANCELLED, now=now)
+        planning.plan_family_notice(appointment, MessageKind.FAMILY_CANCELLED, now=now)
         for shift in appointment.shifts:
             for claim in shift.claims:
                 planning.plan_volunteer_notice(
-                    claim, planning.VOLUNTEER_CANCELLED, now=now,
+                    claim, MessageKind.VOLUNTEER_CANCELLED, now=now,
                     send_before=max(shift.starts_at, now + timedelta(hours=1)),
                 )
     record_event("appointment.cancelled", now=now, actor=by, subject=appointment)
@@ -228,7 +229,7 @@ def close_appointment(
     db.session.flush()
     if appointment.outcome == Outcome.DETAINED:
         planning.alert_coordinators(
-            planning.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained", now=now,
+            MessageKind.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained", now=now,
             appointment=appointment,
         )
     record_event("appointment.closed", now=now, actor=by, subject=appointment, outcome=appointment.outcome.value)

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from accompany.database import db
-from accompany.models import Appointment, AppointmentStatus, Claim, Shift, User
+from accompany.models import Appointment, AppointmentStatus, Claim, MessageKind, Shift, User
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.privacy.access import may_use_board
@@ -151,7 +151,7 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
     db.session.refresh(claim)
     planning.plan_volunteer_reminders(claim, now=now)
     planning.plan_family_notice(
-        shift.appointment, planning.FAMILY_VOLUNTEER_CONFIRMED, now=now,
+        shift.appointment, MessageKind.FAMILY_VOLUNTEER_CONFIRMED, now=now,
         key_suffix=f":{volunteer.id}", params={"volunteer_id": volunteer.id},
     )
     record_event(
@@ -184,7 +184,7 @@ def release_claim(claim: Claim, *, now: datetime, by: User) -> bool:
     db.session.expire(shift, ["filled", "claims"])
     if late and shift.appointment.status == AppointmentStatus.SCHEDULED and shift.ends_at > now:
         planning.alert_coordinators(
-            planning.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release:{volunteer_id}:{planning.stamp(now)}",
+            MessageKind.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release:{volunteer_id}:{planning.stamp(now)}",
             now=now, appointment=shift.appointment, shift=shift,
             params={"volunteer_id": volunteer_id},
             valid_for=max(shift.starts_at - now, timedelta(hours=1)),

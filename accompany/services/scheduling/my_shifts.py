@@ -16,6 +16,7 @@ from accompany.models import (
     Claim,
     Family,
     Location,
+    MessageKind,
     Outcome,
     Shift,
     User,
@@ -143,7 +144,7 @@ def report_back(claim: Claim, report: Report, *, now: datetime) -> Appointment |
         draft = _draft_next_appointment(appointment, claim.report_next_date, by=claim.volunteer, now=now)
     if claim.report_outcome == Outcome.DETAINED:
         planning.alert_coordinators(
-            planning.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained-report", now=now,
+            MessageKind.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained-report", now=now,
             appointment=appointment, params={"reported_by": claim.volunteer_id},
         )
     db.session.flush()

@@ -13,6 +13,7 @@ from accompany.models import (
     AttendanceMode,
     Language,
     LocationKind,
+    MessageKind,
     Shift,
     ShiftRole,
     User,
@@ -182,7 +183,7 @@ def update_shift(shift: Shift, plan: ShiftPlan, *, by: User, now: datetime) -> N
         for claim in shift.claims:
             planning.plan_volunteer_reminders(claim, now=now)
             planning.plan_volunteer_notice(
-                claim, planning.VOLUNTEER_RESCHEDULED, now=now, send_before=shift.starts_at
+                claim, MessageKind.VOLUNTEER_RESCHEDULED, now=now, send_before=shift.starts_at
             )
     record_event("shift.changed", now=now, actor=by, subject=shift, fields=changed)
 
@@ -201,7 +202,7 @@ def remove_shift(shift: Shift, *, by: User, now: datetime) -> None:
         about = {"role": shift.role.value, "starts_at": shift.starts_at.isoformat()}
         for claim in shift.claims:
             planning.plan_volunteer_notice(
-                claim, planning.VOLUNTEER_CANCELLED, now=now, send_before=shift.starts_at, params=about
+                claim, MessageKind.VOLUNTEER_CANCELLED, now=now, send_before=shift.starts_at, params=about
             )
     record_event(
         "shift.removed", now=now, actor=by, subject=shift, appointment_id=shift.appointment_id,
