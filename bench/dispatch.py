@@ -34,22 +34,17 @@ import argparse
 import json
 import math
 import os
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from datetime import time as wall_time
-from importlib.metadata import version
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+from bench import common
+from bench.common import CpuUse, empty_database, insert_tables, percentile
+from bench.report import percent, run_and_machine
 
 VOLUNTEERS = 2_000
 SHIFTS_PER_APPOINTMENT = 3
@@ -61,7 +56,6 @@ LANGUAGES = ("en",) * 10 + ("es",) * 5 + ("pt",) * 2 + ("ht",) * 2 + ("fr",)  # 
 FAMILIES = 500
 FROM_NUMBER = "+16175550100"
 PUBLIC_BASE_URL = "https://accompany.example.org"
-BATCH = 5_000
 
 # The steps of one message, as the wrappers name them (see Probe), in the order they happen.
 STEPS = (
@@ -82,8 +76,7 @@ STEPS = (
 )
 
 
-def log(message: str) -> None:
-    print(f"[dispatch {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+log = common.logger("dispatch")
 
 
 # -- measuring ---------------------------------------------------------------------------------------
@@ -157,16 +150,6 @@ class TimedGateway:
         return PROBE.wrap("gateway.send", self.inner.send)(to, body, status_callback=status_callback)
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Linear interpolation between closest ranks (as numpy's default)."""
-    ordered = sorted(values)
-    if not ordered:
-        return math.nan
-    k = (len(ordered) - 1) * q
-    low, high = math.floor(k), math.ceil(k)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
-
-
 # -- one database ------------------------------------------------------------------------------------
 
 
@@ -194,8 +177,6 @@ def dispatch_config(database_url: str, twilio_base_url: str):
 def seed(total_claims: int, *, now: datetime) -> dict:
     """Places, volunteers, families, appointments, shifts and one claim per shift (Core bulk inserts
     through the models' column types, so phones and names are really sealed)."""
-    from sqlalchemy import insert, text
-
     from accompany.crypto import phone_index
     from accompany.database import db
     from accompany.models import Appointment, Claim, Family, Location, Shift, User, VolunteerLanguage
@@ -203,7 +184,8 @@ def seed(total_claims: int, *, now: datetime) -> dict:
     from accompany.timezones import from_local
     from bench.seed import FIRST_NAMES, LOCATIONS, MEETING_POINTS, TOWNS
 
-    if VOLUNTEERS > 100 * len(AREA_CODES):
+    numbers = 100 * len(AREA_CODES)  # 555-0100..0199 in each
+    if numbers < VOLUNTEERS:
         raise SystemExit("bench.dispatch: more volunteers than unique 555-01xx numbers")
     password_hash = hash_password("benchmark-password-2203")
     joined = now - timedelta(days=400)
@@ -271,13 +253,7 @@ def seed(total_claims: int, *, now: datetime) -> dict:
     ]
     models = {"locations": Location, "users": User, "volunteer_languages": VolunteerLanguage, "families": Family,
               "appointments": Appointment, "shifts": Shift, "claims": Claim}
-    for name, model in models.items():
-        rows = tables[name]
-        for start in range(0, len(rows), BATCH):
-            db.session.execute(insert(model), rows[start:start + BATCH])
-    if db.engine.dialect.name == "postgresql":  # explicit ids leave the sequences behind
-        for name in models:
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"))
+    insert_tables(models, tables)
     db.session.commit()
     return {name: len(rows) for name, rows in tables.items()}
 
@@ -322,8 +298,7 @@ def drain(app, gateway, *, rate: float, pacer=None) -> dict:
     limit = app.config["SMS_BATCH_SIZE"]
     outcomes: Counter = Counter()
     calls = 0
-    postmaster = int(os.environ.get("BENCH_DISPATCH_POSTMASTER_PID") or 0)
-    machine_before, cpu_before, server_before = machine_cpu(), time.process_time(), server_cpu(postmaster)
+    cpu = CpuUse()
     started = time.perf_counter()
     while True:
         with app.app_context():
@@ -335,41 +310,7 @@ def drain(app, gateway, *, rate: float, pacer=None) -> dict:
         if calls > 10_000:
             raise SystemExit("bench.dispatch: send_due never ran dry")
     wall = time.perf_counter() - started
-    process_cpu, machine_after = time.process_time() - cpu_before, machine_cpu()
-    busy = None
-    if machine_before and machine_after:
-        total, idle = machine_after[0] - machine_before[0], machine_after[1] - machine_before[1]
-        busy = 1 - idle / total if total else None
-    server_after = server_cpu(postmaster)
-    return {"wall_s": wall, "calls": calls, "outcomes": dict(outcomes), "process_cpu_s": process_cpu,
-            "machine_busy": busy,
-            "server_cpu_s": server_after - server_before if server_before is not None and server_after else None}
-
-
-def server_cpu(postmaster: int) -> float | None:
-    """CPU seconds used so far by the PostgreSQL server `postmaster` and its children (/proc)."""
-    if not postmaster:
-        return None
-    ticks = 0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(proc.name) == postmaster or int(fields[1]) == postmaster:
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def machine_cpu() -> tuple[int, int] | None:
-    """(all, idle) jiffies of the whole machine from /proc/stat."""
-    try:
-        values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    except (OSError, ValueError, IndexError):
-        return None
-    return sum(values), values[3] + (values[4] if len(values) > 4 else 0)
+    return {"wall_s": wall, "calls": calls, "outcomes": dict(outcomes), **cpu.since()}
 
 
 def check(app, fake, row_ids: list[int], phones_by_user: dict[int, str]) -> dict:
@@ -540,87 +481,25 @@ def run_one(database_url: str, *, messages: int, rates: list[float], rate_messag
 # -- everything --------------------------------------------------------------------------------------
 
 
-def run_child(args: list[str]) -> dict:
-    child = subprocess.run([sys.executable, "-m", "bench.dispatch", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                           text=True)
-    if child.returncode != 0:
-        raise SystemExit(f"bench.dispatch: the run for {args} failed (exit {child.returncode})")
-    return json.loads(child.stdout)
-
-
 def main() -> int:
-    from bench.benchmark import machine
-    from bench.settings import new_keys
-
     started = time.monotonic()
-    if os.environ.get("BENCH_OWN_GROUP"):
-        os.setpgrp()  # bench/run-dispatch's trap ends this group (us and our child runs) in one kill
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    for name, value in new_keys().items():
-        os.environ.setdefault(name, value)
+    common.prepare_process()
     messages = int(os.environ.get("BENCH_DISPATCH_MESSAGES", "10000"))
     rates = [float(x) for x in os.environ.get("BENCH_DISPATCH_RATES", "20,50").split(",") if x.strip()]
     rate_messages = int(os.environ.get("BENCH_DISPATCH_RATE_MESSAGES", "400"))
-    databases = [x.strip() for x in os.environ.get("BENCH_DISPATCH_DATABASES", "sqlite,postgresql").split(",")]
-    given_workdir = os.environ.get("BENCH_WORKDIR")
-    workdir = Path(given_workdir or tempfile.mkdtemp(prefix="accompany-dispatch-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    report: dict = {"started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
-                    "settings": {"messages": messages, "rates": rates, "rate_messages": rate_messages,
-                                 "volunteers": VOLUNTEERS}}
-    m = report["machine"]
-    m["versions"].update({name: version(name) for name in ("twilio", "requests", "psycopg")})
-    log(f"{m['cpus_usable']} cores, Python {m['python']}, SQLite {m['sqlite']}, CPUs "
-        f"{100 * (m['cpu_busy_before_start'] or 0):.0f} % busy before the start")
-    if (m["cpu_busy_before_start"] or 0) > 0.25:
-        log("warning: something else is using the CPUs; the figures will come out low and noisy")
+    kinds = common.database_kinds("BENCH_DISPATCH_DATABASES")
+    report = common.new_report(log, packages=("twilio", "requests", "psycopg"),
+                               settings={"messages": messages, "rates": rates, "rate_messages": rate_messages,
+                                         "volunteers": VOLUNTEERS})
     args = ["--messages", str(messages), "--rates", ",".join(f"{r:g}" for r in rates),
             "--rate-messages", str(rate_messages)]
-    report["runs"] = []
-    postgres = None
-    try:
-        for database in databases:
-            if database == "sqlite":
-                url = f"sqlite:///{workdir / 'dispatch.sqlite'}"
-            elif database == "postgresql":
-                from tests.support.postgres import start_postgres
-
-                workdir.chmod(0o711)  # the server runs as `postgres` when we are root: let it reach its dir
-                postgres = start_postgres(workdir / "postgres")
-                pid = (postgres.datadir / "postmaster.pid").read_text().split()[0]
-                (workdir / "postgres.pid").write_text(pid + "\n")  # bench/run-dispatch's trap stops it too
-                os.environ["BENCH_DISPATCH_POSTMASTER_PID"] = pid  # for the server's CPU time
-                import psycopg
-
-                with psycopg.connect(f"host=127.0.0.1 port={postgres.port} user=accompany dbname=postgres") as conn:
-                    m["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
-                log(f"PostgreSQL {m['postgresql']} started on 127.0.0.1:{postgres.port} (fsync off, as the tests run it)")
-                url = postgres.create_database("dispatch")
-            else:
-                raise SystemExit("bench.dispatch: BENCH_DISPATCH_DATABASES takes sqlite and/or postgresql")
-            run_started = time.monotonic()
-            result = run_child(["--database-url", url, *args])
-            result["database"], result["elapsed_s"] = database, time.monotonic() - run_started
-            report["runs"].append(result)
-    finally:
-        if postgres:
-            postgres.stop()
-            (workdir / "postgres.pid").unlink(missing_ok=True)  # stopped: nothing left for the trap
-        if not given_workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    report["elapsed_s"] = time.monotonic() - started
-    text = render(report)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "dispatch-latest.md").write_text(text)
-    (RESULTS / "dispatch-latest.json").write_text(json.dumps(report, indent=2, default=str))
-    print(text)
+    jobs = [(kind, "dispatch", args) for kind in kinds]
+    with common.work_dir("accompany-dispatch-") as workdir, common.Databases(workdir, report["machine"], log) as dbs:
+        report["runs"] = common.run_children("bench.dispatch", jobs, dbs)
+    common.publish(report, started=started, stem="dispatch-latest", render=render)
     ok = all(r["throughput"]["checks"]["ok"] and all(x["checks"]["ok"] for x in r["rates"]) for r in report["runs"])
-    if not ok:
-        log("a correctness check failed: see the Correctness table")
-        return 1
-    log(f"done in {report['elapsed_s']:.0f} s; written to bench/results/dispatch-latest.md")
-    return 0
+    return common.exit_status(log, report, "dispatch-latest",
+                              None if ok else "a correctness check failed: see the Correctness table")
 
 
 # -- the report --------------------------------------------------------------------------------------
@@ -633,22 +512,12 @@ def _f(value: float, digits: int = 2) -> str:
 
 
 def render(report: dict) -> str:
-    m, runs, cfg = report["machine"], report["runs"], report["settings"]
+    runs, cfg = report["runs"], report["settings"]
     names = [DATABASE_WORDS.get(r["database"], r["database"]) for r in runs]
     lines = [
         "# Accompany dispatcher benchmark results",
         "",
-        f"Run {report['started']} with `bench/run-dispatch` on {m['code']}, {report['elapsed_s']:.0f} s in all.",
-        "",
-        f"Machine: {m['cpus_usable']} usable CPU cores ({m['cpu_model']}), {m['memory']} RAM, {m['os']}; "
-        + ", ".join([f"Python {m['python']}", f"SQLite {m['sqlite']}"]
-                    + ([f"PostgreSQL {m['postgresql']}"] if m.get("postgresql") else [])
-                    + [f"{k} {v}" for k, v in m["versions"].items() if k in ("SQLAlchemy", "twilio", "requests",
-                                                                            "psycopg")])
-        + f". Before the run the CPUs were {100 * (m['cpu_busy_before_start'] or 0):.0f} % busy with other work "
-        f"(load average {' '.join(map(str, m['load_average_at_start']))}; after the run "
-        f"{' '.join(map(str, report['load_average_at_end']))}).",
-        "",
+        *run_and_machine(report, "bench/run-dispatch", ("SQLAlchemy", "twilio", "requests", "psycopg")),
         f"Each database: {cfg['volunteers']:,} volunteers with unique valid US numbers, {cfg['messages']:,} due "
         "`volunteer_claimed` texts planned with `planning.plan_message`, sent with `send_due(limit=SMS_BATCH_SIZE, "
         "rate=0)` in a loop (one app context per call) through the real Twilio SDK backend to `FakeTwilio` on "
@@ -670,7 +539,7 @@ def render(report: dict) -> str:
                      f"{t['statements_total'] / t['messages']:.1f} | {t['calls']} | "
                      f"{1000 * t['process_cpu_s'] / t['messages']:.2f} | "
                      f"{'—' if t['server_cpu_s'] is None else format(1000 * t['server_cpu_s'] / t['messages'], '.2f')} | "
-                     f"{'?' if t['machine_busy'] is None else format(100 * t['machine_busy'], '.0f') + ' %'} | "
+                     f"{percent(t['machine_busy'])} | "
                      f"{'yes' if t['checks']['ok'] else 'NO'} |")
     lines += [
         "",
@@ -750,10 +619,7 @@ def child_main(argv) -> int:
     parser.add_argument("--rates", default="20,50")
     parser.add_argument("--rate-messages", type=int, default=400)
     args = parser.parse_args(argv)
-    if args.database_url.startswith("sqlite:///"):
-        path = Path(args.database_url.removeprefix("sqlite:///"))
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+    empty_database(args.database_url)
     result = run_one(args.database_url, messages=args.messages,
                      rates=[float(x) for x in args.rates.split(",") if x.strip()], rate_messages=args.rate_messages)
     json.dump(result, sys.stdout, default=str)

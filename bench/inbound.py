@@ -52,29 +52,23 @@ import argparse
 import json
 import os
 import random
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from datetime import time as wall_time
-from importlib.metadata import version
-from pathlib import Path
 from urllib.parse import urlencode
 from xml.etree import ElementTree
 
-from bench.dispatch import machine_cpu, percentile, server_cpu
+from bench import common
+from bench.common import CpuUse, empty_database, insert_in_batches, percentile
+from bench.report import ms, percent, run_and_machine
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 PATH = "/sms/inbound"
 SEED = 2203
-BATCH = 5_000
 
 # (key, what the row is, whether the TwiML answer holds a message: True, False, or None for either:
 # a text left for a person gets the help text at most once a day per number, never after STOP)
@@ -118,8 +112,7 @@ UNKNOWN_AREAS = ("415", "510", "312", "305", "206", "503", "612", "720")
 STAFF_AREA = "202"
 
 
-def log(message: str) -> None:
-    print(f"[inbound {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+log = common.logger("inbound")
 
 
 def family_phone(n: int) -> str:
@@ -215,146 +208,223 @@ class Request:
 
 def add_history(rng: random.Random, *, now: datetime) -> dict:
     """Valid family and staff numbers, the outbox and inbound history, opt-outs (see the docstring)."""
-    from sqlalchemy import insert, select, update
+    from accompany.database import db
+    from accompany.models import InboundMessage, OutboundMessage
+
+    families = _give_families_numbers()
+    staff = _give_staff_numbers()
+    opted_out = _opt_out_families(rng, families, now=now)
+    history = _History(rng, now=now)
+    history.add_family_reminders(families, opted_out, staff)
+    history.add_volunteer_texts()
+    insert_in_batches(OutboundMessage, history.outbound)
+    insert_in_batches(InboundMessage, history.inbound)
+    db.session.commit()
+    states = Counter(r["state"].value for r in history.outbound)
+    return {"outbound_messages": len(history.outbound), "outbound_states": dict(states),
+            "inbound_messages": len(history.inbound), "opted_out_families": len(opted_out),
+            "staff_with_phones": len(staff), "opted_out_ids": opted_out}
+
+
+def _give_families_numbers() -> list:
+    """Every family the valid number family_phone(n), n in id order; the families (id, language,
+    consent, closed_at) in that order."""
+    from sqlalchemy import select, update
 
     from accompany.crypto import phone_index
     from accompany.database import db
-    from accompany.models import (
-        Appointment,
-        AppointmentStatus,
-        Claim,
-        Family,
-        InboundMessage,
-        OptOut,
-        OutboundMessage,
-        Role,
-        Shift,
-        User,
-        UserStatus,
-    )
-    from accompany.models.enums import MessageKind, MessageState, RecipientKind
-    from accompany.services.messaging import planning
-    from accompany.timezones import from_local, to_local
+    from accompany.models import Family
 
-    timing = planning.current_timing()
-    org_tz = planning.org_timezone()
     families = db.session.execute(select(Family.id, Family.language, Family.sms_consent, Family.closed_at)
                                   .order_by(Family.id)).all()
     db.session.execute(update(Family), [
         {"id": f.id, "phone": family_phone(n), "phone_hash": phone_index(family_phone(n))}
         for n, f in enumerate(families)
     ])
+    return families
+
+
+def _give_staff_numbers() -> list[int]:
+    """The admin and the coordinators get numbers (staff_phone) and take texts; their ids."""
+    from sqlalchemy import select, update
+
+    from accompany.crypto import phone_index
+    from accompany.database import db
+    from accompany.models import Role, User
+
     staff = db.session.scalars(select(User.id).where(User.role.in_([Role.ADMIN, Role.COORDINATOR]))
                                .order_by(User.id)).all()
     db.session.execute(update(User), [
         {"id": uid, "phone": staff_phone(n), "phone_hash": phone_index(staff_phone(n)), "sms_opt_in": True}
         for n, uid in enumerate(staff)
     ])
+    return staff
+
+
+def _opt_out_families(rng: random.Random, families: list, *, now: datetime) -> set[int]:
+    """2 % of the consenting families opted out by STOP some time ago; their ids."""
+    from sqlalchemy import insert
+
+    from accompany.crypto import phone_index
+    from accompany.database import db
+    from accompany.models import OptOut
+
     consenting = [f for f in families if f.sms_consent]
     opted_out = {f.id for f in rng.sample(consenting, k=round(0.02 * len(consenting)))}
-    by_family = {f.id: f for f in families}
     db.session.execute(insert(OptOut), [
         {"phone_hash": phone_index(family_phone(n)), "active": True, "keyword": "stop",
          "opted_out_at": now - timedelta(days=rng.randint(5, 300)), "opted_in_at": None}
         for n, f in enumerate(families) if f.id in opted_out
     ])
-    phone_of_family = {f.id: family_phone(n) for n, f in enumerate(families)}
+    return opted_out
 
-    rows: list[dict] = []
-    inbound: list[dict] = []
 
-    def add(key, kind, recipient, *, family=None, user=None, appointment_id=None, shift_id=None,
-            not_before, send_before, language, cancelled=False):
+class _History:
+    """The outbox rows and inbound texts two years of texting leave behind, under the planner's own
+    dedupe keys: delivered when their time has passed, pending when it has not."""
+
+    def __init__(self, rng: random.Random, *, now: datetime):
+        from accompany.services.messaging import planning
+
+        self.rng = rng
+        self.now = now
+        self.timing = planning.current_timing()
+        self.org_tz = planning.org_timezone()
+        self.outbound: list[dict] = []
+        self.inbound: list[dict] = []
+
+    def add(self, key, kind, recipient, *, family=None, user=None, appointment_id=None, shift_id=None,
+            not_before, send_before, language, cancelled=False) -> dict:
+        from accompany.models.enums import MessageState
+
         row = {
             "dedupe_key": key, "kind": kind, "recipient_kind": recipient, "family_id": family, "user_id": user,
             "appointment_id": appointment_id, "shift_id": shift_id, "params": {}, "not_before": not_before,
             "send_before": send_before, "attempts": 0, "claimed_at": None, "claim_token": None, "handed_at": None,
             "sent_at": None, "status_at": None, "provider_sid": None, "error_code": None, "error_message": None,
-            "language": language, "body": None, "segments": None, "created_at": min(not_before, now),
+            "language": language, "body": None, "segments": None, "created_at": min(not_before, self.now),
             "state": MessageState.PENDING,
         }
-        if not_before < now:
-            sent = not_before + timedelta(seconds=rng.randint(5, 90))
+        if not_before < self.now:
+            sent = not_before + timedelta(seconds=self.rng.randint(5, 90))
             row.update(state=MessageState.DELIVERED, attempts=1, claimed_at=sent, handed_at=sent, sent_at=sent,
-                       status_at=sent + timedelta(seconds=4), provider_sid=f"SM{len(rows) + 1:032x}",
+                       status_at=sent + timedelta(seconds=4), provider_sid=f"SM{len(self.outbound) + 1:032x}",
                        body=f"Reminder ({kind}): see you soon. Reply 1 to confirm, 2 if you need a ride.",
-                       segments=1 + (len(rows) % 3 == 0))
+                       segments=1 + (len(self.outbound) % 3 == 0))
         elif cancelled:
             row["state"] = MessageState.CANCELLED
-        rows.append(row)
+        self.outbound.append(row)
         return row
 
-    appointments = db.session.execute(
-        select(Appointment.id, Appointment.family_id, Appointment.starts_at, Appointment.status)
-        .where(Appointment.status.in_([AppointmentStatus.SCHEDULED, AppointmentStatus.CLOSED]))
-        .order_by(Appointment.id)
-    ).all()
-    days = sorted(timing.family_reminder_days, reverse=True)
-    for a in appointments:
-        family = by_family[a.family_id]
-        if not family.sms_consent:
-            continue
-        local_day = to_local(a.starts_at, org_tz).date()
-        last_call = a.starts_at - timing.family_last_call
+    def add_family_reminders(self, families: list, opted_out: set[int], staff: list[int]) -> None:
+        """The family reminders of every scheduled or closed appointment of a consenting family, and
+        the answers to some of those delivered."""
+        from sqlalchemy import select
+
+        from accompany.database import db
+        from accompany.models import Appointment, AppointmentStatus
+        from accompany.models.enums import MessageKind, RecipientKind
+        from accompany.services.messaging import planning
+
+        by_family = {f.id: f for f in families}
+        phone_of_family = {f.id: family_phone(n) for n, f in enumerate(families)}
+        appointments = db.session.execute(
+            select(Appointment.id, Appointment.family_id, Appointment.starts_at, Appointment.status)
+            .where(Appointment.status.in_([AppointmentStatus.SCHEDULED, AppointmentStatus.CLOSED]))
+            .order_by(Appointment.id)
+        ).all()
+        days = sorted(self.timing.family_reminder_days, reverse=True)
+        for a in appointments:
+            family = by_family[a.family_id]
+            if not family.sms_consent:
+                continue
+            for d, opens, closes in self.reminder_windows(a.starts_at, days):
+                row = self.add(f"appt:{a.id}@{planning.stamp(a.starts_at)}:family:reminder_{d}d",
+                               MessageKind.family_reminder(d), RecipientKind.FAMILY, family=a.family_id,
+                               appointment_id=a.id, not_before=opens, send_before=closes, language=family.language,
+                               cancelled=a.family_id in opted_out)
+                if row["sent_at"] is not None and a.family_id not in opted_out:
+                    self.maybe_answer(row, a, phone_of_family[a.family_id], staff)
+
+    def reminder_windows(self, starts_at: datetime, days: list[int]) -> list[tuple[int, datetime, datetime]]:
+        """(days before, opens, closes) of each reminder an appointment at `starts_at` gets: from the
+        reminder hour that many days before, until the next one opens or the last call."""
+        from accompany.timezones import from_local, to_local
+
+        timing, org_tz = self.timing, self.org_tz
+        local_day = to_local(starts_at, org_tz).date()
+        last_call = starts_at - timing.family_last_call
         opens = [from_local(local_day - timedelta(days=d), wall_time(timing.family_reminder_hour), org_tz)
                  for d in days]
+        windows = []
         for i, d in enumerate(days):
             closes = min(opens[i + 1], last_call) if i + 1 < len(days) else last_call
-            if closes <= opens[i]:
-                continue
-            row = add(f"appt:{a.id}@{planning.stamp(a.starts_at)}:family:reminder_{d}d",
-                      MessageKind.family_reminder(d), RecipientKind.FAMILY, family=a.family_id,
-                      appointment_id=a.id, not_before=opens[i], send_before=closes, language=family.language,
-                      cancelled=a.family_id in opted_out)
-            if row["sent_at"] is None or a.family_id in opted_out:
-                continue
-            draw = rng.random()
-            if draw < 0.17 or draw > 0.985:
-                replied = row["sent_at"] + timedelta(minutes=rng.randint(1, 600))
-                confirm = draw < 0.17
-                inbound.append({
-                    "provider_sid": f"SMf{len(inbound) + 1:031x}", "from_hash": phone_index(phone_of_family[a.family_id]),
-                    "from_phone": phone_of_family[a.family_id],
-                    "body": "1" if confirm else rng.choice(FAMILY_TEXTS), "received_at": replied,
-                    "family_id": a.family_id, "user_id": None, "kind": "yes" if confirm else "other",
-                    "appointment_id": a.id, "answered_with": MessageKind.REPLY_CONFIRMED if confirm else None,
-                    "handled_at": replied + (timedelta(0) if confirm else timedelta(hours=3)),
-                    "handled_by_id": None if confirm else staff[1 % len(staff)],
-                })
+            if closes > opens[i]:
+                windows.append((d, opens[i], closes))
+        return windows
 
-    volunteers = {u.id: u for u in db.session.execute(
-        select(User.id, User.sms_opt_in, User.phone_hash, User.status).where(User.role == Role.VOLUNTEER))}
-    claims = db.session.execute(
-        select(Claim.id, Claim.volunteer_id, Claim.claimed_at, Shift.id.label("shift_id"), Shift.starts_at,
-               Shift.appointment_id)
-        .join(Shift, Shift.id == Claim.shift_id).order_by(Claim.id)
-    ).all()
-    for c in claims:
-        v = volunteers.get(c.volunteer_id)
-        if v is None or not v.sms_opt_in or v.phone_hash is None or v.status != UserStatus.ACTIVE:
-            continue
-        base = f"shift:{c.shift_id}@{planning.stamp(c.starts_at)}:user:{c.volunteer_id}"
-        local = to_local(c.starts_at, org_tz)
+    def maybe_answer(self, row: dict, appointment, phone: str, staff: list[int]) -> None:
+        """A "1" to about one in six delivered reminders, free text (handled by a coordinator) to a few."""
+        from accompany.crypto import phone_index
+        from accompany.models.enums import MessageKind
+
+        rng = self.rng
+        draw = rng.random()
+        if not (draw < 0.17 or draw > 0.985):
+            return
+        replied = row["sent_at"] + timedelta(minutes=rng.randint(1, 600))
+        confirm = draw < 0.17
+        self.inbound.append({
+            "provider_sid": f"SMf{len(self.inbound) + 1:031x}", "from_hash": phone_index(phone),
+            "from_phone": phone,
+            "body": "1" if confirm else rng.choice(FAMILY_TEXTS), "received_at": replied,
+            "family_id": appointment.family_id, "user_id": None, "kind": "yes" if confirm else "other",
+            "appointment_id": appointment.id, "answered_with": MessageKind.REPLY_CONFIRMED if confirm else None,
+            "handled_at": replied + (timedelta(0) if confirm else timedelta(hours=3)),
+            "handled_by_id": None if confirm else staff[1 % len(staff)],
+        })
+
+    def add_volunteer_texts(self) -> None:
+        """The three texts of every claim of an active volunteer who takes texts."""
+        from sqlalchemy import select
+
+        from accompany.database import db
+        from accompany.models import Claim, Role, Shift, User, UserStatus
+        from accompany.models.enums import RecipientKind
+        from accompany.services.messaging import planning
+
+        volunteers = {u.id: u for u in db.session.execute(
+            select(User.id, User.sms_opt_in, User.phone_hash, User.status).where(User.role == Role.VOLUNTEER))}
+        claims = db.session.execute(
+            select(Claim.id, Claim.volunteer_id, Claim.claimed_at, Shift.id.label("shift_id"), Shift.starts_at,
+                   Shift.appointment_id)
+            .join(Shift, Shift.id == Claim.shift_id).order_by(Claim.id)
+        ).all()
+        for c in claims:
+            v = volunteers.get(c.volunteer_id)
+            if v is None or not v.sms_opt_in or v.phone_hash is None or v.status != UserStatus.ACTIVE:
+                continue
+            base = f"shift:{c.shift_id}@{planning.stamp(c.starts_at)}:user:{c.volunteer_id}"
+            for kind, not_before, send_before in self.claim_windows(c):
+                self.add(f"{base}:{kind}", kind, RecipientKind.VOLUNTEER, user=c.volunteer_id,
+                         appointment_id=c.appointment_id, shift_id=c.shift_id, not_before=not_before,
+                         send_before=send_before, language="en")
+
+    def claim_windows(self, claim) -> list[tuple[str, datetime, datetime]]:
+        """(kind, not before, send before) of a claim's texts: when it was claimed, the evening
+        before (unless claimed after that evening) and soon before; none whose window is empty."""
+        from accompany.models.enums import MessageKind
+        from accompany.timezones import from_local, to_local
+
+        timing, org_tz = self.timing, self.org_tz
+        local = to_local(claim.starts_at, org_tz)
         evening = from_local(local.date() - timedelta(days=1), wall_time(timing.volunteer_evening_hour), org_tz)
-        wanted = [(MessageKind.VOLUNTEER_CLAIMED, c.claimed_at, c.starts_at),
-                  (MessageKind.VOLUNTEER_EVENING_BEFORE, evening, c.starts_at - timing.volunteer_soon),
-                  (MessageKind.VOLUNTEER_SOON, c.starts_at - timing.volunteer_soon, c.starts_at)]
-        for kind, not_before, send_before in wanted:
-            if kind == MessageKind.VOLUNTEER_EVENING_BEFORE and not_before < c.claimed_at:
-                continue
-            if send_before <= not_before:
-                continue
-            add(f"{base}:{kind}", kind, RecipientKind.VOLUNTEER, user=c.volunteer_id, appointment_id=c.appointment_id,
-                shift_id=c.shift_id, not_before=not_before, send_before=send_before, language="en")
-
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(OutboundMessage), rows[start:start + BATCH])
-    for start in range(0, len(inbound), BATCH):
-        db.session.execute(insert(InboundMessage), inbound[start:start + BATCH])
-    db.session.commit()
-    states = Counter(r["state"].value for r in rows)
-    return {"outbound_messages": len(rows), "outbound_states": dict(states), "inbound_messages": len(inbound),
-            "opted_out_families": len(opted_out), "staff_with_phones": len(staff), "opted_out_ids": opted_out}
+        wanted = [(MessageKind.VOLUNTEER_CLAIMED, claim.claimed_at, claim.starts_at),
+                  (MessageKind.VOLUNTEER_EVENING_BEFORE, evening, claim.starts_at - timing.volunteer_soon),
+                  (MessageKind.VOLUNTEER_SOON, claim.starts_at - timing.volunteer_soon, claim.starts_at)]
+        return [(kind, not_before, send_before) for kind, not_before, send_before in wanted
+                if not (kind == MessageKind.VOLUNTEER_EVENING_BEFORE and not_before < claim.claimed_at)
+                and send_before > not_before]
 
 
 def start_urgent_calls(rng: random.Random, wanted: int, *, now: datetime) -> tuple[list[dict], dict]:
@@ -588,12 +658,11 @@ def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
     heaviest: dict[str, tuple[int, list[str]]] = {}  # kind -> (queries, its statements) of its busiest request
     failures: list[dict] = []
     twiml: dict[str, Counter] = defaultdict(Counter)  # kind -> {messages in the TwiML answer: requests}
-    postmaster = int(os.environ.get("BENCH_INBOUND_POSTMASTER_PID") or 0)
     measured = 0
     loop_started = None
     for index, unit in enumerate(units):
         if index == warmup:
-            machine_before, cpu_before, server_before = machine_cpu(), time.process_time(), server_cpu(postmaster)
+            cpu = CpuUse()
             loop_started = time.perf_counter()
         for r in unit:
             if r.kind.startswith("start_"):
@@ -626,23 +695,14 @@ def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
             if METER.count > heaviest.get(r.kind, (-1, None))[0]:
                 heaviest[r.kind] = (METER.count, [sql for sql, _ in METER.statements])
     wall = time.perf_counter() - loop_started
-    process_cpu, machine_after, server_after = time.process_time() - cpu_before, machine_cpu(), server_cpu(postmaster)
-    busy = None
-    if machine_before and machine_after:
-        total, idle = machine_after[0] - machine_before[0], machine_after[1] - machine_before[1]
-        busy = 1 - idle / total if total else None
-    result["throughput"] = {
-        "requests": measured, "wall_s": wall, "per_second": measured / wall, "process_cpu_s": process_cpu,
-        "server_cpu_s": server_after - server_before if server_before is not None and server_after else None,
-        "machine_busy": busy,
-    }
+    result["throughput"] = {"requests": measured, "wall_s": wall, "per_second": measured / wall, **cpu.since()}
     result["kinds"] = {}
     for kind, rows in samples.items():
-        ms = [s["ms"] for s in rows]
+        latencies = [s["ms"] for s in rows]
         queries = [s["queries"] for s in rows]
         entry = {
-            "requests": len(rows), "p50_ms": percentile(ms, 0.5), "p95_ms": percentile(ms, 0.95),
-            "p99_ms": percentile(ms, 0.99), "mean_ms": statistics.fmean(ms), "max_ms": max(ms),
+            "requests": len(rows), "p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95),
+            "p99_ms": percentile(latencies, 0.99), "mean_ms": statistics.fmean(latencies), "max_ms": max(latencies),
             "queries_mean": statistics.fmean(queries), "queries_min": min(queries), "queries_max": max(queries),
             "savepoints_mean": statistics.fmean(s["savepoints"] for s in rows),
             "sql_ms_p50": percentile([s["sql_ms"] for s in rows], 0.5),
@@ -727,85 +787,21 @@ def fit(xs: list[int], ys: list[int]) -> dict | None:
 # -- everything --------------------------------------------------------------------------------------
 
 
-def run_child(args: list[str]) -> dict:
-    child = subprocess.run([sys.executable, "-m", "bench.inbound", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    if child.returncode != 0:
-        raise SystemExit(f"bench.inbound: the run for {args} failed (exit {child.returncode})")
-    return json.loads(child.stdout)
-
-
 def main() -> int:
-    from bench.benchmark import machine
-    from bench.settings import new_keys
-
     started = time.monotonic()
-    if os.environ.get("BENCH_OWN_GROUP"):
-        os.setpgrp()  # bench/run-inbound's trap ends this group (us and our child runs) in one kill
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    for name, value in new_keys().items():
-        os.environ.setdefault(name, value)
+    common.prepare_process()
     scales = [float(x) for x in os.environ.get("BENCH_INBOUND_SCALES", "0.1,1").split(",") if x.strip()]
     per_kind = int(os.environ.get("BENCH_INBOUND_REQUESTS", "150"))
-    databases = [x.strip() for x in os.environ.get("BENCH_INBOUND_DATABASES", "sqlite,postgresql").split(",")]
-    given_workdir = os.environ.get("BENCH_WORKDIR")
-    workdir = Path(given_workdir or tempfile.mkdtemp(prefix="accompany-inbound-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    report: dict = {"started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
-                    "settings": {"scales": scales, "per_kind": per_kind, "databases": databases}}
-    m = report["machine"]
-    m["versions"].update({name: version(name) for name in ("twilio", "psycopg")})
-    log(f"{m['cpus_usable']} cores, Python {m['python']}, SQLite {m['sqlite']}, CPUs "
-        f"{100 * (m['cpu_busy_before_start'] or 0):.0f} % busy before the start")
-    if (m["cpu_busy_before_start"] or 0) > 0.25:
-        log("warning: something else is using the CPUs; the figures will come out low and noisy")
-    report["runs"] = []
-    postgres = None
-    try:
-        for database in databases:
-            for scale in scales:
-                label = f"{scale:g}".replace(".", "_")
-                if database == "sqlite":
-                    url = f"sqlite:///{workdir / f'inbound-{label}.sqlite'}"
-                elif database == "postgresql":
-                    if postgres is None:
-                        from tests.support.postgres import start_postgres
-
-                        workdir.chmod(0o711)  # the server runs as `postgres` when we are root
-                        postgres = start_postgres(workdir / "postgres")
-                        pid = (postgres.datadir / "postmaster.pid").read_text().split()[0]
-                        (workdir / "postgres.pid").write_text(pid + "\n")  # bench/run-inbound's trap stops it too
-                        os.environ["BENCH_INBOUND_POSTMASTER_PID"] = pid
-                        import psycopg
-
-                        with psycopg.connect(f"host=127.0.0.1 port={postgres.port} user=accompany dbname=postgres") as c:
-                            m["postgresql"] = c.execute("SHOW server_version").fetchone()[0]
-                        log(f"PostgreSQL {m['postgresql']} started on 127.0.0.1:{postgres.port} (fsync off, as the "
-                            "tests run it)")
-                    url = postgres.create_database(f"inbound_{label}")
-                else:
-                    raise SystemExit("bench.inbound: BENCH_INBOUND_DATABASES takes sqlite and/or postgresql")
-                run_started = time.monotonic()
-                result = run_child(["--database-url", url, "--scale", str(scale), "--requests", str(per_kind)])
-                result["database"], result["elapsed_s"] = database, time.monotonic() - run_started
-                report["runs"].append(result)
-    finally:
-        if postgres:
-            postgres.stop()
-            (workdir / "postgres.pid").unlink(missing_ok=True)  # stopped: nothing left for the trap
-        if not given_workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    report["elapsed_s"] = time.monotonic() - started
-    text = render(report)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "inbound-latest.md").write_text(text)
-    (RESULTS / "inbound-latest.json").write_text(json.dumps(report, indent=2, default=str))
-    print(text)
-    if not all(r["checks"]["ok"] for r in report["runs"]):
-        log("a check failed: see the Checks table")
-        return 1
-    log(f"done in {report['elapsed_s']:.0f} s; written to bench/results/inbound-latest.md")
-    return 0
+    kinds = common.database_kinds("BENCH_INBOUND_DATABASES")
+    report = common.new_report(log, packages=("twilio", "psycopg"),
+                               settings={"scales": scales, "per_kind": per_kind, "databases": kinds})
+    jobs = [(kind, f"inbound-{scale:g}".replace(".", "_"), ["--scale", str(scale), "--requests", str(per_kind)])
+            for kind in kinds for scale in scales]
+    with common.work_dir("accompany-inbound-") as workdir, common.Databases(workdir, report["machine"], log) as dbs:
+        report["runs"] = common.run_children("bench.inbound", jobs, dbs)
+    common.publish(report, started=started, stem="inbound-latest", render=render)
+    ok = all(r["checks"]["ok"] for r in report["runs"])
+    return common.exit_status(log, report, "inbound-latest", None if ok else "a check failed: see the Checks table")
 
 
 # -- the report --------------------------------------------------------------------------------------
@@ -818,132 +814,136 @@ def network_words(run: dict) -> str:
     return f"×{run['scale']:g}: {c['families']:,} families, {c['users']:,} accounts"
 
 
-def _ms(value: float) -> str:
-    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+def database_words(database: str) -> str:
+    return DATABASE_WORDS.get(database, database)
 
 
 def render(report: dict) -> str:
-    m, runs, cfg = report["machine"], report["runs"], report["settings"]
+    runs, cfg = report["runs"], report["settings"]
+    largest = {}  # database → its run on the largest network
+    for r in runs:
+        if r["database"] not in largest or r["scale"] > largest[r["database"]]["scale"]:
+            largest[r["database"]] = r
     lines = [
         "# Accompany inbound-text benchmark results",
         "",
-        f"Run {report['started']} with `bench/run-inbound` on {m['code']}, {report['elapsed_s']:.0f} s in all.",
-        "",
-        f"Machine: {m['cpus_usable']} usable CPU cores ({m['cpu_model']}), {m['memory']} RAM, {m['os']}; "
-        + ", ".join([f"Python {m['python']}", f"SQLite {m['sqlite']}"]
-                    + ([f"PostgreSQL {m['postgresql']}"] if m.get("postgresql") else [])
-                    + [f"{k} {v}" for k, v in m["versions"].items() if k in ("Flask", "SQLAlchemy", "Werkzeug",
-                                                                            "twilio", "psycopg")])
-        + f". Before the run the CPUs were {100 * (m['cpu_busy_before_start'] or 0):.0f} % busy with other work "
-        f"(load average {' '.join(map(str, m['load_average_at_start']))}; after the run "
-        f"{' '.join(map(str, report['load_average_at_end']))}).",
-        "",
+        *run_and_machine(report, "bench/run-inbound", ("Flask", "SQLAlchemy", "Werkzeug", "twilio", "psycopg")),
         f"`POST /sms/inbound` through `app.test_client()` (in process, one request at a time, no HTTP server), "
         f"signed Twilio form payloads, up to {cfg['per_kind']} requests per kind per network after one warm-up "
         "request of each kind. Latency: wall time around `client.post`. Queries: statements per request from a "
         "`before_cursor_execute` listener (savepoints and PRAGMAs left out); SQL ms: time inside the driver's "
         "execute.",
-        "",
     ]
     for database in dict.fromkeys(r["database"] for r in runs):
-        mine = [r for r in runs if r["database"] == database]
-        lines += [
-            f"## {DATABASE_WORDS.get(database, database)}",
-            "",
-            "| kind | network | requests | p50 ms | p95 ms | p99 ms | queries/request (min–max) "
-            "| + savepoint statements | SQL ms p50 |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        for key, words, _ in KINDS:
-            for r in mine:
-                k = r["kinds"].get(key)
-                if not k:
-                    continue
-                spread = (f"{k['queries_mean']:.1f} ({k['queries_min']}–{k['queries_max']})"
-                          if k["queries_min"] != k["queries_max"] else f"{k['queries_min']}")
-                lines.append(f"| {words} | ×{r['scale']:g} | {k['requests']} | {_ms(k['p50_ms'])} | "
-                             f"{_ms(k['p95_ms'])} | {_ms(k['p99_ms'])} | {spread} | {k['savepoints_mean']:.1f} | "
-                             f"{k['sql_ms_p50']:.2f} |")
-        for r in mine:
-            a = r["all"]
-            lines.append(f"| **all kinds** | ×{r['scale']:g} | {a['requests']} | {_ms(a['p50_ms'])} | "
-                         f"{_ms(a['p95_ms'])} | {_ms(a['p99_ms'])} | {a['queries_mean']:.1f} | — | — |")
-        lines.append("")
-    lines += [
-        "## Throughput, one request at a time",
-        "",
-        "| database | network | requests | wall s | requests/s | CPU ms/request (this process) "
-        "| CPU ms/request (PostgreSQL server) | machine CPUs busy |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
+        lines += _table(database_words(database),
+                        "| kind | network | requests | p50 ms | p95 ms | p99 ms | queries/request (min–max) "
+                        "| + savepoint statements | SQL ms p50 |",
+                        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+                        _latency_rows([r for r in runs if r["database"] == database]))
+    lines += _table("Throughput, one request at a time",
+                    "| database | network | requests | wall s | requests/s | CPU ms/request (this process) "
+                    "| CPU ms/request (PostgreSQL server) | machine CPUs busy |",
+                    "|---|---|---:|---:|---:|---:|---:|---:|",
+                    _throughput_rows(runs))
+    lines += _table("START: statements against what it plans again",
+                    "| database | network | kind | upcoming mean (max) | queries ≈ | worst residual |",
+                    "|---|---|---|---:|---|---:|",
+                    _start_fit_rows(runs),
+                    intro="Least-squares fit of queries per request against what the number had ahead just before "
+                    "its START (scheduled appointments of a family that takes texts, claims of a volunteer), "
+                    "counted by the harness between requests.")
+    lines += _table("Where a request's time goes (largest network, means in ms)",
+                    "| database | kind | mean | SQL | savepoints | `receive_text`, Python | commit | outside |",
+                    "|---|---|---:|---:|---:|---:|---:|---:|",
+                    _time_split_rows(largest),
+                    intro="SQL: inside the driver's execute (the statements counted above); savepoints: the same "
+                    "for SAVEPOINT and RELEASE; `receive_text`, Python: the rest of the service call (ORM, planning, "
+                    "sealing, reading the words); commit: the webhook's `db.session.commit()`; outside: Flask, the "
+                    "signature check, building the TwiML, the test client.")
+    lines += _table("Slowest statement per kind (largest network)",
+                    "| database | kind | ms/request | runs/request | statement (start) |",
+                    "|---|---|---:|---:|---|",
+                    _slowest_statement_rows(largest))
+    lines += _table("Setup and checks",
+                    "| database | network | seed s | outbound history | inbound history | urgent calls (ms per "
+                    "start_call) | run s | answers 200 with the expected TwiML | free texts answered with the help "
+                    "text (family, unknown) | inbound rows = requests | STOP numbers opted back in | confirmed / "
+                    "rides / ride shifts added | urgent answers | ok |",
+                    "|---|---|---:|---:|---:|---:|---:|---|---|---|---|---|---|---|",
+                    _setup_and_checks_rows(runs))
+    return "\n".join(lines) + "\n"
+
+
+def _table(title: str, header: str, rule: str, rows: Iterable[str], *, intro: str = "") -> list[str]:
+    """A section: its heading, its introduction (if any), and its table."""
+    return ["", f"## {title}", "", *([intro, ""] if intro else []), header, rule, *rows]
+
+
+def _latency_rows(runs: list[dict]) -> Iterator[str]:
+    """Latency and queries per kind of text on each network of one database, then all kinds together."""
+    for key, words, _ in KINDS:
+        for r in runs:
+            k = r["kinds"].get(key)
+            if not k:
+                continue
+            spread = (f"{k['queries_mean']:.1f} ({k['queries_min']}–{k['queries_max']})"
+                      if k["queries_min"] != k["queries_max"] else f"{k['queries_min']}")
+            yield (f"| {words} | ×{r['scale']:g} | {k['requests']} | {ms(k['p50_ms'])} | "
+                   f"{ms(k['p95_ms'])} | {ms(k['p99_ms'])} | {spread} | {k['savepoints_mean']:.1f} | "
+                   f"{k['sql_ms_p50']:.2f} |")
+    for r in runs:
+        a = r["all"]
+        yield (f"| **all kinds** | ×{r['scale']:g} | {a['requests']} | {ms(a['p50_ms'])} | "
+               f"{ms(a['p95_ms'])} | {ms(a['p99_ms'])} | {a['queries_mean']:.1f} | — | — |")
+
+
+def _throughput_rows(runs: list[dict]) -> Iterator[str]:
     for r in runs:
         t = r["throughput"]
         server = "—" if t["server_cpu_s"] is None else f"{1000 * t['server_cpu_s'] / t['requests']:.2f}"
-        busy = "?" if t["machine_busy"] is None else f"{100 * t['machine_busy']:.0f} %"
-        lines.append(f"| {DATABASE_WORDS.get(r['database'], r['database'])} | {network_words(r)} | {t['requests']:,} | "
-                     f"{t['wall_s']:.1f} | {t['per_second']:.0f} | {1000 * t['process_cpu_s'] / t['requests']:.2f} | "
-                     f"{server} | {busy} |")
-    lines += [
-        "",
-        "## START: statements against what it plans again",
-        "",
-        "Least-squares fit of queries per request against what the number had ahead just before its START "
-        "(scheduled appointments of a family that takes texts, claims of a volunteer), counted by the harness "
-        "between requests.",
-        "",
-        "| database | network | kind | upcoming mean (max) | queries ≈ | worst residual |",
-        "|---|---|---|---:|---|---:|",
-    ]
+        yield (f"| {database_words(r['database'])} | {network_words(r)} | {t['requests']:,} | "
+               f"{t['wall_s']:.1f} | {t['per_second']:.0f} | {1000 * t['process_cpu_s'] / t['requests']:.2f} | "
+               f"{server} | {percent(t['machine_busy'])} |")
+
+
+def _start_fit_rows(runs: list[dict]) -> Iterator[str]:
     for r in runs:
         for key in ("start_family", "start_volunteer"):
             k = r["kinds"].get(key)
             if not k or not k.get("fit"):
                 continue
             f = k["fit"]
-            lines.append(f"| {DATABASE_WORDS.get(r['database'], r['database'])} | ×{r['scale']:g} | {key} | "
-                         f"{k['items_mean']:.1f} ({k['items_max']}) | {f['intercept']:.1f} + {f['slope']:.2f} × upcoming | "
-                         f"{f['worst_residual']:.1f} |")
-    largest = {}
-    for r in runs:
-        if r["database"] not in largest or r["scale"] > largest[r["database"]]["scale"]:
-            largest[r["database"]] = r
-    lines += ["", "## Where a request's time goes (largest network, means in ms)", "",
-              "SQL: inside the driver's execute (the statements counted above); savepoints: the same for "
-              "SAVEPOINT and RELEASE; `receive_text`, Python: the rest of the service call (ORM, planning, "
-              "sealing, reading the words); commit: the webhook's `db.session.commit()`; outside: Flask, the "
-              "signature check, building the TwiML, the test client.",
-              "", "| database | kind | mean | SQL | savepoints | `receive_text`, Python | commit | outside |",
-              "|---|---|---:|---:|---:|---:|---:|---:|"]
+            yield (f"| {database_words(r['database'])} | ×{r['scale']:g} | {key} | "
+                   f"{k['items_mean']:.1f} ({k['items_max']}) | {f['intercept']:.1f} + {f['slope']:.2f} × upcoming | "
+                   f"{f['worst_residual']:.1f} |")
+
+
+def _largest_by_kind(largest: dict[str, dict]) -> Iterator[tuple[str, str, dict]]:
+    """(database, kind, its figures) on each database's largest network, kinds in KINDS order."""
     for database, r in largest.items():
         for key, _, _ in KINDS:
-            k = r["kinds"].get(key)
-            if not k:
-                continue
-            sp = k["split_ms"]
-            lines.append(f"| {DATABASE_WORDS.get(database, database)} | {key} | {k['mean_ms']:.1f} | {sp['sql']:.1f} | "
-                         f"{sp['savepoints']:.1f} | {sp['handler_python']:.1f} | {sp['commit']:.1f} | "
-                         f"{sp['outside']:.1f} |")
-    lines += ["", "## Slowest statement per kind (largest network)", "",
-              "| database | kind | ms/request | runs/request | statement (start) |", "|---|---|---:|---:|---|"]
-    for database, r in largest.items():
-        for key, _, _ in KINDS:
-            k = r["kinds"].get(key)
-            if not k or not k["statements"]:
-                continue
-            s = k["statements"][0]
-            sql = s["sql"][:110].replace("|", "\\|")
-            lines.append(f"| {DATABASE_WORDS.get(database, database)} | {key} | {s['ms_per_request']:.2f} | "
-                         f"{s['per_request']:.2f} | `{sql}` |")
-    lines += [
-        "",
-        "## Setup and checks",
-        "",
-        "| database | network | seed s | outbound history | inbound history | urgent calls (ms per start_call) "
-        "| run s | answers 200 with the expected TwiML | free texts answered with the help text (family, unknown) "
-        "| inbound rows = requests | STOP numbers opted back in | confirmed / rides / ride shifts added "
-        "| urgent answers | ok |",
-        "|---|---|---:|---:|---:|---:|---:|---|---|---|---|---|---|---|",
-    ]
+            if r["kinds"].get(key):
+                yield database, key, r["kinds"][key]
+
+
+def _time_split_rows(largest: dict[str, dict]) -> Iterator[str]:
+    for database, key, k in _largest_by_kind(largest):
+        sp = k["split_ms"]
+        yield (f"| {database_words(database)} | {key} | {k['mean_ms']:.1f} | {sp['sql']:.1f} | "
+               f"{sp['savepoints']:.1f} | {sp['handler_python']:.1f} | {sp['commit']:.1f} | {sp['outside']:.1f} |")
+
+
+def _slowest_statement_rows(largest: dict[str, dict]) -> Iterator[str]:
+    for database, key, k in _largest_by_kind(largest):
+        if not k["statements"]:
+            continue
+        s = k["statements"][0]
+        sql = s["sql"][:110].replace("|", "\\|")
+        yield (f"| {database_words(database)} | {key} | {s['ms_per_request']:.2f} | "
+               f"{s['per_request']:.2f} | `{sql}` |")
+
+
+def _setup_and_checks_rows(runs: list[dict]) -> Iterator[str]:
     for r in runs:
         c, h, u = r["checks"], r["history"], r["urgent"]
 
@@ -952,15 +952,14 @@ def render(report: dict) -> str:
             return f"{got.get('1', 0)} of {sum(got.values())}"
 
         answers = ", ".join(f"{k}: {v}" for k, v in sorted(c["urgent_answers"].items()))
-        lines.append(
-            f"| {DATABASE_WORDS.get(r['database'], r['database'])} | ×{r['scale']:g} | {r['seed']['elapsed_s']:.1f} | "
+        yield (
+            f"| {database_words(r['database'])} | ×{r['scale']:g} | {r['seed']['elapsed_s']:.1f} | "
             f"{h['outbound_messages']:,} | {h['inbound_messages']:,} | {u['calls']} ({u['start_call_ms_median']:.0f}) | "
             f"{r['elapsed_s']:.0f} | {'yes' if not c['failures'] else 'NO (' + str(c['failures']) + ')'} | "
             f"{helped('family_text')}, {helped('unknown_text')} | "
             f"{c['inbound_rows_added']:,} / {c['requests_posted']:,} | {c['stop_numbers_opted_back_in']} / "
             f"{c['stop_numbers']} | {c['appointments_confirmed']} / {c['rides_requested']} / {c['shifts_added']} | "
             f"{answers} | {'yes' if c['ok'] else 'NO'} |")
-    return "\n".join(lines) + "\n"
 
 
 def child_main(argv) -> int:
@@ -975,10 +974,7 @@ def child_main(argv) -> int:
 
             os.environ.update({k: v for k, v in new_keys().items() if not os.environ.get(k)})
             break
-    if args.database_url.startswith("sqlite:///"):
-        path = Path(args.database_url.removeprefix("sqlite:///"))
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+    empty_database(args.database_url)
     result = run_one(args.database_url, scale=args.scale, per_kind=args.requests)
     json.dump(result, sys.stdout, default=str)
     return 0

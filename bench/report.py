@@ -1,4 +1,8 @@
-"""The benchmark's results as Markdown: the tables bench/run prints and docs/benchmarks.md quotes."""
+"""The benchmark's results as Markdown: the tables bench/run prints and docs/benchmarks.md quotes.
+
+Also the pieces every report starts with (which run, which machine) and the number formats the
+dispatcher's and the inbound-text benchmarks' reports share (bench/dispatch.py, bench/inbound.py).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ PAGE_LABELS = {"board": "volunteer board (`/shifts`)", "my shifts": "my shifts (
                "dashboard": "coordinator dashboard (`/`)"}
 
 
-def _ms(value: float) -> str:
+def ms(value: float) -> str:
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
@@ -24,22 +28,31 @@ def _kb(value: int) -> str:
     return f"{value / 1024:.1f} KB"
 
 
-def render(report: dict) -> str:
-    """The whole report (see bench/benchmark.py for what `report` holds)."""
-    m, cfg = report["machine"], report["config"]
-    lines = [
-        "# Accompany benchmark results",
-        "",
-        f"Run {report['started']} with `bench/run` on {m['code']}, {report['elapsed_s']:.0f} s in all.",
+def run_and_machine(report: dict, command: str, packages: tuple[str, ...] | None = None) -> list[str]:
+    """A report's first paragraphs: which run (`command`, the commit, how long) and on what machine,
+    with the versions of `packages` (of all it knows when None) and how busy it was."""
+    m = report["machine"]
+    return [
+        f"Run {report['started']} with `{command}` on {m['code']}, {report['elapsed_s']:.0f} s in all.",
         "",
         f"Machine: {m['cpus_usable']} usable CPU cores ({m['cpu_model']}), {m['memory']} RAM, {m['os']}; "
         + ", ".join([f"Python {m['python']}", f"SQLite {m['sqlite']}"]
                     + ([f"PostgreSQL {m['postgresql']}"] if m.get("postgresql") else [])
-                    + [f"{k} {v}" for k, v in m["versions"].items()])
+                    + [f"{k} {v}" for k, v in m["versions"].items() if packages is None or k in packages])
         + f". Before the run the CPUs were {percent(m['cpu_busy_before_start'])} busy with other work "
         f"(load average {' '.join(map(str, m['load_average_at_start']))}; after the run "
         f"{' '.join(map(str, report['load_average_at_end']))}).",
         "",
+    ]
+
+
+def render(report: dict) -> str:
+    """The whole report (see bench/benchmark.py for what `report` holds)."""
+    cfg = report["config"]
+    lines = [
+        "# Accompany benchmark results",
+        "",
+        *run_and_machine(report, "bench/run"),
         f"Database: {DATABASE_WORDS[report['database']]}. "
         f"Servers: `{cfg['app_command']}` (ACCOMPANY_ENV=production) and "
         f"`{cfg['minimal_command']}`. The load generator runs on the same machine: "
@@ -59,8 +72,8 @@ def render(report: dict) -> str:
     for r in report["load"]:
         share = "—" if r["server"] == "minimal" or not ceiling.get(r["clients"]) else \
             f"{100 * r['rps'] / ceiling[r['clients']]:.1f} %"
-        lines.append(f"| {r['label']} (`{r['path']}`) | {r['clients']} | {r['rps']:.0f} | {_ms(r['p50_ms'])} | "
-                     f"{_ms(r['p99_ms'])} | {r['errors']} | {share} | {cpu_ms(r['server_cpu_ms_per_request'])} | "
+        lines.append(f"| {r['label']} (`{r['path']}`) | {r['clients']} | {r['rps']:.0f} | {ms(r['p50_ms'])} | "
+                     f"{ms(r['p99_ms'])} | {r['errors']} | {share} | {cpu_ms(r['server_cpu_ms_per_request'])} | "
                      f"{cpu_ms(r['client_cpu_ms_per_request'])} |")
     conns = [r["connections_per_request"] for r in report["load"]]
     lines += [

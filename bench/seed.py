@@ -29,9 +29,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pyotp
+
+from bench import settings
+from bench.common import insert_tables, remove_sqlite_files
+
 FULL = {"appointments": 10_000, "shifts": 20_000, "volunteers": 1_000, "families": 2_000}
 HEAVY_SHIFTS = 40  # the known volunteer's shifts, the same at every scale
-BATCH = 5_000
 DAYS_BACK = DAYS_AHEAD = 365
 
 TOWNS = (
@@ -76,6 +80,8 @@ LOCATIONS_FOR_KIND = {
     "ice_check_in": (3, 4), "bond_payment": (3, 4), "detention_visit": (5,), "uscis_appointment": (6,),
     "other": (7,),
 }
+KIND_SHARES = tuple((kind, share) for kind, share, _, _ in KINDS)
+ROLES_FOR_KIND = {kind: (primary, extras) for kind, _, primary, extras in KINDS}
 FAMILY_LANGUAGES = (("es", 50), ("pt", 14), ("ht", 14), ("fr", 5), ("quc", 5), ("mam", 3), ("ar", 2), ("en", 7))
 OUTCOMES = (("held", 80), ("rescheduled", 12), ("missed", 4), ("detained", 3), ("other", 1))
 
@@ -101,91 +107,132 @@ def _phone(n: int) -> str:
 
 def build_network(scale: float, *, now: datetime, seed: int, password_hash: str, phone_index,
                   login_coordinators: int = 0) -> Network:
-    """Every row of the network, made in memory (sealing happens in the column types on insert)."""
+    """Every row of the network, made in memory (sealing happens in the column types on insert).
+
+    One random generator is drawn from table by table, in this order, so a seed always gives the
+    same network."""
     rng = random.Random(seed)
     sizes = {name: max(1, round(count * scale)) for name, count in FULL.items()}
+    joined = now - timedelta(days=DAYS_BACK + 200)
     net = Network(now=now)
-    from accompany.timezones import from_local
+    net.tables["locations"] = _locations()
+    people = _People(password_hash=password_hash, phone_index=phone_index, joined=joined)
+    people.add_staff_and_known_volunteer()
+    people.add_volunteers(rng, sizes["volunteers"] - 1)
+    people.add_login_coordinators(login_coordinators)  # last: the other ids stay put
+    net.tables["users"] = people.users
+    net.tables["volunteer_languages"] = people.languages
+    net.tables["families"] = _families(rng, sizes["families"], joined=joined, phone_index=phone_index)
+    net.tables["appointments"] = _appointments(rng, sizes["appointments"], now=now,
+                                               locations=net.tables["locations"], families=net.tables["families"])
+    _close_quiet_families(net.tables["families"], net.tables["appointments"], now=now, joined=joined)
+    roles = _roles_per_appointment(rng, net.tables["appointments"], sizes["shifts"])
+    net.tables["shifts"] = _shifts(rng, net.tables["appointments"], net.tables["families"], roles)
+    claims = _Claims(rng, people, net.tables["appointments"], now=now)
+    claims.give_known_volunteer_shifts(net.tables["shifts"])
+    claims.fill_shifts(net.tables["shifts"])
+    net.tables["claims"] = claims.rows
+    return net
 
-    # -- places --
-    locations = []
-    for i, (name, kind, address, town) in enumerate(LOCATIONS, start=1):
-        locations.append({
+
+# -- places -------------------------------------------------------------------------------------------
+
+
+def _locations() -> list[dict]:
+    return [
+        {
             "id": i, "name": name, "kind": kind, "address": address, "town": town,
             "timezone": "America/New_York", "active": True,
             "arrival_notes": "Arrive 30 minutes early for security. Bring photo ID.",
-        })
-    net.tables["locations"] = locations
+        }
+        for i, (name, kind, address, town) in enumerate(LOCATIONS, start=1)
+    ]
 
-    # -- people: staff, the known volunteer, then the network's volunteers --
-    users, languages = [], []
-    joined = now - timedelta(days=DAYS_BACK + 200)
-    import pyotp
 
-    from bench.settings import TOTP_SECRET
+# -- people: staff, the known volunteer, then the network's volunteers ---------------------------------
 
-    def add_user(email, name, role, status="active", *, car=False, trained=False, obligor=False, speaks=("en",),
-                 phone_n=None, area=""):
-        uid = len(users) + 1
+
+class _People:
+    """The accounts and the languages they speak, numbered in the order they are added."""
+
+    def __init__(self, *, password_hash: str, phone_index, joined: datetime):
+        self.password_hash = password_hash
+        self.phone_index = phone_index
+        self.joined = joined
+        self.users: list[dict] = []
+        self.languages: list[dict] = []
+        self.known_volunteer_id = 0
+        self.volunteer_ids: list[int] = []  # the network's active volunteers (not the known one)
+
+    def add(self, email, name, role, status="active", *, car=False, trained=False, obligor=False, speaks=("en",),
+            phone_n=None, area="") -> int:
+        uid = len(self.users) + 1
+        joined = self.joined
         phone = _phone(phone_n) if phone_n is not None else None
         staff = role in ("coordinator", "admin")  # enrolled as two_factor.confirm_enrollment leaves them
-        users.append({
-            "id": uid, "email": email, "name": name, "password_hash": password_hash, "role": role,
+        self.users.append({
+            "id": uid, "email": email, "name": name, "password_hash": self.password_hash, "role": role,
             "status": status, "session_version": 1, "created_at": joined,
             "approved_at": joined if status != "pending" else None, "approved_by_id": None,
-            "last_login_at": None, "phone": phone, "phone_hash": phone_index(phone) if phone else None,
+            "last_login_at": None, "phone": phone, "phone_hash": self.phone_index(phone) if phone else None,
             "has_car": car, "court_training_on": (joined + timedelta(days=30)).date() if trained else None,
             "obligor_eligible": obligor, "obligor_attested_at": joined if obligor else None,
             "home_area": area, "sms_opt_in": phone is not None, "calendar_token": None,
-            "totp_secret": TOTP_SECRET if staff else None, "two_factor_enabled_at": joined if staff else None,
-            "totp_last_step": pyotp.TOTP(TOTP_SECRET).timecode(joined) if staff else None,
+            "totp_secret": settings.TOTP_SECRET if staff else None, "two_factor_enabled_at": joined if staff else None,
+            "totp_last_step": pyotp.TOTP(settings.TOTP_SECRET).timecode(joined) if staff else None,
         })
         for code in speaks:
-            languages.append({"id": len(languages) + 1, "user_id": uid, "language": code})
+            self.languages.append({"id": len(self.languages) + 1, "user_id": uid, "language": code})
         return uid
 
-    from bench.settings import (
-        COORDINATOR_EMAIL,
-        EMAIL_DOMAIN,
-        SEEDED_COORDINATORS,
-        VOLUNTEER_EMAIL,
-        coordinator_emails,
-    )
+    def add_staff_and_known_volunteer(self) -> None:
+        self.add(f"admin@{settings.EMAIL_DOMAIN}", "Maureen Admin", "admin")
+        self.add(settings.COORDINATOR_EMAIL, "Grace Coordinator", "coordinator")
+        for n in range(4):
+            self.add(f"coordinator{n + 2}@{settings.EMAIL_DOMAIN}", f"Coordinator {n + 2}", "coordinator")
+        self.known_volunteer_id = self.add(settings.VOLUNTEER_EMAIL, "Ana Heavy-Volunteer", "volunteer", car=True,
+                                           trained=True, obligor=True, speaks=("en", "es", "pt"), phone_n=1,
+                                           area="Somerville")
 
-    add_user(f"admin@{EMAIL_DOMAIN}", "Maureen Admin", "admin")
-    add_user(COORDINATOR_EMAIL, "Grace Coordinator", "coordinator")
-    for n in range(4):
-        add_user(f"coordinator{n + 2}@{EMAIL_DOMAIN}", f"Coordinator {n + 2}", "coordinator")
-    heavy_id = add_user(VOLUNTEER_EMAIL, "Ana Heavy-Volunteer", "volunteer", car=True, trained=True, obligor=True,
-                        speaks=("en", "es", "pt"), phone_n=1, area="Somerville")
-    volunteer_ids = []
-    for n in range(sizes["volunteers"] - 1):
-        speaks = {"en"} if rng.random() < 0.92 else set()
-        for code, share in (("es", 0.40), ("pt", 0.10), ("ht", 0.08), ("fr", 0.10), ("quc", 0.01),
-                            ("mam", 0.01), ("ar", 0.02)):
-            if rng.random() < share:
-                speaks.add(code)
-        speaks = speaks or {"es"}
-        status = _weighted(rng, (("active", 95), ("pending", 3), ("disabled", 2)))
-        uid = add_user(
-            f"volunteer{n + 1:04d}@{EMAIL_DOMAIN}", f"{rng.choice(FIRST_NAMES)} Volunteer{n + 1}", "volunteer",
-            status, car=rng.random() < 0.6, trained=rng.random() < 0.5, obligor=rng.random() < 0.15,
-            speaks=sorted(speaks), phone_n=n + 10 if rng.random() < 0.8 else None, area=rng.choice(TOWNS),
-        )
-        if status == "active":
-            volunteer_ids.append(uid)
-    for email in coordinator_emails(login_coordinators)[SEEDED_COORDINATORS:]:  # last: the other ids stay put
-        add_user(email, f"Login Coordinator {email.split('@')[0][-2:]}", "coordinator")
-    profile = {u["id"]: u for u in users}
-    speaks_by_user: dict[int, set[str]] = {}
-    for row in languages:
-        speaks_by_user.setdefault(row["user_id"], set()).add(row["language"])
-    net.tables["users"] = users
-    net.tables["volunteer_languages"] = languages
+    def add_volunteers(self, rng: random.Random, count: int) -> None:
+        for n in range(count):
+            speaks = _volunteer_languages(rng)
+            status = _weighted(rng, (("active", 95), ("pending", 3), ("disabled", 2)))
+            uid = self.add(
+                f"volunteer{n + 1:04d}@{settings.EMAIL_DOMAIN}", f"{rng.choice(FIRST_NAMES)} Volunteer{n + 1}",
+                "volunteer", status, car=rng.random() < 0.6, trained=rng.random() < 0.5, obligor=rng.random() < 0.15,
+                speaks=sorted(speaks), phone_n=n + 10 if rng.random() < 0.8 else None, area=rng.choice(TOWNS),
+            )
+            if status == "active":
+                self.volunteer_ids.append(uid)
 
-    # -- families --
+    def add_login_coordinators(self, login_coordinators: int) -> None:
+        """Coordinators up to `login_coordinators` in all, one per concurrent load client."""
+        for email in settings.coordinator_emails(login_coordinators)[settings.SEEDED_COORDINATORS:]:
+            self.add(email, f"Login Coordinator {email.split('@')[0][-2:]}", "coordinator")
+
+    def speaks_by_user(self) -> dict[int, set[str]]:
+        speaks: dict[int, set[str]] = {}
+        for row in self.languages:
+            speaks.setdefault(row["user_id"], set()).add(row["language"])
+        return speaks
+
+
+def _volunteer_languages(rng: random.Random) -> set[str]:
+    speaks = {"en"} if rng.random() < 0.92 else set()
+    for code, share in (("es", 0.40), ("pt", 0.10), ("ht", 0.08), ("fr", 0.10), ("quc", 0.01),
+                        ("mam", 0.01), ("ar", 0.02)):
+        if rng.random() < share:
+            speaks.add(code)
+    return speaks or {"es"}
+
+
+# -- families ------------------------------------------------------------------------------------------
+
+
+def _families(rng: random.Random, count: int, *, joined: datetime, phone_index) -> list[dict]:
     families = []
-    for n in range(sizes["families"]):
+    for n in range(count):
         consent = rng.random() < 0.85
         families.append({
             "id": n + 1,
@@ -198,29 +245,43 @@ def build_network(scale: float, *, now: datetime, seed: int, password_hash: str,
             "consent_at": joined if consent else None, "consent_method": "in person" if consent else "",
             "created_at": joined, "updated_at": joined, "closed_at": None, "legal_hold": False, "purged_at": None,
         })
-    net.tables["families"] = families
+    return families
 
-    # -- appointments, a year back and a year ahead, on weekdays in business hours --
-    kinds = [(k, share) for k, share, _, _ in KINDS]
-    roles_for = {k: (primary, extras) for k, _, primary, extras in KINDS}
+
+def _close_quiet_families(families: list[dict], appointments: list[dict], *, now: datetime,
+                          joined: datetime) -> None:
+    """Close every family whose last appointment is more than 90 days past (or who has none)."""
+    last_appointment: dict[int, datetime] = {}
+    for row in appointments:
+        last_appointment[row["family_id"]] = row["starts_at"]
+    for family in families:
+        last = last_appointment.get(family["id"])
+        if last is None or last < now - timedelta(days=90):
+            family["closed_at"] = (last or joined) + timedelta(days=30)
+
+
+# -- appointments, a year back and a year ahead, on weekdays in business hours --------------------------
+
+
+def _appointments(rng: random.Random, count: int, *, now: datetime, locations: list[dict],
+                  families: list[dict]) -> list[dict]:
+    from accompany.timezones import from_local
+
     appointments = []
     start_day = (now - timedelta(days=DAYS_BACK)).date()
     span = DAYS_BACK + DAYS_AHEAD
-    for n in range(sizes["appointments"]):
+    for n in range(count):
         day = start_day + timedelta(days=rng.randrange(span))
         while day.weekday() >= 5:
             day += timedelta(days=1)
-        kind = _weighted(rng, kinds)
+        kind = _weighted(rng, KIND_SHARES)
         location = locations[rng.choice(LOCATIONS_FOR_KIND[kind]) - 1]
         at = time(rng.choice((8, 9, 9, 10, 10, 11, 13, 14)), rng.choice((0, 0, 30)))
         starts_at = from_local(day, at, location["timezone"])
         family = rng.choice(families)
         past = starts_at < now
         created = min(starts_at - timedelta(days=rng.randint(7, 120)), now - timedelta(hours=1))
-        if past:
-            status = _weighted(rng, (("closed", 93), ("cancelled", 7)))
-        else:
-            status = _weighted(rng, (("scheduled", 96), ("cancelled", 3), ("draft", 1)))
+        status = _appointment_status(rng, past=past)
         outcome = _weighted(rng, OUTCOMES) if status == "closed" else None
         closed_at = starts_at + timedelta(days=1) if status == "closed" else None
         appointments.append({
@@ -243,40 +304,53 @@ def build_network(scale: float, *, now: datetime, seed: int, password_hash: str,
     # dashboard always has a "detained" list to show.
     for row in [a for a in appointments if a["outcome"] == "detained"][-2:]:
         row["alert_cleared_at"] = None
-    net.tables["appointments"] = appointments
-    last_appointment: dict[int, datetime] = {}
-    for row in appointments:
-        last_appointment[row["family_id"]] = row["starts_at"]
-    for family in families:
-        last = last_appointment.get(family["id"])
-        if last is None or last < now - timedelta(days=90):
-            family["closed_at"] = (last or joined) + timedelta(days=30)
+    return appointments
 
-    # -- shifts: one primary role per appointment, the rest spread as extra roles --
-    plan = {a["id"]: [roles_for[a["kind"]][0]] for a in appointments}
-    extra = sizes["shifts"] - len(appointments)
+
+def _appointment_status(rng: random.Random, *, past: bool) -> str:
+    if past:
+        return _weighted(rng, (("closed", 93), ("cancelled", 7)))
+    return _weighted(rng, (("scheduled", 96), ("cancelled", 3), ("draft", 1)))
+
+
+# -- shifts: one primary role per appointment, the rest spread as extra roles ---------------------------
+
+
+def _roles_per_appointment(rng: random.Random, appointments: list[dict], total_shifts: int) -> dict[int, list[str]]:
+    """Appointment id → the roles it has a shift for: its primary role, then extra roles drawn at
+    random until there are `total_shifts` in all (or drawing stops finding any)."""
+    plan = {a["id"]: [ROLES_FOR_KIND[a["kind"]][0]] for a in appointments}
+    extra = total_shifts - len(appointments)
     ids = [a["id"] for a in appointments]
     by_id = {a["id"]: a for a in appointments}
-    family_by_id = {f["id"]: f for f in families}
     attempts, give_up = 0, extra * 20
     while extra > 0 and attempts < give_up:
         attempts += 1
         appointment = by_id[rng.choice(ids)]
-        options = [r for r in roles_for[appointment["kind"]][1] if r not in plan[appointment["id"]]]
+        options = [r for r in ROLES_FOR_KIND[appointment["kind"]][1] if r not in plan[appointment["id"]]]
         if options:
             plan[appointment["id"]].append(rng.choice(options))
             extra -= 1
+    return plan
+
+
+def _shift_window(role: str, t: datetime) -> tuple[datetime, datetime]:
+    """When a shift of `role` starts and ends, for an appointment at `t`."""
+    if role == "ride_there":
+        return t - timedelta(minutes=90), t - timedelta(minutes=15)
+    if role == "ride_home":
+        return t + timedelta(minutes=150), t + timedelta(minutes=210)
+    return t - timedelta(minutes=15), t + timedelta(minutes=150)
+
+
+def _shifts(rng: random.Random, appointments: list[dict], families: list[dict],
+            roles: dict[int, list[str]]) -> list[dict]:
+    family_by_id = {f["id"]: f for f in families}
     shifts = []
     for appointment in appointments:
-        t = appointment["starts_at"]
         language = family_by_id[appointment["family_id"]]["language"]
-        for role in plan[appointment["id"]]:
-            if role == "ride_there":
-                window = (t - timedelta(minutes=90), t - timedelta(minutes=15))
-            elif role == "ride_home":
-                window = (t + timedelta(minutes=150), t + timedelta(minutes=210))
-            else:
-                window = (t - timedelta(minutes=15), t + timedelta(minutes=150))
+        for role in roles[appointment["id"]]:
+            window = _shift_window(role, appointment["starts_at"])
             needs_language = role == "interpreter" or (role == "companion" and language != "en" and rng.random() < 0.3)
             shifts.append({
                 "id": len(shifts) + 1, "appointment_id": appointment["id"], "role": role,
@@ -288,68 +362,95 @@ def build_network(scale: float, *, now: datetime, seed: int, password_hash: str,
                                       and rng.random() < 0.5),
                 "requires_obligor": role == "bond_help", "notes": "", "created_at": appointment["created_at"],
             })
-    net.tables["shifts"] = shifts
+    return shifts
 
-    # -- claims: the known volunteer's 40 first, then a realistic share of everything --
-    claims = []
-    busy_days: dict[int, set[date]] = {}
 
-    def eligible(shift, uid) -> bool:
-        user = profile[uid]
+# -- claims: the known volunteer's 40 first, then a realistic share of everything ----------------------
+
+
+class _Claims:
+    """Claims on the shifts, made in order; each fills a slot and keeps its volunteer busy that day."""
+
+    def __init__(self, rng: random.Random, people: _People, appointments: list[dict], *, now: datetime):
+        self.rng = rng
+        self.now = now
+        self.people = people
+        self.profile = {u["id"]: u for u in people.users}
+        self.speaks_by_user = people.speaks_by_user()
+        self.appointments = appointments
+        self.by_id = {a["id"]: a for a in appointments}
+        self.rows: list[dict] = []
+        self.busy_days: dict[int, set[date]] = {}
+
+    def eligible(self, shift: dict, uid: int) -> bool:
+        user = self.profile[uid]
         return not (
             (shift["requires_car"] and not user["has_car"])
             or (shift["requires_training"] and user["court_training_on"] is None)
             or (shift["requires_obligor"] and not user["obligor_eligible"])
-            or (shift["language"] is not None and shift["language"] not in speaks_by_user[uid])
+            or (shift["language"] is not None and shift["language"] not in self.speaks_by_user[uid])
         )
 
-    def claim(shift, uid) -> None:
-        appointment = by_id[shift["appointment_id"]]
+    def free_on(self, uid: int, day: date) -> bool:
+        return day not in self.busy_days.get(uid, set())
+
+    def claim(self, shift: dict, uid: int) -> None:
+        rng = self.rng
+        appointment = self.by_id[shift["appointment_id"]]
         claimed_at = min(appointment["created_at"] + timedelta(days=rng.randint(0, 6), hours=rng.randint(1, 12)),
-                         shift["starts_at"] - timedelta(hours=1), now)
+                         shift["starts_at"] - timedelta(hours=1), self.now)
         reported = appointment["status"] == "closed" and rng.random() < 0.75
         hours = Decimal(rng.choice(("2.5", "3", "3.5", "4", "5"))) if reported else None
-        claims.append({
-            "id": len(claims) + 1, "shift_id": shift["id"], "volunteer_id": uid, "claimed_at": claimed_at,
+        self.rows.append({
+            "id": len(self.rows) + 1, "shift_id": shift["id"], "volunteer_id": uid, "claimed_at": claimed_at,
             "report_outcome": appointment["outcome"] if reported else None, "report_hours": hours,
             "report_notes": "All went fine; next date to follow." if reported and rng.random() < 0.2 else None,
             "report_next_date": None, "reported_at": shift["ends_at"] + timedelta(hours=3) if reported else None,
         })
         shift["filled"] += 1
-        busy_days.setdefault(uid, set()).add(shift["starts_at"].date())
+        self.busy_days.setdefault(uid, set()).add(shift["starts_at"].date())
 
-    shifts_of: dict[int, list[dict]] = {}
-    for shift in shifts:
-        shifts_of.setdefault(shift["appointment_id"], []).append(shift)
-    usable = [a for a in appointments if a["status"] in ("scheduled", "closed")]
-    for k in range(HEAVY_SHIFTS):  # evenly spread: the first fitting appointment from each point
-        for appointment in usable[k * len(usable) // HEAVY_SHIFTS:]:
-            options = [s for s in shifts_of[appointment["id"]] if eligible(s, heavy_id)]
-            if options and appointment["starts_at"].date() not in busy_days.get(heavy_id, set()):
-                claim(rng.choice(options), heavy_id)
-                break
-
-    for shift in shifts:
-        appointment = by_id[shift["appointment_id"]]
-        ahead = (shift["starts_at"] - now).days
-        if ahead < 0:
-            share = 0.85 if appointment["status"] == "closed" else 0.4
-        elif appointment["status"] != "scheduled":
-            share = 0.1
-        else:
-            share = 0.75 if ahead < 7 else 0.5 if ahead < 30 else 0.25 if ahead < 90 else 0.08
-        for _ in range(shift["slots"] - shift["filled"]):
-            if rng.random() >= share:
-                continue
-            holders = {c["volunteer_id"] for c in claims[-4:] if c["shift_id"] == shift["id"]}
-            day = shift["starts_at"].date()
-            for _ in range(25):
-                uid = rng.choice(volunteer_ids)
-                if uid not in holders and eligible(shift, uid) and day not in busy_days.get(uid, set()):
-                    claim(shift, uid)
+    def give_known_volunteer_shifts(self, shifts: list[dict]) -> None:
+        """HEAVY_SHIFTS claims for the known volunteer, evenly spread: from each of HEAVY_SHIFTS
+        points in time, the first appointment with a shift they fit on a day they are free."""
+        heavy_id = self.people.known_volunteer_id
+        shifts_of: dict[int, list[dict]] = {}
+        for shift in shifts:
+            shifts_of.setdefault(shift["appointment_id"], []).append(shift)
+        usable = [a for a in self.appointments if a["status"] in ("scheduled", "closed")]
+        for k in range(HEAVY_SHIFTS):
+            for appointment in usable[k * len(usable) // HEAVY_SHIFTS:]:
+                options = [s for s in shifts_of[appointment["id"]] if self.eligible(s, heavy_id)]
+                if options and self.free_on(heavy_id, appointment["starts_at"].date()):
+                    self.claim(self.rng.choice(options), heavy_id)
                     break
-    net.tables["claims"] = claims
-    return net
+
+    def fill_shifts(self, shifts: list[dict]) -> None:
+        """Each free slot is taken with the shift's share (_claim_share), by a volunteer who fits
+        the shift, holds none of its slots and is free that day (25 tries)."""
+        for shift in shifts:
+            share = _claim_share(self.by_id[shift["appointment_id"]], (shift["starts_at"] - self.now).days)
+            for _ in range(shift["slots"] - shift["filled"]):
+                if self.rng.random() < share:
+                    self.take_slot(shift)
+
+    def take_slot(self, shift: dict) -> None:
+        holders = {c["volunteer_id"] for c in self.rows[-4:] if c["shift_id"] == shift["id"]}
+        day = shift["starts_at"].date()
+        for _ in range(25):
+            uid = self.rng.choice(self.people.volunteer_ids)
+            if uid not in holders and self.eligible(shift, uid) and self.free_on(uid, day):
+                self.claim(shift, uid)
+                return
+
+
+def _claim_share(appointment: dict, days_ahead: int) -> float:
+    """The chance that a slot of a shift `days_ahead` days away is claimed."""
+    if days_ahead < 0:
+        return 0.85 if appointment["status"] == "closed" else 0.4
+    if appointment["status"] != "scheduled":
+        return 0.1
+    return 0.75 if days_ahead < 7 else 0.5 if days_ahead < 30 else 0.25 if days_ahead < 90 else 0.08
 
 
 INSERT_ORDER = ("locations", "users", "volunteer_languages", "families", "appointments", "shifts", "claims")
@@ -358,7 +459,7 @@ INSERT_ORDER = ("locations", "users", "volunteer_languages", "families", "appoin
 def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203, login_coordinators: int = 0) -> dict:
     """Build the schema with the migrations and insert a network of `scale` × the full size."""
     import flask_migrate
-    from sqlalchemy import func, insert, select, text
+    from sqlalchemy import func, select, text
 
     from accompany import create_app
     from accompany.clock import utcnow
@@ -374,7 +475,6 @@ def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203, login_coord
         VolunteerLanguage,
     )
     from accompany.services.people.passwords import hash_password
-    from bench.settings import PASSWORD, bench_config
 
     models = {
         "locations": Location, "users": User, "volunteer_languages": VolunteerLanguage, "families": Family,
@@ -382,41 +482,29 @@ def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203, login_coord
     }
     timings = {}
     started = clock.perf_counter()
-    app = create_app(bench_config(database_url))
+    app = create_app(settings.bench_config(database_url))
     with app.app_context():
         flask_migrate.upgrade()
         timings["migrate_s"] = clock.perf_counter() - started
         if db.session.scalar(select(func.count()).select_from(User)):
             raise SystemExit(f"bench.seed: {database_url} already has users; seed a fresh database")
         mark = clock.perf_counter()
-        password_hash = hash_password(PASSWORD)  # argon2 is slow on purpose: once, for every account
+        password_hash = hash_password(settings.PASSWORD)  # argon2 is slow on purpose: once, for every account
         now = utcnow().replace(second=0, microsecond=0)
         net = build_network(scale, now=now, seed=seed, password_hash=password_hash, phone_index=phone_index,
                             login_coordinators=login_coordinators)
         timings["build_s"] = clock.perf_counter() - mark
         mark = clock.perf_counter()
-        for name in INSERT_ORDER:
-            rows = net.tables[name]
-            for start in range(0, len(rows), BATCH):
-                db.session.execute(insert(models[name]), rows[start:start + BATCH])
-        if db.engine.dialect.name == "postgresql":
-            # Explicit ids leave the sequences behind; move them past the rows, and analyze as
-            # autovacuum would soon do on its own.
-            for name in INSERT_ORDER:
-                db.session.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"
-                ))
+        insert_tables({name: models[name] for name in INSERT_ORDER}, net.tables)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
+        if db.engine.dialect.name == "postgresql":  # analyze as autovacuum would soon do on its own
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("ANALYZE"))
         timings["insert_s"] = clock.perf_counter() - mark
         db.session.remove()
         db.engine.dispose()
     counts = {name: len(rows) for name, rows in net.tables.items()}
-    from bench.settings import VOLUNTEER_EMAIL
-
-    heavy = next(u["id"] for u in net.tables["users"] if u["email"] == VOLUNTEER_EMAIL)
+    heavy = next(u["id"] for u in net.tables["users"] if u["email"] == settings.VOLUNTEER_EMAIL)
     counts["known_volunteer_shifts"] = sum(1 for c in net.tables["claims"] if c["volunteer_id"] == heavy)
     counts["open_future_shifts"] = sum(
         1 for s in net.tables["shifts"] if s["starts_at"] > net.now and s["filled"] < s["slots"]
@@ -441,8 +529,7 @@ def main(argv=None) -> int:
     url = args.database_url
     if args.sqlite:
         args.sqlite.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(str(args.sqlite) + suffix).unlink(missing_ok=True)
+        remove_sqlite_files(args.sqlite)
         url = f"sqlite:///{args.sqlite.resolve()}"
     summary = seed(url, scale=args.scale, seed=args.seed, login_coordinators=args.login_coordinators)
     summary["database_url"] = url

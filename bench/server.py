@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -11,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import ROOT, process_dirs
 
 
 def free_port() -> int:
@@ -66,9 +67,7 @@ class Server:
     def workers(self) -> dict[int, dict[str, str]]:
         """The arbiter's children (the workers): pid → /proc status fields."""
         found = {}
-        for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit():
-                continue
+        for proc in process_dirs():
             try:
                 status = (proc / "status").read_text()
             except OSError:
@@ -88,8 +87,6 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGTERM)
                 self.process.wait(timeout=15)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 self.process.wait()

@@ -35,7 +35,7 @@ import socket
 import struct
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -73,7 +73,7 @@ class Message:
     sid: str
     account_sid: str
     form: dict[str, str]
-    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass
@@ -99,7 +99,7 @@ class FakeTwilio:
         self._plans: list[_Plan] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = _Server((host, port), _handler_for(self))
+        self._server = _Server((host, port), self)
         self._thread: threading.Thread | None = None
 
     # Lifecycle ---------------------------------------------------------------------------
@@ -147,10 +147,8 @@ class FakeTwilio:
     def reset(self) -> None:
         """Forget recorded requests, messages and plans."""
         with self._lock:
-            self.requests.clear()
-            self.messages.clear()
-            self.deleted.clear()
-            self._plans.clear()
+            for recorded in (self.requests, self.messages, self.deleted, self._plans):
+                recorded.clear()
 
     def _plan(self, count: int, plan: _Plan) -> None:
         with self._lock:
@@ -227,114 +225,150 @@ class FakeTwilio:
         return answer
 
 
+NOT_FOUND = {"code": 20404, "message": "The requested resource was not found", "status": 404}
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a stalled answer never holds up stop()
     request_queue_size = 128  # several senders at once (bench/) connect without refusals
 
+    def __init__(self, address: tuple[str, int], twilio: FakeTwilio):
+        self.twilio = twilio
+        super().__init__(address, _Handler)
 
-def _handler_for(twilio: FakeTwilio) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's pooled session expects
-        server_version = "FakeTwilio/1.0"
-        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
-        def log_message(self, format, *args):  # quiet: the test output is not the place
-            pass
+class _Handler(BaseHTTPRequestHandler):
+    """Records every request, answers 404 off the API's paths and 401 to wrong credentials, and
+    hands the rest to the route's handler (ROUTES, below)."""
 
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode("utf-8") if length else ""
-            form = {name: values[-1] for name, values in parse_qs(raw, keep_blank_values=True).items()}
-            request = RecordedRequest("POST", self.path, form, dict(self.headers.items()), self._basic_auth())
-            twilio._record(request)
-            found = MESSAGES_PATH.match(self.path.split("?", 1)[0])
-            if found is None:
-                return self._answer(request, 404, {"code": 20404, "message": "The requested resource was not found",
-                                                   "status": 404})
-            if not twilio._authorized(request.auth, found["account"]):
-                return self._answer(request, 401, twilio.error_json(401, 20003, None, form))
-            plan = twilio._next_plan()
-            if plan is not None and plan.kind == "error":
-                return self._answer(request, plan.status, twilio.error_json(plan.status, plan.code, plan.message, form))
-            missing = [name for name in ("To",) if not form.get(name)]
-            if missing or not (form.get("From") or form.get("MessagingServiceSid")):
-                return self._answer(request, 400, twilio.error_json(400, 21604 if missing else 21603,
-                                                                    "A 'To' and a 'From' or 'MessagingServiceSid' "
-                                                                    "are required.", form))
+    protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's pooled session expects
+    server_version = "FakeTwilio/1.0"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+    server: _Server
+
+    def log_message(self, format, *args):  # quiet: the test output is not the place
+        pass
+
+    def do_POST(self):
+        self._route("POST")
+
+    def do_GET(self):
+        self._route("GET")
+
+    def do_DELETE(self):
+        self._route("DELETE")
+
+    def _route(self, method: str) -> None:
+        twilio = self.server.twilio
+        form = self._read_form() if method == "POST" else {}
+        request = RecordedRequest(method, self.path, form, dict(self.headers.items()), self._basic_auth())
+        twilio._record(request)
+        path, handler = self.ROUTES[method]
+        found = path.match(self.path.split("?", 1)[0])
+        if found is None:
+            self._answer(request, 404, NOT_FOUND)
+        elif not twilio._authorized(request.auth, found["account"]):
+            self._answer(request, 401, twilio.error_json(401, 20003, None, form))
+        else:
+            handler(self, request, found)
+
+    # The routes -----------------------------------------------------------------------------
+
+    def _create(self, request: RecordedRequest, found: re.Match) -> None:
+        """POST Messages.json: accept the message (201), unless a plan or a missing field says otherwise."""
+        twilio, form = self.server.twilio, request.form
+        plan = twilio._next_plan()
+        missing = [name for name in ("To",) if not form.get(name)]
+        if plan is not None and plan.kind == "error":
+            self._answer_error(request, plan)
+        elif missing or not (form.get("From") or form.get("MessagingServiceSid")):
+            self._answer(request, 400, twilio.error_json(400, 21604 if missing else 21603,
+                                                         "A 'To' and a 'From' or 'MessagingServiceSid' "
+                                                         "are required.", form))
+        else:
             message = twilio._accept(found["account"], form)
-            if plan is not None and plan.kind == "drop":
-                return self._drop(plan.reset)
-            if plan is not None and plan.kind == "stall":
-                twilio._stopping.wait(plan.seconds)
-            self._answer(request, 201, twilio.message_json(message))
+            if self._stall_or_drop(plan):
+                self._answer(request, 201, twilio.message_json(message))
 
-        def do_GET(self):
-            request = RecordedRequest("GET", self.path, {}, dict(self.headers.items()), self._basic_auth())
-            twilio._record(request)
-            found = MESSAGE_PATH.match(self.path.split("?", 1)[0])
-            message = twilio._find(found["sid"]) if found else None
-            if found is not None and not twilio._authorized(request.auth, found["account"]):
-                return self._answer(request, 401, twilio.error_json(401, 20003, None, {}))
-            if message is None:
-                return self._answer(request, 404, {"code": 20404, "message": "The requested resource was not found",
-                                                   "status": 404})
-            self._answer(request, 200, twilio.message_json(message))
+    def _fetch(self, request: RecordedRequest, found: re.Match) -> None:
+        """GET Messages/<Sid>.json: the message (200), 404 once deleted or when never sent."""
+        message = self.server.twilio._find(found["sid"])
+        if message is None:
+            self._answer(request, 404, NOT_FOUND)
+        else:
+            self._answer(request, 200, self.server.twilio.message_json(message))
 
-        def do_DELETE(self):
-            request = RecordedRequest("DELETE", self.path, {}, dict(self.headers.items()), self._basic_auth())
-            twilio._record(request)
-            not_found = {"code": 20404, "message": "The requested resource was not found", "status": 404}
-            found = DELETE_PATH.match(self.path.split("?", 1)[0])
-            if found is None:
-                return self._answer(request, 404, not_found)
-            if not twilio._authorized(request.auth, found["account"]):
-                return self._answer(request, 401, twilio.error_json(401, 20003, None, {}))
-            plan = twilio._next_plan()
-            if plan is not None and plan.kind == "error":
-                return self._answer(request, plan.status, twilio.error_json(plan.status, plan.code, plan.message, {}))
-            if not twilio._delete(found["sid"]):
-                return self._answer(request, 404, not_found)
-            if plan is not None and plan.kind == "drop":
-                return self._drop(plan.reset)
-            if plan is not None and plan.kind == "stall":
-                twilio._stopping.wait(plan.seconds)
+    def _remove(self, request: RecordedRequest, found: re.Match) -> None:
+        """DELETE Messages/<Sid>.json: 204 the first time, 404 after that, unless a plan says otherwise."""
+        twilio = self.server.twilio
+        plan = twilio._next_plan()
+        if plan is not None and plan.kind == "error":
+            self._answer_error(request, plan)
+        elif not twilio._delete(found["sid"]):
+            self._answer(request, 404, NOT_FOUND)
+        elif self._stall_or_drop(plan):
             self._answer_empty(request, 204)
 
-        def _answer_empty(self, request: RecordedRequest, status: int) -> None:
-            request.answered = status
-            try:
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-            except OSError:
-                self.close_connection = True
+    # method → (the path it serves, its handler); any other path answers 404
+    ROUTES = {
+        "POST": (MESSAGES_PATH, _create),
+        "GET": (MESSAGE_PATH, _fetch),
+        "DELETE": (DELETE_PATH, _remove),
+    }
 
-        def _basic_auth(self) -> tuple[str, str] | None:
-            header = self.headers.get("Authorization", "")
-            if not header.startswith("Basic "):
-                return None
-            try:
-                user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
-            except ValueError:
-                return None
-            return user, password
+    # Reading and answering ------------------------------------------------------------------
 
-        def _answer(self, request: RecordedRequest, status: int, payload: dict) -> None:
-            data = json.dumps(payload).encode("utf-8")
-            request.answered = status
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:  # the client gave up (a timeout test): nothing to answer to
-                self.close_connection = True
+    def _read_form(self) -> dict[str, str]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8") if length else ""
+        return {name: values[-1] for name, values in parse_qs(raw, keep_blank_values=True).items()}
 
-        def _drop(self, reset: bool) -> None:
+    def _basic_auth(self) -> tuple[str, str] | None:
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return None
+        try:
+            user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+        except ValueError:
+            return None
+        return user, password
+
+    def _stall_or_drop(self, plan: _Plan | None) -> bool:
+        """Carry out a "stall" or "drop" plan; False when the connection was dropped (no answer)."""
+        if plan is not None and plan.kind == "drop":
+            self._drop(plan.reset)
+            return False
+        if plan is not None and plan.kind == "stall":
+            self.server.twilio._stopping.wait(plan.seconds)
+        return True
+
+    def _answer_error(self, request: RecordedRequest, plan: _Plan) -> None:
+        self._answer(request, plan.status,
+                     self.server.twilio.error_json(plan.status, plan.code, plan.message, request.form))
+
+    def _answer_empty(self, request: RecordedRequest, status: int) -> None:
+        request.answered = status
+        try:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        except OSError:
             self.close_connection = True
-            if reset:  # SO_LINGER 0: close with RST instead of FIN
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
 
-    return Handler
+    def _answer(self, request: RecordedRequest, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode("utf-8")
+        request.answered = status
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:  # the client gave up (a timeout test): nothing to answer to
+            self.close_connection = True
+
+    def _drop(self, reset: bool) -> None:
+        self.close_connection = True
+        if reset:  # SO_LINGER 0: close with RST instead of FIN
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
