@@ -73,10 +73,15 @@ def run_scheduler(app: Flask, interval_seconds: float) -> None:
     scheduler = build_scheduler(app, interval_seconds)
 
     def stop(signum, frame):
+        # Shutting the scheduler down from inside the handler could pull its job out from under
+        # the loop the signal interrupted (APScheduler then fails with JobLookupError and the
+        # process exits 1); leave the loop instead and shut down below.
         log.info("scheduler stopping (signal %s)", signum)
-        scheduler.shutdown(wait=False)
+        raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
     log.info("scheduler started: one tick every %ss", interval_seconds)
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
+    if scheduler.running:
+        scheduler.shutdown(wait=True)  # a tick under way finishes its send and records it

@@ -27,9 +27,10 @@ from tests.support.postgres import start_postgres
 NOW = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)  # a Saturday, 10:00 in Boston
 
 # Instants where time-sensitive code goes wrong, in Boston time: the edges of quiet hours (08:00 to
-# 20:00), the night, both DST changes (2027-03-14 02:00 jumps to 03:00; 2027-11-07 02:00 falls back
-# to 01:00, so 01:30 comes twice) and the turn of the year. `--clock=matrix` runs every test marked
-# `clock_matrix` that reads the clock (tests.support.clock_use) once at each.
+# 20:00), the night, the Saturday night before the spring DST change (2027-03-14 02:00 jumps to
+# 03:00, so that Sunday has 23 hours), the first 01:30 of the fall change (2027-11-07: 02:00 falls
+# back to 01:00, so 01:30 comes again) and the turn of the year. `--clock=matrix` runs every test
+# marked `clock_matrix` that reads the clock (tests.support.clock_use) at each of them too.
 CLOCK_MATRIX = {
     "0300": "2026-11-24T03:00-05:00",
     "0759": "2026-11-24T07:59-05:00",
@@ -37,11 +38,8 @@ CLOCK_MATRIX = {
     "1959": "2026-11-24T19:59-05:00",
     "2000": "2026-11-24T20:00-05:00",
     "2330": "2026-11-24T23:30-05:00",
-    "dst-spring-eve": "2027-03-13T23:30-05:00",
-    "dst-spring-0300": "2027-03-14T03:00-04:00",
-    "dst-fall-eve": "2027-11-06T21:00-04:00",
-    "dst-fall-0130": "2027-11-07T01:30-04:00",
-    "dst-fall-0130-again": "2027-11-07T01:30-05:00",
+    "dst-spring": "2027-03-13T23:30-05:00",
+    "dst-fall": "2027-11-07T01:30-04:00",
     "new-years-eve": "2026-12-31T23:30-05:00",
 }
 
@@ -67,8 +65,8 @@ def pytest_addoption(parser):
         "--clock",
         default=os.environ.get("ACCOMPANY_TEST_CLOCK", NOW.isoformat()),
         help="where the app's clock starts in every test: an ISO instant with its offset (default: NOW, "
-        "a Saturday 10:00 in Boston), 'real' for the wall clock, or 'matrix' to run only the tests marked "
-        "clock_matrix that read the clock, once at each instant of CLOCK_MATRIX",
+        "a Saturday 10:00 in Boston), 'real' for the wall clock, or 'matrix': every test at NOW, and the "
+        "tests marked clock_matrix that read the clock at each instant of CLOCK_MATRIX as well",
     )
 
 
@@ -88,24 +86,16 @@ def pytest_report_header(config):
 def pytest_generate_tests(metafunc):
     if (metafunc.config.getoption("--clock") == "matrix" and metafunc.definition.get_closest_marker("clock_matrix")
             and reads_the_clock(metafunc.function, metafunc.fixturenames)):
-        metafunc.parametrize("app_clock", list(CLOCK_MATRIX.values()), ids=list(CLOCK_MATRIX), indirect=True)
-
-
-def pytest_collection_modifyitems(config, items):
-    """A matrix run is only the tests it runs at each instant; the rest ran in the usual run."""
-    if config.getoption("--clock") != "matrix":
-        return
-    def at_an_instant(item) -> bool:
-        return "app_clock" in getattr(getattr(item, "callspec", None), "params", {})
-
-    config.hook.pytest_deselected(items=[item for item in items if not at_an_instant(item)])
-    items[:] = [item for item in items if at_an_instant(item)]
+        instants = {"now": NOW.isoformat(), **CLOCK_MATRIX}
+        metafunc.parametrize("app_clock", list(instants.values()), ids=list(instants), indirect=True)
 
 
 @pytest.fixture(autouse=True)
 def app_clock(request):
     """Start the app's clock where the run asks, and tick on from there; back to real time after."""
     setting = getattr(request, "param", None) or request.config.getoption("--clock")
+    if setting == "matrix":  # a test that does not read the clock runs once, at NOW
+        setting = NOW.isoformat()
     set_clock(None if setting == "real" else parse_instant(setting))
     yield utcnow()
     set_clock(None)
