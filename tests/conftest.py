@@ -288,12 +288,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium per worker; each test gets its own context in it (see `phone`)."""
+    from tests.support.browser import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.fixture
-def phone(app):
+def phone(app, chromium_browser):
     """Debian's Chromium at 360 px on a live server of this test's app."""
     from tests.support.browser import phone_page
 
-    with phone_page(app) as page:
+    with phone_page(app, chromium_browser) as page:
         yield page
 
 

@@ -57,11 +57,11 @@ def fits_the_screen(page) -> bool:
 
 
 @contextmanager
-def phone_page(app):
-    """A phone-sized page on a live server for `app`. On exit it fails the test if the page
-    loaded anything from outside the site or the browser reported an error (CSP violations
-    are reported that way)."""
-    with serve(app) as base_url, chromium() as browser:
+def phone_page(app, browser):
+    """A phone-sized page, in a fresh browser context (its own cookies and storage), on a live
+    server for `app`. On exit it fails the test if the page loaded anything from outside the site
+    or the browser reported an error (CSP violations are reported that way)."""
+    with serve(app) as base_url:
         context = browser.new_context(viewport=PHONE_VIEWPORT, base_url=base_url, is_mobile=True, has_touch=True)
         page = context.new_page()
         outside, errors = [], []
