@@ -45,7 +45,9 @@ TRAINED = date(2025, 3, 1)
 
 
 def _claims_of(db, volunteer) -> list[Claim]:
-    return list(db.session.scalars(select(Claim).where(Claim.volunteer_id == volunteer.id)))
+    # In the order they were made: without ORDER BY, PostgreSQL returns an updated row wherever it
+    # put its new version, so the order would depend on the storage.
+    return list(db.session.scalars(select(Claim).where(Claim.volunteer_id == volunteer.id).order_by(Claim.id)))
 
 
 def _events(db, action) -> list[AuditEvent]:
