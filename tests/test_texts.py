@@ -22,11 +22,9 @@ from accompany.models import (
     Wording,
 )
 from accompany.services.messaging import planning
+from accompany.services.messaging.facts import KINDS, NothingToSay, UnknownKind
 from accompany.services.messaging.rendering import (
-    KINDS,
     NUMBER_REPLIES,
-    NothingToSay,
-    UnknownKind,
     render_number_reply,
     render_text,
 )

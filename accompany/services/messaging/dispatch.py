@@ -21,7 +21,8 @@ from accompany.clock import utcnow
 from accompany.database import db
 from accompany.models import MessageState, OutboundMessage
 from accompany.services.messaging import outbox, planning
-from accompany.services.messaging.rendering import NothingToSay, UnknownKind, render_text
+from accompany.services.messaging.facts import NothingToSay, UnknownKind
+from accompany.services.messaging.rendering import render_text
 from accompany.services.messaging.sms.gateway import (
     FinalError,
     Gateway,

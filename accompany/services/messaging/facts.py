@@ -1,0 +1,326 @@
+"""What a text says, read at send time from the current data (DESIGN §6.4): one small function per
+message kind (the table FACTS) turns an outbox row into `Facts`; `rendering` turns those into words.
+
+A row about something that is gone or no longer true (a cancelled appointment's reminder, a
+released shift's "starting soon") raises `NothingToSay`, and the dispatcher cancels it. No family
+name is read here, so none can reach a text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from accompany.database import db
+from accompany.models import (
+    Appointment,
+    AppointmentStatus,
+    AttendanceMode,
+    Claim,
+    MessageKind,
+    OutboundMessage,
+    Shift,
+    User,
+    Wording,
+)
+from accompany.phones import format_national
+from accompany.public_url import public_base_url
+from accompany.services.messaging import planning
+from accompany.services.privacy.redaction import scrub_free_text
+from accompany.services.scheduling.overview import unfilled_slots_soon
+
+
+class NothingToSay(Exception):
+    """The row's subject is gone or no longer true: cancel the row, send nothing."""
+
+
+class UnknownKind(LookupError):
+    """A row of a kind no template knows: a programming error, not a reason to stay silent."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a text says, read from the current data; the catalog turns it into words."""
+
+    key: str  # the template: the kind, or "kind.variant"
+    tz_name: str
+    starts_at: datetime | None = None  # the time the text is about
+    town: str = ""
+    place: str = ""
+    plain: bool = False  # family set to plain wording: `{where}` names the place
+    video: bool = False
+    role: str = ""  # a ShiftRole value
+    escort: str = ""  # the confirmed volunteer's ShiftRole value
+    volunteer: str = ""  # a volunteer's first name
+    meeting: str = ""
+    link: str = ""
+    phone: str = ""  # the organization's help line, formatted
+    count: int = 0  # open slots, for the daily digest
+    code: str = ""  # an urgent shift's reply code
+    message: str = ""  # a coordinator's own words
+
+
+def recipient_timezone(message: OutboundMessage) -> str:
+    """Family texts in the family's time zone; everyone else's in the organization's."""
+    if message.family is not None:
+        return planning.family_timezone(message.family)
+    return planning.org_timezone()
+
+
+# -- facts: what is true now ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a row is about, read once from the current data for its kind's facts function."""
+
+    message: OutboundMessage
+    appointment: Appointment | None
+    shift: Shift | None
+    params: dict
+    now: datetime
+
+
+def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
+    """Read what `message` is about, as it is now."""
+    read_facts = _facts_function(message.kind)
+    if message.family is None and message.user is None:
+        raise NothingToSay("the recipient is gone")
+    subject = Subject(
+        message=message,
+        appointment=db.session.get(Appointment, message.appointment_id) if message.appointment_id else None,
+        shift=db.session.get(Shift, message.shift_id) if message.shift_id else None,
+        params=message.params or {},
+        now=now,
+    )
+    base = Facts(key=message.kind, tz_name=recipient_timezone(message),
+                 phone=format_national(current_app.config.get("ORG_HELP_PHONE")))
+    return read_facts(base, subject)
+
+
+def _facts_function(kind: MessageKind) -> Callable[[Facts, Subject], Facts]:
+    """`kind`'s entry in FACTS; a family reminder at other configured days reads like the 7/3/1-day ones."""
+    if kind in FACTS:
+        return FACTS[kind]
+    if kind.is_family_reminder:
+        return _family_appointment_ahead
+    raise UnknownKind(f"no template for message kind {kind!r}")
+
+
+# -- each kind's facts (the table FACTS, below, says which kind reads which) ---------------------------
+
+
+def _family_appointment_ahead(base: Facts, subject: Subject) -> Facts:
+    """A reminder, or the new time of a rescheduled appointment: while it is still ahead."""
+    return _family_appointment(base, _upcoming(subject.appointment, now=subject.now), subject.message)
+
+
+def _family_volunteer_confirmed(base: Facts, subject: Subject) -> Facts:
+    appointment = _upcoming(subject.appointment, now=subject.now)
+    volunteer, role = _confirmed_volunteer(appointment, subject.params.get("volunteer_id"))
+    return replace(_family_appointment(base, appointment, subject.message), volunteer=volunteer, escort=role)
+
+
+def _family_cancelled(base: Facts, subject: Subject) -> Facts:
+    appointment = subject.appointment
+    if appointment is None or appointment.status != AppointmentStatus.CANCELLED:
+        raise NothingToSay("the appointment is not cancelled")
+    return _family_appointment(base, appointment, subject.message)
+
+
+def _volunteer_shift_ahead(base: Facts, subject: Subject) -> Facts:
+    """Claimed, the evening before, soon, rescheduled: a shift the volunteer still holds, ahead."""
+    shift = _held_upcoming_shift(subject.shift, subject.message.user, now=subject.now)
+    return replace(
+        base, starts_at=shift.starts_at, role=shift.role.value,
+        place=shift.appointment.location.name,
+        meeting=scrub_free_text(shift.meeting_point, shift.appointment.family.name),
+        link=_link(f"/my/shifts/{shift.id}"),
+    )
+
+
+def _volunteer_cancelled(base: Facts, subject: Subject) -> Facts:
+    """From the shift while it exists; from what planning left in `params` once it is deleted."""
+    shift, appointment, params = subject.shift, subject.appointment, subject.params
+    if shift is not None:
+        return replace(base, starts_at=shift.starts_at, role=shift.role.value,
+                       place=shift.appointment.location.name)
+    role, starts_at = params.get("role"), params.get("starts_at")
+    if not role or not starts_at:
+        raise NothingToSay("the shift is gone and the row does not say what it was")
+    place = appointment.location.name if appointment is not None else ""
+    return replace(
+        base, key=base.key if place else f"{base.key}.no_place",
+        starts_at=datetime.fromisoformat(starts_at), role=role, place=place,
+    )
+
+
+def _volunteer_urgent_ask(base: Facts, subject: Subject) -> Facts:
+    shift, message = _open_shift(subject.shift, now=subject.now), subject.message
+    if message.user is not None and any(claim.volunteer_id == message.user_id for claim in shift.claims):
+        raise NothingToSay("the volunteer holds this shift already")
+    # No meeting point: it is often the family's home, and only holders see it (DESIGN §3).
+    return replace(base, starts_at=shift.starts_at, role=shift.role.value,
+                   place=shift.appointment.location.name, code=subject.params.get("code", ""))
+
+
+def _coordinator_detained(base: Facts, subject: Subject) -> Facts:
+    appointment = subject.appointment
+    if appointment is None:
+        raise NothingToSay("the appointment is gone")
+    return replace(
+        base, starts_at=appointment.starts_at, place=appointment.location.name,
+        link=_link(f"/coordinator/appointments/{appointment.id}"),
+    )
+
+
+def _coordinator_late_release(base: Facts, subject: Subject) -> Facts:
+    shift = subject.shift
+    if (shift is None or shift.appointment.status != AppointmentStatus.SCHEDULED
+            or shift.ends_at <= subject.now or shift.filled >= shift.slots):
+        raise NothingToSay("the shift is gone, over, or filled again")
+    return replace(
+        base, starts_at=shift.starts_at, role=shift.role.value, place=shift.appointment.location.name,
+        link=_link(f"/coordinator/appointments/{shift.appointment_id}"),
+    )
+
+
+def _coordinator_unfilled_digest(base: Facts, subject: Subject) -> Facts:
+    count = unfilled_slots_soon(now=subject.now)
+    if not count:
+        raise NothingToSay("every slot is filled now")
+    return replace(base, count=count, link=_link("/"))
+
+
+def _coordinator_ride_request(base: Facts, subject: Subject) -> Facts:
+    appointment = _upcoming(subject.appointment, now=subject.now)
+    return replace(base, starts_at=appointment.starts_at, place=appointment.location.name,
+                   link=_link(f"/coordinator/appointments/{appointment.id}"))
+
+
+def _coordinator_urgent_unfilled(base: Facts, subject: Subject) -> Facts:
+    shift = _open_shift(subject.shift, now=subject.now)
+    return replace(base, starts_at=shift.starts_at, role=shift.role.value,
+                   place=shift.appointment.location.name, link=_link(f"/coordinator/shifts/{shift.id}/assign"))
+
+
+def _urgent_reply(base: Facts, subject: Subject) -> Facts:
+    """Covered, declined, not possible: which shift the volunteer answered about."""
+    if subject.shift is None:
+        raise NothingToSay("the shift is gone")
+    return replace(base, starts_at=subject.shift.starts_at, role=subject.shift.role.value)
+
+
+def _appointment_reply(base: Facts, subject: Subject) -> Facts:
+    """A family's "1" or "2" answered: about their appointment still ahead, else without one."""
+    appointment = subject.appointment
+    if appointment is None or appointment.status != AppointmentStatus.SCHEDULED or appointment.starts_at <= subject.now:
+        return replace(base, key=f"{base.key}.no_appointment")
+    return replace(base, starts_at=appointment.starts_at)
+
+
+def _staff_reply(base: Facts, subject: Subject) -> Facts:
+    if not subject.message.body:
+        raise NothingToSay("the reply has no words")
+    return replace(base, message=subject.message.body)
+
+
+# Which facts each kind of row says. (A family reminder at other configured days reads like these.)
+FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
+    MessageKind.FAMILY_REMINDER_7D: _family_appointment_ahead,
+    MessageKind.FAMILY_REMINDER_3D: _family_appointment_ahead,
+    MessageKind.FAMILY_REMINDER_1D: _family_appointment_ahead,
+    MessageKind.FAMILY_VOLUNTEER_CONFIRMED: _family_volunteer_confirmed,
+    MessageKind.FAMILY_RESCHEDULED: _family_appointment_ahead,
+    MessageKind.FAMILY_CANCELLED: _family_cancelled,
+    MessageKind.VOLUNTEER_CLAIMED: _volunteer_shift_ahead,
+    MessageKind.VOLUNTEER_EVENING_BEFORE: _volunteer_shift_ahead,
+    MessageKind.VOLUNTEER_SOON: _volunteer_shift_ahead,
+    MessageKind.VOLUNTEER_RESCHEDULED: _volunteer_shift_ahead,
+    MessageKind.VOLUNTEER_CANCELLED: _volunteer_cancelled,
+    MessageKind.VOLUNTEER_URGENT_ASK: _volunteer_urgent_ask,
+    MessageKind.COORDINATOR_DETAINED: _coordinator_detained,
+    MessageKind.COORDINATOR_LATE_RELEASE: _coordinator_late_release,
+    MessageKind.COORDINATOR_UNFILLED_DIGEST: _coordinator_unfilled_digest,
+    MessageKind.COORDINATOR_RIDE_REQUEST: _coordinator_ride_request,
+    MessageKind.COORDINATOR_URGENT_UNFILLED: _coordinator_urgent_unfilled,
+    MessageKind.REPLY_CONFIRMED: _appointment_reply,
+    MessageKind.REPLY_RIDE: _appointment_reply,
+    MessageKind.REPLY_URGENT_COVERED: _urgent_reply,
+    MessageKind.REPLY_URGENT_DECLINED: _urgent_reply,
+    MessageKind.REPLY_URGENT_NOT_POSSIBLE: _urgent_reply,
+    MessageKind.STAFF_REPLY: _staff_reply,
+}
+# The kinds an outbox row can be.
+KINDS = tuple(FACTS)
+
+
+# -- what the facts functions share -----------------------------------------------------------------
+
+
+def _open_shift(shift: Shift | None, *, now: datetime) -> Shift:
+    """A shift still waiting for a volunteer: scheduled, not begun, a slot free."""
+    if shift is None or not shift.is_claimable(now):
+        raise NothingToSay("the shift is gone, begun, or filled")
+    return shift
+
+
+def _upcoming(appointment: Appointment | None, *, now: datetime) -> Appointment:
+    if appointment is None or appointment.status != AppointmentStatus.SCHEDULED:
+        raise NothingToSay("the appointment is gone or no longer scheduled")
+    if appointment.starts_at <= now:
+        raise NothingToSay("the appointment has begun")
+    return appointment
+
+
+def _family_appointment(base: Facts, appointment: Appointment, message: OutboundMessage) -> Facts:
+    family = message.family
+    if family is None:
+        raise NothingToSay("family texts need a family")
+    return replace(
+        base,
+        starts_at=appointment.starts_at,
+        town=appointment.location.town.strip(),
+        place=appointment.location.name,
+        plain=family.wording == Wording.PLAIN,
+        video=appointment.mode == AttendanceMode.VIDEO,
+    )
+
+
+def _confirmed_volunteer(appointment: Appointment, volunteer_id) -> tuple[str, str]:
+    """The volunteer's first name and role, if they still hold a shift of this appointment."""
+    if volunteer_id is None:
+        raise NothingToSay("no volunteer named")
+    volunteer = db.session.get(User, volunteer_id)
+    shift = db.session.scalar(
+        select(Shift)
+        .join(Claim, Claim.shift_id == Shift.id)
+        .where(Shift.appointment_id == appointment.id, Claim.volunteer_id == volunteer_id)
+        .order_by(Shift.starts_at)
+        .limit(1)
+    )
+    if volunteer is None or shift is None or not volunteer.first_name:
+        raise NothingToSay("the volunteer no longer holds a shift for this appointment")
+    return volunteer.first_name, shift.role.value
+
+
+def _held_upcoming_shift(shift: Shift | None, volunteer: User | None, *, now: datetime) -> Shift:
+    if shift is None or volunteer is None:
+        raise NothingToSay("the shift is gone")
+    if not shift.is_open(now):
+        raise NothingToSay("the shift is no longer ahead")
+    held = db.session.scalar(
+        select(Claim.id).where(Claim.shift_id == shift.id, Claim.volunteer_id == volunteer.id)
+    )
+    if held is None:
+        raise NothingToSay("the volunteer no longer holds this shift")
+    return shift
+
+
+def _link(path: str) -> str:
+    base_url = public_base_url()
+    return f"{base_url}{path}" if base_url else ""
