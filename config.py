@@ -96,6 +96,9 @@ class Config:
     SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "1"))  # carrier limits
     SMS_BATCH_SIZE = 50
     SMS_LEASE_SECONDS = 120  # a row claimed longer ago than this by a dead sender is recovered
+    # Requests to the carrier out at once: a slow or hung one holds only its own slot. At the
+    # default rate (1/s) and timeout (10 s) about 10 are ever out; raise it with the rate.
+    SMS_MAX_IN_FLIGHT = int(os.environ.get("SMS_MAX_IN_FLIGHT", "64"))
     TWILIO_TIMEOUT_SECONDS = 10
     TWILIO_VALIDITY_SECONDS = 4 * 3600
     RELEASE_CUTOFF_HOURS = 24  # releasing later than this before a shift alerts coordinators

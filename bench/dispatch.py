@@ -121,7 +121,7 @@ PROBE = Probe()
 
 
 def install_probe(db) -> None:
-    """Wrap the steps `send_due` and `_send_one` take (see STEPS)."""
+    """Wrap the steps `send_due` and its per-row work take (see STEPS)."""
     from sqlalchemy import event
 
     from accompany.services.messaging import dispatch, outbox
@@ -132,7 +132,10 @@ def install_probe(db) -> None:
         setattr(outbox, name, PROBE.wrap(name, getattr(outbox, name)))
     dispatch.recipient_phone = PROBE.wrap("recipient_phone", dispatch.recipient_phone)
     dispatch.render_text = PROBE.wrap("render_text", dispatch.render_text)
-    dispatch._send_one = PROBE.wrap("row", dispatch._send_one)
+    # One row's work on the dispatcher's own thread: preparing and handing it over, and recording
+    # what came back (the request itself runs on a pool thread: "gateway.send").
+    dispatch._Run.start = PROBE.wrap("row", dispatch._Run.start)
+    dispatch._Run.record = PROBE.wrap("row", dispatch._Run.record)
     session_class = type(db.session())  # Flask-SQLAlchemy's Session: db.session.commit() lands here
     session_class.commit = PROBE.wrap(lambda probe: f"commit:{probe.last}", session_class.commit)
     event.listen(db.engine, "before_cursor_execute", PROBE.count_statement)
@@ -145,9 +148,10 @@ class TimedGateway:
         self.inner = inner
         self.started: list[float] = []
 
-    def send(self, to, body, *, status_callback=None):
+    def send(self, to, body, *, status_callback=None, valid_for=None):
         self.started.append(time.perf_counter())
-        return PROBE.wrap("gateway.send", self.inner.send)(to, body, status_callback=status_callback)
+        return PROBE.wrap("gateway.send", self.inner.send)(to, body, status_callback=status_callback,
+                                                          valid_for=valid_for)
 
 
 # -- one database ------------------------------------------------------------------------------------
@@ -171,6 +175,8 @@ def dispatch_config(database_url: str, twilio_base_url: str):
         "TWILIO_API_BASE_URL": twilio_base_url,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "ORG_NAME": "Accompany Network",
+        # One request out at a time: what is measured is our own work per message, between requests.
+        "SMS_MAX_IN_FLIGHT": 1,
     })
 
 
@@ -368,11 +374,12 @@ def breakdown(run: dict, messages: int) -> dict:
     """Milliseconds and SQL statements per message, per step (exclusive times)."""
     s, calls = PROBE.seconds, PROBE.calls
     inner_row = ("recipient_phone", "has_been_texted", "render_text", "hand_over", "commit:hand_over",
-                 "gateway.send", "finish", "commit:finish")
+                 "finish", "commit:finish")
     in_send_due = ("housekeeping", "commit:housekeeping", "claim_due", "commit:claim_due")
-    steps = {name: s.get(name, 0.0) for name in inner_row + in_send_due}
+    steps = {name: s.get(name, 0.0) for name in (*inner_row, "gateway.send", *in_send_due)}
     steps["row other"] = s["row"] - sum(s.get(n, 0.0) for n in inner_row)
-    steps["send_due other"] = s["send_due"] - s["row"] - sum(s.get(n, 0.0) for n in in_send_due)
+    steps["send_due other"] = (s["send_due"] - s["row"] - s.get("gateway.send", 0.0)
+                               - sum(s.get(n, 0.0) for n in in_send_due))
     steps["between calls"] = run["wall_s"] - s["send_due"]
     statements = {name: PROBE.statements.get(name, 0) for name in steps}
     statements["row other"] = PROBE.statements.get("row", 0)

@@ -162,8 +162,8 @@ def test_a_crash_after_the_carrier_accepted_leads_to_unknown_and_no_second_send(
     db.session.commit()
 
     class AcceptsThenDies:
-        def send(self, to, body, *, status_callback=None):
-            gateway.send(to, body, status_callback=status_callback)
+        def send(self, to, body, *, status_callback=None, valid_for=None):
+            gateway.send(to, body, status_callback=status_callback, valid_for=valid_for)
             raise KeyboardInterrupt("killed between the carrier's answer and our commit")
 
     with pytest.raises(KeyboardInterrupt):

@@ -29,15 +29,14 @@ def test_a_row_past_send_before_expires_and_is_never_claimed(make, db):
     late = _row(make, "late", send_before=NOW)
     due = _row(make, "due")
     assert outbox.expire_overdue(now=NOW) == 1
-    claimed = outbox.claim_due(now=NOW, limit=10)
-    assert [r.id for r in claimed] == [due.id]
+    assert outbox.claim_due(now=NOW, limit=10).ids == [due.id]
     db.session.refresh(late)
     assert late.state == MessageState.EXPIRED
 
 
 def test_rows_not_yet_due_are_left_alone(make, db):
     _row(make, "later", not_before=NOW + timedelta(minutes=5))
-    assert outbox.claim_due(now=NOW, limit=10) == []
+    assert outbox.claim_due(now=NOW, limit=10).rows == []
 
 
 def test_two_senders_claiming_at_once_never_share_a_row(app, make, db):
@@ -50,9 +49,9 @@ def test_two_senders_claiming_at_once_never_share_a_row(app, make, db):
     def sender():
         barrier.wait()
         with app.app_context():
-            rows = outbox.claim_due(now=NOW, limit=30)
+            batch = outbox.claim_due(now=NOW, limit=30)
             _db.session.commit()
-            taken.append([r.id for r in rows])
+            taken.append(batch.ids)
 
     threads = [threading.Thread(target=sender) for _ in range(2)]
     for thread in threads:
@@ -61,7 +60,7 @@ def test_two_senders_claiming_at_once_never_share_a_row(app, make, db):
         thread.join(timeout=60)
     first, second = taken
     assert not set(first) & set(second)
-    rest = [r.id for r in outbox.claim_due(now=NOW, limit=100)]
+    rest = outbox.claim_due(now=NOW, limit=100).ids
     assert sorted(first + second + rest) == sorted(set(first + second + rest))
     assert len(first + second + rest) == 40
 
@@ -69,8 +68,8 @@ def test_two_senders_claiming_at_once_never_share_a_row(app, make, db):
 def test_an_abandoned_claim_goes_again_but_a_handed_over_one_becomes_unknown(make, db):
     never_handed, handed = _row(make, "a"), _row(make, "b")
     claimed = outbox.claim_due(now=NOW, limit=10)
-    assert len(claimed) == 2
-    outbox.hand_over(next(r for r in claimed if r.id == handed.id), body="x", segments=1, language=None, now=NOW)
+    assert len(claimed.rows) == 2
+    assert outbox.hand_over(handed.id, claimed.token, body="x", segments=1, language=None, now=NOW)
     assert outbox.recover_abandoned(now=NOW + timedelta(minutes=1), lease=timedelta(minutes=2)) == (0, 0)
     assert outbox.recover_abandoned(now=NOW + timedelta(minutes=3), lease=timedelta(minutes=2)) == (1, 1)
     db.session.expire_all()
@@ -80,11 +79,15 @@ def test_an_abandoned_claim_goes_again_but_a_handed_over_one_becomes_unknown(mak
 
 def test_retries_back_off_and_stop_at_the_window(make, db):
     row = _row(make, send_before=NOW + timedelta(minutes=3))
-    row.attempts = 1
-    outbox.retry_later(row, now=NOW, error_code="20429", error_message="Too many requests")
+    token = outbox.claim_due(now=NOW, limit=1).token
+    assert outbox.retry_later(row.id, token, attempts=1, send_before=row.send_before, now=NOW, error_code="20429",
+                              error_message="Too many requests")
+    db.session.refresh(row)
     assert (row.state, row.not_before) == (MessageState.PENDING, NOW + timedelta(seconds=30))
-    row.attempts = 4
-    outbox.retry_later(row, now=NOW, error_code="503", error_message="Unavailable")
+    token = outbox.claim_due(now=NOW + timedelta(seconds=30), limit=1).token
+    assert outbox.retry_later(row.id, token, attempts=4, send_before=row.send_before, now=NOW + timedelta(seconds=30),
+                              error_code="503", error_message="Unavailable")
+    db.session.refresh(row)
     assert row.state == MessageState.EXPIRED  # 4 minutes later would be past its window
 
 

@@ -293,13 +293,29 @@ def test_a_callback_that_beats_our_own_record_of_the_send_is_kept(webhook, outbo
     from accompany.services.messaging import outbox as outbox_service
     from tests.conftest import NOW
 
-    row = outbox(MessageState.SENDING, sid=None)
+    row = outbox(MessageState.SENDING, sid=None, claim_token="ours")
     sid = "SM" + secrets.token_hex(16)
     post_status(webhook, {**callback_params(sid, "failed"), "ErrorCode": "30007"}, query=f"m={row.id}")
     row = reload(db, row)
     assert (row.state, row.provider_sid, row.error_code) == (MessageState.FAILED, sid, "30007")
-    outbox_service.finish(row, MessageState.QUEUED, now=NOW, provider_sid=sid)  # the dispatcher, late
+    assert not outbox_service.finish(row.id, "ours", MessageState.QUEUED, now=NOW, provider_sid=sid)  # the dispatcher, late
     assert reload(db, row).state is MessageState.FAILED
+
+
+@pytest.mark.parametrize("ending", [MessageState.UNKNOWN, MessageState.FAILED])
+def test_a_delivered_callback_that_beats_our_timeout_is_not_overwritten(webhook, outbox, db, ending):
+    """Twilio says "delivered" while our request is still waiting; then the request times out
+    (unknown) or ends in an error: the row stays delivered, nobody is asked to check it."""
+    from accompany.services.messaging import outbox as outbox_service
+    from tests.conftest import NOW
+
+    row = outbox(MessageState.SENDING, sid=None, claim_token="ours", handed_at=NOW)
+    sid = "SM" + secrets.token_hex(16)
+    post_status(webhook, callback_params(sid, "delivered"), query=f"m={row.id}")
+    assert not outbox_service.finish(row.id, "ours", ending, now=NOW, error_message="No answer from the carrier.")
+    db.session.commit()
+    row = reload(db, row)
+    assert (row.state, row.provider_sid, row.error_message) == (MessageState.DELIVERED, sid, None)
 
 
 def test_a_row_id_in_the_url_never_takes_a_row_that_has_another_sid(webhook, outbox, db):

@@ -14,6 +14,7 @@ Every request is recorded. It can be told what to do with the next requests:
         twilio.fail_next(status=400, code=21610)          # Twilio's error JSON
         twilio.stall_next(seconds=2)                      # answer (201) only after 2 s
         twilio.drop_next()                                # read the request, close without answering
+        FakeTwilio(latency=3)                             # every answer takes 3 s (a slow carrier)
         ... point TWILIO_API_BASE_URL at twilio.base_url ...
         assert twilio.messages[0].form["To"] == "+16175550142"
 
@@ -90,8 +91,9 @@ class FakeTwilio:
     """A Twilio-compatible HTTP server in a thread on 127.0.0.1 (port chosen by the OS)."""
 
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN, *, host: str = "127.0.0.1",
-                 port: int = 0):
+                 port: int = 0, latency: float = 0.0):
         self.account_sid = account_sid
+        self.latency = latency  # seconds every accepted message waits before its answer (a slow carrier)
         self.auth_token = auth_token
         self.requests: list[RecordedRequest] = []
         self.messages: list[Message] = []
@@ -340,6 +342,8 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         if plan is not None and plan.kind == "stall":
             self.server.twilio._stopping.wait(plan.seconds)
+        elif self.server.twilio.latency:
+            self.server.twilio._stopping.wait(self.server.twilio.latency)
         return True
 
     def _answer_error(self, request: RecordedRequest, plan: _Plan) -> None:

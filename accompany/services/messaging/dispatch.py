@@ -13,6 +13,8 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 class Pacer:
-    """Holds sending to a rate (messages per second) across one run."""
+    """Holds sending to a rate (messages per second) across one run, or across ticks."""
 
     def __init__(self, per_second: float, sleep: Callable[[float], None] = time.sleep,
                  monotonic: Callable[[], float] = time.monotonic):
@@ -43,14 +45,24 @@ class Pacer:
         self.sleep, self.monotonic = sleep, monotonic
         self.next_at = 0.0
 
+    def delay(self) -> float:
+        """Seconds until the next send may go (0: now)."""
+        return max(self.next_at - self.monotonic(), 0.0) if self.interval else 0.0
+
+    def take(self) -> None:
+        """A send goes now: the next one waits an interval from this one's slot (or from now,
+        when this one is late by more than an interval), so a little lateness never drifts."""
+        if self.interval:
+            now = self.monotonic()
+            self.next_at = (self.next_at if now - self.next_at < self.interval else now) + self.interval
+
     def wait(self) -> None:
         if not self.interval:
             return
-        now = self.monotonic()
-        if now < self.next_at:
-            self.sleep(self.next_at - now)
-            now = self.next_at
-        self.next_at = max(self.next_at, now) + self.interval
+        pause = self.delay()
+        if pause:
+            self.sleep(pause)
+        self.take()
 
 
 def recipient_phone(row: OutboundMessage) -> str | None:
@@ -62,75 +74,195 @@ def recipient_phone(row: OutboundMessage) -> str | None:
 
 def send_due(
     gateway: Gateway, *, clock: Callable[[], datetime] = utcnow, limit: int | None = None,
-    rate: float | None = None, pacer: Pacer | None = None,
+    rate: float | None = None, pacer: Pacer | None = None, keepalive: Callable[[datetime], None] | None = None,
 ) -> Counter:
-    """Send what is due now, once. Returns counts by outcome (no personal data)."""
+    """Send everything due now, batch after batch, once. Returns counts by outcome (no personal data).
+
+    `limit` is the batch size (default SMS_BATCH_SIZE). Requests to the carrier run side by side
+    (at most SMS_MAX_IN_FLIGHT at once), so a slow or hung request delays no other: the pacer's
+    rate is the only limit. This thread does all the database work; while requests are out it
+    renews the lease on its claims and calls `keepalive(now)` (the scheduler's heartbeat),
+    committing both, at least every quarter lease."""
     config = current_app.config
     outcomes: Counter = Counter()
     now = clock()
+    lease = timedelta(seconds=config["SMS_LEASE_SECONDS"])
     outcomes["expired"] += outbox.expire_overdue(now=now)
-    retried, unknown = outbox.recover_abandoned(now=now, lease=timedelta(seconds=config["SMS_LEASE_SECONDS"]))
+    retried, unknown = outbox.recover_abandoned(now=now, lease=lease)
     outcomes["recovered"] += retried
     outcomes["unknown"] += unknown
     db.session.commit()
 
-    rows = outbox.claim_due(now=now, limit=limit or config["SMS_BATCH_SIZE"])
-    db.session.commit()
-    outcomes["claimed"] = len(rows)
+    batch_size = limit or config["SMS_BATCH_SIZE"]
     pacer = pacer or Pacer(config["SMS_RATE_PER_SECOND"] if rate is None else rate)
-    for row in rows:
-        outcomes[_send_one(row, gateway, clock=clock, pacer=pacer)] += 1
-    if rows or any(outcomes.values()):
+    run = _Run(gateway, clock=clock, pacer=pacer, outcomes=outcomes, lease=lease, keepalive=keepalive,
+               max_in_flight=max(int(config["SMS_MAX_IN_FLIGHT"]), 1))
+    try:
+        while True:
+            batch = outbox.claim_due(now=clock(), limit=batch_size)
+            db.session.commit()
+            outcomes["claimed"] += len(batch.rows)
+            run.send_batch(batch)
+            if len(batch.rows) < batch_size:
+                break
+    finally:
+        run.drain()
+    if any(outcomes.values()):
         log.info("outbox run: %s", dict(outcomes))
     return outcomes
 
 
-def _send_one(row: OutboundMessage, gateway: Gateway, *, clock, pacer: Pacer) -> str:
-    now = clock()
-    if row.send_before <= now:
-        outbox.finish(row, MessageState.EXPIRED, now=now)
-        db.session.commit()
-        return "expired"
-    phone = recipient_phone(row)
-    if phone is None:
-        outbox.finish(row, MessageState.CANCELLED, now=now, error_message="No consent, no phone, or the number opted out.")
-        db.session.commit()
-        return "cancelled"
-    try:
-        text = render_text(row, now=now, first_contact=not outbox.has_been_texted(row))
-    except NothingToSay:
-        outbox.finish(row, MessageState.CANCELLED, now=now, error_message="Nothing left to say: its subject is gone.")
-        db.session.commit()
-        return "cancelled"
-    except UnknownKind:
-        outbox.finish(row, MessageState.FAILED, now=now, error_message=f"No wording exists for {row.kind.value!r} messages.")
-        db.session.commit()
-        return "failed"
-    if not outbox.hand_over(row, body=text.body, segments=text.segments, language=text.language, now=now):
-        db.session.rollback()
-        return "lost"
-    db.session.commit()
+@dataclass(frozen=True)
+class _Out:
+    """A request on its way to the carrier, with what this sender knew when it handed it over."""
 
-    callback = status_callback_url(row.id)
-    pacer.wait()
-    try:
-        result = gateway.send(phone, text.body, status_callback=callback)
-    except FinalError as error:
-        outbox.finish(row, MessageState.FAILED, now=clock(), error_code=error.code, error_message=error.message)
-        if error.opted_out or error.bad_number:
-            outbox.block_number(row, code=error.code, now=clock())
-        db.session.commit()
-        return "failed"
-    except RetryableError as error:
-        outbox.retry_later(row, now=clock(), error_code=error.code, error_message=error.message)
-        db.session.commit()
-        return "retry"
-    except UnknownOutcome as error:
-        outbox.finish(row, MessageState.UNKNOWN, now=clock(), error_code=error.code,
-                      error_message=error.message or "No answer from the carrier: check whether it arrived.")
-        db.session.commit()
-        return "unknown"
-    outbox.finish(row, result.state, now=clock(), provider_sid=result.provider_sid)
-    db.session.commit()
-    return "sent"
+    row_id: int
+    token: str
+    attempts: int
+    send_before: datetime
 
+
+class _Run:
+    """One `send_due` run: prepares and records sends here, makes the requests in a thread pool."""
+
+    def __init__(self, gateway: Gateway, *, clock, pacer: Pacer, outcomes: Counter, lease: timedelta,
+                 keepalive, max_in_flight: int):
+        self.gateway, self.clock, self.pacer, self.outcomes = gateway, clock, pacer, outcomes
+        self.keepalive, self.max_in_flight = keepalive, max_in_flight
+        self.renew_every = lease.total_seconds() / 4
+        self.renewed_at = time.monotonic()
+        self.tokens: Counter = Counter()  # claim token -> this run's rows still being worked on
+        self.in_flight: dict[Future, _Out] = {}
+        self.pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="sms-send")
+        self.crash: BaseException | None = None
+
+    def send_batch(self, batch: outbox.Batch) -> None:
+        self.tokens[batch.token] += len(batch.rows)
+        for row_id in batch.ids:
+            while len(self.in_flight) >= self.max_in_flight:  # a free request slot
+                self.collect(timeout=None)
+            outcome = self.start(row_id, batch.token)
+            if outcome:
+                self.outcomes[outcome] += 1
+
+    def start(self, row_id: int, token: str) -> str | None:
+        """Check, render and hand over one row, wait for its turn, check its window again and
+        send it off; or say why it does not go."""
+        now = self.clock()
+        row = db.session.get(OutboundMessage, row_id)
+        if row.send_before <= now:
+            return self.end(row_id, token, MessageState.EXPIRED, now=now)
+        phone = recipient_phone(row)
+        if phone is None:
+            return self.end(row_id, token, MessageState.CANCELLED, now=now,
+                            error_message="No consent, no phone, or the number opted out.")
+        try:
+            text = render_text(row, now=now, first_contact=not outbox.has_been_texted(row))
+        except NothingToSay:
+            return self.end(row_id, token, MessageState.CANCELLED, now=now,
+                            error_message="Nothing left to say: its subject is gone.")
+        except UnknownKind:
+            return self.end(row_id, token, MessageState.FAILED, now=now,
+                            error_message=f"No wording exists for {row.kind.value!r} messages.")
+        out = _Out(row_id, token, row.attempts + 1, row.send_before)
+        if not outbox.hand_over(row_id, token, body=text.body, segments=text.segments, language=text.language,
+                                now=now):
+            db.session.rollback()
+            self.done(token)
+            return "lost"  # another sender recovered it while this one was away: it is theirs now
+        db.session.commit()
+
+        self.wait_for_turn()
+        now = self.clock()
+        seconds_left = int((out.send_before - now).total_seconds())
+        if seconds_left < 1:  # its window closed while it waited its turn: it never went
+            return self.end(row_id, token, MessageState.EXPIRED, now=now,
+                            error_message="Its time to be sent ran out while it waited its turn.")
+        self.pacer.take()
+        # The carrier gives up when the window closes, rather than deliver a text no longer true.
+        future = self.pool.submit(self.gateway.send, phone, text.body, status_callback=status_callback_url(row_id),
+                                  valid_for=seconds_left)
+        self.in_flight[future] = out
+        return None  # counted when it comes back
+
+    def wait_for_turn(self) -> None:
+        """Wait until the rate lets the next request go, recording what comes back meanwhile."""
+        while pause := self.pacer.delay():
+            if self.in_flight:
+                self.collect(timeout=pause)
+            else:
+                self.pacer.sleep(min(pause, self.until_renewal()))
+                self.keep_alive()
+
+    def end(self, row_id: int, token: str, state: MessageState, **fields) -> str:
+        outbox.finish(row_id, token, state, **fields)
+        db.session.commit()
+        self.done(token)
+        return state.value
+
+    def done(self, token: str) -> None:
+        self.tokens[token] -= 1
+        if self.tokens[token] <= 0:
+            del self.tokens[token]
+
+    def collect(self, timeout: float | None) -> None:
+        """Record the requests that have come back (waiting up to `timeout` for one), keeping
+        this sender's claims and heartbeat alive while requests are out."""
+        timeout = self.until_renewal() if timeout is None else min(timeout, self.until_renewal())
+        finished, _ = wait(list(self.in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in finished:
+            self.outcomes[self.record(self.in_flight.pop(future), future)] += 1
+        self.keep_alive()
+
+    def until_renewal(self) -> float:
+        return max(self.renew_every - (time.monotonic() - self.renewed_at), 0.0)
+
+    def keep_alive(self) -> None:
+        """Every quarter lease: renew the lease on this run's claims and beat the heart."""
+        if self.until_renewal() > 0:
+            return
+        now = self.clock()
+        outbox.renew_lease(list(self.tokens), now=now)
+        if self.keepalive is not None:
+            self.keepalive(now)
+        db.session.commit()
+        self.renewed_at = time.monotonic()
+
+    def record(self, out: _Out, future: Future) -> str:
+        """Record how one request ended; every move is a compare-and-set on this sender's token."""
+        now = self.clock()
+        try:
+            result = future.result()
+        except FinalError as error:
+            outbox.finish(out.row_id, out.token, MessageState.FAILED, now=now, error_code=error.code,
+                          error_message=error.message)
+            if error.opted_out or error.bad_number:
+                outbox.block_number(db.session.get(OutboundMessage, out.row_id), code=error.code, now=now)
+            outcome = "failed"
+        except RetryableError as error:
+            outbox.retry_later(out.row_id, out.token, attempts=out.attempts, send_before=out.send_before, now=now,
+                               error_code=error.code, error_message=error.message)
+            outcome = "retry"
+        except UnknownOutcome as error:
+            outbox.finish(out.row_id, out.token, MessageState.UNKNOWN, now=now, error_code=error.code,
+                          error_message=error.message or "No answer from the carrier: check whether it arrived.")
+            outcome = "unknown"
+        except BaseException as error:  # noqa: BLE001 - a crash in a request: the others are still recorded
+            self.crash = self.crash or error
+            outcome = "crashed"  # left handed over: the lease makes it unknown, never sent twice
+        else:
+            outbox.finish(out.row_id, out.token, result.state, now=now, provider_sid=result.provider_sid)
+            outcome = "sent"
+        db.session.commit()
+        self.done(out.token)
+        return outcome
+
+    def drain(self) -> None:
+        """Wait for every request still out and record it; then re-raise a crash, if any."""
+        try:
+            while self.in_flight:
+                self.collect(timeout=None)
+        finally:
+            self.pool.shutdown(wait=True)
+        if self.crash is not None:
+            raise self.crash

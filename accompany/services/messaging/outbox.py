@@ -7,12 +7,13 @@ them, because a send has to be claimed durably before it happens and recorded af
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 
 from accompany.crypto import phone_index
-from accompany.database import db
+from accompany.database import UTCDateTime, db
 from accompany.models import MessageState, OptOut, OutboundMessage
 
 DUE_ORDER = (OutboundMessage.not_before, OutboundMessage.id)
@@ -47,9 +48,24 @@ def recover_abandoned(*, now: datetime, lease: timedelta) -> tuple[int, int]:
     return retried, unknown
 
 
-def claim_due(*, now: datetime, limit: int) -> list[OutboundMessage]:
+@dataclass(frozen=True)
+class Batch:
+    """Rows one sender claimed, and the token it claimed them with. Every later move of these
+    rows compares against this token as this process holds it, never against a reloaded row:
+    another sender may have recovered and re-claimed a row since (a pause, a lease run out)."""
+
+    token: str
+    rows: list[OutboundMessage]
+
+    @property
+    def ids(self) -> list[int]:
+        return [row.id for row in self.rows]
+
+
+def claim_due(*, now: datetime, limit: int) -> Batch:
     """Take up to `limit` due rows for this sender: SKIP LOCKED on PostgreSQL, and a
     compare-and-set on the state everywhere, so a row is only ever claimed once."""
+    token = secrets.token_hex(16)
     candidates = (
         select(OutboundMessage.id)
         .where(
@@ -64,8 +80,7 @@ def claim_due(*, now: datetime, limit: int) -> list[OutboundMessage]:
         candidates = candidates.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(candidates))
     if not ids:
-        return []
-    token = secrets.token_hex(16)
+        return Batch(token, [])
     db.session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id.in_(ids), OutboundMessage.state == MessageState.PENDING)
@@ -73,59 +88,89 @@ def claim_due(*, now: datetime, limit: int) -> list[OutboundMessage]:
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
-    return list(
-        db.session.scalars(select(OutboundMessage).where(OutboundMessage.claim_token == token).order_by(*DUE_ORDER))
-    )
+    rows = db.session.scalars(select(OutboundMessage).where(OutboundMessage.claim_token == token).order_by(*DUE_ORDER))
+    return Batch(token, list(rows))
 
 
-def hand_over(row: OutboundMessage, *, body: str, segments: int, language, now: datetime) -> bool:
-    """Note that `row` is about to go to the carrier (with the text it will carry). False if
-    the row is no longer ours."""
-    handed = db.session.execute(
+def ours(row_id: int, token: str, *states: MessageState):
+    """The compare in every compare-and-set on a claimed row: still this sender's claim (the
+    token it claimed with) and still in one of `states` (default: sending)."""
+    return and_(OutboundMessage.id == row_id, OutboundMessage.claim_token == token,
+                OutboundMessage.state.in_(states or (MessageState.SENDING,)))
+
+
+def renew_lease(tokens, *, now: datetime) -> int:
+    """This sender is alive and still working on its claims: move their lease on, so another
+    sender's `recover_abandoned` leaves them alone however long the batch takes."""
+    if not tokens:
+        return 0
+    return db.session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.id == row.id, OutboundMessage.claim_token == row.claim_token,
-               OutboundMessage.state == MessageState.SENDING)
-        .values(handed_at=now, attempts=OutboundMessage.attempts + 1, body=body, segments=segments,
-                language=language)
+        .where(OutboundMessage.claim_token.in_(list(tokens)), OutboundMessage.state == MessageState.SENDING)
+        .values(claimed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.expire(row)
-    return bool(handed)
 
 
-def finish(row: OutboundMessage, state: MessageState, *, now: datetime, provider_sid: str | None = None,
-           error_code: str | None = None, error_message: str | None = None) -> None:
-    """Record how a send ended (sent, queued, failed, unknown, cancelled)."""
-    if state in (MessageState.QUEUED, MessageState.SENT):
-        db.session.refresh(row, ["state", "provider_sid"])
-        if row.state != MessageState.SENDING:  # a delivery callback got here first: keep its news
-            row.provider_sid = row.provider_sid or provider_sid
-            row.claim_token = None
-            row.sent_at = row.sent_at or now
-            db.session.flush()
-            return
-    row.state = state
-    row.claim_token = None
+def hand_over(row_id: int, token: str, *, body: str, segments: int, language, now: datetime) -> bool:
+    """Note that the row is about to go to the carrier (with the text it will carry). False if
+    the row is no longer ours: then it must not be sent."""
+    return bool(db.session.execute(
+        update(OutboundMessage)
+        .where(ours(row_id, token))
+        .values(handed_at=now, claimed_at=now, attempts=OutboundMessage.attempts + 1, body=body,
+                segments=segments, language=language)
+        .execution_options(synchronize_session=False)
+    ).rowcount)
+
+
+def finish(row_id: int, token: str, state: MessageState, *, now: datetime, provider_sid: str | None = None,
+           error_code: str | None = None, error_message: str | None = None) -> bool:
+    """Record how a send ended (sent, queued, failed, unknown, expired, cancelled), only while the
+    row is still this sender's claim. False when it was not moved:
+
+    - a delivery callback got there first (delivered, undelivered...): its news stays, and a
+      send that went through still records its SID and time;
+    - another sender took the row over: what it records stands.
+
+    A send that went through also settles a row another sender marked unknown while ours waited."""
+    values = {"state": state, "status_at": now, "claim_token": None, "error_code": error_code,
+              "error_message": (error_message or None) and error_message[:255]}
+    went = state in (MessageState.QUEUED, MessageState.SENT)
     if provider_sid:
-        row.provider_sid = provider_sid
-    if state in (MessageState.QUEUED, MessageState.SENT):
-        row.sent_at = now
-    row.status_at = now
-    row.error_code, row.error_message = error_code, (error_message or None) and error_message[:255]
-    db.session.flush()
+        values["provider_sid"] = provider_sid
+    if went:
+        values["sent_at"] = now
+    from_states = (MessageState.SENDING, MessageState.UNKNOWN) if went else (MessageState.SENDING,)
+    if _update(ours(row_id, token, *from_states), values):
+        return True
+    if went:  # a callback moved it on first: keep its state, add what only our answer knows
+        _update(and_(OutboundMessage.id == row_id, OutboundMessage.claim_token == token), {
+            "provider_sid": func.coalesce(OutboundMessage.provider_sid, provider_sid),
+            "sent_at": func.coalesce(OutboundMessage.sent_at, literal(now, UTCDateTime())),
+            "claim_token": None,
+        })
+    return False
 
 
-def retry_later(row: OutboundMessage, *, now: datetime, error_code: str | None, error_message: str) -> None:
-    """Put a throttled or failed-at-the-carrier row back, later, with exponential backoff."""
-    delay = min(timedelta(seconds=30) * 2 ** max(row.attempts - 1, 0), timedelta(minutes=30))
-    row.claim_token, row.claimed_at, row.handed_at = None, None, None
-    row.error_code, row.error_message = error_code, error_message[:255]
-    if now + delay < row.send_before:
-        row.state, row.not_before = MessageState.PENDING, now + delay
+def retry_later(row_id: int, token: str, *, attempts: int, send_before: datetime, now: datetime,
+                error_code: str | None, error_message: str) -> bool:
+    """Put a throttled or failed-at-the-carrier row back, later, with exponential backoff
+    (`attempts`: the tries so far, this one included). False when the row is no longer ours."""
+    delay = min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), timedelta(minutes=30))
+    values = {"claim_token": None, "claimed_at": None, "handed_at": None, "status_at": now,
+              "error_code": error_code, "error_message": error_message[:255]}
+    if now + delay < send_before:
+        values.update(state=MessageState.PENDING, not_before=now + delay)
     else:
-        row.state = MessageState.EXPIRED  # the next try would be too late
-    row.status_at = now
-    db.session.flush()
+        values.update(state=MessageState.EXPIRED)  # the next try would be too late
+    return _update(ours(row_id, token), values)
+
+
+def _update(which, values: dict) -> bool:
+    return bool(db.session.execute(
+        update(OutboundMessage).where(which).values(**values).execution_options(synchronize_session=False)
+    ).rowcount)
 
 
 def record_opt_out(phone_e164: str, *, now: datetime, keyword: str) -> None:

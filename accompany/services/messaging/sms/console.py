@@ -24,7 +24,8 @@ class ConsoleGateway:
         self._stream = stream
         self._lock = threading.Lock()  # one message's lines stay together
 
-    def send(self, to: str, body: str, *, status_callback: str | None = None) -> SendResult:
+    def send(self, to: str, body: str, *, status_callback: str | None = None,
+             valid_for: int | None = None) -> SendResult:
         sid = f"console-{uuid.uuid4().hex}"
         stream = self._stream or sys.stdout  # looked up per send, so redirected stdout is honoured
         with self._lock:

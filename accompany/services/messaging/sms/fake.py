@@ -31,6 +31,7 @@ class FakeGateway:
         self._lock = threading.Lock()  # two senders in threads may share one fake
         self.sent: list[tuple[str, str]] = []
         self.status_callbacks: list[str | None] = []
+        self.valid_for: list[int | None] = []  # each send's validity, in seconds
         self.results: list[SendResult] = []
         self.attempts = 0
         self._failures: list[tuple[SendError, bool]] = []
@@ -46,7 +47,8 @@ class FakeGateway:
         with self._lock:
             self._failures.extend([(error, reached)] * times)
 
-    def send(self, to: str, body: str, *, status_callback: str | None = None) -> SendResult:
+    def send(self, to: str, body: str, *, status_callback: str | None = None,
+             valid_for: int | None = None) -> SendResult:
         with self._lock:
             self.attempts += 1
             failure = self._failures.pop(0) if self._failures else None
@@ -54,6 +56,7 @@ class FakeGateway:
                 raise failure[0]
             self.sent.append((to, body))
             self.status_callbacks.append(status_callback)
+            self.valid_for.append(valid_for)
             result = SendResult(provider_sid="SM" + uuid.uuid4().hex, state=MessageState.QUEUED)
             self.results.append(result)
             if failure is not None:
@@ -80,6 +83,7 @@ class FakeGateway:
         with self._lock:
             self.sent.clear()
             self.status_callbacks.clear()
+            self.valid_for.clear()
             self.results.clear()
             self._failures.clear()
             self.attempts = 0

@@ -154,8 +154,11 @@ class DeleteError(Exception):
 
 
 class Gateway(Protocol):
-    def send(self, to: str, body: str, *, status_callback: str | None = None) -> SendResult:
-        """Hand one text to the carrier, or raise FinalError / RetryableError / UnknownOutcome."""
+    def send(self, to: str, body: str, *, status_callback: str | None = None,
+             valid_for: int | None = None) -> SendResult:
+        """Hand one text to the carrier, or raise FinalError / RetryableError / UnknownOutcome.
+        `valid_for`: seconds the carrier may keep trying to deliver it (its window's end); after
+        that it must give up rather than deliver a text that is no longer true."""
         ...
 
     def delete_message(self, provider_sid: str) -> bool:

@@ -108,7 +108,8 @@ class TwilioGateway:
             api_base_url=config.get("TWILIO_API_BASE_URL", ""),
         )
 
-    def send(self, to: str, body: str, *, status_callback: str | None = None) -> SendResult:
+    def send(self, to: str, body: str, *, status_callback: str | None = None,
+             valid_for: int | None = None) -> SendResult:
         try:
             message = self.client.messages.create(
                 to=to,
@@ -116,7 +117,7 @@ class TwilioGateway:
                 messaging_service_sid=self.messaging_service_sid,
                 from_=self.from_number,
                 status_callback=status_callback,
-                validity_period=self.validity_period,
+                validity_period=self.validity_for(valid_for),
             )
         except (TwilioRestException, TwilioServiceException) as error:
             raise self._log(sort_rest_error(error.status, error.code), to) from None
@@ -130,6 +131,13 @@ class TwilioGateway:
                                            "arrived."), to)
         log.debug("sms to %s accepted by Twilio as %s (%s)", mask_phone(to), message.sid, message.status)
         return SendResult(provider_sid=message.sid, state=MessageState.QUEUED)
+
+    def validity_for(self, valid_for: int | None) -> int | None:
+        """Twilio's ValidityPeriod for a text whose window closes in `valid_for` seconds: the
+        configured period, cut to the window (Twilio takes 1 to 36,000)."""
+        if valid_for is None:
+            return self.validity_period
+        return max(1, min(valid_for, self.validity_period or MAX_VALIDITY_SECONDS))
 
     def delete_message(self, provider_sid: str) -> bool:
         """Delete Twilio's record of a message (`DELETE …/Messages/<sid>.json`): its body, number
