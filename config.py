@@ -94,8 +94,10 @@ class Config:
     VOLUNTEER_EVENING_HOUR = 19
     VOLUNTEER_SOON_MINUTES = 120
     SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "1"))  # carrier limits
-    SMS_BATCH_SIZE = 50
-    SMS_LEASE_SECONDS = 120  # a row claimed longer ago than this by a dead sender is recovered
+    SMS_BATCH_SIZE = int(os.environ.get("SMS_BATCH_SIZE", "50"))  # rows one claim takes
+    # A claim not renewed for this long is a dead sender's: its rows are recovered (a live sender
+    # renews its claims every quarter of it, however long its batch takes).
+    SMS_LEASE_SECONDS = float(os.environ.get("SMS_LEASE_SECONDS", "120"))
     # Requests to the carrier out at once: a slow or hung one holds only its own slot. At the
     # default rate (1/s) and timeout (10 s) about 10 are ever out; raise it with the rate.
     SMS_MAX_IN_FLIGHT = int(os.environ.get("SMS_MAX_IN_FLIGHT", "64"))

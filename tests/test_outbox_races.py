@@ -230,3 +230,24 @@ def test_a_retry_or_failure_after_another_sender_took_the_row_changes_nothing(ma
         assert not outbox.finish(row_id, ours, state, now=NOW)
     row = db.session.get(OutboundMessage, row_id, populate_existing=True)
     assert (row.state, row.claim_token, row.attempts) == (MessageState.SENDING, theirs, 0)
+
+
+def test_two_scheduler_processes_one_paused_past_the_lease_send_every_row_exactly_once(app, make, db, database_url,
+                                                                                        tmp_path):
+    """Two real `flask scheduler` processes, a carrier that takes 1 s to answer, and the first
+    scheduler stopped (SIGSTOP) for twice the lease in the middle of its batch: every row reaches
+    the carrier exactly once, and each ends queued (bench/two_schedulers.py runs it at full size)."""
+    from tests.conftest import clock_env
+    from tests.support.two_schedulers import run_two_schedulers
+
+    ids = _rows(make, 30)
+    env = {**clock_env(), "ACCOMPANY_ENV": "development", "ACCOMPANY_INSTANCE_DIR": str(tmp_path),
+           "DATABASE_URL": database_url, "SECRET_KEY": "x" * 32,
+           "FIELD_ENCRYPTION_KEYS": ",".join(app.config["FIELD_ENCRYPTION_KEYS"]),
+           "BLIND_INDEX_KEY": app.config["BLIND_INDEX_KEY"]}
+    report = run_two_schedulers(database_url, env, latency=1.0, rate=10, lease=2, batch=10, pause_after=5,
+                                pause_seconds=4, interval=0.3, timeout=120)
+    assert report["exit_codes"] == [0, 0], report["outputs"]
+    assert (report["doubled"], report["missing"]) == (0, 0), report
+    assert report["rows_with_one_request"] == report["requests"] == report["rows"] == len(ids)
+    assert report["states"].get("queued") == len(ids), report["states"]

@@ -136,12 +136,13 @@ def ask_next_group(call: UrgentCall, *, now: datetime, settings: Settings | None
     """Plan an ask to each of the next group; [] when nobody is left, None when another process
     (the scheduler, a second tap) took this round first."""
     settings = settings or current_settings()
+    seen_round = call.rounds  # read once, before choosing whom to ask: the compare is against it
     shift = call.shift
     group = candidates(shift, now=now)[: settings.group_size]
     # The round is taken with a compare-and-set on its number, so two takers never both ask.
     taken = db.session.execute(
         update(UrgentCall)
-        .where(UrgentCall.id == call.id, UrgentCall.rounds == call.rounds)
+        .where(UrgentCall.id == call.id, UrgentCall.rounds == seen_round)
         .values(rounds=UrgentCall.rounds + (1 if group else 0),
                 next_round_at=now + settings.wait if group else None)
         .execution_options(synchronize_session=False)
