@@ -132,3 +132,27 @@ def test_the_unfilled_digest_goes_once_a_day_after_eight_and_only_when_needed(ma
     assert first[0].state == MessageState.CANCELLED
     next_day = plan_unfilled_digest(now=morning + timedelta(days=1), unfilled=2)
     assert next_day[0].id != first[0].id
+
+
+def test_a_coordinators_action_compares_against_the_state_the_page_showed(app, make, db):
+    """The dispatcher claims a planned text after the coordinator's request loaded it: the cancel
+    says it moved on and leaves the dispatcher's claim alone. A second "send again" on a failed
+    text finds it already pending and does nothing."""
+    coordinator = make.coordinator()
+    planned, failed = _row(make, "p"), _row(make, "f", state=MessageState.FAILED)
+    db.session.commit()
+    assert planned.state == MessageState.PENDING  # what the coordinator's page saw
+    with app.app_context():  # the dispatcher, in its own session
+        token = outbox.claim_due(now=NOW, limit=10).token
+        _db.session.commit()
+    with pytest.raises(message_log.WrongState):
+        message_log.cancel_message(planned, by=coordinator, now=NOW)
+    db.session.rollback()
+    row = db.session.get(OutboundMessage, planned.id, populate_existing=True)
+    assert (row.state, row.claim_token) == (MessageState.SENDING, token)
+
+    seen_twice = [db.session.get(OutboundMessage, failed.id, populate_existing=True)] * 2
+    message_log.retry_message(seen_twice[0], by=coordinator, now=NOW)
+    stale = OutboundMessage(id=failed.id, state=MessageState.FAILED, send_before=failed.send_before, kind=failed.kind)
+    with pytest.raises(message_log.WrongState):
+        message_log.retry_message(stale, by=coordinator, now=NOW)  # the second tap saw it failed too
