@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.two_schedulers                       # the figures below, on SQLite
     .venv/bin/python -m bench.two_schedulers --database-url postgresql://…   # an empty database
     .venv/bin/python -m bench.two_schedulers --pause 0 --rows 300  # no fault, only a slow carrier
+    .venv/bin/python -m bench.two_schedulers --schedulers 1 --pause 0 --rows 3000 --rate 200 \
+        --latency 0.05 --hang-every 50 --hang-seconds 10 --batch 50      # 2 % of requests hang 10 s
 
 Plans `--rows` due "your shift" texts (one per volunteer, as bench/dispatch.py seeds them) in a
 fresh database, starts two `flask --app wsgi scheduler` processes sending through the real Twilio
@@ -54,6 +56,9 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=50, help="SMS_BATCH_SIZE")
     parser.add_argument("--pause", type=float, default=130.0, help="seconds the first scheduler is stopped")
     parser.add_argument("--pause-after", type=int, default=10, help="requests the carrier sees before the pause")
+    parser.add_argument("--schedulers", type=int, default=2, choices=(1, 2))
+    parser.add_argument("--hang-every", type=int, default=0, help="every Nth request hangs (50: 2 %%)")
+    parser.add_argument("--hang-seconds", type=float, default=10.0, help="how long a hanging request hangs")
     args = parser.parse_args(argv)
 
     from tests.support.two_schedulers import run_two_schedulers
@@ -68,10 +73,11 @@ def main(argv=None) -> int:
             f"lease {args.lease} s, first scheduler stopped {args.pause} s after {args.pause_after} requests")
         report = run_two_schedulers(database_url, env, latency=args.latency, rate=args.rate, lease=args.lease,
                                     batch=args.batch, pause_after=args.pause_after,
-                                    pause_seconds=args.pause, timeout=3600, log=log)
+                                    pause_seconds=args.pause, timeout=3600, schedulers=args.schedulers,
+                                    hang_every=args.hang_every, hang_seconds=args.hang_seconds, log=log)
     outputs = report.pop("outputs")
     print(json.dumps({"settings": vars(args), **report}))
-    failed = report["doubled"] or report["missing"] or report["exit_codes"] != [0, 0]
+    failed = report["doubled"] or report["missing"] or any(report["exit_codes"])
     if failed:
         sys.stderr.write("\n".join(outputs)[-4000:])
     return 1 if failed else 0

@@ -15,6 +15,7 @@ Every request is recorded. It can be told what to do with the next requests:
         twilio.stall_next(seconds=2)                      # answer (201) only after 2 s
         twilio.drop_next()                                # read the request, close without answering
         FakeTwilio(latency=3)                             # every answer takes 3 s (a slow carrier)
+        FakeTwilio(hang_every=50, hang_seconds=10)        # one request in 50 hangs 10 s
         ... point TWILIO_API_BASE_URL at twilio.base_url ...
         assert twilio.messages[0].form["To"] == "+16175550142"
 
@@ -75,6 +76,7 @@ class Message:
     account_sid: str
     form: dict[str, str]
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    ordinal: int = 0  # 1 for the first message accepted, 2 for the next...
 
 
 @dataclass
@@ -91,9 +93,12 @@ class FakeTwilio:
     """A Twilio-compatible HTTP server in a thread on 127.0.0.1 (port chosen by the OS)."""
 
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN, *, host: str = "127.0.0.1",
-                 port: int = 0, latency: float = 0.0):
+                 port: int = 0, latency: float = 0.0, hang_every: int = 0, hang_seconds: float = 0.0):
         self.account_sid = account_sid
         self.latency = latency  # seconds every accepted message waits before its answer (a slow carrier)
+        # Every `hang_every`-th accepted message hangs `hang_seconds` instead (1 in 50: 2 %).
+        self.hang_every, self.hang_seconds = hang_every, hang_seconds
+        self._accepted = 0
         self.auth_token = auth_token
         self.requests: list[RecordedRequest] = []
         self.messages: list[Message] = []
@@ -170,6 +175,8 @@ class FakeTwilio:
         message = Message(sid="SM" + secrets.token_hex(16), account_sid=account_sid, form=form)
         with self._lock:
             self.messages.append(message)
+            self._accepted += 1
+            message.ordinal = self._accepted
         return message
 
     def _find(self, sid: str) -> Message | None:
@@ -289,7 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
                                                          "are required.", form))
         else:
             message = twilio._accept(found["account"], form)
-            if self._stall_or_drop(plan):
+            if self._stall_or_drop(plan, message):
                 self._answer(request, 201, twilio.message_json(message))
 
     def _fetch(self, request: RecordedRequest, found: re.Match) -> None:
@@ -335,15 +342,18 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return user, password
 
-    def _stall_or_drop(self, plan: _Plan | None) -> bool:
+    def _stall_or_drop(self, plan: _Plan | None, message: Message | None = None) -> bool:
         """Carry out a "stall" or "drop" plan; False when the connection was dropped (no answer)."""
         if plan is not None and plan.kind == "drop":
             self._drop(plan.reset)
             return False
+        twilio = self.server.twilio
         if plan is not None and plan.kind == "stall":
-            self.server.twilio._stopping.wait(plan.seconds)
-        elif self.server.twilio.latency:
-            self.server.twilio._stopping.wait(self.server.twilio.latency)
+            twilio._stopping.wait(plan.seconds)
+        elif message is not None and twilio.hang_every and message.ordinal % twilio.hang_every == 0:
+            twilio._stopping.wait(twilio.hang_seconds)
+        elif twilio.latency:
+            twilio._stopping.wait(twilio.latency)
         return True
 
     def _answer_error(self, request: RecordedRequest, plan: _Plan) -> None:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,18 +49,19 @@ def row_states(engine) -> Counter:
 
 def run_two_schedulers(database_url: str, env: dict[str, str], *, latency: float, rate: float, lease: float,
                        batch: int, pause_after: int, pause_seconds: float, interval: float = 0.5,
-                       timeout: float = 600, log=lambda line: None) -> dict:
+                       timeout: float = 600, schedulers: int = 2, hang_every: int = 0, hang_seconds: float = 0.0,
+                       log=lambda line: None) -> dict:
     """Start two schedulers on `database_url` (its due rows already planned), pause the first one
     (SIGSTOP) for `pause_seconds` (0: never) once the carrier has seen `pause_after` requests, and wait until
     no row is pending or being sent. Returns the figures (`rows`: the rows pending at the start)."""
     engine = create_engine(database_url)
     rows = row_states(engine)["pending"]
-    started = time.monotonic()
-    with FakeTwilio(latency=latency) as twilio:
+    started, started_at = time.monotonic(), datetime.now(UTC)
+    with FakeTwilio(latency=latency, hang_every=hang_every, hang_seconds=hang_seconds) as twilio:
         command = [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "--interval", str(interval)]
         process_env = {**os.environ, **scheduler_env(env, twilio, rate=rate, lease=lease, batch=batch)}
         processes = [subprocess.Popen(command, cwd=ROOT, env=process_env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+                                      stderr=subprocess.STDOUT, text=True) for _ in range(schedulers)]
         paused_at = resumed_at = None
         try:
             while time.monotonic() - started < timeout:
@@ -84,6 +86,7 @@ def run_two_schedulers(database_url: str, env: dict[str, str], *, latency: float
                 process.send_signal(signal.SIGTERM)
             outputs = [process.communicate(timeout=60)[0] for process in processes]
         requests = Counter(row_id(message.form) for message in twilio.messages)
+        waits = sorted((message.created_at - started_at).total_seconds() for message in twilio.messages)
     states = row_states(engine)
     engine.dispose()
     with_one = sum(1 for count in requests.values() if count == 1)
@@ -96,6 +99,9 @@ def run_two_schedulers(database_url: str, env: dict[str, str], *, latency: float
         "states": dict(states),
         "unknown": states["unknown"],
         "seconds": round(time.monotonic() - started, 1),
+        # From the start (every row already due) to each request's arrival at the carrier.
+        "due_to_request_s": {"p50": quantile(waits, 0.5), "p99": quantile(waits, 0.99),
+                             "max": round(waits[-1], 1) if waits else None},
         "paused_seconds": round((resumed_at or 0) - (paused_at or 0), 1),
         "exit_codes": [process.returncode for process in processes],
         "outputs": outputs,
@@ -105,3 +111,10 @@ def run_two_schedulers(database_url: str, env: dict[str, str], *, latency: float
 def row_id(form: dict[str, str]) -> int | None:
     values = parse_qs(urlsplit(form.get("StatusCallback", "")).query).get("m")
     return int(values[0]) if values else None
+
+
+def quantile(values: list[float], q: float) -> float | None:
+    """The q-quantile of sorted `values` (nearest rank), to 0.1 s."""
+    if not values:
+        return None
+    return round(values[min(len(values) - 1, max(0, int(q * len(values) + 0.5) - 1))], 1)
