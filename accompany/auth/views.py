@@ -27,16 +27,21 @@ def login():
     if form.validate_on_submit():
         now = utcnow()
         next_url = safe_next_url(form.next.data)
-        # LoginFailed or LoginThrottled: the failure's count and audit record are kept.
-        with committing(form, field="password", commit_on_error=True) as passed:
-            user = accounts.authenticate(form.email.data, form.password.data, now=now, address=request.remote_addr)
-            needs_code = user.two_factor_enabled
-            if needs_code:
-                await_second_step(user, next_url, now=now)
-            else:
-                begin_session(user, now=now)
-        if passed:
-            return redirect(url_for("auth.second_step") if needs_code else next_url or url_for("home.index"))
+        email, address = form.email.data, request.remote_addr
+        # The try is counted and committed before the password is hashed: tries racing in see it,
+        # and no lock is held meanwhile. LoginThrottled and LoginFailed keep their audit records.
+        with committing(form, field="password", commit_on_error=True) as counted:
+            accounts.begin_login(email, now=now, address=address)
+        if counted:
+            with committing(form, field="password", commit_on_error=True) as passed:
+                user = accounts.check_password(email, form.password.data, now=now, address=address)
+                needs_code = user.two_factor_enabled
+                if needs_code:
+                    await_second_step(user, next_url, now=now)
+                else:
+                    begin_session(user, now=now)
+            if passed:
+                return redirect(url_for("auth.second_step") if needs_code else next_url or url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
 

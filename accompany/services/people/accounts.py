@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from accompany.crypto import phone_index
@@ -124,40 +125,54 @@ def create_user(email: str, name: str, role: Role, password: str, *, now: dateti
     return user
 
 
-# A real hash of a random password, so a login for an unknown email costs the same time.
-_UNKNOWN_USER_PASSWORD = secrets.token_urlsafe(16)
+# Where the stand-in hash for unknown emails is kept, once per app (it follows the app's hash settings).
+UNKNOWN_EMAIL_HASH = "accompany.unknown_email_hash"
 
 
-def authenticate(email: str, password: str, *, now: datetime, address: str | None = None) -> User:
-    """The account for `email` and `password`, or LoginFailed (same for every reason).
+def _stand_in_hash() -> str:
+    """A real hash of a random password, made once per app: an unknown email is checked against
+    it, so it costs one hash check, like a known email (making it anew each time cost two)."""
+    extensions = current_app.extensions
+    if UNKNOWN_EMAIL_HASH not in extensions:
+        extensions[UNKNOWN_EMAIL_HASH] = hash_password(secrets.token_urlsafe(16))
+    return extensions[UNKNOWN_EMAIL_HASH]
 
-    Tries are throttled per account and per client `address` (LoginThrottled, raised before the
-    password is looked at). For an account with two-step login this only says the password was
-    right: the login finishes with `finish_login` once the code is checked too.
+
+def _who(user: User | None, email: str) -> dict:
+    """Audit details name the account by id, or by a short keyed hash when there is none."""
+    return {"subject": user} if user is not None else {"account": login_throttle.account_key(email)[-16:]}
+
+
+def begin_login(email: str, *, now: datetime, address: str | None = None) -> None:
+    """Count a login try against the account and the client `address`, or raise LoginThrottled
+    (audited) without looking at the password. The login page commits this before
+    `check_password`, so the count holds for tries racing in and no lock is held while hashing."""
+    try:
+        login_throttle.begin_password_try(email, address, now=now, rules=login_throttle.current_rules())
+    except login_throttle.LoginThrottled:
+        record_event("login.throttled", now=now, step="password", **_who(find_user_by_email(email), email))
+        raise
+
+
+def check_password(email: str, password: str, *, now: datetime, address: str | None = None) -> User:
+    """The account for `email` and `password`, or LoginFailed (same words and the same one hash
+    check whether or not the account exists), once `begin_login` has counted the try.
+
+    For an account with two-step login this only says the password was right: the login finishes
+    with `finish_login` once the code is checked too.
     """
     rules = login_throttle.current_rules()
     user = find_user_by_email(email)
-    # Audit details name the account by id, or by a short keyed hash when there is none.
-    who = {"subject": user} if user is not None else {"account": login_throttle.account_key(email)[-16:]}
-    try:
-        login_throttle.begin_password_try(email, address, now=now, rules=rules)
-    except login_throttle.LoginThrottled:
-        record_event("login.throttled", now=now, step="password", **who)
-        raise
-    reason = None
-    if user is None:
-        password_matches(hash_password(_UNKNOWN_USER_PASSWORD), password)
-        reason = "unknown_email"
-    elif not password_matches(user.password_hash, password):
-        reason = "wrong_password"
-    if reason is not None:
-        login_throttle.password_failed(address, now=now, rules=rules)
-        record_event("login.failed", now=now, reason=reason, **who)
+    right = password_matches(user.password_hash if user is not None else _stand_in_hash(), password)
+    if user is None or not right:
+        login_throttle.forget_stale(now=now, rules=rules)
+        record_event("login.failed", now=now, reason="unknown_email" if user is None else "wrong_password",
+                     **_who(user, email))
         raise LoginFailed()
     if user.status == UserStatus.DISABLED:
         record_event("login.failed", now=now, subject=user, reason="disabled")
         raise LoginFailed("This account is not active. Contact a coordinator if you think that is a mistake.")
-    login_throttle.password_succeeded(email)
+    login_throttle.password_succeeded(email, address, rules=rules)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.two_factor_enabled:
@@ -165,6 +180,13 @@ def authenticate(email: str, password: str, *, now: datetime, address: str | Non
     else:
         finish_login(user, now=now)
     return user
+
+
+def authenticate(email: str, password: str, *, now: datetime, address: str | None = None) -> User:
+    """`begin_login` and `check_password` in one go (one transaction): the account for `email`
+    and `password`, or LoginThrottled / LoginFailed."""
+    begin_login(email, now=now, address=address)
+    return check_password(email, password, now=now, address=address)
 
 
 def finish_login(user: User, *, now: datetime) -> None:
