@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from accompany.crypto import phone_index
 from accompany.database import db
@@ -85,13 +86,34 @@ def set_user_languages(user: User, codes: list[str]) -> None:
         user.languages.append(VolunteerLanguage(language=language))
 
 
-def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User:
-    """Create a pending volunteer who waits for a coordinator's approval."""
-    _check_new_account(data.email, data.password)
+def begin_sign_up(*, now: datetime, address: str | None = None) -> None:
+    """Count a sign-up from the client `address` (throttled like logins from one address), or
+    raise LoginThrottled (audited). The sign-up page commits this before `sign_up_volunteer`."""
+    try:
+        login_throttle.begin_sign_up(address, now=now, rules=login_throttle.current_rules())
+    except login_throttle.LoginThrottled:
+        record_event("sign_up.throttled", now=now)
+        raise
+
+
+def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User | None:
+    """Create a pending volunteer who waits for a coordinator's approval.
+
+    An email that already has an account makes nothing (None) and is only audited against that
+    account: the password is hashed all the same and the caller answers as for a new sign-up,
+    so sign-up never tells whether an email has an account. (The person who forgot they had
+    one is told on that page to log in with the password they chose then.)
+    """
+    if len(data.password) < MIN_LENGTH:
+        raise WeakPassword()
+    password_hash = hash_password(data.password)
+    if find_user_by_email(data.email) is not None:
+        _note_sign_up_for_existing_account(data.email, now=now)
+        return None
     user = User(
         email=normalize_email(data.email),
         name=data.name.strip(),
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         role=Role.VOLUNTEER,
         status=UserStatus.PENDING,
         created_at=now,
@@ -101,10 +123,18 @@ def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User:
     )
     set_user_phone(user, data.phone)
     set_user_languages(user, data.languages)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same email signing up twice at once: one account
+            db.session.add(user)
+    except IntegrityError:
+        _note_sign_up_for_existing_account(data.email, now=now)
+        return None
     record_event("volunteer.signed_up", now=now, actor=user, subject=user)
     return user
+
+
+def _note_sign_up_for_existing_account(email: str, *, now: datetime) -> None:
+    record_event("volunteer.sign_up_for_existing_account", now=now, subject=find_user_by_email(email))
 
 
 def create_user(email: str, name: str, role: Role, password: str, *, now: datetime) -> User:

@@ -12,7 +12,9 @@ Keys never hold an email or an address in the clear:
   the answer never tells whether an account exists);
 - a client address: a keyed hash of `request.remote_addr` (ProxyFix has already put the real
   client there), with more free failures since an office may share one address;
-- an account's second step: the user id.
+- an account's second step: the user id;
+- a client address signing up: a keyed hash of the address again, under its own name, so sign-ups
+  and logins from one office do not use up each other's free tries.
 
 A try is counted *before* its password (or code) is checked, against the address and then the
 account, each by one atomic upsert that refuses a key still waiting (the row stays locked until
@@ -79,6 +81,10 @@ def address_key(address: str | None) -> str | None:
 
 def second_step_key(user: User) -> str:
     return f"second-step:{user.id}"
+
+
+def sign_up_key(address: str | None) -> str | None:
+    return "sign-up:" + keyring().blind_index("sign-up-address", address) if address else None
 
 
 # -- the arithmetic --------------------------------------------------------------------------------
@@ -197,6 +203,14 @@ def password_succeeded(email: str, address: str | None, *, rules: ThrottleRules)
     if by_address is not None:  # the address first, as `begin_password_try` locks them
         give_back(by_address, free=rules.free_failures_per_address)
     clear(account_key(email))
+
+
+def begin_sign_up(address: str | None, *, now: datetime, rules: ThrottleRules) -> None:
+    """Count a sign-up from `address` before it is looked at (never cleared: a quiet day forgets
+    it), or raise LoginThrottled."""
+    by_address = sign_up_key(address)
+    if by_address is not None:
+        take_turn(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
 
 
 def begin_second_step_try(user: User, *, now: datetime, rules: ThrottleRules) -> None:
