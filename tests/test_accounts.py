@@ -1,13 +1,14 @@
-"""Account services: sign-up, approval, login, passwords, invitations."""
+"""Account services: sign-up, approval, login, passwords, invitations; the sign-up page."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from accompany.models import AuditEvent, Language, Role, UserStatus
+from accompany.clock import utcnow
+from accompany.models import AuditEvent, Language, Role, User, UserStatus
 from accompany.services.errors import (
-    EmailTaken,
     InvitationInvalid,
     LoginFailed,
     NotPending,
@@ -15,7 +16,9 @@ from accompany.services.errors import (
     WrongPassword,
 )
 from accompany.services.people import accounts
-from tests.conftest import NOW
+from accompany.services.people.login_throttle import LoginThrottled
+from accompany.services.people.passwords import EXTENSION_KEY
+from tests.conftest import NOW, csrf_token, log_in
 
 
 def _sign_up(**fields):
@@ -36,10 +39,125 @@ def test_sign_up_makes_a_pending_volunteer_with_a_sealed_phone(db):
     assert user.password_hash.startswith("$argon2id$")
 
 
-def test_the_same_email_cannot_sign_up_twice(db):
-    _sign_up()
-    with pytest.raises(EmailTaken):
-        _sign_up(email="LUCIA@example.org")
+def test_signing_up_with_an_email_that_has_an_account_makes_nothing_and_changes_nothing(db):
+    first = _sign_up()
+    again = _sign_up(email=" LUCIA@example.org", name="Someone Else", password="another long password",
+                     phone="617-555-0199", languages=["fr"])
+    assert again is None
+    assert db.session.scalars(select(User)).all() == [first]
+    assert (first.name, first.phone, first.language_codes) == ("Lucía Gómez", "+16175550123", ["en", "es"])
+    assert accounts.authenticate("lucia@example.org", "a long password", now=NOW) is first
+    [noted] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "volunteer.sign_up_for_existing_account")).all()
+    assert (noted.actor_id, noted.subject_id, noted.details) == (None, first.id, {})
+
+
+class CountingHasher:
+    """The app's argon2 hasher, counting what it is asked to do."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, []
+
+    def hash(self, password):
+        self.calls.append("hash")
+        return self.real.hash(password)
+
+    def verify(self, password_hash, password):
+        self.calls.append("verify")
+        return self.real.verify(password_hash, password)
+
+    def check_needs_rehash(self, password_hash):
+        return self.real.check_needs_rehash(password_hash)
+
+
+@pytest.fixture
+def hasher(app):
+    counting = CountingHasher(app.extensions[EXTENSION_KEY])
+    app.extensions[EXTENSION_KEY] = counting
+    return counting
+
+
+def _work(hasher, action) -> list[str]:
+    hasher.calls.clear()
+    with contextlib.suppress(LoginFailed):
+        action()
+    return list(hasher.calls)
+
+
+def test_logging_in_with_an_unknown_email_does_the_same_work_as_with_a_known_one(make, db, hasher):
+    volunteer = make.volunteer()
+    _work(hasher, lambda: accounts.authenticate("first@example.org", "a guess", now=NOW))  # once per app
+    known = _work(hasher, lambda: accounts.authenticate(volunteer.email, "a guess", now=NOW))
+    unknown = _work(hasher, lambda: accounts.authenticate("nobody@example.org", "a guess", now=NOW))
+    assert known == unknown == ["verify"]
+
+
+def test_signing_up_with_a_taken_email_does_the_same_work_as_with_a_new_one(db, hasher):
+    new = _work(hasher, lambda: _sign_up())
+    taken = _work(hasher, lambda: _sign_up(email="lucia@example.org"))
+    assert new == taken == ["hash"]
+
+
+def test_sign_ups_from_one_address_are_throttled_like_logins(db):
+    office, elsewhere = "203.0.113.9", "198.51.100.7"
+    for _ in range(21):  # as many as logins from one address get free, and the one that starts the wait
+        accounts.begin_sign_up(now=NOW, address=office)
+    with pytest.raises(LoginThrottled, match="Wait 1 minute"):
+        accounts.begin_sign_up(now=NOW + timedelta(seconds=1), address=office)
+    accounts.begin_sign_up(now=NOW + timedelta(seconds=1), address=elsewhere)
+    accounts.begin_sign_up(now=NOW + timedelta(seconds=2), address=office)  # the wait is over
+    accounts.begin_login("someone@example.org", now=NOW, address=office)  # logins have their own count
+    [throttled] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_up.throttled")).all()
+    assert throttled.details == {}
+
+
+# -- the sign-up page ------------------------------------------------------------------------------
+
+
+def _sign_up_on_the_page(client, email: str, password: str = "a long password"):
+    form = {"name": "Lucía Gómez", "email": email, "phone": "617-555-0123", "password": password,
+            "confirm": password, "languages": ["es"], "sms_opt_in": "y", "csrf_token": csrf_token(client, "/signup")}
+    return client.post("/signup", data=form)
+
+
+def test_the_sign_up_page_answers_alike_whether_or_not_the_email_has_an_account(app, make, db, hasher):
+    existing = make.volunteer(email="taken@example.org")
+    db.session.commit()
+    answers = []
+    for email in ("new@example.org", "Taken@Example.org"):
+        client = app.test_client()
+        hasher.calls.clear()
+        response = _sign_up_on_the_page(client, email, password="not the old password")
+        with client.session_transaction() as session:
+            assert "_user_id" not in session and "login_session" not in session  # nobody is logged in
+        page = client.get(response.headers["Location"])
+        answers.append((response.status_code, response.headers["Location"], list(hasher.calls), page.status_code,
+                        page.get_data(as_text=True)))
+    assert answers[0] == answers[1]
+    assert answers[0][:4] == (302, "/signup/thanks", ["hash"], 200)
+    assert "Thank you for signing up!" in answers[0][4]
+    assert db.session.scalar(select(func.count()).select_from(User)) == 2
+    db.session.expire_all()
+    assert db.session.get(User, existing.id).name == existing.name
+
+
+def test_after_signing_up_the_volunteer_logs_in_and_waits_for_approval(client, db):
+    response = _sign_up_on_the_page(client, "lucia@example.org")
+    page = " ".join(client.get(response.headers["Location"]).get_data(as_text=True).split())
+    assert "Log in with your email and the password you just chose" in page
+    assert "Had you signed up with this email before? Then nothing new was made" in page
+    log_in(client, accounts.find_user_by_email("lucia@example.org"), "a long password")
+    assert "waiting for a coordinator" in client.get("/").get_data(as_text=True)
+
+
+def test_the_sign_up_page_says_how_long_to_wait_and_makes_nothing_then(client, db):
+    for _ in range(21):
+        accounts.begin_sign_up(now=utcnow(), address="127.0.0.1")  # the test client's address
+    db.session.commit()
+    page = _sign_up_on_the_page(client, "lucia@example.org")
+    assert page.status_code == 200
+    assert "Too many tries. Wait 1 minute and try again." in page.get_data(as_text=True)
+    assert accounts.find_user_by_email("lucia@example.org") is None
 
 
 def test_a_short_password_is_refused(db):

@@ -44,6 +44,12 @@ def test_volunteer_signs_up_is_approved_and_logs_in(phone, make, db):
     phone.get_by_label("Town or neighborhood").fill("Chelsea")
     assert fits_the_screen(phone)
     phone.get_by_role("button", name="Sign up").click()
+    phone.get_by_role("heading", name="Thank you for signing up!").wait_for()
+    assert fits_the_screen(phone)
+    phone.get_by_role("button", name="Log in").click()  # the page's link, drawn as a button
+    phone.get_by_label("Email").fill("lucia@example.org")
+    phone.get_by_label("Password").fill("a long password")
+    phone.get_by_role("button", name="Log in").click()
     phone.get_by_text("waiting for a coordinator's approval").wait_for()
     assert fits_the_screen(phone)
     log_out(phone)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from accompany import create_app
 from accompany.database import db as _db
 from accompany.models import AuditEvent, LoginThrottle
 from accompany.services.errors import LoginFailed
-from accompany.services.people import accounts
+from accompany.services.people import accounts, login_throttle
 from accompany.services.people.login_throttle import LoginThrottled, wait_after
-from tests.conftest import NOW, config_for, csrf_token
+from tests.conftest import CSRF_INPUT, NOW, config_for, csrf_token
+from tests.support.browser import serve
 
 SECOND = timedelta(seconds=1)
 OFFICE = "203.0.113.9"
@@ -112,6 +115,12 @@ def test_a_quiet_day_forgets_the_count(make, db):
     assert accounts.authenticate(volunteer.email, make.PASSWORD, now=next_day) is volunteer
 
 
+def test_counts_nobody_added_to_for_a_day_are_dropped(make, db):
+    _fail("first@example.org", 1)
+    _fail("second@example.org", 1, at=NOW + timedelta(hours=24, seconds=1))
+    assert [row.key for row in _rows(db)] == [login_throttle.account_key("second@example.org")]
+
+
 def test_one_address_trying_many_accounts_is_slowed_down_too(make, db):
     mine = make.volunteer()
     others = [make.volunteer() for _ in range(5)]
@@ -124,6 +133,23 @@ def test_one_address_trying_many_accounts_is_slowed_down_too(make, db):
         accounts.authenticate(mine.email, make.PASSWORD, now=NOW + SECOND, address=OFFICE)
     assert accounts.authenticate(mine.email, make.PASSWORD, now=NOW + SECOND, address="198.51.100.7") is mine
     assert not any(OFFICE in row.key for row in _rows(db))  # kept as a keyed hash
+
+
+def test_an_address_try_is_counted_before_the_password_is_looked_at(make, db):
+    for n in range(21):  # counted, none checked yet: the 21st starts the address's wait
+        accounts.begin_login(f"guess{n}@example.org", now=NOW, address=OFFICE)
+    with pytest.raises(LoginThrottled):
+        accounts.begin_login("one.more@example.org", now=NOW, address=OFFICE)
+    assert accounts.authenticate(make.volunteer().email, make.PASSWORD, now=NOW, address="198.51.100.7")
+
+
+def test_a_try_refused_for_its_account_does_not_count_against_the_address(make, db):
+    volunteer = make.volunteer()
+    _fail(volunteer.email, 6, address=OFFICE)  # the account now waits 2 s
+    with pytest.raises(LoginThrottled):
+        accounts.authenticate(volunteer.email, make.PASSWORD, now=NOW, address=OFFICE)
+    key = login_throttle.address_key(OFFICE)
+    assert db.session.scalar(select(LoginThrottle.failures).where(LoginThrottle.key == key)) == 6
 
 
 def test_tries_racing_in_parallel_get_no_extra_guesses(app, make, db):
@@ -192,3 +218,52 @@ def test_the_count_holds_across_separate_web_processes(app, database_url, make, 
         _db.engine.dispose()
     assert "Too many tries" in page
     assert db.session.scalar(select(func.count()).select_from(LoginThrottle)) == 2  # the account, the address
+
+
+# -- many tries at once, against a real threaded server ---------------------------------------------
+
+def test_one_address_firing_many_tries_at_once_gets_no_more_checks_than_its_limit(app, db, monkeypatch):
+    """40 logins from one address with 40 emails, all at once: only the address's free failures
+    and the one that starts its wait are checked against a password, and nothing answers 500."""
+    tries = 40
+    limit = app.config["LOGIN_FREE_FAILURES_PER_ADDRESS"] + 1
+    checked: list[str] = []
+    real_check = accounts.password_matches
+
+    def slow_check(password_hash, password):
+        checked.append(password)
+        time.sleep(0.2)  # what argon2 costs in production, so the tries really overlap
+        return real_check(password_hash, password)
+
+    monkeypatch.setattr(accounts, "password_matches", slow_check)
+    # Every try happens at the same instant: the wait the 21st failure starts has not run out
+    # for the last try, however slowly this machine gets to it.
+    monkeypatch.setattr("accompany.auth.views.utcnow", lambda: NOW)
+
+    with serve(app) as base_url:
+        browsers = []
+        for _ in range(tries):  # each its own browser with the login form open
+            browser = requests.Session()
+            form = browser.get(f"{base_url}/login", timeout=30).text
+            browsers.append((browser, CSRF_INPUT.search(form).group(1)))
+        start = threading.Barrier(tries)
+        answers: list[tuple[int, str]] = []
+
+        def one_try(n: int) -> None:
+            browser, token = browsers[n]
+            start.wait()
+            answer = browser.post(f"{base_url}/login", timeout=60, data={
+                "email": f"guess{n}@example.org", "password": f"guess {n}", "csrf_token": token})
+            answers.append((answer.status_code, answer.text))
+
+        threads = [threading.Thread(target=one_try, args=(n,)) for n in range(tries)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    assert sorted({status for status, _ in answers}) == [200]  # no 500, no "database is locked"
+    failed = sum("do not match an account" in page for _, page in answers)
+    throttled = sum("Too many tries" in page for _, page in answers)
+    assert len(checked) == failed == limit
+    assert throttled == tries - limit

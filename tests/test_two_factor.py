@@ -7,16 +7,18 @@ from datetime import datetime, timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
+from accompany import create_app
 from accompany.clock import utcnow
-from accompany.models import AuditEvent, LoginThrottle, RecoveryCode, User
+from accompany.database import db as _db
+from accompany.models import AuditEvent, LoginSession, LoginThrottle, RecoveryCode, User
 from accompany.services.errors import WrongPassword
-from accompany.services.people import two_factor
+from accompany.services.people import login_sessions, two_factor
 from accompany.services.people.login_throttle import LoginThrottled
 from accompany.services.people.two_factor import CodeAlreadyUsed, CodeNotAccepted, NotStaff, OwnTwoFactorReset
 from config import Config, ProductionConfig, TestingConfig
-from tests.conftest import NOW, csrf_token, log_in
+from tests.conftest import CSRF_INPUT, NOW, config_for, csrf_token, log_in
 from tests.support.browser import fits_the_screen
 
 STEP = timedelta(seconds=30)
@@ -26,10 +28,17 @@ def code_at(secret: str, moment: datetime) -> str:
     return pyotp.TOTP(secret).at(moment)
 
 
+def browser_of(user: User, *, at: datetime = NOW) -> LoginSession:
+    """A browser `user` is logged in on (its login session), as the login page makes one."""
+    token = login_sessions.start_session(user, now=at, keep_for=timedelta(hours=12))
+    return login_sessions.find_session(token, user)
+
+
 def enroll(user: User, *, at: datetime = NOW) -> tuple[str, list[str]]:
     """Switch two-step login on for `user` as of `at`; returns the secret and recovery codes."""
-    secret = two_factor.begin_enrollment(user)
-    return secret, two_factor.confirm_enrollment(user, code_at(secret, at), now=at)
+    browser = browser_of(user, at=at)
+    secret = two_factor.begin_enrollment(user, browser, now=at).secret
+    return secret, two_factor.confirm_enrollment(user, browser, code_at(secret, at), now=at).recovery_codes
 
 
 def enroll_for_pages(db, user: User) -> tuple[str, list[str]]:
@@ -69,17 +78,25 @@ def test_production_always_requires_two_step_login_for_staff():
 
 def test_enrolling_stores_the_secret_sealed_and_switches_on_only_with_a_right_code(make, db):
     coordinator = make.coordinator()
-    secret = two_factor.begin_enrollment(coordinator)
-    assert two_factor.begin_enrollment(coordinator) == secret  # a reload shows the same QR
-    db.session.flush()
-    stored = db.session.execute(text("SELECT totp_secret FROM users WHERE id = :id"), {"id": coordinator.id}).scalar()
+    browser = browser_of(coordinator)
+    setup = two_factor.begin_enrollment(coordinator, browser, now=NOW)
+    secret = setup.secret
+    assert two_factor.begin_enrollment(coordinator, browser, now=NOW + STEP) == setup  # a reload shows the same QR
+    assert setup.started_elsewhere_at is None
+    stored = db.session.execute(
+        text("SELECT two_factor_setup_secret FROM login_sessions WHERE id = :id"), {"id": browser.id}).scalar()
     assert stored and secret not in stored
     with pytest.raises(CodeNotAccepted):
-        two_factor.confirm_enrollment(coordinator, "123456" if code_at(secret, NOW) != "123456" else "654321", now=NOW)
+        two_factor.confirm_enrollment(
+            coordinator, browser, "123456" if code_at(secret, NOW) != "123456" else "654321", now=NOW)
     assert not coordinator.two_factor_enabled
 
-    codes = two_factor.confirm_enrollment(coordinator, code_at(secret, NOW), now=NOW)
+    codes = two_factor.confirm_enrollment(coordinator, browser, code_at(secret, NOW), now=NOW).recovery_codes
     assert coordinator.two_factor_enabled and coordinator.two_factor_enabled_at == NOW
+    db.session.flush()
+    stored = db.session.execute(text("SELECT totp_secret FROM users WHERE id = :id"), {"id": coordinator.id}).scalar()
+    assert stored and secret not in stored and coordinator.totp_secret == secret
+    assert browser.two_factor_setup_secret is None
     assert len(codes) == len(set(codes)) == 10
     assert all(re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", code) for code in codes)
     hashes = db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == coordinator.id)).all()
@@ -90,8 +107,9 @@ def test_enrolling_stores_the_secret_sealed_and_switches_on_only_with_a_right_co
 
 
 def test_volunteers_cannot_enroll(make, db):
+    volunteer = make.volunteer()
     with pytest.raises(NotStaff):
-        two_factor.begin_enrollment(make.volunteer())
+        two_factor.begin_enrollment(volunteer, browser_of(volunteer), now=NOW)
 
 
 def test_codes_one_step_either_side_of_now_are_accepted_and_two_steps_are_not(make, db):
@@ -281,6 +299,125 @@ def test_unenrolled_staff_are_sent_to_enroll_from_every_page(client, make, db, r
     assert done.headers["Cache-Control"] == "no-store"
     assert client.get("/coordinator/families").status_code == 200
     assert "<code>" + codes[0] not in client.get("/account/two-factor").get_data(as_text=True)  # shown once
+
+
+def _words(response) -> str:
+    """The page with its white space evened out, to look for sentences that wrap in the template."""
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def _open_setup(client) -> tuple[str, str, str]:
+    """Open the setup page as a browser would: its key, its form's CSRF token and its words."""
+    page = _words(client.get("/account/two-factor"))
+    key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    return key, CSRF_INPUT.search(page).group(1), page
+
+
+def _type_code(client, secret: str, token: str) -> str:
+    """Send the setup form already open in `client` with the code `secret` makes now."""
+    return _words(client.post("/account/two-factor", data={"code": code_at(secret, utcnow()), "csrf_token": token}))
+
+
+def test_a_setup_key_read_in_another_browser_never_becomes_the_owners(app, make, db, required):
+    """Someone with the password opens the setup page first, reads the key and leaves; the owner
+    then enrolls. The key they read is not the owner's, their browser is logged out, and the owner
+    is told that setup was started elsewhere."""
+    coordinator = make.coordinator()
+    make.family(name="Rosalinda Q.")
+    db.session.commit()
+    intruder, owner = app.test_client(), app.test_client()
+    log_in(intruder, coordinator)
+    read_key, _, _ = _open_setup(intruder)
+
+    log_in(owner, coordinator)
+    owners_key, token, page = _open_setup(owner)
+    assert owners_key != read_key
+    assert "also started in another browser" in page
+    reloaded_key, _, reloaded = _open_setup(owner)
+    assert reloaded_key == owners_key and "also started in another browser" in reloaded
+
+    refused = _type_code(owner, read_key, token)  # the key the intruder read cannot finish the owner's setup
+    assert "does not match" in refused
+    done = _type_code(owner, owners_key, token)
+    assert "this is the only time they are shown" in done
+    assert "had also been started in another browser" in done and "logged out now" in done
+
+    assert intruder.get("/coordinator/families").headers["Location"].startswith("/login")  # logged out
+    password_step(intruder, coordinator, make.PASSWORD)
+    assert "That code is not right" in code_step(intruder, code_at(read_key, utcnow() + STEP)).get_data(as_text=True)
+    assert intruder.get("/coordinator/families").headers["Location"].startswith("/login")
+    assert owner.get("/coordinator/families").status_code == 200
+
+    [_, second] = _events(db, "two_factor.setup_started")
+    assert second.details == {"other_browsers": 1}
+    [enrolled] = _events(db, "two_factor.enrolled")
+    assert enrolled.details == {"started_elsewhere": True, "other_browsers_logged_out": 1}
+    stored = str([e.details for e in db.session.scalars(select(AuditEvent))])
+    assert read_key not in stored and owners_key not in stored
+
+
+def test_setup_started_again_elsewhere_replaces_the_key_the_owner_was_shown(app, make, db, required):
+    coordinator = make.coordinator()
+    db.session.commit()
+    owner, intruder = app.test_client(), app.test_client()
+    log_in(owner, coordinator)
+    first_key, owners_token, _ = _open_setup(owner)
+    log_in(intruder, coordinator)
+    intruders_key, intruders_token, _ = _open_setup(intruder)
+    assert intruders_key != first_key
+
+    again = _type_code(owner, first_key, owners_token)  # the page the owner still has open
+    assert "was started again in another browser" in again
+    assert "also started in another browser" in again
+    new_key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', again).group(1).replace(" ", "")
+    assert new_key not in (first_key, intruders_key)
+    assert "was started again in another browser" in _type_code(intruder, intruders_key, intruders_token)
+    # ...and that showed the intruder a new key, which in turn replaced the owner's.
+    owners_key, _, _ = _open_setup(owner)
+    assert "this is the only time they are shown" in _type_code(owner, owners_key, owners_token)
+    db.session.expire_all()
+    assert db.session.get(User, coordinator.id).totp_secret == owners_key
+    assert intruder.get("/").headers["Location"].startswith("/login")
+
+
+def test_a_setup_key_is_kept_only_in_the_browser_that_opened_it(make, db):
+    coordinator = make.coordinator()
+    first, second = browser_of(coordinator), browser_of(coordinator, at=NOW + STEP)
+    first_key = two_factor.begin_enrollment(coordinator, first, now=NOW).secret
+    setup = two_factor.begin_enrollment(coordinator, second, now=NOW + STEP)
+    assert setup.secret != first_key and setup.started_elsewhere_at == NOW
+    assert first.two_factor_setup_secret is None and first.two_factor_setup_started_at == NOW
+    assert coordinator.totp_secret is None  # nothing on the account until a code confirms it
+    with pytest.raises(two_factor.SetupReplaced):
+        two_factor.confirm_enrollment(coordinator, first, code_at(first_key, NOW + STEP), now=NOW + STEP)
+    enrolled = two_factor.confirm_enrollment(coordinator, second, code_at(setup.secret, NOW + STEP), now=NOW + STEP)
+    assert (enrolled.started_elsewhere_at, enrolled.browsers_logged_out) == (NOW, 1)
+    assert db.session.scalars(select(LoginSession.id).where(LoginSession.user_id == coordinator.id)).all() == [second.id]
+
+
+def test_an_unconfirmed_key_left_on_the_account_by_an_older_version_is_dropped_by_the_migration(
+    db_kind, postgres, tmp_path
+):
+    url = (postgres.create_database("accompany_setup_keys") if db_kind == "postgresql"
+           else f"sqlite:///{tmp_path / 'setup_keys.sqlite'}")
+    app = create_app(config_for(url))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0004_message_kinds"]).exit_code == 0
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for n, enabled in ((1, None), (2, NOW)):
+            connection.execute(text(
+                "INSERT INTO users (id, email, name, password_hash, role, status, session_version, created_at, "
+                "has_car, obligor_eligible, home_area, sms_opt_in, totp_secret, two_factor_enabled_at) VALUES "
+                "(:id, :email, 'Staff', 'x', 'coordinator', 'active', 1, :now, false, false, '', false, 'sealed', "
+                ":enabled)"), {"id": n, "email": f"staff{n}@example.org", "now": NOW, "enabled": enabled})
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT id, totp_secret FROM users ORDER BY id")).all()
+    engine.dispose()
+    with app.app_context():
+        _db.engine.dispose()
+    assert [tuple(row) for row in kept] == [(1, None), (2, "sealed")]
 
 
 def test_volunteers_are_not_asked_to_enroll_and_have_no_enrollment_page(client, make, db, required):

@@ -16,7 +16,7 @@ from flask_login import current_user, login_user, logout_user
 from accompany.auth import bp
 from accompany.clock import utcnow
 from accompany.database import db
-from accompany.models import User
+from accompany.models import LoginSession, User
 from accompany.services.people import accounts, login_sessions, two_factor
 from accompany.services.people.login_sessions import SessionState
 
@@ -48,6 +48,11 @@ def begin_session(user: User, *, now: datetime) -> None:
     login_user(user)
     session.permanent = True
     session[SESSION_TOKEN] = login_sessions.start_session(user, now=now, keep_for=_absolute())
+
+
+def current_login_session() -> LoginSession | None:
+    """This browser's session row (None once it has ended)."""
+    return login_sessions.find_session(session.get(SESSION_TOKEN), current_user)
 
 
 def end_session() -> None:

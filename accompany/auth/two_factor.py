@@ -9,8 +9,10 @@ from markupsafe import Markup
 
 from accompany.auth import bp
 from accompany.auth.forms import EnrollTwoFactorForm, PasswordCheckForm
+from accompany.auth.sessions import current_login_session
 from accompany.clock import utcnow
 from accompany.committing import committing
+from accompany.models import LoginSession
 from accompany.services.people import two_factor
 
 QR_TARGET_PIXELS = 240  # fits a 360 px phone screen with margins
@@ -34,11 +36,21 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
 
 
+def _this_browser() -> LoginSession:
+    browser = current_login_session()
+    if browser is None:  # ended since this request was let in: as if logged out
+        abort(404)
+    return browser
+
+
 def _setup_page(form: EnrollTwoFactorForm):
-    with committing():  # the same secret (and QR) until it is confirmed
-        secret = two_factor.begin_enrollment(current_user)
-    uri = two_factor.provisioning_uri(current_user, secret, issuer=current_app.config["ORG_NAME"])
-    return render_template("auth/two_factor_setup.html", form=form, qr=qr_svg(uri), secret=_grouped(secret))
+    with committing():  # the same secret (and QR) in this browser until it is confirmed or replaced
+        setup = two_factor.begin_enrollment(current_user, _this_browser(), now=utcnow())
+    uri = two_factor.provisioning_uri(current_user, setup.secret, issuer=current_app.config["ORG_NAME"])
+    return render_template(
+        "auth/two_factor_setup.html", form=form, qr=qr_svg(uri), secret=_grouped(setup.secret),
+        started_elsewhere_at=setup.started_elsewhere_at,
+    )
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"], endpoint="two_factor")
@@ -55,10 +67,10 @@ def two_factor_page():
     form = EnrollTwoFactorForm()
     if form.validate_on_submit():
         with committing(form, field="code") as enrolled:
-            codes = two_factor.confirm_enrollment(current_user, form.code.data, now=utcnow())
+            done = two_factor.confirm_enrollment(current_user, _this_browser(), form.code.data, now=utcnow())
         if enrolled:
             # Shown in this answer only (never stored in clear, never put in the session).
-            return render_template("auth/recovery_codes.html", codes=codes)
+            return render_template("auth/recovery_codes.html", enrolled=done)
     return _setup_page(form)
 
 

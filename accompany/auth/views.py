@@ -15,7 +15,7 @@ from accompany.auth.sessions import await_second_step, begin_session, end_sessio
 from accompany.clock import utcnow
 from accompany.committing import committing, require_valid
 from accompany.formfields import ActionForm, safe_next_url
-from accompany.services.errors import EmailTaken, InvitationInvalid
+from accompany.services.errors import InvitationInvalid
 from accompany.services.people import accounts, two_factor
 
 
@@ -27,16 +27,21 @@ def login():
     if form.validate_on_submit():
         now = utcnow()
         next_url = safe_next_url(form.next.data)
-        # LoginFailed or LoginThrottled: the failure's count and audit record are kept.
-        with committing(form, field="password", commit_on_error=True) as passed:
-            user = accounts.authenticate(form.email.data, form.password.data, now=now, address=request.remote_addr)
-            needs_code = user.two_factor_enabled
-            if needs_code:
-                await_second_step(user, next_url, now=now)
-            else:
-                begin_session(user, now=now)
-        if passed:
-            return redirect(url_for("auth.second_step") if needs_code else next_url or url_for("home.index"))
+        email, address = form.email.data, request.remote_addr
+        # The try is counted and committed before the password is hashed: tries racing in see it,
+        # and no lock is held meanwhile. LoginThrottled and LoginFailed keep their audit records.
+        with committing(form, field="password", commit_on_error=True) as counted:
+            accounts.begin_login(email, now=now, address=address)
+        if counted:
+            with committing(form, field="password", commit_on_error=True) as passed:
+                user = accounts.check_password(email, form.password.data, now=now, address=address)
+                needs_code = user.two_factor_enabled
+                if needs_code:
+                    await_second_step(user, next_url, now=now)
+                else:
+                    begin_session(user, now=now)
+            if passed:
+                return redirect(url_for("auth.second_step") if needs_code else next_url or url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
 
@@ -90,6 +95,7 @@ def signup():
         return redirect(url_for("home.index"))
     form = SignUpForm()
     if form.validate_on_submit():
+        now = utcnow()
         data = accounts.VolunteerSignUp(
             email=form.email.data,
             name=form.name.data,
@@ -100,15 +106,24 @@ def signup():
             home_area=form.home_area.data or "",
             sms_opt_in=form.sms_opt_in.data,
         )
-        with committing(show_error=False) as signed_up:
-            user = accounts.sign_up_volunteer(data, now=utcnow())
-            begin_session(user, now=utcnow())
-        if signed_up:
-            flash("Thank you for signing up! A coordinator will review your account soon.", "success")
-            return redirect(url_for("home.index"))
-        field = form.email if isinstance(signed_up.error, EmailTaken) else form.password
-        field.errors = [*field.errors, str(signed_up.error)]
+        # Counted and committed first, like a login try; LoginThrottled keeps its audit record.
+        with committing(form, commit_on_error=True) as counted:
+            accounts.begin_sign_up(now=now, address=request.remote_addr)
+        if counted:
+            with committing(form, field="password") as signed_up:
+                accounts.sign_up_volunteer(data, now=now)
+            if signed_up:
+                # The same answer whether or not the email already had an account (nothing is
+                # made then): nobody is logged in, and the page says what to do either way.
+                return redirect(url_for("auth.signed_up"))
     return render_template("auth/signup.html", form=form)
+
+
+@bp.get("/signup/thanks")
+def signed_up():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    return render_template("auth/signed_up.html")
 
 
 @bp.route("/password", methods=["GET", "POST"])

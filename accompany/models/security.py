@@ -1,7 +1,8 @@
 """What keeps accounts safe: login throttles, live sessions and two-step recovery codes.
 
 None of these tables holds an email, an address or a secret in the clear: throttle keys and
-recovery codes are keyed hashes, session tokens are SHA-256 hashes of what the cookie carries.
+recovery codes are keyed hashes, session tokens are SHA-256 hashes of what the cookie carries,
+and a two-step secret being set up is encrypted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from accompany.crypto import EncryptedText
 from accompany.database import UTCDateTime, db
 
 
@@ -46,6 +48,11 @@ class LoginSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Two-step login being set up in this browser (services.people.two_factor): the new secret,
+    # sealed, until a code made from it is typed here. Another browser of the account starting
+    # setup takes the secret away but leaves the time, so each can tell the owner about the other.
+    two_factor_setup_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    two_factor_setup_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<LoginSession {self.id} user {self.user_id}>"

@@ -38,6 +38,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "health.healthz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.signup": PUBLIC,
+    "auth.signed_up": PUBLIC,  # the same page after every sign-up: it names nobody
     "auth.accept_invitation": PUBLIC,  # the token is the key
     "volunteer.calendar_feed": PUBLIC,  # the token is the key
     "home.index": PUBLIC,  # a welcome page with the way in, or the person's own home

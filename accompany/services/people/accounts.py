@@ -7,7 +7,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from accompany.crypto import phone_index
 from accompany.database import db
@@ -84,13 +86,34 @@ def set_user_languages(user: User, codes: list[str]) -> None:
         user.languages.append(VolunteerLanguage(language=language))
 
 
-def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User:
-    """Create a pending volunteer who waits for a coordinator's approval."""
-    _check_new_account(data.email, data.password)
+def begin_sign_up(*, now: datetime, address: str | None = None) -> None:
+    """Count a sign-up from the client `address` (throttled like logins from one address), or
+    raise LoginThrottled (audited). The sign-up page commits this before `sign_up_volunteer`."""
+    try:
+        login_throttle.begin_sign_up(address, now=now, rules=login_throttle.current_rules())
+    except login_throttle.LoginThrottled:
+        record_event("sign_up.throttled", now=now)
+        raise
+
+
+def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User | None:
+    """Create a pending volunteer who waits for a coordinator's approval.
+
+    An email that already has an account makes nothing (None) and is only audited against that
+    account: the password is hashed all the same and the caller answers as for a new sign-up,
+    so sign-up never tells whether an email has an account. (The person who forgot they had
+    one is told on that page to log in with the password they chose then.)
+    """
+    if len(data.password) < MIN_LENGTH:
+        raise WeakPassword()
+    password_hash = hash_password(data.password)
+    if find_user_by_email(data.email) is not None:
+        _note_sign_up_for_existing_account(data.email, now=now)
+        return None
     user = User(
         email=normalize_email(data.email),
         name=data.name.strip(),
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         role=Role.VOLUNTEER,
         status=UserStatus.PENDING,
         created_at=now,
@@ -100,10 +123,18 @@ def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User:
     )
     set_user_phone(user, data.phone)
     set_user_languages(user, data.languages)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same email signing up twice at once: one account
+            db.session.add(user)
+    except IntegrityError:
+        _note_sign_up_for_existing_account(data.email, now=now)
+        return None
     record_event("volunteer.signed_up", now=now, actor=user, subject=user)
     return user
+
+
+def _note_sign_up_for_existing_account(email: str, *, now: datetime) -> None:
+    record_event("volunteer.sign_up_for_existing_account", now=now, subject=find_user_by_email(email))
 
 
 def create_user(email: str, name: str, role: Role, password: str, *, now: datetime) -> User:
@@ -124,40 +155,54 @@ def create_user(email: str, name: str, role: Role, password: str, *, now: dateti
     return user
 
 
-# A real hash of a random password, so a login for an unknown email costs the same time.
-_UNKNOWN_USER_PASSWORD = secrets.token_urlsafe(16)
+# Where the stand-in hash for unknown emails is kept, once per app (it follows the app's hash settings).
+UNKNOWN_EMAIL_HASH = "accompany.unknown_email_hash"
 
 
-def authenticate(email: str, password: str, *, now: datetime, address: str | None = None) -> User:
-    """The account for `email` and `password`, or LoginFailed (same for every reason).
+def _stand_in_hash() -> str:
+    """A real hash of a random password, made once per app: an unknown email is checked against
+    it, so it costs one hash check, like a known email (making it anew each time cost two)."""
+    extensions = current_app.extensions
+    if UNKNOWN_EMAIL_HASH not in extensions:
+        extensions[UNKNOWN_EMAIL_HASH] = hash_password(secrets.token_urlsafe(16))
+    return extensions[UNKNOWN_EMAIL_HASH]
 
-    Tries are throttled per account and per client `address` (LoginThrottled, raised before the
-    password is looked at). For an account with two-step login this only says the password was
-    right: the login finishes with `finish_login` once the code is checked too.
+
+def _who(user: User | None, email: str) -> dict:
+    """Audit details name the account by id, or by a short keyed hash when there is none."""
+    return {"subject": user} if user is not None else {"account": login_throttle.account_key(email)[-16:]}
+
+
+def begin_login(email: str, *, now: datetime, address: str | None = None) -> None:
+    """Count a login try against the account and the client `address`, or raise LoginThrottled
+    (audited) without looking at the password. The login page commits this before
+    `check_password`, so the count holds for tries racing in and no lock is held while hashing."""
+    try:
+        login_throttle.begin_password_try(email, address, now=now, rules=login_throttle.current_rules())
+    except login_throttle.LoginThrottled:
+        record_event("login.throttled", now=now, step="password", **_who(find_user_by_email(email), email))
+        raise
+
+
+def check_password(email: str, password: str, *, now: datetime, address: str | None = None) -> User:
+    """The account for `email` and `password`, or LoginFailed (same words and the same one hash
+    check whether or not the account exists), once `begin_login` has counted the try.
+
+    For an account with two-step login this only says the password was right: the login finishes
+    with `finish_login` once the code is checked too.
     """
     rules = login_throttle.current_rules()
     user = find_user_by_email(email)
-    # Audit details name the account by id, or by a short keyed hash when there is none.
-    who = {"subject": user} if user is not None else {"account": login_throttle.account_key(email)[-16:]}
-    try:
-        login_throttle.begin_password_try(email, address, now=now, rules=rules)
-    except login_throttle.LoginThrottled:
-        record_event("login.throttled", now=now, step="password", **who)
-        raise
-    reason = None
-    if user is None:
-        password_matches(hash_password(_UNKNOWN_USER_PASSWORD), password)
-        reason = "unknown_email"
-    elif not password_matches(user.password_hash, password):
-        reason = "wrong_password"
-    if reason is not None:
-        login_throttle.password_failed(address, now=now, rules=rules)
-        record_event("login.failed", now=now, reason=reason, **who)
+    right = password_matches(user.password_hash if user is not None else _stand_in_hash(), password)
+    if user is None or not right:
+        login_throttle.forget_stale(now=now, rules=rules)
+        record_event("login.failed", now=now, reason="unknown_email" if user is None else "wrong_password",
+                     **_who(user, email))
         raise LoginFailed()
     if user.status == UserStatus.DISABLED:
         record_event("login.failed", now=now, subject=user, reason="disabled")
         raise LoginFailed("This account is not active. Contact a coordinator if you think that is a mistake.")
-    login_throttle.password_succeeded(email)
+    login_throttle.password_succeeded(email, address, rules=rules)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.two_factor_enabled:
@@ -165,6 +210,13 @@ def authenticate(email: str, password: str, *, now: datetime, address: str | Non
     else:
         finish_login(user, now=now)
     return user
+
+
+def authenticate(email: str, password: str, *, now: datetime, address: str | None = None) -> User:
+    """`begin_login` and `check_password` in one go (one transaction): the account for `email`
+    and `password`, or LoginThrottled / LoginFailed."""
+    begin_login(email, now=now, address=address)
+    return check_password(email, password, now=now, address=address)
 
 
 def finish_login(user: User, *, now: datetime) -> None:

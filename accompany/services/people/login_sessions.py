@@ -48,15 +48,20 @@ def start_session(user: User, *, now: datetime, keep_for: timedelta) -> str:
     return token
 
 
+def find_session(token: str | None, user: User) -> LoginSession | None:
+    """The live session of `user` whose cookie carries `token`."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == _hash(token), LoginSession.user_id == user.id)
+    )
+
+
 def check_session(
     token: str | None, user: User, *, now: datetime, idle: timedelta, absolute: timedelta
 ) -> SessionState:
     """Whether the session with `token` may go on; a live one is marked as seen now."""
-    if not token:
-        return SessionState.ENDED
-    row = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == _hash(token), LoginSession.user_id == user.id)
-    )
+    row = find_session(token, user)
     if row is None:
         return SessionState.ENDED
     if now - row.started_at >= absolute:
@@ -81,3 +86,10 @@ def end_session(token: str | None) -> None:
 def end_user_sessions(user: User) -> None:
     """Log out every browser of `user`."""
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def end_other_sessions(user: User, keep: LoginSession) -> int:
+    """Log out every browser of `user` but `keep`; returns how many were logged out."""
+    return db.session.execute(
+        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.id != keep.id)
+    ).rowcount

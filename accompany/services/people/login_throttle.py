@@ -12,12 +12,17 @@ Keys never hold an email or an address in the clear:
   the answer never tells whether an account exists);
 - a client address: a keyed hash of `request.remote_addr` (ProxyFix has already put the real
   client there), with more free failures since an office may share one address;
-- an account's second step: the user id.
+- an account's second step: the user id;
+- a client address signing up: a keyed hash of the address again, under its own name, so sign-ups
+  and logins from one office do not use up each other's free tries.
 
-An account's try is counted *before* its password is checked and the count is cleared on
-success. Because the row stays locked until the login's transaction ends, tries racing in other
-processes wait for it and then see the new count: parallel requests do not buy extra guesses.
-The address count is a coarser, second limit and is counted after a failure.
+A try is counted *before* its password (or code) is checked, against the address and then the
+account, each by one atomic upsert that refuses a key still waiting (the row stays locked until
+its wait is set and the transaction ends): however many tries race in, only the free ones and
+the one that starts the wait go ahead, and every later one is answered "wait" without a check. A right password clears the account's count and gives the address its
+turn back, so people logging in right from a shared office neither use up nor clear its count.
+The login commits its count before the password is hashed (`accounts.begin_login`), so no lock is
+held while argon2 works and every other try already sees it.
 """
 
 from __future__ import annotations
@@ -78,6 +83,10 @@ def second_step_key(user: User) -> str:
     return f"second-step:{user.id}"
 
 
+def sign_up_key(address: str | None) -> str | None:
+    return "sign-up:" + keyring().blind_index("sign-up-address", address) if address else None
+
+
 # -- the arithmetic --------------------------------------------------------------------------------
 
 
@@ -95,11 +104,9 @@ def _insert():
     return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _count_failure(key: str, *, now: datetime, rules: ThrottleRules, free: int, only_if_not_waiting: bool) -> bool:
-    """Add one failure to `key` in one atomic statement and set its wait.
-
-    With `only_if_not_waiting`, a key that is still waiting is left alone and False comes back.
-    """
+def _count_try(key: str, *, now: datetime, rules: ThrottleRules, free: int) -> bool:
+    """Add one try to `key` and set its wait, in atomic statements; a key still waiting is left
+    alone and False comes back."""
     table = LoginThrottle.__table__
     stale = table.c.last_failure_at < now - rules.forget_after
     waiting = table.c.wait_until > now
@@ -112,7 +119,7 @@ def _count_failure(key: str, *, now: datetime, rules: ThrottleRules, free: int, 
                 "failures": case((stale, 1), else_=table.c.failures + 1),
                 "last_failure_at": now,
             },
-            where=or_(table.c.wait_until.is_(None), ~waiting) if only_if_not_waiting else None,
+            where=or_(table.c.wait_until.is_(None), ~waiting),
         )
         .returning(table.c.failures)
     )
@@ -140,15 +147,33 @@ def waiting_for(keys: list[str], *, now: datetime) -> timedelta | None:
 
 
 def take_turn(key: str, *, now: datetime, rules: ThrottleRules, free: int) -> None:
-    """Count a try for `key` before checking it (cleared on success), or raise LoginThrottled."""
-    if not _count_failure(key, now=now, rules=rules, free=free, only_if_not_waiting=True):
+    """Count a try for `key` before checking it (cleared or given back on success), or raise
+    LoginThrottled."""
+    if not _count_try(key, now=now, rules=rules, free=free):
         raise LoginThrottled(waiting_for([key], now=now) or timedelta(seconds=1))
 
 
-def record_failure(key: str, *, now: datetime, rules: ThrottleRules, free: int) -> None:
-    """Count a failure for `key` after the fact, and forget counts nobody added to for a day."""
-    _count_failure(key, now=now, rules=rules, free=free, only_if_not_waiting=False)
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - rules.forget_after))
+def give_back(key: str, *, free: int) -> None:
+    """Take back one try counted for `key` that turned out right (or was never checked); its wait
+    goes too once the count is back within the free ones."""
+    table = LoginThrottle.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.key == key, table.c.failures > 0)
+        .values(
+            failures=table.c.failures - 1,
+            wait_until=case((table.c.failures - 1 <= free, None), else_=table.c.wait_until),
+        )
+    )
+
+
+def forget_stale(*, now: datetime, rules: ThrottleRules) -> None:
+    """Drop the counts nobody added to for a day (skipping any a try has locked this moment)."""
+    stale = (
+        select(LoginThrottle.key).where(LoginThrottle.last_failure_at < now - rules.forget_after)
+        .with_for_update(skip_locked=True)
+    )
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(stale)))
 
 
 def clear(key: str) -> None:
@@ -159,24 +184,33 @@ def clear(key: str) -> None:
 
 
 def begin_password_try(email: str, address: str | None, *, now: datetime, rules: ThrottleRules) -> None:
-    """Let a password try go ahead (and count it against the account), or raise LoginThrottled."""
+    """Count a password try against the address and the account before it is checked, or raise
+    LoginThrottled and count nothing."""
     by_address = address_key(address)
     if by_address is not None:
-        wait = waiting_for([by_address], now=now)
-        if wait is not None:
-            raise LoginThrottled(wait)
-    take_turn(account_key(email), now=now, rules=rules, free=rules.free_failures)
+        take_turn(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
+    try:
+        take_turn(account_key(email), now=now, rules=rules, free=rules.free_failures)
+    except LoginThrottled:
+        if by_address is not None:
+            give_back(by_address, free=rules.free_failures_per_address)
+        raise
 
 
-def password_failed(address: str | None, *, now: datetime, rules: ThrottleRules) -> None:
-    """The account's try is already counted; count the address too."""
+def password_succeeded(email: str, address: str | None, *, rules: ThrottleRules) -> None:
+    """A right password: the account's count starts again and the address gets its turn back."""
     by_address = address_key(address)
-    if by_address is not None:
-        record_failure(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
-
-
-def password_succeeded(email: str) -> None:
+    if by_address is not None:  # the address first, as `begin_password_try` locks them
+        give_back(by_address, free=rules.free_failures_per_address)
     clear(account_key(email))
+
+
+def begin_sign_up(address: str | None, *, now: datetime, rules: ThrottleRules) -> None:
+    """Count a sign-up from `address` before it is looked at (never cleared: a quiet day forgets
+    it), or raise LoginThrottled."""
+    by_address = sign_up_key(address)
+    if by_address is not None:
+        take_turn(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
 
 
 def begin_second_step_try(user: User, *, now: datetime, rules: ThrottleRules) -> None:

@@ -1,8 +1,11 @@
 """Two-step login: a code from an authenticator app (TOTP, RFC 6238) after the password.
 
 Coordinators and admins see families' data, so a stolen password alone must not be enough.
-Enrolling stores a secret (sealed at rest, `EncryptedText`), which is switched on only once the
-person types a code their app made from it; they then get ten one-time recovery codes, shown once.
+Enrolling makes a secret for the one browser (login session) that opened the setup page, sealed at
+rest (`EncryptedText`); it is switched on only once a code made from it is typed in that same
+browser, and every other browser of the account is then logged out. Another browser starting setup
+replaces it, and each is told the other started (someone else may have the password); the person
+then gets ten one-time recovery codes, shown once.
 
 Codes from the app are accepted one time step (30 s) either side of now, for phones whose clock
 drifts. Each accepted code moves `User.totp_last_step` forward in one conditional UPDATE, so the
@@ -20,6 +23,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
@@ -27,9 +31,9 @@ from sqlalchemy import delete, func, or_, select, update
 
 from accompany.crypto import keyring
 from accompany.database import db
-from accompany.models import RecoveryCode, Role, User
+from accompany.models import LoginSession, RecoveryCode, Role, User
 from accompany.services.errors import DomainError, WrongPassword
-from accompany.services.people import login_throttle
+from accompany.services.people import login_sessions, login_throttle
 from accompany.services.people.accounts import end_all_sessions
 from accompany.services.people.passwords import password_matches
 from accompany.services.privacy.audit import record_event
@@ -48,6 +52,15 @@ class CodeNotAccepted(DomainError):
 
 class CodeAlreadyUsed(CodeNotAccepted):
     message = "That code was just used. Wait for the next one in your app and type that."
+
+
+class SetupReplaced(CodeNotAccepted):
+    message = ("Two-step login setup was started again in another browser, so the key on this page "
+               "no longer works. Delete it from your app, scan the new QR code below and type its code.")
+
+
+class SetupNotStarted(CodeNotAccepted):
+    message = "Scan the QR code below with your app first, then type the code it shows."
 
 
 class NotStaff(DomainError):
@@ -82,16 +95,66 @@ def enrollment_needed(user: User, *, required: bool) -> bool:
 # -- enrolling -------------------------------------------------------------------------------------
 
 
-def begin_enrollment(user: User) -> str:
-    """The secret to enroll with: made once and kept until confirmed, so a reload shows the same QR."""
+@dataclass(frozen=True)
+class Setup:
+    """What the setup page shows one browser: its secret, and when another browser of the same
+    account started setting up too (None if none did)."""
+
+    secret: str
+    started_elsewhere_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """Two-step login is on: the recovery codes (shown once), when another browser had started
+    setting up too, and how many other browsers were logged out."""
+
+    recovery_codes: list[str]
+    started_elsewhere_at: datetime | None
+    browsers_logged_out: int
+
+
+def _check_may_enroll(user: User, browser: LoginSession) -> None:
     if not may_enroll(user):
         raise NotStaff()
     if user.two_factor_enabled:
         raise AlreadyEnabled()
-    if not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()
+    if browser.user_id != user.id:
+        raise ValueError("a browser enrolls only the account it is logged in to")
+
+
+def _setups_elsewhere(user: User, browser: LoginSession) -> list[LoginSession]:
+    return list(db.session.scalars(
+        select(LoginSession).where(
+            LoginSession.user_id == user.id,
+            LoginSession.id != browser.id,
+            LoginSession.two_factor_setup_started_at.is_not(None),
+        )
+    ))
+
+
+def _latest_start(setups: list[LoginSession]) -> datetime | None:
+    return max((setup.two_factor_setup_started_at for setup in setups), default=None)
+
+
+def begin_enrollment(user: User, browser: LoginSession, *, now: datetime) -> Setup:
+    """The secret `browser` (the user's login session) enrolls with.
+
+    It is made for this browser and kept there, so a reload shows the same QR, until another
+    browser of the account starts setting up: that takes it away, and only the newest setup can
+    be finished. So a secret read by someone who has the password, in their own browser, is
+    replaced as soon as the owner starts setting up, and never reaches the owner's app.
+    """
+    _check_may_enroll(user, browser)
+    elsewhere = _setups_elsewhere(user, browser)
+    if browser.two_factor_setup_secret is None:
+        browser.two_factor_setup_secret = pyotp.random_base32()
+        browser.two_factor_setup_started_at = now
+        for other in elsewhere:
+            other.two_factor_setup_secret = None
+        record_event("two_factor.setup_started", now=now, actor=user, subject=user, other_browsers=len(elsewhere))
         db.session.flush()
-    return user.totp_secret
+    return Setup(browser.two_factor_setup_secret, _latest_start(elsewhere))
 
 
 def provisioning_uri(user: User, secret: str, *, issuer: str) -> str:
@@ -99,18 +162,28 @@ def provisioning_uri(user: User, secret: str, *, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
 
 
-def confirm_enrollment(user: User, code: str, *, now: datetime) -> list[str]:
-    """Switch two-step login on once `code` matches the secret; returns the recovery codes (shown once)."""
-    secret = begin_enrollment(user)
+def confirm_enrollment(user: User, browser: LoginSession, code: str, *, now: datetime) -> Enrolled:
+    """Switch two-step login on once `code` matches the secret set up in `browser`; every other
+    browser of the account is logged out. Returns the recovery codes (shown once)."""
+    _check_may_enroll(user, browser)
+    secret = browser.two_factor_setup_secret
+    if secret is None:
+        raise SetupReplaced() if browser.two_factor_setup_started_at else SetupNotStarted()
     step = _matching_step(secret, _digits(code), now=now)
     if step is None:
         raise CodeNotAccepted("That code does not match. Check that your app shows this account and try its newest code.")
+    started_elsewhere_at = _latest_start(_setups_elsewhere(user, browser))
+    user.totp_secret = secret
     user.two_factor_enabled_at = now
     user.totp_last_step = step
+    browser.two_factor_setup_secret = None
+    browser.two_factor_setup_started_at = None
     codes = _new_recovery_codes(user, now=now)
-    record_event("two_factor.enrolled", now=now, actor=user, subject=user)
+    logged_out = login_sessions.end_other_sessions(user, keep=browser)
+    record_event("two_factor.enrolled", now=now, actor=user, subject=user,
+                 started_elsewhere=started_elsewhere_at is not None, other_browsers_logged_out=logged_out)
     db.session.flush()
-    return codes
+    return Enrolled(codes, started_elsewhere_at, logged_out)
 
 
 def _new_recovery_codes(user: User, *, now: datetime) -> list[str]:
@@ -225,7 +298,7 @@ def disable(user: User, password: str, *, now: datetime) -> None:
     """The person turns their own two-step login off, proving it is them with the password."""
     if not password_matches(user.password_hash, password):
         raise WrongPassword()
-    if not user.two_factor_enabled and not user.totp_secret:
+    if not user.two_factor_enabled:
         raise NotEnabled()
     _switch_off(user)
     record_event("two_factor.disabled", now=now, actor=user, subject=user)
@@ -238,7 +311,7 @@ def reset(user: User, *, by: User, now: datetime) -> None:
         raise OwnTwoFactorReset()
     if not by.is_staff or by.role != Role.ADMIN:
         raise NotStaff("Only admins can reset two-step login.")
-    if not user.two_factor_enabled and not user.totp_secret:
+    if not user.two_factor_enabled:
         raise NotEnabled()
     _switch_off(user)
     end_all_sessions(user)
