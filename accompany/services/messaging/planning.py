@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.database import db
 from accompany.models import (
@@ -210,12 +211,15 @@ def cancel_user_messages(user: User) -> int:
     return cancel_pending(OutboundMessage.user_id == user.id)
 
 
+def about_appointments(appointment_ids) -> ColumnElement[bool]:
+    """Rows about these appointments (a list of ids, or a select of them) or one of their shifts."""
+    shift_ids = select(Shift.id).where(Shift.appointment_id.in_(appointment_ids))
+    return OutboundMessage.appointment_id.in_(appointment_ids) | OutboundMessage.shift_id.in_(shift_ids)
+
+
 def cancel_appointment_messages(appointment: Appointment) -> int:
     """Cancel everything pending about an appointment and its shifts."""
-    shift_ids = select(Shift.id).where(Shift.appointment_id == appointment.id).scalar_subquery()
-    return cancel_pending(
-        (OutboundMessage.appointment_id == appointment.id) | OutboundMessage.shift_id.in_(shift_ids)
-    )
+    return cancel_pending(about_appointments([appointment.id]))
 
 
 def cancel_shift_messages(shift: Shift) -> int:
