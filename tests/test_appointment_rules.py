@@ -159,7 +159,8 @@ def test_reschedule_moves_shifts_keeps_claims_and_rewrites_the_outbox(make, db):
     assert kinds.count("family_reminder_7d") == 1
     assert "family_rescheduled" in kinds
     assert "volunteer_rescheduled" in kinds
-    assert {"volunteer_claimed", "volunteer_evening_before", "volunteer_soon"} <= set(kinds)
+    assert {"volunteer_evening_before", "volunteer_soon", "family_volunteer_confirmed"} <= set(kinds)
+    assert "volunteer_claimed" not in kinds  # told the shift moved, not thanked for claiming again
     assert not (before & {r.dedupe_key for r in pending})
     assert appointment.verified_on is None
 

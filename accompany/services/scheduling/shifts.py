@@ -181,10 +181,7 @@ def update_shift(shift: Shift, plan: ShiftPlan, *, by: User, now: datetime) -> N
     if moved:
         planning.cancel_shift_messages(shift)
         for claim in shift.claims:
-            planning.plan_volunteer_reminders(claim, now=now)
-            planning.plan_volunteer_notice(
-                claim, MessageKind.VOLUNTEER_RESCHEDULED, now=now, send_before=shift.starts_at
-            )
+            planning.plan_moved_claim(claim, now=now)
     record_event("shift.changed", now=now, actor=by, subject=shift, fields=changed)
 
 
