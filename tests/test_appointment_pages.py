@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from accompany.models import (
     Appointment,
     AppointmentStatus,
+    Language,
     MessageState,
     OutboundMessage,
     Shift,
@@ -312,3 +313,17 @@ def test_only_staff_and_the_volunteer_who_wrote_it_may_read_a_report(make, db):
     assert may_read_report(author, claim)
     assert not may_read_report(teammate, claim) and not may_read_report(None, claim)
     assert not may_read_report(make.coordinator(status=UserStatus.DISABLED), claim)
+
+
+def test_a_new_appointment_for_a_spanish_speaking_family_proposes_a_spanish_speaking_companion(staff, make, db):
+    family, location = make.family(language=Language.SPANISH), make.location()
+    db.session.commit()
+    url = f"/coordinator/appointments/new?family_id={family.id}"
+    review = staff.post(url, data=_new_form(staff, family, location, action="review", interpreter_language="",
+                                            needs=["companion"])).get_data(as_text=True)
+    language = review[review.index('name="shifts-0-language"'):]
+    assert '<option selected value="es">Spanish</option>' in language[:language.index("</select>")]
+    # Saved straight away, without reviewing, the companion needs Spanish too.
+    data = _new_form(staff, family, location, action="save", interpreter_language="", needs=["companion"])
+    assert staff.post(url, data=data).status_code == 302
+    assert db.session.scalar(select(Shift)).language == Language.SPANISH
