@@ -151,11 +151,13 @@ def test_the_log_narrows_to_one_family_or_one_appointment(app, make, db):
     page, ids = shown(f"/coordinator/messages?family={rosa.id}")
     assert ids == {row.id for row in first_rows + second_rows + about_shift}
     assert "Texts to or about one family (…0142)" in page and "Rosa" not in page
-    assert "Every appointment" in page and "ICE check-in" in page  # its appointments to choose from
+    assert f'href="/coordinator/messages?family={rosa.id}&amp;appointment={second.id}">' in page
+    assert "ICE check-in</a>" in page  # its appointments to choose from
 
     page, ids = shown(f"/coordinator/messages?appointment={first.id}&to=volunteer")
     assert ids == {row.id for row in about_shift}
-    assert f'<option selected value="{first.id}">' in page  # the appointment brought its family along
+    # The appointment brought its family along: its appointments are there to choose from.
+    assert f'href="/coordinator/messages?to=volunteer&amp;family={rosa.id}&amp;appointment={first.id}" aria-current="page"' in page
 
     # An appointment of another family than the one chosen: the family was changed after it.
     assert shown(f"/coordinator/messages?family={other.family_id}&appointment={first.id}")[1] == {

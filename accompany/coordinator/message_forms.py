@@ -1,16 +1,14 @@
-"""The message log's tabs and filters (a GET form: nothing changes, so no CSRF token)."""
+"""The message log's tabs and filters, read from the query string (nothing changes: no CSRF token)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
-from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField
 
 from accompany.formfields import record_id
 from accompany.models import Appointment, Family, MessageState, RecipientKind
-from accompany.presentation import local_datetime
 
 
 @dataclass(frozen=True)
@@ -44,8 +42,9 @@ def whole_number(text: str | None) -> int | None:
 class MessageFilterForm(FlaskForm):
     """Which texts: a tab (planned, sent...), to whom, and one family or one appointment.
 
-    The log names no family: a family is chosen from its own page or from a text's card, and
-    shown by its masked number; then its appointments can be chosen by day and kind.
+    All four come from links (a tab, a family's or an appointment's page, a text's card): the log
+    names no family, so a family is shown by its masked number; then its appointments are links
+    by day and kind.
     """
 
     class Meta:
@@ -54,7 +53,7 @@ class MessageFilterForm(FlaskForm):
     view = HiddenField(default="planned")
     to = HiddenField(default="")
     family = HiddenField()
-    appointment = SelectField("Appointment", default="", validate_choice=False)
+    appointment = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,12 +76,6 @@ class MessageFilterForm(FlaskForm):
         self.chosen_family, self.chosen_appointment = family, appointment
         self.family.data = str(family.id) if family is not None else ""
         self.appointment.data = str(appointment.id) if appointment is not None else ""
-
-    def set_appointments(self, appointments: list[Appointment]) -> None:
-        self.appointment.choices = [SelectChoice("", "Every appointment"), *(
-            SelectChoice(str(a.id), f"{local_datetime(a.starts_at, a.location.timezone)} · {a.kind.label}")
-            for a in appointments
-        )]
 
     def chosen_view(self) -> str:
         return self.view.data if self.view.data in VIEWS else "planned"

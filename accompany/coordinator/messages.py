@@ -28,8 +28,6 @@ def _filter_form() -> MessageFilterForm:
     """The log's tabs and filters from the query string (see MessageFilterForm.choose)."""
     form = MessageFilterForm(formdata=request.args)
     form.choose(_record(Family, form.family.data), _record(Appointment, form.appointment.data))
-    if form.chosen_family is not None:
-        form.set_appointments(family_records.family_appointments(form.chosen_family))
     return form
 
 
@@ -48,6 +46,7 @@ def messages():
                                     soonest_first=view.soonest_first)
     return render_template(
         "coordinator/messages.html", page=page, form=form, views=VIEWS, recipients=RECIPIENTS,
+        appointments=family_records.family_appointments(form.chosen_family) if form.chosen_family else [],
         action_form=ActionForm(), recipient_number=message_log.recipient_number, now=now,
     )
 
