@@ -112,7 +112,7 @@ def test_a_planned_text_whose_subject_is_gone_says_so_plainly(app, make, db):
     appointment.status = AppointmentStatus.CANCELLED  # its rows left pending, as a crash could
     volunteer = make.volunteer(phone="617-555-0177", sms_opt_in=True)
     _row(db, None, "gone-shift", kind="volunteer_soon", recipient_kind=RecipientKind.VOLUNTEER,
-         user=volunteer, shift_id=make.shift().id)  # a shift the volunteer does not hold
+         user=volunteer, shift_id=make.shift(make.appointment(starts_at=from_now(days=3))).id)  # not theirs
     silent = make.family(phone="617-555-0178", sms_consent=False)
     _row(db, silent, "no-consent")
     client = logged_in(app, make.coordinator())
