@@ -1,6 +1,7 @@
 """Appointment pages through the test client: the single form, changes, and bad input."""
 
 from datetime import datetime, time, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,10 +10,12 @@ from sqlalchemy import func, select
 from accompany.models import (
     Appointment,
     AppointmentStatus,
+    Language,
     MessageState,
     OutboundMessage,
     Shift,
     ShiftRole,
+    UserStatus,
 )
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browsing import logged_in
@@ -271,3 +274,56 @@ def test_bad_input_to_appointment_actions_is_explained_and_changes_nothing(staff
     db.session.expire_all()
     unchanged = db.session.get(Appointment, appointment.id)
     assert (unchanged.status, unchanged.starts_at) == (AppointmentStatus.SCHEDULED, appointment.starts_at)
+
+
+def test_the_appointment_page_shows_each_volunteers_whole_report(app, staff, make, db):
+    appointment = make.appointment(starts_at=from_now(hours=-3))
+    ride = make.shift(appointment, role=ShiftRole.RIDE_THERE, starts_at=from_now(hours=-5), ends_at=from_now(hours=-3))
+    companion = make.shift(appointment)
+    driver, friend = make.volunteer(name="Dana Driver"), make.volunteer(name="Cruz Companion")
+    make.claim(ride, driver)
+    make.claim(companion, friend)
+    db.session.commit()
+    notes = "Judge gave a new date.\nThe family needs a letter from the school."
+    reporter = logged_in(app, driver)
+    url = f"/my/shifts/{ride.id}/report"
+    response = reporter.post(url, data={"outcome": "held", "hours": "2.5", "notes": notes, "next_date": "",
+                                        "csrf_token": csrf_token(reporter, url)})
+    assert response.status_code == 302
+
+    page = staff.get(f"/coordinator/appointments/{appointment.id}").get_data(as_text=True)
+    reported = page[page.index(f'id="claim-{ride.claims[0].id}"'):page.index(f'id="shift-{companion.id}"')]
+    assert "Dana Driver" in reported and "Held" in reported and "2.5" in reported
+    assert f'<dd class="notes">{escape(notes)}</dd>' in reported
+    waiting = page[page.index(f'id="claim-{companion.claims[0].id}"'):]
+    assert "No report yet." in waiting
+
+    # The other volunteer of the appointment sees their shift, never their teammate's report.
+    teammate = logged_in(app, friend)
+    assert "letter from the school" not in teammate.get(f"/my/shifts/{companion.id}").get_data(as_text=True)
+
+
+def test_only_staff_and_the_volunteer_who_wrote_it_may_read_a_report(make, db):
+    from accompany.services.privacy.access import may_read_report
+
+    author, teammate = make.volunteer(), make.volunteer()
+    shift = make.shift(make.appointment(starts_at=from_now(hours=-3)))
+    claim = make.claim(shift, author)
+    assert may_read_report(make.coordinator(), claim) and may_read_report(make.admin(), claim)
+    assert may_read_report(author, claim)
+    assert not may_read_report(teammate, claim) and not may_read_report(None, claim)
+    assert not may_read_report(make.coordinator(status=UserStatus.DISABLED), claim)
+
+
+def test_a_new_appointment_for_a_spanish_speaking_family_proposes_a_spanish_speaking_companion(staff, make, db):
+    family, location = make.family(language=Language.SPANISH), make.location()
+    db.session.commit()
+    url = f"/coordinator/appointments/new?family_id={family.id}"
+    review = staff.post(url, data=_new_form(staff, family, location, action="review", interpreter_language="",
+                                            needs=["companion"])).get_data(as_text=True)
+    language = review[review.index('name="shifts-0-language"'):]
+    assert '<option selected value="es">Spanish</option>' in language[:language.index("</select>")]
+    # Saved straight away, without reviewing, the companion needs Spanish too.
+    data = _new_form(staff, family, location, action="save", interpreter_language="", needs=["companion"])
+    assert staff.post(url, data=data).status_code == 302
+    assert db.session.scalar(select(Shift)).language == Language.SPANISH

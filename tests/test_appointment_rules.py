@@ -116,6 +116,9 @@ def test_the_proposed_shifts_follow_the_appointment_and_place(make, db):
     assert by_role[ShiftRole.RIDE_THERE].ends_at <= start
     assert by_role[ShiftRole.RIDE_HOME].starts_at > start
     assert by_role[ShiftRole.INTERPRETER].language == Language.SPANISH
+    # Those with the family all along speak its language; rides and bond help need a car or an obligor.
+    assert by_role[ShiftRole.COMPANION].language == by_role[ShiftRole.VISIT].language == Language.SPANISH
+    assert {by_role[role].language for role in (ShiftRole.RIDE_THERE, ShiftRole.RIDE_HOME, ShiftRole.BOND_HELP)} == {None}
     assert by_role[ShiftRole.COMPANION].requires_training  # at an immigration court
     assert by_role[ShiftRole.BOND_HELP].requires_obligor
     assert "Chelsea" in by_role[ShiftRole.RIDE_THERE].meeting_point
@@ -159,7 +162,8 @@ def test_reschedule_moves_shifts_keeps_claims_and_rewrites_the_outbox(make, db):
     assert kinds.count("family_reminder_7d") == 1
     assert "family_rescheduled" in kinds
     assert "volunteer_rescheduled" in kinds
-    assert {"volunteer_claimed", "volunteer_evening_before", "volunteer_soon"} <= set(kinds)
+    assert {"volunteer_evening_before", "volunteer_soon", "family_volunteer_confirmed"} <= set(kinds)
+    assert "volunteer_claimed" not in kinds  # told the shift moved, not thanked for claiming again
     assert not (before & {r.dedupe_key for r in pending})
     assert appointment.verified_on is None
 
@@ -222,3 +226,13 @@ def test_shifts_of_a_closed_or_cancelled_appointment_cannot_change(make, db):
         update_shift(shift, plan_of(shift), by=coordinator, now=NOW)
     with pytest.raises(NotScheduled):
         remove_shift(shift, by=coordinator, now=NOW)
+
+
+@pytest.mark.parametrize("language, needed", [
+    (Language.SPANISH, Language.SPANISH), (Language.HAITIAN_CREOLE, Language.HAITIAN_CREOLE),
+    (Language.MAM, Language.MAM), (Language.ENGLISH, None), (Language.OTHER, None),
+])
+def test_a_companion_is_proposed_with_the_familys_language(make, db, language, needed):
+    appointment, _ = create(make, roles=[ShiftRole.COMPANION], family=make.family(language=language),
+                            interpreter_language=None)
+    assert appointment.shifts[0].language == needed

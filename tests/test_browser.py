@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accompany.models import Shift, ShiftRole, User, UserStatus
 from tests.conftest import from_now
-from tests.support.browser import fits_the_screen
+from tests.support.browser import fits_the_screen, too_small_or_cut
 
 BOSTON = ZoneInfo("America/New_York")
 
@@ -163,3 +163,100 @@ def test_volunteer_finds_claims_sees_and_reports_on_a_phone(phone, make, db):
     assert "Reported: Held, 4 h" in phone.content()
     db.session.expire_all()
     assert db.session.get(Shift, ride.id).filled == 1
+
+
+# -- every page at 360 px: targets a finger can hit, nothing cut off -------------------------------
+
+NOT_PAGES = {"static", "health.healthz", "volunteer.calendar_feed", "coordinator.import_template",
+             "auth.second_step"}  # files, JSON, a feed, and a page only between password and code
+PEOPLE = {"anon": None, "pending": "Pat Pending", "holder": "Hal Holder", "coordinator": "Carmen Coordinator",
+          "admin": "Ada Admin"}
+
+
+def _a_full_world(app, make, db):
+    """tests.support.routes' one of everything, plus what makes pages long: planned texts, a past
+    shift with its report, a next date a volunteer reported (a draft), another family's open shift
+    on the board, and an urgent call."""
+    from datetime import date
+    from decimal import Decimal
+
+    from accompany.models import AppointmentKind, Language, Outcome
+    from accompany.services.messaging import planning
+    from accompany.services.messaging.urgent_calls import start_call
+    from accompany.services.scheduling.my_shifts import Report, report_back
+    from tests.support.routes import build_world
+
+    _, values, extra = build_world(app, make, db)
+    people = {role: db.session.scalar(select(User).where(User.name == name)) for role, name in PEOPLE.items() if name}
+    shift = db.session.get(Shift, values["shift_id"])
+    appointment = shift.appointment
+    planning.plan_family_reminders(appointment, now=from_now())
+    planning.plan_volunteer_reminders(shift.claims[0], now=from_now())
+    past = make.appointment(family=appointment.family, kind=AppointmentKind.INDIVIDUAL_HEARING,
+                            starts_at=from_now(days=-2))
+    done = make.claim(make.shift(past, role=ShiftRole.RIDE_THERE, requires_car=True), people["holder"])
+    report_back(done, Report(Outcome.RESCHEDULED, Decimal("3.5"), "Judge set a new date; the family needs a letter.",
+                             date(2027, 3, 2)), now=from_now())
+    other = make.appointment(family=make.family(name="Ana P.", phone="617-555-0143", language=Language.PORTUGUESE),
+                             kind=AppointmentKind.ICE_CHECK_IN, starts_at=from_now(days=5))
+    make.shift(other, role=ShiftRole.INTERPRETER, language=Language.PORTUGUESE, requires_training=True)
+    volunteer = people.get("coordinator")
+    start_call(db.session.get(Shift, extra["open_shift"]), by=volunteer, now=from_now())
+    db.session.commit()
+    more = {
+        "holder": ["/shifts?all=y", "/"],
+        "coordinator": ["/coordinator/messages?view=all", f"/coordinator/messages?family={values['family_id']}",
+                        f"/coordinator/messages?appointment={values['appointment_id']}&view=all",
+                        "/coordinator/appointments?show=past", "/coordinator/appointments?show=drafts",
+                        f"/coordinator/appointments/{past.id}", f"/coordinator/volunteers/{people['holder'].id}",
+                        "/coordinator/volunteers?status=pending"],
+    }
+    return people, values, extra, more
+
+
+def _pages(role, values, extra, more):
+    from tests.support.routes import OK, PUBLIC, RULES, expected_access, url_for_rule
+
+    for endpoint, rule, method in RULES:
+        access = expected_access(endpoint)
+        if method != "GET" or endpoint in NOT_PAGES or access[role] != OK:
+            continue
+        if role != "anon" and access is PUBLIC and endpoint != "home.index":
+            continue  # the sign-in pages, seen as a visitor
+        if role == "admin" and endpoint.startswith("coordinator."):
+            continue  # the coordinator's own pages, seen as a coordinator
+        yield url_for_rule(endpoint, rule, values, extra)
+    yield from more.get(role, [])
+
+
+def test_every_page_has_targets_a_finger_can_hit_and_cuts_nothing_off(phone, app, make, db):
+    """Every visible link, button, field, select, summary and checkbox label is at least 44 px
+    tall (links sharing a line with text excepted: tests/support/browser.py MEASURE), no select or
+    date field cuts what it shows, and nothing sticks out sideways: on every page each kind of
+    person can open, details opened, and on the new-appointment form with its shifts proposed."""
+    people, values, extra, more = _a_full_world(app, make, db)
+    problems = []
+
+    def measure(role):
+        problems.extend(f"{role} {phone.url.split('/', 3)[-1] or '/'}: {found}" for found in too_small_or_cut(phone))
+
+    for role in PEOPLE:
+        if role != "anon":
+            log_in(phone, people[role].email, make.PASSWORD)
+            phone.wait_for_url(re.compile(r"/$"))
+        for url in _pages(role, values, extra, more):
+            phone.goto(url)
+            measure(role)
+        if role == "coordinator":
+            phone.goto(f"/coordinator/appointments/new?family_id={values['family_id']}")
+            phone.get_by_label("Location").select_option(index=1)
+            phone.get_by_label("Date", exact=True).fill(from_now(days=9).astimezone(BOSTON).strftime("%Y-%m-%d"))
+            phone.get_by_label("Time", exact=True).fill("08:30")
+            for role_name in ("Ride there", "Court / check-in companion", "Interpreter"):
+                phone.get_by_role("checkbox", name=role_name).check()
+            phone.get_by_role("button", name="Review the shifts").click()
+            phone.locator('input[name="shifts-2-meeting_point"]').wait_for()
+            measure(role)
+        if role != "anon":
+            log_out(phone)
+    assert problems == [], "\n".join(problems)

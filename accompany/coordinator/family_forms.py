@@ -51,8 +51,11 @@ class FamilyForm(FlaskForm):
         "How consent was given",
         validators=[at_most(family_service.CONSENT_TEXT_MAX)],
     )
+    # Short words, so a phone shows the choice whole; the field's hint says what each means.
     wording = PlainSelectField(
-        "Wording of texts", choices=enum_choices(Wording), default=Wording.DISCREET.value
+        "Wording of texts",
+        choices=[SelectChoice(Wording.DISCREET.value, "Discreet"), SelectChoice(Wording.PLAIN.value, "Plain")],
+        default=Wording.DISCREET.value,
     )
     legal_hold = BooleanField("Legal hold: keep this family's record (it is never purged)")
     notes = TextAreaField(

@@ -1,4 +1,4 @@
-"""The message log: what was planned and sent, and settling what went wrong."""
+"""The message log: what is planned (with its words) and sent, and settling what went wrong."""
 
 from __future__ import annotations
 
@@ -8,40 +8,54 @@ from flask_login import current_user
 from accompany.clock import utcnow
 from accompany.committing import committing_button
 from accompany.coordinator import bp
+from accompany.coordinator.message_forms import RECIPIENTS, VIEWS, MessageFilterForm, whole_number
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
-from accompany.models import MessageState, OutboundMessage, RecipientKind
+from accompany.models import Appointment, Family, OutboundMessage, RecipientKind
 from accompany.services.messaging import message_log
+from accompany.services.people import family_records
 
-VIEWS = {
-    "planned": [MessageState.PENDING, MessageState.SENDING],
-    "sent": [MessageState.QUEUED, MessageState.SENT, MessageState.DELIVERED],
-    "problems": [MessageState.FAILED, MessageState.UNDELIVERED, MessageState.EXPIRED, MessageState.UNKNOWN],
-    "all": [],
-}
+PER_PAGE = 25  # each card shows its whole text
+
+
+def _record(model, raw: str | None):
+    record_id = whole_number(raw)
+    return db.session.get(model, record_id) if record_id else None
+
+
+def _filter_form() -> MessageFilterForm:
+    """The log's tabs and filters from the query string (see MessageFilterForm.choose)."""
+    form = MessageFilterForm(formdata=request.args)
+    form.choose(_record(Family, form.family.data), _record(Appointment, form.appointment.data))
+    return form
 
 
 @bp.get("/messages")
 @staff_required
 def messages():
-    view = request.args.get("view", "planned")
-    if view not in VIEWS:
-        view = "planned"
-    to = request.args.get("to", "")
+    form = _filter_form()
+    view, to = VIEWS[form.chosen_view()], form.chosen_recipients()
     filters = message_log.MessageFilters(
-        states=VIEWS[view],
-        recipient_kind=RecipientKind(to) if to in RecipientKind._value2member_map_ else None,
+        states=list(view.states), recipient_kind=RecipientKind(to) if to else None,
+        family_id=form.chosen_family.id if form.chosen_family else None,
+        appointment_id=form.chosen_appointment.id if form.chosen_appointment else None,
     )
+    now = utcnow()
+    page = message_log.message_page(filters, request.args.get("page", type=int), per_page=PER_PAGE, now=now,
+                                    soonest_first=view.soonest_first)
     return render_template(
-        "coordinator/messages.html", rows=message_log.find_messages(filters), view=view, to=to,
-        action_form=ActionForm(), recipient_number=message_log.recipient_number, now=utcnow(),
+        "coordinator/messages.html", page=page, form=form, views=VIEWS, recipients=RECIPIENTS,
+        appointments=family_records.family_appointments(form.chosen_family) if form.chosen_family else [],
+        action_form=ActionForm(), recipient_number=message_log.recipient_number, now=now,
     )
 
 
 def _back_to_log():
     """The same view of the log the button was pressed on."""
-    return redirect(url_for(".messages", view=request.args.get("view", "planned")))
+    args = MessageFilterForm(formdata=request.args).tab_args()
+    page = request.args.get("page", type=int)
+    return redirect(url_for(".messages", **args, **({"page": page} if page and page > 1 else {})))
 
 
 @bp.post("/messages/<int:message_id>/cancel")

@@ -71,3 +71,102 @@ def phone_page(app, browser):
         context.close()
         assert outside == [], f"the page tried to load from outside: {outside}"
         assert errors == [], f"the browser reported errors: {errors}"
+
+
+# What `too_small_or_cut` measures, in the page itself (all <details> opened first, so what they
+# hold is measured too). The rule for links: one that shares a line with other text (a link in a
+# sentence, or in a line of details such as "to family …0142 · the appointment") is exempt, as
+# WCAG 2.5.8 exempts inline targets; every other link, and every button, field, select, <summary>
+# and label of a checkbox or radio, must be MIN_TARGET px tall.
+MIN_TARGET = 44
+MEASURE = """(minimum) => {
+  document.querySelectorAll('details').forEach((d) => { d.open = true; });
+  const screen = document.documentElement.clientWidth;
+  const problems = [];
+  const shown = (el) => {
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    return style.visibility !== 'hidden' && style.display !== 'none' && box.width > 0 && box.height > 0;
+  };
+  const named = (el) => {
+    const text = el.getAttribute('aria-label') || el.name || el.innerText || el.value || el.id || '';
+    return `${el.tagName.toLowerCase()} "${text.trim().replace(/\\s+/g, ' ').slice(0, 40)}"`;
+  };
+  const blockOf = (el) => {
+    let parent = el.parentElement;
+    while (parent && getComputedStyle(parent).display.startsWith('inline')) parent = parent.parentElement;
+    return parent;
+  };
+  const sharesALineWithText = (link) => {
+    const box = link.getBoundingClientRect();
+    const block = blockOf(link);
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (link.contains(node) || !node.textContent.trim()) continue;
+      if (node.parentElement.closest('a, button, select, textarea, label') !== null) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const line of range.getClientRects()) {
+        if (line.width > 0 && line.top < box.bottom - 2 && line.bottom > box.top + 2) return true;
+      }
+    }
+    return false;
+  };
+  const targets = 'a[href], button, input:not([type=hidden]), select, textarea, summary, label';
+  for (const el of document.querySelectorAll(targets)) {
+    if (!shown(el)) continue;
+    const tag = el.tagName.toLowerCase();
+    if (tag === 'input' && ['checkbox', 'radio'].includes(el.type)) continue;  // its label is the target
+    if (tag === 'label' && !(el.control && ['checkbox', 'radio'].includes(el.control.type))) continue;
+    if (tag === 'a' && sharesALineWithText(el)) continue;
+    const height = el.getBoundingClientRect().height;
+    if (height < minimum - 0.5) problems.push(`${named(el)} is ${Math.round(height)} px tall`);
+  }
+  // A field narrower than what it shows. Chromium keeps a select's and a date input's scrollWidth
+  // at their clientWidth even when it cuts "Ride there" to "Ride ther" or a date to "12/16/202",
+  // so those are measured too: a select's chosen text in its own font against the room inside its
+  // padding (for a short list of our own words, such as the roles, whichever is chosen: every
+  // option; for a long list, such as the time zones, the option chosen), a date or time input
+  // against the width it takes when left to size itself.
+  const MAX_FIXED_CHOICES = 12;
+  const pen = document.createElement('canvas').getContext('2d');
+  const px = (value) => parseFloat(value) || 0;
+  const needs = (el) => {
+    const style = getComputedStyle(el);
+    if (el.tagName === 'SELECT') {
+      pen.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const options = el.options.length <= MAX_FIXED_CHOICES ? [...el.options] : [...el.selectedOptions];
+      const widest = Math.max(0, ...options.map((option) => pen.measureText(option.text).width));
+      return widest + px(style.paddingLeft) + px(style.paddingRight);
+    }
+    const twin = el.cloneNode(true);
+    twin.removeAttribute('id');
+    twin.style.cssText = 'position:absolute;visibility:hidden;left:0;top:0;width:auto;min-width:0;max-width:none';
+    el.parentElement.appendChild(twin);
+    twin.value = el.value;
+    const width = twin.getBoundingClientRect().width - px(style.borderLeftWidth) - px(style.borderRightWidth);
+    twin.remove();
+    return width;
+  };
+  for (const el of document.querySelectorAll('select, input[type=date], input[type=time], input[type=datetime-local]')) {
+    if (!shown(el)) continue;
+    const room = el.clientWidth;
+    const wanted = Math.max(el.scrollWidth, needs(el));
+    if (wanted > room + 1) problems.push(`${named(el)} cuts what it shows (${Math.round(wanted)} px in ${room})`);
+  }
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!shown(el)) continue;
+    const box = el.getBoundingClientRect();
+    if (box.right > screen + 0.5 || box.left < -0.5) {
+      problems.push(`${named(el)} sticks out of the screen (${Math.round(box.left)}..${Math.round(box.right)} px)`);
+    }
+  }
+  if (document.documentElement.scrollWidth > screen) problems.push('the page scrolls sideways');
+  return problems;
+}"""
+
+
+def too_small_or_cut(page) -> list[str]:
+    """What on `page` is smaller than a finger or cut off at the phone's width (see MEASURE)."""
+    page.wait_for_load_state("load")
+    return page.evaluate(MEASURE, MIN_TARGET)

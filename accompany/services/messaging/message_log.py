@@ -1,17 +1,35 @@
-"""The message log coordinators read and act on: cancel, retry, and settle unknown sends."""
+"""The message log coordinators read and act on: what is planned (with the words it would go
+with), what went, and cancelling, retrying and settling unknown sends."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
-from accompany.models import MessageState, OutboundMessage, RecipientKind, User
+from accompany.models import (
+    Appointment,
+    Language,
+    MessageState,
+    OutboundMessage,
+    RecipientKind,
+    Shift,
+    User,
+)
+from accompany.pagination import Page, paginate
 from accompany.services.errors import DomainError
+from accompany.services.messaging import outbox, planning
+from accompany.services.messaging.dispatch import recipient_phone
+from accompany.services.messaging.facts import NothingToSay, UnknownKind
+from accompany.services.messaging.rendering import render_text
 from accompany.services.privacy.audit import record_event
+
+# Rows not yet handed to the carrier: their words are made when they go, so the log shows them
+# rendered from today's data.
+WAITING = (MessageState.PENDING, MessageState.SENDING)
 
 
 class WrongState(DomainError):
@@ -27,10 +45,11 @@ class MessageFilters:
     states: list[MessageState] = field(default_factory=list)
     recipient_kind: RecipientKind | None = None
     kind: str = ""
+    family_id: int | None = None  # to the family, or about one of its appointments
+    appointment_id: int | None = None  # about the appointment or one of its shifts
 
 
-def find_messages(filters: MessageFilters, *, limit: int = 100, soonest_first: bool = False) -> list[OutboundMessage]:
-    """Latest first (by when they may go), or soonest first; with their recipients loaded."""
+def _messages_query(filters: MessageFilters, *, soonest_first: bool) -> Select:
     order = (
         (OutboundMessage.not_before, OutboundMessage.id) if soonest_first
         else (OutboundMessage.not_before.desc(), OutboundMessage.id.desc())
@@ -39,7 +58,6 @@ def find_messages(filters: MessageFilters, *, limit: int = 100, soonest_first: b
         select(OutboundMessage)
         .options(selectinload(OutboundMessage.family), selectinload(OutboundMessage.user))
         .order_by(*order)
-        .limit(limit)
     )
     if filters.states:
         query = query.where(OutboundMessage.state.in_(filters.states))
@@ -47,7 +65,80 @@ def find_messages(filters: MessageFilters, *, limit: int = 100, soonest_first: b
         query = query.where(OutboundMessage.recipient_kind == filters.recipient_kind)
     if filters.kind:
         query = query.where(OutboundMessage.kind.startswith(filters.kind))
-    return list(db.session.scalars(query))
+    if filters.appointment_id is not None:
+        query = query.where(planning.about_appointments([filters.appointment_id]))
+    if filters.family_id is not None:
+        theirs = select(Appointment.id).where(Appointment.family_id == filters.family_id)
+        query = query.where(or_(OutboundMessage.family_id == filters.family_id, planning.about_appointments(theirs)))
+    return query
+
+
+def find_messages(filters: MessageFilters, *, limit: int = 100, soonest_first: bool = False) -> list[OutboundMessage]:
+    """Latest first (by when they may go), or soonest first; with their recipients loaded."""
+    return list(db.session.scalars(_messages_query(filters, soonest_first=soonest_first).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a text says: as it went, or as it would go now; `problem` says why it will not go."""
+
+    body: str = ""
+    language: Language | None = None
+    segments: int | None = None
+    as_sent: bool = False
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    message: OutboundMessage
+    words: Words | None  # None: it never went and never will (cancelled, expired)
+
+
+def message_page(filters: MessageFilters, page: int | None, *, per_page: int, now: datetime,
+                 soonest_first: bool = False) -> Page[LogEntry]:
+    """One page of the log, each row with its words."""
+    found = paginate(_messages_query(filters, soonest_first=soonest_first), page, per_page=per_page)
+    subjects = _load_subjects(found.items)  # referenced here while rendering: the session holds objects weakly
+    entries = [LogEntry(row, words_of(row, now=now)) for row in found.items]
+    del subjects
+    return replace(found, items=entries)
+
+
+def _load_subjects(rows: list[OutboundMessage]) -> list:
+    """What the rows are about, with their places and families, in two queries (rendering then
+    finds them in the session instead of asking row by row)."""
+    appointment_ids = {row.appointment_id for row in rows if row.appointment_id is not None}
+    shift_ids = {row.shift_id for row in rows if row.shift_id is not None}
+    loaded: list = []
+    if appointment_ids:
+        loaded += db.session.scalars(
+            select(Appointment).where(Appointment.id.in_(appointment_ids))
+            .options(selectinload(Appointment.location), selectinload(Appointment.family))
+        ).all()
+    if shift_ids:
+        loaded += db.session.scalars(select(Shift).where(Shift.id.in_(shift_ids))).all()
+    return loaded
+
+
+def words_of(row: OutboundMessage, *, now: datetime) -> Words | None:
+    """The words `row` went with; for a row still waiting, the words it would go with at its
+    time, from today's data, in the recipient's language (or, plainly, why it will not go)."""
+    if row.state not in WAITING:
+        if row.body:
+            return Words(body=row.body, language=row.language, segments=row.segments, as_sent=True)
+        return None
+    if row.send_before <= now:
+        return Words(problem="Its time to go has passed: it will not be sent.")
+    if recipient_phone(row) is None:
+        return Words(problem="It will not be sent: no consent to texts, no phone, or the number opted out.")
+    try:
+        text = render_text(row, now=max(now, row.not_before), first_contact=not outbox.has_been_texted(row))
+    except NothingToSay as reason:
+        return Words(problem=f"It will not be sent: {reason}.")
+    except UnknownKind:
+        return Words(problem=f"It cannot be sent: no wording exists for {row.kind.value!r} texts.")
+    return Words(body=text.body, language=text.language, segments=text.segments)
 
 
 def recipient_number(row: OutboundMessage) -> str | None:

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.database import db
 from accompany.models import (
@@ -210,12 +211,15 @@ def cancel_user_messages(user: User) -> int:
     return cancel_pending(OutboundMessage.user_id == user.id)
 
 
+def about_appointments(appointment_ids) -> ColumnElement[bool]:
+    """Rows about these appointments (a list of ids, or a select of them) or one of their shifts."""
+    shift_ids = select(Shift.id).where(Shift.appointment_id.in_(appointment_ids))
+    return OutboundMessage.appointment_id.in_(appointment_ids) | OutboundMessage.shift_id.in_(shift_ids)
+
+
 def cancel_appointment_messages(appointment: Appointment) -> int:
     """Cancel everything pending about an appointment and its shifts."""
-    shift_ids = select(Shift.id).where(Shift.appointment_id == appointment.id).scalar_subquery()
-    return cancel_pending(
-        (OutboundMessage.appointment_id == appointment.id) | OutboundMessage.shift_id.in_(shift_ids)
-    )
+    return cancel_pending(about_appointments([appointment.id]))
 
 
 def cancel_shift_messages(shift: Shift) -> int:
@@ -237,9 +241,11 @@ def stamp(moment: datetime) -> str:
 
 
 def plan_family_reminders(
-    appointment: Appointment, *, now: datetime, timing: Timing | None = None
+    appointment: Appointment, *, now: datetime, timing: Timing | None = None, after: datetime | None = None
 ) -> list[OutboundMessage]:
-    """The 7/3/1-day reminders for the family; each closes when the next one opens."""
+    """The 7/3/1-day reminders for the family; each closes when the next one opens. A reminder
+    that would go no later than `after` is left out: a notice going then (the new time of a
+    rescheduled appointment) says all it would."""
     timing = timing or current_timing()
     family = appointment.family
     if appointment.status != AppointmentStatus.SCHEDULED or not family_may_be_texted(family):
@@ -256,7 +262,7 @@ def plan_family_reminders(
     for index, d in enumerate(days):
         closes = min(opens[index + 1], last_call) if index + 1 < len(days) else last_call
         at = fit_family_window(opens[index], tz_name=tz_name, now=now, send_before=closes, timing=timing)
-        if at is None:
+        if at is None or (after is not None and at <= after):
             continue
         row = plan_message(
             f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:reminder_{d}d",
@@ -284,6 +290,16 @@ def plan_family_notice(
     return plan_family_text(
         f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:{kind}{key_suffix}", kind, appointment.family,
         now=now, send_before=send_before, appointment=appointment, params=params, timing=timing,
+    )
+
+
+def plan_volunteer_confirmed(claim: Claim, *, now: datetime) -> OutboundMessage | None:
+    """Tell the family that a volunteer holds a shift of their appointment ("Ana from our team will
+    drive you"): one text per volunteer and appointment time."""
+    volunteer_id = claim.volunteer_id
+    return plan_family_notice(
+        claim.shift.appointment, MessageKind.FAMILY_VOLUNTEER_CONFIRMED, now=now,
+        key_suffix=f":{volunteer_id}", params={"volunteer_id": volunteer_id},
     )
 
 
@@ -355,6 +371,13 @@ def plan_volunteer_notice(
         kind=kind, now=now, not_before=now, send_before=send_before,
         user=volunteer, shift=shift, appointment=shift.appointment, params=params,
     )
+
+
+def plan_moved_claim(claim: Claim, *, now: datetime) -> None:
+    """The shift `claim` holds has a new time (its appointment was rescheduled, or the shift was
+    moved): the volunteer is told the new time and reminded before it; never thanked again."""
+    plan_volunteer_reminders(claim, now=now, announce=False)
+    plan_volunteer_notice(claim, MessageKind.VOLUNTEER_RESCHEDULED, now=now, send_before=claim.shift.starts_at)
 
 
 # -- coordinators ----------------------------------------------------------------------------------

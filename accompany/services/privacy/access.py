@@ -58,3 +58,9 @@ def may_see_held_shift(user: User | None, claim: Claim, *, now: datetime) -> boo
         and claim.shift.appointment.status != AppointmentStatus.DRAFT
         and claim.shift.appointment.starts_at > now - HOLDER_ACCESS_AFTER
     )
+
+
+def may_read_report(user: User | None, claim: Claim) -> bool:
+    """A volunteer's report on a shift (outcome, hours, notes, a next date): the staff, who see the
+    appointment, and the volunteer who wrote it. Never the other volunteers of the appointment."""
+    return is_staff(user) or (may_use_board(user) and claim.volunteer_id == user.id)

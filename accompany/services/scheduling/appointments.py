@@ -181,15 +181,17 @@ def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by:
     for shift in appointment.shifts:
         move_shift(shift, delta)
     db.session.flush()
-    planning.plan_family_reminders(appointment, now=now)
-    planning.plan_family_notice(
+    # What the new time means to each: the family is told it (and reminded only where the notice
+    # does not say it already) and who still goes with them; each volunteer, that their shift moved.
+    notice = planning.plan_family_notice(
         appointment, MessageKind.FAMILY_RESCHEDULED, now=now,
         params={"previous_starts_at": previous_start.isoformat()},
     )
+    planning.plan_family_reminders(appointment, now=now, after=notice.not_before if notice is not None else None)
     for shift in appointment.shifts:
         for claim in shift.claims:
-            planning.plan_volunteer_reminders(claim, now=now)
-            planning.plan_volunteer_notice(claim, MessageKind.VOLUNTEER_RESCHEDULED, now=now, send_before=shift.starts_at)
+            planning.plan_volunteer_confirmed(claim, now=now)
+            planning.plan_moved_claim(claim, now=now)
     record_event(
         "appointment.rescheduled", now=now, actor=by, subject=appointment,
         moved_minutes=int(delta.total_seconds() // 60),

@@ -150,10 +150,7 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
     db.session.expire(shift, ["filled", "claims"])
     db.session.refresh(claim)
     planning.plan_volunteer_reminders(claim, now=now)
-    planning.plan_family_notice(
-        shift.appointment, MessageKind.FAMILY_VOLUNTEER_CONFIRMED, now=now,
-        key_suffix=f":{volunteer.id}", params={"volunteer_id": volunteer.id},
-    )
+    planning.plan_volunteer_confirmed(claim, now=now)
     record_event(
         "claim.assigned" if by is not None and by.id != volunteer.id else "claim.taken",
         now=now, actor=by or volunteer, subject=shift, volunteer_id=volunteer.id,

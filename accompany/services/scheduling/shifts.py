@@ -100,18 +100,23 @@ def propose_shift(
         return ShiftPlan(role, starts_at + length - timedelta(minutes=30), starts_at + length + DRIVE_TIME,
                          meeting_point=outside, requires_car=True)
     if role == ShiftRole.INTERPRETER:
-        language = interpreter_language or (
-            family_language if family_language not in (None, Language.ENGLISH, Language.OTHER) else None
-        )
         return ShiftPlan(role, starts_at - ARRIVE_EARLY, starts_at + length, meeting_point=outside,
-                         language=language)
+                         language=interpreter_language or language_with(family_language))
     if role == ShiftRole.BOND_HELP:
         return ShiftPlan(role, starts_at - ARRIVE_EARLY, starts_at + length, meeting_point=outside,
                          requires_obligor=True)
     if role == ShiftRole.VISIT:
-        return ShiftPlan(role, starts_at - timedelta(minutes=30), starts_at + length, meeting_point=outside)
+        return ShiftPlan(role, starts_at - timedelta(minutes=30), starts_at + length, meeting_point=outside,
+                         language=language_with(family_language))
     return ShiftPlan(role, starts_at - ARRIVE_EARLY, starts_at + length, meeting_point=outside,
-                     requires_training=at_court)
+                     requires_training=at_court, language=language_with(family_language))
+
+
+def language_with(family_language: Language | None) -> Language | None:
+    """The language a volunteer who spends the appointment with the family (companion, visitor,
+    interpreter) needs: the family's own, unless it is English or not known. Rides and bond help
+    are proposed without one (a car or an obligor is what they need); the coordinator can add it."""
+    return family_language if family_language not in (None, Language.ENGLISH, Language.OTHER) else None
 
 
 def propose_shifts(appointment_like, roles: list[ShiftRole], *, family_language: Language | None, town: str) -> list[ShiftPlan]:
@@ -181,10 +186,7 @@ def update_shift(shift: Shift, plan: ShiftPlan, *, by: User, now: datetime) -> N
     if moved:
         planning.cancel_shift_messages(shift)
         for claim in shift.claims:
-            planning.plan_volunteer_reminders(claim, now=now)
-            planning.plan_volunteer_notice(
-                claim, MessageKind.VOLUNTEER_RESCHEDULED, now=now, send_before=shift.starts_at
-            )
+            planning.plan_moved_claim(claim, now=now)
     record_event("shift.changed", now=now, actor=by, subject=shift, fields=changed)
 
 
