@@ -59,7 +59,7 @@ def new_family():
     return render_template("coordinator/families/form.html", form=form, family=None)
 
 
-@bp.get("/families/<int:family_id>")
+@bp.get("/families/<id:family_id>")
 @staff_required
 def family(family_id: int):
     family = db.get_or_404(Family, family_id)
@@ -79,7 +79,7 @@ def family(family_id: int):
     )
 
 
-@bp.route("/families/<int:family_id>/edit", methods=["GET", "POST"])
+@bp.route("/families/<id:family_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_family(family_id: int):
     family = db.get_or_404(Family, family_id)
@@ -104,7 +104,7 @@ def edit_family(family_id: int):
     return render_template("coordinator/families/form.html", form=form, family=family)
 
 
-@bp.post("/families/<int:family_id>/close")
+@bp.post("/families/<id:family_id>/close")
 @staff_required
 def close_family(family_id: int):
     family = db.get_or_404(Family, family_id)
@@ -113,7 +113,7 @@ def close_family(family_id: int):
     return redirect(url_for(".family", family_id=family_id))
 
 
-@bp.post("/families/<int:family_id>/reopen")
+@bp.post("/families/<id:family_id>/reopen")
 @staff_required
 def reopen_family(family_id: int):
     family = db.get_or_404(Family, family_id)
