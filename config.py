@@ -48,7 +48,9 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message (logged with a 500) names the statement but not
+    # the values bound to it, which can be an email, a name or a password hash.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     FIELD_ENCRYPTION_KEYS = _env_list(os.environ.get("FIELD_ENCRYPTION_KEYS"))

@@ -23,6 +23,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         register_config,
         register_proxy_fix,
         register_extensions,
+        register_request_parsing,
         register_blueprints,
         register_error_handlers,
         register_security_headers,
@@ -73,6 +74,15 @@ def register_extensions(app: Flask, config) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_user)
+
+
+def register_request_parsing(app: Flask, config) -> None:
+    """Before any route: ids in paths are bounded (`<id:…>`), query strings lose control characters."""
+    from accompany.formfields import init_input_request
+    from accompany.routing import init_url_converters
+
+    init_url_converters(app)
+    init_input_request(app)
 
 
 def register_blueprints(app: Flask, config) -> None:

@@ -22,6 +22,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# The largest id a record can have: ids are INTEGER columns, and PostgreSQL's integer stops here.
+# An id from outside (a URL, a query string) past it is no record, never a query that fails.
+MAX_RECORD_ID = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """A datetime column that only takes aware values and always returns aware UTC."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import Request, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 from wtforms import (
     DateField,
     IntegerField,
@@ -18,8 +20,44 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from accompany.database import MAX_RECORD_ID
 from accompany.phones import InvalidPhone, normalize_phone
+from accompany.services.inputs import without_control_characters
 from accompany.services.people.passwords import MIN_LENGTH
+
+
+def plain_values(data):
+    """Form or query-string data with control characters taken out of every text (files as sent)."""
+    if data is None or not hasattr(data, "items"):
+        return data
+    return ImmutableMultiDict(
+        (without_control_characters(key), without_control_characters(value) if isinstance(value, str) else value)
+        for key, value in data.items(multi=True)
+    )
+
+
+class InputForm(FlaskForm):
+    """The base of every form here: what was posted (or, for a search, put in the query string)
+    reaches every field, nested forms' too, without control characters. A NUL typed into a name
+    would otherwise reach PostgreSQL, which refuses it with an error (a 500)."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            return plain_values(super().wrap_formdata(form, formdata))
+
+
+class InputRequest(Request):
+    """Flask's request whose query-string values (`request.args`) have no control characters, by
+    the same filter as InputForm. A POSTed body is left as sent (a webhook's signature covers it);
+    forms clean theirs."""
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:
+        return plain_values(super().args)
+
+
+def init_input_request(app) -> None:
+    app.request_class = InputRequest
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -36,9 +74,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 def record_id(raw: str) -> int:
     """A record id from a query string (`type=record_id`): a ValueError (so no id at all) for
-    anything but a positive whole number of sensible size."""
+    anything but a whole number from 1 to MAX_RECORD_ID (as the `<id:…>` URL converter takes)."""
     text = (raw or "").strip()
-    if not text.isdigit() or len(text) > SmallIntegerField.MAX_DIGITS:
+    if not text.isdigit() or len(text) > len(str(MAX_RECORD_ID)) or not 0 < int(text) <= MAX_RECORD_ID:
         raise ValueError("not a record id")
     return int(text)
 
@@ -130,7 +168,7 @@ def new_password_fields(label: str = "Password") -> tuple[PasswordField, Passwor
     return password, confirm
 
 
-class ActionForm(FlaskForm):
+class ActionForm(InputForm):
     """A button that changes something: nothing to fill in but the CSRF token."""
 
 

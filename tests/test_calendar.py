@@ -19,6 +19,7 @@ from accompany.services.scheduling.calendar import (
     feed_shifts,
     reset_calendar_token,
 )
+from accompany.words import fold
 from tests.conftest import NOW, csrf_token, from_now, log_in
 from tests.support.queries import count_queries
 
@@ -215,8 +216,39 @@ def test_no_family_name_or_phone_anywhere_in_the_feed(make, db):
         for secret in (b"Rosalinda", b"rosalinda", b"Quispe", b"quispe", *FAMILY_PHONE_FORMS):
             assert secret not in text
     events = _events(body)
-    assert "Meet the family the family at home" in str(events[_uid(shifts["upcoming"])]["description"])
+    assert "Meet the family at home" in str(events[_uid(shifts["upcoming"])]["description"])
     assert str(events[_uid(shifts["ride"])]["location"]) == "the family's house (the family family)"
+
+
+# "José Pérez" as coordinators type it into a meeting point, however the accents and case come out.
+NAME_VARIANTS = [
+    "José's home, 12 Elm St",  # precomposed é
+    "Jose\u0301's home, 12 Elm St",  # decomposed: e and a separate accent mark
+    "Jose's home, 12 Elm St",  # no accents
+    "JOSÉ PÉREZ'S HOME, 12 ELM ST",  # upper case
+    "the Perez home, 12 Elm St",
+    "Pe\u0301rez’s house, 12 Elm St",  # decomposed, curly possessive
+]
+
+
+def folded_names(text: str) -> list[str]:
+    """Which of the words of "José Pérez" `text` still holds, accents and case aside."""
+    return [word for word in ("jose", "perez") if word in fold(text)]
+
+
+@pytest.mark.parametrize("meeting_point", NAME_VARIANTS)
+def test_the_feed_leaves_out_the_family_name_however_its_accents_and_case_are_typed(make, db, meeting_point):
+    me = make.volunteer()
+    family = make.family(name="José Pérez", phone=FAMILY_PHONE)
+    ride = make.shift(make.appointment(family=family, starts_at=NOW + timedelta(days=3)),
+                      role=ShiftRole.RIDE_THERE, meeting_point=meeting_point)
+    make.claim(ride, me)
+    body = _build(me)
+    event = _events(body)[_uid(ride)]
+    assert folded_names(_unfolded(body).decode()) == []
+    assert folded_names(str(event["location"])) == [] and folded_names(str(event["description"])) == []
+    assert "12 elm st" in fold(str(event["location"]))  # the rest of the meeting point stays
+    assert "family" in str(event["location"])
 
 
 def test_the_feed_uids_are_stable(make, db):

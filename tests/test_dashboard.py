@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from accompany.models import AppointmentStatus, Outcome, ShiftRole
+from accompany.services.messaging.inbound import receive_text
 from accompany.services.scheduling.overview import coordinator_overview
 from tests.conftest import NOW, from_now, log_in
 from tests.support.browsing import logged_in
@@ -108,6 +109,54 @@ def test_the_dashboard_page_marks_unfilled_roles(client, make, db):
     assert "Rosalinda Q." in page
     assert "Ride there: 0/2" in page and "needs 2" in page
     assert page.count('<article class="card') == 1
+
+
+def test_families_who_stopped_texts_with_an_appointment_ahead_are_listed_soonest_first(make, db):
+    later = make.family(name="Rosalinda Q.", phone="617-555-0142")
+    make.appointment(family=later, starts_at=NOW + timedelta(days=20))
+    make.appointment(family=later, starts_at=NOW + timedelta(days=9))
+    sooner = make.family(name="Ana P.", phone="617-555-0143")
+    make.appointment(family=sooner, starts_at=NOW + timedelta(days=2))
+    make.appointment(family=sooner, starts_at=NOW - timedelta(days=2), status=AppointmentStatus.CLOSED)
+    # Not listed: nothing ahead; only a cancelled one ahead; closed; texting; texts never agreed.
+    make.family(name="Nothing Ahead", phone="617-555-0144")
+    cancelled = make.family(name="Cancelled Ahead", phone="617-555-0145")
+    make.appointment(family=cancelled, starts_at=NOW + timedelta(days=3), status=AppointmentStatus.CANCELLED)
+    closed = make.family(name="Closed Family", phone="617-555-0146", closed_at=NOW)
+    make.appointment(family=closed, starts_at=NOW + timedelta(days=3))
+    texting = make.family(name="Still Texting", phone="617-555-0147")
+    make.appointment(family=texting, starts_at=NOW + timedelta(days=3))
+    no_consent = make.family(name="No Consent", phone="617-555-0148", sms_consent=False)
+    make.appointment(family=no_consent, starts_at=NOW + timedelta(days=3))
+    for phone in ("+16175550142", "+16175550143", "+16175550144", "+16175550145", "+16175550146", "+16175550148"):
+        receive_text(phone, "STOP", provider_sid=None, now=NOW - timedelta(hours=1))
+    receive_text("+16175550147", "STOP", provider_sid=None, now=NOW - timedelta(hours=1))
+    receive_text("+16175550147", "START", provider_sid=None, now=NOW - timedelta(minutes=30))
+
+    stopped = coordinator_overview(now=NOW, tz_name=TZ).stopped_texts
+
+    assert [(entry.family, entry.next_appointment_at) for entry in stopped] == [
+        (sooner, NOW + timedelta(days=2)), (later, NOW + timedelta(days=9))]
+
+
+def test_the_dashboard_shows_who_stopped_texts_and_links_to_the_family(app, make, db):
+    family = make.family(name="Rosalinda Q.", phone="617-555-0142")
+    make.appointment(family=family, starts_at=from_now(days=2))
+    other = make.family(name="Ana P.", phone="617-555-0143")
+    make.appointment(family=other, starts_at=from_now(days=2))
+    coordinator = logged_in(app, make.coordinator())
+    assert "stopped texts" not in coordinator.get("/").get_data(as_text=True)
+    receive_text("+16175550142", "STOP", provider_sid=None, now=from_now())
+    db.session.commit()
+
+    page = coordinator.get("/").get_data(as_text=True)
+    assert "<strong>1</strong> family stopped texts with an appointment ahead" in page
+    section = page[page.index('id="stopped-texts"'):page.index("</section>", page.index('id="stopped-texts"'))]
+    assert f'href="/coordinator/families/{family.id}">Rosalinda Q.</a>' in section
+    assert "Ana P." not in section and "555" not in section
+    family_page = coordinator.get(f"/coordinator/families/{family.id}").get_data(as_text=True)
+    assert 'id="texts-stopped"' in family_page
+    assert 'id="texts-stopped"' not in coordinator.get(f"/coordinator/families/{other.id}").get_data(as_text=True)
 
 
 def test_volunteers_get_404_on_coordinator_pages(client, make, db):

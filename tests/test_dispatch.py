@@ -304,3 +304,28 @@ def test_a_meeting_point_naming_the_family_reaches_the_volunteer_without_the_nam
     to_volunteer = [body for to, body in gateway.sent if to == "+16175550161"]
     assert to_volunteer and all("Rosalinda" not in body and "555-0142" not in body for body in to_volunteer)
     assert any("the family's home" in body for body in to_volunteer)
+
+
+@pytest.mark.parametrize("meeting_point", [
+    "José's home, 12 Elm St",  # precomposed é
+    "Jose\u0301's home, 12 Elm St",  # decomposed: e and a separate accent mark
+    "Jose's home, 12 Elm St",  # no accents
+    "JOSÉ PÉREZ'S HOME, 12 ELM ST",  # upper case
+    "the Perez home, 12 Elm St",
+    "Pe\u0301rez’s house, 12 Elm St",  # decomposed, curly possessive
+])
+def test_a_meeting_point_naming_the_family_any_way_reaches_the_volunteer_without_the_name(
+        make, db, gateway, meeting_point):
+    from accompany.services.scheduling.claims import claim_slot
+    from accompany.words import fold
+
+    family = make.family(name="José Pérez", phone="617-555-0142")
+    shift = make.shift(make.appointment(family=family, starts_at=NOW + timedelta(days=3)), meeting_point=meeting_point)
+    claim_slot(shift, make.volunteer(phone="617-555-0161", sms_opt_in=True), now=NOW)
+    db.session.commit()
+    send_due(gateway, clock=fixed(NOW), rate=0)
+    to_volunteer = [body for to, body in gateway.sent if to == "+16175550161"]
+    assert to_volunteer
+    for body in to_volunteer:
+        assert "jose" not in fold(body) and "perez" not in fold(body), body
+        assert "12 elm st" in fold(body) and "family" in body

@@ -15,6 +15,7 @@ from accompany.crypto import phone_index
 from accompany.database import db
 from accompany.models import (
     AttendanceMode,
+    AuditEvent,
     InboundMessage,
     MessageKind,
     MessageState,
@@ -167,6 +168,61 @@ def test_a_message_that_sounds_like_stop_waits_for_a_coordinator_and_opts_nothin
     assert handled.message.kind == "stop_request" and handled.message.handled_at is None
     assert not opted_out() and pending_to(booked[0]) == 3
     assert "Reply STOP to stop" in handled.reply.body  # the help text says how
+
+
+def stopped_alerts() -> list[OutboundMessage]:
+    return list(db.session.scalars(select(OutboundMessage).where(
+        OutboundMessage.kind == MessageKind.COORDINATOR_FAMILY_STOPPED).order_by(OutboundMessage.id)))
+
+
+def test_a_family_with_an_appointment_ahead_that_says_stop_is_reported_to_the_coordinators(booked, make, db, app):
+    """Every reminder is cancelled by the STOP, so nothing else would tell anyone (and a STOP sent
+    in the family's name by someone else would go unnoticed)."""
+    app.config.update(PUBLIC_BASE_URL="https://accompany.example.org", SMS_RATE_PER_SECOND=0)
+    family, appointment = booked
+    coordinator = make.coordinator(phone="617-555-0122", sms_opt_in=True)
+    make.coordinator(phone="617-555-0123", sms_opt_in=False)  # takes no texts
+    receive("PARAR")
+    alerts = stopped_alerts()
+    assert [(alert.user_id, alert.appointment_id) for alert in alerts] == [(coordinator.id, appointment.id)]
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.subject_id == family.id)) == "family.texts_stopped"
+
+    receive("STOP", now=NOW + timedelta(minutes=1))  # already stopped: nothing new to report
+    assert len(stopped_alerts()) == 1
+    receive("START", now=NOW + timedelta(minutes=2))
+    receive("STOP", now=NOW + timedelta(minutes=3))  # stopped again: reported again
+    assert len(stopped_alerts()) == 2
+
+    db.session.commit()
+    gateway = current_gateway()
+    send_due(gateway, clock=lambda: NOW + timedelta(minutes=4), rate=0)
+    bodies = [body for to, body in gateway.sent if to == "+16175550122"]
+    assert len(bodies) == 2
+    for body in bodies:
+        assert "no reminder will reach them" in body
+        assert f"https://accompany.example.org/coordinator/families/{family.id}" in body
+        assert "Maria" not in body and "0142" not in body
+
+
+def test_a_stop_that_cancels_no_reminder_ahead_is_not_reported(make, db):
+    make.coordinator(phone="617-555-0122", sms_opt_in=True)
+    make.family()  # nothing ahead
+    no_consent = make.family(phone="617-555-0143", sms_consent=False)
+    appointment = make.appointment(family=no_consent, starts_at=NOW + timedelta(days=3))  # texts were never going
+    volunteer = make.volunteer(phone="617-555-0177", sms_opt_in=True)
+    make.claim(make.shift(appointment), volunteer)
+    for number in (FAMILY_PHONE, "+16175550143", "+16175550177", STRANGER):
+        receive("STOP", number)
+    assert stopped_alerts() == []
+
+
+def test_a_coordinator_stopping_texts_from_the_inbox_is_not_reported_back_to_them(booked, make, db):
+    from accompany.services.messaging.conversations import opt_out_number
+
+    coordinator = make.coordinator(phone="617-555-0122", sms_opt_in=True)
+    receive("Please stop sending me these messages")
+    opt_out_number(phone_index(FAMILY_PHONE), by=coordinator, now=NOW + timedelta(minutes=5))
+    assert opted_out() and stopped_alerts() == []
 
 
 # -- families --------------------------------------------------------------------------------------

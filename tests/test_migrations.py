@@ -4,6 +4,7 @@ from sqlalchemy import create_engine, inspect
 
 from accompany import create_app
 from accompany.database import db
+from accompany.models import MessageKind
 from tests.conftest import config_for
 
 
@@ -62,5 +63,21 @@ def test_check_notices_a_database_that_differs_from_the_models(db_kind, postgres
     check = runner.invoke(args=["db", "check"])
     assert check.exit_code != 0
     assert "home_area" in str(check.exception) + check.output
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_migrated_message_kind_checks_take_every_kind_the_models_have(db_kind, postgres, tmp_path):
+    """`db check` does not compare CHECK constraints: a new MessageKind needs a migration that
+    widens them, or the first row of that kind is refused by the database."""
+    url = _fresh_url(db_kind, postgres, tmp_path, "accompany_kinds")
+    app = create_app(config_for(url))
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    engine = create_engine(url)
+    for table in ("outbound_messages", "inbound_messages"):
+        checks = {check["name"]: check["sqltext"] for check in inspect(engine).get_check_constraints(table)}
+        allowed = checks[f"ck_{table}_message_kind"]
+        assert [kind.value for kind in MessageKind if f"'{kind.value}'" not in allowed] == [], table
+    engine.dispose()
     with app.app_context():
         db.engine.dispose()

@@ -123,3 +123,30 @@ def test_a_whole_scenario_logged_at_debug_holds_no_number_name_or_text(app, make
     for body in bodies:
         assert body not in logged
         assert body[:40] not in logged
+
+
+
+def test_a_server_error_logs_the_route_and_the_failed_statement_but_no_value(app, make, db, caplog):
+    """A 500 is logged with its exception. A database error's message quotes its statement:
+    never the values bound to it (here an email, a name and a password hash), nor PostgreSQL's
+    DETAIL quoting the duplicate email, nor the token in the request's path."""
+    volunteer = make.volunteer(name="Lucía Gómez-Ibarra", email="lucia@example.org")
+    db.session.commit()
+    token = "k" * 40
+
+    @app.get("/invite/<token>/twice")
+    def sign_up_twice(token):
+        db.session.add(User(email=volunteer.email, name=volunteer.name, password_hash=volunteer.password_hash,
+                            role=volunteer.role, status=UserStatus.PENDING, created_at=from_now()))
+        db.session.flush()  # the same email again: the unique constraint refuses it
+
+    caplog.set_level(logging.DEBUG)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: logged, and a 500 page
+    assert app.test_client().get(f"/invite/{token}/twice").status_code == 500
+
+    logged = caplog.text
+    for secret in ("Lucía", "Gómez", "lucia@example.org", volunteer.password_hash[:20], token):
+        assert secret not in logged, secret
+    assert "Exception on /invite/<token>/twice [GET]" in logged
+    assert "IntegrityError" in logged and "INSERT INTO users" in logged
+    assert "uq_users_email" in logged or "UNIQUE constraint failed: users.email" in logged

@@ -213,6 +213,16 @@ def test_a_file_that_is_not_an_appointments_sheet_gets_a_clear_message(text, err
         csv_files.read_sheet(text)
 
 
+@pytest.mark.parametrize("text", [
+    "family,location,kind,date,time," + "x" * 131_073 + "\r\nA,B,master,12/8/2026,8:30,\r\n",  # a heading cell
+    "x" * 140_000 + "\r\nA,B,master,12/8/2026,8:30\r\n",  # a heading that is one long word
+    sheet('"A,B,master,12/8/2026,8:30,' + "x" * 140_000),  # a quote mark never closed
+])
+def test_a_cell_longer_than_the_csv_reader_takes_gets_a_clear_message(text):
+    with pytest.raises(csv_files.CellTooLong, match="longer than 131,072 characters"):
+        csv_files.read_sheet(text)
+
+
 def test_more_than_2000_rows_are_refused_with_a_clear_message():
     text = sheet(*["A,B,master,12/8/2026,8:30,"] * 2001)
     with pytest.raises(csv_files.TooManyRows, match="2001 appointment rows; at most 2000"):
@@ -595,6 +605,13 @@ def test_a_clean_file_is_previewed_then_imported_on_confirm(staff, db):
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "appointments.imported")) == 1
     assert "2 appointments imported, with 2 shifts" in page_text(staff.get("/"))
+
+
+def test_an_upload_with_a_heading_too_long_to_read_says_so_and_saves_nothing(staff, db):
+    response = upload(staff, ("family,location,kind,date,time," + "x" * 140_000 + "\r\nA,B,c,d,e\r\n").encode())
+    assert response.status_code == 200
+    assert "longer than 131,072 characters" in page_text(response)
+    assert counts(db) == (0, 0, 0)
 
 
 def test_semicolon_files_from_european_excel_import_too(staff, db):

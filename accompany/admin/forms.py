@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from accompany.formfields import email_field, enum_choices
+from accompany.formfields import InputForm, email_field, enum_choices
 from accompany.models import Role
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(InputForm):
     email = email_field("Their email")
     role = SelectField(
         "Role",

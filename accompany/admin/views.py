@@ -49,7 +49,7 @@ def accounts_page():
     )
 
 
-@bp.post("/accounts/<int:user_id>/reset-two-factor")
+@bp.post("/accounts/<id:user_id>/reset-two-factor")
 @admin_required
 def reset_two_factor(user_id: int):
     person = db.session.get(User, user_id)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from accompany.formfields import (
+    InputForm,
     MultiCheckboxField,
     at_most,
     email_field,
@@ -15,7 +15,7 @@ from accompany.formfields import (
 from accompany.models import Language
 
 
-class LoginForm(FlaskForm):
+class LoginForm(InputForm):
     email = email_field()
     password = PasswordField(
         "Password",
@@ -33,7 +33,7 @@ def _name_field() -> StringField:
     )
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(InputForm):
     name = _name_field()
     email = email_field()
     password, confirm = new_password_fields()
@@ -55,7 +55,7 @@ class SignUpForm(FlaskForm):
     sms_opt_in = BooleanField("Send me shift reminders by text message", default=True)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(InputForm):
     current = PasswordField(
         "Current password",
         validators=[InputRequired("Enter your current password."), Length(max=200)],
@@ -64,12 +64,12 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = new_password_fields("New password")
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(InputForm):
     name = _name_field()
     password, confirm = new_password_fields()
 
 
-class SecondStepForm(FlaskForm):
+class SecondStepForm(InputForm):
     code = StringField(
         "Code",
         validators=[InputRequired("Type the code from your app."), Length(max=40, message="That code is too long.")],
@@ -77,7 +77,7 @@ class SecondStepForm(FlaskForm):
     )
 
 
-class EnrollTwoFactorForm(FlaskForm):
+class EnrollTwoFactorForm(InputForm):
     code = StringField(
         "6-digit code from your app",
         validators=[InputRequired("Type the 6-digit code your app shows."), Length(max=20, message="That code is too long.")],
@@ -85,7 +85,7 @@ class EnrollTwoFactorForm(FlaskForm):
     )
 
 
-class PasswordCheckForm(FlaskForm):
+class PasswordCheckForm(InputForm):
     """A change that must come from the person themselves: they type their password again."""
 
     password = PasswordField(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from accompany.formfields import MultiCheckboxField, SmallIntegerField, at_most, enum_choices
+from accompany.formfields import InputForm, MultiCheckboxField, SmallIntegerField, at_most, enum_choices
 from accompany.models import (
     AppointmentKind,
     AttendanceMode,
@@ -76,11 +75,11 @@ class ShiftFields(Form):
             raise ValidationError("The shift must end after it starts (same day).")
 
 
-class ShiftForm(FlaskForm, ShiftFields):
+class ShiftForm(InputForm, ShiftFields):
     """A shift on its own page (adding one later, or editing one)."""
 
 
-class AppointmentDetailsForm(FlaskForm):
+class AppointmentDetailsForm(InputForm):
     """What the appointment is; the family is fixed by the page, the rest is entered here."""
 
     family_id = SelectField("Family", coerce=int, validate_choice=False)
@@ -111,11 +110,11 @@ class NewAppointmentForm(AppointmentDetailsForm):
     previous_id = HiddenField()
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(InputForm):
     day = _date("New date")
     time = _time("New time")
 
 
-class CloseForm(FlaskForm):
+class CloseForm(InputForm):
     outcome = SelectField("What happened", choices=enum_choices(Outcome))
     notes = TextAreaField("Notes", validators=[Length(max=2000, message="Keep notes under 2,000 characters.")])

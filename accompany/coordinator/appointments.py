@@ -189,7 +189,7 @@ def appointments():
     )
 
 
-@bp.get("/appointments/<int:appointment_id>")
+@bp.get("/appointments/<id:appointment_id>")
 @staff_required
 def appointment(appointment_id: int):
     appointment = service.appointment_with_coverage(appointment_id)
@@ -207,7 +207,7 @@ def appointment(appointment_id: int):
     )
 
 
-@bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
+@bp.route("/appointments/<id:appointment_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_appointment(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
@@ -240,7 +240,7 @@ def _back_to(appointment: Appointment):
     return redirect(url_for(".appointment", appointment_id=appointment.id))
 
 
-@bp.post("/appointments/<int:appointment_id>/reschedule")
+@bp.post("/appointments/<id:appointment_id>/reschedule")
 @staff_required
 def reschedule_appointment(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
@@ -256,7 +256,7 @@ def reschedule_appointment(appointment_id: int):
     return _back_to(appointment)
 
 
-@bp.post("/appointments/<int:appointment_id>/cancel")
+@bp.post("/appointments/<id:appointment_id>/cancel")
 @staff_required
 def cancel_appointment(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
@@ -265,7 +265,7 @@ def cancel_appointment(appointment_id: int):
     return _back_to(appointment)
 
 
-@bp.post("/appointments/<int:appointment_id>/close")
+@bp.post("/appointments/<id:appointment_id>/close")
 @staff_required
 def close_appointment(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
@@ -285,7 +285,7 @@ def close_appointment(appointment_id: int):
     return _back_to(appointment)
 
 
-@bp.post("/appointments/<int:appointment_id>/confirm")
+@bp.post("/appointments/<id:appointment_id>/confirm")
 @staff_required
 def confirm_draft(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
@@ -294,7 +294,7 @@ def confirm_draft(appointment_id: int):
     return _back_to(appointment)
 
 
-@bp.post("/appointments/<int:appointment_id>/clear-alert")
+@bp.post("/appointments/<id:appointment_id>/clear-alert")
 @staff_required
 def clear_alert(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
@@ -309,7 +309,7 @@ def _shift_form_page(form: ShiftForm, appointment: Appointment, shift: Shift | N
     return render_template("coordinator/appointments/shift_form.html", form=form, appointment=appointment, shift=shift)
 
 
-@bp.route("/appointments/<int:appointment_id>/shifts/new", methods=["GET", "POST"])
+@bp.route("/appointments/<id:appointment_id>/shifts/new", methods=["GET", "POST"])
 @staff_required
 def new_shift(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
@@ -331,7 +331,7 @@ def new_shift(appointment_id: int):
     return _shift_form_page(form, appointment, None)
 
 
-@bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
+@bp.route("/shifts/<id:shift_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_shift(shift_id: int):
     shift = db.get_or_404(Shift, shift_id)
@@ -349,7 +349,7 @@ def edit_shift(shift_id: int):
     return _shift_form_page(form, appointment, shift)
 
 
-@bp.post("/shifts/<int:shift_id>/remove")
+@bp.post("/shifts/<id:shift_id>/remove")
 @staff_required
 def remove_shift(shift_id: int):
     shift = db.get_or_404(Shift, shift_id)

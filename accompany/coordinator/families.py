@@ -19,6 +19,7 @@ from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
 from accompany.models import Family
 from accompany.pagination import page_of
+from accompany.services.messaging import planning
 from accompany.services.people import families as family_service
 from accompany.services.people import family_records
 
@@ -59,7 +60,7 @@ def new_family():
     return render_template("coordinator/families/form.html", form=form, family=None)
 
 
-@bp.get("/families/<int:family_id>")
+@bp.get("/families/<id:family_id>")
 @staff_required
 def family(family_id: int):
     family = db.get_or_404(Family, family_id)
@@ -75,11 +76,12 @@ def family(family_id: int):
         consent_day=consent_day,
         appointments=family_records.family_appointments(family),
         messages=family_records.family_messages(family),
+        texts_stopped=bool(family.phone_hash) and planning.is_opted_out(family.phone_hash),
         form=ActionForm(),
     )
 
 
-@bp.route("/families/<int:family_id>/edit", methods=["GET", "POST"])
+@bp.route("/families/<id:family_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_family(family_id: int):
     family = db.get_or_404(Family, family_id)
@@ -104,7 +106,7 @@ def edit_family(family_id: int):
     return render_template("coordinator/families/form.html", form=form, family=family)
 
 
-@bp.post("/families/<int:family_id>/close")
+@bp.post("/families/<id:family_id>/close")
 @staff_required
 def close_family(family_id: int):
     family = db.get_or_404(Family, family_id)
@@ -113,7 +115,7 @@ def close_family(family_id: int):
     return redirect(url_for(".family", family_id=family_id))
 
 
-@bp.post("/families/<int:family_id>/reopen")
+@bp.post("/families/<id:family_id>/reopen")
 @staff_required
 def reopen_family(family_id: int):
     family = db.get_or_404(Family, family_id)

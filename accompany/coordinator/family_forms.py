@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from accompany import timezones
 from accompany.formfields import (
+    InputForm,
     PlainDateField,
     PlainSelectField,
     at_most,
@@ -22,7 +22,7 @@ from accompany.services.people import families as family_service
 from accompany.services.people import family_records
 
 
-class FamilyForm(FlaskForm):
+class FamilyForm(InputForm):
     name = StringField(
         "Name",
         validators=[
@@ -126,7 +126,7 @@ CONSENT_CHOICES = [
 ]
 
 
-class FamilySearchForm(FlaskForm):
+class FamilySearchForm(InputForm):
     """The list's search box and filters (a GET form: nothing changes, so no CSRF token)."""
 
     class Meta:

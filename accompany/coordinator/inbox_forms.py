@@ -6,11 +6,10 @@ they are reading or typing is not marked dealt with by their answer.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from accompany.formfields import ActionForm
+from accompany.formfields import ActionForm, InputForm
 
 # A little over what three text segments hold; the service counts segments exactly.
 REPLY_MAX_LENGTH = 480
@@ -26,7 +25,7 @@ class SeenForm(ActionForm):
     seen = seen_field()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(InputForm):
     seen = seen_field()
     text = TextAreaField(
         "Your reply",

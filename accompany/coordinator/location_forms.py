@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired
 
-from accompany.formfields import PlainSelectField, at_most, enum_choices
+from accompany.formfields import InputForm, PlainSelectField, at_most, enum_choices
 from accompany.models import Location, LocationKind
 from accompany.services.scheduling import locations as location_service
 from accompany.timezones import us_zone_choices
 
 
-class LocationForm(FlaskForm):
+class LocationForm(InputForm):
     name = StringField(
         "Name",
         validators=[
@@ -70,7 +69,7 @@ class LocationForm(FlaskForm):
         )
 
 
-class LocationActiveForm(FlaskForm):
+class LocationActiveForm(InputForm):
     """Offer a place for new appointments (active=1) or stop offering it (active=0).
 
     The wanted state is sent, not "flip it", so a double-tap does not undo itself.

@@ -40,7 +40,7 @@ def new_location():
     return render_template("coordinator/locations/form.html", form=form, location=None)
 
 
-@bp.get("/locations/<int:location_id>")
+@bp.get("/locations/<id:location_id>")
 @staff_required
 def location(location_id: int):
     location = db.get_or_404(Location, location_id)
@@ -49,7 +49,7 @@ def location(location_id: int):
     )
 
 
-@bp.route("/locations/<int:location_id>/edit", methods=["GET", "POST"])
+@bp.route("/locations/<id:location_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_location(location_id: int):
     location = db.get_or_404(Location, location_id)
@@ -66,7 +66,7 @@ def edit_location(location_id: int):
     return render_template("coordinator/locations/form.html", form=form, location=location)
 
 
-@bp.post("/locations/<int:location_id>/toggle")
+@bp.post("/locations/<id:location_id>/toggle")
 @staff_required
 def toggle_location(location_id: int):
     location = db.get_or_404(Location, location_id)

@@ -58,7 +58,7 @@ def _back_to_log():
     return redirect(url_for(".messages", **args, **({"page": page} if page and page > 1 else {})))
 
 
-@bp.post("/messages/<int:message_id>/cancel")
+@bp.post("/messages/<id:message_id>/cancel")
 @staff_required
 def cancel_message(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
@@ -67,7 +67,7 @@ def cancel_message(message_id: int):
     return _back_to_log()
 
 
-@bp.post("/messages/<int:message_id>/retry")
+@bp.post("/messages/<id:message_id>/retry")
 @staff_required
 def retry_message(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
@@ -76,7 +76,7 @@ def retry_message(message_id: int):
     return _back_to_log()
 
 
-@bp.post("/messages/<int:message_id>/arrived")
+@bp.post("/messages/<id:message_id>/arrived")
 @staff_required
 def settle_arrived(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
@@ -85,7 +85,7 @@ def settle_arrived(message_id: int):
     return _back_to_log()
 
 
-@bp.post("/messages/<int:message_id>/not-arrived")
+@bp.post("/messages/<id:message_id>/not-arrived")
 @staff_required
 def settle_not_arrived(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)

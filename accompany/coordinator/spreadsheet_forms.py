@@ -11,13 +11,12 @@ import base64
 import binascii
 import zlib
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
-from accompany.formfields import PlainDateField, SmallIntegerField
+from accompany.formfields import InputForm, PlainDateField, SmallIntegerField
 from accompany.services.scheduling.csv_files import SpreadsheetError
 
 # The decompressed text may be no larger than an upload may be (MAX_CONTENT_LENGTH).
@@ -46,7 +45,7 @@ def unpack_text(packed: str) -> str:
         raise ContentLost() from None
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(InputForm):
     file = FileField(
         "Spreadsheet (CSV file)",
         validators=[
@@ -61,7 +60,7 @@ class ImportUploadForm(FlaskForm):
     )
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(InputForm):
     content = HiddenField(validators=[InputRequired("The file was not sent back. Upload it again.")])
     rows = SmallIntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
 
@@ -73,7 +72,7 @@ class ImportConfirmForm(FlaskForm):
         return unpack_text(self.content.data or "")
 
 
-class ExportForm(FlaskForm):
+class ExportForm(InputForm):
     """The export's local date range (a GET form that only reads, so no CSRF token)."""
 
     class Meta:

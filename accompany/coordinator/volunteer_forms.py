@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from accompany.formfields import PlainSelectField, SmallIntegerField, at_most, enum_choices, safe_next_url
+from accompany.formfields import InputForm, PlainSelectField, SmallIntegerField, at_most, enum_choices, safe_next_url
 from accompany.models import Language, UserStatus
 from accompany.services.people.volunteers import VolunteerSearch
 
@@ -19,7 +18,7 @@ STATUS_CHOICES = [
 ]
 
 
-class VolunteerSearchForm(FlaskForm):
+class VolunteerSearchForm(InputForm):
     """The list's search box and filters (a GET form: nothing changes, so no CSRF token)."""
 
     class Meta:
@@ -54,7 +53,7 @@ class VolunteerSearchForm(FlaskForm):
         return self.criteria() != VolunteerSearch()
 
 
-class AssignForm(FlaskForm):
+class AssignForm(InputForm):
     """One "Assign" button: which volunteer takes a slot of the shift."""
 
     volunteer_id = SmallIntegerField(
@@ -66,7 +65,7 @@ class AssignForm(FlaskForm):
     )
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(InputForm):
     """Take a volunteer off a shift; `next` brings the coordinator back to where they pressed it."""
 
     next = HiddenField()

@@ -81,7 +81,7 @@ def _pending_or_404(user_id: int) -> User:
     return volunteer
 
 
-@bp.post("/volunteers/<int:user_id>/approve")
+@bp.post("/volunteers/<id:user_id>/approve")
 @staff_required
 def approve(user_id: int):
     volunteer = _pending_or_404(user_id)
@@ -90,7 +90,7 @@ def approve(user_id: int):
     return redirect(url_for(".volunteers"))
 
 
-@bp.post("/volunteers/<int:user_id>/decline")
+@bp.post("/volunteers/<id:user_id>/decline")
 @staff_required
 def decline(user_id: int):
     volunteer = _pending_or_404(user_id)
@@ -102,7 +102,7 @@ def decline(user_id: int):
 # -- one volunteer ---------------------------------------------------------------------------------
 
 
-@bp.get("/volunteers/<int:user_id>")
+@bp.get("/volunteers/<id:user_id>")
 @staff_required
 def volunteer(user_id: int):
     volunteer = _volunteer_or_404(user_id)
@@ -129,7 +129,7 @@ def _deactivated_message(name: str, result: volunteer_service.Deactivation) -> s
     return f"{name} is deactivated and logged out everywhere. {reopened}"
 
 
-@bp.post("/volunteers/<int:user_id>/deactivate")
+@bp.post("/volunteers/<id:user_id>/deactivate")
 @staff_required
 def deactivate_volunteer(user_id: int):
     volunteer = _volunteer_or_404(user_id)
@@ -141,7 +141,7 @@ def deactivate_volunteer(user_id: int):
     return redirect(url_for(".volunteer", user_id=user_id))
 
 
-@bp.post("/volunteers/<int:user_id>/reactivate")
+@bp.post("/volunteers/<id:user_id>/reactivate")
 @staff_required
 def reactivate_volunteer(user_id: int):
     volunteer = _volunteer_or_404(user_id)
@@ -153,7 +153,7 @@ def reactivate_volunteer(user_id: int):
 # -- shifts ----------------------------------------------------------------------------------------
 
 
-@bp.route("/shifts/<int:shift_id>/assign", methods=["GET", "POST"])
+@bp.route("/shifts/<id:shift_id>/assign", methods=["GET", "POST"])
 @staff_required
 def assign_volunteer(shift_id: int):
     shift = _shift_or_404(shift_id)
@@ -196,7 +196,7 @@ def assign_volunteer(shift_id: int):
     )
 
 
-@bp.post("/shifts/<int:shift_id>/urgent")
+@bp.post("/shifts/<id:shift_id>/urgent")
 @staff_required
 def urgent_call(shift_id: int):
     shift = _shift_or_404(shift_id)
@@ -209,7 +209,7 @@ def urgent_call(shift_id: int):
     return redirect(url_for(".assign_volunteer", shift_id=shift_id, _anchor="urgent"))
 
 
-@bp.post("/claims/<int:claim_id>/release")
+@bp.post("/claims/<id:claim_id>/release")
 @staff_required
 def release_claim(claim_id: int):
     claim = volunteer_service.get_claim(claim_id)

@@ -149,6 +149,7 @@ class MessageKind(StrEnum):
     COORDINATOR_UNFILLED_DIGEST = "coordinator_unfilled_digest"
     COORDINATOR_RIDE_REQUEST = "coordinator_ride_request"
     COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
+    COORDINATOR_FAMILY_STOPPED = "coordinator_family_stopped"  # a family with an appointment ahead said STOP
     # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
     REPLY_CONFIRMED = "reply_confirmed"
     REPLY_RIDE = "reply_ride"

@@ -39,7 +39,7 @@ def board_page():
     return render_template("volunteer/board.html", form=form, cards=cards)
 
 
-@bp.post("/shifts/<int:shift_id>/claim")
+@bp.post("/shifts/<id:shift_id>/claim")
 @volunteer_required
 def claim(shift_id: int):
     shift = db.get_or_404(Shift, shift_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from accompany.formfields import (
+    InputForm,
     MultiCheckboxField,
     PlainDateField,
     PlainSelectField,
@@ -16,7 +16,7 @@ from accompany.formfields import (
 from accompany.models import Outcome, ShiftRole
 
 
-class BoardFilterForm(FlaskForm):
+class BoardFilterForm(InputForm):
     """The board's filters: a GET form that changes nothing, so it carries no CSRF token."""
 
     class Meta:
@@ -33,7 +33,7 @@ class BoardFilterForm(FlaskForm):
         self.place.choices = [SelectChoice("", "Anywhere"), *(SelectChoice(str(loc.id), loc.name) for loc in locations)]
 
 
-class ReportForm(FlaskForm):
+class ReportForm(InputForm):
     outcome = PlainSelectField("What happened", choices=enum_choices(Outcome))
     next_date = PlainDateField("Next date, if you know it", validators=[Optional()])
     hours = DecimalField(

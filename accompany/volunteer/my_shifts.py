@@ -31,7 +31,7 @@ def _held_or_404(shift_id: int, *, details: bool):
     return claim
 
 
-@bp.get("/my/shifts/<int:shift_id>")
+@bp.get("/my/shifts/<id:shift_id>")
 @volunteer_required
 def held_shift(shift_id: int):
     claim = _held_or_404(shift_id, details=True)
@@ -48,7 +48,7 @@ def held_shift(shift_id: int):
     )
 
 
-@bp.post("/my/shifts/<int:shift_id>/release")
+@bp.post("/my/shifts/<id:shift_id>/release")
 @volunteer_required
 def release(shift_id: int):
     claim = _held_or_404(shift_id, details=False)
@@ -64,7 +64,7 @@ def release(shift_id: int):
     return redirect(url_for(".my_shifts_page"))
 
 
-@bp.route("/my/shifts/<int:shift_id>/report", methods=["GET", "POST"])
+@bp.route("/my/shifts/<id:shift_id>/report", methods=["GET", "POST"])
 @volunteer_required
 def report(shift_id: int):
     claim = _held_or_404(shift_id, details=False)

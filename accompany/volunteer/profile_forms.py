@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import InputRequired, Optional
 
 from accompany.formfields import (
+    InputForm,
     MultiCheckboxField,
     PlainDateField,
     at_most,
@@ -26,7 +26,7 @@ OBLIGOR_ATTESTATION = (
 )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(InputForm):
     name = StringField(
         "Your name",
         validators=[
@@ -71,7 +71,7 @@ class ProfileForm(FlaskForm):
         )
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(InputForm):
     """Deleting one's own account: the password says it is really them, and really meant."""
 
     delete_password = PasswordField(

@@ -132,7 +132,7 @@ def url_for_rule(endpoint: str, rule: str, values: dict, extra: dict) -> str:
         values = {**values, "shift_id": extra["open_shift"]}
     url = rule
     for name, value in values.items():
-        for converter in ("int:", "path:", ""):
+        for converter in ("id:", "path:", ""):
             url = url.replace(f"<{converter}{name}>", str(value))
     assert "<" not in url, f"no test value for a part of {rule}"
     return url

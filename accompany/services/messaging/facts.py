@@ -208,6 +208,13 @@ def _coordinator_urgent_unfilled(base: Facts, subject: Subject) -> Facts:
                    place=shift.appointment.location.name, link=_link(f"/coordinator/shifts/{shift.id}/assign"))
 
 
+def _coordinator_family_stopped(base: Facts, subject: Subject) -> Facts:
+    """A family said STOP: which appointment ahead of them no reminder will reach now."""
+    appointment = _upcoming(subject.appointment, now=subject.now)
+    return replace(base, starts_at=appointment.starts_at, place=appointment.location.name,
+                   link=_link(f"/coordinator/families/{appointment.family_id}"))
+
+
 def _urgent_reply(base: Facts, subject: Subject) -> Facts:
     """Covered, declined, not possible: which shift the volunteer answered about."""
     if subject.shift is None:
@@ -248,6 +255,7 @@ FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
     MessageKind.COORDINATOR_UNFILLED_DIGEST: _coordinator_unfilled_digest,
     MessageKind.COORDINATOR_RIDE_REQUEST: _coordinator_ride_request,
     MessageKind.COORDINATOR_URGENT_UNFILLED: _coordinator_urgent_unfilled,
+    MessageKind.COORDINATOR_FAMILY_STOPPED: _coordinator_family_stopped,
     MessageKind.REPLY_CONFIRMED: _appointment_reply,
     MessageKind.REPLY_RIDE: _appointment_reply,
     MessageKind.REPLY_URGENT_COVERED: _urgent_reply,

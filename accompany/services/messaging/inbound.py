@@ -4,7 +4,8 @@ The sender is found by the phone's keyed hash (never by decrypting every number)
 means comes from accompany/services/messaging/keywords.py, and each meaning does one thing at once:
 
 - STOP (in any of our languages, or Twilio's own opt-out): the number is opted out, everything
-  planned to it is cancelled, and one confirmation is the answer.
+  planned to it is cancelled, and one confirmation is the answer. When it is a family's number
+  with an appointment ahead, the coordinators are alerted (nothing else would remind the family).
 - START: the number opts back in; reminders still ahead are planned again.
 - HELP: the organization's name and help number.
 - From a family: 1 / YES confirms the appointment; 2 / RIDE flags a ride request, alerts the
@@ -141,7 +142,10 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
     if meaning == keywords.STOP:
         # The word itself when it is one of ours; never the words of a longer text (not sealed here).
         said = keywords.normalize(message.body)
+        newly = not planning.is_opted_out(senders.phone_hash)
         opt_out(senders, now=now, keyword=said if said in keywords.WORDS else "carrier stop")
+        if newly:
+            alert_stopped_families(message, senders, now=now)
         return _done(message, now, MessageKind.STOP_CONFIRMATION)
     if meaning == keywords.START:
         opt_in(senders, now=now)
@@ -211,6 +215,21 @@ def opt_out(senders: Senders, *, now: datetime, keyword: str) -> None:
         planning.cancel_pending(OutboundMessage.family_id.in_(family_ids))
     if user_ids:
         planning.cancel_pending(OutboundMessage.user_id.in_(user_ids))
+
+
+def alert_stopped_families(message: InboundMessage, senders: Senders, *, now: datetime) -> None:
+    """A family with an appointment ahead just said STOP: every reminder to them is cancelled, so
+    the coordinators are told at once (and can call), and a STOP someone sent in the family's
+    name does not go unnoticed. One alert per family and STOP text; the dashboard lists them too."""
+    for family in senders.families:
+        appointment = reply_target([family], now=now) if family.sms_consent else None
+        if appointment is None:
+            continue  # nothing ahead, or no reminders were going to them anyway
+        record_event("family.texts_stopped", now=now, subject=family, appointment_id=appointment.id)
+        planning.alert_coordinators(
+            MessageKind.COORDINATOR_FAMILY_STOPPED, f"family:{family.id}:stopped:{message.id}", now=now,
+            appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
+        )
 
 
 def opt_in(senders: Senders, *, now: datetime) -> None:

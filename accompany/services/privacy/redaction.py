@@ -14,11 +14,37 @@ def scrub_free_text(text: str | None, family_name: str | None) -> str:
 
     A meeting point such as "Maria's home, Chelsea" is usual; once it leaves the app (an SMS
     through the carrier, a calendar copied to another server) it reads "the family's home, Chelsea".
+    Names are matched as `fold` reads words, on both sides: "José Pérez" is also "Jose", "JOSÉ",
+    a "José" typed with a separate accent mark, and "the Perez home" (which reads "the family
+    home"). The rest of the text keeps its accents and case.
     """
     text = PHONE_LIKE.sub("(number removed)", text or "").strip()
-    for word in sorted(set(re.findall(r"\w{2,}", family_name or "")), key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(word)}\b", "the family", text, flags=re.IGNORECASE)
-    return text
+    words = sorted(set(re.findall(r"\w{2,}", fold(family_name))), key=len, reverse=True)
+    if not words:
+        return text
+    name = "(?:" + "|".join(map(re.escape, words)) + ")"
+    # One run of the name's words ("José Pérez", "the Perez") becomes one "the family".
+    naming = re.compile(rf"(?<!\w)(?:the\s+)?{name}(?:\s+{name})*(?!\w)")
+    folded, origin = _folded_with_origin(text)
+    pieces, done = [], 0
+    for found in naming.finditer(folded):
+        start, end = origin[found.start()], origin[found.end()]
+        pieces += [text[done:start], "The family" if text[start:start + 4] == "The " else "the family"]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+    """`fold(text)`, and for each of its characters (and for its end) the index in `text` it
+    comes from. An accent mark typed on its own folds to nothing, so a match ends after it."""
+    folded, origin = [], []
+    for index, char in enumerate(text):
+        part = fold(char)
+        folded.append(part)
+        origin += [index] * len(part)
+    origin.append(len(text))
+    return "".join(folded), origin
 
 
 # Words a family on discreet wording is never sent (DESIGN §4), in the languages we text in.

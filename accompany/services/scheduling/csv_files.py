@@ -74,6 +74,19 @@ class BadHeading(SpreadsheetError):
     """The first row does not name the columns an import needs."""
 
 
+class CellTooLong(SpreadsheetError):
+    """A cell longer than the CSV reader takes (csv.field_size_limit()): no spreadsheet of
+    appointments has one, but a quote mark never closed makes the rest of the file one cell."""
+
+    def __init__(self):
+        super().__init__(
+            f"A cell in this file is longer than {csv.field_size_limit():,} characters, so it cannot be "
+            "read. Check the file for a quote mark (\") that is never closed, or a very long heading. "
+            + SAVE_AS_CSV
+        )
+
+
+
 # -- reading the file ----------------------------------------------------------------------------
 
 
@@ -104,7 +117,10 @@ def _guess_delimiter(first_line: str, sample: str) -> str:
     """The delimiter that makes the most sense of the heading row (Excel in Europe uses `;`)."""
     best, best_score = ",", 0
     for delimiter in (",", ";", "\t"):
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:  # a cell too long read this way: reading the whole file says so
+            continue
         score = sum(1 for cell in cells if _column_for(cell))
         if score > best_score:
             best, best_score = delimiter, score
@@ -144,7 +160,9 @@ def read_sheet(text: str) -> Sheet:
     delimiter = delimiter or _guess_delimiter(heading_line, text[:4096])
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
-    except csv.Error:
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise CellTooLong() from None
         raise UnreadableFile() from None
     numbered = [
         (number, [cell.strip() for cell in record])

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from accompany.database import db
 from accompany.models import (
@@ -14,6 +14,7 @@ from accompany.models import (
     AppointmentStatus,
     Claim,
     Family,
+    OptOut,
     Outcome,
     Role,
     Shift,
@@ -33,6 +34,14 @@ class Coverage:
 
 
 @dataclass
+class StoppedTexts:
+    """A family whose number said STOP while an appointment lies ahead: no reminder reaches them."""
+
+    family: Family
+    next_appointment_at: datetime
+
+
+@dataclass
 class CoordinatorOverview:
     days: list[tuple[date, list[Coverage]]]
     unfilled_soon: int
@@ -41,6 +50,7 @@ class CoordinatorOverview:
     unverified_dates: int
     detained: list[Appointment]
     drafts: int
+    stopped_texts: list[StoppedTexts]
 
 
 def _count(query) -> int:
@@ -53,6 +63,23 @@ def unfilled_slots_soon(*, now: datetime, hours: int = 72) -> int:
         select(func.sum(Shift.slots_left))
         .where(Shift.is_claimable(now), Shift.starts_at < now + timedelta(hours=hours))
     )
+
+
+def families_who_stopped_texts(*, now: datetime) -> list[StoppedTexts]:
+    """Open families who agreed to texts, whose number has opted out (STOP, or the carrier's
+    word for it), with a scheduled appointment ahead: soonest first. One query."""
+    next_at = func.min(Appointment.starts_at)
+    rows = db.session.execute(
+        select(Family, next_at)
+        .join(OptOut, (OptOut.phone_hash == Family.phone_hash) & OptOut.active.is_(True))
+        .join(Appointment, Appointment.family_id == Family.id)
+        .where(Family.closed_at.is_(None), Family.purged_at.is_(None), Family.sms_consent.is_(True),
+               Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at >= now)
+        .group_by(Family.id)
+        .order_by(next_at, Family.id)
+        .options(load_only(Family.id, Family.name))  # no phone or notes decrypted
+    )
+    return [StoppedTexts(family, next_appointment_at) for family, next_appointment_at in rows]
 
 
 def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_hours: int = 72) -> CoordinatorOverview:
@@ -114,6 +141,7 @@ def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_ho
         ),
         detained=detained,
         drafts=_count(select(func.count()).select_from(Appointment).where(Appointment.status == AppointmentStatus.DRAFT)),
+        stopped_texts=families_who_stopped_texts(now=now),
     )
 
 

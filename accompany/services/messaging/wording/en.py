@@ -107,5 +107,9 @@ TEXTS = {
     "reply_urgent_not_possible": "Thank you! We could not give you {role}, {when}: it clashes with another shift or needs something your profile does not show.",
     "coordinator_ride_request": "Ride request: a family needs a ride to the appointment at {place} {when}.{link}",
     "coordinator_urgent_unfilled": "Still open after texting volunteers: {role}, {place}, {when}.{link}",
+    "coordinator_family_stopped": (
+        "Texts stopped: a family with an appointment at {place} {when} asked for no more texts, so no "
+        "reminder will reach them. Please call them.{link}"
+    ),
     "staff_reply": "{message}",
 }

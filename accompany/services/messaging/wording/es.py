@@ -121,5 +121,9 @@ TEXTS = {
     ),
     "coordinator_ride_request": "Pedido de transporte: una familia necesita que la lleven a su cita en {place} {when}.{link}",
     "coordinator_urgent_unfilled": "Sigue sin cubrir tras escribir a los voluntarios: {role}, {place}, {when}.{link}",
+    "coordinator_family_stopped": (
+        "Alerta: una familia con cita en {place} {when} ya no quiere mensajes ni recordatorios. "
+        "Llamen a la familia.{link}"
+    ),
     "staff_reply": "{message}",
 }

@@ -122,5 +122,9 @@ TEXTS = {
         "Transport demandé : une famille a besoin d'un chauffeur pour son rendez-vous à {place} {when}.{link}"
     ),
     "coordinator_urgent_unfilled": "Toujours à pourvoir malgré les SMS aux bénévoles : {role}, {place}, {when}.{link}",
+    "coordinator_family_stopped": (
+        "Alerte : une famille qui a rendez-vous à {place} {when} ne veut plus de SMS, plus aucun rappel ne "
+        "lui parviendra. Appelez-la.{link}"
+    ),
     "staff_reply": "{message}",
 }

@@ -126,5 +126,9 @@ TEXTS = {
     ),
     "coordinator_ride_request": "Demann woulib: yon fanmi bezwen woulib pou randevou li nan {place} {when}.{link}",
     "coordinator_urgent_unfilled": "Toujou lib menm apre nou voye mesaj bay volontè yo: {role}, {place}, {when}.{link}",
+    "coordinator_family_stopped": (
+        "Alèt: yon fanmi ki gen randevou nan {place} {when} pa vle resevwa mesaj ni rapèl ankò. "
+        "Rele fanmi an.{link}"
+    ),
     "staff_reply": "{message}",
 }

@@ -113,5 +113,9 @@ TEXTS = {
     ),
     "coordinator_ride_request": "Pedido de carona: uma pessoa precisa ir ao compromisso em {place}, {when}.{link}",
     "coordinator_urgent_unfilled": "Turno ainda aberto mesmo depois do aviso por SMS: {role}, {place}, {when}.{link}",
+    "coordinator_family_stopped": (
+        "Alerta: a pessoa com compromisso em {place}, {when} pediu para parar as mensagens e os lembretes "
+        "deixam de chegar. Liguem para ela.{link}"
+    ),
     "staff_reply": "{message}",
 }
