@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from accompany.formfields import record_id
+from accompany.formfields import InputForm, record_id
 from accompany.models import Appointment, Family, MessageState, RecipientKind
 
 
@@ -39,7 +38,7 @@ def whole_number(text: str | None) -> int | None:
         return None
 
 
-class MessageFilterForm(FlaskForm):
+class MessageFilterForm(InputForm):
     """Which texts: a tab (planned, sent...), to whom, and one family or one appointment.
 
     All four come from links (a tab, a family's or an appointment's page, a text's card): the log
