@@ -122,4 +122,16 @@ TEXTS = {
     "coordinator_ride_request": "Pedido de transporte: una familia necesita que la lleven a su cita en {place} {when}.{link}",
     "coordinator_urgent_unfilled": "Sigue sin cubrir tras escribir a los voluntarios: {role}, {place}, {when}.{link}",
     "staff_reply": "{message}",
+    "volunteer_approved": (
+        "¡Le damos la bienvenida! Su registro fue aprobado: ya puede ver los turnos abiertos y tomar "
+        "los que le convengan. ¡Gracias por sumarse!{link}"
+    ),
+    "phone_code": (
+        "Su clave para confirmar este celular: {code}. Vale por {minutes} minutos. "
+        "Si usted no hizo este pedido, ignore este mensaje."
+    ),
+    "password_code": (
+        "Su clave para elegir una contraseña nueva: {code}. Vale por {minutes} minutos. No la comparta "
+        "con nadie. Si usted no hizo este pedido, ignore este mensaje: su contraseña sigue igual."
+    ),
 }
