@@ -15,6 +15,7 @@ from accompany.services.errors import (
     WrongPassword,
 )
 from accompany.services.people import accounts
+from accompany.services.people.phone_codes import pending_phone_check
 from tests.conftest import NOW
 
 
@@ -26,12 +27,14 @@ def _sign_up(**fields):
     return accounts.sign_up_volunteer(accounts.VolunteerSignUp(**data), now=NOW)
 
 
-def test_sign_up_makes_a_pending_volunteer_with_a_sealed_phone(db):
+def test_sign_up_makes_a_pending_volunteer_whose_sealed_phone_waits_for_its_code(db):
     user = _sign_up()
     assert (user.role, user.status) == (Role.VOLUNTEER, UserStatus.PENDING)
     assert user.email == "lucia@example.org"
-    assert user.phone == "+16175550123"
-    assert user.phone_hash and len(user.phone_hash) == 64
+    assert (user.phone, user.phone_hash) == (None, None)  # theirs once they type back the code
+    waiting = pending_phone_check(user)
+    assert waiting.phone == "+16175550123" and waiting.message_id is not None
+    assert waiting.phone_hash and len(waiting.phone_hash) == 64
     assert sorted(user.language_codes) == ["en", "es"]
     assert user.password_hash.startswith("$argon2id$")
 

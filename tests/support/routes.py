@@ -59,6 +59,9 @@ ACCESS: dict[str, dict[str, str]] = {
     "auth.log_out_everywhere": _roles(anon=LOGIN, pending=LOGIN, volunteer=LOGIN, holder=LOGIN, coordinator=LOGIN,
                                       admin=LOGIN),  # everyone, signed out everywhere, lands on the login page
     "volunteer.delete_account": PROFILE,
+    "volunteer.confirm_phone": PROFILE,
+    "volunteer.new_phone_code": PROFILE,
+    "volunteer.cancel_phone_change": PROFILE,
     "admin.invitations": ADMIN,
     "admin.accounts": ADMIN,
     "admin.reset_two_factor": ADMIN,

@@ -28,7 +28,7 @@ from accompany.services.errors import (
     WeakPassword,
     WrongPassword,
 )
-from accompany.services.people import login_sessions, login_throttle
+from accompany.services.people import login_sessions, login_throttle, phone_codes
 from accompany.services.people.passwords import (
     MIN_LENGTH,
     hash_password,
@@ -98,10 +98,11 @@ def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User:
         home_area=data.home_area.strip(),
         sms_opt_in=data.sms_opt_in,
     )
-    set_user_phone(user, data.phone)
     set_user_languages(user, data.languages)
     db.session.add(user)
     db.session.flush()
+    if data.phone.strip():  # saved once they type back the code we text it (phone_codes.py)
+        phone_codes.start_phone_check(user, data.phone, now=now, quiet=True)
     record_event("volunteer.signed_up", now=now, actor=user, subject=user)
     return user
 
