@@ -14,6 +14,7 @@ from accompany.database import db
 from accompany.models import (
     Invitation,
     Language,
+    MessageKind,
     Role,
     User,
     UserStatus,
@@ -28,6 +29,7 @@ from accompany.services.errors import (
     WeakPassword,
     WrongPassword,
 )
+from accompany.services.messaging import planning
 from accompany.services.people import login_sessions, login_throttle, phone_codes
 from accompany.services.people.passwords import (
     MIN_LENGTH,
@@ -36,6 +38,9 @@ from accompany.services.people.passwords import (
     password_matches,
 )
 from accompany.services.privacy.audit import record_event
+
+# The welcome text is worth sending for a day after approval; later, the volunteer has found out.
+APPROVAL_TEXT_VALID_FOR = timedelta(hours=24)
 
 
 @dataclass
@@ -235,6 +240,9 @@ def approve_volunteer(volunteer: User, *, by: User, now: datetime) -> None:
     volunteer.status = UserStatus.ACTIVE
     volunteer.approved_at = now
     volunteer.approved_by = by
+    if planning.user_may_be_texted(volunteer):  # a confirmed number, with texts on
+        planning.plan_message(f"user:{volunteer.id}:approved", kind=MessageKind.VOLUNTEER_APPROVED, now=now,
+                              not_before=now, send_before=now + APPROVAL_TEXT_VALID_FOR, user=volunteer)
     record_event("volunteer.approved", now=now, actor=by, subject=volunteer)
     db.session.flush()
 
