@@ -24,8 +24,9 @@ def _roles(**answers) -> dict[str, str]:
 PUBLIC = _roles(anon=OK, pending=OK, volunteer=OK, holder=OK, coordinator=OK, admin=OK)
 SIGNED_IN = _roles(anon=LOGIN, pending=OK, volunteer=OK, holder=OK, coordinator=OK, admin=OK)
 PROFILE = _roles(anon=LOGIN, pending=OK, volunteer=OK, holder=OK, coordinator=NOT_FOUND, admin=NOT_FOUND)
-BOARD = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=OK, holder=OK, coordinator=NOT_FOUND, admin=NOT_FOUND)
-HOLDER = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=NOT_FOUND, holder=OK, coordinator=NOT_FOUND,
+# A volunteer waiting for approval is sent to their home page, which says so.
+BOARD = _roles(anon=LOGIN, pending=OK, volunteer=OK, holder=OK, coordinator=NOT_FOUND, admin=NOT_FOUND)
+HOLDER = _roles(anon=LOGIN, pending=OK, volunteer=NOT_FOUND, holder=OK, coordinator=NOT_FOUND,
                 admin=NOT_FOUND)
 STAFF = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=NOT_FOUND, holder=NOT_FOUND, coordinator=OK, admin=OK)
 ADMIN = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=NOT_FOUND, holder=NOT_FOUND, coordinator=NOT_FOUND,
