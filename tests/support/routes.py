@@ -40,6 +40,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "auth.login": PUBLIC,
     "auth.signup": PUBLIC,
     "auth.accept_invitation": PUBLIC,  # the token is the key
+    "auth.forgot_password": PUBLIC,  # the same answer for every email or number; signed-in people go home
+    "auth.reset_password": PUBLIC,  # only with the token the browser got when it asked
     "volunteer.calendar_feed": PUBLIC,  # the token is the key
     "home.index": PUBLIC,  # a welcome page with the way in, or the person's own home
     "auth.logout": _roles(anon=LOGIN, pending=LOGIN, volunteer=LOGIN, holder=LOGIN, coordinator=LOGIN,

@@ -207,12 +207,17 @@ def change_password(user: User, current: str, new: str, *, now: datetime) -> Non
     """Replace the password after checking the current one; other sessions end."""
     if not password_matches(user.password_hash, current):
         raise WrongPassword()
+    replace_password(user, new)
+    record_event("password.changed", now=now, actor=user, subject=user)
+    db.session.flush()
+
+
+def replace_password(user: User, new: str) -> None:
+    """Set a new password (or WeakPassword); every session of the account ends."""
     if len(new) < MIN_LENGTH:
         raise WeakPassword()
     user.password_hash = hash_password(new)
     end_all_sessions(user)
-    record_event("password.changed", now=now, actor=user, subject=user)
-    db.session.flush()
 
 
 def staff_accounts() -> list[User]:
