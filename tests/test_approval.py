@@ -10,7 +10,7 @@ from accompany.models import OutboundMessage, UserStatus
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import approve_volunteer
 from accompany.services.people.phone_codes import start_phone_check
-from tests.conftest import NOW, csrf_token
+from tests.conftest import csrf_token, from_now
 from tests.support.browsing import logged_in
 from tests.support.texting import send_texts
 
@@ -41,16 +41,16 @@ def test_no_welcome_text_without_a_confirmed_number_that_takes_texts(make, db, c
     volunteer = make.pending_volunteer(phone="" if case in ("no number", "number waiting for its code")
                                        else "617-555-0123", sms_opt_in=case != "texts off")
     if case == "number waiting for its code":
-        start_phone_check(volunteer, "617-555-0123", now=NOW)
+        start_phone_check(volunteer, "617-555-0123", now=from_now())
     if case == "number said STOP":
-        receive_text("+16175550123", "STOP", provider_sid=None, now=NOW)
-    approve_volunteer(volunteer, by=make.coordinator(), now=NOW)
+        receive_text("+16175550123", "STOP", provider_sid=None, now=from_now())
+    approve_volunteer(volunteer, by=make.coordinator(), now=from_now())
     assert _welcomes(db) == []
 
 
 def test_a_welcome_for_someone_deactivated_before_it_went_is_not_sent(make, db):
     volunteer = make.pending_volunteer(phone="617-555-0123", sms_opt_in=True)
-    approve_volunteer(volunteer, by=make.coordinator(), now=NOW)
+    approve_volunteer(volunteer, by=make.coordinator(), now=from_now())
     volunteer.status = UserStatus.DISABLED
     db.session.commit()
     assert send_texts() == []

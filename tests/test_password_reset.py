@@ -18,7 +18,7 @@ from accompany.services.people import password_reset
 from accompany.services.people.login_throttle import LoginThrottled
 from accompany.services.people.password_reset import request_reset, reset_password
 from accompany.services.people.phone_codes import MAX_ATTEMPTS, CodeNotAccepted
-from tests.conftest import NOW, csrf_token, from_now
+from tests.conftest import csrf_token, from_now
 from tests.support.browsing import logged_in
 from tests.support.texting import code_texted_to, send_texts
 from tests.test_two_factor import code_at, code_step, enroll_for_pages, password_step
@@ -172,7 +172,7 @@ def test_a_bad_code_or_password_gets_a_plain_message(client, make, db, code, pas
 
 def _asked(make, db, **fields):
     volunteer = _volunteer(make, **fields)
-    token = request_reset(volunteer.email, now=NOW, address="203.0.113.9")
+    token = request_reset(volunteer.email, now=from_now(), address="203.0.113.9")
     db.session.commit()
     return volunteer, token, code_texted_to(PHONE)
 
@@ -205,7 +205,7 @@ def test_a_code_expires(make, db):
 
 def test_asking_again_makes_the_last_code_stop_working(make, db):
     volunteer, first_token, first_code = _asked(make, db)
-    second_token = request_reset(volunteer.email, now=NOW, address=None)
+    second_token = request_reset(volunteer.email, now=from_now(), address=None)
     db.session.commit()
     second_code = code_texted_to(PHONE)
     with pytest.raises(CodeNotAccepted):
@@ -226,8 +226,8 @@ def test_the_code_is_kept_only_as_a_keyed_hash_and_its_text_is_erased_once_used(
 
 def test_no_code_goes_to_a_number_that_said_stop(make, db):
     volunteer = _volunteer(make)
-    receive_text(PHONE, "STOP", provider_sid=None, now=NOW)
-    request_reset(volunteer.email, now=NOW, address=None)
+    receive_text(PHONE, "STOP", provider_sid=None, now=from_now())
+    request_reset(volunteer.email, now=from_now(), address=None)
     db.session.commit()
     assert send_texts() == []
 
@@ -244,27 +244,27 @@ def test_asking_about_one_address_is_throttled_alike_whether_or_not_it_has_an_ac
     volunteer = _volunteer(make)
     for account in (volunteer.email, "nobody@example.org"):
         for n in range(3):
-            request_reset(account, now=NOW, address=f"198.51.100.{n}")
+            request_reset(account, now=from_now(), address=f"198.51.100.{n}")
         with pytest.raises(LoginThrottled):
-            request_reset(account, now=NOW, address="198.51.100.99")
+            request_reset(account, now=from_now(), address="198.51.100.99")
 
 
 def test_asking_from_one_client_address_is_throttled(strict, make, db):
     for n in range(4):
-        request_reset(f"someone{n}@example.org", now=NOW, address="203.0.113.7")
+        request_reset(f"someone{n}@example.org", now=from_now(), address="203.0.113.7")
     with pytest.raises(LoginThrottled) as raised:
-        request_reset("someone-else@example.org", now=NOW, address="203.0.113.7")
+        request_reset("someone-else@example.org", now=from_now(), address="203.0.113.7")
     assert "Wait" in str(raised.value)
-    request_reset("someone-else@example.org", now=NOW, address="203.0.113.8")  # another address is fine
+    request_reset("someone-else@example.org", now=from_now(), address="203.0.113.8")  # another address is fine
 
 
 def test_wrong_codes_from_one_address_make_it_wait(strict, make, db):
     _, token, code = _asked(make, db)
     for _ in range(4):
         with pytest.raises(CodeNotAccepted):
-            reset_password("not the token", code, NEW_PASSWORD, now=NOW, address="192.0.2.1")
+            reset_password("not the token", code, NEW_PASSWORD, now=from_now(), address="192.0.2.1")
     with pytest.raises(LoginThrottled):
-        reset_password(token, code, NEW_PASSWORD, now=NOW, address="192.0.2.1")
+        reset_password(token, code, NEW_PASSWORD, now=from_now(), address="192.0.2.1")
 
 
 def test_an_account_gets_only_a_few_codes_an_hour_and_the_page_does_not_say_so(app, make, db):

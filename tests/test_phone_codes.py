@@ -41,7 +41,7 @@ def _volunteer(make, **fields):
 
 
 def _said_stop(db, number: str) -> None:
-    receive_text(number, "STOP", provider_sid=None, now=NOW)
+    receive_text(number, "STOP", provider_sid=None, now=from_now())
     db.session.commit()
 
 
@@ -118,18 +118,18 @@ def test_the_code_text_goes_in_the_volunteers_language_and_names_nobody(client, 
 
 def test_a_new_number_is_used_only_once_its_code_comes_back(make, db):
     volunteer = _volunteer(make)
-    shift = make.shift(starts_at=NOW + timedelta(days=2))
-    claim_slot(shift, volunteer, now=NOW)
+    shift = make.shift(starts_at=from_now(days=2))
+    claim_slot(shift, volunteer, now=from_now())
     details = details_of(volunteer)
     details.phone = "857-555-0199"
-    assert update_profile(volunteer, details, now=NOW) == ["new_phone"]
+    assert update_profile(volunteer, details, now=from_now()) == ["new_phone"]
     db.session.commit()
     assert volunteer.phone == OLD
 
     code = code_texted_to(NEW)
     # The shift's texts still went to the number they had; only the code went to the new one.
     assert [to for to, _ in current_gateway().sent if to in (OLD, NEW)] == [OLD, NEW]
-    assert confirm_new_phone(volunteer, code, now=NOW) == NEW
+    assert confirm_new_phone(volunteer, code, now=from_now()) == NEW
     db.session.commit()
     assert (volunteer.phone, volunteer.phone_hash) == (NEW, phone_index(NEW))
     assert pending_phone_check(volunteer) is None
@@ -138,29 +138,29 @@ def test_a_new_number_is_used_only_once_its_code_comes_back(make, db):
 
 def test_the_code_goes_even_with_text_reminders_off_but_nothing_else_does(make, db):
     volunteer = _volunteer(make, sms_opt_in=False)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
     db.session.commit()
     assert [to for to, _ in send_texts()] == [NEW]
 
 
 def test_a_wrong_code_counts_and_after_the_last_try_even_the_right_one_fails(make, db):
     volunteer = _volunteer(make)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
     db.session.commit()
     code = code_texted_to(NEW)
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(MAX_ATTEMPTS):
         with pytest.raises(CodeNotAccepted):
-            confirm_new_phone(volunteer, wrong, now=NOW)
+            confirm_new_phone(volunteer, wrong, now=from_now())
         db.session.commit()  # as the view does: a wrong try is kept
     with pytest.raises(CodeNotAccepted):
-        confirm_new_phone(volunteer, code, now=NOW)
+        confirm_new_phone(volunteer, code, now=from_now())
     assert volunteer.phone == OLD
 
 
 def test_a_code_expires(make, db):
     volunteer = _volunteer(make)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
     db.session.commit()
     code = code_texted_to(NEW)
     with pytest.raises(CodeNotAccepted):
@@ -170,38 +170,38 @@ def test_a_code_expires(make, db):
 
 def test_a_new_code_replaces_the_last_and_a_used_code_works_once(make, db):
     volunteer = _volunteer(make)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
     db.session.commit()
     first = code_texted_to(NEW)
-    text_new_code(volunteer, now=NOW)
+    text_new_code(volunteer, now=from_now())
     db.session.commit()
     second = code_texted_to(NEW)
     if first != second:
         with pytest.raises(CodeNotAccepted):
-            confirm_new_phone(volunteer, first, now=NOW)
-    confirm_new_phone(volunteer, second, now=NOW)
+            confirm_new_phone(volunteer, first, now=from_now())
+    confirm_new_phone(volunteer, second, now=from_now())
     db.session.commit()
     with pytest.raises(CodeNotAccepted):
-        confirm_new_phone(volunteer, second, now=NOW)
+        confirm_new_phone(volunteer, second, now=from_now())
 
 
 def test_codes_are_limited_per_account_and_per_number(make, db):
     volunteer = _volunteer(make)
     for _ in range(phone_codes.CODES_PER_HOUR):
-        start_phone_check(volunteer, "857-555-0199", now=NOW)
+        start_phone_check(volunteer, "857-555-0199", now=from_now())
     with pytest.raises(TooManyCodes):
-        start_phone_check(volunteer, "857-555-0100", now=NOW)  # per account, whatever the number
+        start_phone_check(volunteer, "857-555-0100", now=from_now())  # per account, whatever the number
     someone_else = _volunteer(make, phone="617-555-0124")
     with pytest.raises(TooManyCodes):
-        start_phone_check(someone_else, "857-555-0199", now=NOW)  # per number, whoever asks
-    assert start_phone_check(someone_else, "857-555-0101", now=NOW).message_id is not None
-    assert start_phone_check(volunteer, "857-555-0100", now=NOW + timedelta(hours=1, seconds=1)).message_id
+        start_phone_check(someone_else, "857-555-0199", now=from_now())  # per number, whoever asks
+    assert start_phone_check(someone_else, "857-555-0101", now=from_now()).message_id is not None
+    assert start_phone_check(volunteer, "857-555-0100", now=from_now(hours=1, seconds=1)).message_id
 
 
 def test_a_sign_up_over_the_limit_keeps_the_number_waiting_without_a_code(client, make, db):
     volunteer = _volunteer(make)
     for _ in range(phone_codes.CODES_PER_HOUR):
-        start_phone_check(volunteer, "857-555-0199", now=NOW)
+        start_phone_check(volunteer, "857-555-0199", now=from_now())
     db.session.commit()
     current_gateway().clear()
     page = _sign_up(client).get_data(as_text=True)
@@ -212,7 +212,7 @@ def test_a_sign_up_over_the_limit_keeps_the_number_waiting_without_a_code(client
 
 def test_the_profile_asks_for_a_new_code_and_forgets_a_number(app, make, db):
     volunteer = _volunteer(make)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
     client = logged_in(app, volunteer)
     page = client.post("/my/profile/phone/new-code", data={"csrf_token": csrf_token(client, "/my/profile")},
                        follow_redirects=True).get_data(as_text=True)
@@ -231,7 +231,7 @@ def test_the_profile_asks_for_a_new_code_and_forgets_a_number(app, make, db):
 
 def test_a_wrong_code_on_the_page_gets_a_plain_message(app, make, db):
     volunteer = _volunteer(make)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
     db.session.commit()
     code_texted_to(NEW)
     client = logged_in(app, volunteer)
@@ -245,22 +245,22 @@ def test_a_wrong_code_on_the_page_gets_a_plain_message(app, make, db):
 
 def test_emptying_the_phone_box_removes_the_number_and_the_one_waiting(make, db):
     volunteer = _volunteer(make, sms_opt_in=False)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
     details = details_of(volunteer)
     details.phone = ""
-    assert update_profile(volunteer, details, now=NOW) == ["phone"]
+    assert update_profile(volunteer, details, now=from_now()) == ["phone"]
     assert volunteer.phone is None and pending_phone_check(volunteer) is None
 
 
 def test_a_carrier_refusing_the_new_number_leaves_the_old_one_alone(make, db):
     volunteer = _volunteer(make)
-    shift = make.shift(starts_at=NOW + timedelta(days=2))
-    claim_slot(shift, volunteer, now=NOW)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
+    shift = make.shift(starts_at=from_now(days=2))
+    claim_slot(shift, volunteer, now=from_now())
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
     db.session.commit()
     send_texts()  # the claim's text goes now; the evening-before and soon reminders wait
     current_gateway().fail_next(FinalError(code="21211", message="Invalid 'To' phone number"))
-    text_new_code(volunteer, now=NOW)
+    text_new_code(volunteer, now=from_now())
     db.session.commit()
     send_texts()
     db.session.expire_all()
@@ -277,7 +277,7 @@ def test_a_carrier_refusing_the_new_number_leaves_the_old_one_alone(make, db):
 
 def test_only_a_keyed_hash_of_the_code_is_kept_and_its_text_is_erased_once_used(make, db):
     volunteer = _volunteer(make)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
     db.session.commit()
     row = db.session.scalar(select(PhoneCode))
     assert row.code_hash is None  # no code exists until the text goes
@@ -286,7 +286,7 @@ def test_only_a_keyed_hash_of_the_code_is_kept_and_its_text_is_erased_once_used(
     assert row.code_hash == codes.digest(row, code) and code not in row.code_hash
     message = db.session.get(OutboundMessage, row.message_id)
     assert code in message.body  # sealed, as every text as sent, until the code is spent
-    confirm_new_phone(volunteer, code, now=NOW)
+    confirm_new_phone(volunteer, code, now=from_now())
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(OutboundMessage, row.message_id).body is None
@@ -297,10 +297,10 @@ def test_only_a_keyed_hash_of_the_code_is_kept_and_its_text_is_erased_once_used(
 
 def test_a_coordinator_reading_the_conversation_never_sees_a_code(app, make, db):
     volunteer = _volunteer(make)
-    start_phone_check(volunteer, "617-555-0123", now=NOW)  # the same number, say, to check it again
+    start_phone_check(volunteer, "617-555-0123", now=from_now())  # the same number, say, to check it again
     db.session.commit()
     code = code_texted_to(OLD)
-    receive_text(OLD, "Did my code arrive?", provider_sid=None, now=NOW)
+    receive_text(OLD, "Did my code arrive?", provider_sid=None, now=from_now())
     db.session.commit()
     page = logged_in(app, make.coordinator()).get(f"/coordinator/inbox/{phone_index(OLD)}").get_data(as_text=True)
     assert "Did my code arrive?" in page
@@ -364,16 +364,16 @@ def test_the_migration_keeps_reviewed_numbers_and_makes_unreviewed_sign_ups_conf
 
 def test_deleting_the_account_deletes_the_number_waiting_for_its_code(make, db):
     volunteer = _volunteer(make)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
-    delete_volunteer_account(volunteer, make.PASSWORD, now=NOW)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
+    delete_volunteer_account(volunteer, make.PASSWORD, now=from_now())
     assert db.session.scalar(select(PhoneCode.id)) is None
 
 
 def test_spent_codes_are_forgotten_a_day_later_and_a_number_waiting_stays(make, db):
     volunteer = _volunteer(make)
-    start_phone_check(volunteer, "857-555-0199", now=NOW)
-    start_phone_check(volunteer, "857-555-0100", now=NOW)  # drops the first
-    later = NOW + timedelta(days=1, minutes=1)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
+    start_phone_check(volunteer, "857-555-0100", now=from_now())  # drops the first
+    later = from_now(days=1, minutes=1)
     start_phone_check(make.volunteer(), "857-555-0101", now=later)
     numbers = set(db.session.scalars(select(PhoneCode.phone)))
     assert numbers == {"+18575550100", "+18575550101"}
