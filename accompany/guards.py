@@ -1,22 +1,27 @@
-"""View decorators that ask `services.access` and answer 404 when it says no."""
+"""View decorators that ask `services.access` and answer 404 when it says no (a volunteer still
+waiting for approval is told so instead, on their home page)."""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from accompany.extensions import login_manager
 from accompany.services.privacy import access
 
 
-def _requires(allowed):
+def _requires(allowed, *, waiting_told: bool = False):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
+            if waiting_told and access.is_waiting_for_approval(current_user):
+                flash("Your sign-up is still waiting for a coordinator's approval. You will see open shifts "
+                      "here as soon as it is approved.", "info")
+                return redirect(url_for("home.index"))
             if not allowed(current_user):
                 abort(404)
             return view(*args, **kwargs)
@@ -28,5 +33,5 @@ def _requires(allowed):
 
 staff_required = _requires(access.is_staff)
 admin_required = _requires(access.is_admin)
-volunteer_required = _requires(access.may_use_board)
+volunteer_required = _requires(access.may_use_board, waiting_told=True)
 profile_owner_required = _requires(access.has_own_profile)

@@ -18,6 +18,7 @@ from accompany.services.errors import (
 from accompany.services.people import accounts
 from accompany.services.people.login_throttle import LoginThrottled
 from accompany.services.people.passwords import EXTENSION_KEY
+from accompany.services.people.phone_codes import pending_phone_check
 from tests.conftest import NOW, csrf_token, log_in
 
 
@@ -29,12 +30,14 @@ def _sign_up(**fields):
     return accounts.sign_up_volunteer(accounts.VolunteerSignUp(**data), now=NOW)
 
 
-def test_sign_up_makes_a_pending_volunteer_with_a_sealed_phone(db):
+def test_sign_up_makes_a_pending_volunteer_whose_sealed_phone_waits_for_its_code(db):
     user = _sign_up()
     assert (user.role, user.status) == (Role.VOLUNTEER, UserStatus.PENDING)
     assert user.email == "lucia@example.org"
-    assert user.phone == "+16175550123"
-    assert user.phone_hash and len(user.phone_hash) == 64
+    assert (user.phone, user.phone_hash) == (None, None)  # theirs once they type back the code
+    waiting = pending_phone_check(user)
+    assert waiting.phone == "+16175550123" and waiting.message_id is not None
+    assert waiting.phone_hash and len(waiting.phone_hash) == 64
     assert sorted(user.language_codes) == ["en", "es"]
     assert user.password_hash.startswith("$argon2id$")
 
@@ -45,7 +48,8 @@ def test_signing_up_with_an_email_that_has_an_account_makes_nothing_and_changes_
                      phone="617-555-0199", languages=["fr"])
     assert again is None
     assert db.session.scalars(select(User)).all() == [first]
-    assert (first.name, first.phone, first.language_codes) == ("Lucía Gómez", "+16175550123", ["en", "es"])
+    assert (first.name, first.phone, first.language_codes) == ("Lucía Gómez", None, ["en", "es"])
+    assert pending_phone_check(first).phone == "+16175550123"  # the second sign-up's number started nothing
     assert accounts.authenticate("lucia@example.org", "a long password", now=NOW) is first
     [noted] = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "volunteer.sign_up_for_existing_account")).all()

@@ -189,11 +189,24 @@ def test_bad_filters_do_not_break_the_board(client, make, db):
         assert response.status_code == 200, query
 
 
-def test_pending_volunteers_and_coordinators_get_404_on_the_board(app, make, db):
+def test_coordinators_get_404_on_the_board(app, make, db):
     shift = make.shift(starts_at=from_now(days=2))
     db.session.commit()
-    for person in (make.pending_volunteer(), make.coordinator()):
-        client = logged_in(app, person)
-        assert client.get("/shifts").status_code == 404
-        token = csrf_token(client, "/password")
-        assert client.post(f"/shifts/{shift.id}/claim", data={"csrf_token": token}).status_code == 404
+    client = logged_in(app, make.coordinator())
+    assert client.get("/shifts").status_code == 404
+    token = csrf_token(client, "/password")
+    assert client.post(f"/shifts/{shift.id}/claim", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_volunteer_waiting_for_approval_is_told_so_on_the_board_and_claims_nothing(app, make, db):
+    shift = make.shift(starts_at=from_now(days=2))
+    db.session.commit()
+    client = logged_in(app, make.pending_volunteer())
+    for response in (client.get("/shifts", follow_redirects=True),
+                     client.post(f"/shifts/{shift.id}/claim", data={"csrf_token": csrf_token(client, "/password")},
+                                 follow_redirects=True)):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Page not found" not in page
+        assert "still waiting for a coordinator&#39;s approval" in page
+    db.session.expire_all()
+    assert db.session.get(Shift, shift.id).filled == 0

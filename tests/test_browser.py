@@ -9,6 +9,7 @@ from sqlalchemy import select
 from accompany.models import Shift, ShiftRole, User, UserStatus
 from tests.conftest import from_now
 from tests.support.browser import fits_the_screen, too_small_or_cut
+from tests.support.texting import code_texted_to
 
 BOSTON = ZoneInfo("America/New_York")
 
@@ -260,3 +261,51 @@ def test_every_page_has_targets_a_finger_can_hit_and_cuts_nothing_off(phone, app
         if role != "anon":
             log_out(phone)
     assert problems == [], "\n".join(problems)
+
+
+def test_a_volunteer_signs_up_and_confirms_their_number_with_the_texted_code(phone, db):
+    phone.goto("/signup")
+    phone.get_by_label("Your name").fill("Lucía Gómez")
+    phone.get_by_label("Email").fill("lucia@example.org")
+    phone.get_by_label("Mobile phone").fill("617-555-0123")
+    phone.get_by_label("Password", exact=True).fill("a long password")
+    phone.get_by_label("Type it again").fill("a long password")
+    phone.get_by_role("button", name="Sign up").click()
+    phone.get_by_text("We texted a code to (617) 555-0123").wait_for()
+    assert fits_the_screen(phone)
+
+    phone.get_by_label("Code from the text").fill(code_texted_to("+16175550123"))
+    phone.get_by_role("button", name="Confirm my number").click()
+    phone.get_by_text("Your number is now (617) 555-0123").wait_for()
+    assert phone.get_by_text("Confirm your mobile number").count() == 0
+    assert fits_the_screen(phone)
+    db.session.expire_all()
+    volunteer = db.session.scalar(select(User).where(User.email == "lucia@example.org"))
+    assert (volunteer.phone, volunteer.status) == ("+16175550123", UserStatus.PENDING)
+
+    phone.goto("/shifts")  # the board, before approval: told to wait, not "Page not found"
+    phone.get_by_text("still waiting for a coordinator's approval").first.wait_for()
+
+
+def test_a_volunteer_who_forgot_their_password_sets_a_new_one_with_a_texted_code(phone, make, db):
+    make.volunteer(name="Dana Rivera", email="dana@example.org", phone="617-555-0123")
+    db.session.commit()
+    phone.goto("/login")
+    phone.get_by_role("link", name="Forgot your password?").click()
+    phone.get_by_label("Your email or mobile number").fill("dana@example.org")
+    assert fits_the_screen(phone)
+    phone.get_by_role("button", name="Text me a code").click()
+    phone.get_by_text("we just texted that number a code").wait_for()
+
+    phone.get_by_label("Code from the text").fill(code_texted_to("+16175550123"))
+    phone.get_by_label("New password").fill("a brand new password")
+    phone.get_by_label("Type it again").fill("a brand new password")
+    assert fits_the_screen(phone)
+    phone.get_by_role("button", name="Set my new password").click()
+    phone.get_by_text("Your password is changed").wait_for()
+
+    log_in(phone, "dana@example.org", make.PASSWORD)  # the old password no longer works
+    phone.locator(".field-error, .flash-warning").first.wait_for()
+    assert phone.url.endswith("/login") and phone.get_by_role("heading", name="Hello, Dana").count() == 0
+    log_in(phone, "dana@example.org", "a brand new password")
+    phone.get_by_role("heading", name="Hello, Dana").wait_for()

@@ -396,13 +396,17 @@ def test_the_page_and_reset_send_anonymous_visitors_to_log_in(app, client):
 
 
 @pytest.mark.parametrize("who", ["coordinator", "admin", "pending"])
-def test_the_calendar_pages_are_404_for_everyone_but_approved_volunteers(client, make, db, who):
+def test_the_calendar_pages_are_only_for_approved_volunteers(client, make, db, who):
+    """Staff get 404; a volunteer waiting for approval is sent home, where it says so."""
     person = {"coordinator": make.coordinator, "admin": make.admin, "pending": make.pending_volunteer}[who]()
     db.session.commit()
     log_in(client, person)
-    assert client.get("/my/calendar").status_code == 404
     token = csrf_token(client, "/password")
-    assert client.post("/my/calendar/reset", data={"csrf_token": token}).status_code == 404
+    for response in (client.get("/my/calendar"), client.post("/my/calendar/reset", data={"csrf_token": token})):
+        if who == "pending":
+            assert (response.status_code, response.headers["Location"]) == (302, "/")
+        else:
+            assert response.status_code == 404
     db.session.expire_all()
     assert db.session.get(User, person.id).calendar_token is None
 

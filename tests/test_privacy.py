@@ -15,6 +15,7 @@ from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.sms.gateway import RetryableError, current_gateway
 from tests.conftest import NOW, csrf_token, from_now, log_in
+from tests.support.texting import code_texted_to
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed
 
 
@@ -79,7 +80,13 @@ def test_a_whole_scenario_logged_at_debug_holds_no_number_name_or_text(app, make
     })
     assert response.status_code == 302
     volunteer = db.session.scalar(select(User).where(User.email == "lucia@example.org"))
-    assert volunteer is not None and volunteer.phone == VOLUNTEER_PHONE
+    assert volunteer is not None and volunteer.phone is None  # theirs once the code texted to it comes back
+    code = code_texted_to(VOLUNTEER_PHONE)
+    assert client.post("/my/profile/phone/confirm", data={"code": code, "back": "home",
+                                                         "csrf_token": csrf_token(client, "/")}).status_code == 302
+    db.session.expire_all()
+    volunteer = db.session.get(User, volunteer.id)
+    assert volunteer.phone == VOLUNTEER_PHONE
     volunteer.status, volunteer.sms_opt_in = UserStatus.ACTIVE, True
     coordinator = make.coordinator(name="Grace Oduya", phone="617-555-0122", sms_opt_in=True)
     family = make.family(name=FAMILY_NAME, phone="617-555-0187", notes="Her brother drives on weekends")
@@ -123,6 +130,7 @@ def test_a_whole_scenario_logged_at_debug_holds_no_number_name_or_text(app, make
     for body in bodies:
         assert body not in logged
         assert body[:40] not in logged
+    assert code not in logged
 
 
 

@@ -32,6 +32,8 @@ from accompany.services.messaging.segments import count_segments, encoding
 from accompany.services.messaging.urgent_calls import start_call
 from accompany.services.messaging.wording import CATALOGS
 from accompany.services.people.accounts import set_user_languages
+from accompany.services.people.password_reset import request_reset
+from accompany.services.people.phone_codes import start_phone_check
 from accompany.services.scheduling.appointments import cancel_appointment, reschedule_appointment
 from accompany.services.scheduling.claims import claim_slot, release_claim
 from accompany.services.scheduling.shifts import remove_shift
@@ -168,6 +170,11 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     removed = make.shift(appointment, role=ShiftRole.RIDE_HOME, starts_at=appointment.starts_at - timedelta(hours=2))
     make.claim(removed, volunteer)
     remove_shift(removed, by=coordinator, now=PLAN_NOW)
+    # To a volunteer about their account: approved, a code for a new number, one for a new password.
+    planning.plan_message(f"user:{volunteer.id}:approved", kind=MessageKind.VOLUNTEER_APPROVED, now=PLAN_NOW,
+                          not_before=PLAN_NOW, send_before=PLAN_NOW + timedelta(days=1), user=volunteer)
+    start_phone_check(volunteer, "617-555-0144", now=PLAN_NOW)
+    request_reset(volunteer.email, now=PLAN_NOW, address=None)
     db.session.flush()
 
     rows = list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))

@@ -9,7 +9,7 @@ from accompany.home import bp
 from accompany.models import UserStatus
 from accompany.services.messaging import conversations
 from accompany.services.messaging.health import health_report
-from accompany.services.people import accounts
+from accompany.services.people import accounts, phone_codes
 from accompany.services.privacy import access
 from accompany.services.scheduling import overview
 
@@ -34,5 +34,5 @@ def index():
             "home/volunteer.html", overview=overview.volunteer_overview(current_user, now=now)
         )
     if current_user.status == UserStatus.PENDING:
-        return render_template("home/pending.html")
+        return render_template("home/pending.html", phone_check=phone_codes.pending_phone_check(current_user))
     return render_template("home/welcome.html")

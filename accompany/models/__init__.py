@@ -6,6 +6,7 @@ from accompany.models.enums import (
     AppointmentKind,
     AppointmentStatus,
     AttendanceMode,
+    CodePurpose,
     Language,
     LocationKind,
     MessageKind,
@@ -26,14 +27,14 @@ from accompany.models.messages import (
     OutboundMessage,
     SchedulerHeartbeat,
 )
-from accompany.models.security import LoginSession, LoginThrottle, RecoveryCode
+from accompany.models.security import LoginSession, LoginThrottle, PhoneCode, RecoveryCode
 from accompany.models.urgent import UrgentAsk, UrgentCall
 from accompany.models.users import Invitation, User, VolunteerLanguage
 
 __all__ = [
-    "Appointment", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim",
+    "Appointment", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim", "CodePurpose",
     "Family", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
-    "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "RecipientKind",
+    "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "PhoneCode", "RecipientKind",
     "RecoveryCode", "Role", "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAnswer", "UrgentAsk", "UrgentCall",
     "User", "UserStatus", "VolunteerLanguage", "Wording",
 ]

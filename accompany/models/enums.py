@@ -143,6 +143,7 @@ class MessageKind(StrEnum):
     VOLUNTEER_RESCHEDULED = "volunteer_rescheduled"
     VOLUNTEER_CANCELLED = "volunteer_cancelled"
     VOLUNTEER_URGENT_ASK = "volunteer_urgent_ask"
+    VOLUNTEER_APPROVED = "volunteer_approved"
     # To coordinators and admins.
     COORDINATOR_DETAINED = "coordinator_detained"
     COORDINATOR_LATE_RELEASE = "coordinator_late_release"
@@ -157,6 +158,10 @@ class MessageKind(StrEnum):
     REPLY_URGENT_DECLINED = "reply_urgent_declined"
     REPLY_URGENT_NOT_POSSIBLE = "reply_urgent_not_possible"
     STAFF_REPLY = "staff_reply"  # a coordinator's own words, sealed in the row's body when planned
+    # One-time codes a person asked for (services/people/phone_codes.py): made when the text is
+    # sent, and sent to the number they were asked for, which may not be the recipient's own yet.
+    PHONE_CODE = "phone_code"
+    PASSWORD_CODE = "password_code"
     # Answers about the number itself, given in the webhook's reply (never planned as rows).
     REPLY_HELP = "reply_help"
     STOP_CONFIRMATION = "stop_confirmation"
@@ -166,6 +171,11 @@ class MessageKind(StrEnum):
     def family_reminder(cls, days: int) -> MessageKind:
         """The family's reminder `days` days before the appointment."""
         return cls(f"{cls.FAMILY_REMINDER}_{days}d")
+
+    @property
+    def is_one_time_code(self) -> bool:
+        """A code someone asked for: it goes to the number it was asked for, and nobody reads it back."""
+        return self in (MessageKind.PHONE_CODE, MessageKind.PASSWORD_CODE)
 
     @property
     def is_family_reminder(self) -> bool:
@@ -180,6 +190,13 @@ class MessageKind(StrEnum):
         kind = str.__new__(cls, value)
         kind._name_, kind._value_ = value.upper(), value
         return cls._value2member_map_.setdefault(value, kind)
+
+
+class CodePurpose(LabelledEnum):
+    """What a one-time code texted to a phone is for (models.security.PhoneCode)."""
+
+    PHONE = "phone", "Confirm a mobile number"
+    PASSWORD = "password", "Set a new password"
 
 
 class UrgentAnswer(LabelledEnum):

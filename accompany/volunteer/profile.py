@@ -12,6 +12,7 @@ from accompany.clock import utcnow
 from accompany.committing import committing
 from accompany.guards import profile_owner_required
 from accompany.services.messaging import planning
+from accompany.services.people import phone_codes
 from accompany.services.people import profile as profile_service
 from accompany.services.privacy import account_deletion
 from accompany.volunteer import bp
@@ -24,7 +25,9 @@ def _page(user, form: ProfileForm, delete_form: DeleteAccountForm):
         form=form,
         delete_form=delete_form,
         user=user,
+        # Only the confirmed number's STOP is shown: a number typed in says nothing until it is theirs.
         texts_stopped=bool(user.phone_hash) and planning.is_opted_out(user.phone_hash),
+        phone_check=phone_codes.pending_phone_check(user),
         held_shifts=len(profile_service.upcoming_claims(user, now=utcnow())),
     )
 
@@ -39,6 +42,9 @@ def profile():
             changed = profile_service.update_profile(user, form.details(), now=utcnow())
         if saved:
             flash("Your profile is saved." if changed else "Nothing changed.", "success")
+            if "new_phone" in changed:
+                flash("We texted a code to your new number. Type it below to start using that number; "
+                      "until then we keep the one you had.", "info")
             return redirect(url_for(".profile"))
     return _page(user, form, DeleteAccountForm(formdata=None))
 

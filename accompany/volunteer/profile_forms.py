@@ -1,9 +1,10 @@
-"""The volunteer's own profile form, and the one that deletes their account."""
+"""The volunteer's own profile form, the one that confirms a new number, and the one that deletes
+their account."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import InputRequired, Optional
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from accompany.formfields import (
     InputForm,
@@ -69,6 +70,22 @@ class ProfileForm(InputForm):
             home_area=self.home_area.data or "",
             sms_opt_in=bool(self.sms_opt_in.data),
         )
+
+
+# Where a phone form was, so its answer comes back there: the profile, or the waiting page.
+PHONE_FORM_PLACES = ("profile", "home")
+
+
+class ConfirmPhoneForm(InputForm):
+    """The code we texted to a new number, typed back."""
+
+    code = StringField(
+        "Code from the text",
+        validators=[InputRequired("Type the code from the text we sent."),
+                    Length(max=20, message="That code is too long.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    back = HiddenField(validators=[Optional(), AnyOf(PHONE_FORM_PLACES)])
 
 
 class DeleteAccountForm(InputForm):

@@ -24,8 +24,9 @@ def _roles(**answers) -> dict[str, str]:
 PUBLIC = _roles(anon=OK, pending=OK, volunteer=OK, holder=OK, coordinator=OK, admin=OK)
 SIGNED_IN = _roles(anon=LOGIN, pending=OK, volunteer=OK, holder=OK, coordinator=OK, admin=OK)
 PROFILE = _roles(anon=LOGIN, pending=OK, volunteer=OK, holder=OK, coordinator=NOT_FOUND, admin=NOT_FOUND)
-BOARD = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=OK, holder=OK, coordinator=NOT_FOUND, admin=NOT_FOUND)
-HOLDER = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=NOT_FOUND, holder=OK, coordinator=NOT_FOUND,
+# A volunteer waiting for approval is sent to their home page, which says so.
+BOARD = _roles(anon=LOGIN, pending=OK, volunteer=OK, holder=OK, coordinator=NOT_FOUND, admin=NOT_FOUND)
+HOLDER = _roles(anon=LOGIN, pending=OK, volunteer=NOT_FOUND, holder=OK, coordinator=NOT_FOUND,
                 admin=NOT_FOUND)
 STAFF = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=NOT_FOUND, holder=NOT_FOUND, coordinator=OK, admin=OK)
 ADMIN = _roles(anon=LOGIN, pending=NOT_FOUND, volunteer=NOT_FOUND, holder=NOT_FOUND, coordinator=NOT_FOUND,
@@ -40,6 +41,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "auth.signup": PUBLIC,
     "auth.signed_up": PUBLIC,  # the same page after every sign-up: it names nobody
     "auth.accept_invitation": PUBLIC,  # the token is the key
+    "auth.forgot_password": PUBLIC,  # the same answer for every email or number; signed-in people go home
+    "auth.reset_password": PUBLIC,  # only with the token the browser got when it asked
     "volunteer.calendar_feed": PUBLIC,  # the token is the key
     "home.index": PUBLIC,  # a welcome page with the way in, or the person's own home
     "auth.logout": _roles(anon=LOGIN, pending=LOGIN, volunteer=LOGIN, holder=LOGIN, coordinator=LOGIN,
@@ -60,6 +63,9 @@ ACCESS: dict[str, dict[str, str]] = {
     "auth.log_out_everywhere": _roles(anon=LOGIN, pending=LOGIN, volunteer=LOGIN, holder=LOGIN, coordinator=LOGIN,
                                       admin=LOGIN),  # everyone, signed out everywhere, lands on the login page
     "volunteer.delete_account": PROFILE,
+    "volunteer.confirm_phone": PROFILE,
+    "volunteer.new_phone_code": PROFILE,
+    "volunteer.cancel_phone_change": PROFILE,
     "admin.invitations": ADMIN,
     "admin.accounts": ADMIN,
     "admin.reset_two_factor": ADMIN,

@@ -18,6 +18,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -60,8 +61,11 @@ def run_two_schedulers(database_url: str, env: dict[str, str], *, latency: float
     with FakeTwilio(latency=latency, hang_every=hang_every, hang_seconds=hang_seconds) as twilio:
         command = [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "--interval", str(interval)]
         process_env = {**os.environ, **scheduler_env(env, twilio, rate=rate, lease=lease, batch=batch)}
-        processes = [subprocess.Popen(command, cwd=ROOT, env=process_env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True) for _ in range(schedulers)]
+        # Their output goes to files: a pipe nobody reads until the end fills up and blocks the
+        # scheduler's logging, and with it every thread that logs.
+        logs = [tempfile.TemporaryFile("w+") for _ in range(schedulers)]  # noqa: SIM115 - closed below
+        processes = [subprocess.Popen(command, cwd=ROOT, env=process_env, stdout=log_file, stderr=subprocess.STDOUT,
+                                      text=True) for log_file in logs]
         paused_at = resumed_at = None
         try:
             while time.monotonic() - started < timeout:
@@ -84,7 +88,13 @@ def run_two_schedulers(database_url: str, env: dict[str, str], *, latency: float
             for process in processes:
                 process.send_signal(signal.SIGCONT)
                 process.send_signal(signal.SIGTERM)
-            outputs = [process.communicate(timeout=60)[0] for process in processes]
+            for process in processes:
+                process.wait(timeout=60)
+            outputs = []
+            for log_file in logs:
+                log_file.seek(0)
+                outputs.append(log_file.read())
+                log_file.close()
         requests = Counter(row_id(message.form) for message in twilio.messages)
         waits = sorted((message.created_at - started_at).total_seconds() for message in twilio.messages)
     states = row_states(engine)

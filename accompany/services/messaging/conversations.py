@@ -16,7 +16,7 @@ from sqlalchemy import case, func, or_, select, update
 from accompany.database import db
 from accompany.models import Family, InboundMessage, MessageKind, OutboundMessage, User, Wording
 from accompany.services.errors import DomainError
-from accompany.services.messaging import keywords, planning
+from accompany.services.messaging import codes, keywords, planning
 from accompany.services.messaging.inbound import Senders, opt_out
 from accompany.services.messaging.rendering import MAX_SEGMENTS
 from accompany.services.messaging.segments import count_segments
@@ -150,7 +150,8 @@ def thread(key: str, *, by: User, now: datetime) -> Thread | None:
                                                                 OutboundMessage.kind == MessageKind.STAFF_REPLY))
             .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc()).limit(THREAD_LENGTH)
         )
-        entries += [Entry(at=m.sent_at or m.created_at, incoming=False, body=m.body or "", kind=m.kind,
+        entries += [Entry(at=m.sent_at or m.created_at, incoming=False,
+                          body=codes.HIDDEN if m.kind.is_one_time_code else m.body or "", kind=m.kind,
                           state=m.state.label, sent=m.sent_at is not None) for m in outbound]
     entries.sort(key=lambda entry: entry.at)
     if conversation.family is not None:

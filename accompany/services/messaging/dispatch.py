@@ -22,7 +22,7 @@ from flask import current_app
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.models import MessageState, OutboundMessage
-from accompany.services.messaging import outbox, planning
+from accompany.services.messaging import codes, outbox, planning
 from accompany.services.messaging.facts import NothingToSay, UnknownKind
 from accompany.services.messaging.rendering import render_text
 from accompany.services.messaging.sms.gateway import (
@@ -67,6 +67,8 @@ class Pacer:
 
 def recipient_phone(row: OutboundMessage) -> str | None:
     """The number to text now, or None when consent, opt-in or opt-out says not to."""
+    if row.kind.is_one_time_code:  # to the number it was asked for, which may not be theirs yet
+        return codes.destination(row)
     if row.family is not None:
         return row.family.phone if planning.family_may_be_texted(row.family) else None
     return row.user.phone if row.user is not None and planning.user_may_be_texted(row.user) else None

@@ -25,11 +25,12 @@ from accompany.models import (
     OutboundMessage,
     Shift,
     User,
+    UserStatus,
     Wording,
 )
 from accompany.phones import format_national
 from accompany.public_url import public_base_url
-from accompany.services.messaging import planning
+from accompany.services.messaging import codes, planning
 from accompany.services.privacy.redaction import scrub_free_text
 from accompany.services.scheduling.overview import unfilled_slots_soon
 
@@ -60,7 +61,8 @@ class Facts:
     link: str = ""
     phone: str = ""  # the organization's help line, formatted
     count: int = 0  # open slots, for the daily digest
-    code: str = ""  # an urgent shift's reply code
+    code: str = ""  # an urgent shift's reply code, or a one-time code
+    minutes: int = 0  # how long a one-time code works
     message: str = ""  # a coordinator's own words
 
 
@@ -168,6 +170,21 @@ def _volunteer_urgent_ask(base: Facts, subject: Subject) -> Facts:
                    place=shift.appointment.location.name, code=subject.params.get("code", ""))
 
 
+def _volunteer_approved(base: Facts, subject: Subject) -> Facts:
+    volunteer = subject.message.user
+    if volunteer is None or volunteer.status != UserStatus.ACTIVE:
+        raise NothingToSay("the volunteer is no longer active")
+    return replace(base, link=_link("/shifts"))
+
+
+def _one_time_code(base: Facts, subject: Subject) -> Facts:
+    """The code is made now, as the text goes (codes.py): it never waits in the database."""
+    code = codes.code_for(subject.message)
+    if code is None or not code.live:
+        raise NothingToSay("the code was used, replaced or given up on")
+    return replace(base, code=codes.make_code(code, now=subject.now), minutes=codes.code_minutes())
+
+
 def _coordinator_detained(base: Facts, subject: Subject) -> Facts:
     appointment = subject.appointment
     if appointment is None:
@@ -250,6 +267,7 @@ FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
     MessageKind.VOLUNTEER_RESCHEDULED: _volunteer_shift_ahead,
     MessageKind.VOLUNTEER_CANCELLED: _volunteer_cancelled,
     MessageKind.VOLUNTEER_URGENT_ASK: _volunteer_urgent_ask,
+    MessageKind.VOLUNTEER_APPROVED: _volunteer_approved,
     MessageKind.COORDINATOR_DETAINED: _coordinator_detained,
     MessageKind.COORDINATOR_LATE_RELEASE: _coordinator_late_release,
     MessageKind.COORDINATOR_UNFILLED_DIGEST: _coordinator_unfilled_digest,
@@ -262,6 +280,8 @@ FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
     MessageKind.REPLY_URGENT_DECLINED: _urgent_reply,
     MessageKind.REPLY_URGENT_NOT_POSSIBLE: _urgent_reply,
     MessageKind.STAFF_REPLY: _staff_reply,
+    MessageKind.PHONE_CODE: _one_time_code,
+    MessageKind.PASSWORD_CODE: _one_time_code,
 }
 # The kinds an outbox row can be.
 KINDS = tuple(FACTS)

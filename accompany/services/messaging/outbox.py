@@ -186,7 +186,10 @@ def record_opt_out(phone_e164: str, *, now: datetime, keyword: str) -> None:
 
 def block_number(row: OutboundMessage, *, code: str, now: datetime) -> None:
     """The carrier refused `row` because of its number (opted out, not a mobile...): record it on
-    the number and cancel what else waits for that recipient. A corrected number is a new one."""
+    the number and cancel what else waits for that recipient. A corrected number is a new one.
+    A one-time code's number may not be the recipient's own yet: theirs is left alone."""
+    if row.kind.is_one_time_code:
+        return
     phone = row.family.phone if row.family is not None else row.user.phone if row.user is not None else None
     if phone:
         record_opt_out(phone, now=now, keyword=f"carrier {code}")

@@ -139,6 +139,7 @@ def compose(
         "help": words["help"].format(phone=facts.phone) if facts.phone else words["help_reply"],
         "risk": words["risk"] if keep_optional else "",
         "code": facts.code,
+        "minutes": facts.minutes,
         "message": facts.message,
     }
     if facts.starts_at is not None:

@@ -16,6 +16,7 @@ from accompany.database import db
 from accompany.models import (
     Invitation,
     Language,
+    MessageKind,
     Role,
     User,
     UserStatus,
@@ -30,7 +31,8 @@ from accompany.services.errors import (
     WeakPassword,
     WrongPassword,
 )
-from accompany.services.people import login_sessions, login_throttle
+from accompany.services.messaging import planning
+from accompany.services.people import login_sessions, login_throttle, phone_codes
 from accompany.services.people.passwords import (
     MIN_LENGTH,
     hash_password,
@@ -38,6 +40,9 @@ from accompany.services.people.passwords import (
     password_matches,
 )
 from accompany.services.privacy.audit import record_event
+
+# The welcome text is worth sending for a day after approval; later, the volunteer has found out.
+APPROVAL_TEXT_VALID_FOR = timedelta(hours=24)
 
 
 @dataclass
@@ -121,7 +126,6 @@ def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User | None:
         home_area=data.home_area.strip(),
         sms_opt_in=data.sms_opt_in,
     )
-    set_user_phone(user, data.phone)
     set_user_languages(user, data.languages)
     try:
         with db.session.begin_nested():  # the same email signing up twice at once: one account
@@ -129,6 +133,8 @@ def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User | None:
     except IntegrityError:
         _note_sign_up_for_existing_account(data.email, now=now)
         return None
+    if data.phone.strip():  # saved once they type back the code we text it (phone_codes.py)
+        phone_codes.start_phone_check(user, data.phone, now=now, quiet=True)
     record_event("volunteer.signed_up", now=now, actor=user, subject=user)
     return user
 
@@ -253,12 +259,17 @@ def change_password(user: User, current: str, new: str, *, now: datetime) -> Non
     """Replace the password after checking the current one; other sessions end."""
     if not password_matches(user.password_hash, current):
         raise WrongPassword()
+    replace_password(user, new)
+    record_event("password.changed", now=now, actor=user, subject=user)
+    db.session.flush()
+
+
+def replace_password(user: User, new: str) -> None:
+    """Set a new password (or WeakPassword); every session of the account ends."""
     if len(new) < MIN_LENGTH:
         raise WeakPassword()
     user.password_hash = hash_password(new)
     end_all_sessions(user)
-    record_event("password.changed", now=now, actor=user, subject=user)
-    db.session.flush()
 
 
 def staff_accounts() -> list[User]:
@@ -286,6 +297,9 @@ def approve_volunteer(volunteer: User, *, by: User, now: datetime) -> None:
     volunteer.status = UserStatus.ACTIVE
     volunteer.approved_at = now
     volunteer.approved_by = by
+    if planning.user_may_be_texted(volunteer):  # a confirmed number, with texts on
+        planning.plan_message(f"user:{volunteer.id}:approved", kind=MessageKind.VOLUNTEER_APPROVED, now=now,
+                              not_before=now, send_before=now + APPROVAL_TEXT_VALID_FOR, user=volunteer)
     record_event("volunteer.approved", now=now, actor=by, subject=volunteer)
     db.session.flush()
 

@@ -4,6 +4,9 @@ reach them (phone, texts).
 Pending volunteers have a profile too (DESIGN §3). Everything is checked before anything is
 changed, so a broken rule saves nothing. The audit trail names the fields that changed, never
 their values.
+
+A new phone number is not saved by the form: we text it a code (phone_codes.py), and only once the
+volunteer types the code back does it replace the number they had (`confirm_new_phone`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from accompany.database import db
 from accompany.models import (
     Claim,
     Language,
+    PhoneCode,
     Shift,
     User,
 )
@@ -25,6 +29,7 @@ from accompany.phones import format_national
 from accompany.services.errors import DomainError, NotAVolunteer
 from accompany.services.inputs import optional_phone
 from accompany.services.messaging import planning
+from accompany.services.people import phone_codes
 from accompany.services.people.accounts import set_user_languages, set_user_phone
 from accompany.services.privacy.access import has_own_profile
 from accompany.services.privacy.audit import record_event
@@ -96,7 +101,7 @@ def details_of(user: User) -> ProfileDetails:
     )
 
 
-def _check(details: ProfileDetails, *, now: datetime) -> str | None:
+def _check(user: User, details: ProfileDetails, waiting: PhoneCode | None, *, now: datetime) -> str | None:
     """Raise the first broken rule; returns the phone in E.164 (or None when left empty)."""
     name = (details.name or "").strip()
     if not name:
@@ -104,8 +109,12 @@ def _check(details: ProfileDetails, *, now: datetime) -> str | None:
     if len(name) > NAME_MAX:
         raise NameTooLong()
     phone = optional_phone(details.phone, BadPhone)
-    if details.sms_opt_in and phone is None:
+    # Left empty with no confirmed number, the number waiting for its code still counts.
+    number = phone or (waiting.phone if waiting is not None and user.phone is None else None)
+    if details.sms_opt_in and number is None:
         raise PhoneNeededForTexts()
+    if _is_new_number(user, phone, waiting):
+        phone_codes.check_may_send(user, phone, now=now)
     known = {member.value for member in Language}
     if any(code not in known for code in details.languages):
         raise UnknownLanguage()
@@ -125,15 +134,23 @@ def upcoming_claims(user: User, *, now: datetime) -> list[Claim]:
     )
 
 
+def _is_new_number(user: User, phone: str | None, waiting: PhoneCode | None) -> bool:
+    """A number typed that is neither the confirmed one nor the one already waiting for its code."""
+    return phone is not None and phone != user.phone and (waiting is None or waiting.phone != phone)
+
+
 def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> list[str]:
-    """Save the volunteer's own profile; returns the names of the fields that changed.
+    """Save the volunteer's own profile; returns the names of the fields that changed
+    ("new_phone": a code went to a new number, which is not saved yet).
 
     Ticking the obligor attestation records when it was made; unticking clears it. Turning
     text reminders off (or removing the phone) cancels the texts still waiting to go to them.
+    Emptying the phone box removes the confirmed number (and any number waiting for its code).
     """
     if not has_own_profile(user):
         raise NotAVolunteer("Only volunteers have a volunteer profile.")
-    phone = _check(details, now=now)
+    waiting = phone_codes.pending_phone_check(user)
+    phone = _check(user, details, waiting, now=now)
     changed: list[str] = []
 
     def change(name: str, value: object) -> None:
@@ -142,9 +159,14 @@ def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> lis
             changed.append(name)
 
     change("name", details.name.strip())
-    if phone != user.phone:
-        set_user_phone(user, phone or "")
+    if phone is None and user.phone is not None:
+        set_user_phone(user, "")
+        if waiting is not None:
+            phone_codes.cancel_phone_check(user, now=now)
         changed.append("phone")
+    elif _is_new_number(user, phone, waiting):
+        phone_codes.start_phone_check(user, phone, now=now)
+        changed.append("new_phone")
     if set(details.languages) != set(user.language_codes):
         set_user_languages(user, details.languages)
         changed.append("languages")
@@ -157,13 +179,45 @@ def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> lis
     change("home_area", (details.home_area or "").strip())
     change("sms_opt_in", bool(details.sms_opt_in))
 
-    if not user.sms_opt_in or user.phone is None:
-        planning.cancel_user_messages(user)
-    elif "sms_opt_in" in changed or "phone" in changed:
-        db.session.flush()
-        for claim in upcoming_claims(user, now=now):  # texts back on: remind them of what they hold
-            planning.plan_volunteer_reminders(claim, now=now, announce=False)
+    _texts_follow(user, changed, now=now)
     if changed:
         record_event("profile.updated", now=now, actor=user, subject=user, fields=changed)
     db.session.flush()
     return changed
+
+
+def _texts_follow(user: User, changed: list[str], *, now: datetime) -> None:
+    """Texts off or no number: what waits to go to them is cancelled. Texts back on, or a new
+    number: they are reminded of the shifts they hold."""
+    if not user.sms_opt_in or user.phone is None:
+        planning.cancel_user_messages(user)
+    elif "sms_opt_in" in changed or "phone" in changed:
+        db.session.flush()
+        for claim in upcoming_claims(user, now=now):
+            planning.plan_volunteer_reminders(claim, now=now, announce=False)
+
+
+def confirm_new_phone(user: User, typed_code: str, *, now: datetime) -> str:
+    """The code texted to the number waiting for it is right: that number is now the volunteer's
+    (texts go to it from now on). Returns the number; raises phone_codes.CodeNotAccepted."""
+    if not has_own_profile(user):
+        raise NotAVolunteer("Only volunteers have a volunteer profile.")
+    waiting = phone_codes.pending_phone_check(user)
+    if waiting is None:
+        raise phone_codes.CodeNotAccepted()
+    phone_codes.check_code(waiting, typed_code, now=now)
+    set_user_phone(user, waiting.phone)
+    _texts_follow(user, ["phone"], now=now)
+    record_event("profile.phone_confirmed", now=now, actor=user, subject=user)
+    db.session.flush()
+    return waiting.phone
+
+
+def text_new_code(user: User, *, now: datetime) -> PhoneCode:
+    """Another code to the number waiting for one (the last one stops working)."""
+    if not has_own_profile(user):
+        raise NotAVolunteer("Only volunteers have a volunteer profile.")
+    waiting = phone_codes.pending_phone_check(user)
+    if waiting is None:
+        raise phone_codes.NoNumberWaiting()
+    return phone_codes.start_phone_check(user, waiting.phone, now=now)

@@ -39,6 +39,16 @@ def may_use_board(user: User | None) -> bool:
     return _active(user) and user.role == Role.VOLUNTEER
 
 
+def is_waiting_for_approval(user: User | None) -> bool:
+    """A volunteer who signed up and is not approved yet: their profile and a waiting page."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.role == Role.VOLUNTEER
+        and user.status == UserStatus.PENDING
+    )
+
+
 def has_own_profile(user: User | None) -> bool:
     """Volunteers, approved or still waiting, keep a profile (deactivated ones cannot log in)."""
     return bool(

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from accompany.crypto import keyring
 from accompany.database import db
-from accompany.models import Claim, InboundMessage, OutboundMessage, Role, Shift, User, UserStatus
+from accompany.models import Claim, InboundMessage, OutboundMessage, PhoneCode, Role, Shift, User, UserStatus
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.people.accounts import end_all_sessions
@@ -93,6 +93,9 @@ def delete_volunteer_account(user: User, password: str, *, now: datetime) -> Acc
         row.body, row.from_phone, row.from_hash = "", "", key
         row.handled_at = row.handled_at or now
         texts += 1
+
+    # A number they typed that waits for its code, and their codes, go too.
+    db.session.execute(delete(PhoneCode).where(PhoneCode.user_id == user.id))
 
     user.name = DELETED_VOLUNTEER_NAME
     user.email = deleted_email(user.id)

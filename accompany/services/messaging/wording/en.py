@@ -112,4 +112,16 @@ TEXTS = {
         "reminder will reach them. Please call them.{link}"
     ),
     "staff_reply": "{message}",
+    "volunteer_approved": (
+        "Welcome! Your sign-up is approved: you can now see open shifts and take the ones that suit you. "
+        "Thank you for joining us!{link}"
+    ),
+    "phone_code": (
+        "Your code to confirm this number: {code}. It works for {minutes} minutes. "
+        "If you did not ask for it, ignore this text."
+    ),
+    "password_code": (
+        "Your code to set a new password: {code}. It works for {minutes} minutes. Never share it. "
+        "If you did not ask for it, ignore this text: your password stays the same."
+    ),
 }

@@ -126,4 +126,16 @@ TEXTS = {
         "Llamen a la familia.{link}"
     ),
     "staff_reply": "{message}",
+    "volunteer_approved": (
+        "¡Le damos la bienvenida! Su registro fue aprobado: ya puede ver los turnos abiertos y tomar "
+        "los que le convengan. ¡Gracias por sumarse!{link}"
+    ),
+    "phone_code": (
+        "Su clave para confirmar este celular: {code}. Vale por {minutes} minutos. "
+        "Si usted no hizo este pedido, ignore este mensaje."
+    ),
+    "password_code": (
+        "Su clave para elegir una contraseña nueva: {code}. Vale por {minutes} minutos. No la comparta "
+        "con nadie. Si usted no hizo este pedido, ignore este mensaje: su contraseña sigue igual."
+    ),
 }

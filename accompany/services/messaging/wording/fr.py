@@ -127,4 +127,17 @@ TEXTS = {
         "lui parviendra. Appelez-la.{link}"
     ),
     "staff_reply": "{message}",
+    "volunteer_approved": (
+        "Bienvenue ! Votre inscription est acceptée : vous pouvez maintenant voir les créneaux ouverts "
+        "et prendre ceux qui vous conviennent. Merci de nous rejoindre !{link}"
+    ),
+    "phone_code": (
+        "Votre code pour confirmer ce numéro : {code}. Il est valable {minutes} minutes. "
+        "Si vous ne l'avez pas demandé, ignorez ce message."
+    ),
+    "password_code": (
+        "Votre code pour choisir un nouveau mot de passe : {code}. Il est valable {minutes} minutes. "
+        "Ne le donnez à personne. Si vous ne l'avez pas demandé, ignorez ce message : votre mot de passe "
+        "ne change pas."
+    ),
 }

@@ -131,4 +131,16 @@ TEXTS = {
         "Rele fanmi an.{link}"
     ),
     "staff_reply": "{message}",
+    "volunteer_approved": (
+        "Byenvini! Enskripsyon ou apwouve: kounye a ou ka wè plas ki lib yo epi pran sa k bon pou ou. "
+        "Mèsi paske w vin jwenn nou!{link}"
+    ),
+    "phone_code": (
+        "Kòd pou konfime nimewo sa a: {code}. Li bon pou {minutes} minit. "
+        "Si se pa ou ki mande l, pa okipe mesaj sa a."
+    ),
+    "password_code": (
+        "Kòd pou chwazi yon nouvo modpas: {code}. Li bon pou {minutes} minit. Pa bay pèsonn li. "
+        "Si se pa ou ki mande l, pa okipe mesaj sa a: modpas ou pa chanje."
+    ),
 }

@@ -118,4 +118,16 @@ TEXTS = {
         "deixam de chegar. Liguem para ela.{link}"
     ),
     "staff_reply": "{message}",
+    "volunteer_approved": (
+        "Boas-vindas! Seu cadastro foi aprovado: agora pode ver os turnos abertos e pegar os que quiser. "
+        "Obrigado por fazer parte da equipe!{link}"
+    ),
+    "phone_code": (
+        "Para confirmar este celular, digite {code} no site. Vale por {minutes} minutos. "
+        "Ignore esta mensagem se o pedido for de outra pessoa."
+    ),
+    "password_code": (
+        "Para criar uma senha nova, digite {code} no site. Vale por {minutes} minutos. Nunca compartilhe. "
+        "Ignore esta mensagem se o pedido for de outra pessoa: sua senha continua a mesma."
+    ),
 }

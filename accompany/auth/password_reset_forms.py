@@ -1,0 +1,28 @@
+"""The forms of a forgotten password: asking for a code, then typing it with the new password."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from accompany.formfields import new_password_fields
+
+
+class ForgotPasswordForm(FlaskForm):
+    account = StringField(
+        "Your email or mobile number",
+        validators=[InputRequired("Type the email address you log in with, or your mobile number."),
+                    Length(max=254, message="That is too long for an email address or a phone number.")],
+        render_kw={"autocomplete": "username", "autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    code = StringField(
+        "Code from the text",
+        validators=[InputRequired("Type the code from the text we sent."),
+                    Length(max=20, message="That code is too long.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    password, confirm = new_password_fields("New password")

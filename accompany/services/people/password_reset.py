@@ -1,0 +1,129 @@
+"""A forgotten password: a code texted to the account's confirmed number, then a new password.
+
+Asking answers the same whether or not an account has that email or number (so the page tells
+nobody who has an account): the browser always gets a random token to bring back with the code,
+and only when the account exists, can log in, has a confirmed number and is under the code limits
+(phone_codes.py) is a code texted, to a request row that keeps the token's SHA-256. A code for no
+account simply never works, with the same message as a wrong one.
+
+Throttled three ways: per client address and per email or number asked about (the login
+throttle's growing waits, answered "wait" whether or not the account exists), and per account and
+per number (the code limits, silently). Setting the new password ends every session of the
+account; logging in afterwards still takes the second step for staff who have one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from accompany.crypto import keyring, phone_index
+from accompany.database import db
+from accompany.models import CodePurpose, PhoneCode, User, UserStatus
+from accompany.phones import InvalidPhone, normalize_phone
+from accompany.services.errors import DomainError, WeakPassword
+from accompany.services.messaging import planning
+from accompany.services.people import accounts, login_throttle, phone_codes
+from accompany.services.people.passwords import MIN_LENGTH
+from accompany.services.privacy.audit import record_event
+
+# How long the browser may take from asking to typing the code (the code itself works less).
+RESET_WINDOW = timedelta(minutes=20)
+
+
+class NotAnAccountAddress(DomainError):
+    field = "account"
+    message = ("Type the email address you log in with, or your mobile number (10 digits like "
+               "617-555-0123, or + and the country code).")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _address_key(address: str | None) -> str | None:
+    return "reset-address:" + keyring().blind_index("reset-address", address) if address else None
+
+
+def _asked_about_key(normalized: str) -> str:
+    return "reset-for:" + keyring().blind_index("reset-for", normalized)
+
+
+def _normalized(account: str) -> str:
+    """The email (lowercased) or the number (E.164) someone typed, or NotAnAccountAddress."""
+    text = (account or "").strip()
+    if "@" in text:
+        return accounts.normalize_email(text)
+    try:
+        return normalize_phone(text)
+    except InvalidPhone:
+        raise NotAnAccountAddress() from None
+
+
+def _account_for(normalized: str) -> User | None:
+    """The account that can log in with this email, or the only one with this confirmed number."""
+    if "@" in normalized:
+        found = [accounts.find_user_by_email(normalized)]
+    else:
+        found = list(db.session.scalars(select(User).where(User.phone_hash == phone_index(normalized),
+                                                           User.status != UserStatus.DISABLED).limit(2)))
+    if len(found) != 1 or found[0] is None or found[0].status == UserStatus.DISABLED:
+        return None
+    return found[0]
+
+
+def request_reset(account: str, *, now: datetime, address: str | None) -> str:
+    """Text a code to the account for `account` (an email or a number) if there is one that may
+    have it, and return the token the browser brings back with the code, whether or not there is.
+    Raises NotAnAccountAddress or LoginThrottled, the same for every account."""
+    normalized = _normalized(account)
+    rules = login_throttle.current_rules()
+    by_address = _address_key(address)
+    if by_address is not None:
+        login_throttle.take_turn(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
+    login_throttle.take_turn(_asked_about_key(normalized), now=now, rules=rules, free=rules.free_failures)
+    token = secrets.token_urlsafe(32)
+    user = _account_for(normalized)
+    if user is None or user.phone is None or planning.is_opted_out(user.phone_hash):
+        return token
+    if not phone_codes.may_send(user, user.phone_hash, now=now):
+        record_event("password.reset_not_sent", now=now, subject=user, reason="code_limit")
+        return token
+    phone_codes.ask_for_code(user, CodePurpose.PASSWORD, user.phone, now=now, request_hash=_token_hash(token))
+    record_event("password.reset_requested", now=now, subject=user)
+    return token
+
+
+def reset_password(token: str, typed_code: str, new_password: str, *, now: datetime, address: str | None) -> User:
+    """Set `new_password` on the account whose code this browser asked for, if `typed_code` is it.
+
+    Raises WeakPassword (before the code is tried), LoginThrottled, or phone_codes.CodeNotAccepted
+    (counted: the caller commits it anyway). Every session of the account ends.
+    """
+    if len(new_password) < MIN_LENGTH:
+        raise WeakPassword()
+    rules = login_throttle.current_rules()
+    by_address = _address_key(address)
+    if by_address is not None:
+        wait = login_throttle.waiting_for([by_address], now=now)
+        if wait is not None:
+            raise login_throttle.LoginThrottled(wait)
+    code = db.session.scalar(
+        select(PhoneCode).where(PhoneCode.request_hash == _token_hash(token), PhoneCode.purpose == CodePurpose.PASSWORD)
+    ) if token else None
+    try:
+        if code is None or code.user.status == UserStatus.DISABLED:
+            raise phone_codes.CodeNotAccepted()
+        phone_codes.check_code(code, typed_code, now=now)
+    except phone_codes.CodeNotAccepted:
+        if by_address is not None:
+            login_throttle.record_failure(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
+        raise
+    user = code.user
+    accounts.replace_password(user, new_password)
+    record_event("password.reset", now=now, actor=user, subject=user)
+    db.session.flush()
+    return user
