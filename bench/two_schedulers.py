@@ -69,8 +69,9 @@ def main(argv=None) -> int:
         plan(database_url, args.rows)
         env = {**keys_from_env(), "ACCOMPANY_ENV": "production", "DATABASE_URL": database_url,
                "ACCOMPANY_INSTANCE_DIR": work}
-        log(f"{args.rows} due texts; two schedulers, answers after {args.latency} s, {args.rate}/s, "
-            f"lease {args.lease} s, first scheduler stopped {args.pause} s after {args.pause_after} requests")
+        log(f"{args.rows} due texts; {args.schedulers} scheduler(s), answers after {args.latency} s, {args.rate}/s, "
+            f"lease {args.lease} s, first scheduler stopped {args.pause} s after {args.pause_after} requests, "
+            f"one request in {args.hang_every or 'none'} hangs {args.hang_seconds} s")
         report = run_two_schedulers(database_url, env, latency=args.latency, rate=args.rate, lease=args.lease,
                                     batch=args.batch, pause_after=args.pause_after,
                                     pause_seconds=args.pause, timeout=3600, schedulers=args.schedulers,
