@@ -6,8 +6,9 @@ import os
 import re
 import shutil
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -44,9 +45,29 @@ CLOCK_MATRIX = {
 }
 
 
+BOSTON = ZoneInfo("America/New_York")
+
+
 def from_now(**delta) -> datetime:
     """A time relative to the app's clock, for data that pages (which read the clock) must see."""
     return utcnow() + timedelta(**delta)
+
+
+def boston(day, hh: int, mm: int = 0) -> datetime:
+    """`day` at hh:mm in Boston (the test network's time zone), as an aware UTC datetime."""
+    return datetime.combine(day, time(hh, mm), tzinfo=BOSTON).astimezone(UTC)
+
+
+# "José Pérez" as coordinators type it into a meeting point, however the accents and case come out:
+# none of these may reach a volunteer's text or calendar with the name in it.
+JOSE_PEREZ_MEETING_POINTS = [
+    "José's home, 12 Elm St",  # precomposed é
+    "Jose\u0301's home, 12 Elm St",  # decomposed: e and a separate accent mark
+    "Jose's home, 12 Elm St",  # no accents
+    "JOSÉ PÉREZ'S HOME, 12 ELM ST",  # upper case
+    "the Perez home, 12 Elm St",
+    "Pe\u0301rez\u2019s house, 12 Elm St",  # decomposed, curly possessive
+]
 
 
 def clock_env() -> dict[str, str]:
@@ -276,6 +297,16 @@ def app(database_url, db_kind):
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def gateway(app):
+    """The app's fake SMS gateway (config SMS_BACKEND=fake), emptied: what a test sends is all it holds."""
+    from accompany.services.messaging.sms.gateway import current_gateway
+
+    fake = current_gateway()
+    fake.clear()
+    return fake
 
 
 @pytest.fixture

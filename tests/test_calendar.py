@@ -20,7 +20,7 @@ from accompany.services.scheduling.calendar import (
     reset_calendar_token,
 )
 from accompany.words import fold
-from tests.conftest import NOW, csrf_token, from_now, log_in
+from tests.conftest import JOSE_PEREZ_MEETING_POINTS, NOW, csrf_token, from_now, log_in
 from tests.support.queries import count_queries
 
 FAMILY_NAME = "Rosalinda Quispe"
@@ -220,15 +220,6 @@ def test_no_family_name_or_phone_anywhere_in_the_feed(make, db):
     assert str(events[_uid(shifts["ride"])]["location"]) == "the family's house (the family family)"
 
 
-# "José Pérez" as coordinators type it into a meeting point, however the accents and case come out.
-NAME_VARIANTS = [
-    "José's home, 12 Elm St",  # precomposed é
-    "Jose\u0301's home, 12 Elm St",  # decomposed: e and a separate accent mark
-    "Jose's home, 12 Elm St",  # no accents
-    "JOSÉ PÉREZ'S HOME, 12 ELM ST",  # upper case
-    "the Perez home, 12 Elm St",
-    "Pe\u0301rez’s house, 12 Elm St",  # decomposed, curly possessive
-]
 
 
 def folded_names(text: str) -> list[str]:
@@ -236,7 +227,7 @@ def folded_names(text: str) -> list[str]:
     return [word for word in ("jose", "perez") if word in fold(text)]
 
 
-@pytest.mark.parametrize("meeting_point", NAME_VARIANTS)
+@pytest.mark.parametrize("meeting_point", JOSE_PEREZ_MEETING_POINTS)
 def test_the_feed_leaves_out_the_family_name_however_its_accents_and_case_are_typed(make, db, meeting_point):
     me = make.volunteer()
     family = make.family(name="José Pérez", phone=FAMILY_PHONE)

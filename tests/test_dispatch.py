@@ -1,8 +1,7 @@
 """Sending from the outbox: once, in time, and honest about what happened."""
 
 import threading
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,25 +11,13 @@ from accompany.models import AppointmentKind, MessageState, OptOut, OutboundMess
 from accompany.services.messaging import dispatch as dispatch_module
 from accompany.services.messaging import outbox
 from accompany.services.messaging.dispatch import Pacer, send_due
-from accompany.services.messaging.sms.gateway import FinalError, RetryableError, UnknownOutcome, current_gateway
+from accompany.services.messaging.sms.gateway import FinalError, RetryableError, UnknownOutcome
 from accompany.services.scheduling import appointments
 from accompany.services.scheduling.shifts import propose_shifts
-from tests.conftest import NOW, clock_env
+from tests.conftest import JOSE_PEREZ_MEETING_POINTS, NOW, boston, clock_env
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
-BOSTON = ZoneInfo("America/New_York")
-
-
-def local(day: date, hh: int, mm: int = 0) -> datetime:
-    return datetime.combine(day, time(hh, mm), tzinfo=BOSTON).astimezone(UTC)
-
-
-@pytest.fixture
-def gateway(app):
-    fake = current_gateway()
-    fake.clear()
-    return fake
 
 
 def fixed(moment):
@@ -79,9 +66,9 @@ def test_a_saved_appointment_rolled_back_plans_nothing(make, db, gateway):
 
 
 def test_reschedule_cancels_and_the_family_gets_the_new_time(make, db, gateway):
-    appointment = _appointment(make, starts_at=local(date(2026, 11, 24), 9, 0))
+    appointment = _appointment(make, starts_at=boston(date(2026, 11, 24), 9, 0))
     db.session.commit()
-    new_time = local(date(2026, 11, 25), 13, 30)
+    new_time = boston(date(2026, 11, 25), 13, 30)
     appointments.reschedule_appointment(appointment, new_time, by=make.coordinator(), now=NOW)
     db.session.commit()
     send_due(gateway, clock=fixed(NOW), rate=0)
@@ -306,14 +293,7 @@ def test_a_meeting_point_naming_the_family_reaches_the_volunteer_without_the_nam
     assert any("the family's home" in body for body in to_volunteer)
 
 
-@pytest.mark.parametrize("meeting_point", [
-    "José's home, 12 Elm St",  # precomposed é
-    "Jose\u0301's home, 12 Elm St",  # decomposed: e and a separate accent mark
-    "Jose's home, 12 Elm St",  # no accents
-    "JOSÉ PÉREZ'S HOME, 12 ELM ST",  # upper case
-    "the Perez home, 12 Elm St",
-    "Pe\u0301rez’s house, 12 Elm St",  # decomposed, curly possessive
-])
+@pytest.mark.parametrize("meeting_point", JOSE_PEREZ_MEETING_POINTS)
 def test_a_meeting_point_naming_the_family_any_way_reaches_the_volunteer_without_the_name(
         make, db, gateway, meeting_point):
     from accompany.services.scheduling.claims import claim_slot

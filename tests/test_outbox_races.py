@@ -6,7 +6,6 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 
 from accompany.clock import utcnow
@@ -15,16 +14,8 @@ from accompany.models import MessageState, OutboundMessage, SchedulerHeartbeat
 from accompany.services.messaging import outbox
 from accompany.services.messaging.dispatch import Pacer, send_due
 from accompany.services.messaging.heartbeat import record_heartbeat
-from accompany.services.messaging.sms.gateway import current_gateway
 from accompany.services.scheduling.claims import claim_slot
 from tests.conftest import NOW
-
-
-@pytest.fixture
-def gateway(app):
-    fake = current_gateway()
-    fake.clear()
-    return fake
 
 
 def _rows(make, count: int, *, start=None, window=None) -> list[int]:

@@ -5,8 +5,7 @@ moved, once, and never thanked for claiming a second time."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,25 +13,12 @@ from sqlalchemy import select
 from accompany.database import db as _db
 from accompany.models import AppointmentKind, Language, MessageState, OutboundMessage, ShiftRole
 from accompany.services.messaging.dispatch import send_due
-from accompany.services.messaging.sms.gateway import current_gateway
 from accompany.services.scheduling import appointments as svc
 from accompany.services.scheduling.claims import claim_slot, release_claim
 from accompany.services.scheduling.shifts import plan_of, propose_shifts, update_shift
-from tests.conftest import NOW
+from tests.conftest import NOW, boston
 
-BOSTON = ZoneInfo("America/New_York")
 FAMILY, DRIVER, COMPANION = "+16175550142", "+16175550171", "+16175550172"
-
-
-def at(day: date, hh: int, mm: int = 0) -> datetime:
-    return datetime.combine(day, time(hh, mm), tzinfo=BOSTON).astimezone(UTC)
-
-
-@pytest.fixture
-def gateway(app):
-    fake = current_gateway()
-    fake.clear()
-    return fake
 
 
 @pytest.fixture
@@ -42,7 +28,7 @@ def booked(make, db):
     shift; everything those claims planned for now has gone out."""
     family = make.family(phone=FAMILY, language=Language.ENGLISH)
     details = svc.AppointmentDetails(family=family, location=make.location(name="Boston Immigration Court"),
-                                     kind=AppointmentKind.MASTER_CALENDAR, starts_at=at(date(2026, 12, 8), 8, 30))
+                                     kind=AppointmentKind.MASTER_CALENDAR, starts_at=boston(date(2026, 12, 8), 8, 30))
     plans = propose_shifts(details, [ShiftRole.RIDE_THERE, ShiftRole.COMPANION], family_language=None, town="Chelsea")
     coordinator = make.coordinator()
     appointment = svc.create_appointment(details, plans, by=coordinator, now=NOW)
@@ -81,9 +67,9 @@ def test_the_family_hears_the_new_time_and_who_still_goes_and_the_volunteers_hea
     gateway.clear()
 
     later = NOW + timedelta(hours=1)
-    svc.reschedule_appointment(appointment, at(date(2026, 12, 15), 13, 0), by=coordinator, now=later)
+    svc.reschedule_appointment(appointment, boston(date(2026, 12, 15), 13, 0), by=coordinator, now=later)
     db.session.commit()
-    sent = texts_until(gateway, at(date(2026, 12, 15), 13, 0), start=later)
+    sent = texts_until(gateway, boston(date(2026, 12, 15), 13, 0), start=later)
 
     new_time = "Tuesday, December 15 at 1:00 PM"
     family = sent[FAMILY]
@@ -109,12 +95,12 @@ def test_a_released_ride_is_not_promised_after_the_reschedule(booked, make, db, 
     texts_until(gateway, NOW, start=NOW)
     gateway.clear()
     release_claim(ride.claims[0], now=NOW, by=driver)
-    svc.reschedule_appointment(appointment, at(date(2026, 12, 15), 13, 0), by=coordinator, now=NOW)
+    svc.reschedule_appointment(appointment, boston(date(2026, 12, 15), 13, 0), by=coordinator, now=NOW)
     db.session.commit()
     family = texts_until(gateway, NOW + timedelta(minutes=1), start=NOW)[FAMILY]
     assert not any("drive you" in body for body in family)
     assert sum("will go with you" in body for body in family) == 1
-    assert DRIVER not in texts_until(gateway, at(date(2026, 12, 15), 13, 0), start=NOW)
+    assert DRIVER not in texts_until(gateway, boston(date(2026, 12, 15), 13, 0), start=NOW)
 
 
 def test_moved_close_the_family_is_told_once_not_told_and_reminded_at_the_same_moment(booked, make, db, gateway):
@@ -123,12 +109,12 @@ def test_moved_close_the_family_is_told_once_not_told_and_reminded_at_the_same_m
     gateway.clear()
     # Monday at 9:00: the 3-day reminder's window is open already, so it would go right now with
     # the notice that says the same; the 1-day reminder still goes on Sunday morning.
-    svc.reschedule_appointment(appointment, at(date(2026, 11, 23), 9, 0), by=coordinator, now=NOW)
+    svc.reschedule_appointment(appointment, boston(date(2026, 11, 23), 9, 0), by=coordinator, now=NOW)
     db.session.commit()
     now_texts = texts_until(gateway, NOW, start=NOW)[FAMILY]
     assert [body.split(":")[0] for body in now_texts] == ["Change", "Good news", "Good news"]
     gateway.clear()
-    sunday = texts_until(gateway, at(date(2026, 11, 23), 9, 0), start=NOW + timedelta(minutes=1))[FAMILY]
+    sunday = texts_until(gateway, boston(date(2026, 11, 23), 9, 0), start=NOW + timedelta(minutes=1))[FAMILY]
     assert len(sunday) == 1 and sunday[0].startswith("Reminder: your appointment in Boston is tomorrow")
 
 
@@ -136,11 +122,11 @@ def test_rescheduled_at_night_the_family_texts_wait_for_the_morning_without_a_tw
     appointment, coordinator, ride, driver = booked
     texts_until(gateway, NOW, start=NOW)
     gateway.clear()
-    night = at(date(2026, 11, 21), 22, 0)
-    svc.reschedule_appointment(appointment, at(date(2026, 11, 24), 9, 0), by=coordinator, now=night)
+    night = boston(date(2026, 11, 21), 22, 0)
+    svc.reschedule_appointment(appointment, boston(date(2026, 11, 24), 9, 0), by=coordinator, now=night)
     db.session.commit()
     assert FAMILY not in texts_until(gateway, night, start=night)  # quiet hours
-    morning = texts_until(gateway, at(date(2026, 11, 22), 8, 0), start=night)[FAMILY]
+    morning = texts_until(gateway, boston(date(2026, 11, 22), 8, 0), start=night)[FAMILY]
     assert [body.split(":")[0] for body in morning] == ["Change", "Good news", "Good news"]
 
 
