@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -15,7 +17,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accompany.phones import InvalidPhone, normalize_phone
@@ -132,6 +134,19 @@ def new_password_fields(label: str = "Password") -> tuple[PasswordField, Passwor
 
 class ActionForm(FlaskForm):
     """A button that changes something: nothing to fill in but the CSRF token."""
+
+
+def new_form_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SentOnce:
+    """A form that creates something (a family, a shift, a reply, an invitation): each page it is
+    shown on carries a fresh one-time key, and `accompany.committing` saves the key with the change,
+    so the same filled-in form sent twice saves once. (A key a form lacks, from a page opened before
+    this existed, simply is not checked.)"""
+
+    form_key = HiddenField(default=new_form_key, validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="Reload the page and fill the form in again.")])
 
 
 def safe_next_url(target: str | None) -> str | None:

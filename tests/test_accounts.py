@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from accompany.models import AuditEvent, Language, Role, UserStatus
+from accompany.models import AuditEvent, Invitation, Language, Role, User, UserStatus
 from accompany.services.errors import (
     EmailTaken,
     InvitationInvalid,
@@ -107,6 +107,20 @@ def test_invitation_creates_an_active_coordinator_once(db, make):
     assert (user.role, user.status) == (Role.COORDINATOR, UserStatus.ACTIVE)
     with pytest.raises(InvitationInvalid):
         accounts.accept_invitation(token, "Again", "a long password", now=NOW + timedelta(hours=2))
+
+
+def test_an_invitation_sent_back_twice_at_once_makes_one_account(db, make):
+    """The acceptance form sent twice: the second send read the invitation unused, but the first
+    used it up meanwhile. Using it up is a compare-and-set, so the second makes no account."""
+    admin = make.admin()
+    invitation, token = accounts.invite_user("new.coord@example.org", Role.COORDINATOR, by=admin, now=NOW)
+    db.session.commit()
+    assert accounts.find_invitation(token, now=NOW).used_at is None  # what this send read
+    db.session.execute(update(Invitation).where(Invitation.id == invitation.id).values(used_at=NOW)
+                       .execution_options(synchronize_session=False))  # the other send, meanwhile
+    with pytest.raises(InvitationInvalid):
+        accounts.accept_invitation(token, "New Coordinator", "a long password", now=NOW)
+    assert db.session.scalar(select(User).where(User.email == "new.coord@example.org")) is None
 
 
 def test_invitations_expire_and_are_not_for_volunteers(db, make):

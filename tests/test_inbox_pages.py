@@ -14,7 +14,7 @@ from accompany.models import InboundMessage, MessageState, OptOut, OutboundMessa
 from accompany.services.messaging import conversations, inbound, planning
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
-from tests.support.browsing import logged_in
+from tests.support.browsing import hidden_fields, logged_in
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
@@ -110,6 +110,20 @@ def test_a_conversation_shows_both_directions_as_a_chat(app, make, db):
     assert "Rosalinda Q." in page and "…0142" in page and "555-0142" not in page
     assert "Mark as dealt with" in page and "Send reply" in page
     assert "Stop texting this number" not in page  # nobody asked to be left alone
+
+
+def test_a_reply_sent_twice_goes_once(app, make, db):
+    """The reply form sent twice (a double tap, a resend): one text is planned, and the second
+    send comes back to the conversation saying so."""
+    client, _ = _coordinator_client(app, make, db)
+    make.family(name="Rosalinda Q.", phone="617-555-0142")
+    db.session.commit()
+    key = _text(db, "617-555-0142", "Can someone call me about Tuesday?").from_hash
+    form = {**hidden_fields(client, f"/coordinator/inbox/{key}"), "text": "We will call you at noon."}
+    assert client.post(f"/coordinator/inbox/{key}/reply", data=form).status_code == 302
+    again = client.post(f"/coordinator/inbox/{key}/reply", data=form, follow_redirects=True)
+    assert "This form was sent twice" in again.get_data(as_text=True)
+    assert len(_staff_replies(db)) == 1
 
 
 def test_replying_plans_the_text_and_marks_the_conversation_dealt_with(app, make, db, caplog):

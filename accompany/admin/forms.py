@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from accompany.formfields import email_field, enum_choices
+from accompany.formfields import SentOnce, email_field, enum_choices
 from accompany.models import Role
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(SentOnce, FlaskForm):
     email = email_field("Their email")
     role = SelectField(
         "Role",

@@ -24,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from accompany.formfields import MultiCheckboxField, SmallIntegerField, at_most, enum_choices
+from accompany.formfields import MultiCheckboxField, SentOnce, SmallIntegerField, at_most, enum_choices
 from accompany.models import (
     AppointmentKind,
     AttendanceMode,
@@ -76,7 +76,7 @@ class ShiftFields(Form):
             raise ValidationError("The shift must end after it starts (same day).")
 
 
-class ShiftForm(FlaskForm, ShiftFields):
+class ShiftForm(SentOnce, FlaskForm, ShiftFields):
     """A shift on its own page (adding one later, or editing one)."""
 
 

@@ -13,6 +13,7 @@ from accompany import timezones
 from accompany.formfields import (
     PlainDateField,
     PlainSelectField,
+    SentOnce,
     at_most,
     enum_choices,
     phone_number,
@@ -22,7 +23,7 @@ from accompany.services.people import families as family_service
 from accompany.services.people import family_records
 
 
-class FamilyForm(FlaskForm):
+class FamilyForm(SentOnce, FlaskForm):
     name = StringField(
         "Name",
         validators=[

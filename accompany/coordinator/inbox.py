@@ -90,6 +90,9 @@ def reply_to_conversation(key: str):
         if planned:
             flash("Reply planned: it goes out within a minute (texts to a family wait for daytime).", "success")
             return redirect(url_for(".conversation", key=key))
+        if planned.sent_before:  # the first send of this form planned it
+            flash(str(planned.error), "info")
+            return redirect(url_for(".conversation", key=key))
     return _conversation_page(key, form)
 
 

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from accompany.formfields import ActionForm
+from accompany.formfields import ActionForm, SentOnce
 
 # A little over what three text segments hold; the service counts segments exactly.
 REPLY_MAX_LENGTH = 480
@@ -26,7 +26,7 @@ class SeenForm(ActionForm):
     seen = seen_field()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(SentOnce, FlaskForm):
     seen = seen_field()
     text = TextAreaField(
         "Your reply",

@@ -27,12 +27,13 @@ from accompany.models.messages import (
     SchedulerHeartbeat,
 )
 from accompany.models.security import LoginSession, LoginThrottle, RecoveryCode
+from accompany.models.submissions import FormSubmission
 from accompany.models.urgent import UrgentAsk, UrgentCall
 from accompany.models.users import Invitation, User, VolunteerLanguage
 
 __all__ = [
     "Appointment", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim",
-    "Family", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
+    "Family", "FormSubmission", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
     "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "RecipientKind",
     "RecoveryCode", "Role", "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAnswer", "UrgentAsk", "UrgentCall",
     "User", "UserStatus", "VolunteerLanguage", "Wording",

@@ -43,3 +43,10 @@ class NotAVolunteer(DomainError):
 
 class NotPending(DomainError):
     message = "This volunteer is not waiting for approval."
+
+
+class ChangedMeanwhile(DomainError):
+    """Another request changed the same thing first (a double tap, two people at once)."""
+
+    message = ("This was changed at the same moment by another request (perhaps the same button pressed "
+               "twice), so this one saved nothing. Look again: what you wanted may already be done.")

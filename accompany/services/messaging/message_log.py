@@ -1,11 +1,16 @@
-"""The message log coordinators read and act on: cancel, retry, and settle unknown sends."""
+"""The message log coordinators read and act on: cancel, retry, and settle unknown sends.
+
+Each action is one compare-and-set UPDATE on the state the coordinator's request read, as the
+dispatcher's are: when the dispatcher, a delivery callback or the same button pressed twice moved
+the row first, the action matches nothing and says the message has moved on.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
@@ -55,35 +60,41 @@ def recipient_number(row: OutboundMessage) -> str | None:
     return person.phone if person is not None else None
 
 
-def _move(row: OutboundMessage, allowed: tuple[MessageState, ...], action: str, *, by: User, now: datetime) -> None:
-    if row.state not in allowed:
+def _move(row: OutboundMessage, allowed: tuple[MessageState, ...], action: str, *, by: User, now: datetime,
+          **values) -> None:
+    """Set `values` on `row` if it is still in the state this request read (one of `allowed`)."""
+    seen = row.state
+    if seen not in allowed:
         raise WrongState()
-    record_event(f"message.{action}", now=now, actor=by, subject=row, kind=row.kind, was=row.state.value)
+    moved = db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == row.id, OutboundMessage.state == seen)
+        .values(status_at=now, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(row)
+    if not moved:
+        raise WrongState()
+    record_event(f"message.{action}", now=now, actor=by, subject=row, kind=row.kind, was=seen.value)
+    db.session.flush()
 
 
 def cancel_message(row: OutboundMessage, *, by: User, now: datetime) -> None:
     """Stop a planned message."""
-    _move(row, (MessageState.PENDING,), "cancelled", by=by, now=now)
-    row.state, row.status_at = MessageState.CANCELLED, now
-    db.session.flush()
+    _move(row, (MessageState.PENDING,), "cancelled", by=by, now=now, state=MessageState.CANCELLED)
 
 
 def retry_message(row: OutboundMessage, *, by: User, now: datetime) -> None:
     """Send a failed (or settled-as-not-sent) message again, if its window is still open."""
-    _move(row, (MessageState.FAILED, MessageState.CANCELLED), "retried", by=by, now=now)
-    if row.send_before <= now + timedelta(minutes=1):
+    if row.state in (MessageState.FAILED, MessageState.CANCELLED) and row.send_before <= now + timedelta(minutes=1):
         raise TooLate()
-    row.state, row.not_before, row.status_at = MessageState.PENDING, now, now
-    row.claim_token = row.claimed_at = row.handed_at = None
-    row.error_code = row.error_message = None
-    db.session.flush()
+    _move(row, (MessageState.FAILED, MessageState.CANCELLED), "retried", by=by, now=now,
+          state=MessageState.PENDING, not_before=now, claim_token=None, claimed_at=None, handed_at=None,
+          error_code=None, error_message=None)
 
 
 def settle_unknown(row: OutboundMessage, *, arrived: bool, by: User, now: datetime) -> None:
     """A coordinator checked an unknown send: it arrived (sent) or it did not (failed, retryable)."""
-    _move(row, (MessageState.UNKNOWN,), "settled_sent" if arrived else "settled_not_sent", by=by, now=now)
-    row.state = MessageState.SENT if arrived else MessageState.FAILED
-    row.status_at = now
-    if not arrived:
-        row.error_message = "A coordinator found it was not sent."
-    db.session.flush()
+    _move(row, (MessageState.UNKNOWN,), "settled_sent" if arrived else "settled_not_sent", by=by, now=now,
+          state=MessageState.SENT if arrived else MessageState.FAILED,
+          **({} if arrived else {"error_message": "A coordinator found it was not sent."}))

@@ -7,7 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from accompany.crypto import phone_index
 from accompany.database import db
@@ -85,7 +86,11 @@ def set_user_languages(user: User, codes: list[str]) -> None:
 
 
 def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User:
-    """Create a pending volunteer who waits for a coordinator's approval."""
+    """Create a pending volunteer who waits for a coordinator's approval.
+
+    The email's unique index decides between two sign-ups at once (the form sent twice): the
+    second is told the email is taken (and, like after any DomainError, the caller rolls back).
+    """
     _check_new_account(data.email, data.password)
     user = User(
         email=normalize_email(data.email),
@@ -101,7 +106,10 @@ def sign_up_volunteer(data: VolunteerSignUp, *, now: datetime) -> User:
     set_user_phone(user, data.phone)
     set_user_languages(user, data.languages)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise EmailTaken() from None
     record_event("volunteer.signed_up", now=now, actor=user, subject=user)
     return user
 
@@ -284,8 +292,18 @@ def find_invitation(token: str, *, now: datetime) -> Invitation:
 
 
 def accept_invitation(token: str, name: str, password: str, *, now: datetime) -> User:
-    """Create the invited account (active) and use up the invitation."""
+    """Create the invited account (active) and use up the invitation.
+
+    The invitation is used up first, by a compare-and-set on its `used_at`: of two acceptances at
+    once (the form sent twice) only one makes an account; the other finds it used.
+    """
     invitation = find_invitation(token, now=now)
+    used = db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if not used:
+        raise InvitationInvalid()
     user = create_user(invitation.email, name, invitation.role, password, now=now)
     invitation.used_at = now
     invitation.user_id = user.id
