@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Enum, Integer, MetaData, event
+from sqlalchemy import DateTime, Enum, Integer, MetaData, event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -103,6 +103,23 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version}
+
+
+def set_once(row, name: str, value) -> bool:
+    """Set `row.<name>` to `value` only if it is still empty, in one conditional UPDATE: True for
+    the one request that set it (of two at once, the other gets False). `row` then holds what the
+    database has, this request's value or the one set first.
+
+    For a value that is set once and then kept (the first confirmation, a token made on first
+    use); a row's version is neither checked nor moved, so this never makes another change fail.
+    """
+    model = row.__class__  # the model, also through a proxy such as flask_login's current_user
+    done = db.session.execute(
+        update(model).where(model.id == row.id, getattr(model, name).is_(None)).values({name: value})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(row, [name])
+    return bool(done)
 
 
 def enum_type(enum_cls, name: str) -> Enum:

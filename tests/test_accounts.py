@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from accompany.models import AuditEvent, Invitation, Language, Role, User, UserStatus
 from accompany.services.errors import (
@@ -91,6 +92,20 @@ def test_change_password_checks_the_old_one_and_revokes_sessions(db):
     assert accounts.load_session_user(old_login_id) is None
     assert accounts.load_session_user(user.get_id()) is user
     assert accounts.authenticate("lucia@example.org", "another long password", now=NOW) is user
+
+
+def test_logging_in_while_the_account_changes_meanwhile_still_logs_in(db, make):
+    """A double-tapped Log in, or a coordinator approving someone as they log in: what a login
+    notes on the account does not depend on the account's version, so neither change fails."""
+    make.volunteer(email="val@example.org")
+    db.session.commit()
+    user = accounts.find_user_by_email("val@example.org")  # what this login read
+    with Session(db.engine) as other:  # the other tap's login, meanwhile
+        other.get(User, user.id).last_login_at = NOW
+        other.commit()
+    assert accounts.authenticate("val@example.org", "correct horse battery", now=NOW) is user
+    db.session.commit()
+    assert db.session.get(User, user.id).last_login_at == NOW
 
 
 def test_session_ids_that_are_malformed_load_nobody(db):

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from accompany.models import (
     AppointmentKind,
-    AuditEvent,
     AppointmentStatus,
+    AuditEvent,
     Language,
     MessageState,
     OptOut,

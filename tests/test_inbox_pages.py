@@ -10,7 +10,7 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from accompany.models import InboundMessage, MessageState, OptOut, OutboundMessage, Wording
+from accompany.models import AuditEvent, InboundMessage, MessageState, OptOut, OutboundMessage, Wording
 from accompany.services.messaging import conversations, inbound, planning
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
@@ -209,6 +209,18 @@ def test_stop_texting_this_number_records_an_opt_out(app, make, db):
     assert opted is not None and opted.active
     assert _waiting(db, key) == 0
     assert "asks to stop texting?" not in client.get("/coordinator/inbox").get_data(as_text=True)
+
+
+def test_stop_texting_this_number_pressed_twice_records_it_once(app, make, db):
+    client, _ = _coordinator_client(app, make, db)
+    make.family(name="Rosalinda Q.", phone="617-555-0142")
+    db.session.commit()
+    key = _text(db, "617-555-0142", "Please stop sending me these messages").from_hash
+    button = hidden_fields(client, f"/coordinator/inbox/{key}")
+    for _ in range(2):
+        assert client.post(f"/coordinator/inbox/{key}/opt-out", data=button).status_code == 302
+    opted_out = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "conversation.opted_out"))
+    assert opted_out.all() == ["conversation.opted_out"]
 
 
 def test_mark_as_dealt_with_empties_the_conversation(app, make, db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from accompany.formfields import PlainSelectField, SmallIntegerField, at_most, enum_choices, safe_next_url
 from accompany.models import Language, UserStatus
@@ -73,3 +73,13 @@ class ReleaseForm(FlaskForm):
 
     def next_url(self) -> str | None:
         return safe_next_url(self.next.data)
+
+
+class UrgentCallForm(FlaskForm):
+    """"Text eligible volunteers" / "Text the next group now", with how many groups the page showed
+    texted: pressed twice, the second press finds a group more and texts nobody."""
+
+    rounds = HiddenField(validators=[Optional(), Regexp(r"^\d{1,4}$")])
+
+    def seen_rounds(self) -> int | None:
+        return int(self.rounds.data) if self.rounds.data else None

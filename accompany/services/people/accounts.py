@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accompany.crypto import phone_index
 from accompany.database import db
@@ -167,7 +168,7 @@ def authenticate(email: str, password: str, *, now: datetime, address: str | Non
         raise LoginFailed("This account is not active. Contact a coordinator if you think that is a mistake.")
     login_throttle.password_succeeded(email)
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        _note(user, password_hash=hash_password(password))
     if user.two_factor_enabled:
         record_event("login.password_accepted", now=now, actor=user, subject=user)
     else:
@@ -177,8 +178,18 @@ def authenticate(email: str, password: str, *, now: datetime, address: str | Non
 
 def finish_login(user: User, *, now: datetime) -> None:
     """Every step of the login is done: note it."""
-    user.last_login_at = now
+    _note(user, last_login_at=now)
     record_event("login.succeeded", now=now, actor=user, subject=user)
+
+
+def _note(user: User, **values) -> None:
+    """Write what a login notes about the account (when, a stronger hash of the same password) as
+    it is, without the row's version: a login never fails because the account changed meanwhile,
+    nor makes a coordinator's change to it fail (two logins at once, an approval during a login)."""
+    db.session.execute(update(User).where(User.id == user.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    for name, value in values.items():
+        set_committed_value(user, name, value)
 
 
 def load_session_user(login_id: str) -> User | None:

@@ -26,7 +26,7 @@ import pyotp
 from sqlalchemy import delete, func, or_, select, update
 
 from accompany.crypto import keyring
-from accompany.database import db
+from accompany.database import db, set_once
 from accompany.models import RecoveryCode, Role, User
 from accompany.services.errors import DomainError, WrongPassword
 from accompany.services.people import login_throttle
@@ -89,8 +89,7 @@ def begin_enrollment(user: User) -> str:
     if user.two_factor_enabled:
         raise AlreadyEnabled()
     if not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()
-        db.session.flush()
+        set_once(user, "totp_secret", pyotp.random_base32())  # the page opened twice at once shows one secret
     return user.totp_secret
 
 
