@@ -21,6 +21,7 @@ another request changed the same versioned row first (StaleDataError, see
 is how the second of two identical requests sent at once (a double tap) ends. A form that creates
 something carries a one-time key (`accompany.formfields.SentOnce`): it is saved with the change,
 so the same filled-in form sent again is refused instead of making a second family or shift.
+Messages about the request as a whole like these (`error.whole_request`) are flashed.
 
 A button (a form holding only its CSRF token) says so in one line:
 
@@ -154,7 +155,7 @@ def require_valid(form: F) -> F:
 
 def _show(error: DomainError, form: FlaskForm | None, field: str | None) -> None:
     message = str(error)
-    if form is None:
+    if form is None or error.whole_request:
         flash(message, "warning")
         return
     name = next((name for name in (error.field, field) if name and name in form), None)

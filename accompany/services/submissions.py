@@ -20,6 +20,7 @@ KEEP_KEYS_FOR = timedelta(days=2)
 
 class AlreadySent(DomainError):
     message = "This form was sent twice. It was saved the first time, and not again."
+    whole_request = True
 
 
 def use_form_key(token: str, *, by: User | None, now: datetime) -> None:
