@@ -103,7 +103,7 @@ def committing(
         _refused(outcome, error, form, field, show_error)
     except LOST_RACE as error:
         db.session.rollback()
-        log.info("a change lost a race and was rolled back: %s", _race_name(error))
+        log.warning("a change lost a race and was rolled back: %s", _race_name(error))
         _refused(outcome, ChangedMeanwhile(), form, field, show_error)
     except BaseException:
         db.session.rollback()

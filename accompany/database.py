@@ -60,11 +60,15 @@ class UTCDateTime(TypeDecorator):
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith(("sqlite3", "pysqlite2"))
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record) -> None:
     """SQLite ignores foreign keys unless asked; ask, so it behaves like PostgreSQL. And wait for
     another connection's write rather than fail at once with "database is locked"."""
-    if type(dbapi_connection).__module__.startswith(("sqlite3", "pysqlite2")):
+    if _is_sqlite(dbapi_connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -79,7 +83,7 @@ def _sqlite_savepoint_inside_a_transaction(conn, name) -> None:
     transaction only before a write, so begin one here, as that write would (IMMEDIATE: it takes
     the write lock at once, waiting its turn like any write), and the savepoint nests inside it."""
     dbapi_connection = conn.connection.dbapi_connection
-    if type(dbapi_connection).__module__.startswith(("sqlite3", "pysqlite2")) and not dbapi_connection.in_transaction:
+    if _is_sqlite(dbapi_connection) and not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN IMMEDIATE")
 
 

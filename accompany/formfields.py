@@ -146,7 +146,9 @@ class SentOnce:
     so the same filled-in form sent twice saves once. (A key a form lacks, from a page opened before
     this existed, simply is not checked.)"""
 
-    form_key = HiddenField(default=new_form_key, validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="Reload the page and fill the form in again.")])
+    form_key = HiddenField(default=new_form_key, validators=[
+        Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="Reload the page and fill the form in again."),
+    ])
 
 
 def safe_next_url(target: str | None) -> str | None:

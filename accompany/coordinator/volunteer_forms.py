@@ -76,8 +76,8 @@ class ReleaseForm(FlaskForm):
 
 
 class UrgentCallForm(FlaskForm):
-    """"Text eligible volunteers" / "Text the next group now", with how many groups the page showed
-    texted: pressed twice, the second press finds a group more and texts nobody."""
+    """The button that texts eligible volunteers (or the next group now), with how many groups the
+    page showed texted: pressed twice, the second press finds a group more and texts nobody."""
 
     rounds = HiddenField(validators=[Optional(), Regexp(r"^\d{1,4}$")])
 
