@@ -83,9 +83,18 @@ EXEMPT = {
 
 @dataclass
 class World:
+    """Who and what the cases act on: record ids, each role's browser cookies, tokens and secrets."""
+
     ids: dict[str, int]
     cookies: dict[str, dict]
     secrets: dict[str, str]
+
+
+@dataclass
+class Scene:
+    stage: Stage
+    world: World
+    start: dict  # the database's state before any case sent anything
 
 
 def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
@@ -159,7 +168,7 @@ def _sign_in(stage: Stage, email: str, *, then: str = "/password") -> dict:
 
 
 @pytest.fixture(scope="module")
-def stage(db_kind, postgres, tmp_path_factory):
+def scene(db_kind, postgres, tmp_path_factory):
     """A live server on its own database, holding the world every case starts from."""
     if db_kind == "postgresql":
         url = postgres.create_database("accompany_double_submit")
@@ -186,10 +195,8 @@ def stage(db_kind, postgres, tmp_path_factory):
             secrets["enroll"] = enzo.totp_secret
             db.session.commit()
         stage.keep_world()
-        stage.world_state = stage.state(OPAQUE)
         stage.install_write_delay()
-        stage.world_ids = World(ids, cookies, secrets)
-        yield stage
+        yield Scene(stage, World(ids, cookies, secrets), start=stage.state(OPAQUE))
         set_clock(None)
     with app.app_context():
         db.engine.dispose()
@@ -212,7 +219,11 @@ def form(stage: Stage, w: World, who: str, page: str, path: str, **data) -> Requ
 
 
 def button(page: str, path: str, who: str = "coordinator", **data):
-    return lambda stage, w: form(stage, w, who, page.format(**w.ids), path.format(**w.ids), **data)
+    """The form on `page` posted to `path`; "{name}" in either, or in a value, is the world's record id."""
+    def request(stage, w):
+        filled = {name: value.format(**w.ids) for name, value in data.items()}
+        return form(stage, w, who, page.format(**w.ids), path.format(**w.ids), **filled)
+    return request
 
 
 def twilio(path: str, params: dict) -> callable:
@@ -363,10 +374,6 @@ CASES = {
 }
 
 
-def _filled(data: dict, ids: dict) -> dict:
-    return {name: value.format(**ids) if isinstance(value, str) else value for name, value in data.items()}
-
-
 STATE_CHANGING = sorted({endpoint for endpoint, _, method in RULES if method in ("POST", "PUT", "PATCH", "DELETE")})
 
 
@@ -375,23 +382,24 @@ def test_every_state_changing_route_has_a_case():
     assert set(EXEMPT) <= set(CASES)
 
 
-def _run(stage: Stage, endpoint: str, *, twice: bool):
+def _run(scene: Scene, endpoint: str, *, twice: bool):
+    """The world put back, the clock at NOW, and the case's request sent once or twice at once:
+    the answers' status codes and the database's state after."""
+    stage = scene.stage
     stage.restore()
-    set_clock(NOW)  # every run starts at the same instant
-    w = stage.world_ids
-    request = CASES[endpoint](stage, w)
-    request.data = _filled(request.data, w.ids)
+    set_clock(NOW)
+    request = CASES[endpoint](stage, scene.world)
     answers = stage.send_twice(request) if twice else stage.send_once(request)
     return answers, stage.state(OPAQUE)
 
 
 @pytest.mark.parametrize("endpoint", STATE_CHANGING)
-def test_the_same_post_twice_at_once_leaves_what_one_leaves(stage, endpoint):
-    once, after_one = _run(stage, endpoint, twice=False)
+def test_the_same_post_twice_at_once_leaves_what_one_leaves(scene, endpoint):
+    once, after_one = _run(scene, endpoint, twice=False)
     assert once[0] < 400, f"the single send failed: {once}"
     if endpoint not in CHANGES_NOTHING:
-        assert differences(stage.world_state, after_one), "the case's single send changed nothing: is it valid?"
-    twice, after_two = _run(stage, endpoint, twice=True)
+        assert differences(scene.start, after_one), "the case's single send changed nothing: is it valid?"
+    twice, after_two = _run(scene, endpoint, twice=True)
     assert all(answer < 500 for answer in twice), f"a server error: {twice}"
     if endpoint in EXEMPT:
         return

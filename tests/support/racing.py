@@ -40,7 +40,7 @@ class Request:
 class Stage:
     app: object
     base_url: str
-    world: dict[str, list[dict]] = field(default_factory=dict)
+    kept: dict[str, list[dict]] = field(default_factory=dict)  # every table's rows, as `keep_world` found them
     racing: threading.Event = field(default_factory=threading.Event)
 
     # -- the world ------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ class Stage:
     def keep_world(self) -> None:
         """Remember every row as it is now: `restore()` puts them back."""
         with self.app.app_context():
-            self.world = {
+            self.kept = {
                 table.name: [dict(row._mapping) for row in db.session.execute(table.select().order_by(*table.primary_key))]
                 for table in db.metadata.sorted_tables
             }
@@ -60,8 +60,8 @@ class Stage:
             for table in reversed(db.metadata.sorted_tables):
                 db.session.execute(table.delete())
             for table in db.metadata.sorted_tables:
-                if self.world[table.name]:
-                    db.session.execute(table.insert(), self.world[table.name])
+                if self.kept[table.name]:
+                    db.session.execute(table.insert(), self.kept[table.name])
             if db.engine.dialect.name == "postgresql":
                 for table in db.metadata.sorted_tables:
                     if "id" in table.c and isinstance(table.c.id.type, Integer):
