@@ -15,6 +15,14 @@ its form field (`error.field`, else the view's `field`, else at the top of the f
 page, or as a warning flash after a button. Any other exception rolls back and goes on up.
 Views never call `db.session.commit()` or `rollback()` themselves.
 
+A change that lost a race rolls back whole too and says so in plain words, never a server error:
+another request changed the same versioned row first (StaleDataError, see
+`accompany.database.Versioned`), or took the unique value this one wanted (IntegrityError). That
+is how the second of two identical requests sent at once (a double tap) ends. A form that creates
+something carries a one-time key (`accompany.formfields.SentOnce`): it is saved with the change,
+so the same filled-in form sent again is refused instead of making a second family or shift.
+Messages about the request as a whole like these (`error.whole_request`) are flashed.
+
 A button (a form holding only its CSRF token) says so in one line:
 
     with committing_button("The family is closed. No more texts will go to it."):
@@ -24,16 +32,26 @@ A button (a form holding only its CSRF token) says so in one line:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import abort, flash
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
+from accompany.clock import utcnow
 from accompany.database import db
-from accompany.formfields import ActionForm
-from accompany.services.errors import DomainError
+from accompany.formfields import ActionForm, SentOnce
+from accompany.services import submissions
+from accompany.services.errors import ChangedMeanwhile, DomainError
+
+log = logging.getLogger(__name__)
+# What a request that lost a race to another one meets: it changes nothing and is told so.
+LOST_RACE = (IntegrityError, StaleDataError)
 
 F = TypeVar("F", bound=FlaskForm)
 
@@ -48,6 +66,11 @@ class CommitResult:
 
     def __bool__(self) -> bool:
         return self.committed and self.error is None
+
+    @property
+    def sent_before(self) -> bool:
+        """The same filled-in form was sent before, and that send's change is saved."""
+        return isinstance(self.error, submissions.AlreadySent)
 
 
 @contextmanager
@@ -69,24 +92,46 @@ def committing(
     outcome = CommitResult()
     try:
         yield outcome
+        if isinstance(form, SentOnce) and form.form_key.data:
+            submissions.use_form_key(form.form_key.data, by=_signed_in(), now=utcnow())
+        db.session.commit()
     except DomainError as error:
         if commit_on_error:
             db.session.commit()
         else:
             db.session.rollback()
-        outcome.error = error
-        if show_error:
-            _show(error, form, field)
-        return
+        _refused(outcome, error, form, field, show_error)
+    except LOST_RACE as error:
+        db.session.rollback()
+        log.warning("a change lost a race and was rolled back: %s", _race_name(error))
+        _refused(outcome, ChangedMeanwhile(), form, field, show_error)
     except BaseException:
         db.session.rollback()
         raise
-    try:
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    outcome.committed = True
+    else:
+        outcome.committed = True
+
+
+def _refused(outcome: CommitResult, error: DomainError, form: FlaskForm | None, field: str | None,
+             show_error: bool) -> None:
+    outcome.error = error
+    if show_error:
+        _show(error, form, field)
+
+
+def _signed_in():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _race_name(error: Exception) -> str:
+    """What was raced for, in words fit for the log: a constraint's or table's name, never a value."""
+    if isinstance(error, StaleDataError):
+        return "a row changed by another request (its version moved on)"
+    diagnostics = getattr(error.orig, "diag", None)
+    constraint = getattr(diagnostics, "constraint_name", None)
+    if constraint:
+        return f"constraint {constraint}"
+    return str(error.orig).split(":")[0][:80]  # SQLite: "UNIQUE constraint failed", no values
 
 
 @contextmanager
@@ -110,7 +155,7 @@ def require_valid(form: F) -> F:
 
 def _show(error: DomainError, form: FlaskForm | None, field: str | None) -> None:
     message = str(error)
-    if form is None:
+    if form is None or error.whole_request:
         flash(message, "warning")
         return
     name = next((name for name in (error.field, field) if name and name in form), None)

@@ -2,6 +2,11 @@
 
 Times are stored as timezone-aware UTC. `UTCDateTime` refuses naive datetimes so a local
 time can never slip in unnoticed, and hands back aware UTC on every database.
+
+Rows that requests read, check and then change carry a version (`Versioned`): every UPDATE or
+DELETE the ORM makes of one matches only the version this request read, so of two requests that
+change the same row at once (a double tap, two coordinators) the second changes nothing and
+fails whole (StaleDataError, which `accompany.committing` answers in plain words).
 """
 
 from __future__ import annotations
@@ -9,9 +14,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, Integer, MetaData, event, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -54,13 +59,36 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# How long a request waits for another one's write to SQLite to finish before giving up. SQLite
+# takes one writer at a time: two requests writing at once (a double tap) take turns.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith(("sqlite3", "pysqlite2"))
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record) -> None:
-    """SQLite ignores foreign keys unless asked; ask, so it behaves like PostgreSQL."""
-    if type(dbapi_connection).__module__.startswith(("sqlite3", "pysqlite2")):
+    """SQLite ignores foreign keys unless asked; ask, so it behaves like PostgreSQL. And wait for
+    another connection's write rather than fail at once with "database is locked"."""
+    if _is_sqlite(dbapi_connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(conn, name) -> None:
+    """On SQLite a SAVEPOINT outside a transaction starts one of its own, and releasing it commits:
+    a service's savepoint taken before the request's first write (planning a text, taking a slot)
+    would be committed on its own, whatever the request does after. Python's sqlite3 begins a
+    transaction only before a write, so begin one here, as that write would (IMMEDIATE: it takes
+    the write lock at once, waiting its turn like any write), and the savepoint nests inside it."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if _is_sqlite(dbapi_connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 class Base(DeclarativeBase):
@@ -68,6 +96,38 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+class Versioned:
+    """A row changed by read-check-write: each ORM UPDATE or DELETE of it is a compare-and-set on
+    the version this session read (SQLAlchemy's `version_id_col`), which it then moves on by one.
+
+    Statements written by hand (`update(Model)`) do not check or move it: each of those states
+    its own condition (`filled < slots`, `state = 'pending'`) and reads its rowcount.
+    """
+
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+def set_once(row, name: str, value) -> bool:
+    """Set `row.<name>` to `value` only if it is still empty, in one conditional UPDATE: True for
+    the one request that set it (of two at once, the other gets False). `row` then holds what the
+    database has, this request's value or the one set first.
+
+    For a value that is set once and then kept (the first confirmation, a token made on first
+    use); a row's version is neither checked nor moved, so this never makes another change fail.
+    """
+    model = row.__class__  # the model, also through a proxy such as flask_login's current_user
+    done = db.session.execute(
+        update(model).where(model.id == row.id, getattr(model, name).is_(None)).values({name: value})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(row, [name])
+    return bool(done)
 
 
 def enum_type(enum_cls, name: str) -> Enum:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Request, request
@@ -10,6 +11,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -17,7 +19,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accompany.database import MAX_RECORD_ID
@@ -170,6 +172,21 @@ def new_password_fields(label: str = "Password") -> tuple[PasswordField, Passwor
 
 class ActionForm(InputForm):
     """A button that changes something: nothing to fill in but the CSRF token."""
+
+
+def new_form_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SentOnce:
+    """A form that creates something (a family, a shift, a reply, an invitation): each page it is
+    shown on carries a fresh one-time key, and `accompany.committing` saves the key with the change,
+    so the same filled-in form sent twice saves once. (A key a form lacks, from a page opened before
+    this existed, simply is not checked.)"""
+
+    form_key = HiddenField(default=new_form_key, validators=[
+        Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="Reload the page and fill the form in again."),
+    ])
 
 
 def safe_next_url(target: str | None) -> str | None:

@@ -4,10 +4,11 @@ import contextlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from accompany.clock import utcnow
-from accompany.models import AuditEvent, Language, Role, User, UserStatus
+from accompany.models import AuditEvent, Invitation, Language, Role, User, UserStatus
 from accompany.services.errors import (
     InvitationInvalid,
     LoginFailed,
@@ -215,6 +216,20 @@ def test_change_password_checks_the_old_one_and_revokes_sessions(db):
     assert accounts.authenticate("lucia@example.org", "another long password", now=NOW) is user
 
 
+def test_logging_in_while_the_account_changes_meanwhile_still_logs_in(db, make):
+    """A double-tapped Log in, or a coordinator approving someone as they log in: what a login
+    notes on the account does not depend on the account's version, so neither change fails."""
+    make.volunteer(email="val@example.org")
+    db.session.commit()
+    user = accounts.find_user_by_email("val@example.org")  # what this login read
+    with Session(db.engine) as other:  # the other tap's login, meanwhile
+        other.get(User, user.id).last_login_at = NOW
+        other.commit()
+    assert accounts.authenticate("val@example.org", "correct horse battery", now=NOW) is user
+    db.session.commit()
+    assert db.session.get(User, user.id).last_login_at == NOW
+
+
 def test_session_ids_that_are_malformed_load_nobody(db):
     assert accounts.load_session_user("abc") is None
     assert accounts.load_session_user("1") is None
@@ -229,6 +244,20 @@ def test_invitation_creates_an_active_coordinator_once(db, make):
     assert (user.role, user.status) == (Role.COORDINATOR, UserStatus.ACTIVE)
     with pytest.raises(InvitationInvalid):
         accounts.accept_invitation(token, "Again", "a long password", now=NOW + timedelta(hours=2))
+
+
+def test_an_invitation_sent_back_twice_at_once_makes_one_account(db, make):
+    """The acceptance form sent twice: the second send read the invitation unused, but the first
+    used it up meanwhile. Using it up is a compare-and-set, so the second makes no account."""
+    admin = make.admin()
+    invitation, token = accounts.invite_user("new.coord@example.org", Role.COORDINATOR, by=admin, now=NOW)
+    db.session.commit()
+    assert accounts.find_invitation(token, now=NOW).used_at is None  # what this send read
+    db.session.execute(update(Invitation).where(Invitation.id == invitation.id).values(used_at=NOW)
+                       .execution_options(synchronize_session=False))  # the other send, meanwhile
+    with pytest.raises(InvitationInvalid):
+        accounts.accept_invitation(token, "New Coordinator", "a long password", now=NOW)
+    assert db.session.scalar(select(User).where(User.email == "new.coord@example.org")) is None
 
 
 def test_invitations_expire_and_are_not_for_volunteers(db, make):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from accompany.models import (
     AppointmentKind,
     AppointmentStatus,
+    AuditEvent,
     Language,
     MessageState,
     OptOut,
@@ -236,3 +237,22 @@ def test_a_companion_is_proposed_with_the_familys_language(make, db, language, n
     appointment, _ = create(make, roles=[ShiftRole.COMPANION], family=make.family(language=language),
                             interpreter_language=None)
     assert appointment.shifts[0].language == needed
+
+
+def test_a_family_cannot_have_two_appointments_at_the_same_moment(make, db):
+    """The same hearing entered twice (the form sent twice, two coordinators at once) is one
+    appointment: a second at that moment is refused, and so is moving another one onto it."""
+    appointment, coordinator = create(make)
+    with pytest.raises(svc.FamilyBusyThen):
+        create(make, family=appointment.family)
+    other, _ = create(make, family=appointment.family, starts_at=at(date(2026, 12, 9), 8, 30))
+    with pytest.raises(svc.FamilyBusyThen):
+        svc.reschedule_appointment(other, appointment.starts_at, by=coordinator, now=NOW)
+
+
+def test_saving_a_shift_unchanged_records_nothing(make, db):
+    """A shift form sent again as it is (a double tap) is not a change to log."""
+    appointment, coordinator = create(make, roles=[ShiftRole.COMPANION])
+    shift = appointment.shifts[0]
+    update_shift(shift, plan_of(shift), by=coordinator, now=NOW)
+    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "shift.changed")).all() == []

@@ -21,6 +21,7 @@ from accompany.services.scheduling.calendar import (
 )
 from accompany.words import fold
 from tests.conftest import JOSE_PEREZ_MEETING_POINTS, NOW, csrf_token, from_now, log_in
+from tests.support.browsing import hidden_fields
 from tests.support.queries import count_queries
 
 FAMILY_NAME = "Rosalinda Quispe"
@@ -312,6 +313,23 @@ def test_resetting_the_link_makes_the_old_url_404(client, make, db):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/my/calendar")})
     assert client.get(old_path).status_code == 404
     assert client.get(_feed_path(volunteer)).status_code == 200
+
+
+def test_the_reset_button_pressed_twice_resets_the_link_once(client, make, db):
+    """The button says which link it resets: sent again, it finds that link gone and leaves the
+    new one alone (else the page the volunteer reads would show a link that no longer works)."""
+    volunteer = _with_token(make.volunteer(), db)
+    log_in(client, volunteer)
+    form = hidden_fields(client, "/my/calendar")
+    assert client.post("/my/calendar/reset", data=form).status_code == 302
+    db.session.expire_all()
+    new = db.session.get(User, volunteer.id).calendar_token
+    again = client.post("/my/calendar/reset", data=form, follow_redirects=True)
+    assert "reset a moment ago" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, volunteer.id).calendar_token == new
+    resets = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "calendar.link_reset"))
+    assert resets.all() == ["calendar.link_reset"]
 
 
 def test_a_deactivated_volunteers_feed_is_404(client, make, db):

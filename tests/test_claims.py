@@ -3,15 +3,17 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from accompany.models import (
     AppointmentStatus,
     Claim,
     Language,
     OutboundMessage,
+    Shift,
 )
 from accompany.services.scheduling.claims import (
+    AlreadyReleased,
     NotEligible,
     ShiftClosed,
     ShiftFull,
@@ -110,3 +112,20 @@ def test_release_is_quiet_early_and_alerts_coordinators_late(make, db):
         )
     )
     assert pending_for_volunteer == 0
+
+
+def test_a_slot_released_by_another_request_meanwhile_is_not_freed_twice(make, db):
+    """The double-tapped release (issue 12): this request read the claim, another deleted it first.
+    Only the request whose DELETE removed the row frees the slot; here it must not go below the
+    claims that stand, or a third volunteer could take a slot that is not free."""
+    shift = make.shift(slots=2, starts_at=NOW + timedelta(days=3))
+    holder, other = make.volunteer(), make.volunteer()
+    claim = claim_slot(shift, holder, now=NOW)
+    claim_slot(shift, other, now=NOW)
+    db.session.execute(delete(Claim).where(Claim.id == claim.id))  # the other request's release...
+    db.session.execute(Shift.__table__.update().where(Shift.id == shift.id).values(filled=Shift.filled - 1))
+    with pytest.raises(AlreadyReleased):
+        release_claim(claim, now=NOW, by=holder)  # ...and this one still holds the claim it read
+    db.session.expire_all()
+    assert db.session.get(Shift, shift.id).filled == 1
+    assert [c.volunteer_id for c in db.session.scalars(select(Claim))] == [other.id]

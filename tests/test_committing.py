@@ -9,9 +9,14 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import get_flashed_messages
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
+from accompany.committing import committing
 from accompany.models import Appointment, AuditEvent, Family, UrgentCall, User
+from accompany.services.errors import ChangedMeanwhile
 from tests.conftest import NOW, csrf_token, from_now, log_in
 from tests.support.browsing import logged_in
 
@@ -184,3 +189,20 @@ def test_a_refused_login_keeps_the_record_of_the_failed_try(client, make, db, co
     assert commits.count == 2
     assert _events(db, "login.failed") == 1
     assert _events(db, "login.password_accepted") == 0
+
+
+@pytest.mark.parametrize("lost", [
+    StaleDataError("UPDATE statement on table 'users' expected to update 1 row(s); 0 were matched."),
+    IntegrityError("INSERT INTO claims ...", {}, Exception("UNIQUE constraint failed: claims.shift_id")),
+], ids=["row_changed_meanwhile", "unique_value_taken"])
+def test_a_change_that_lost_a_race_saves_nothing_and_says_so(app, make, db, lost):
+    """Another request changed the same row first, or took the unique value this one wanted (the
+    second of a double tap, mostly): everything this one did rolls back, and instead of a server
+    error the person reads what happened."""
+    with app.test_request_context("/", method="POST"):
+        with committing() as outcome:
+            make.family(name="Never kept")
+            raise lost
+        assert not outcome and isinstance(outcome.error, ChangedMeanwhile)
+        assert get_flashed_messages() == [ChangedMeanwhile.message]
+    assert db.session.scalar(select(func.count()).select_from(Family)) == 0

@@ -3,10 +3,22 @@
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from accompany.models import Claim, OutboundMessage, RecipientKind, Shift
+from accompany.models import (
+    Appointment,
+    AppointmentStatus,
+    Claim,
+    OutboundMessage,
+    RecipientKind,
+    Shift,
+    User,
+    UserStatus,
+)
+from accompany.services.people.accounts import approve_volunteer
 from tests.conftest import NOW
 
 
@@ -101,3 +113,40 @@ def test_datetimes_come_back_aware_utc(make, db):
     assert stored.utcoffset() == timedelta(0)
     assert stored == local
     assert stored.hour == 13
+
+
+def test_a_row_another_request_changed_meanwhile_is_not_overwritten(make, db):
+    """Read, check, write: this request read the volunteer pending; another declined them before
+    it wrote. Its write matches only the version it read, so it changes nothing and fails whole."""
+    volunteer, coordinator = make.pending_volunteer(), make.coordinator()
+    db.session.commit()
+    assert volunteer.status == UserStatus.PENDING  # what this request read
+    with Session(db.engine) as other:  # another request declines them meanwhile
+        other.get(User, volunteer.id).status = UserStatus.DISABLED
+        other.commit()
+    with pytest.raises(StaleDataError):
+        approve_volunteer(volunteer, by=coordinator, now=NOW)
+    db.session.rollback()
+    assert db.session.get(User, volunteer.id).status == UserStatus.DISABLED
+
+
+def test_a_family_has_one_live_appointment_at_a_moment(make, db):
+    first = make.appointment()
+    make.appointment(family=first.family, starts_at=first.starts_at, status=AppointmentStatus.CANCELLED)
+    db.session.commit()
+    db.session.add(Appointment(family=first.family, location=first.location, kind=first.kind,
+                               starts_at=first.starts_at, status=AppointmentStatus.DRAFT, created_at=NOW, updated_at=NOW))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_a_savepoint_taken_before_any_write_rolls_back_with_the_request(make, db):
+    """On SQLite a savepoint opened outside a transaction used to be committed when released: a
+    text planned first thing in a request stayed, whatever the request did next."""
+    family = make.family()
+    db.session.commit()
+    with db.session.begin_nested():
+        db.session.add(_message(make, "first-write", family=family))
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 0

@@ -42,7 +42,7 @@ from accompany.services.people.families import (
 )
 from accompany.services.people.family_records import FamilySearch
 from tests.conftest import NOW, csrf_token, log_in
-from tests.support.browsing import assert_loads_nothing_from_outside, assert_sent_to_log_in, logged_in
+from tests.support.browsing import assert_loads_nothing_from_outside, assert_sent_to_log_in, hidden_fields, logged_in
 
 
 def _details(**fields) -> FamilyDetails:
@@ -459,6 +459,18 @@ def test_closing_twice_gets_a_message_not_an_error(staff, make, db):
     response = _press(staff, family, "close", follow_redirects=True)
     assert response.status_code == 200
     assert "already closed" in response.get_data(as_text=True)
+
+
+def test_the_new_family_form_sent_twice_saves_one_family(staff, db):
+    """A double tap on Save, or a phone resending the form (issue 12): the form carries a one-time
+    key, saved with the family, so the second send of the same form saves nothing and says why."""
+    form = {**hidden_fields(staff, "/coordinator/families/new"),
+            **_form(staff, phone="", sms_consent=None, consent_given_by="", consent_method="")}
+    assert staff.post("/coordinator/families/new", data=form).status_code == 302
+    again = staff.post("/coordinator/families/new", data=form)
+    assert again.status_code == 200 and "This form was sent twice" in again.get_data(as_text=True)
+    assert _family_count(db) == 1
+    assert [e.action for e in _events(db, "family.created")] == ["family.created"]
 
 
 def test_family_page_shows_appointments_coverage_and_message_history_without_bodies(staff, make, db):

@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from accompany.crypto import phone_index
 from accompany.database import db
 from accompany.models import (
+    Appointment,
     AttendanceMode,
     AuditEvent,
     InboundMessage,
@@ -295,6 +297,25 @@ def test_a_ride_request_flags_alerts_and_adds_a_ride_shift_once(booked, make, db
     assert len([s for s in appointment.shifts if s.role == ShiftRole.RIDE_THERE]) == 1
     assert db.session.scalar(select(func.count()).select_from(OutboundMessage).where(
         OutboundMessage.kind == MessageKind.COORDINATOR_RIDE_REQUEST)) == 1
+
+
+def test_two_ride_requests_at_once_add_one_ride_shift(booked, make, db):
+    """Two "2"s at the same moment (the family's two phones, a resend): this one read no request
+    yet, but the other flagged it and added the ride meanwhile. Flagging is set-once, so this
+    one adds nothing and alerts nobody again."""
+    family, appointment = booked
+    db.session.commit()
+    assert appointment.ride_requested_at is None and appointment.shifts == []  # what this one read
+    with Session(db.engine) as other:  # the other text, handled meanwhile
+        theirs = other.get(Appointment, appointment.id)
+        theirs.ride_requested_at = NOW
+        other.add(Shift(appointment=theirs, role=ShiftRole.RIDE_THERE, starts_at=NOW + timedelta(days=9),
+                        ends_at=NOW + timedelta(days=9, hours=2), slots=1, filled=0, created_at=NOW))
+        other.commit()
+    receive("2")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Shift)) == 1
+    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "appointment.ride_requested")).all() == []
 
 
 def test_a_ride_request_keeps_an_existing_ride_shift_and_adds_none_for_video(make, db):

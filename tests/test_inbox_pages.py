@@ -10,11 +10,11 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from accompany.models import InboundMessage, MessageState, OptOut, OutboundMessage, Wording
+from accompany.models import AuditEvent, InboundMessage, MessageState, OptOut, OutboundMessage, Wording
 from accompany.services.messaging import conversations, inbound, planning
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
-from tests.support.browsing import logged_in
+from tests.support.browsing import hidden_fields, logged_in
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
@@ -112,6 +112,20 @@ def test_a_conversation_shows_both_directions_as_a_chat(app, make, db):
     assert "Stop texting this number" not in page  # nobody asked to be left alone
 
 
+def test_a_reply_sent_twice_goes_once(app, make, db):
+    """The reply form sent twice (a double tap, a resend): one text is planned, and the second
+    send comes back to the conversation saying so."""
+    client, _ = _coordinator_client(app, make, db)
+    make.family(name="Rosalinda Q.", phone="617-555-0142")
+    db.session.commit()
+    key = _text(db, "617-555-0142", "Can someone call me about Tuesday?").from_hash
+    form = {**hidden_fields(client, f"/coordinator/inbox/{key}"), "text": "We will call you at noon."}
+    assert client.post(f"/coordinator/inbox/{key}/reply", data=form).status_code == 302
+    again = client.post(f"/coordinator/inbox/{key}/reply", data=form, follow_redirects=True)
+    assert "This form was sent twice" in again.get_data(as_text=True)
+    assert len(_staff_replies(db)) == 1
+
+
 def test_replying_plans_the_text_and_marks_the_conversation_dealt_with(app, make, db, caplog):
     caplog.set_level(logging.DEBUG)
     client, coordinator = _coordinator_client(app, make, db)
@@ -195,6 +209,18 @@ def test_stop_texting_this_number_records_an_opt_out(app, make, db):
     assert opted is not None and opted.active
     assert _waiting(db, key) == 0
     assert "asks to stop texting?" not in client.get("/coordinator/inbox").get_data(as_text=True)
+
+
+def test_stop_texting_this_number_pressed_twice_records_it_once(app, make, db):
+    client, _ = _coordinator_client(app, make, db)
+    make.family(name="Rosalinda Q.", phone="617-555-0142")
+    db.session.commit()
+    key = _text(db, "617-555-0142", "Please stop sending me these messages").from_hash
+    button = hidden_fields(client, f"/coordinator/inbox/{key}")
+    for _ in range(2):
+        assert client.post(f"/coordinator/inbox/{key}/opt-out", data=button).status_code == 302
+    opted_out = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "conversation.opted_out"))
+    assert opted_out.all() == ["conversation.opted_out"]
 
 
 def test_mark_as_dealt_with_empties_the_conversation(app, make, db):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from accompany.models import (
     Appointment,
     AppointmentStatus,
+    AuditEvent,
     MessageState,
     OutboundMessage,
     Outcome,
@@ -121,6 +122,17 @@ def test_report_back_records_the_outcome_and_a_next_date_opens_a_draft(make, db)
     confirm_draft(draft, by=make.coordinator(), now=NOW)
     assert draft.status == AppointmentStatus.SCHEDULED
     assert db.session.scalars(select(OutboundMessage.kind).where(OutboundMessage.appointment_id == draft.id)).all()
+
+
+def test_the_same_report_sent_twice_is_recorded_once(make, db):
+    volunteer = make.volunteer()
+    shift = _held(make, volunteer, starts_at=NOW - timedelta(hours=3))
+    report = svc.Report(Outcome.HELD, Decimal("3"), "It went well")
+    svc.report_back(shift.claims[0], report, now=NOW)
+    svc.report_back(shift.claims[0], report, now=NOW + timedelta(minutes=1))  # the form sent again
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.startswith("claim.report")))
+    assert actions.all() == ["claim.reported"]
+    assert shift.claims[0].reported_at == NOW
 
 
 def test_reporting_detained_alerts_the_coordinators_at_once(make, db):

@@ -4,7 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from accompany.database import db as _db
 from accompany.models import MessageState, OptOut, OutboundMessage, RecipientKind
@@ -110,6 +110,24 @@ def test_the_log_cancels_retries_and_settles(make, db):
     closed = _row(make, "c", state=MessageState.FAILED, send_before=NOW)
     with pytest.raises(message_log.TooLate):
         message_log.retry_message(closed, by=coordinator, now=NOW)
+
+
+@pytest.mark.parametrize("act", ["cancel", "retry", "settle"])
+def test_the_log_acts_only_on_the_state_its_request_read(make, db, act):
+    """The button pressed twice, or the dispatcher moving the row meanwhile: the second change
+    finds the row no longer in the state it read, and changes nothing."""
+    coordinator = make.coordinator()
+    was = {"cancel": MessageState.PENDING, "retry": MessageState.FAILED, "settle": MessageState.UNKNOWN}[act]
+    row = _row(make, "r", state=was)
+    assert row.state == was  # what this request read; another moves it on behind its back:
+    db.session.execute(update(OutboundMessage).where(OutboundMessage.id == row.id)
+                       .values(state=MessageState.SENT).execution_options(synchronize_session=False))
+    with pytest.raises(message_log.WrongState):
+        {"cancel": lambda: message_log.cancel_message(row, by=coordinator, now=NOW),
+         "retry": lambda: message_log.retry_message(row, by=coordinator, now=NOW),
+         "settle": lambda: message_log.settle_unknown(row, arrived=False, by=coordinator, now=NOW)}[act]()
+    db.session.expire_all()
+    assert db.session.get(OutboundMessage, row.id).state == MessageState.SENT
 
 
 def test_the_unfilled_digest_goes_once_a_day_after_eight_and_only_when_needed(make, db):

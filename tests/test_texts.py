@@ -127,7 +127,7 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     coordinator = make.coordinator(name="Grace Oduya", phone="617-555-0122", sms_opt_in=True)
     appointment = make.appointment(family=family, location=location, starts_at=at_local(day))
     shift = make.shift(appointment, role=ShiftRole.RIDE_HOME, meeting_point=MEETING_POINT, slots=2,
-                       starts_at=appointment.starts_at + timedelta(hours=1))
+                       starts_at=appointment.starts_at - timedelta(hours=1))
 
     planning.plan_family_reminders(appointment, now=PLAN_NOW)
     claim = claim_slot(shift, volunteer, now=PLAN_NOW)  # claimed, evening, soon; family: confirmed
@@ -160,8 +160,9 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     planning.alert_coordinators(MessageKind.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=PLAN_NOW,
                                 appointment=appointment, shift=urgent)
 
-    # A second appointment, called off: the family and its volunteer are told.
-    cancelled = make.appointment(family=family, location=location, starts_at=appointment.starts_at)
+    # A second appointment the same day, called off: the family and its volunteer are told. (Not
+    # at the same moment: a family has one live appointment at a time.)
+    cancelled = make.appointment(family=family, location=location, starts_at=appointment.starts_at - timedelta(hours=1))
     cancelled_shift = make.shift(cancelled, role=ShiftRole.INTERPRETER, meeting_point=MEETING_POINT)
     make.claim(cancelled_shift, volunteer)
     cancel_appointment(cancelled, by=coordinator, now=PLAN_NOW)

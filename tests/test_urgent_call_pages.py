@@ -13,7 +13,7 @@ from accompany.models import AppointmentStatus, OutboundMessage, UrgentCall
 from accompany.services.messaging import urgent_calls
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
-from tests.support.browsing import logged_in
+from tests.support.browsing import hidden_fields, logged_in
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
@@ -90,6 +90,23 @@ def test_texting_eligible_volunteers_asks_a_group_and_a_second_tap_asks_the_next
     response = client.post(f"/coordinator/shifts/{shift.id}/urgent", data={"csrf_token": csrf_token(client, here)},
                            follow_redirects=True)
     assert "Nobody is left to text: every volunteer who could take this shift" in response.get_data(as_text=True)
+    assert len(_asks(db)) == 7
+
+
+def test_the_button_pressed_twice_texts_one_group(app, make, db):
+    """A second tap on the same button (it says how many groups the page showed) texts nobody
+    more; "Text the next group now", pressed on the page that shows the first group, still does."""
+    client = _coordinator_client(app, make, db)
+    shift = _shift(make)
+    _helpers(make, 7)
+    db.session.commit()
+    here = f"/coordinator/shifts/{shift.id}/assign"
+    button = hidden_fields(client, here)
+    assert client.post(f"/coordinator/shifts/{shift.id}/urgent", data=button).status_code == 302
+    again = client.post(f"/coordinator/shifts/{shift.id}/urgent", data=button, follow_redirects=True)
+    assert "Another group was texted about this shift just now" in html.unescape(again.get_data(as_text=True))
+    assert len(_asks(db)) == 5
+    client.post(f"/coordinator/shifts/{shift.id}/urgent", data=hidden_fields(client, here))
     assert len(_asks(db)) == 7
 
 

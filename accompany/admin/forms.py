@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from wtforms import SelectField
 
-from accompany.formfields import InputForm, email_field, enum_choices
+from accompany.formfields import InputForm, SentOnce, email_field, enum_choices
 from accompany.models import Role
 
 
-class InvitationForm(InputForm):
+class InvitationForm(SentOnce, InputForm):
     email = email_field("Their email")
     role = SelectField(
         "Role",

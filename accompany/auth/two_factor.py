@@ -71,6 +71,10 @@ def two_factor_page():
         if enrolled:
             # Shown in this answer only (never stored in clear, never put in the session).
             return render_template("auth/recovery_codes.html", enrolled=done)
+        if current_user.two_factor_enabled:  # the same code sent twice at once: the other send switched it on
+            flash("Two-step login is on. Its recovery codes were shown once, to the other time the form was "
+                  "sent; if you do not have them, turn two-step login off and set it up again.", "warning")
+            return redirect(url_for("auth.two_factor"))
     return _setup_page(form)
 
 

@@ -23,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from accompany.formfields import InputForm, MultiCheckboxField, SmallIntegerField, at_most, enum_choices
+from accompany.formfields import InputForm, MultiCheckboxField, SentOnce, SmallIntegerField, at_most, enum_choices
 from accompany.models import (
     AppointmentKind,
     AttendanceMode,
@@ -75,7 +75,7 @@ class ShiftFields(Form):
             raise ValidationError("The shift must end after it starts (same day).")
 
 
-class ShiftForm(InputForm, ShiftFields):
+class ShiftForm(SentOnce, InputForm, ShiftFields):
     """A shift on its own page (adding one later, or editing one)."""
 
 

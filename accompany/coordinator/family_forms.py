@@ -13,6 +13,7 @@ from accompany.formfields import (
     InputForm,
     PlainDateField,
     PlainSelectField,
+    SentOnce,
     at_most,
     enum_choices,
     phone_number,
@@ -22,7 +23,7 @@ from accompany.services.people import families as family_service
 from accompany.services.people import family_records
 
 
-class FamilyForm(InputForm):
+class FamilyForm(SentOnce, InputForm):
     name = StringField(
         "Name",
         validators=[

@@ -90,6 +90,8 @@ def reply_to_conversation(key: str):
         if planned:
             flash("Reply planned: it goes out within a minute (texts to a family wait for daytime).", "success")
             return redirect(url_for(".conversation", key=key))
+        if planned.sent_before:  # the first send of this form planned it (the flash says so)
+            return redirect(url_for(".conversation", key=key))
     return _conversation_page(key, form)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from accompany.formfields import ActionForm, InputForm
+from accompany.formfields import ActionForm, InputForm, SentOnce
 
 # A little over what three text segments hold; the service counts segments exactly.
 REPLY_MAX_LENGTH = 480
@@ -25,7 +25,7 @@ class SeenForm(ActionForm):
     seen = seen_field()
 
 
-class ReplyForm(InputForm):
+class ReplyForm(SentOnce, InputForm):
     seen = seen_field()
     text = TextAreaField(
         "Your reply",

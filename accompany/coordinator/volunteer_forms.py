@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from accompany.formfields import InputForm, PlainSelectField, SmallIntegerField, at_most, enum_choices, safe_next_url
 from accompany.models import Language, UserStatus
@@ -72,3 +72,13 @@ class ReleaseForm(InputForm):
 
     def next_url(self) -> str | None:
         return safe_next_url(self.next.data)
+
+
+class UrgentCallForm(InputForm):
+    """The button that texts eligible volunteers (or the next group now), with how many groups the
+    page showed texted: pressed twice, the second press finds a group more and texts nobody."""
+
+    rounds = HiddenField(validators=[Optional(), Regexp(r"^\d{1,4}$")])
+
+    def seen_rounds(self) -> int | None:
+        return int(self.rounds.data) if self.rounds.data else None

@@ -16,6 +16,7 @@ from accompany.coordinator import bp
 from accompany.coordinator.volunteer_forms import (
     AssignForm,
     ReleaseForm,
+    UrgentCallForm,
     VolunteerSearchForm,
 )
 from accompany.database import db
@@ -174,6 +175,7 @@ def assign_volunteer(shift_id: int):
         flash(f"{volunteer.name} now holds a slot of this shift.", "success")
         return redirect(_after_shift_change(shift))
     holders = volunteer_service.shift_holders(shift)
+    call = urgent_calls.call_for(shift)
     candidates = volunteer_service.assignment_candidates(shift, now=now, holders=holders)
     is_open = shift.is_open(now)
     needs_someone = shift.is_claimable(now)
@@ -187,10 +189,10 @@ def assign_volunteer(shift_id: int):
         form=form,
         release_form=ReleaseForm(next=here),
         appointment_url=url_for(".appointment", appointment_id=shift.appointment_id),
-        urgent_call=urgent_calls.call_for(shift),
+        urgent_call=call,
         askable=len(urgent_calls.candidates(shift, now=now)) if needs_someone else 0,
         urgent_settings=urgent_calls.current_settings(),
-        urgent_form=ActionForm(),
+        urgent_form=UrgentCallForm(formdata=None, rounds=call.rounds if call is not None else 0),
         answer_words=ANSWER_WORDS,
         end_words=END_WORDS,
     )
@@ -200,9 +202,9 @@ def assign_volunteer(shift_id: int):
 @staff_required
 def urgent_call(shift_id: int):
     shift = _shift_or_404(shift_id)
-    require_valid(ActionForm())
+    form = require_valid(UrgentCallForm())
     with committing() as done:
-        call, asked = urgent_calls.start_call(shift, by=current_user, now=utcnow())
+        call, asked = urgent_calls.start_call(shift, by=current_user, now=utcnow(), seen_rounds=form.seen_rounds())
     if done:
         people = "1 volunteer" if len(asked) == 1 else f"{len(asked)} volunteers"
         flash(f"Texted {people}. They reply YES {call.code} to take it.", "success")

@@ -28,12 +28,13 @@ from accompany.models.messages import (
     SchedulerHeartbeat,
 )
 from accompany.models.security import LoginSession, LoginThrottle, PhoneCode, RecoveryCode
+from accompany.models.submissions import FormSubmission
 from accompany.models.urgent import UrgentAsk, UrgentCall
 from accompany.models.users import Invitation, User, VolunteerLanguage
 
 __all__ = [
     "Appointment", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim", "CodePurpose",
-    "Family", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
+    "Family", "FormSubmission", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
     "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "PhoneCode", "RecipientKind",
     "RecoveryCode", "Role", "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAnswer", "UrgentAsk", "UrgentCall",
     "User", "UserStatus", "VolunteerLanguage", "Wording",

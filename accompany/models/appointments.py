@@ -10,19 +10,21 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.crypto import EncryptedText
-from accompany.database import UTCDateTime, db, enum_type
+from accompany.database import UTCDateTime, Versioned, db, enum_type
 from accompany.models.enums import (
     AppointmentKind,
     AppointmentStatus,
@@ -35,9 +37,17 @@ from accompany.models.families import Family
 from accompany.models.locations import Location
 from accompany.models.users import User
 
+LIVE_CONDITION = f"status IN ('{AppointmentStatus.SCHEDULED.value}', '{AppointmentStatus.DRAFT.value}')"
 
-class Appointment(db.Model):
+
+class Appointment(Versioned, db.Model):
     __tablename__ = "appointments"
+    __table_args__ = (
+        # One live appointment per family at a moment: an import's repeated row, a form sent twice
+        # or two coordinators entering the same hearing make one appointment, not two.
+        Index("uq_appointments_family_id_starts_at_live", "family_id", "starts_at", unique=True,
+              sqlite_where=text(LIVE_CONDITION), postgresql_where=text(LIVE_CONDITION)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
@@ -84,7 +94,7 @@ class Appointment(db.Model):
         return f"<Appointment {self.id} {self.kind.value}>"
 
 
-class Shift(db.Model):
+class Shift(Versioned, db.Model):
     """One volunteer role for an appointment, with a number of slots."""
 
     __tablename__ = "shifts"
@@ -152,7 +162,7 @@ class Shift(db.Model):
         return f"<Shift {self.id} {self.role.value} {self.filled}/{self.slots}>"
 
 
-class Claim(db.Model):
+class Claim(Versioned, db.Model):
     """A volunteer holding one slot of a shift; afterwards it carries their report."""
 
     __tablename__ = "claims"

@@ -11,12 +11,12 @@ from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accompany.crypto import EncryptedText
-from accompany.database import UTCDateTime, db, enum_type
+from accompany.database import UTCDateTime, Versioned, db, enum_type
 from accompany.models.enums import Language, Wording
 from accompany.words import first_name
 
 
-class Family(db.Model):
+class Family(Versioned, db.Model):
     __tablename__ = "families"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,11 +7,11 @@ from urllib.parse import quote_plus
 from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from accompany.database import db, enum_type
+from accompany.database import Versioned, db, enum_type
 from accompany.models.enums import LocationKind
 
 
-class Location(db.Model):
+class Location(Versioned, db.Model):
     __tablename__ = "locations"
 
     id: Mapped[int] = mapped_column(primary_key=True)

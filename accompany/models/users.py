@@ -8,12 +8,12 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accompany.crypto import EncryptedText
-from accompany.database import UTCDateTime, db, enum_type
+from accompany.database import UTCDateTime, Versioned, db, enum_type
 from accompany.models.enums import Language, Role, UserStatus
 from accompany.words import first_name
 
 
-class User(db.Model):
+class User(Versioned, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,9 @@ class DomainError(Exception):
 
     message = "That could not be done."
     field: str | None = None  # the form field the message belongs next to, if any
+    # About the request as a whole (it lost a race, the form was sent twice): shown as a flash,
+    # above whatever page comes next, never next to a field.
+    whole_request = False
 
     def __init__(self, message: str | None = None):
         super().__init__(message or self.message)
@@ -43,3 +46,11 @@ class NotAVolunteer(DomainError):
 
 class NotPending(DomainError):
     message = "This volunteer is not waiting for approval."
+
+
+class ChangedMeanwhile(DomainError):
+    """Another request changed the same thing first (a double tap, two people at once)."""
+
+    whole_request = True
+    message = ("This was changed at the same moment by another request (perhaps the same button pressed "
+               "twice), so this one saved nothing. Look again: what you wanted may already be done.")

@@ -17,12 +17,12 @@ from flask_login import current_user
 
 from accompany.clock import utcnow
 from accompany.committing import committing, committing_button
-from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Shift
 from accompany.public_url import public_base_url
 from accompany.services.scheduling import calendar as calendar_service
 from accompany.volunteer import bp
+from accompany.volunteer.forms import ResetCalendarForm
 
 
 def _held_shift_url(shift: Shift) -> str:
@@ -69,14 +69,16 @@ def calendar():
         token = calendar_service.ensure_calendar_token(current_user._get_current_object(), now=utcnow())
     url, webcal_url = feed_urls(token)
     return render_template(
-        "volunteer/calendar.html", feed_url=url, webcal_url=webcal_url, form=ActionForm()
+        "volunteer/calendar.html", feed_url=url, webcal_url=webcal_url,
+        form=ResetCalendarForm(formdata=None, seen=calendar_service.link_mark(token)),
     )
 
 
 @bp.post("/my/calendar/reset")
 @volunteer_required
 def reset_calendar():
+    seen = ResetCalendarForm().seen.data or None
     with committing_button("You have a new calendar link; the old one no longer works. "
                            "Add the new link to your calendar."):
-        calendar_service.reset_calendar_token(current_user._get_current_object(), now=utcnow())
+        calendar_service.reset_calendar_token(current_user._get_current_object(), now=utcnow(), seen=seen)
     return redirect(url_for(".calendar"))

@@ -1,12 +1,13 @@
-"""Forms for the board's filters and for reporting back after a shift."""
+"""Forms for the board's filters, reporting back after a shift, and resetting the calendar link."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DecimalField, TextAreaField
+from wtforms import BooleanField, DecimalField, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from accompany.formfields import (
+    ActionForm,
     InputForm,
     MultiCheckboxField,
     PlainDateField,
@@ -47,3 +48,9 @@ class ReportForm(InputForm):
         validators=[Length(max=2000, message="Keep notes under 2,000 characters.")],
         render_kw={"rows": 4},
     )
+
+
+class ResetCalendarForm(ActionForm):
+    """The reset button, saying which link it resets (`calendar.link_mark`), so a double tap resets once."""
+
+    seen = HiddenField()

@@ -9,6 +9,24 @@ from accompany.database import db
 from tests.conftest import csrf_token, log_in
 
 ASSET_URL = re.compile(r'<(?:link|script|img|iframe|source)[^>]+(?:src|href)="([^"]+)"')
+HIDDEN_INPUT = re.compile(r"<input(?=[^>]*type=\"hidden\")[^>]*>")
+ATTRIBUTE = re.compile(r'(name|value)="([^"]*)"')
+
+
+def hidden_inputs(page: str) -> dict[str, str]:
+    """The hidden fields of the forms on `page` (CSRF token, a form's one-time key, `seen`...), as a
+    browser would send them back."""
+    found = {}
+    for tag in HIDDEN_INPUT.findall(page):
+        attributes = dict(ATTRIBUTE.findall(tag))
+        if "name" in attributes:
+            found[attributes["name"]] = attributes.get("value", "").replace("&amp;", "&")
+    return found
+
+
+def hidden_fields(client, path: str) -> dict[str, str]:
+    """The hidden fields of the form on the page at `path`, fetched with the test client."""
+    return hidden_inputs(client.get(path).get_data(as_text=True))
 
 
 def logged_in(app, user):

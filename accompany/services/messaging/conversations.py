@@ -237,14 +237,19 @@ def mark_handled(key: str, *, by: User, now: datetime, seen: int | None = None) 
     ).rowcount
 
 
-def opt_out_number(key: str, *, by: User, now: datetime, seen: int | None = None) -> None:
-    """A coordinator read "please stop texting me": nothing more goes to the number."""
+def opt_out_number(key: str, *, by: User, now: datetime, seen: int | None = None) -> bool:
+    """A coordinator read "please stop texting me": nothing more goes to the number. False when it
+    was opted out already (the button pressed twice): what waits is dealt with, nothing else."""
     latest = db.session.scalar(select(InboundMessage).where(InboundMessage.from_hash == key)
                                .order_by(InboundMessage.received_at.desc()).limit(1))
     if latest is None:
         raise DomainError("This number never texted us.")
+    if planning.is_opted_out(key):
+        mark_handled(key, by=by, now=now, seen=seen)
+        return False
     senders = _senders({key: latest})[key]
     opt_out(senders, now=now, keyword="coordinator")
     mark_handled(key, by=by, now=now, seen=seen)
     subject = senders.families[0] if senders.families else senders.users[0] if senders.users else None
     record_event("conversation.opted_out", now=now, actor=by, subject=subject)
+    return True

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from accompany.crypto import phone_index
-from accompany.database import db
+from accompany.database import db, set_once
 from accompany.models import (
     Appointment,
     AppointmentStatus,
@@ -285,8 +285,7 @@ def _family_confirms(message: InboundMessage, senders: Senders, *, now: datetime
     if appointment is None:
         return None  # nothing ahead to confirm: a coordinator reads it
     message.appointment_id = appointment.id
-    if appointment.family_confirmed_at is None:
-        appointment.family_confirmed_at = now
+    if appointment.family_confirmed_at is None and set_once(appointment, "family_confirmed_at", now):
         record_event("appointment.family_confirmed", now=now, subject=appointment)
     _family_reply(MessageKind.REPLY_CONFIRMED, appointment.family, appointment, now=now)
     return _done(message, now, MessageKind.REPLY_CONFIRMED)
@@ -298,9 +297,8 @@ def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: dateti
         _family_reply(MessageKind.REPLY_RIDE, senders.families[0], None, now=now)
         return MessageKind.REPLY_RIDE  # no appointment ahead: a coordinator reads it
     message.appointment_id = appointment.id
-    first_request = appointment.ride_requested_at is None
-    if first_request:
-        appointment.ride_requested_at = now
+    # Set once: of two "2"s at once (two phones of one family, a resend) only one adds a ride.
+    if appointment.ride_requested_at is None and set_once(appointment, "ride_requested_at", now):
         record_event("appointment.ride_requested", now=now, subject=appointment)
         add_ride_shift(appointment, now=now)
         planning.alert_coordinators(

@@ -1,5 +1,10 @@
 """The message log coordinators read and act on: what is planned (with the words it would go
-with), what went, and cancelling, retrying and settling unknown sends."""
+with), what went, and cancelling, retrying and settling unknown sends.
+
+Each action is one compare-and-set UPDATE on the state the coordinator's request read, as the
+dispatcher's are: when the dispatcher, a delivery callback or the same button pressed twice moved
+the row first, the action matches nothing and says the message has moved on.
+"""
 
 from __future__ import annotations
 

@@ -46,6 +46,10 @@ class ShiftCovered(DomainError):
     message = "Every slot of this shift is taken: there is nobody to text for."
 
 
+class AskedJustNow(DomainError):
+    message = "Another group was texted about this shift just now. Look again in a moment."
+
+
 class NobodyToAsk(DomainError):
     message = ("Nobody is left to text: every volunteer who could take this shift and takes texts "
                "has been asked already, or none meets its needs.")
@@ -79,13 +83,18 @@ def call_for(shift: Shift) -> UrgentCall | None:
     )
 
 
-def start_call(shift: Shift, *, by: User, now: datetime) -> tuple[UrgentCall, list[UrgentAsk]]:
+def start_call(shift: Shift, *, by: User, now: datetime, seen_rounds: int | None = None
+               ) -> tuple[UrgentCall, list[UrgentAsk]]:
     """Text the next group of eligible volunteers about `shift` (starting, reopening or hurrying
-    its call). Raises ShiftClosed, ShiftCovered or NobodyToAsk."""
+    its call). `seen_rounds`: how many groups had been texted on the coordinator's page; when more
+    have been since (the button pressed twice, or the scheduler's round), nobody more is asked.
+    Raises ShiftClosed, ShiftCovered, AskedJustNow or NobodyToAsk."""
     claims.check_open(shift, now=now)
     if not shift.has_free_slot:
         raise ShiftCovered()
     call = call_for(shift)
+    if seen_rounds is not None and seen_rounds != (call.rounds if call is not None else 0):
+        raise AskedJustNow()
     if call is None:
         call = UrgentCall(shift=shift, code=_free_code(), started_at=now, started_by=by, rounds=0, end_reason="")
         db.session.add(call)
@@ -96,7 +105,7 @@ def start_call(shift: Shift, *, by: User, now: datetime) -> tuple[UrgentCall, li
             call.code = _free_code()
     asked = ask_next_group(call, now=now)
     if asked is None:
-        raise DomainError("Another group was texted about this shift just now. Look again in a moment.")
+        raise AskedJustNow()
     if not asked:
         raise NobodyToAsk()
     record_event("urgent_call.asked", now=now, actor=by, subject=shift, round=call.rounds, asked=len(asked))

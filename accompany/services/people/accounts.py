@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accompany.crypto import phone_index
 from accompany.database import db
@@ -210,7 +211,7 @@ def check_password(email: str, password: str, *, now: datetime, address: str | N
         raise LoginFailed("This account is not active. Contact a coordinator if you think that is a mistake.")
     login_throttle.password_succeeded(email, address, rules=rules)
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        _note(user, password_hash=hash_password(password))
     if user.two_factor_enabled:
         record_event("login.password_accepted", now=now, actor=user, subject=user)
     else:
@@ -227,8 +228,18 @@ def authenticate(email: str, password: str, *, now: datetime, address: str | Non
 
 def finish_login(user: User, *, now: datetime) -> None:
     """Every step of the login is done: note it."""
-    user.last_login_at = now
+    _note(user, last_login_at=now)
     record_event("login.succeeded", now=now, actor=user, subject=user)
+
+
+def _note(user: User, **values) -> None:
+    """Write what a login notes about the account (when, a stronger hash of the same password) as
+    it is, without the row's version: a login never fails because the account changed meanwhile,
+    nor makes a coordinator's change to it fail (two logins at once, an approval during a login)."""
+    db.session.execute(update(User).where(User.id == user.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    for name, value in values.items():
+        set_committed_value(user, name, value)
 
 
 def load_session_user(login_id: str) -> User | None:
@@ -350,8 +361,18 @@ def find_invitation(token: str, *, now: datetime) -> Invitation:
 
 
 def accept_invitation(token: str, name: str, password: str, *, now: datetime) -> User:
-    """Create the invited account (active) and use up the invitation."""
+    """Create the invited account (active) and use up the invitation.
+
+    The invitation is used up first, by a compare-and-set on its `used_at`: of two acceptances at
+    once (the form sent twice) only one makes an account; the other finds it used.
+    """
     invitation = find_invitation(token, now=now)
+    used = db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if not used:
+        raise InvitationInvalid()
     user = create_user(invitation.email, name, invitation.role, password, now=now)
     invitation.used_at = now
     invitation.user_id = user.id

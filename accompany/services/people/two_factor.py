@@ -30,7 +30,7 @@ import pyotp
 from sqlalchemy import delete, func, or_, select, update
 
 from accompany.crypto import keyring
-from accompany.database import db
+from accompany.database import db, set_once
 from accompany.models import LoginSession, RecoveryCode, Role, User
 from accompany.services.errors import DomainError, WrongPassword
 from accompany.services.people import login_sessions, login_throttle
@@ -147,8 +147,8 @@ def begin_enrollment(user: User, browser: LoginSession, *, now: datetime) -> Set
     """
     _check_may_enroll(user, browser)
     elsewhere = _setups_elsewhere(user, browser)
-    if browser.two_factor_setup_secret is None:
-        browser.two_factor_setup_secret = pyotp.random_base32()
+    # Set once, so the page opened twice at once (a double tap, two tabs) shows one secret.
+    if browser.two_factor_setup_secret is None and set_once(browser, "two_factor_setup_secret", pyotp.random_base32()):
         browser.two_factor_setup_started_at = now
         for other in elsewhere:
             other.two_factor_setup_secret = None

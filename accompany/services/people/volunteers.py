@@ -225,17 +225,16 @@ def deactivate_volunteer(volunteer: User, *, by: User, now: datetime) -> Deactiv
     _check_may_change(volunteer, by)
     if volunteer.status != UserStatus.ACTIVE:
         raise NotActive(volunteer)
-    held = upcoming_claims(volunteer, now=now)
-    late = sum(1 for claim in held if claims.release_claim(claim, now=now, by=by))
+    reopened, late = claims.release_all(upcoming_claims(volunteer, now=now), now=now, by=by)
     volunteer.status = UserStatus.DISABLED
     end_all_sessions(volunteer)
     volunteer.calendar_token = None  # the private calendar feed stops too
     planning.cancel_user_messages(volunteer)
     record_event(
-        "volunteer.deactivated", now=now, actor=by, subject=volunteer, reopened=len(held), late=late
+        "volunteer.deactivated", now=now, actor=by, subject=volunteer, reopened=reopened, late=late
     )
     db.session.flush()
-    return Deactivation(reopened=len(held), late=late)
+    return Deactivation(reopened=reopened, late=late)
 
 
 def reactivate_volunteer(volunteer: User, *, by: User, now: datetime) -> None:

@@ -20,7 +20,7 @@ from accompany.services.messaging import planning
 from accompany.services.people.accounts import end_all_sessions
 from accompany.services.people.passwords import password_matches
 from accompany.services.privacy.audit import record_event
-from accompany.services.scheduling.claims import release_claim
+from accompany.services.scheduling.claims import release_all
 
 DELETED_VOLUNTEER_NAME = "Deleted volunteer"
 # Not an argon2 hash, so no password ever matches it (password_matches answers False).
@@ -76,12 +76,11 @@ def delete_volunteer_account(user: User, password: str, *, now: datetime) -> Acc
         raise AccountNotDeletable()
     if not password_matches(user.password_hash, password or ""):
         raise DeletePasswordWrong()
-    claims = list(db.session.scalars(
+    released, late = release_all(list(db.session.scalars(
         select(Claim).join(Claim.shift)
         .where(Claim.volunteer_id == user.id, Shift.starts_at > now)
         .order_by(Shift.starts_at, Claim.id)
-    ))
-    late = sum(1 for claim in claims if release_claim(claim, now=now, by=user))
+    )), now=now, by=user)
     cancelled = planning.cancel_user_messages(user)
 
     texts = 0
@@ -108,9 +107,9 @@ def delete_volunteer_account(user: User, password: str, *, now: datetime) -> Acc
     user.password_hash = UNUSABLE_PASSWORD_HASH
     end_all_sessions(user)  # every browser, this one included
     record_event(
-        "account.deleted", now=now, actor=user, subject=user, claims_released=len(claims),
+        "account.deleted", now=now, actor=user, subject=user, claims_released=released,
         late_releases=late, messages_cancelled=cancelled, texts_cleared=texts,
     )
     db.session.flush()
-    return AccountDeletion(user_id=user.id, claims_released=len(claims), late_releases=late,
+    return AccountDeletion(user_id=user.id, claims_released=released, late_releases=late,
                            messages_cancelled=cancelled, texts_cleared=texts)

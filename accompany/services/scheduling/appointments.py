@@ -52,6 +52,23 @@ class NothingChanged(DomainError):
     message = "That is the time it already has."
 
 
+class FamilyBusyThen(DomainError):
+    field = "day"
+    message = "This family already has an appointment at that date and time."
+
+
+def has_live_appointment_at(family_id: int, starts_at: datetime, *, besides: int | None = None) -> bool:
+    """Whether the family has a scheduled or draft appointment at `starts_at` (the database allows
+    one: models.appointments.Appointment's unique index)."""
+    return db.session.scalar(
+        select(Appointment.id).where(
+            Appointment.family_id == family_id, Appointment.starts_at == starts_at,
+            Appointment.status.in_([AppointmentStatus.SCHEDULED, AppointmentStatus.DRAFT]),
+            Appointment.id != (besides or 0),
+        ).limit(1)
+    ) is not None
+
+
 @dataclass
 class AppointmentDetails:
     """What a coordinator enters for an appointment (time already converted to aware UTC)."""
@@ -114,6 +131,8 @@ def create_appointment(
 ) -> Appointment:
     """Record an appointment with the shifts it needs, and plan the family's reminders."""
     _check(details, now=now)
+    if has_live_appointment_at(details.family.id, details.starts_at):
+        raise FamilyBusyThen()
     appointment = Appointment(
         starts_at=details.starts_at, status=AppointmentStatus.SCHEDULED, created_by=by,
         created_at=now, updated_at=now, previous=previous,
@@ -171,6 +190,8 @@ def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by:
         raise NothingChanged()
     if starts_at <= now:
         raise AppointmentInPast()
+    if has_live_appointment_at(appointment.family_id, starts_at, besides=appointment.id):
+        raise FamilyBusyThen()
     previous_start = appointment.starts_at
     delta = starts_at - previous_start
     planning.cancel_appointment_messages(appointment)

@@ -9,6 +9,7 @@ while the volunteer may still see them (DESIGN §3).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
-from accompany.database import db
+from accompany.database import db, set_once
 from accompany.models import (
     Appointment,
     AppointmentStatus,
@@ -64,20 +65,34 @@ def new_token() -> str:
 
 
 def ensure_calendar_token(user: User, *, now: datetime) -> str:
-    """The volunteer's feed token, made on first use."""
+    """The volunteer's feed token, made on first use (once, even when the page opens twice at once)."""
     if not may_use_board(user):
         raise CalendarNotAvailable()
-    if user.calendar_token is None:
-        user.calendar_token = new_token()
+    if user.calendar_token is None and set_once(user, "calendar_token", new_token()):
         record_event("calendar.link_created", now=now, actor=user, subject=user)
         db.session.flush()
     return user.calendar_token
 
 
-def reset_calendar_token(user: User, *, now: datetime) -> str:
-    """Give the volunteer a new feed token; the old link stops working."""
+class CalendarLinkAlreadyReset(DomainError):
+    message = "Your calendar link was reset a moment ago (the button was pressed twice?): the link below is the new one."
+
+
+def link_mark(token: str | None) -> str:
+    """A short fingerprint of a feed token: the reset button says which link it resets with it."""
+    return hashlib.sha256((token or "").encode()).hexdigest()[:16]
+
+
+def reset_calendar_token(user: User, *, now: datetime, seen: str | None = None) -> str:
+    """Give the volunteer a new feed token; the old link stops working.
+
+    `seen` is the `link_mark` of the link the page showed: when that link is no longer the one in
+    use, this reset was done already (a double tap) and CalendarLinkAlreadyReset leaves it alone.
+    """
     if not may_use_board(user):
         raise CalendarNotAvailable()
+    if seen is not None and seen != link_mark(user.calendar_token):
+        raise CalendarLinkAlreadyReset()
     user.calendar_token = new_token()
     record_event("calendar.link_reset", now=now, actor=user, subject=user)
     db.session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accompany.database import db
@@ -34,6 +34,10 @@ class ShiftStarted(DomainError):
 
 class ShiftClosed(DomainError):
     message = "This shift is no longer open: it has started, or its appointment was cancelled or closed."
+
+
+class AlreadyReleased(DomainError):
+    message = "This slot was given back already (the button was pressed twice, or someone else released it)."
 
 
 def not_a_volunteer(volunteer: User) -> str:
@@ -119,7 +123,8 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
 
     The filled count goes up by a conditional UPDATE and the claim row is guarded by a unique
     constraint, both inside one savepoint: two people taking the last slot at once get exactly
-    one claim, and a double tap is harmless. Raises ShiftFull, NotEligible or ShiftClosed.
+    one claim, and a double tap is harmless (the second tap gets the claim the first made, even
+    when that was the last slot). Raises ShiftFull, NotEligible or ShiftClosed.
     """
     existing = find_claim(shift, volunteer)
     if existing is not None:
@@ -141,6 +146,12 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
             claim = Claim(shift_id=shift.id, volunteer_id=volunteer.id, claimed_at=now)
             db.session.add(claim)
             db.session.flush()
+    except ShiftFull:
+        existing = find_claim(shift, volunteer)  # full because this volunteer's other tap took it?
+        if existing is None:
+            raise
+        db.session.expire(shift, ["filled", "claims"])
+        return existing
     except IntegrityError:
         db.session.expire(shift, ["filled"])
         existing = find_claim(shift, volunteer)
@@ -158,27 +169,51 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
     return claim
 
 
+def release_all(claims: list[Claim], *, now: datetime, by: User) -> tuple[int, int]:
+    """Give back each of `claims` (deactivating or deleting an account): returns how many were
+    released here and how many of those late. One another request released meanwhile is skipped."""
+    released = late = 0
+    for claim in claims:
+        try:
+            late += release_claim(claim, now=now, by=by)
+        except AlreadyReleased:
+            continue
+        released += 1
+    return released, late
+
+
 def release_cutoff() -> timedelta:
     return timedelta(hours=current_app.config["RELEASE_CUTOFF_HOURS"])
 
 
 def release_claim(claim: Claim, *, now: datetime, by: User) -> bool:
-    """Give the slot back. Returns True when it was late and the coordinators were alerted."""
+    """Give the slot back. Returns True when it was late and the coordinators were alerted.
+
+    The claim row goes first, by a DELETE whose rowcount says whether this request removed it;
+    only then does the shift's filled count go down and the rest happen. So two releases of one
+    slot at once (a double tap; the volunteer and a coordinator; a deactivation) free it once, and
+    the filled count never drops below the claims that stand. Raises ShiftStarted, or
+    AlreadyReleased when another request released it first.
+    """
     shift = claim.shift
     if shift.starts_at <= now:
         raise ShiftStarted()
     late = now >= shift.starts_at - release_cutoff()
-    planning.cancel_claim_messages(claim)
+    volunteer_id = claim.volunteer_id
+    removed = db.session.execute(
+        delete(Claim).where(Claim.id == claim.id).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(shift, ["filled", "claims"])
+    db.session.expunge(claim)
+    if not removed:
+        raise AlreadyReleased()
     db.session.execute(
         update(Shift)
         .where(Shift.id == shift.id, Shift.filled > 0)
         .values(filled=Shift.filled - 1)
         .execution_options(synchronize_session=False)
     )
-    volunteer_id = claim.volunteer_id
-    db.session.delete(claim)
-    db.session.flush()
-    db.session.expire(shift, ["filled", "claims"])
+    planning.cancel_claim_messages(claim)  # its ids are still loaded
     if late and shift.appointment.status == AppointmentStatus.SCHEDULED and shift.ends_at > now:
         planning.alert_coordinators(
             MessageKind.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release:{volunteer_id}:{planning.stamp(now)}",

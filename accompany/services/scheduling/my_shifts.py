@@ -25,6 +25,7 @@ from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.privacy.access import may_see_held_shift
 from accompany.services.privacy.audit import record_event
+from accompany.services.scheduling.appointments import has_live_appointment_at
 from accompany.timezones import from_local, to_local
 from accompany.words import first_name
 
@@ -134,10 +135,15 @@ def report_back(claim: Claim, report: Report, *, now: datetime) -> Appointment |
     if report.hours is not None and not (Decimal(0) <= report.hours <= Decimal(24)):
         raise BadHours()
     first_report = claim.reported_at is None
-    claim.report_outcome = Outcome(report.outcome)
-    claim.report_hours = report.hours
-    claim.report_notes = report.notes.strip() or None
-    claim.report_next_date = report.next_date if claim.report_outcome == Outcome.RESCHEDULED else None
+    outcome = Outcome(report.outcome)
+    values = {
+        "report_outcome": outcome, "report_hours": report.hours, "report_notes": report.notes.strip() or None,
+        "report_next_date": report.next_date if outcome == Outcome.RESCHEDULED else None,
+    }
+    if not first_report and all(getattr(claim, name) == value for name, value in values.items()):
+        return None  # the same report again (the form sent twice): nothing new to record
+    for name, value in values.items():
+        setattr(claim, name, value)
     claim.reported_at = now
     draft = None
     if claim.report_next_date is not None:
@@ -155,13 +161,16 @@ def report_back(claim: Claim, report: Report, *, now: datetime) -> Appointment |
     return draft
 
 
-def _draft_next_appointment(appointment: Appointment, day: date, *, by: User, now: datetime) -> Appointment:
-    """A draft of the next appointment (same family, place and kind, same local time) for review."""
+def _draft_next_appointment(appointment: Appointment, day: date, *, by: User, now: datetime) -> Appointment | None:
+    """A draft of the next appointment (same family, place and kind, same local time) for review;
+    None when the family has an appointment at that time already (a coordinator entered it)."""
     existing = db.session.scalar(
         select(Appointment).where(Appointment.previous_id == appointment.id, Appointment.status == AppointmentStatus.DRAFT)
     )
     tz_name = appointment.location.timezone
     starts_at = from_local(day, to_local(appointment.starts_at, tz_name).time(), tz_name)
+    if has_live_appointment_at(appointment.family_id, starts_at, besides=existing.id if existing else None):
+        return None
     if existing is not None:
         existing.starts_at, existing.updated_at = starts_at, now
         return existing

@@ -181,6 +181,8 @@ def update_shift(shift: Shift, plan: ShiftPlan, *, by: User, now: datetime) -> N
     changed = sorted(
         name for name, value in vars(plan).items() if getattr(shift, name) != value
     )
+    if not changed:
+        return  # saved again as it is (the form sent twice): nothing to record
     _apply(shift, plan)
     db.session.flush()
     if moved:
