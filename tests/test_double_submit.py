@@ -30,6 +30,7 @@ from accompany.models import (
     Claim,
     Language,
     LocationKind,
+    LoginSession,
     MessageState,
     OutboundMessage,
     Outcome,
@@ -78,6 +79,17 @@ EXEMPT = {
     "auth.login": "each send is a sign-in of its own: a new session row and cookie per send, as on two devices",
     "auth.second_step": "a code from the app is accepted once; the same code sent again is refused and counted "
                         "as a failed try, as it must be when someone else replays it",
+}
+
+# Routes whose second send rightly leaves a record of its own in these tables, and why; the rest
+# of the state must still be what one send leaves.
+RECORDS_EACH_SEND = {
+    "auth.signup": ({"login_throttles", "audit_events"},
+                    "a throttle counts every sign-up from an address; the second send finds the account the "
+                    "first made and is audited as a sign-up for an existing account, and must be answered "
+                    "exactly like a new one, so that no one can tell which emails have accounts"),
+    "auth.forgot_password": ({"login_throttles"}, "a throttle counts every reset asked for from an address"),
+    "auth.reset_password": ({"login_throttles"}, "a throttle counts every code tried from an address"),
 }
 
 
@@ -192,7 +204,8 @@ def scene(db_kind, postgres, tmp_path_factory):
             tess.totp_secret, tess.two_factor_enabled_at = pyotp.random_base32(), NOW
             secrets["tess"] = tess.totp_secret
             enzo = db.session.scalar(select(User).where(User.email == "enzo@example.org"))
-            secrets["enroll"] = enzo.totp_secret
+            secrets["enroll"] = db.session.scalar(select(LoginSession.two_factor_setup_secret).where(
+                LoginSession.user_id == enzo.id))  # the key belongs to the browser that opened the setup page
             db.session.commit()
         stage.keep_world()
         stage.install_write_delay()
@@ -403,5 +416,6 @@ def test_the_same_post_twice_at_once_leaves_what_one_leaves(scene, endpoint):
     assert all(answer < 500 for answer in twice), f"a server error: {twice}"
     if endpoint in EXEMPT:
         return
-    found = differences(after_one, after_two)
+    found = {table: change for table, change in differences(after_one, after_two).items()
+             if table not in RECORDS_EACH_SEND.get(endpoint, ((), ""))[0]}
     assert not found, "two sends left another state than one:\n" + pformat(found, width=150)
