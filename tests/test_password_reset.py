@@ -267,6 +267,18 @@ def test_wrong_codes_from_one_address_make_it_wait(strict, make, db):
         reset_password(token, code, NEW_PASSWORD, now=from_now(), address="192.0.2.1")
 
 
+def test_wrong_codes_typed_on_the_page_make_the_address_wait_even_for_the_right_code(strict, client, make, db):
+    _volunteer(make)
+    db.session.commit()
+    _ask(client, "person1@example.org")
+    code = code_texted_to(PHONE)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(3):  # asking took one of the address's 3 free tries, each wrong code another
+        assert "That code does not work" in _reset(client, wrong).get_data(as_text=True)
+    response = _reset(client, code)
+    assert response.status_code == 200 and "Too many tries" in response.get_data(as_text=True)
+
+
 def test_an_account_gets_only_a_few_codes_an_hour_and_the_page_does_not_say_so(app, make, db):
     volunteer = _volunteer(make)
     db.session.commit()
