@@ -54,7 +54,7 @@ def _can_log_in(app, user, password: str) -> bool:
 
 def test_the_login_page_offers_a_way_back(client):
     page = client.get("/login").get_data(as_text=True)
-    assert '<a href="/password/forgot">Forgot your password?</a>' in page
+    assert '<a href="/password/forgot" class="go">Forgot your password?</a>' in page
 
 
 def test_a_volunteer_who_forgot_their_password_sets_a_new_one_with_a_texted_code(app, client, make, db):
