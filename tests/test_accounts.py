@@ -151,8 +151,12 @@ def test_after_signing_up_the_volunteer_logs_in_and_waits_for_approval(client, d
     page = " ".join(client.get(response.headers["Location"]).get_data(as_text=True).split())
     assert "Log in with your email and the password you just chose" in page
     assert "Had you signed up with this email before? Then nothing new was made" in page
+    # Said to everyone alike (a code goes only to a new account's number, and this page must not tell).
+    assert "If you gave a mobile number, we text it a code to confirm it is yours: log in to type it in." in page
     log_in(client, accounts.find_user_by_email("lucia@example.org"), "a long password")
-    assert "waiting for a coordinator" in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "waiting for a coordinator" in home
+    assert "We texted a code to <strong>(617) 555-0123</strong>" in home
 
 
 def test_the_sign_up_page_says_how_long_to_wait_and_makes_nothing_then(client, db):

@@ -271,6 +271,12 @@ def test_a_volunteer_signs_up_and_confirms_their_number_with_the_texted_code(pho
     phone.get_by_label("Password", exact=True).fill("a long password")
     phone.get_by_label("Type it again").fill("a long password")
     phone.get_by_role("button", name="Sign up").click()
+    phone.get_by_role("heading", name="Thank you for signing up!").wait_for()
+    phone.get_by_text("If you gave a mobile number, we text it a code").wait_for()
+    phone.get_by_role("button", name="Log in").click()  # the page's link, drawn as a button
+    phone.get_by_label("Email").fill("lucia@example.org")
+    phone.get_by_label("Password").fill("a long password")
+    phone.get_by_role("button", name="Log in").click()
     phone.get_by_text("We texted a code to (617) 555-0123").wait_for()
     assert fits_the_screen(phone)
 

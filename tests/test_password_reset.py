@@ -54,7 +54,7 @@ def _can_log_in(app, user, password: str) -> bool:
 
 def test_the_login_page_offers_a_way_back(client):
     page = client.get("/login").get_data(as_text=True)
-    assert '<a href="/password/forgot">Forgot your password?</a>' in page
+    assert '<a href="/password/forgot" class="go">Forgot your password?</a>' in page
 
 
 def test_a_volunteer_who_forgot_their_password_sets_a_new_one_with_a_texted_code(app, client, make, db):
@@ -265,6 +265,18 @@ def test_wrong_codes_from_one_address_make_it_wait(strict, make, db):
             reset_password("not the token", code, NEW_PASSWORD, now=from_now(), address="192.0.2.1")
     with pytest.raises(LoginThrottled):
         reset_password(token, code, NEW_PASSWORD, now=from_now(), address="192.0.2.1")
+
+
+def test_wrong_codes_typed_on_the_page_make_the_address_wait_even_for_the_right_code(strict, client, make, db):
+    _volunteer(make)
+    db.session.commit()
+    _ask(client, "person1@example.org")
+    code = code_texted_to(PHONE)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(3):  # asking took one of the address's 3 free tries, each wrong code another
+        assert "That code does not work" in _reset(client, wrong).get_data(as_text=True)
+    response = _reset(client, code)
+    assert response.status_code == 200 and "Too many tries" in response.get_data(as_text=True)
 
 
 def test_an_account_gets_only_a_few_codes_an_hour_and_the_page_does_not_say_so(app, make, db):

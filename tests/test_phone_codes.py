@@ -28,12 +28,13 @@ from accompany.services.people.phone_codes import (
 from accompany.services.people.profile import confirm_new_phone, details_of, text_new_code, update_profile
 from accompany.services.privacy.account_deletion import delete_volunteer_account
 from accompany.services.scheduling.claims import claim_slot
-from tests.conftest import NOW, config_for, csrf_token, from_now
+from tests.conftest import NOW, config_for, csrf_token, from_now, log_in
 from tests.support.browsing import logged_in
 from tests.support.texting import code_texted_to, send_texts
 
 OLD, NEW = "+16175550123", "+18575550199"
 STOP_SAID = "This number replied STOP"
+PASSWORD = "a long password"
 
 
 def _volunteer(make, **fields):
@@ -46,11 +47,15 @@ def _said_stop(db, number: str) -> None:
 
 
 def _sign_up(client, phone: str = "857-555-0199", email: str = "lucia@example.org"):
-    return client.post("/signup", data={
-        "name": "Lucía Gómez", "email": email, "phone": phone, "password": "a long password",
-        "confirm": "a long password", "languages": ["es"], "sms_opt_in": "y",
+    """Sign up (which logs nobody in), then log in as the person would: their home page."""
+    response = client.post("/signup", data={
+        "name": "Lucía Gómez", "email": email, "phone": phone, "password": PASSWORD,
+        "confirm": PASSWORD, "languages": ["es"], "sms_opt_in": "y",
         "csrf_token": csrf_token(client, "/signup"),
-    }, follow_redirects=True)
+    })
+    assert response.status_code == 302 and response.headers["Location"] == "/signup/thanks"
+    log_in(client, _db.session.scalar(select(User).where(User.email == email)), PASSWORD)
+    return client.get("/")
 
 
 # -- the STOP oracle (issue 12, point 10) -------------------------------------------------------------

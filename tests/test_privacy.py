@@ -82,6 +82,7 @@ def test_a_whole_scenario_logged_at_debug_holds_no_number_name_or_text(app, make
     volunteer = db.session.scalar(select(User).where(User.email == "lucia@example.org"))
     assert volunteer is not None and volunteer.phone is None  # theirs once the code texted to it comes back
     code = code_texted_to(VOLUNTEER_PHONE)
+    log_in(client, volunteer, "a long enough password")  # signing up logs nobody in
     assert client.post("/my/profile/phone/confirm", data={"code": code, "back": "home",
                                                          "csrf_token": csrf_token(client, "/")}).status_code == 302
     db.session.expire_all()
@@ -131,7 +132,6 @@ def test_a_whole_scenario_logged_at_debug_holds_no_number_name_or_text(app, make
         assert body not in logged
         assert body[:40] not in logged
     assert code not in logged
-
 
 
 def test_a_server_error_logs_the_route_and_the_failed_statement_but_no_value(app, make, db, caplog):

@@ -59,13 +59,17 @@ def reset_password():
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        # A wrong code is counted (for the code and the address), so it is committed too.
-        with committing(form, field="code", commit_on_error=True) as reset:
-            password_reset.reset_password(token, form.code.data, form.password.data, now=now,
-                                          address=request.remote_addr)
-        if reset:
-            session.pop(RESET_SESSION, None)
-            flash("Your password is changed, and you are logged out everywhere you were logged in. "
-                  "Log in with your new password.", "success")
-            return redirect(url_for("auth.login"))
+        address = request.remote_addr
+        # The try is counted for the address and committed before the code is checked, like a
+        # login's; a wrong code is counted for the code too, so it is committed as well.
+        with committing(form, field="code", commit_on_error=True) as counted:
+            password_reset.begin_reset_try(now=now, address=address)
+        if counted:
+            with committing(form, field="code", commit_on_error=True) as reset:
+                password_reset.finish_reset(token, form.code.data, form.password.data, now=now, address=address)
+            if reset:
+                session.pop(RESET_SESSION, None)
+                flash("Your password is changed, and you are logged out everywhere you were logged in. "
+                      "Log in with your new password.", "success")
+                return redirect(url_for("auth.login"))
     return render_template("auth/password_reset.html", form=form)

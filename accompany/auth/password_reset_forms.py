@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from accompany.formfields import new_password_fields
+from accompany.formfields import InputForm, new_password_fields
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(InputForm):
     account = StringField(
         "Your email or mobile number",
         validators=[InputRequired("Type the email address you log in with, or your mobile number."),
@@ -18,7 +17,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(InputForm):
     code = StringField(
         "Code from the text",
         validators=[InputRequired("Type the code from the text we sent."),

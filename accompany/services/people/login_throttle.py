@@ -153,6 +153,21 @@ def take_turn(key: str, *, now: datetime, rules: ThrottleRules, free: int) -> No
         raise LoginThrottled(waiting_for([key], now=now) or timedelta(seconds=1))
 
 
+def take_turns(turns: list[tuple[str | None, int]], *, now: datetime, rules: ThrottleRules) -> None:
+    """Count a try against each `(key, free)` in order (a None key is skipped), or raise
+    LoginThrottled with the turns already taken given back: a refused try counts nowhere."""
+    taken: list[tuple[str, int]] = []
+    try:
+        for key, free in turns:
+            if key is not None:
+                take_turn(key, now=now, rules=rules, free=free)
+                taken.append((key, free))
+    except LoginThrottled:
+        for key, free in reversed(taken):
+            give_back(key, free=free)
+        raise
+
+
 def give_back(key: str, *, free: int) -> None:
     """Take back one try counted for `key` that turned out right (or was never checked); its wait
     goes too once the count is back within the free ones."""
@@ -186,15 +201,8 @@ def clear(key: str) -> None:
 def begin_password_try(email: str, address: str | None, *, now: datetime, rules: ThrottleRules) -> None:
     """Count a password try against the address and the account before it is checked, or raise
     LoginThrottled and count nothing."""
-    by_address = address_key(address)
-    if by_address is not None:
-        take_turn(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
-    try:
-        take_turn(account_key(email), now=now, rules=rules, free=rules.free_failures)
-    except LoginThrottled:
-        if by_address is not None:
-            give_back(by_address, free=rules.free_failures_per_address)
-        raise
+    take_turns([(address_key(address), rules.free_failures_per_address),
+                (account_key(email), rules.free_failures)], now=now, rules=rules)
 
 
 def password_succeeded(email: str, address: str | None, *, rules: ThrottleRules) -> None:

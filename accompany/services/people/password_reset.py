@@ -8,7 +8,8 @@ account simply never works, with the same message as a wrong one.
 
 Throttled three ways: per client address and per email or number asked about (the login
 throttle's growing waits, answered "wait" whether or not the account exists), and per account and
-per number (the code limits, silently). Setting the new password ends every session of the
+per number (the code limits, silently). A code try is counted against the client address before
+the code is checked, by the login throttle's atomic upsert, and given back when the code is right. Setting the new password ends every session of the
 account; logging in afterwards still takes the second step for staff who have one.
 """
 
@@ -81,10 +82,8 @@ def request_reset(account: str, *, now: datetime, address: str | None) -> str:
     Raises NotAnAccountAddress or LoginThrottled, the same for every account."""
     normalized = _normalized(account)
     rules = login_throttle.current_rules()
-    by_address = _address_key(address)
-    if by_address is not None:
-        login_throttle.take_turn(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
-    login_throttle.take_turn(_asked_about_key(normalized), now=now, rules=rules, free=rules.free_failures)
+    login_throttle.take_turns([(_address_key(address), rules.free_failures_per_address),
+                               (_asked_about_key(normalized), rules.free_failures)], now=now, rules=rules)
     token = secrets.token_urlsafe(32)
     user = _account_for(normalized)
     if user is None or user.phone is None or planning.is_opted_out(user.phone_hash):
@@ -97,33 +96,46 @@ def request_reset(account: str, *, now: datetime, address: str | None) -> str:
     return token
 
 
-def reset_password(token: str, typed_code: str, new_password: str, *, now: datetime, address: str | None) -> User:
-    """Set `new_password` on the account whose code this browser asked for, if `typed_code` is it.
+def begin_reset_try(*, now: datetime, address: str | None) -> None:
+    """Count a code try from the client `address` before the code is checked (given back when it
+    is right), or raise LoginThrottled. The reset page commits this before `finish_reset`, as a
+    login commits its count before the password is hashed: tries racing in see it, and no lock is
+    held while the new password is hashed."""
+    by_address = _address_key(address)
+    if by_address is not None:
+        rules = login_throttle.current_rules()
+        login_throttle.take_turn(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
 
-    Raises WeakPassword (before the code is tried), LoginThrottled, or phone_codes.CodeNotAccepted
-    (counted: the caller commits it anyway). Every session of the account ends.
+
+def finish_reset(token: str, typed_code: str, new_password: str, *, now: datetime, address: str | None) -> User:
+    """Set `new_password` on the account whose code this browser asked for, if `typed_code` is it,
+    once `begin_reset_try` has counted the try.
+
+    Raises WeakPassword (before the code is tried) or phone_codes.CodeNotAccepted (counted: the
+    caller commits it anyway). Every session of the account ends.
     """
     if len(new_password) < MIN_LENGTH:
         raise WeakPassword()
-    rules = login_throttle.current_rules()
-    by_address = _address_key(address)
-    if by_address is not None:
-        wait = login_throttle.waiting_for([by_address], now=now)
-        if wait is not None:
-            raise login_throttle.LoginThrottled(wait)
     code = db.session.scalar(
         select(PhoneCode).where(PhoneCode.request_hash == _token_hash(token), PhoneCode.purpose == CodePurpose.PASSWORD)
     ) if token else None
-    try:
-        if code is None or code.user.status == UserStatus.DISABLED:
-            raise phone_codes.CodeNotAccepted()
-        phone_codes.check_code(code, typed_code, now=now)
-    except phone_codes.CodeNotAccepted:
-        if by_address is not None:
-            login_throttle.record_failure(by_address, now=now, rules=rules, free=rules.free_failures_per_address)
-        raise
+    if code is None or code.user.status == UserStatus.DISABLED:
+        raise phone_codes.CodeNotAccepted()
+    phone_codes.check_code(code, typed_code, now=now)
+    by_address = _address_key(address)
+    if by_address is not None:  # a right code gives the address its turn back, as a right password does
+        login_throttle.give_back(by_address, free=login_throttle.current_rules().free_failures_per_address)
     user = code.user
     accounts.replace_password(user, new_password)
     record_event("password.reset", now=now, actor=user, subject=user)
     db.session.flush()
     return user
+
+
+def reset_password(token: str, typed_code: str, new_password: str, *, now: datetime, address: str | None) -> User:
+    """`begin_reset_try` and `finish_reset` in one go (one transaction): the account whose password
+    is now `new_password`, or WeakPassword (nothing counted), LoginThrottled or CodeNotAccepted."""
+    if len(new_password) < MIN_LENGTH:
+        raise WeakPassword()
+    begin_reset_try(now=now, address=address)
+    return finish_reset(token, typed_code, new_password, now=now, address=address)
