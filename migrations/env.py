@@ -55,9 +55,23 @@ def run_migrations_online():
     conf_args.setdefault("compare_type", True)
 
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it to a new one and dropping the old (batch mode).
+            # With foreign keys on, dropping `users` would cascade and delete every row that points
+            # at it (phone codes, sessions, claims...). The app turns them on for every connection
+            # (accompany/database.py); a migration runs with them off, outside its transaction,
+            # where SQLite takes this pragma, and checks them at the end.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"the migration left {len(broken)} rows pointing at nothing: {broken[:5]}")
 
 
 if context.is_offline_mode():
