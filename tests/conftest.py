@@ -70,6 +70,13 @@ JOSE_PEREZ_MEETING_POINTS = [
 ]
 
 
+def fresh_database_url(db_kind: str, postgres, tmp_path, name: str) -> str:
+    """An empty database of this run's kind, for tests that migrate one themselves."""
+    if db_kind == "postgresql":
+        return postgres.create_database(name)
+    return f"sqlite:///{tmp_path / (name + '.sqlite')}"
+
+
 def clock_env() -> dict[str, str]:
     """Environment that starts another process's app clock where this test's clock is now."""
     return {"ACCOMPANY_CLOCK_START": utcnow().isoformat()}

@@ -5,17 +5,11 @@ from sqlalchemy import create_engine, inspect
 from accompany import create_app
 from accompany.database import db
 from accompany.models import MessageKind
-from tests.conftest import config_for
-
-
-def _fresh_url(db_kind, postgres, tmp_path, name):
-    if db_kind == "postgresql":
-        return postgres.create_database(name)
-    return f"sqlite:///{tmp_path / (name + '.sqlite')}"
+from tests.conftest import config_for, fresh_database_url
 
 
 def test_upgrade_builds_every_table_and_check_finds_no_drift(db_kind, postgres, tmp_path):
-    url = _fresh_url(db_kind, postgres, tmp_path, "accompany_migrate")
+    url = fresh_database_url(db_kind, postgres, tmp_path, "accompany_migrate")
     app = create_app(config_for(url))
     runner = app.test_cli_runner()
 
@@ -37,7 +31,7 @@ def test_upgrade_builds_every_table_and_check_finds_no_drift(db_kind, postgres, 
 
 
 def test_downgrade_to_base_and_up_again(db_kind, postgres, tmp_path):
-    url = _fresh_url(db_kind, postgres, tmp_path, "accompany_roundtrip")
+    url = fresh_database_url(db_kind, postgres, tmp_path, "accompany_roundtrip")
     app = create_app(config_for(url))
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
@@ -52,7 +46,7 @@ def test_downgrade_to_base_and_up_again(db_kind, postgres, tmp_path):
 
 
 def test_check_notices_a_database_that_differs_from_the_models(db_kind, postgres, tmp_path):
-    url = _fresh_url(db_kind, postgres, tmp_path, "accompany_drift")
+    url = fresh_database_url(db_kind, postgres, tmp_path, "accompany_drift")
     app = create_app(config_for(url))
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
@@ -70,7 +64,7 @@ def test_check_notices_a_database_that_differs_from_the_models(db_kind, postgres
 def test_the_migrated_message_kind_checks_take_every_kind_the_models_have(db_kind, postgres, tmp_path):
     """`db check` does not compare CHECK constraints: a new MessageKind needs a migration that
     widens them, or the first row of that kind is refused by the database."""
-    url = _fresh_url(db_kind, postgres, tmp_path, "accompany_kinds")
+    url = fresh_database_url(db_kind, postgres, tmp_path, "accompany_kinds")
     app = create_app(config_for(url))
     assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
     engine = create_engine(url)

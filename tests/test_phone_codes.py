@@ -28,7 +28,7 @@ from accompany.services.people.phone_codes import (
 from accompany.services.people.profile import confirm_new_phone, details_of, text_new_code, update_profile
 from accompany.services.privacy.account_deletion import delete_volunteer_account
 from accompany.services.scheduling.claims import claim_slot
-from tests.conftest import NOW, config_for, csrf_token, from_now, log_in
+from tests.conftest import NOW, config_for, csrf_token, fresh_database_url, from_now, log_in
 from tests.support.browsing import logged_in
 from tests.support.texting import code_texted_to, send_texts
 
@@ -312,17 +312,11 @@ def test_a_coordinator_reading_the_conversation_never_sees_a_code(app, make, db)
     assert code not in page and codes.HIDDEN in page
 
 
-# -- the numbers already stored (migrations/versions/0005_phone_codes.py) ----------------------------------
-
-
-def _fresh_url(db_kind, postgres, tmp_path, name):
-    if db_kind == "postgresql":
-        return postgres.create_database(name)
-    return f"sqlite:///{tmp_path / (name + '.sqlite')}"
+# -- the numbers already stored (migrations/versions/0007_phone_codes.py) ----------------------------------
 
 
 def test_the_migration_keeps_reviewed_numbers_and_makes_unreviewed_sign_ups_confirm_theirs(db_kind, postgres, tmp_path):
-    url = _fresh_url(db_kind, postgres, tmp_path, "accompany_phone_codes")
+    url = fresh_database_url(db_kind, postgres, tmp_path, "accompany_phone_codes")
     app = create_app(config_for(url))
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "0004_message_kinds"]).exit_code == 0
