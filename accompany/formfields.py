@@ -178,15 +178,20 @@ def new_form_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def form_key_field() -> HiddenField:
+    """A fresh one-time key on each page the form is shown on (see SentOnce)."""
+    return HiddenField(default=new_form_key, validators=[
+        Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="Reload the page and fill the form in again."),
+    ])
+
+
 class SentOnce:
     """A form that creates something (a family, a shift, a reply, an invitation): each page it is
     shown on carries a fresh one-time key, and `accompany.committing` saves the key with the change,
     so the same filled-in form sent twice saves once. (A key a form lacks, from a page opened before
     this existed, simply is not checked.)"""
 
-    form_key = HiddenField(default=new_form_key, validators=[
-        Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="Reload the page and fill the form in again."),
-    ])
+    form_key = form_key_field()
 
 
 def safe_next_url(target: str | None) -> str | None:

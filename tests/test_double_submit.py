@@ -42,6 +42,8 @@ from accompany.models import (
 )
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import invite_user
+from accompany.services.people.password_reset import RESET_WINDOW, request_reset
+from accompany.services.people.phone_codes import start_phone_check
 from accompany.services.scheduling.calendar import new_token
 from accompany.services.scheduling.claims import claim_slot
 from accompany.timezones import to_local
@@ -51,12 +53,15 @@ from tests.support.browsing import hidden_inputs
 from tests.support.factories import Factory
 from tests.support.racing import Request, Stage, differences
 from tests.support.routes import RULES
+from tests.support.texting import code_texted_to
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, sign
 
 PASSWORD = Factory.PASSWORD
 NEW_PASSWORD = "a brand new long password"
 BOSTON = "America/New_York"
 FAMILY_PHONE = "+16175550142"
+NEW_NUMBER = "+18575550164"  # the number Pia typed in her profile, waiting for its code
+RITA_PHONE = "+16175550165"  # Rita forgot her password: a code went to her confirmed number
 STATUS_SID = "SM" + "5" * 32
 INBOUND_SID = "SM" + "7" * 32
 
@@ -68,7 +73,7 @@ OPAQUE = {
     "outbound_messages.dedupe_key", "outbound_messages.claim_token", "urgent_calls.code",
     "outbound_messages.params.code",
     "families.version", "appointments.version", "shifts.version", "claims.version", "locations.version",
-    "form_submissions.token",
+    "form_submissions.token", "phone_codes.request_hash",
 }
 
 # Routes whose valid send changes nothing in the database.
@@ -89,7 +94,6 @@ RECORDS_EACH_SEND = {
                     "first made and is audited as a sign-up for an existing account, and must be answered "
                     "exactly like a new one, so that no one can tell which emails have accounts"),
     "auth.forgot_password": ({"login_throttles"}, "a throttle counts every reset asked for from an address"),
-    "auth.reset_password": ({"login_throttles"}, "a throttle counts every code tried from an address"),
 }
 
 
@@ -109,8 +113,22 @@ class Scene:
     start: dict  # the database's state before any case sent anything
 
 
+def _texted_codes(make: Factory) -> tuple[dict[str, object], dict[str, str]]:
+    """Texted first, while the outbox holds nothing else to send: Pia's new number waiting for the
+    code we texted to it, and the code Rita asked for to set a new password (her browser's token)."""
+    pia = make.volunteer(name="Pia Phone", email="pia@example.org", phone="617-555-0163", sms_opt_in=True)
+    start_phone_check(pia, NEW_NUMBER, now=NOW)
+    rita = make.volunteer(name="Rita Reset", email="rita@example.org", phone=RITA_PHONE, sms_opt_in=True)
+    token = request_reset(rita.email, now=NOW, address=None)
+    db.session.commit()
+    secrets = {"phone_code": code_texted_to(NEW_NUMBER), "reset_code": code_texted_to(RITA_PHONE),
+               "reset_token": token}
+    return {"pia": pia, "rita": rita}, secrets
+
+
 def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
     """One of everything each case needs, all at once (every run starts again from it)."""
+    coded, secrets = _texted_codes(make)
     admin = make.admin(name="Ada Admin", email="ada@example.org")
     coordinator = make.coordinator(name="Carmen Coordinator", email="carmen@example.org", phone="617-555-0120",
                                    sms_opt_in=True)
@@ -163,9 +181,15 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
     rows = dict(admin=admin, coordinator=coordinator, codeuser=codeuser, pending=pending, disabled=disabled, val=val,
                 hal=hal, family=family, quiet=quiet, closed=closed, court=court, office=office, upcoming=upcoming,
                 held=held, held_claim=held_claim, open_shift=open_shift, past_shift=past_shift, draft=draft,
-                detained=detained, planned=planned, failed=failed, unknown=unknown, text=text)
+                detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, **coded)
     ids = {name: row.id for name, row in rows.items()}
-    return {**ids, "key": text.from_hash}, {"invitation": invitation, "code": codeuser.totp_secret}
+    return {**ids, "key": text.from_hash}, {"invitation": invitation, "code": codeuser.totp_secret, **secrets}
+
+
+def _asked_for_reset(app, token: str) -> dict:
+    """The cookies of the browser that asked for a password reset code and got `token`."""
+    session = {"password_reset": {"token": token, "until": (NOW + RESET_WINDOW).timestamp()}}
+    return {app.config["SESSION_COOKIE_NAME"]: app.session_interface.get_signing_serializer(app).dumps(session)}
 
 
 def _sign_in(stage: Stage, email: str, *, then: str = "/password") -> dict:
@@ -196,9 +220,11 @@ def scene(db_kind, postgres, tmp_path_factory):
         cookies = {"anon": {}}
         for role, email in (("admin", "ada@example.org"), ("coordinator", "carmen@example.org"),
                             ("enroller", "enzo@example.org"), ("twofa", "tess@example.org"),
-                            ("volunteer", "val@example.org"), ("holder", "hal@example.org")):
+                            ("volunteer", "val@example.org"), ("holder", "hal@example.org"),
+                            ("phoner", "pia@example.org"), ("forgetful", "rita@example.org")):
             cookies[role] = _sign_in(stage, email, then="/account/two-factor" if role == "enroller" else "/password")
         cookies["halfway"] = _sign_in(stage, "cody@example.org", then="/login/code")
+        cookies["resetter"] = _asked_for_reset(app, secrets["reset_token"])  # Rita's other browser
         with app.app_context():  # Tess turns two-step login on after logging in
             tess = db.session.scalar(select(User).where(User.email == "tess@example.org"))
             tess.totp_secret, tess.two_factor_enabled_at = pyotp.random_base32(), NOW
@@ -306,8 +332,12 @@ CASES = {
     "auth.disable_two_factor": button("/account/two-factor", "/account/two-factor/disable", "twofa",
                                       password=PASSWORD),
     "auth.log_out_everywhere": button("/password", "/account/log-out-everywhere", "volunteer"),
+    "auth.forgot_password": button("/password/forgot", "/password/forgot", "anon", account="rita@example.org"),
     "auth.login": button("/login", "/login", "anon", email="val@example.org", password=PASSWORD),
     "auth.logout": button("/password", "/logout", "volunteer"),
+    "auth.reset_password": lambda stage, w: form(stage, w, "resetter", "/password/reset", "/password/reset",
+                                                 code=w.secrets["reset_code"], password=NEW_PASSWORD,
+                                                 confirm=NEW_PASSWORD),
     "auth.second_step": _code("code", "halfway", "/login/code", "/login/code"),
     "auth.signup": button("/signup", "/signup", "anon", name="Sam Signup", email="sam@example.org",
                           password=NEW_PASSWORD, confirm=NEW_PASSWORD, phone="617-555-0177", languages="es",
@@ -372,8 +402,12 @@ CASES = {
     "coordinator.toggle_location": button("/coordinator/locations/{office}", "/coordinator/locations/{office}/toggle",
                                           active="0"),
     "coordinator.urgent_call": button("/coordinator/shifts/{open_shift}/assign", "/coordinator/shifts/{open_shift}/urgent"),
+    "volunteer.cancel_phone_change": button("/my/profile", "/my/profile/phone/cancel?back=profile", "phoner"),
     "volunteer.claim": button("/shifts", "/shifts/{open_shift}/claim", "volunteer"),
+    "volunteer.confirm_phone": lambda stage, w: form(stage, w, "phoner", "/my/profile", "/my/profile/phone/confirm",
+                                                     code=w.secrets["phone_code"], back="profile"),
     "volunteer.delete_account": button("/my/profile", "/my/profile/delete", "holder", delete_password=PASSWORD),
+    "volunteer.new_phone_code": button("/my/profile", "/my/profile/phone/new-code?back=profile", "phoner"),
     "volunteer.profile": button("/my/profile", "/my/profile", "volunteer", name="Val Volunteer", phone="617-555-0161",
                                 sms_opt_in="y", languages="es", home_area="Somerville"),
     "volunteer.release": button("/my/shifts/{held}", "/my/shifts/{held}/release", "holder"),

@@ -8,18 +8,26 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from accompany.clock import utcnow
-from accompany.models import AuditEvent, MessageKind, OutboundMessage, UserStatus
+from accompany.models import AuditEvent, LoginSession, LoginThrottle, MessageKind, OutboundMessage, UserStatus
+from accompany.services import submissions
 from accompany.services.messaging import codes
 from accompany.services.messaging.inbound import receive_text
+from accompany.services.messaging.sms.gateway import current_gateway
 from accompany.services.people import password_reset
 from accompany.services.people.login_throttle import LoginThrottled
-from accompany.services.people.password_reset import request_reset, reset_password
+from accompany.services.people.password_reset import (
+    PasswordAlreadyReset,
+    request_reset,
+    reset_password,
+    reset_token,
+    send_reset_code,
+)
 from accompany.services.people.phone_codes import MAX_ATTEMPTS, CodeNotAccepted
 from tests.conftest import csrf_token, from_now
-from tests.support.browsing import logged_in
+from tests.support.browsing import hidden_fields, logged_in
 from tests.support.texting import code_texted_to, send_texts
 from tests.test_two_factor import code_at, code_step, enroll_for_pages, password_step
 
@@ -295,3 +303,81 @@ def test_the_pages_work_when_signed_in_by_sending_you_home(app, make, db):
     client = logged_in(app, _volunteer(make))
     assert client.get("/password/forgot").headers["Location"] == "/"
     assert client.get("/password/reset").headers["Location"] == "/"
+
+
+# -- the same form sent twice (a double tap) -------------------------------------------------------------
+
+
+def test_the_same_asking_form_sent_twice_texts_one_code_that_works_with_either_answer(make, db):
+    volunteer = _volunteer(make)
+    db.session.commit()
+    key = "the-asking-forms-key-1234"
+    assert send_reset_code(volunteer.email, key, now=from_now()) == reset_token(key)
+    db.session.commit()
+    with pytest.raises(submissions.AlreadySent):
+        send_reset_code(volunteer.email, key, now=from_now())
+    db.session.rollback()
+    code = code_texted_to(PHONE)
+    assert [to for to, _ in current_gateway().sent] == [PHONE]  # one code went
+    reset_password(reset_token(key), code, NEW_PASSWORD, now=from_now(), address=None)
+
+
+def _same_browser(app, client):
+    """Another test client with `client`'s cookie: the second send of a double tap."""
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    other = app.test_client()
+    other.set_cookie(cookie, client.get_cookie(cookie).value)
+    return other
+
+
+def test_asking_twice_with_one_page_texts_one_code_that_works_with_either_answer(app, client, make, db):
+    volunteer = _volunteer(make)
+    db.session.commit()
+    form = {**hidden_fields(client, "/password/forgot"), "account": volunteer.email}
+    second_send = _same_browser(app, client)
+    answers = [browser.post("/password/forgot", data=form) for browser in (client, second_send)]
+    assert {(answer.status_code, answer.headers["Location"]) for answer in answers} == {(302, "/password/reset")}
+    page = second_send.get("/password/reset").get_data(as_text=True)
+    assert "we just texted that number a code" in page and "sent twice" not in page
+    kinds = db.session.scalars(select(OutboundMessage.kind)).all()
+    assert kinds == [MessageKind.PASSWORD_CODE]  # one code asked for, not one dropped and another
+    assert _reset(client, code_texted_to(PHONE)).headers["Location"] == "/login"  # the first answer's token
+
+
+def test_the_same_code_sent_twice_sets_the_password_once_and_the_second_is_told_so(app, make, db):
+    volunteer, token, code = _asked(make, db)
+    turns_taken = db.session.scalar(select(func.sum(LoginThrottle.failures)))
+    reset_password(token, code, NEW_PASSWORD, now=from_now(), address="198.51.100.7")
+    db.session.commit()
+    with pytest.raises(PasswordAlreadyReset):
+        reset_password(token, code, "another new password", now=from_now(), address="198.51.100.7")
+    db.session.commit()  # as the page does: what a refused code leaves is kept
+    assert _can_log_in(app, volunteer, NEW_PASSWORD)
+    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "password.reset")).all() == [
+        "password.reset"]
+    # The right code sent again is no failed try: the address has its turn back.
+    assert db.session.scalar(select(func.sum(LoginThrottle.failures))) == turns_taken
+
+
+def test_a_wrong_code_after_the_reset_is_still_a_wrong_code(make, db):
+    _, token, code = _asked(make, db)
+    reset_password(token, code, NEW_PASSWORD, now=from_now(), address=None)
+    db.session.commit()
+    with pytest.raises(CodeNotAccepted) as refused:
+        reset_password(token, f"{(int(code) + 1) % 10**6:06d}", NEW_PASSWORD, now=from_now(), address=None)
+    assert not isinstance(refused.value, PasswordAlreadyReset)
+
+
+def test_the_reset_form_sent_twice_at_once_gets_the_same_answer_twice(app, client, make, db):
+    volunteer = _volunteer(make)
+    other_device = logged_in(app, volunteer)
+    db.session.commit()
+    _ask(client, volunteer.email)
+    form = {**hidden_fields(client, "/password/reset"), "code": code_texted_to(PHONE), "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD}
+    second_send = _same_browser(app, client)
+    assert client.post("/password/reset", data=form).headers["Location"] == "/login"
+    assert second_send.post("/password/reset", data=form).headers["Location"] == "/login"
+    assert "Your password is changed" in second_send.get("/login").get_data(as_text=True)
+    assert other_device.get("/my/profile").status_code == 302  # logged out there, once
+    assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from accompany import create_app
 from accompany.crypto import keyring, phone_index
 from accompany.database import db as _db
-from accompany.models import Claim, MessageKind, MessageState, OutboundMessage, PhoneCode, User, UserStatus
+from accompany.models import AuditEvent, Claim, MessageKind, MessageState, OutboundMessage, PhoneCode, User, UserStatus
 from accompany.services.messaging import codes
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.messaging.planning import is_opted_out
@@ -21,15 +21,24 @@ from accompany.services.people import phone_codes
 from accompany.services.people.phone_codes import (
     MAX_ATTEMPTS,
     CodeNotAccepted,
+    NewCodeAlreadyAsked,
+    NumberAlreadyForgotten,
     TooManyCodes,
+    cancel_phone_check,
     pending_phone_check,
     start_phone_check,
 )
-from accompany.services.people.profile import confirm_new_phone, details_of, text_new_code, update_profile
+from accompany.services.people.profile import (
+    PhoneAlreadyConfirmed,
+    confirm_new_phone,
+    details_of,
+    text_new_code,
+    update_profile,
+)
 from accompany.services.privacy.account_deletion import delete_volunteer_account
 from accompany.services.scheduling.claims import claim_slot
 from tests.conftest import NOW, config_for, csrf_token, fresh_database_url, from_now, log_in
-from tests.support.browsing import logged_in
+from tests.support.browsing import hidden_fields, logged_in
 from tests.support.texting import code_texted_to, send_texts
 
 OLD, NEW = "+16175550123", "+18575550199"
@@ -376,3 +385,88 @@ def test_spent_codes_are_forgotten_a_day_later_and_a_number_waiting_stays(make, 
     start_phone_check(make.volunteer(), "857-555-0101", now=later)
     numbers = set(db.session.scalars(select(PhoneCode.phone)))
     assert numbers == {"+18575550100", "+18575550101"}
+
+
+# -- the same button pressed twice (a double tap) ----------------------------------------------------
+
+
+def _code_count(volunteer) -> int:
+    return _db.session.scalar(select(func.count()).select_from(PhoneCode).where(PhoneCode.user_id == volunteer.id))
+
+
+def test_a_new_code_asked_for_twice_from_one_page_texts_one(make, db):
+    volunteer = _volunteer(make)
+    shown = start_phone_check(volunteer, "857-555-0199", now=from_now())
+    db.session.commit()
+    text_new_code(volunteer, now=from_now(), seen=shown.id)
+    db.session.commit()
+    with pytest.raises(NewCodeAlreadyAsked):  # the page showed a code that is no longer the one waiting
+        text_new_code(volunteer, now=from_now(), seen=shown.id)
+    assert _code_count(volunteer) == 2
+
+
+def test_two_asks_racing_to_replace_one_code_text_one(make, db):
+    volunteer = _volunteer(make)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
+    db.session.commit()
+    read_by_both = pending_phone_check(volunteer)  # both sends read it before either wrote
+    text_new_code(volunteer, now=from_now())
+    db.session.commit()
+    with pytest.raises(NewCodeAlreadyAsked):
+        start_phone_check(volunteer, read_by_both.phone, now=from_now(), replacing=read_by_both)
+    assert _code_count(volunteer) == 2
+
+
+def test_the_new_code_button_pressed_twice_texts_one_code_and_says_so(app, make, db):
+    volunteer = _volunteer(make)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
+    db.session.commit()
+    client = logged_in(app, volunteer)
+    form = hidden_fields(client, "/my/profile")
+    pages = [client.post("/my/profile/phone/new-code?back=profile", data=form, follow_redirects=True)
+             .get_data(as_text=True) for _ in range(2)]
+    assert "We texted you a new code" in pages[0]
+    assert "A new code is already on its way" in pages[1]
+    assert _code_count(volunteer) == 2
+    assert [to for to, _ in send_texts()] == [NEW]
+
+
+def test_the_same_code_confirmed_twice_confirms_once_and_says_so(make, db):
+    volunteer = _volunteer(make)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
+    db.session.commit()
+    code = code_texted_to(NEW)
+    confirm_new_phone(volunteer, code, now=from_now())
+    db.session.commit()
+    with pytest.raises(PhoneAlreadyConfirmed):
+        confirm_new_phone(volunteer, code, now=from_now())
+    db.session.commit()  # as the page does
+    assert volunteer.phone == NEW
+    assert db.session.scalar(select(PhoneCode.attempts).where(PhoneCode.user_id == volunteer.id)) == 1
+    confirmed = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "profile.phone_confirmed")
+    assert db.session.scalar(confirmed) == 1
+
+
+def test_the_confirm_form_sent_twice_says_the_number_is_confirmed(app, make, db):
+    volunteer = _volunteer(make)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
+    db.session.commit()
+    client = logged_in(app, volunteer)
+    form = {"code": code_texted_to(NEW), "back": "profile", "csrf_token": csrf_token(client, "/my/profile")}
+    pages = [client.post("/my/profile/phone/confirm", data=form, follow_redirects=True).get_data(as_text=True)
+             for _ in range(2)]
+    assert "Your number is now (857) 555-0199" in pages[0]
+    assert "That code confirmed your new number already" in pages[1] and "does not work" not in pages[1]
+
+
+def test_forgetting_a_number_twice_at_once_forgets_it_once_and_says_so(make, db, monkeypatch):
+    volunteer = _volunteer(make)
+    start_phone_check(volunteer, "857-555-0199", now=from_now())
+    db.session.commit()
+    read_by_both = pending_phone_check(volunteer)  # both presses read it before either wrote
+    cancel_phone_check(volunteer, now=from_now())
+    db.session.commit()
+    monkeypatch.setattr(phone_codes, "pending_phone_check", lambda user: read_by_both)
+    with pytest.raises(NumberAlreadyForgotten, match="forgotten already"):
+        cancel_phone_check(volunteer, now=from_now())
+    assert volunteer.phone == OLD

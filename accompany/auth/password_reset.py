@@ -1,8 +1,9 @@
 """A forgotten password: ask for a code by email or number, then type it with a new password
 (services/people/password_reset.py). The pages answer the same whether or not the account exists.
 
-Between the two pages the session holds only a random token and a deadline; the code's request
-row keeps the token's hash, and there is no row at all when no code was sent.
+Between the two pages the session holds only a token (made from the asking form's random one-time
+key) and a deadline; the code's request row keeps the token's hash, and there is no row at all
+when no code was sent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from accompany.auth import bp
 from accompany.auth.password_reset_forms import ForgotPasswordForm, ResetPasswordForm
 from accompany.clock import utcnow
 from accompany.committing import committing
+from accompany.formfields import new_form_key
 from accompany.services.people import password_reset
 
 RESET_SESSION = "password_reset"
@@ -37,14 +39,20 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         now = utcnow()
-        # The throttles' counts are kept when they say "wait".
-        with committing(form, field="account", commit_on_error=True) as asked:
-            token = password_reset.request_reset(form.account.data, now=now, address=request.remote_addr)
-        if asked:
-            session[RESET_SESSION] = {"token": token, "until": (now + password_reset.RESET_WINDOW).timestamp()}
-            flash("If that email or number belongs to an account with a confirmed mobile number, we just "
-                  "texted that number a code. It can take a minute to arrive.", "info")
-            return redirect(url_for("auth.reset_password"))
+        # Counted and committed first; the throttles' counts are kept when they say "wait".
+        with committing(form, field="account", commit_on_error=True) as counted:
+            password_reset.begin_reset_request(form.account.data, now=now, address=request.remote_addr)
+        if counted:
+            key = form.form_key.data or new_form_key()  # a page opened before the form had a key
+            with committing(form, field="account", show_error=False) as asked:
+                password_reset.send_reset_code(form.account.data, key, now=now)
+            if asked or asked.sent_before:  # the same form sent twice gets the first send's answer
+                session[RESET_SESSION] = {"token": password_reset.reset_token(key),
+                                          "until": (now + password_reset.RESET_WINDOW).timestamp()}
+                flash("If that email or number belongs to an account with a confirmed mobile number, we just "
+                      "texted that number a code. It can take a minute to arrive.", "info")
+                return redirect(url_for("auth.reset_password"))
+            form.form_errors.append(str(asked.error))
     return render_template("auth/password_reset_request.html", form=form)
 
 
@@ -67,7 +75,8 @@ def reset_password():
         if counted:
             with committing(form, field="code", commit_on_error=True) as reset:
                 password_reset.finish_reset(token, form.code.data, form.password.data, now=now, address=address)
-            if reset:
+            # Sent twice (a double tap), the second send gets the first's answer.
+            if reset or isinstance(reset.error, password_reset.PasswordAlreadyReset):
                 session.pop(RESET_SESSION, None)
                 flash("Your password is changed, and you are logged out everywhere you were logged in. "
                       "Log in with your new password.", "success")

@@ -1,12 +1,13 @@
-"""The volunteer's own profile form, the one that confirms a new number, and the one that deletes
-their account."""
+"""The volunteer's own profile form, the ones that confirm a new number or ask for a new code for
+it, and the one that deletes their account."""
 
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from accompany.formfields import (
+    ActionForm,
     InputForm,
     MultiCheckboxField,
     PlainDateField,
@@ -86,6 +87,16 @@ class ConfirmPhoneForm(InputForm):
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
     back = HiddenField(validators=[Optional(), AnyOf(PHONE_FORM_PLACES)])
+
+
+class NewPhoneCodeForm(ActionForm):
+    """"Text me a new code", saying which waiting code the page showed: pressed twice at once, or
+    again after a new code went, it asks for no second one."""
+
+    seen = HiddenField(validators=[Optional(), Regexp(r"^\d{1,18}$")])
+
+    def seen_code(self) -> int | None:
+        return int(self.seen.data) if self.seen.data else None
 
 
 class DeleteAccountForm(InputForm):

@@ -8,13 +8,13 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
-from accompany.committing import committing, committing_button
+from accompany.committing import committing, committing_button, require_valid
 from accompany.guards import profile_owner_required
 from accompany.phones import format_national
 from accompany.services.people import phone_codes
 from accompany.services.people import profile as profile_service
 from accompany.volunteer import bp
-from accompany.volunteer.profile_forms import ConfirmPhoneForm
+from accompany.volunteer.profile_forms import ConfirmPhoneForm, NewPhoneCodeForm
 
 
 def _back(place: str | None):
@@ -42,8 +42,11 @@ def confirm_phone():
 @bp.post("/my/profile/phone/new-code")
 @profile_owner_required
 def new_phone_code():
-    with committing_button("We texted you a new code. It can take a minute to arrive."):
-        profile_service.text_new_code(current_user._get_current_object(), now=utcnow())
+    form = require_valid(NewPhoneCodeForm())
+    with committing() as asked:
+        profile_service.text_new_code(current_user._get_current_object(), now=utcnow(), seen=form.seen_code())
+    if asked:
+        flash("We texted you a new code. It can take a minute to arrive.", "success")
     return _back(request.args.get("back"))
 
 

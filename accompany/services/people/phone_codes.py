@@ -53,6 +53,16 @@ class NoNumberWaiting(DomainError):
     message = "No new number is waiting to be confirmed. Type it in your profile first."
 
 
+class NewCodeAlreadyAsked(DomainError):
+    """The code the page showed was replaced meanwhile: "text me a new code" pressed twice."""
+
+    message = "A new code is already on its way (the button was pressed twice?). It can take a minute to arrive."
+
+
+class NumberAlreadyForgotten(NoNumberWaiting):
+    message = "That number is forgotten already (the button was pressed twice?); nothing else changed."
+
+
 # -- limits ------------------------------------------------------------------------------------------
 
 
@@ -75,24 +85,33 @@ def may_send(user: User, phone_hash: str, *, now: datetime) -> bool:
 # -- asking ------------------------------------------------------------------------------------------
 
 
-def _drop_live(user: User, purpose: CodePurpose, *, now: datetime) -> None:
-    """The account's earlier codes for `purpose` stop working, and their texts stop if not sent."""
-    live = list(db.session.scalars(
-        select(PhoneCode).where(PhoneCode.user_id == user.id, PhoneCode.purpose == purpose,
-                                PhoneCode.used_at.is_(None), PhoneCode.dropped_at.is_(None))
-    ))
-    for code in live:
-        code.dropped_at = now
-    planned = [code.message_id for code in live if code.message_id is not None]
+def _drop_live(user: User, purpose: CodePurpose, *, now: datetime) -> set[int]:
+    """The account's earlier codes for `purpose` stop working, and their texts stop if not sent.
+    Returns the ids of the codes this call dropped: one update that skips codes no longer live, so
+    of two requests racing to drop the same code only one does (the other waits for its lock)."""
+    dropped = db.session.execute(
+        update(PhoneCode)
+        .where(PhoneCode.user_id == user.id, PhoneCode.purpose == purpose,
+               PhoneCode.used_at.is_(None), PhoneCode.dropped_at.is_(None))
+        .values(dropped_at=now)
+        .returning(PhoneCode.id, PhoneCode.message_id)
+    ).all()
+    planned = [message_id for _, message_id in dropped if message_id is not None]
     if planned:
         planning.cancel_pending(OutboundMessage.id.in_(planned))
+    return {code_id for code_id, _ in dropped}
 
 
 def ask_for_code(user: User, purpose: CodePurpose, e164: str, *, now: datetime, send: bool = True,
-                 request_hash: str | None = None) -> PhoneCode:
+                 request_hash: str | None = None, replacing: PhoneCode | None = None) -> PhoneCode:
     """A new code request for `user` to `e164` (the earlier one for `purpose` is dropped), with its
-    text planned unless not `send`. The caller has checked `may_send`."""
-    _drop_live(user, purpose, now=now)
+    text planned unless not `send`. The caller has checked `may_send`.
+
+    `replacing`: the code the person asked to replace (the one their page showed). When another
+    request dropped it first (a double tap), NewCodeAlreadyAsked, and nothing is sent twice."""
+    dropped = _drop_live(user, purpose, now=now)
+    if replacing is not None and replacing.id not in dropped:
+        raise NewCodeAlreadyAsked()
     code = PhoneCode(user=user, purpose=purpose, phone=e164, phone_hash=phone_index(e164),
                      request_hash=request_hash, created_at=now, attempts=0)
     db.session.add(code)
@@ -121,10 +140,21 @@ def _forget_old(*, now: datetime) -> None:
     )
 
 
+def _digits(typed: str | None) -> str:
+    return re.sub(r"\D", "", typed or "")
+
+
+def was_used_with(code: PhoneCode, typed: str) -> bool:
+    """Whether `code` has been used, and with `typed`: the same code sent again (a double tap) by
+    whoever used it, who may be told so. Nothing is counted; a code only ever works once."""
+    return (code.used_at is not None and code.code_hash is not None
+            and hmac.compare_digest(code.code_hash, codes.digest(code, _digits(typed))))
+
+
 def check_code(code: PhoneCode, typed: str, *, now: datetime) -> None:
     """Use up `code` if `typed` is its code, or raise CodeNotAccepted (a wrong try is counted:
     the caller commits it anyway). Racing tries cannot both succeed, nor buy extra tries."""
-    digits = re.sub(r"\D", "", typed or "")
+    digits = _digits(typed)
     try:
         if not code.live or code.code_hash is None or code.code_expires_at is None or code.code_expires_at <= now:
             raise CodeNotAccepted()
@@ -168,30 +198,56 @@ def pending_phone_check(user: User) -> PhoneCode | None:
     )
 
 
+def latest_phone_check(user: User) -> PhoneCode | None:
+    """The newest number `user` asked to use, whether or not it still waits for its code."""
+    return db.session.scalar(
+        select(PhoneCode)
+        .where(PhoneCode.user_id == user.id, PhoneCode.purpose == CodePurpose.PHONE)
+        .order_by(PhoneCode.created_at.desc(), PhoneCode.id.desc())
+        .limit(1)
+    )
+
+
 def check_may_send(user: User, e164: str, *, now: datetime) -> None:
     """Raise TooManyCodes when no code may go to `user` at `e164` now."""
     if not may_send(user, phone_index(e164), now=now):
         raise TooManyCodes()
 
 
-def start_phone_check(user: User, raw_phone: str, *, now: datetime, quiet: bool = False) -> PhoneCode:
+def start_phone_check(user: User, raw_phone: str, *, now: datetime, quiet: bool = False,
+                      replacing: PhoneCode | None = None) -> PhoneCode:
     """Text a code to the number `user` typed; it becomes theirs once they type the code back.
 
     Over the limits this raises TooManyCodes, or, when `quiet` (sign-up), keeps the number waiting
-    with no code sent: they can ask for one later from their profile.
+    with no code sent: they can ask for one later from their profile. `replacing`: see ask_for_code.
     """
     e164 = normalize_phone(raw_phone)
     send = may_send(user, phone_index(e164), now=now)
     if not send and not quiet:
         raise TooManyCodes()
-    return ask_for_code(user, CodePurpose.PHONE, e164, now=now, send=send)
+    return ask_for_code(user, CodePurpose.PHONE, e164, now=now, send=send, replacing=replacing)
+
+
+def text_new_code(user: User, *, now: datetime, seen: int | None = None) -> PhoneCode:
+    """Another code to the number waiting for one (the last one stops working). `seen`: the id of
+    the waiting code the page showed; when that is no longer the one waiting, or another request
+    replaces it first, a new code was asked for already (NewCodeAlreadyAsked): one code goes."""
+    waiting = pending_phone_check(user)
+    if waiting is None:
+        raise NoNumberWaiting()
+    if seen is not None and seen != waiting.id:
+        raise NewCodeAlreadyAsked()
+    return start_phone_check(user, waiting.phone, now=now, replacing=waiting)
 
 
 def cancel_phone_check(user: User, *, now: datetime) -> None:
-    """Forget the number waiting for its code; the account keeps the number it has."""
-    if pending_phone_check(user) is None:
+    """Forget the number waiting for its code; the account keeps the number it has. Pressed twice
+    at once, the second finds it forgotten already (NumberAlreadyForgotten)."""
+    waiting = pending_phone_check(user)
+    if waiting is None:
         raise NoNumberWaiting()
-    _drop_live(user, CodePurpose.PHONE, now=now)
+    if waiting.id not in _drop_live(user, CodePurpose.PHONE, now=now):
+        raise NumberAlreadyForgotten()
     codes.erase_spent_codes(now=now)
     db.session.flush()
 

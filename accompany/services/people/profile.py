@@ -58,6 +58,13 @@ class PhoneNeededForTexts(DomainError):
     field = "phone"
 
 
+class PhoneAlreadyConfirmed(phone_codes.CodeNotAccepted):
+    """The code was sent twice (a double tap): the first send confirmed the number, and this
+    send, which changes nothing, is told so instead of "that code does not work"."""
+
+    message = "That code confirmed your new number already: texts go to it now."
+
+
 class UnknownLanguage(DomainError):
     message = "Choose only from the languages listed."
     field = "languages"
@@ -202,10 +209,16 @@ def confirm_new_phone(user: User, typed_code: str, *, now: datetime) -> str:
     (texts go to it from now on). Returns the number; raises phone_codes.CodeNotAccepted."""
     if not has_own_profile(user):
         raise NotAVolunteer("Only volunteers have a volunteer profile.")
-    waiting = phone_codes.pending_phone_check(user)
+    # The newest number asked for: the one waiting for its code, or one this code confirmed already.
+    waiting = phone_codes.latest_phone_check(user)
     if waiting is None:
         raise phone_codes.CodeNotAccepted()
-    phone_codes.check_code(waiting, typed_code, now=now)
+    try:
+        phone_codes.check_code(waiting, typed_code, now=now)
+    except phone_codes.CodeNotAccepted:
+        if phone_codes.was_used_with(waiting, typed_code):  # sent twice: the first send confirmed it
+            raise PhoneAlreadyConfirmed() from None
+        raise
     set_user_phone(user, waiting.phone)
     _texts_follow(user, ["phone"], now=now)
     record_event("profile.phone_confirmed", now=now, actor=user, subject=user)
@@ -213,11 +226,9 @@ def confirm_new_phone(user: User, typed_code: str, *, now: datetime) -> str:
     return waiting.phone
 
 
-def text_new_code(user: User, *, now: datetime) -> PhoneCode:
-    """Another code to the number waiting for one (the last one stops working)."""
+def text_new_code(user: User, *, now: datetime, seen: int | None = None) -> PhoneCode:
+    """Another code to the number waiting for one (the last one stops working); `seen` is the
+    waiting code the page showed (see phone_codes.text_new_code)."""
     if not has_own_profile(user):
         raise NotAVolunteer("Only volunteers have a volunteer profile.")
-    waiting = phone_codes.pending_phone_check(user)
-    if waiting is None:
-        raise phone_codes.NoNumberWaiting()
-    return phone_codes.start_phone_check(user, waiting.phone, now=now)
+    return phone_codes.text_new_code(user, now=now, seen=seen)
