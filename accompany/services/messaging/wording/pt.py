@@ -126,7 +126,7 @@ TEXTS = {
         "Para confirmar este celular, digite {code} no site. Vale por {minutes} minutos. "
         "Ignore esta mensagem se o pedido for de outra pessoa."
     ),
-    "password_code": (  # nosec B105 - a text's wording
+    "password_code": (
         "Para criar uma senha nova, digite {code} no site. Vale por {minutes} minutos. Nunca compartilhe. "
         "Ignore esta mensagem se o pedido for de outra pessoa: sua senha continua a mesma."
     ),
