@@ -152,6 +152,16 @@ def email_field(label: str = "Email") -> StringField:
     )
 
 
+def texted_code_field() -> StringField:
+    """The box for a code we texted (a new number's, a password reset's)."""
+    return StringField(
+        "Code from the text",
+        validators=[InputRequired("Type the code from the text we sent."),
+                    Length(max=20, message="That code is too long.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
 def new_password_fields(label: str = "Password") -> tuple[PasswordField, PasswordField]:
     """A new password and its confirmation."""
     password = PasswordField(

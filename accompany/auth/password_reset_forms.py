@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from accompany.formfields import InputForm, form_key_field, new_password_fields
+from accompany.formfields import InputForm, form_key_field, new_password_fields, texted_code_field
 
 
 class ForgotPasswordForm(InputForm):
@@ -23,10 +23,5 @@ class ForgotPasswordForm(InputForm):
 
 
 class ResetPasswordForm(InputForm):
-    code = StringField(
-        "Code from the text",
-        validators=[InputRequired("Type the code from the text we sent."),
-                    Length(max=20, message="That code is too long.")],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
-    )
+    code = texted_code_field()
     password, confirm = new_password_fields("New password")

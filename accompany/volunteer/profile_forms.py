@@ -4,7 +4,7 @@ it, and the one that deletes their account."""
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, InputRequired, Optional, Regexp
 
 from accompany.formfields import (
     ActionForm,
@@ -14,6 +14,7 @@ from accompany.formfields import (
     at_most,
     enum_choices,
     phone_number,
+    texted_code_field,
 )
 from accompany.models import Language
 from accompany.services.people.profile import HOME_AREA_MAX, NAME_MAX, ProfileDetails
@@ -80,12 +81,7 @@ PHONE_FORM_PLACES = ("profile", "home")
 class ConfirmPhoneForm(InputForm):
     """The code we texted to a new number, typed back."""
 
-    code = StringField(
-        "Code from the text",
-        validators=[InputRequired("Type the code from the text we sent."),
-                    Length(max=20, message="That code is too long.")],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
-    )
+    code = texted_code_field()
     back = HiddenField(validators=[Optional(), AnyOf(PHONE_FORM_PLACES)])
 
 
