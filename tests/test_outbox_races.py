@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from accompany.clock import utcnow
@@ -242,3 +243,29 @@ def test_two_scheduler_processes_one_paused_past_the_lease_send_every_row_exactl
     assert (report["doubled"], report["missing"]) == (0, 0), report
     assert report["rows_with_one_request"] == report["requests"] == report["rows"] == len(ids)
     assert report["states"].get("queued") == len(ids), report["states"]
+
+
+def test_a_database_error_mid_batch_still_records_the_requests_already_out(app, make, db, gateway, monkeypatch):
+    """The dispatcher's own thread fails while preparing a row (here: a statement the database
+    refuses, which on PostgreSQL also aborts the transaction); the requests it had already sent are
+    still recorded, then the error is raised."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    from accompany.services.messaging import dispatch
+
+    ids = _rows(make, 3)
+    real_hand_over, calls = outbox.hand_over, []
+
+    def fails_on_the_third(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 3:
+            _db.session.execute(text("SELECT count(*) FROM no_such_table"))
+        return real_hand_over(*args, **kwargs)
+
+    monkeypatch.setattr(dispatch.outbox, "hand_over", fails_on_the_third)
+    with pytest.raises(DatabaseError):
+        send_due(gateway, rate=0)
+    states = _states(db)
+    assert states[MessageState.QUEUED] == 2 and len(gateway.sent) == 2
+    assert db.session.get(OutboundMessage, ids[2]).state == MessageState.SENDING  # the lease recovers it

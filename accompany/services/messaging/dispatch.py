@@ -107,8 +107,11 @@ def send_due(
             run.send_batch(batch)
             if len(batch.rows) < batch_size:
                 break
-    finally:
+    except BaseException:
+        db.session.rollback()  # what failed here is undone; what is out still gets recorded
         run.drain()
+        raise
+    run.drain()
     if any(outcomes.values()):
         log.info("outbox run: %s", dict(outcomes))
     return outcomes
