@@ -19,6 +19,7 @@ from accompany.models import (
     AttendanceMode,
     AuditEvent,
     InboundMessage,
+    Language,
     MessageKind,
     MessageState,
     OptOut,
@@ -30,6 +31,7 @@ from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.messaging.keywords import normalize
+from accompany.services.messaging.rendering import render_number_reply, render_text
 from accompany.services.messaging.sms.gateway import FinalError, current_gateway
 from accompany.services.messaging.wording import CATALOGS
 from tests.conftest import NOW, from_now
@@ -52,10 +54,18 @@ def words(meaning: str) -> list[tuple[str, str]]:
 TYPINGS = [lambda w: w, str.lower, lambda w: f"  {w.title()} ", lambda w: f"{w}!", lambda w: f"{w.lower()}."]
 
 
-def speaks(language: str, meaning: str, word: str) -> bool:
-    """Whether `word` is one of `language`'s words for `meaning` (the answer is in a language of
-    the word: PARAR is Spanish and Portuguese alike)."""
-    return normalize(word) in {normalize(w) for w in CATALOGS[language].KEYWORDS[meaning]}
+def languages_of(meaning: str, word: str) -> set[str]:
+    """The languages whose catalogs have `word` for `meaning` (PARAR: Spanish and Portuguese)."""
+    return {language for language, catalog in CATALOGS.items()
+            if normalize(word) in {normalize(w) for w in [*catalog.KEYWORDS.get(meaning, []),
+                                                          *(catalog.ACKNOWLEDGEMENTS if meaning == "yes" else [])]}}
+
+
+def answer_language(meaning: str, word: str, sender_language: str | None) -> str:
+    """What the answer must be in: the word's language when only one language has it, else the
+    known sender's, else English."""
+    own = languages_of(meaning, word)
+    return own.pop() if len(own) == 1 else (sender_language or "en")
 
 
 def typed(index: int, word: str) -> str:
@@ -97,7 +107,7 @@ def test_every_stop_word_opts_the_number_out_cancels_its_texts_and_confirms_once
     assert opted_out()
     assert pending_to(family) == 0
     assert handled.message.kind == "stop" and handled.message.handled_at == NOW
-    assert speaks(handled.reply.language.value, "stop", word)
+    assert handled.reply.language.value == answer_language("stop", word, "es")  # the family speaks Spanish
     assert handled.reply.body.startswith("Test Accompaniment Network")
     # The confirmation is the answer in the webhook: nothing is planned to the number.
     assert not [row for row in family_rows(family) if row.state == MessageState.PENDING]
@@ -111,7 +121,7 @@ def test_every_start_word_opts_back_in_and_plans_the_reminders_again(booked, db,
     handled = receive(typed(index, word), now=NOW + timedelta(minutes=5))
     assert not opted_out()
     assert pending_to(family) == 3
-    assert handled.message.kind == "start" and speaks(handled.reply.language.value, "start", word)
+    assert handled.message.kind == "start" and handled.reply.language.value == answer_language("start", word, "es")
     assert CATALOGS[handled.reply.language.value].STOP_WORD in handled.reply.body
 
 
@@ -120,7 +130,7 @@ def test_every_start_word_opts_back_in_and_plans_the_reminders_again(booked, db,
 def test_every_help_word_answers_with_our_name_and_help_line(booked, db, index, language, word):
     handled = receive(typed(index, word))
     assert handled.message.kind == "help"
-    assert speaks(handled.reply.language.value, "help", word)
+    assert handled.reply.language.value == answer_language("help", word, "es")
     assert "Test Accompaniment Network" in handled.reply.body and "(617) 555-0100" in handled.reply.body
     assert not opted_out() and pending_to(booked[0]) == 3
 
@@ -340,7 +350,7 @@ def test_anything_else_from_a_family_waits_in_the_inbox(booked, db):
     handled = receive("Hola, mi hijo está enfermo, ¿puedo cambiar la cita?")
     assert handled.message.kind == "other" and handled.message.handled_at is None
     assert handled.message.family_id == booked[0].id
-    assert handled.reply.body.startswith("Test Accompaniment Network: for help")
+    assert handled.reply.body.startswith("Test Accompaniment Network: para ayuda")  # the family's language
     assert handled.message.body.startswith("Hola, mi hijo")  # kept (sealed) for the coordinator
 
 
@@ -354,13 +364,96 @@ def test_an_unknown_number_gets_only_the_help_text(db, body):
     assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 0
 
 
-@pytest.mark.parametrize("body", ["STOP", "HELP", "AYUDA", "START", "sispann", "hello, who is this?",
-                                  "Please stop texting me", "YES 4821", "NO"])
-def test_answers_do_not_tell_whether_we_know_the_number(booked, db, body):
-    """Keywords about the number, and texts left for a person, get the same answer either way."""
+@pytest.mark.parametrize("language", list(CATALOGS))
+@pytest.mark.parametrize("body", ["HELP", "AYUDA", "AJUDA", "ÈD", "AIDE", "sispann", "Arrêter", "SAIR", "unstop",
+                                  "KÒMANSE", "Please stop texting me", "YES 4821", "Merci", "Gracias",
+                                  "Obrigado", "Mèsi", "Thank you", "sí gracias", "wi mèsi"])
+def test_words_of_one_language_get_the_same_answer_whether_or_not_we_know_the_number(make, db, body, language):
+    """Texting words in a language tells nobody whether the number is ours: the words decide."""
+    make.family(language=Language(language))
     known = receive(body, FAMILY_PHONE)
     unknown = receive(body, STRANGER)
     assert known.reply is not None and known.reply.body == unknown.reply.body
+
+
+SHARED = [("stop", "STOP"), ("stop", "PARAR"), ("stop", "CANCELAR"), ("start", "START"), ("start", "INICIAR"),
+          ("no", "NO"), ("no", "NON"), ("other", "hello, who is this?"), ("other", "Sí, mañana")]
+
+
+@pytest.mark.parametrize("language", list(CATALOGS))
+@pytest.mark.parametrize("meaning, body", SHARED, ids=str)
+def test_shared_words_and_free_text_are_answered_in_the_known_senders_language_else_english(
+        make, db, meaning, body, language):
+    assert len(languages_of(meaning, body)) != 1
+    make.family(language=Language(language))
+    make.volunteer(phone="617-555-0177", languages=[language])
+    assert receive(body, FAMILY_PHONE).reply.language.value == language
+    assert receive(body, "+16175550177").reply.language.value == language
+    assert receive(body, STRANGER).reply.language.value == "en"
+
+
+def test_a_family_in_a_language_we_do_not_text_in_is_answered_in_english(make, db):
+    make.family(language=Language.KICHE)
+    assert receive("PARAR").reply.language.value == "en"
+
+
+NUMBER_WORDS = sorted({(meaning, word) for meaning in ("stop", "start", "help")
+                       for catalog in CATALOGS.values() for word in catalog.KEYWORDS[meaning]})
+
+
+@pytest.mark.parametrize("meaning, word", NUMBER_WORDS, ids=str)
+def test_stop_start_and_help_answer_every_sender_in_the_right_language(make, db, meaning, word):
+    """Every STOP, START and HELP word, from a family and a volunteer in each language and from a
+    number we do not know."""
+    senders = {}
+    for n, language in enumerate(CATALOGS):
+        senders[f"+1617555{1100 + n:04d}"] = language
+        make.family(phone=f"617-555-{1100 + n:04d}", language=Language(language))
+        senders[f"+1617555{1200 + n:04d}"] = language
+        make.volunteer(phone=f"617-555-{1200 + n:04d}", languages=[language])
+    senders[STRANGER] = None
+    kind = {"stop": MessageKind.STOP_CONFIRMATION, "start": MessageKind.START_CONFIRMATION,
+            "help": MessageKind.REPLY_HELP}[meaning]
+    for phone, language in senders.items():
+        handled = receive(word, phone)
+        wanted = answer_language(meaning, word, language)
+        assert handled.message.kind == meaning
+        assert handled.reply == render_number_reply(kind, wanted, now=NOW), (phone, language)
+        assert handled.reply.language.value == wanted
+
+
+FAMILY_WORDS = sorted({(meaning, word) for meaning in ("yes", "no", "ride") for catalog in CATALOGS.values()
+                       for word in [*catalog.KEYWORDS[meaning], *(catalog.ACKNOWLEDGEMENTS if meaning == "yes" else [])]})
+
+
+@pytest.mark.parametrize("meaning, word", FAMILY_WORDS, ids=str)
+def test_yes_no_and_ride_answer_every_sender_in_the_right_language(make, db, meaning, word):
+    """A family's yes and ride are answered through the outbox in the family's language; anything
+    else, and every word from a number we do not know, gets the help text in the reply's language."""
+    families = {}
+    for n, language in enumerate(CATALOGS):
+        family = make.family(phone=f"617-555-{1100 + n:04d}", language=Language(language))
+        make.appointment(family=family, starts_at=NOW + timedelta(days=10))
+        families[f"+1617555{1100 + n:04d}"] = family
+    for phone, family in families.items():
+        handled = receive(word, phone)
+        if meaning == "no":
+            assert handled.reply.language.value == answer_language(meaning, word, family.language.value)
+            continue
+        assert handled.reply is None and handled.message.handled_at == NOW
+        (row,) = [row for row in family_rows(family) if row.kind in (MessageKind.REPLY_CONFIRMED, MessageKind.REPLY_RIDE)]
+        assert render_text(row, now=NOW, first_contact=False).language == family.language
+    stranger = receive(word, STRANGER)
+    assert stranger.reply.language.value == answer_language(meaning, word, None)
+    assert "(617) 555-0100" in stranger.reply.body
+
+
+def test_an_ok_after_stop_confirms_nothing(booked, db):
+    family, appointment = booked
+    receive("PARAR")
+    handled = receive("OK", now=NOW + timedelta(minutes=1))
+    assert appointment.family_confirmed_at is None and handled.message.handled_at is None
+    assert handled.reply is None  # opted out: not even the help text
 
 
 def test_texts_for_a_person_get_the_help_text_once_a_day_and_never_after_stop(booked, db):
@@ -446,3 +539,26 @@ def test_the_sms_receive_command_handles_a_text_and_prints_the_answer(runner, ma
     assert "Answer planned in the outbox: reply_ride" in result.output
     db.session.expire_all()
     assert db.session.get(type(appointment), appointment.id).ride_requested_at is not None
+
+
+def test_the_sms_receive_command_answers_in_the_senders_language(runner, make, db):
+    """A Portuguese family's PARAR, START and free text, a French family's STOP, and thanks in
+    French from a number we do not know, each answered in its language."""
+    make.family(language=Language.PORTUGUESE)
+    make.family(phone="617-555-0143", language=Language.FRENCH)
+    db.session.commit()
+
+    def answer(sender: str, body: str) -> str:
+        result = runner.invoke(args=["sms", "receive", "--from", sender, body])
+        assert result.exit_code == 0, result.output
+        return result.output.split("Answer: ", 1)[1].strip()
+
+    assert answer("617-555-0142", "Quando é a consulta?") == (
+        "Test Accompaniment Network: para ajuda, ligue para (617) 555-0100. Para parar de receber, responda SAIR.")
+    assert answer("617-555-0142", "PARAR") == (
+        "Test Accompaniment Network: pronto, paramos de enviar mensagens. Para voltar a receber, responda START.")
+    assert answer("617-555-0142", "START") == (
+        "Test Accompaniment Network: pronto, voltamos a enviar mensagens. Para parar de receber, responda SAIR.")
+    assert answer("617-555-0143", "STOP").startswith("Test Accompaniment Network : vous ne recevrez plus nos SMS.")
+    assert answer("617-555-0199", "Merci !").startswith("Test Accompaniment Network : pour de l'aide, appelez le")
+    assert answer("617-555-0198", "PARAR").startswith("Test Accompaniment Network: you will get no more texts")

@@ -33,7 +33,7 @@ VARIANTS = {
 EVERY_KEYWORD = [
     (language, meaning, word)
     for language, catalog in CATALOGS.items()
-    for meaning, words in catalog.KEYWORDS.items()
+    for meaning, words in [*catalog.KEYWORDS.items(), (YES, catalog.ACKNOWLEDGEMENTS)]
     for word in words
 ]
 
@@ -49,16 +49,64 @@ def test_every_keyword_in_every_language_and_every_typing(language, meaning, wor
 @pytest.mark.parametrize(
     "body, meaning, language",
     [
-        ("STOP", STOP, "en"), ("PARAR", STOP, "es"), ("alto", STOP, "es"), ("Basta", STOP, "es"),
-        ("PARE", STOP, "pt"), ("sair", STOP, "pt"), ("SISPANN", STOP, "ht"), ("Arrêter", STOP, "fr"),
-        ("ARRETER", STOP, "fr"), ("stopall", STOP, "en"), ("Unsubscribe", STOP, "en"), ("cancel", STOP, "en"),
-        ("END", STOP, "en"), ("quit", STOP, "en"),
-        ("START", START, "en"), ("unstop", START, "en"), ("comenzar", START, "es"), ("KÒMANSE", START, "ht"),
+        ("alto", STOP, "es"), ("Basta", STOP, "es"), ("PARE", STOP, "pt"), ("sair", STOP, "pt"),
+        ("SISPANN", STOP, "ht"), ("Arrêter", STOP, "fr"), ("ARRETER", STOP, "fr"), ("stopall", STOP, "en"),
+        ("Unsubscribe", STOP, "en"), ("END", STOP, "en"), ("quit", STOP, "en"),
+        ("unstop", START, "en"), ("comenzar", START, "es"), ("KÒMANSE", START, "ht"),
         ("HELP", HELP, "en"), ("ayuda", HELP, "es"), ("AJUDA", HELP, "pt"), ("ÈD", HELP, "ht"), ("aide", HELP, "fr"),
+        # Shared by several languages: the word tells none (the sender's language decides, inbound.py).
+        ("STOP", STOP, None), ("PARAR", STOP, None), ("cancel", STOP, "en"), ("CANCELAR", STOP, None),
+        ("START", START, None), ("NO", NO, None), ("non", NO, None), ("OK", YES, None),
     ],
 )
 def test_the_words_the_issue_names_and_the_language_they_are_in(body, meaning, language):
-    assert read(body) == Reading(meaning, language=language)
+    assert read(body) == Reading(meaning, language=language, acknowledgement=body == "OK")
+
+
+@pytest.mark.parametrize(
+    "body, meaning, language",
+    [
+        ("OK", YES, None), ("ok!", YES, None), ("Okay.", YES, None), ("si confirmo", YES, "es"),
+        ("Sí, confirmo", YES, "es"), ("sí gracias", YES, "es"), ("Si, gracias!", YES, "es"),
+        ("wi mèsi", YES, "ht"), ("Wi, mesi", YES, "ht"), ("dakò", YES, "ht"), ("DAKO", YES, "ht"),
+        ("d'accord", YES, "fr"), ("D’accord.", YES, "fr"), ("certo", YES, "pt"), ("Tá certo", YES, "pt"),
+        ("jalón", RIDE, "es"), ("Necesito un jalon", RIDE, "es"), ("rait", RIDE, "es"), ("necesito ride", RIDE, "es"),
+        ("preciso carona", RIDE, "pt"), ("m bezwen woulib", RIDE, "ht"),
+    ],
+)
+def test_the_common_forms_the_issue_adds(body, meaning, language):
+    reading = read(body)
+    assert (reading.meaning, reading.language) == (meaning, language)
+
+
+@pytest.mark.parametrize("body", ["OK", "sí gracias", "wi mèsi", "dakò", "d'accord", "certo", "OK 4821"])
+def test_acknowledgements_are_a_yes_marked_as_such(body):
+    reading = read(body)
+    assert reading.meaning == YES and reading.acknowledgement
+
+
+@pytest.mark.parametrize("body", ["YES", "1", "Sí", "si confirmo", "oui", "YES 4821"])
+def test_a_plain_yes_is_not_an_acknowledgement(body):
+    assert not read(body).acknowledgement
+
+
+@pytest.mark.parametrize("body", ["OK?", "Certo?", "d'accord ?", "Dakò?"])
+def test_an_acknowledgement_asked_as_a_question_is_for_a_person(body):
+    assert read(body).meaning == OTHER
+
+
+@pytest.mark.parametrize(
+    "body, language",
+    [("Merci", "fr"), ("merci beaucoup!", "fr"), ("Gracias", "es"), ("Obrigada", "pt"), ("Mèsi anpil", "ht"),
+     ("Thank you", "en"), ("hello, who is this?", None), ("Merci, à quelle heure ?", None)],
+)
+def test_thanks_alone_is_for_a_person_but_tells_its_language(body, language):
+    assert read(body) == Reading(OTHER, language=language)
+
+
+def test_a_stop_sentence_tells_its_language_when_only_one_has_its_words():
+    assert read("Please stop texting me").language == "en"
+    assert read("pa voye m mesaj ankò").language == "ht"
 
 
 @pytest.mark.parametrize(
@@ -103,6 +151,12 @@ def test_normalize_takes_away_case_accents_and_punctuation():
     assert normalize("  ¡SÍ!4821 ") == "si 4821"
     assert normalize("Arrêter") == normalize("ARRETER") == "arreter"
     assert normalize("ÈD") == "ed"
+
+
+def test_a_thanks_that_is_also_a_keyword_is_refused_when_the_catalogs_load(monkeypatch):
+    monkeypatch.setattr(CATALOGS["fr"], "THANKS", [*CATALOGS["fr"].THANKS, "OUI"])
+    with pytest.raises(ValueError, match="is a keyword"):
+        keywords._vocabulary()
 
 
 def test_a_word_with_two_meanings_is_refused_when_the_catalogs_load(monkeypatch):

@@ -141,6 +141,19 @@ def test_a_bare_yes_counts_when_there_is_only_one_open_ask(make, db, shift):
     assert [c.volunteer_id for c in shift.claims] == [volunteer.id]
 
 
+@pytest.mark.parametrize("body", ["OK", "Sí gracias", "wi mèsi", "d'accord", "dakò", "certo"])
+def test_an_acknowledgement_takes_an_urgent_shift_only_with_its_code(make, db, shift, body):
+    """"OK" or "yes, thanks" could answer any text we sent (a reminder, a thank-you), so alone it
+    takes no shift: a coordinator reads it. With the shift's code it is a clear yes."""
+    volunteer = texting_volunteer(make, has_car=True, languages=["es"])
+    call, _ = start_call(shift, by=make.coordinator(), now=NOW)
+    handled = text_from(volunteer, body)
+    assert handled.message.handled_at is None and shift.filled == 0
+    if body.isalpha():  # a one-word form: "OK 4821" (the code follows one word)
+        text_from(volunteer, f"{body} {call.code}", now=NOW + timedelta(minutes=1))
+        assert [c.volunteer_id for c in shift.claims] == [volunteer.id]
+
+
 def test_a_bare_yes_with_two_open_asks_waits_for_a_coordinator(make, db, shift):
     volunteer = texting_volunteer(make, has_car=True, languages=["es"])
     coordinator = make.coordinator()

@@ -13,10 +13,19 @@ means comes from accompany/services/messaging/keywords.py, and each meaning does
 - From a volunteer: YES 4821 / NO 4821 answers an urgent ask (accompany/services/messaging/urgent_calls.py).
 - Anything else (and anything sounding like "stop texting me") waits in the coordinators' inbox.
 
-Answers about the number itself (HELP, STOP, START) are given in the webhook's reply, in the
-language of the word that was sent, and are the same whether or not we know the number; a number
-we do not know gets only the help text. Answers about a person's appointment or shift are
-planned in the outbox like every other text.
+Answers about the number itself (HELP, STOP, START, and the help text for a text left for a
+person) are given in the webhook's reply; a number we do not know gets only the help text.
+Answers about a person's appointment or shift are planned in the outbox like every other text,
+in that person's language.
+
+The language of the webhook's answer (`answer_language`): the language of the words when they
+belong to one language only (AYUDA, SISPANN, "Merci"), the same whether or not we know the number,
+so texting words tells nobody whether a number is ours. Words that several languages share (STOP
+is English and French, PARAR Spanish and Portuguese, START every language's, since every stop
+confirmation asks for it) and free text: the family's or volunteer's language when we know the
+number, else English. That answer differs between a known and an unknown number, but only in its
+language, and it goes only to the phone that sent the text, whose inbox already holds our texts
+in that language.
 """
 
 from __future__ import annotations
@@ -47,7 +56,12 @@ from accompany.models import (
 )
 from accompany.phones import InvalidPhone, mask_phone, normalize_phone
 from accompany.services.messaging import keywords, outbox, planning, urgent_calls
-from accompany.services.messaging.rendering import NUMBER_REPLIES, RenderedText, render_number_reply
+from accompany.services.messaging.rendering import (
+    NUMBER_REPLIES,
+    RenderedText,
+    render_number_reply,
+    spoken_language,
+)
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling import shifts
 
@@ -131,8 +145,17 @@ def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: 
     log.info("inbound text %s from %s (%s): read as %s, answered with %s", message.id, mask_phone(senders.phone),
              "known" if senders.known else "unknown", reading.meaning, message.answered_with or "nothing")
     if message.answered_with in NUMBER_REPLIES:
-        return Handled(message, render_number_reply(message.answered_with, reading.language, now=now))
+        language = answer_language(reading, senders)
+        return Handled(message, render_number_reply(message.answered_with, language, now=now))
     return Handled(message)
+
+
+def answer_language(reading: keywords.Reading, senders: Senders) -> str:
+    """The language of the webhook's answer (the module's docstring says why): the words' own
+    language, else the sender's when we know them, else English."""
+    if reading.language is not None:
+        return reading.language
+    return spoken_language(senders.families, senders.users).value
 
 
 def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *, now: datetime) -> str | None:
@@ -154,8 +177,11 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
         return _done(message, now, MessageKind.REPLY_HELP)
     if not senders.known:
         return None  # kept for a coordinator to read (a family's new phone?)
+    if reading.acknowledgement and planning.is_opted_out(senders.phone_hash):
+        return None  # "OK" to our "no more texts" confirmation confirms no appointment
 
-    if meaning in (keywords.YES, keywords.NO) and (reading.code or not senders.families):
+    # A bare YES answers a volunteer's one open ask; an "OK" could answer any text, so it needs the code.
+    if meaning in (keywords.YES, keywords.NO) and (reading.code or not (senders.families or reading.acknowledgement)):
         ask = urgent_calls.find_ask(senders.volunteers, reading.code)
         if ask is not None:
             outcome = urgent_calls.answer(ask, yes=meaning == keywords.YES, now=now)

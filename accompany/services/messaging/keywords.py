@@ -1,10 +1,19 @@
 """What an inbound text means: STOP, START, HELP, a yes or no (maybe with an urgent shift's code),
 a ride request, a message that sounds like "stop texting me", or anything else.
 
-The words live in the language catalogs (`KEYWORDS`, `STOP_PHRASES` in accompany/services/messaging/wording/*.py), so a
-language we text in is a language we understand back. Matching ignores case, accents, spaces and
-punctuation: " Arrêter! ", "arreter" and "ARRÊTER" are one word. A keyword is the whole message;
-the same word inside a longer message is for a person to read, not for us to act on.
+The words live in the language catalogs (`KEYWORDS`, `ACKNOWLEDGEMENTS`, `THANKS`, `STOP_PHRASES` in
+accompany/services/messaging/wording/*.py), so a language we text in is a language we understand
+back. Matching ignores case, accents, spaces and punctuation: " Arrêter! ", "arreter" and "ARRÊTER"
+are one word. A keyword is the whole message; the same word inside a longer message is for a
+person to read, not for us to act on.
+
+A reading also says the language of the words when they belong to one language only (AYUDA is
+Spanish; PARAR is Spanish and Portuguese, STOP English and French, START every language's, so
+those say none): the answer is then in that language, whoever sent it.
+
+An acknowledgement ("OK", "d'accord", "sí gracias") is a yes that only confirms a family's
+appointment: it is as likely to answer any text as the one asking, so it takes an urgent shift
+only with the shift's code, and a question ("OK?") is for a person to read.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from accompany.services.messaging.wording import CATALOGS, FALLBACK
+from accompany.services.messaging.wording import CATALOGS
 from accompany.words import fold
 
 STOP, START, HELP = "stop", "start", "help"
@@ -29,7 +38,8 @@ CODE = re.compile(r"(?:(?P<word>[a-z]+) (?P<code>\d{4})|(?P<code_first>\d{4}) (?
 class Reading:
     meaning: str
     code: str | None = None  # the urgent shift's code in "YES 4821"
-    language: str = FALLBACK  # the language of the word, for answering in kind
+    language: str | None = None  # the words' language, when they belong to one language only
+    acknowledgement: bool = False  # "OK": a family's yes, not a volunteer's without the code
 
     @property
     def is_keyword(self) -> bool:
@@ -43,25 +53,58 @@ def normalize(text: str) -> str:
     return " ".join(plain.split())
 
 
-def _vocabulary() -> tuple[dict[str, tuple[str, str]], list[tuple[str, str]]]:
-    """{word: (meaning, language)} and [(phrase, language)] from every catalog; a word that
-    meant two things would make a reply ambiguous, so that is refused at import."""
-    words: dict[str, tuple[str, str]] = {}
-    phrases: list[tuple[str, str]] = []
+def _one(languages: frozenset[str]) -> str | None:
+    """The language, when there is exactly one."""
+    return next(iter(languages)) if len(languages) == 1 else None
+
+
+@dataclass(frozen=True)
+class Word:
+    """A keyword: what it means and every language that has it."""
+
+    meaning: str
+    languages: frozenset[str]
+    acknowledgement: bool = False
+
+    @property
+    def language(self) -> str | None:
+        return _one(self.languages)
+
+
+def _vocabulary() -> tuple[dict[str, Word], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """{word: Word}, {thanks: languages} and {phrase: languages} from every catalog. A word may be
+    in several languages (PARAR), but a word that meant two things would make a reply ambiguous,
+    so that is refused at import; so is a "thank you" that is also a keyword."""
+    words: dict[str, Word] = {}
+    thanks: dict[str, frozenset[str]] = {}
+    phrases: dict[str, frozenset[str]] = {}
+
+    def add(entry: str, meaning: str, language: str, acknowledgement: bool = False) -> None:
+        word = normalize(entry)
+        known = words.get(word)
+        if known is not None and (known.meaning, known.acknowledgement) != (meaning, acknowledgement):
+            raise ValueError(f"{entry!r} means both {known.meaning} and {meaning}")
+        words[word] = Word(meaning, (known.languages if known else frozenset()) | {language}, acknowledgement)
+
     for language, catalog in CATALOGS.items():
         for meaning, entries in catalog.KEYWORDS.items():
             if meaning not in MEANINGS:
                 raise ValueError(f"{language}: unknown keyword meaning {meaning!r}")
             for entry in entries:
-                word = normalize(entry)
-                known = words.setdefault(word, (meaning, language))
-                if known[0] != meaning:
-                    raise ValueError(f"{entry!r} means both {known[0]} and {meaning}")
-        phrases.extend((normalize(phrase), language) for phrase in catalog.STOP_PHRASES)
-    return words, phrases
+                add(entry, meaning, language)
+        for entry in catalog.ACKNOWLEDGEMENTS:
+            add(entry, YES, language, acknowledgement=True)
+        for entry in catalog.THANKS:
+            thanks[normalize(entry)] = thanks.get(normalize(entry), frozenset()) | {language}
+        for phrase in catalog.STOP_PHRASES:
+            phrases[normalize(phrase)] = phrases.get(normalize(phrase), frozenset()) | {language}
+    for entry in thanks:
+        if entry in words:
+            raise ValueError(f"{entry!r} is a keyword, not just thanks")
+    return words, thanks, phrases
 
 
-WORDS, STOP_PHRASES = _vocabulary()
+WORDS, THANKS, STOP_PHRASES = _vocabulary()
 
 
 def read(body: str) -> Reading:
@@ -70,16 +113,18 @@ def read(body: str) -> Reading:
     if text in DIGITS:
         return Reading(DIGITS[text])
     if text in WORDS:
-        meaning, language = WORDS[text]
-        return Reading(meaning, language=language)
+        word = WORDS[text]
+        if word.acknowledgement and "?" in (body or ""):
+            return Reading(OTHER, language=word.language)  # "OK?" asks something
+        return Reading(word.meaning, language=word.language, acknowledgement=word.acknowledgement)
     coded = CODE.fullmatch(text)
     if coded:
-        word = coded["word"] or coded["word_after"]
-        meaning, language = WORDS.get(word, (None, FALLBACK))
-        if meaning in (YES, NO):
-            return Reading(meaning, code=coded["code"] or coded["code_first"], language=language)
+        word = WORDS.get(coded["word"] or coded["word_after"])
+        if word is not None and word.meaning in (YES, NO):
+            return Reading(word.meaning, code=coded["code"] or coded["code_first"], language=word.language,
+                           acknowledgement=word.acknowledgement)
     padded = f" {text} "
-    for phrase, language in STOP_PHRASES:
-        if f" {phrase} " in padded:
-            return Reading(STOP_REQUEST, language=language)
-    return Reading(OTHER)
+    heard = frozenset().union(*(languages for phrase, languages in STOP_PHRASES.items() if f" {phrase} " in padded))
+    if heard:
+        return Reading(STOP_REQUEST, language=_one(heard))
+    return Reading(OTHER, language=_one(THANKS.get(text, frozenset())))

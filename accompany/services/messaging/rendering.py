@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import ModuleType
 
 from flask import current_app
 
-from accompany.models import Language, MessageKind, OutboundMessage
+from accompany.models import Family, Language, MessageKind, OutboundMessage, User
 from accompany.models.enums import FAMILY_REMINDER_KIND
 from accompany.phones import format_national
 from accompany.services.messaging import planning
@@ -71,8 +72,8 @@ def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool)
 
 
 def render_number_reply(kind: MessageKind, language: str, *, now: datetime) -> RenderedText:
-    """The answer to HELP, STOP or START, in `language` (the language of the word they sent:
-    answering in a language we know them by would tell a stranger the number is ours)."""
+    """The answer to HELP, STOP or START (or the help text for a text left for a person), in
+    `language` (inbound.answer_language chooses it)."""
     if kind not in NUMBER_REPLIES:
         raise UnknownKind(f"{kind!r} is not an answer about a number")
     if language not in CATALOGS:
@@ -101,11 +102,15 @@ def _fitted(catalog: ModuleType, kind: str, facts: Facts, language: Language, *,
 def recipient_language(message: OutboundMessage) -> Language:
     """The family's language, or a user's first language we have texts for; else English."""
     if message.family is not None:
-        wanted = [message.family.language]
-    elif message.user is not None:
-        wanted = [entry.language for entry in message.user.languages]
-    else:
-        wanted = []
+        return spoken_language([message.family], [])
+    return spoken_language([], [message.user] if message.user is not None else [])
+
+
+def spoken_language(families: Iterable[Family], users: Iterable[User]) -> Language:
+    """The first of the families' languages, then of the users' languages, that we have texts for;
+    else English."""
+    wanted = [family.language for family in families]
+    wanted += [entry.language for user in users for entry in user.languages]
     for language in wanted:
         if language is not None and language.value in CATALOGS:
             return Language(language.value)

@@ -10,6 +10,10 @@ Each catalog is plain data plus a few small functions:
 - `when(local, days_until, compact=)`, `clock(local)`, `arrival(local)`: the day and time in that
   language's own way; `compact` is the short form used when the natural one would not fit.
 - `STOP_WORD`: the local word for STOP that the texts tell people to send (STOP itself always works).
+- What people text back (read by accompany/services/messaging/keywords.py): `KEYWORDS` by meaning,
+  `ACKNOWLEDGEMENTS` ("OK": a yes that is not enough to take an urgent shift), `THANKS` (thanks
+  alone: for a person, but it tells the language to answer in) and `STOP_PHRASES`. A word may be
+  in several catalogs (PARAR, START); it then tells no language, and the answer is in the sender's.
 
 The rules every template keeps (DESIGN §4, checked by tests/test_texts.py): no family names
 anywhere; family texts never name the court, ICE, immigration, detention or the like unless the

@@ -19,6 +19,14 @@ KEYWORDS = {
     "no": ["NO", "N", "NOPE"],
     "ride": ["RIDE", "NEED RIDE", "NEED A RIDE", "I NEED A RIDE"],
 }
+# Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
+# only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
+# - OK, OKAY: "got it", typed in every language we text in (each catalog lists it, so it tells no
+#   language); alone it never means no or stop. "OK?" is a question and goes to a person. After STOP it confirms nothing (inbound.py).
+ACKNOWLEDGEMENTS = ["OK", "OKAY"]
+# Thanks and nothing else: a message for a person (no keyword), but it tells us the language to
+# answer in when the words belong to one language only.
+THANKS = ["THANKS", "THANK YOU", "THANK YOU SO MUCH", "THX"]
 # Words that, inside a longer message, sound like "stop texting me": a coordinator reads it.
 STOP_PHRASES = ["STOP", "UNSUBSCRIBE", "DONT TEXT", "DON T TEXT", "DO NOT TEXT", "NO MORE TEXTS",
                 "NO MORE MESSAGES", "REMOVE ME", "TAKE ME OFF", "LEAVE ME ALONE", "WRONG NUMBER"]

@@ -14,13 +14,27 @@ STOP_WORD = "PARAR"
 KEYWORDS = {
     "stop": ["PARAR", "PARA", "ALTO", "BASTA", "DETENER", "CANCELAR", "BAJA", "DARME DE BAJA", "DESUSCRIBIR",
              "DESUSCRIBIRME"],
-    "start": ["COMENZAR", "INICIAR", "EMPEZAR", "REANUDAR"],
+    "start": ["START", "COMENZAR", "INICIAR", "EMPEZAR", "REANUDAR"],  # START: what our confirmation says
     "help": ["AYUDA"],
-    "yes": ["SÍ", "SI", "CONFIRMO", "CONFIRMADO"],
+    # SÍ CONFIRMO: "yes, I confirm", nothing else.
+    "yes": ["SÍ", "SI", "CONFIRMO", "CONFIRMADO", "SÍ CONFIRMO"],
     "no": ["NO"],
     "ride": ["RAITE", "AVENTÓN", "TRANSPORTE", "NECESITO RAITE", "NECESITO UN RAITE", "OCUPO RAITE",
-             "NECESITO TRANSPORTE", "NECESITO AVENTÓN", "NECESITO UN AVENTÓN"],
+             "NECESITO TRANSPORTE", "NECESITO AVENTÓN", "NECESITO UN AVENTÓN",
+             # JALÓN: a ride in Mexico and Central America ("¿me das un jalón?"); its other senses (a
+             # tug, a puff, in Central America a sweetheart) make no sense as a whole reply to a
+             # reminder, and French "jalon" (a milestone) neither.
+             "JALÓN", "UN JALÓN", "NECESITO JALÓN", "NECESITO UN JALÓN",
+             # RAIT, NECESITO RIDE: Spanglish as typed in the US; "rait" means nothing else in any
+             # language we text in.
+             "RAIT", "NECESITO RIDE", "NECESITO UN RIDE", "NECESITO RAIT"],
 }
+# Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
+# only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
+# - SÍ GRACIAS: "yes, thanks", the most usual answer to a reminder; a "thanks" for any other
+#   text would take a shift, hence an acknowledgement.
+ACKNOWLEDGEMENTS = ["OK", "OKAY", "SÍ GRACIAS", "SÍ, MUCHAS GRACIAS"]
+THANKS = ["GRACIAS", "MUCHAS GRACIAS", "MIL GRACIAS"]  # see en.py
 STOP_PHRASES = ["PARAR", "BASTA", "NO ME ESCRIBAN", "NO ME MANDEN", "NO ME ENVÍEN", "NO MÁS MENSAJES",
                 "DEJEN DE ESCRIBIRME", "DEJEN DE MANDAR", "DEJEN DE MANDARME", "DEJEN DE ENVIAR",
                 "DEJEN DE MOLESTAR", "YA NO QUIERO MENSAJES", "YA NO QUIERO RECIBIR", "NÚMERO EQUIVOCADO",

@@ -12,15 +12,22 @@ STOP_WORD = "STOP"  # the word French carriers use
 
 # What people text us, by meaning (see en.py and accompany/services/messaging/keywords.py).
 KEYWORDS = {
-    "stop": ["ARRÊTER", "ARRÊT", "ARRÊTEZ", "STOP SMS", "ANNULER", "DÉSABONNER", "DÉSABONNEMENT", "DÉSINSCRIRE",
+    # STOP: the word French texts tell people to send (it is English too).
+    "stop": ["STOP", "ARRÊTER", "ARRÊT", "ARRÊTEZ", "STOP SMS", "ANNULER", "DÉSABONNER", "DÉSABONNEMENT", "DÉSINSCRIRE",
              "DÉSINSCRIPTION"],
-    "start": ["COMMENCER", "REPRENDRE", "DÉMARRER"],
+    "start": ["START", "COMMENCER", "REPRENDRE", "DÉMARRER"],  # START: what our confirmation says
     "help": ["AIDE"],
     "yes": ["OUI", "CONFIRME", "JE CONFIRME"],
     "no": ["NON", "NON MERCI"],
     "ride": ["TRANSPORT", "BESOIN DE TRANSPORT", "BESOIN D'UN TRANSPORT", "J'AI BESOIN D'UN TRANSPORT",
              "COVOITURAGE"],
 }
+# Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
+# only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
+# - D'ACCORD: "OK, agreed"; its other sense ("in agreement with") needs more words. "D'accord ?"
+#   is a question and goes to a person.
+ACKNOWLEDGEMENTS = ["OK", "D'ACCORD", "OUI MERCI", "OUI, MERCI BEAUCOUP"]
+THANKS = ["MERCI", "MERCI BEAUCOUP", "MERCI BIEN"]  # see en.py
 STOP_PHRASES = ["ARRÊTEZ DE", "ARRÊTER LES MESSAGES", "ARRÊTER LES SMS", "NE PLUS RECEVOIR", "NE M'ENVOYEZ PLUS",
                 "NE M'ÉCRIVEZ PLUS", "PLUS DE MESSAGES", "PLUS DE SMS", "MAUVAIS NUMÉRO", "DÉSINSCRIVEZ",
                 "DÉSABONNEZ", "LAISSEZ-MOI TRANQUILLE"]

@@ -17,13 +17,21 @@ MONTHS = (
 # What people text us, by meaning (see en.py and accompany/services/messaging/keywords.py).
 KEYWORDS = {
     "stop": ["SISPANN", "SISPAN", "ANILE", "DEZABONE"],
-    "start": ["KÒMANSE", "REKÒMANSE", "REPRANN"],
+    "start": ["START", "KÒMANSE", "REKÒMANSE", "REPRANN"],  # START: what our confirmation says
     "help": ["ÈD", "EDE"],
     "yes": ["WI", "KONFIME"],
     "no": ["NON", "NON MÈSI"],
     "ride": ["WOULIB", "TRANSPÒ", "BEZWEN WOULIB", "BEZWEN YON WOULIB", "MWEN BEZWEN WOULIB",
-             "MWEN BEZWEN YON WOULIB", "M BEZWEN YON WOULIB"],
+             "MWEN BEZWEN YON WOULIB", "M BEZWEN YON WOULIB",
+             # M BEZWEN WOULIB: "I need a ride", the short way it is typed; "woulib" is a free ride.
+             "M BEZWEN WOULIB"],
 }
+# Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
+# only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
+# - WI MÈSI: "yes, thank you", the usual answer to a reminder, and a thanks for any other text.
+# - DAKÒ, OKE: "agreed, OK"; no other meaning, but like OK they answer anything.
+ACKNOWLEDGEMENTS = ["OK", "OKE", "WI MÈSI", "DAKÒ", "MWEN DAKÒ", "M DAKÒ"]
+THANKS = ["MÈSI", "MÈSI ANPIL", "MÈSI BOKOU"]  # see en.py
 STOP_PHRASES = ["SISPANN", "PA VOYE MESAJ", "PA VOYE M MESAJ", "PA VOYE MWEN MESAJ", "PA VLE RESEVWA",
                 "PA VLE MESAJ", "PA EKRI M", "PA EKRI MWEN", "MOVE NIMEWO", "PA BON NIMEWO", "RETIRE NIMEWO",
                 "RETIRE M NAN", "EFASE NIMEWO"]

@@ -9,17 +9,25 @@ from datetime import datetime
 from babel.dates import format_date, format_time
 
 LOCALE = "pt_BR"
-STOP_WORD = "PARAR"
+STOP_WORD = "SAIR"  # what Brazilian senders use; PARAR is Spanish too
 
 # What people text us, by meaning (see en.py and accompany/services/messaging/keywords.py).
 KEYWORDS = {
     "stop": ["PARE", "PARAR", "SAIR", "CANCELAR", "CHEGA", "DESCADASTRAR"],
-    "start": ["INICIAR", "COMEÇAR", "RECOMEÇAR", "RETOMAR"],
+    "start": ["START", "INICIAR", "COMEÇAR", "RECOMEÇAR", "RETOMAR"],  # START: what our confirmation says
     "help": ["AJUDA"],
     "yes": ["SIM", "CONFIRMO", "CONFIRMADO"],
     "no": ["NÃO", "NAO"],
-    "ride": ["CARONA", "TRANSPORTE", "PRECISO DE CARONA", "PRECISO DE UMA CARONA", "PRECISO DE TRANSPORTE"],
+    # PRECISO CARONA: "preciso de carona" as typed in a hurry; "carona" means only a ride.
+    "ride": ["CARONA", "TRANSPORTE", "PRECISO DE CARONA", "PRECISO DE UMA CARONA", "PRECISO DE TRANSPORTE",
+             "PRECISO CARONA", "PRECISO UMA CARONA"],
 }
+# Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
+# only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
+# - CERTO: "right, sure"; it is also "correct?" as a question, which the question mark sends to a
+#   person. Not a yes for a volunteer without the code.
+ACKNOWLEDGEMENTS = ["OK", "TÁ OK", "CERTO", "TÁ CERTO", "SIM OBRIGADO", "SIM OBRIGADA"]
+THANKS = ["OBRIGADO", "OBRIGADA", "MUITO OBRIGADO", "MUITO OBRIGADA"]  # see en.py
 STOP_PHRASES = ["PARE", "PARAR", "PAREM DE", "PARA DE ME", "NÃO MANDE", "NÃO MANDEM", "NÃO ENVIE", "NÃO ENVIEM",
                 "NÃO QUERO MAIS", "NÃO QUERO RECEBER", "NÚMERO ERRADO", "ME TIRE DA", "ME TIREM DA",
                 "ME TIRA DA", "DESCADASTRAR", "DESCADASTRE"]
@@ -60,7 +68,7 @@ ROLES = {
 
 WORDS = {
     "intro": "{org}: ",
-    "stop": "Para parar de receber, responda PARAR.",
+    "stop": "Para parar de receber, responda SAIR.",
     "where_town": " em {town}",
     "where_place": " em {place}",
     "where_video": " online",
