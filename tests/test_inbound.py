@@ -98,7 +98,7 @@ def test_every_stop_word_opts_the_number_out_cancels_its_texts_and_confirms_once
     assert pending_to(family) == 0
     assert handled.message.kind == "stop" and handled.message.handled_at == NOW
     assert speaks(handled.reply.language.value, "stop", word)
-    assert handled.reply.body.startswith("Test Accompaniment Network")
+    assert handled.reply.body.startswith("Test Accompany Group")
     # The confirmation is the answer in the webhook: nothing is planned to the number.
     assert not [row for row in family_rows(family) if row.state == MessageState.PENDING]
 
@@ -121,7 +121,7 @@ def test_every_help_word_answers_with_our_name_and_help_line(booked, db, index, 
     handled = receive(typed(index, word))
     assert handled.message.kind == "help"
     assert speaks(handled.reply.language.value, "help", word)
-    assert "Test Accompaniment Network" in handled.reply.body and "(617) 555-0100" in handled.reply.body
+    assert "Test Accompany Group" in handled.reply.body and "(617) 555-0100" in handled.reply.body
     assert not opted_out() and pending_to(booked[0]) == 3
 
 
@@ -340,7 +340,7 @@ def test_anything_else_from_a_family_waits_in_the_inbox(booked, db):
     handled = receive("Hola, mi hijo está enfermo, ¿puedo cambiar la cita?")
     assert handled.message.kind == "other" and handled.message.handled_at is None
     assert handled.message.family_id == booked[0].id
-    assert handled.reply.body.startswith("Test Accompaniment Network: for help")
+    assert handled.reply.body.startswith("Test Accompany Group: for help")
     assert handled.message.body.startswith("Hola, mi hijo")  # kept (sealed) for the coordinator
 
 
@@ -350,7 +350,7 @@ def test_anything_else_from_a_family_waits_in_the_inbox(booked, db):
 @pytest.mark.parametrize("body", ["1", "2", "YES 4821", "hello, who is this?", "Please stop texting me"])
 def test_an_unknown_number_gets_only_the_help_text(db, body):
     handled = receive(body, STRANGER)
-    assert handled.reply.body.startswith("Test Accompaniment Network") and "(617) 555-0100" in handled.reply.body
+    assert handled.reply.body.startswith("Test Accompany Group") and "(617) 555-0100" in handled.reply.body
     assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 0
 
 
@@ -441,7 +441,7 @@ def test_the_sms_receive_command_handles_a_text_and_prints_the_answer(runner, ma
     result = runner.invoke(args=["sms", "receive", "--from", "617-555-0142", "ayuda"])
     assert result.exit_code == 0, result.output
     assert "Read as help; handled." in result.output
-    assert "Answer: Test Accompaniment Network" in result.output
+    assert "Answer: Test Accompany Group" in result.output
     result = runner.invoke(args=["sms", "receive", "--from", "617-555-0142", "2"])
     assert "Answer planned in the outbox: reply_ride" in result.output
     db.session.expire_all()
