@@ -38,6 +38,9 @@ class Config:
     ORG_NAME = os.environ.get("ORG_NAME", "Accompany Network")
     ORG_HELP_PHONE = os.environ.get("ORG_HELP_PHONE", "")
     ORG_TIMEZONE = os.environ.get("ORG_TIMEZONE", "America/New_York")
+    # The short name texts start with (at most 20 GSM-7 letters; ORG_NAME when unset and short
+    # enough): checked at start by accompany.services.messaging.sender_name.
+    SMS_SENDER_NAME = os.environ.get("SMS_SENDER_NAME", "")
 
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
@@ -161,6 +164,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_PROFILE = "cheapest"
     SMS_BACKEND = "fake"
     ORG_NAME = "Test Accompaniment Network"
+    SMS_SENDER_NAME = "Test Accompany Group"  # as long as a sender name may be
     ORG_HELP_PHONE = "+16175550100"
     ORG_TIMEZONE = "America/New_York"
     CLOCK_START = ""  # the test fixtures set the clock themselves

@@ -38,6 +38,14 @@ def register_config(app: Flask, config: type[Config] | None) -> None:
     config = config or config_from_env()
     config.prepare()
     app.config.from_object(config)
+    from accompany.services.messaging.sender_name import BadSenderName, sms_sender_name
+
+    try:
+        app.config["SMS_SENDER_NAME"] = sms_sender_name(
+            app.config.get("SMS_SENDER_NAME"), app.config.get("ORG_NAME"),
+            production=app.config["ENV_NAME"] == "production")
+    except BadSenderName as error:
+        raise ConfigError(str(error)) from None
     if app.config["CLOCK_START"]:
         from accompany.clock import parse_instant, set_clock
 

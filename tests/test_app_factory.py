@@ -89,3 +89,38 @@ def test_proxy_fix_is_off_unless_hops_are_configured():
     proxied = create_app(type("Proxied", (TestingConfig,), {"PROXY_FIX_HOPS": 1}))
     assert type(plain.wsgi_app).__name__ != "ProxyFix"
     assert type(proxied.wsgi_app).__name__ == "ProxyFix"
+
+
+# -- the sender name texts start with ----------------------------------------------------------------
+
+
+def test_production_refuses_an_org_name_too_long_for_texts_without_a_sender_name():
+    with pytest.raises(ConfigError, match="set SMS_SENDER_NAME") as raised:
+        create_app(production(ORG_NAME="Metrowest Immigrant Accompaniment Network", SMS_SENDER_NAME=""))
+    assert "at most 20" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "sender, problem",
+    [("Metrowest Accompaniment Net", "27 characters long; texts allow at most 20"),
+     ("Rede Solidária", "(á)"),
+     ("Red [Boston]", "([ ])")],
+)
+def test_production_refuses_a_sender_name_texts_cannot_carry(sender, problem):
+    with pytest.raises(ConfigError, match="SMS_SENDER_NAME") as raised:
+        create_app(production(ORG_NAME="Short", SMS_SENDER_NAME=sender))
+    assert problem in str(raised.value)
+
+
+def test_the_sender_name_is_the_org_name_when_it_fits_or_the_one_set():
+    assert create_app(production(ORG_NAME="Accompany Network", SMS_SENDER_NAME="")).config["SMS_SENDER_NAME"] == (
+        "Accompany Network")
+    app = create_app(production(ORG_NAME="Metrowest Immigrant Accompaniment Network", SMS_SENDER_NAME="Metrowest Red"))
+    assert app.config["SMS_SENDER_NAME"] == "Metrowest Red"
+
+
+def test_development_shortens_an_org_name_too_long_for_texts(tmp_path, monkeypatch):
+    monkeypatch.setattr("config.INSTANCE_DIR", tmp_path)
+    config = type("Dev", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                                 "ORG_NAME": "Rede Solidária de Acompanhamento", "SMS_SENDER_NAME": ""})
+    assert create_app(config).config["SMS_SENDER_NAME"] == "Rede Solidaria de"

@@ -122,6 +122,17 @@ def test_bad_appointment_input_shows_the_form_again_and_saves_nothing(staff, mak
     assert _count(db, Appointment) == 0 and _count(db, Shift) == 0 and _count(db, OutboundMessage) == 0
 
 
+def test_a_place_too_long_for_texts_is_explained_on_the_form_and_nothing_is_planned(staff, make, db):
+    family, location = make.family(), make.location()
+    location.name = "Suffolk County House of Correction at South Bay, Intake and Visiting Entrance"  # saved before the limit
+    db.session.commit()
+    response = staff.post(f"/coordinator/appointments/new?family_id={family.id}",
+                          data=_new_form(staff, family, location, action="save"))
+    assert response.status_code == 200
+    assert "name or town is too long for our texts" in response.get_data(as_text=True)
+    assert _count(db, Appointment) == 0 and _count(db, OutboundMessage) == 0
+
+
 def test_a_reviewed_shift_that_ends_before_it_starts_is_explained(staff, make, db):
     family, location = make.family(), make.location()
     db.session.commit()

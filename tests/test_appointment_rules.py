@@ -131,6 +131,20 @@ def test_an_appointment_in_the_past_is_refused(make, db):
         create(make, starts_at=NOW - timedelta(minutes=1))
 
 
+def test_a_place_saved_longer_than_texts_allow_gets_no_appointments_until_shortened(make, db):
+    """A place named before the limits were lowered: its texts could not fit, so none is planned."""
+    place = make.location()
+    place.name = "Suffolk County House of Correction at South Bay, Intake and Visiting Entrance"  # 78
+    with pytest.raises(svc.PlaceTooLongForTexts, match="too long for our texts"):
+        create(make, location=place)
+    assert rows(db) == []
+    place.name = "Suffolk County House of Correction at South Bay"
+    appointment, coordinator = create(make, location=place)
+    place.town = "Village of North Attleborough Falls Center"  # 42: over the town's 40
+    with pytest.raises(svc.PlaceTooLongForTexts):
+        svc.reschedule_appointment(appointment, appointment.starts_at + timedelta(days=1), by=coordinator, now=NOW)
+
+
 def test_a_closed_family_gets_no_new_appointments(make, db):
     with pytest.raises(svc.FamilyClosed):
         create(make, family=make.family(closed_at=NOW))

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accompany.database import db as _db
-from accompany.models import AppointmentKind, MessageState, OptOut, OutboundMessage, ShiftRole
+from accompany.models import AppointmentKind, MessageState, OptOut, OutboundMessage, ShiftRole, Wording
 from accompany.services.messaging import dispatch as dispatch_module
 from accompany.services.messaging import outbox
 from accompany.services.messaging.dispatch import Pacer, send_due
@@ -55,7 +55,20 @@ def test_the_first_text_to_a_number_introduces_us_and_says_how_to_stop(app, make
     db.session.commit()
     send_due(gateway, clock=fixed(NOW), rate=0)
     body = gateway.sent[0][1]  # the family's language is Spanish
-    assert body.startswith(app.config["ORG_NAME"]) and "PARAR" in body
+    assert body.startswith(app.config["SMS_SENDER_NAME"]) and "PARAR" in body
+
+
+def test_a_text_that_cannot_fit_in_two_segments_fails_plainly_and_is_never_sent(make, db, gateway):
+    appointment = _appointment(make, starts_at=NOW + timedelta(days=2))
+    appointment.family.wording = Wording.PLAIN  # its texts name the place
+    appointment.location.name = ("Suffolk County House of Correction " * 5)[:160]  # saved before the limit
+    db.session.commit()
+    send_due(gateway, clock=fixed(NOW), rate=0)
+    assert gateway.sent == []
+    rows = db.session.scalars(select(OutboundMessage).where(OutboundMessage.family_id == appointment.family_id))
+    [failed] = [row for row in rows if row.state == MessageState.FAILED]  # the one that was due
+    assert failed.body is None
+    assert "Not sent: even at its shortest this text would take 3 SMS segments" in failed.error_message
 
 
 def test_a_saved_appointment_rolled_back_plans_nothing(make, db, gateway):

@@ -108,7 +108,7 @@ def test_every_stop_word_opts_the_number_out_cancels_its_texts_and_confirms_once
     assert pending_to(family) == 0
     assert handled.message.kind == "stop" and handled.message.handled_at == NOW
     assert handled.reply.language.value == answer_language("stop", word, "es")  # the family speaks Spanish
-    assert handled.reply.body.startswith("Test Accompaniment Network")
+    assert handled.reply.body.startswith("Test Accompany Group")
     # The confirmation is the answer in the webhook: nothing is planned to the number.
     assert not [row for row in family_rows(family) if row.state == MessageState.PENDING]
 
@@ -131,7 +131,7 @@ def test_every_help_word_answers_with_our_name_and_help_line(booked, db, index, 
     handled = receive(typed(index, word))
     assert handled.message.kind == "help"
     assert handled.reply.language.value == answer_language("help", word, "es")
-    assert "Test Accompaniment Network" in handled.reply.body and "(617) 555-0100" in handled.reply.body
+    assert "Test Accompany Group" in handled.reply.body and "(617) 555-0100" in handled.reply.body
     assert not opted_out() and pending_to(booked[0]) == 3
 
 
@@ -350,7 +350,7 @@ def test_anything_else_from_a_family_waits_in_the_inbox(booked, db):
     handled = receive("Hola, mi hijo está enfermo, ¿puedo cambiar la cita?")
     assert handled.message.kind == "other" and handled.message.handled_at is None
     assert handled.message.family_id == booked[0].id
-    assert handled.reply.body.startswith("Test Accompaniment Network: para ayuda")  # the family's language
+    assert handled.reply.body.startswith("Test Accompany Group: para ayuda")  # the family's language
     assert handled.message.body.startswith("Hola, mi hijo")  # kept (sealed) for the coordinator
 
 
@@ -360,7 +360,7 @@ def test_anything_else_from_a_family_waits_in_the_inbox(booked, db):
 @pytest.mark.parametrize("body", ["1", "2", "YES 4821", "hello, who is this?", "Please stop texting me"])
 def test_an_unknown_number_gets_only_the_help_text(db, body):
     handled = receive(body, STRANGER)
-    assert handled.reply.body.startswith("Test Accompaniment Network") and "(617) 555-0100" in handled.reply.body
+    assert handled.reply.body.startswith("Test Accompany Group") and "(617) 555-0100" in handled.reply.body
     assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 0
 
 
@@ -534,7 +534,7 @@ def test_the_sms_receive_command_handles_a_text_and_prints_the_answer(runner, ma
     result = runner.invoke(args=["sms", "receive", "--from", "617-555-0142", "ayuda"])
     assert result.exit_code == 0, result.output
     assert "Read as help; handled." in result.output
-    assert "Answer: Test Accompaniment Network" in result.output
+    assert "Answer: Test Accompany Group" in result.output
     result = runner.invoke(args=["sms", "receive", "--from", "617-555-0142", "2"])
     assert "Answer planned in the outbox: reply_ride" in result.output
     db.session.expire_all()
@@ -554,11 +554,11 @@ def test_the_sms_receive_command_answers_in_the_senders_language(runner, make, d
         return result.output.split("Answer: ", 1)[1].strip()
 
     assert answer("617-555-0142", "Quando é a consulta?") == (
-        "Test Accompaniment Network: para ajuda, ligue para (617) 555-0100. Para parar de receber, responda SAIR.")
+        "Test Accompany Group: para ajuda, ligue para (617) 555-0100. Para parar de receber, responda SAIR.")
     assert answer("617-555-0142", "PARAR") == (
-        "Test Accompaniment Network: pronto, paramos de enviar mensagens. Para voltar a receber, responda START.")
+        "Test Accompany Group: pronto, paramos de enviar mensagens. Para voltar a receber, responda START.")
     assert answer("617-555-0142", "START") == (
-        "Test Accompaniment Network: pronto, voltamos a enviar mensagens. Para parar de receber, responda SAIR.")
-    assert answer("617-555-0143", "STOP").startswith("Test Accompaniment Network : vous ne recevrez plus nos SMS.")
-    assert answer("617-555-0199", "Merci !").startswith("Test Accompaniment Network : pour de l'aide, appelez le")
-    assert answer("617-555-0198", "PARAR").startswith("Test Accompaniment Network: you will get no more texts")
+        "Test Accompany Group: pronto, voltamos a enviar mensagens. Para parar de receber, responda SAIR.")
+    assert answer("617-555-0143", "STOP").startswith("Test Accompany Group : vous ne recevrez plus nos SMS.")
+    assert answer("617-555-0199", "Merci !").startswith("Test Accompany Group : pour de l'aide, appelez le")
+    assert answer("617-555-0198", "PARAR").startswith("Test Accompany Group: you will get no more texts")

@@ -50,7 +50,7 @@ def test_a_signed_stop_is_handled_and_answered_in_twiml(webhook, make, db):
     db.session.commit()
     response = post_signed(webhook, PATH, inbound_params(FAMILY_PHONE, "Stop"))
     (text,) = answer_of(response)
-    assert text.startswith("Test Accompaniment Network") and "START" in text
+    assert text.startswith("Test Accompany Group") and "START" in text
     assert db.session.scalar(select(OptOut.active)) is True
 
 
@@ -63,7 +63,7 @@ def test_a_text_answered_through_the_outbox_gets_an_empty_twiml_answer(webhook, 
 
 def test_an_unknown_number_gets_the_help_text(webhook, db):
     (text,) = answer_of(post_signed(webhook, PATH, inbound_params("+16175550199", "who is this")))
-    assert "Test Accompaniment Network" in text and "(617) 555-0100" in text
+    assert "Test Accompany Group" in text and "(617) 555-0100" in text
 
 
 @pytest.mark.parametrize("forgery", ["tampered", "wrong url", "no header", "wrong token"])
@@ -111,7 +111,7 @@ def test_behind_the_proxy_a_signed_request_is_handled(app, database_url, make, d
     response = post_signed(client, PATH, inbound_params(FAMILY_PHONE, "AYUDA"), headers=forwarded,
                            base_url="http://10.0.0.5:8000")
     (text,) = answer_of(response)
-    assert "Test Accompaniment Network" in text
+    assert "Test Accompany Group" in text
     with proxied.app_context():
         assert _db.session.scalar(select(func.count()).select_from(InboundMessage)) == 1
         _db.engine.dispose()
@@ -133,7 +133,7 @@ def test_hostile_text_is_stored_as_text_and_answered_safely(webhook, make, db):
     body = "<Message>FREE</Message>' OR 1=1; --" + "\u202e" * 3 + "x" * 1600
     response = post_signed(webhook, PATH, inbound_params(FAMILY_PHONE, body))
     (answer,) = answer_of(response)  # our help text, and nothing of theirs
-    assert answer.startswith("Test Accompaniment Network: for help") and "FREE" not in answer
+    assert answer.startswith("Test Accompany Group: for help") and "FREE" not in answer
     db.session.expire_all()
     assert db.session.scalar(select(InboundMessage.body)) == body
 

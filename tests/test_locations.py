@@ -149,11 +149,11 @@ def test_coordinator_adds_a_place_and_its_page_has_a_map_link(staff, db):
     "fields, message",
     [
         (dict(name=""), "Enter the place&#39;s name"),
-        (dict(name="x" * 200), "Keep the name under 160"),
+        (dict(name="x" * 61), "Keep the name under 60"),
         (dict(address=""), "Enter the street address"),
         (dict(kind="prison"), "Choose one of the options listed"),
         (dict(timezone="Mars/Olympus_Mons"), "Choose one of the options listed"),
-        (dict(town="t" * 100), "Keep the town under 80"),
+        (dict(town="t" * 41), "Keep the town under 40"),
     ],
 )
 def test_bad_place_input_gets_the_form_back_with_a_message_and_saves_nothing(staff, db, fields, message):

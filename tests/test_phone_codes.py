@@ -123,7 +123,7 @@ def test_the_code_text_goes_in_the_volunteers_language_and_names_nobody(client, 
     send_texts()
     [(to, body)] = current_gateway().sent
     assert to == NEW
-    assert body.startswith("Test Accompaniment Network: Su clave para confirmar este celular: ")
+    assert body.startswith("Test Accompany Group: Su clave para confirmar este celular: ")
     assert "Lucía" not in body and "Gómez" not in body
 
 

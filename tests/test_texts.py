@@ -25,15 +25,18 @@ from accompany.services.messaging import planning
 from accompany.services.messaging.facts import KINDS, NothingToSay, UnknownKind
 from accompany.services.messaging.rendering import (
     NUMBER_REPLIES,
+    TextTooLong,
     render_number_reply,
     render_text,
 )
 from accompany.services.messaging.segments import count_segments, encoding
+from accompany.services.messaging.sender_name import SENDER_NAME_MAX
 from accompany.services.messaging.urgent_calls import start_call
 from accompany.services.messaging.wording import CATALOGS
 from accompany.services.people.accounts import set_user_languages
 from accompany.services.people.password_reset import request_reset
 from accompany.services.people.phone_codes import start_phone_check
+from accompany.services.scheduling import locations as location_service
 from accompany.services.scheduling.appointments import cancel_appointment, reschedule_appointment
 from accompany.services.scheduling.claims import claim_slot, release_claim
 from accompany.services.scheduling.shifts import remove_shift
@@ -268,6 +271,47 @@ def test_every_text_fits_in_two_segments_with_the_longest_values(network, db, la
             assert "{" not in text.body and "  " not in text.body, text.body
 
 
+def _words_of_length(words: str, length: int) -> str:
+    """`words` repeated to exactly `length` characters (no space at the end: forms trim it)."""
+    text = ((words + " ") * (length // len(words) + 1))[:length]
+    return text[:-1] + "s" if text.endswith(" ") else text
+
+
+# The longest values the forms accept, where a text says them.
+LIMIT_PLACE = _words_of_length("Suffolk County House of Correction South Bay", location_service.NAME_MAX)
+LIMIT_TOWN = _words_of_length("North Attleborough Falls", location_service.TOWN_MAX)
+LIMIT_VOLUNTEER = ("Bartholomew-Maximiliano-" * 6)[:120]  # a name's first word is what texts say
+LIMIT_MEETING = _words_of_length("Park-and-ride lot behind the Dunkin' at 250 Middlesex Turnpike", 255)
+
+
+@pytest.mark.parametrize("first_contact", [False, True])
+@pytest.mark.parametrize("wording", [Wording.DISCREET, Wording.PLAIN])
+@pytest.mark.parametrize("language", LANGUAGES, ids=str)
+def test_every_text_fits_in_two_segments_at_the_limits_the_forms_allow(app, make, db, language, wording,
+                                                                      first_contact):
+    app.config["PUBLIC_BASE_URL"] = BASE_URL
+    assert len(app.config["SMS_SENDER_NAME"]) == SENDER_NAME_MAX
+    network = build_network(make, db, place=(LIMIT_PLACE, LIMIT_TOWN, LocationKind.DETENTION_CENTER))
+    network.volunteer.name = LIMIT_VOLUNTEER
+    network.shift.meeting_point = network.cancelled_shift.meeting_point = LIMIT_MEETING
+    for day in DATES:
+        for row, text in render_all(network, db, day=day, language=language, wording=wording,
+                                    first_contact=first_contact):
+            assert text.segments <= 2 and text.segments == count_segments(text.body), (row.kind, day, text.body)
+            if row.kind != MessageKind.STAFF_REPLY:  # a coordinator's own words go as written
+                assert encoding(text.body) == "GSM-7", (row.kind, day, text.body)
+
+
+def test_a_text_that_cannot_fit_is_refused_rather_than_sent_as_three_segments(network, db):
+    network.appointment.location.name = ("Suffolk County House of Correction " * 5)[:160]  # older than the limit
+    network.speak(Language.PORTUGUESE, Wording.PLAIN)
+    db.session.flush()
+    with pytest.raises(TextTooLong, match="3 SMS segments"):
+        render_text(network.row(MessageKind.COORDINATOR_FAMILY_STOPPED), now=PLAN_NOW, first_contact=True)
+    with pytest.raises(TextTooLong):
+        render_text(network.row(MessageKind.FAMILY_REMINDER_3D), now=PLAN_NOW, first_contact=True)
+
+
 def test_our_own_words_stay_in_gsm_7_and_natural_dates_are_kept_when_they_fit(network, db):
     expected = {
         Language.ENGLISH: "Wednesday, September 30 at 12:45 PM",
@@ -283,6 +327,42 @@ def test_our_own_words_stay_in_gsm_7_and_natural_dates_are_kept_when_they_fit(ne
             assert encoding(text.body) == "GSM-7", (kind, text.body)  # no UCS-2 halving from us
         for kind in ("family_reminder_7d", "family_reminder_3d", "family_reminder_1d"):
             assert phrase in texts[kind].body, texts[kind].body
+
+
+# The days whose names leave GSM-7, said in words the day before (the 1-day reminder says
+# tomorrow): accents GSM-7 lacks dropped, the ones it has (é, ñ, è) kept, never "30/3".
+DATES_IN_WORDS = {
+    Language.ENGLISH: {date(2027, 3, 30): "tomorrow, Tuesday, March 30 at 12:45 PM",
+                       date(2027, 8, 28): "tomorrow, Saturday, August 28 at 12:45 PM"},
+    Language.SPANISH: {date(2027, 3, 30): "mañana, martes 30 de marzo, a las 12:45 p.m.",
+                       date(2027, 8, 28): "mañana, sabado 28 de agosto, a las 12:45 p.m.",
+                       date(2026, 9, 30): "mañana, miércoles 30 de septiembre"},
+    Language.PORTUGUESE: {date(2027, 3, 30): "amanha, terca-feira, 30 de marco, às 12h45",
+                          date(2027, 8, 28): "amanha, sabado, 28 de agosto, às 12h45",
+                          date(2027, 2, 22): "amanha, segunda-feira, 22 de fevereiro"},
+    Language.HAITIAN_CREOLE: {date(2027, 3, 30): "demen, madi 30 mas, a 12:45 nan aprèmidi",
+                              date(2026, 9, 30): "demen, mèkredi 30 septanm"},
+    Language.FRENCH: {date(2027, 8, 28): "demain, samedi 28 aout, à 12h45",
+                      date(2027, 2, 22): "demain, lundi 22 février, à 12h45"},
+}
+TOMORROW = {Language.ENGLISH: "tomorrow", Language.SPANISH: "mañana", Language.PORTUGUESE: "amanha",
+            Language.HAITIAN_CREOLE: "demen", Language.FRENCH: "demain"}
+
+
+@pytest.mark.parametrize("wording", [Wording.DISCREET, Wording.PLAIN])
+@pytest.mark.parametrize("language", LANGUAGES, ids=str)
+def test_dates_are_words_in_gsm_7_and_the_day_before_says_tomorrow(network, db, language, wording):
+    for day in DATES:
+        texts = {row.kind: text for row, text in render_all(
+            network, db, day=day, language=language, wording=wording, first_contact=True)}
+        for kind, text in texts.items():
+            assert encoding(text.body) == "GSM-7", (kind, day, text.body)
+            assert not re.search(r"\b\d{1,2}/\d{1,2}\b", text.body), (kind, day, text.body)
+        for kind in ("family_reminder_7d", "family_reminder_3d", "family_reminder_1d"):
+            body = texts[kind].body
+            assert TOMORROW[language] in body, body
+            if wording == Wording.DISCREET:  # a long place's name can leave no room for the day's name
+                assert DATES_IN_WORDS[language].get(day, "") in body, (kind, day, body)
 
 
 def test_family_reminders_help_plan_the_trip_in_every_language(network, db):
@@ -340,7 +420,7 @@ def test_no_family_name_reaches_any_text(network, db, language):
 @pytest.mark.parametrize("language", LANGUAGES, ids=str)
 def test_a_first_contact_names_us_and_says_how_to_stop(network, db, language):
     catalog = CATALOGS[language.value]
-    org = "Test Accompaniment Network"
+    org = "Test Accompany Group"
     for first_contact in (True, False):
         for row, text in render_all(network, db, day=date(2026, 9, 30), language=language,
                                     wording=Wording.DISCREET, first_contact=first_contact):
@@ -360,7 +440,7 @@ def test_first_contact_in_english_and_spanish_reads_naturally(network, db):
         first_contact=True))
     body = texts["family_reminder_3d"]
     assert body.startswith(
-        "Test Accompaniment Network: Recordatorio: su cita en North Attleborough es mañana, miércoles 30 de septiembre")
+        "Test Accompany Group: Recordatorio: su cita en North Attleborough es mañana, miércoles 30 de septiembre")
     assert body.endswith("Responda PARAR para no recibir mensajes.")
 
 
@@ -369,7 +449,7 @@ def test_answers_about_a_number_name_us_fit_and_keep_our_business_out(app, langu
     """HELP, STOP and START answers go to anyone who texts, so they must be discreet too."""
     for kind in NUMBER_REPLIES:
         text = render_number_reply(kind, language.value, now=PLAN_NOW)
-        assert text.body.startswith("Test Accompaniment Network"), (kind, text.body)
+        assert text.body.startswith("Test Accompany Group"), (kind, text.body)
         assert text.language == language and text.segments <= 2 and encoding(text.body) == "GSM-7", text.body
         assert not FORBIDDEN.search(text.body), (kind, text.body)
     assert "(617) 555-0100" in render_number_reply(MessageKind.REPLY_HELP, language.value, now=PLAN_NOW).body
@@ -380,7 +460,7 @@ def test_answers_about_a_number_name_us_fit_and_keep_our_business_out(app, langu
 def test_help_without_a_help_line_asks_them_to_reply(app):
     app.config["ORG_HELP_PHONE"] = ""
     body = render_number_reply(MessageKind.REPLY_HELP, "es", now=PLAN_NOW).body
-    assert body.startswith("Test Accompaniment Network") and "(617)" not in body
+    assert body.startswith("Test Accompany Group") and "(617)" not in body
 
 
 def test_an_answer_about_a_number_in_a_language_we_do_not_text_in_is_english(app):

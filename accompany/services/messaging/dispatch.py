@@ -24,7 +24,7 @@ from accompany.database import db
 from accompany.models import MessageState, OutboundMessage
 from accompany.services.messaging import codes, outbox, planning
 from accompany.services.messaging.facts import NothingToSay, UnknownKind
-from accompany.services.messaging.rendering import render_text
+from accompany.services.messaging.rendering import TextTooLong, render_text
 from accompany.services.messaging.sms.gateway import (
     FinalError,
     Gateway,
@@ -169,6 +169,8 @@ class _Run:
         except UnknownKind:
             return self.end(row_id, token, MessageState.FAILED, now=now,
                             error_message=f"No wording exists for {row.kind.value!r} messages.")
+        except TextTooLong as error:  # never sent as three segments
+            return self.end(row_id, token, MessageState.FAILED, now=now, error_message=str(error))
         out = _Out(row_id, token, row.attempts + 1, row.send_before)
         if not outbox.hand_over(row_id, token, body=text.body, segments=text.segments, language=text.language,
                                 now=now):

@@ -29,7 +29,7 @@ from accompany.services.errors import DomainError
 from accompany.services.messaging import outbox, planning
 from accompany.services.messaging.dispatch import recipient_phone
 from accompany.services.messaging.facts import NothingToSay, UnknownKind
-from accompany.services.messaging.rendering import render_text
+from accompany.services.messaging.rendering import TextTooLong, render_text
 from accompany.services.privacy.audit import record_event
 
 # Rows not yet handed to the carrier: their words are made when they go, so the log shows them
@@ -143,6 +143,8 @@ def words_of(row: OutboundMessage, *, now: datetime) -> Words | None:
         return Words(problem=f"It will not be sent: {reason}.")
     except UnknownKind:
         return Words(problem=f"It cannot be sent: no wording exists for {row.kind.value!r} texts.")
+    except TextTooLong as error:
+        return Words(problem=str(error))
     return Words(body=text.body, language=text.language, segments=text.segments)
 
 

@@ -11,17 +11,22 @@ Privacy: no family name is ever read here, so none can reach a body. Family text
 appointment", the day, the time and the town; only a family set to plain wording is told the
 place's name. Volunteers and coordinators get the role and the place.
 
+Dates are always words ("sabado 3 de octubre", never "3/10", which reads as 10 March next to US
+court notices); the letters of a day or month name that GSM-7 lacks lose their accents
+("sábado" → "sabado", "août" → "aout"), since one of them would turn the text into UCS-2 and halve
+its room.
+
 Length: a text must fit in two SMS segments. The natural wording comes first; if it would not
-fit (a long organization name, a Saturday in Spanish that turns the text into UCS-2), the date
-is said the short way ("30/9"); then a name or place typed with letters outside GSM-7 is
-written without its accents; only last do the optional sentences go (the gentle "missing it could
-hurt your case", a volunteer's meeting point that the linked page also shows).
+fit, a name or place typed with letters outside GSM-7 is written without its accents; then the
+date leaves out the day's name ("30 de septiembre"); then the optional sentences go (the gentle
+"missing it could hurt your case", a volunteer's meeting point that the linked page also shows);
+last of all the link. If even that is too long, `TextTooLong` says so: a text is never sent as
+three segments.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -34,7 +39,7 @@ from accompany.models.enums import FAMILY_REMINDER_KIND
 from accompany.phones import format_national
 from accompany.services.messaging import planning
 from accompany.services.messaging.facts import Facts, UnknownKind, gather_facts
-from accompany.services.messaging.segments import GSM_BASIC, GSM_EXTENSION, count_segments
+from accompany.services.messaging.segments import count_segments, gsm_letters
 from accompany.services.messaging.wording import CATALOGS, FALLBACK
 from accompany.timezones import to_local
 
@@ -47,12 +52,28 @@ AS_WRITTEN = frozenset({MessageKind.STAFF_REPLY})
 MAX_SEGMENTS = 2
 ARRIVE_EARLY = timedelta(minutes=30)  # security lines and check-in queues
 READY_EARLY = timedelta(minutes=10)  # for an appointment by video
-# The ways to make a text fit, tried in order: (compact date, plain letters in values, keep the
-# optional sentences). Our own words are GSM-7; a value typed by a person ("María", "Praça São
-# João") may not be, and one such letter halves the room, so only then are its accents dropped.
-# Last of all go a family reminder's "missing it could hurt your case" and a volunteer's meeting
-# point (the linked shift page still has it).
-FITTING = ((False, False, True), (True, False, True), (True, True, True), (True, True, False))
+# The ways to make a text fit, tried in order: (plain letters in values, the day's name in the
+# date, the optional sentences, the link). Our own words are GSM-7; a value typed by a person
+# ("María", "Praça São João") may not be, and one such letter halves the room, so first its
+# accents go. Then the day's name ("Wednesday"); the date stays in words. Then a family
+# reminder's "missing it could hurt your case" and a volunteer's meeting point (the linked page
+# has it); last the link (the dashboard and the volunteer's shifts page lead there too).
+FITTING = (
+    (False, True, True, True),
+    (True, True, True, True),
+    (True, False, True, True),
+    (True, False, False, True),
+    (True, False, False, False),
+)
+
+
+class TextTooLong(ValueError):
+    """Even the shortest wording of a text takes more than MAX_SEGMENTS: it must not go."""
+
+    def __init__(self, kind: str, segments: int):
+        super().__init__(f"Not sent: even at its shortest this text would take {segments} SMS segments (at "
+                         f"most {MAX_SEGMENTS}). Shorten the place's name or town on the place's page.")
+        self.kind, self.segments = kind, segments
 
 
 @dataclass(frozen=True)
@@ -86,14 +107,14 @@ def render_number_reply(kind: MessageKind, language: str, *, now: datetime) -> R
 
 def _fitted(catalog: ModuleType, kind: str, facts: Facts, language: Language, *, now: datetime,
             first_contact: bool) -> RenderedText:
-    """The first wording (see FITTING) that fits in MAX_SEGMENTS."""
-    for compact, plain_values, keep_optional in FITTING:
-        body = compose(catalog, kind, facts, now=now, first_contact=first_contact,
-                       compact=compact, plain_values=plain_values, keep_optional=keep_optional)
+    """The first wording (see FITTING) that fits in MAX_SEGMENTS, or TextTooLong."""
+    for plain_values, weekday, keep_optional, keep_link in FITTING:
+        body = compose(catalog, kind, facts, now=now, first_contact=first_contact, plain_values=plain_values,
+                       weekday=weekday, keep_optional=keep_optional, keep_link=keep_link)
         segments = count_segments(body)
         if segments <= MAX_SEGMENTS:
-            break
-    return RenderedText(body=body, language=language, segments=segments)
+            return RenderedText(body=body, language=language, segments=segments)
+    raise TextTooLong(kind, segments)
 
 
 # -- language --------------------------------------------------------------------------------------
@@ -122,11 +143,11 @@ def spoken_language(families: Iterable[Family], users: Iterable[User]) -> Langua
 
 def compose(
     catalog: ModuleType, kind: str, facts: Facts, *, now: datetime, first_contact: bool,
-    compact: bool = False, plain_values: bool = False, keep_optional: bool = True,
+    plain_values: bool = False, weekday: bool = True, keep_optional: bool = True, keep_link: bool = True,
 ) -> str:
     """Fill the template for `facts` in `catalog`'s language."""
     words = catalog.WORDS
-    org = current_app.config["ORG_NAME"]
+    org = current_app.config["SMS_SENDER_NAME"]
     if plain_values:
         facts = replace(facts, **{name: gsm_letters(getattr(facts, name))
                                   for name in ("town", "place", "volunteer", "meeting")})
@@ -139,7 +160,7 @@ def compose(
         "role": catalog.ROLES.get(facts.role, facts.role),
         "escort": words.get(f"escort_{facts.escort}", words["escort"]),
         "meeting": words["meeting"].format(meeting=facts.meeting) if facts.meeting and keep_optional else "",
-        "link": words["link"].format(link=facts.link) if facts.link else "",
+        "link": words["link"].format(link=facts.link) if facts.link and keep_link else "",
         "count": facts.count,
         "help": words["help"].format(phone=facts.phone) if facts.phone else words["help_reply"],
         "risk": words["risk"] if keep_optional else "",
@@ -152,7 +173,7 @@ def compose(
         days_until = (local.date() - to_local(now, facts.tz_name).date()).days
         early = READY_EARLY if facts.video else ARRIVE_EARLY
         slots.update(
-            when=catalog.when(local, days_until, compact=compact),
+            when=gsm_letters(catalog.when(local, days_until, weekday=weekday)),
             where=_where(words, facts),
             trip=words["trip_video" if facts.video else "trip"].format(arrive=catalog.arrival(local - early)),
             reply=words["reply_video" if facts.video else "reply"],
@@ -176,20 +197,3 @@ def _where(words: dict, facts: Facts) -> str:
     if facts.town:
         return words["where_town"].format(town=facts.town)
     return ""
-
-
-LOOKALIKES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
-                            "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u202f": " ",
-                            "\u0153": "oe", "\u0152": "OE"})
-
-
-def gsm_letters(text: str) -> str:
-    """`text` in GSM-7 letters: "María" → "Maria", curly quotes straight; what has no likeness goes."""
-    kept = []
-    for char in text.translate(LOOKALIKES):
-        if char in GSM_BASIC or char in GSM_EXTENSION:
-            kept.append(char)
-            continue
-        base = unicodedata.normalize("NFKD", char)
-        kept.extend(part for part in base if part in GSM_BASIC or part in GSM_EXTENSION)
-    return "".join(kept)

@@ -12,6 +12,7 @@ No national language shift tables: carriers in the US do not use them, so "á" o
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Literal
 
 GSM_7 = "GSM-7"
@@ -64,3 +65,21 @@ def count_segments(text: str) -> int:
             segments, used = segments + 1, 0
         used += cost
     return segments
+
+
+LOOKALIKES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                            "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u202f": " ",
+                            "\u0153": "oe", "\u0152": "OE"})
+
+
+def gsm_letters(text: str) -> str:
+    """`text` in GSM-7 letters: "María" → "Maria", "août" → "aout", curly quotes straight; the
+    accented letters GSM-7 has ("é", "ñ", "ü", "à") stay; what has no likeness goes."""
+    kept = []
+    for char in text.translate(LOOKALIKES):
+        if char in GSM_BASIC or char in GSM_EXTENSION:
+            kept.append(char)
+            continue
+        base = unicodedata.normalize("NFKD", char)
+        kept.extend(part for part in base if part in GSM_BASIC or part in GSM_EXTENSION)
+    return "".join(kept)

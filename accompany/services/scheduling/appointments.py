@@ -32,6 +32,7 @@ from accompany.models import (
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.privacy.audit import record_event
+from accompany.services.scheduling import locations as location_service
 from accompany.services.scheduling.shifts import NotScheduled, ShiftPlan, add_shift, move_shift
 from accompany.words import fold
 
@@ -46,6 +47,14 @@ class FamilyClosed(DomainError):
 
 class LocationInactive(DomainError):
     message = "That location is no longer in use. Choose another or reactivate it."
+
+
+class PlaceTooLongForTexts(DomainError):
+    field = "location_id"
+    message = (
+        f"This place's name or town is too long for our texts (at most {location_service.NAME_MAX} and "
+        f"{location_service.TOWN_MAX} characters): shorten it on the place's page, then save again."
+    )
 
 
 class NothingChanged(DomainError):
@@ -100,6 +109,8 @@ def _check(details: AppointmentDetails, *, now: datetime) -> None:
         raise FamilyClosed()
     if not details.location.active:
         raise LocationInactive()
+    if not location_service.fits_in_texts(details.location):
+        raise PlaceTooLongForTexts()
     if details.starts_at <= now:
         raise AppointmentInPast()
 
@@ -158,6 +169,8 @@ def update_appointment(appointment: Appointment, details: AppointmentDetails, *,
         raise DomainError("An appointment stays with its family; create a new one instead.")
     if not details.location.active and details.location.id != appointment.location_id:
         raise LocationInactive()
+    if not location_service.fits_in_texts(details.location):
+        raise PlaceTooLongForTexts()
     changed = _write(appointment, details)
     appointment.updated_at = now
     db.session.flush()
@@ -192,6 +205,8 @@ def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by:
         raise AppointmentInPast()
     if has_live_appointment_at(appointment.family_id, starts_at, besides=appointment.id):
         raise FamilyBusyThen()
+    if not location_service.fits_in_texts(appointment.location):
+        raise PlaceTooLongForTexts()
     previous_start = appointment.starts_at
     delta = starts_at - previous_start
     planning.cancel_appointment_messages(appointment)

@@ -19,7 +19,15 @@ from accompany.services.inputs import trimmed
 from accompany.services.privacy.audit import record_event
 from accompany.timezones import is_known_zone
 
-NAME_MAX, ADDRESS_MAX, TOWN_MAX, NOTES_MAX = 160, 255, 80, 4000
+# A place's name and town go into texts (the town into discreet family reminders), and a text
+# has two segments at most: tests/test_texts.py renders every kind at these limits.
+NAME_MAX, ADDRESS_MAX, TOWN_MAX, NOTES_MAX = 60, 255, 40, 4000
+
+
+def fits_in_texts(location: Location) -> bool:
+    """Whether texts can name `location`: within the limits every text is tested to fit at (a
+    place saved before the limits were lowered may be longer)."""
+    return len(location.name) <= NAME_MAX and len((location.town or "").strip()) <= TOWN_MAX
 
 
 class LocationError(DomainError):

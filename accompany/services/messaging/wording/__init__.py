@@ -7,8 +7,11 @@ Each catalog is plain data plus a few small functions:
   reminder at a number of days the catalog has no entry of its own for (the days are configurable).
 - `WORDS`: the phrases templates are assembled from (where, trip, reply, risk, the STOP line...).
 - `ROLES`: the volunteer roles, by `ShiftRole` value.
-- `when(local, days_until, compact=)`, `clock(local)`, `arrival(local)`: the day and time in that
-  language's own way; `compact` is the short form used when the natural one would not fit.
+- `when(local, days_until, weekday=)`, `clock(local)`, `arrival(local)`: the day and time in that
+  language's own way, always in words (never "3/10", which reads as 10 March next to US court
+  notices), and "tomorrow" in that language the day before; `weekday=False` leaves the day's name
+  out when the text would not fit otherwise. Letters GSM-7 lacks ("sábado", "août") lose their
+  accents where the text is put together (`rendering.compose`).
 - `STOP_WORD`: the local word for STOP that the texts tell people to send (STOP itself always works).
 - What people text back (read by accompany/services/messaging/keywords.py): `KEYWORDS` by meaning,
   `ACKNOWLEDGEMENTS` ("OK": a yes that is not enough to take an urgent shift), `THANKS` (thanks

@@ -42,12 +42,12 @@ def arrival(local: datetime) -> str:
     return clock(local)
 
 
-def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
+def when(local: datetime, days_until: int, *, weekday: bool = True) -> str:
     """'on Wednesday, September 30 at 12:45 PM', 'tomorrow, Wednesday, ...', 'today at ...'."""
     at = f"at {clock(local)}"
     if days_until == 0:
         return f"today {at}"
-    day = format_date(local, "EEE M/d" if compact else "EEEE, MMMM d", locale=LOCALE)
+    day = format_date(local, "EEEE, MMMM d" if weekday else "MMMM d", locale=LOCALE)
     if days_until == 1:
         return f"tomorrow, {day} {at}"
     return f"on {day} {at}"

@@ -55,14 +55,11 @@ def arrival(local: datetime) -> str:
     return _at(local)
 
 
-def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
+def when(local: datetime, days_until: int, *, weekday: bool = True) -> str:
     """'el miércoles 30 de septiembre a las 12:45 p.m.', 'mañana, miércoles 30 ...', 'hoy a las ...'."""
     if days_until == 0:
         return f"hoy {_at(local)}"
-    if compact:
-        day = f"{local.day}/{local.month}"
-        return f"mañana {day} {_at(local)}" if days_until == 1 else f"el {day} {_at(local)}"
-    day = format_date(local, "EEEE d 'de' MMMM", locale=LOCALE)
+    day = format_date(local, "EEEE d 'de' MMMM" if weekday else "d 'de' MMMM", locale=LOCALE)
     if days_until == 1:
         return f"mañana, {day}, {_at(local)}"
     return f"el {day} {_at(local)}"

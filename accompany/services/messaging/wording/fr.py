@@ -42,15 +42,12 @@ def arrival(local: datetime) -> str:
     return f"à {clock(local)}"
 
 
-def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
+def when(local: datetime, days_until: int, *, weekday: bool = True) -> str:
     """'le mercredi 30 septembre à 12h45', 'demain, mercredi 30 septembre, à 12h45', "aujourd'hui à 12h45"."""
     at = f"à {clock(local)}"
     if days_until == 0:
         return f"aujourd'hui {at}"
-    if compact:
-        day = f"{local:%d/%m}"
-        return f"demain {day} {at}" if days_until == 1 else f"le {day} {at}"
-    day = format_date(local, "EEEE d MMMM", locale=LOCALE)
+    day = format_date(local, "EEEE d MMMM" if weekday else "d MMMM", locale=LOCALE)
     if days_until == 1:
         return f"demain, {day}, {at}"
     return f"le {day} {at}"

@@ -58,12 +58,12 @@ def day(local: datetime) -> str:
     return f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
 
 
-def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
+def when(local: datetime, days_until: int, *, weekday: bool = True) -> str:
     """'mèkredi 30 septanm a 12:45 nan aprèmidi', 'demen, mèkredi 30 septanm, a ...', 'jodi a, a ...'."""
     at = f"a {clock(local)}"
     if days_until == 0:
         return f"jodi a, {at}"
-    name = f"{local:%d/%m}" if compact else day(local)
+    name = day(local) if weekday else f"{local.day} {MONTHS[local.month - 1]}"
     if days_until == 1:
         return f"demen, {name}, {at}"
     return f"{name} {at}"

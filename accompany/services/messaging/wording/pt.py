@@ -1,6 +1,7 @@
 """Brazilian Portuguese texts. Written to stay in GSM-7 where the right word allows it (é and à
-are in it; ã, ç, ê, á, ó, í, ú are not and would halve the room), so "te" rather than "você"
-and no "amanhã": the date says it."""
+are in it; ã, ç, ê, á, ó, í, ú are not and would halve the room), so "te" rather than "você".
+Babel's day and month names ("terça-feira", "março") and "amanhã" lose those accents where the
+text is put together (rendering.compose)."""
 
 from __future__ import annotations
 
@@ -47,13 +48,13 @@ def arrival(local: datetime) -> str:
     return _at(local)
 
 
-def when(local: datetime, days_until: int, *, compact: bool = False) -> str:
-    """'quarta-feira, 30 de setembro, às 12h45', 'dia 30/09, às 12h45', 'hoje, às 12h45'."""
+def when(local: datetime, days_until: int, *, weekday: bool = True) -> str:
+    """'quarta-feira, 30 de setembro, às 12h45', 'amanhã, quarta-feira, 30 ...', 'hoje, às 12h45'."""
     if days_until == 0:
         return f"hoje, {_at(local)}"
-    if compact:
-        return f"dia {local:%d/%m}, {_at(local)}"
-    day = format_date(local, "EEEE, d 'de' MMMM", locale=LOCALE)
+    day = format_date(local, "EEEE, d 'de' MMMM" if weekday else "d 'de' MMMM", locale=LOCALE)
+    if days_until == 1:
+        return f"amanhã, {day}, {_at(local)}"
     return f"{day}, {_at(local)}"
 
 
