@@ -34,6 +34,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.messaging.quiet_hours import QuietHours
 from accompany.services.scheduling.overview import unfilled_slots_soon
 from accompany.timezones import from_local, to_local
 
@@ -51,6 +52,8 @@ class Timing:
     family_window: tuple[time, time] = (time(8), time(20))  # family texts only inside, local
     family_window_margin: timedelta = timedelta(minutes=30)  # keep clear of the window's end
     family_last_call: timedelta = timedelta(hours=2)  # no reminder closer than this
+    family_reminder_gap: timedelta = timedelta(hours=12)  # two reminders never closer together
+    staff_window: tuple[time, time] = (time(7), time(21))  # volunteers and coordinators, org time
     volunteer_evening_hour: int = 19
     volunteer_soon: timedelta = timedelta(hours=2)
 
@@ -59,10 +62,13 @@ def current_timing() -> Timing:
     """The Timing the app is configured with."""
     config = current_app.config
     start, end = config["FAMILY_TEXT_HOURS"]
+    staff_start, staff_end = config["STAFF_TEXT_HOURS"]
     return Timing(
         family_reminder_days=tuple(config["FAMILY_REMINDER_DAYS"]),
         family_reminder_hour=config["FAMILY_REMINDER_HOUR"],
         family_window=(time(start), time(end)),
+        family_reminder_gap=timedelta(hours=config["FAMILY_REMINDER_MIN_GAP_HOURS"]),
+        staff_window=(time(staff_start), time(staff_end)),
         volunteer_evening_hour=config["VOLUNTEER_EVENING_HOUR"],
         volunteer_soon=timedelta(minutes=config["VOLUNTEER_SOON_MINUTES"]),
     )
@@ -109,6 +115,22 @@ def user_may_be_texted(user: User) -> bool:
 
 
 # -- windows -------------------------------------------------------------------------------------
+
+
+def family_hours(family: Family, timing: Timing) -> QuietHours:
+    return QuietHours(*timing.family_window, family_timezone(family))
+
+
+def staff_hours(timing: Timing) -> QuietHours:
+    return QuietHours(*timing.staff_window, org_timezone())
+
+
+def recipient_hours(row: OutboundMessage, timing: Timing | None = None) -> QuietHours | None:
+    """The hours `row` may go in, or None for a kind that goes at any hour (see MessageKind)."""
+    if row.kind.ignores_quiet_hours:
+        return None
+    timing = timing or current_timing()
+    return family_hours(row.family, timing) if row.family is not None else staff_hours(timing)
 
 
 def fit_family_window(
