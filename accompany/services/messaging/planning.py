@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -265,14 +265,19 @@ def stamp(moment: datetime) -> str:
 def plan_family_reminders(
     appointment: Appointment, *, now: datetime, timing: Timing | None = None, after: datetime | None = None
 ) -> list[OutboundMessage]:
-    """The 7/3/1-day reminders for the family; each closes when the next one opens. A reminder
-    that would go no later than `after` is left out: a notice going then (the new time of a
-    rescheduled appointment) says all it would."""
+    """The 7/3/1-day reminders for the family, in their daytime, never two closer than the gap.
+
+    Saved too late for one of them (its time has passed), the family gets one "coming up" text
+    at the first moment their hours allow before the appointment, then the rest of the cadence
+    from at least the gap later. A reminder that would go no later than the gap after `after` is
+    left out: a notice going then (the new time of a rescheduled appointment) says all it would.
+    """
     timing = timing or current_timing()
     family = appointment.family
     if appointment.status != AppointmentStatus.SCHEDULED or not family_may_be_texted(family):
         return []
     tz_name = family_timezone(family)
+    base = f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:"
     local_day = to_local(appointment.starts_at, tz_name).date()
     last_call = appointment.starts_at - timing.family_last_call
     days = sorted(timing.family_reminder_days, reverse=True)
@@ -280,25 +285,49 @@ def plan_family_reminders(
         from_local(local_day - timedelta(days=d), time(timing.family_reminder_hour), tz_name)
         for d in days
     ]
-    planned = []
+    # The last text this family has had or will have about this time: a reminder sent before this
+    # plan (START after STOP plans again), or the notice going out with it.
+    last = max(filter(None, [after, _last_reminder_sent(base)]), default=None)
+    missed = [d for d, opening in zip(days, opens, strict=False) if opening < now]
+    coming_up = None
+    if missed and last is None:
+        first_moment = family_hours(family, timing).next_opening(now)
+        if first_moment < appointment.starts_at:
+            coming_up = last = first_moment
+    cadence = []
     for index, d in enumerate(days):
+        if d in missed:
+            continue
         closes = min(opens[index + 1], last_call) if index + 1 < len(days) else last_call
         at = fit_family_window(opens[index], tz_name=tz_name, now=now, send_before=closes, timing=timing)
-        if at is None or (after is not None and at <= after):
+        if at is None or (last is not None and at < last + timing.family_reminder_gap):
             continue
-        row = plan_message(
-            f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:reminder_{d}d",
-            kind=MessageKind.family_reminder(d),
-            now=now,
-            not_before=at,
-            send_before=closes,
-            family=family,
-            appointment=appointment,
-            params={"days": d},
+        cadence.append((d, at, closes))
+        last = at
+    planned = []
+    if coming_up is not None:
+        # Closes when the next reminder opens, so a late send never makes two at once.
+        closes = cadence[0][1] if cadence else appointment.starts_at
+        planned.append(plan_message(
+            f"{base}coming_up", kind=MessageKind.family_reminder(min(missed)), now=now, not_before=coming_up,
+            send_before=closes, family=family, appointment=appointment, params={"days": min(missed)},
+        ))
+    for d, at, closes in cadence:
+        planned.append(plan_message(
+            f"{base}reminder_{d}d", kind=MessageKind.family_reminder(d), now=now, not_before=at,
+            send_before=closes, family=family, appointment=appointment, params={"days": d},
+        ))
+    return [row for row in planned if row is not None]
+
+
+def _last_reminder_sent(key_base: str) -> datetime | None:
+    """When the last reminder planned under `key_base` (one appointment time) went out."""
+    return db.session.scalar(
+        select(func.max(OutboundMessage.sent_at)).where(
+            OutboundMessage.dedupe_key.startswith(key_base),
+            OutboundMessage.kind.like(f"{MessageKind.FAMILY_REMINDER}_%d"),
         )
-        if row is not None:
-            planned.append(row)
-    return planned
+    )
 
 
 def plan_family_notice(
