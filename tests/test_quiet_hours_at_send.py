@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accompany.models import MessageKind, MessageState, OutboundMessage
 from accompany.services.messaging import outbox
 from accompany.services.messaging.dispatch import send_due
-from accompany.services.messaging.planning import plan_message, recipient_hours
+from accompany.services.messaging.planning import plan_message, plan_volunteer_reminders, recipient_hours
 from accompany.services.messaging.sms.gateway import RetryableError
 from tests.conftest import boston
 
@@ -120,3 +120,20 @@ def test_moving_a_row_to_the_morning_is_a_compare_and_set_on_the_senders_token(m
                                      now=night)
     assert db.session.scalar(select(OutboundMessage.state).where(OutboundMessage.id == row.id)) == MessageState.SENDING
     assert outbox.wait_for_hours(row.id, batch.token, hours=hours, send_before=row.send_before, now=night)
+
+
+@pytest.mark.parametrize(("shift_hour", "shift_minute", "soon_at"), [
+    (6, 30, None),      # 04:30 is their night, 07:00 too late: the evening-before text is the last
+    (8, 30, (7, 0)),    # 06:30 is their night: it goes when their hours open, 1.5 hours before
+    (10, 0, (8, 0)),    # two hours before, as always
+])
+def test_a_volunteer_s_starting_soon_text_never_goes_in_their_night(make, db, shift_hour, shift_minute, soon_at):
+    volunteer = make.volunteer(phone="617-555-0188", sms_opt_in=True)
+    shift = make.shift(starts_at=boston(DAY + timedelta(days=1), shift_hour, shift_minute))
+    claim = make.claim(shift, volunteer)
+    rows = {row.kind: row for row in plan_volunteer_reminders(claim, now=boston(DAY - timedelta(days=2), 12))}
+    assert rows[MessageKind.VOLUNTEER_EVENING_BEFORE].not_before == boston(DAY, 19)
+    if soon_at is None:
+        assert MessageKind.VOLUNTEER_SOON not in rows
+    else:
+        assert rows[MessageKind.VOLUNTEER_SOON].not_before == boston(DAY + timedelta(days=1), *soon_at)

@@ -56,6 +56,7 @@ class Timing:
     staff_window: tuple[time, time] = (time(7), time(21))  # volunteers and coordinators, org time
     volunteer_evening_hour: int = 19
     volunteer_soon: timedelta = timedelta(hours=2)
+    volunteer_soon_least: timedelta = timedelta(hours=1)  # "starting soon" moved past the night
 
 
 def current_timing() -> Timing:
@@ -384,7 +385,11 @@ def plan_family_text(
 def plan_volunteer_reminders(
     claim: Claim, *, now: datetime, timing: Timing | None = None, announce: bool = True
 ) -> list[OutboundMessage]:
-    """On claiming (unless not `announce`), the evening before, and shortly before the shift."""
+    """On claiming (unless not `announce`), the evening before, and shortly before the shift.
+
+    "Starting soon" keeps to the volunteer's hours: when it would fall in their night it goes when
+    they open, if that still leaves `volunteer_soon_least` before the shift; else the evening-before
+    text is the last (no "starting soon" at 04:30 for a 06:30 pickup)."""
     timing = timing or current_timing()
     shift, volunteer = claim.shift, claim.volunteer
     if not user_may_be_texted(volunteer):
@@ -392,15 +397,18 @@ def plan_volunteer_reminders(
     base = f"shift:{shift.id}@{stamp(shift.starts_at)}:user:{volunteer.id}"
     local_start = to_local(shift.starts_at, org_timezone())
     evening = from_local(local_start.date() - timedelta(days=1), time(timing.volunteer_evening_hour), org_timezone())
+    soon = staff_hours(timing).next_opening(shift.starts_at - timing.volunteer_soon)
     wanted = [
         *([(MessageKind.VOLUNTEER_CLAIMED, now, shift.starts_at)] if announce else []),
         (MessageKind.VOLUNTEER_EVENING_BEFORE, evening, shift.starts_at - timing.volunteer_soon),
-        (MessageKind.VOLUNTEER_SOON, shift.starts_at - timing.volunteer_soon, shift.starts_at),
+        (MessageKind.VOLUNTEER_SOON, soon, shift.starts_at),
     ]
     planned = []
     for kind, not_before, send_before in wanted:
         if kind == MessageKind.VOLUNTEER_EVENING_BEFORE and not_before < now:
             continue  # claimed after the evening before: the claim text says it all
+        if kind == MessageKind.VOLUNTEER_SOON and not_before > shift.starts_at - timing.volunteer_soon_least:
+            continue  # too close once their night is over
         row = plan_message(
             f"{base}:{kind}", kind=kind, now=now, not_before=not_before, send_before=send_before,
             user=volunteer, shift=shift, appointment=shift.appointment,
