@@ -92,8 +92,14 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
 
-    # Reminder timing (DESIGN §6). Family texts only between these local hours.
+    # Reminder timing (DESIGN §6). Family texts only between these local hours; volunteers' and
+    # coordinators' texts only between those (org time zone), but for the kinds that cannot wait
+    # (MessageKind.ignores_quiet_hours). Checked when planned, sent and retried.
     FAMILY_TEXT_HOURS = (8, 20)
+    STAFF_TEXT_HOURS = (7, 21)
+    # Two reminders of one appointment never go closer together than this; an appointment saved
+    # too late for the first of its 7/3/1-day reminders gets one "coming up" text at once instead.
+    FAMILY_REMINDER_MIN_GAP_HOURS = 12
     FAMILY_REMINDER_DAYS = (7, 3, 1)
     FAMILY_REMINDER_HOUR = 10
     VOLUNTEER_EVENING_HOUR = 19

@@ -14,7 +14,7 @@ from accompany.services.messaging.dispatch import Pacer, send_due
 from accompany.services.messaging.sms.gateway import FinalError, RetryableError, UnknownOutcome
 from accompany.services.scheduling import appointments
 from accompany.services.scheduling.shifts import propose_shifts
-from tests.conftest import JOSE_PEREZ_MEETING_POINTS, NOW, boston, clock_env
+from tests.conftest import JOSE_PEREZ_MEETING_POINTS, NOW, boston
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
@@ -227,6 +227,7 @@ def test_two_scheduler_processes_send_each_message_once_counted_at_the_fake_twil
     import sys
     from pathlib import Path
 
+    from accompany.services.messaging.planning import current_timing, staff_hours
     from accompany.services.scheduling.claims import claim_slot
     from tests.conftest import from_now
     from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
@@ -237,9 +238,11 @@ def test_two_scheduler_processes_send_each_message_once_counted_at_the_fake_twil
         claim_slot(shift, volunteer, now=from_now())
     db.session.commit()
     root = Path(__file__).resolve().parents[1]
+    # The senders start in the volunteers' daytime: at night the claim texts wait for the morning.
+    daytime = staff_hours(current_timing()).next_opening(from_now())
     with FakeTwilio() as twilio:
         env = {
-            **os.environ, **clock_env(), "ACCOMPANY_ENV": "development", "ACCOMPANY_INSTANCE_DIR": str(tmp_path),
+            **os.environ, "ACCOMPANY_CLOCK_START": daytime.isoformat(), "ACCOMPANY_ENV": "development", "ACCOMPANY_INSTANCE_DIR": str(tmp_path),
             "DATABASE_URL": database_url, "SECRET_KEY": "x" * 32,
             "FIELD_ENCRYPTION_KEYS": ",".join(app.config["FIELD_ENCRYPTION_KEYS"]),
             "BLIND_INDEX_KEY": app.config["BLIND_INDEX_KEY"], "SMS_BACKEND": "twilio",

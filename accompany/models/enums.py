@@ -178,6 +178,19 @@ class MessageKind(StrEnum):
         return self in (MessageKind.PHONE_CODE, MessageKind.PASSWORD_CODE)
 
     @property
+    def ignores_quiet_hours(self) -> bool:
+        """A text that goes at any hour, because waiting for the morning does harm:
+
+        - one-time codes: the person asked a moment ago and waits with the page open;
+        - an urgent ask and the answers to a volunteer's reply to one: the shift is hours away, and
+          the coordinator chose to ask now;
+        - coordinator alerts about a detention, a shift left open close to its time, a volunteer
+          dropping out late, and a family asking for a ride: someone has to act before the morning.
+
+        Every other text keeps to the recipient's hours when planned, sent and retried."""
+        return self in _ANY_HOUR_KINDS
+
+    @property
     def is_family_reminder(self) -> bool:
         """A reminder some days before (not FAMILY_REMINDER, which is only a wording)."""
         return FAMILY_REMINDER_KIND.fullmatch(self) is not None
@@ -190,6 +203,15 @@ class MessageKind(StrEnum):
         kind = str.__new__(cls, value)
         kind._name_, kind._value_ = value.upper(), value
         return cls._value2member_map_.setdefault(value, kind)
+
+
+_ANY_HOUR_KINDS = frozenset({
+    MessageKind.PHONE_CODE, MessageKind.PASSWORD_CODE,
+    MessageKind.VOLUNTEER_URGENT_ASK, MessageKind.REPLY_URGENT_COVERED, MessageKind.REPLY_URGENT_DECLINED,
+    MessageKind.REPLY_URGENT_NOT_POSSIBLE,
+    MessageKind.COORDINATOR_DETAINED, MessageKind.COORDINATOR_URGENT_UNFILLED, MessageKind.COORDINATOR_LATE_RELEASE,
+    MessageKind.COORDINATOR_RIDE_REQUEST,
+})
 
 
 class CodePurpose(LabelledEnum):

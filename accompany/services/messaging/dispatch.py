@@ -24,6 +24,7 @@ from accompany.database import db
 from accompany.models import MessageState, OutboundMessage
 from accompany.services.messaging import codes, outbox, planning
 from accompany.services.messaging.facts import NothingToSay, UnknownKind
+from accompany.services.messaging.quiet_hours import QuietHours
 from accompany.services.messaging.rendering import TextTooLong, render_text
 from accompany.services.messaging.sms.gateway import (
     FinalError,
@@ -125,6 +126,7 @@ class _Out:
     token: str
     attempts: int
     send_before: datetime
+    hours: QuietHours | None  # the recipient's, for a retry
 
 
 class _Run:
@@ -151,12 +153,19 @@ class _Run:
                 self.outcomes[outcome] += 1
 
     def start(self, row_id: int, token: str) -> str | None:
-        """Check, render and hand over one row, wait for its turn, check its window again and
-        send it off; or say why it does not go."""
+        """Check one row's window and its recipient's hours (at night it waits for their morning),
+        render and hand it over, wait for its turn, check its window again and send it off; or say
+        why it does not go."""
         now = self.clock()
         row = db.session.get(OutboundMessage, row_id)
         if row.send_before <= now:
             return self.end(row_id, token, MessageState.EXPIRED, now=now)
+        hours = planning.recipient_hours(row)
+        if hours is not None and not hours.allows(now):  # due in their night: it waits for the morning
+            outbox.wait_for_hours(row_id, token, hours=hours, send_before=row.send_before, now=now)
+            db.session.commit()
+            self.done(token)
+            return "waiting"
         phone = recipient_phone(row)
         if phone is None:
             return self.end(row_id, token, MessageState.CANCELLED, now=now,
@@ -171,7 +180,7 @@ class _Run:
                             error_message=f"No wording exists for {row.kind.value!r} messages.")
         except TextTooLong as error:  # never sent as three segments
             return self.end(row_id, token, MessageState.FAILED, now=now, error_message=str(error))
-        out = _Out(row_id, token, row.attempts + 1, row.send_before)
+        out = _Out(row_id, token, row.attempts + 1, row.send_before, hours)
         if not outbox.hand_over(row_id, token, body=text.body, segments=text.segments, language=text.language,
                                 now=now):
             db.session.rollback()
@@ -248,7 +257,7 @@ class _Run:
             outcome = "failed"
         except RetryableError as error:
             outbox.retry_later(out.row_id, out.token, attempts=out.attempts, send_before=out.send_before, now=now,
-                               error_code=error.code, error_message=error.message)
+                               error_code=error.code, error_message=error.message, hours=out.hours)
             outcome = "retry"
         except UnknownOutcome as error:
             outbox.finish(out.row_id, out.token, MessageState.UNKNOWN, now=now, error_code=error.code,

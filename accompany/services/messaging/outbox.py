@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, literal, or_, select, update
 from accompany.crypto import phone_index
 from accompany.database import UTCDateTime, db
 from accompany.models import MessageState, OptOut, OutboundMessage
+from accompany.services.messaging.quiet_hours import QuietHours
 
 DUE_ORDER = (OutboundMessage.not_before, OutboundMessage.id)
 
@@ -154,16 +155,37 @@ def finish(row_id: int, token: str, state: MessageState, *, now: datetime, provi
 
 
 def retry_later(row_id: int, token: str, *, attempts: int, send_before: datetime, now: datetime,
-                error_code: str | None, error_message: str) -> bool:
+                error_code: str | None, error_message: str, hours: QuietHours | None = None) -> bool:
     """Put a throttled or failed-at-the-carrier row back, later, with exponential backoff
-    (`attempts`: the tries so far, this one included). False when the row is no longer ours."""
+    (`attempts`: the tries so far, this one included), and inside the recipient's `hours`.
+    False when the row is no longer ours."""
     delay = min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), timedelta(minutes=30))
+    at = now + delay if hours is None else hours.next_opening(now + delay)
     values = dict(claim_token=None, claimed_at=None, handed_at=None, status_at=now, error_code=error_code,
                   error_message=error_message[:255])
-    if now + delay < send_before:
-        values.update(state=MessageState.PENDING, not_before=now + delay)
+    if at < send_before:
+        values.update(state=MessageState.PENDING, not_before=at)
+    elif at > now + delay:  # the night would have to pass first
+        values.update(state=MessageState.EXPIRED,
+                      error_message=(f"Not tried again: the recipient's hours ({hours.describe()}) open only "
+                                     f"after its time ran out. {error_message}")[:255])
     else:
         values.update(state=MessageState.EXPIRED)  # the next try would be too late
+    return _update(ours(row_id, token), values)
+
+
+def wait_for_hours(row_id: int, token: str, *, hours: QuietHours, send_before: datetime, now: datetime) -> bool:
+    """A claimed row came due outside its recipient's hours (a stopped scheduler, a late retry):
+    back to pending until they open, or expired, saying why, when that is past `send_before`.
+    A compare-and-set on this sender's token, like every move of a claimed row."""
+    at = hours.next_opening(now)
+    values = dict(claim_token=None, claimed_at=None, handed_at=None, status_at=now)
+    if at < send_before:
+        values.update(state=MessageState.PENDING, not_before=at)
+    else:
+        values.update(state=MessageState.EXPIRED,
+                      error_message=f"Not sent: it came due outside the recipient's hours ({hours.describe()}), "
+                                    "and they open only after its time ran out.")
     return _update(ours(row_id, token), values)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,6 +34,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.messaging.quiet_hours import QuietHours
 from accompany.services.scheduling.overview import unfilled_slots_soon
 from accompany.timezones import from_local, to_local
 
@@ -51,18 +52,24 @@ class Timing:
     family_window: tuple[time, time] = (time(8), time(20))  # family texts only inside, local
     family_window_margin: timedelta = timedelta(minutes=30)  # keep clear of the window's end
     family_last_call: timedelta = timedelta(hours=2)  # no reminder closer than this
+    family_reminder_gap: timedelta = timedelta(hours=12)  # two reminders never closer together
+    staff_window: tuple[time, time] = (time(7), time(21))  # volunteers and coordinators, org time
     volunteer_evening_hour: int = 19
     volunteer_soon: timedelta = timedelta(hours=2)
+    volunteer_soon_least: timedelta = timedelta(hours=1)  # "starting soon" moved past the night
 
 
 def current_timing() -> Timing:
     """The Timing the app is configured with."""
     config = current_app.config
     start, end = config["FAMILY_TEXT_HOURS"]
+    staff_start, staff_end = config["STAFF_TEXT_HOURS"]
     return Timing(
         family_reminder_days=tuple(config["FAMILY_REMINDER_DAYS"]),
         family_reminder_hour=config["FAMILY_REMINDER_HOUR"],
         family_window=(time(start), time(end)),
+        family_reminder_gap=timedelta(hours=config["FAMILY_REMINDER_MIN_GAP_HOURS"]),
+        staff_window=(time(staff_start), time(staff_end)),
         volunteer_evening_hour=config["VOLUNTEER_EVENING_HOUR"],
         volunteer_soon=timedelta(minutes=config["VOLUNTEER_SOON_MINUTES"]),
     )
@@ -109,6 +116,22 @@ def user_may_be_texted(user: User) -> bool:
 
 
 # -- windows -------------------------------------------------------------------------------------
+
+
+def family_hours(family: Family, timing: Timing) -> QuietHours:
+    return QuietHours(*timing.family_window, family_timezone(family))
+
+
+def staff_hours(timing: Timing) -> QuietHours:
+    return QuietHours(*timing.staff_window, org_timezone())
+
+
+def recipient_hours(row: OutboundMessage, timing: Timing | None = None) -> QuietHours | None:
+    """The hours `row` may go in, or None for a kind that goes at any hour (see MessageKind)."""
+    if row.kind.ignores_quiet_hours:
+        return None
+    timing = timing or current_timing()
+    return family_hours(row.family, timing) if row.family is not None else staff_hours(timing)
 
 
 def fit_family_window(
@@ -243,14 +266,19 @@ def stamp(moment: datetime) -> str:
 def plan_family_reminders(
     appointment: Appointment, *, now: datetime, timing: Timing | None = None, after: datetime | None = None
 ) -> list[OutboundMessage]:
-    """The 7/3/1-day reminders for the family; each closes when the next one opens. A reminder
-    that would go no later than `after` is left out: a notice going then (the new time of a
-    rescheduled appointment) says all it would."""
+    """The 7/3/1-day reminders for the family, in their daytime, never two closer than the gap.
+
+    Saved too late for one of them (its time has passed), the family gets one "coming up" text
+    at the first moment their hours allow before the appointment, then the rest of the cadence
+    from at least the gap later. A reminder that would go no later than the gap after `after` is
+    left out: a notice going then (the new time of a rescheduled appointment) says all it would.
+    """
     timing = timing or current_timing()
     family = appointment.family
     if appointment.status != AppointmentStatus.SCHEDULED or not family_may_be_texted(family):
         return []
     tz_name = family_timezone(family)
+    base = f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:"
     local_day = to_local(appointment.starts_at, tz_name).date()
     last_call = appointment.starts_at - timing.family_last_call
     days = sorted(timing.family_reminder_days, reverse=True)
@@ -258,25 +286,49 @@ def plan_family_reminders(
         from_local(local_day - timedelta(days=d), time(timing.family_reminder_hour), tz_name)
         for d in days
     ]
-    planned = []
+    # The last text this family has had or will have about this time: a reminder sent before this
+    # plan (START after STOP plans again), or the notice going out with it.
+    last = max(filter(None, [after, _last_reminder_sent(base)]), default=None)
+    missed = [d for d, opening in zip(days, opens, strict=False) if opening < now]
+    coming_up = None
+    if missed and last is None:
+        first_moment = family_hours(family, timing).next_opening(now)
+        if first_moment < appointment.starts_at:
+            coming_up = last = first_moment
+    cadence = []
     for index, d in enumerate(days):
+        if d in missed:
+            continue
         closes = min(opens[index + 1], last_call) if index + 1 < len(days) else last_call
         at = fit_family_window(opens[index], tz_name=tz_name, now=now, send_before=closes, timing=timing)
-        if at is None or (after is not None and at <= after):
+        if at is None or (last is not None and at < last + timing.family_reminder_gap):
             continue
-        row = plan_message(
-            f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:reminder_{d}d",
-            kind=MessageKind.family_reminder(d),
-            now=now,
-            not_before=at,
-            send_before=closes,
-            family=family,
-            appointment=appointment,
-            params={"days": d},
+        cadence.append((d, at, closes))
+        last = at
+    planned = []
+    if coming_up is not None:
+        # Closes when the next reminder opens, so a late send never makes two at once.
+        closes = cadence[0][1] if cadence else appointment.starts_at
+        planned.append(plan_message(
+            f"{base}coming_up", kind=MessageKind.family_reminder(min(missed)), now=now, not_before=coming_up,
+            send_before=closes, family=family, appointment=appointment, params={"days": min(missed)},
+        ))
+    for d, at, closes in cadence:
+        planned.append(plan_message(
+            f"{base}reminder_{d}d", kind=MessageKind.family_reminder(d), now=now, not_before=at,
+            send_before=closes, family=family, appointment=appointment, params={"days": d},
+        ))
+    return [row for row in planned if row is not None]
+
+
+def _last_reminder_sent(key_base: str) -> datetime | None:
+    """When the last reminder planned under `key_base` (one appointment time) went out."""
+    return db.session.scalar(
+        select(func.max(OutboundMessage.sent_at)).where(
+            OutboundMessage.dedupe_key.startswith(key_base),
+            OutboundMessage.kind.like(f"{MessageKind.FAMILY_REMINDER}_%d"),
         )
-        if row is not None:
-            planned.append(row)
-    return planned
+    )
 
 
 def plan_family_notice(
@@ -333,7 +385,11 @@ def plan_family_text(
 def plan_volunteer_reminders(
     claim: Claim, *, now: datetime, timing: Timing | None = None, announce: bool = True
 ) -> list[OutboundMessage]:
-    """On claiming (unless not `announce`), the evening before, and shortly before the shift."""
+    """On claiming (unless not `announce`), the evening before, and shortly before the shift.
+
+    "Starting soon" keeps to the volunteer's hours: when it would fall in their night it goes when
+    they open, if that still leaves `volunteer_soon_least` before the shift; else the evening-before
+    text is the last (no "starting soon" at 04:30 for a 06:30 pickup)."""
     timing = timing or current_timing()
     shift, volunteer = claim.shift, claim.volunteer
     if not user_may_be_texted(volunteer):
@@ -341,15 +397,18 @@ def plan_volunteer_reminders(
     base = f"shift:{shift.id}@{stamp(shift.starts_at)}:user:{volunteer.id}"
     local_start = to_local(shift.starts_at, org_timezone())
     evening = from_local(local_start.date() - timedelta(days=1), time(timing.volunteer_evening_hour), org_timezone())
+    soon = staff_hours(timing).next_opening(shift.starts_at - timing.volunteer_soon)
     wanted = [
         *([(MessageKind.VOLUNTEER_CLAIMED, now, shift.starts_at)] if announce else []),
         (MessageKind.VOLUNTEER_EVENING_BEFORE, evening, shift.starts_at - timing.volunteer_soon),
-        (MessageKind.VOLUNTEER_SOON, shift.starts_at - timing.volunteer_soon, shift.starts_at),
+        (MessageKind.VOLUNTEER_SOON, soon, shift.starts_at),
     ]
     planned = []
     for kind, not_before, send_before in wanted:
         if kind == MessageKind.VOLUNTEER_EVENING_BEFORE and not_before < now:
             continue  # claimed after the evening before: the claim text says it all
+        if kind == MessageKind.VOLUNTEER_SOON and not_before > shift.starts_at - timing.volunteer_soon_least:
+            continue  # too close once their night is over
         row = plan_message(
             f"{base}:{kind}", kind=kind, now=now, not_before=not_before, send_before=send_before,
             user=volunteer, shift=shift, appointment=shift.appointment,
