@@ -63,11 +63,14 @@ def test_scheduler_command_runs_as_its_own_process_and_stops_on_sigterm(tmp_path
 
 
 def test_a_tick_sends_the_whole_backlog_batch_after_batch(app, make, db):
+    from accompany.clock import set_clock
+    from accompany.services.messaging.planning import current_timing, staff_hours
     from accompany.services.messaging.sms.gateway import current_gateway
     from accompany.services.scheduling.claims import claim_slot
     from tests.conftest import from_now
 
     app.config.update(SMS_BATCH_SIZE=2, SMS_RATE_PER_SECOND=0)
+    set_clock(staff_hours(current_timing()).next_opening(from_now()))  # at night these texts wait for the morning
     for n in range(5):
         volunteer = make.volunteer(phone=f"617-555-01{20 + n}", sms_opt_in=True)
         claim_slot(make.shift(starts_at=from_now(days=4, hours=n)), volunteer, now=from_now())
