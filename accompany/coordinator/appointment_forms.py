@@ -30,6 +30,7 @@ from accompany.models import (
     Language,
     Outcome,
     ShiftRole,
+    VerifyMethod,
 )
 
 NO_LANGUAGE = [SelectChoice("", "No language needed")]
@@ -118,3 +119,10 @@ class RescheduleForm(InputForm):
 class CloseForm(InputForm):
     outcome = SelectField("What happened", choices=enum_choices(Outcome))
     notes = TextAreaField("Notes", validators=[Length(max=2000, message="Keep notes under 2,000 characters.")])
+
+
+class VerifyForm(InputForm):
+    """How a hearing's date was checked with the court (who and when are the sender and now)."""
+
+    how = SelectField("How you checked", choices=enum_choices(VerifyMethod), default=VerifyMethod.EOIR_LINE.value)
+    note = StringField("Note (what you saw or heard; needed for other)", validators=[at_most(200, "the note")])

@@ -17,6 +17,7 @@ from accompany.coordinator.appointment_forms import (
     NewAppointmentForm,
     RescheduleForm,
     ShiftForm,
+    VerifyForm,
 )
 from accompany.database import db
 from accompany.formfields import ActionForm, record_id
@@ -31,10 +32,13 @@ from accompany.models import (
     Outcome,
     Shift,
     ShiftRole,
+    VerifyMethod,
 )
 from accompany.services.scheduling import appointments as service
 from accompany.services.scheduling import locations as location_service
+from accompany.services.scheduling import overview as overview_service
 from accompany.services.scheduling import shifts as shift_service
+from accompany.services.scheduling import verification
 from accompany.timezones import from_local, to_local
 
 
@@ -203,6 +207,8 @@ def appointment(appointment_id: int):
         action_form=ActionForm(),
         reschedule_form=reschedule,
         close_form=CloseForm(formdata=None),
+        verify_form=VerifyForm(formdata=None),
+        verify_by=overview_service.verify_by(appointment, days=verification.verify_days()),
         now=utcnow(),
     )
 
@@ -253,6 +259,22 @@ def reschedule_appointment(appointment_id: int):
         service.reschedule_appointment(appointment, starts_at, by=current_user, now=utcnow())
     if done:
         flash("Rescheduled. The shifts moved with it; the family and the volunteers will be told.", "success")
+    return _back_to(appointment)
+
+
+@bp.post("/appointments/<id:appointment_id>/verify")
+@staff_required
+def verify_appointment(appointment_id: int):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back_to(appointment)
+    with committing() as done:
+        verification.record_verification(appointment, VerifyMethod(form.how.data), note=form.note.data or "",
+                                         by=current_user, now=utcnow())
+    if done:
+        flash("Recorded: the hearing's date is verified.", "success")
     return _back_to(appointment)
 
 

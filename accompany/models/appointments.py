@@ -32,6 +32,7 @@ from accompany.models.enums import (
     Language,
     Outcome,
     ShiftRole,
+    VerifyMethod,
 )
 from accompany.models.families import Family
 from accompany.models.locations import Location
@@ -64,6 +65,10 @@ class Appointment(Versioned, db.Model):
     notes: Mapped[str | None] = mapped_column(EncryptedText)
     verified_on: Mapped[date | None] = mapped_column(Date)
     verified_by: Mapped[str] = mapped_column(String(120), default="")
+    # How the date was checked (the court's line, the portal, or other with a note); None when it
+    # was typed on the details form, or not checked.
+    verified_how: Mapped[VerifyMethod | None] = mapped_column(enum_type(VerifyMethod, "verify_method"))
+    verified_note: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[AppointmentStatus] = mapped_column(
         enum_type(AppointmentStatus, "appointment_status"),
         default=AppointmentStatus.SCHEDULED,

@@ -67,6 +67,24 @@ class AppointmentKind(LabelledEnum):
     USCIS_APPOINTMENT = "uscis_appointment", "USCIS appointment"
     OTHER = "other", "Other"
 
+    @property
+    def is_hearing(self) -> bool:
+        """A court hearing: its date can move without notice, so it is verified before (HEARING_VERIFY_DAYS)."""
+        return self in HEARING_KINDS
+
+
+HEARING_KINDS = frozenset(
+    {AppointmentKind.MASTER_CALENDAR, AppointmentKind.INDIVIDUAL_HEARING, AppointmentKind.BOND_HEARING}
+)
+
+
+class VerifyMethod(LabelledEnum):
+    """How a coordinator checked a hearing's date with the court."""
+
+    EOIR_LINE = "eoir_line", "EOIR 1-800 line (automated)"
+    EOIR_PORTAL = "eoir_portal", "EOIR portal"
+    OTHER = "other", "Other (say how in the note)"
+
 
 class AttendanceMode(LabelledEnum):
     IN_PERSON = "in_person", "In person"
@@ -151,6 +169,7 @@ class MessageKind(StrEnum):
     COORDINATOR_RIDE_REQUEST = "coordinator_ride_request"
     COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
     COORDINATOR_FAMILY_STOPPED = "coordinator_family_stopped"  # a family with an appointment ahead said STOP
+    COORDINATOR_UNVERIFIED_HEARING = "coordinator_unverified_hearing"  # a hearing tomorrow whose date nobody checked
     # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
     REPLY_CONFIRMED = "reply_confirmed"
     REPLY_RIDE = "reply_ride"
