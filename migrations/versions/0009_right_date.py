@@ -1,4 +1,4 @@
-"""the right date: how a hearing's date was checked, the coordinators' alert when it was not
+"""the right date: how a hearing's date was checked, the coordinators' alert when it was not, and check-ins entered as a series
 
 Revision ID: 0009_right_date
 Revises: 0008_double_submit
@@ -43,6 +43,24 @@ def _set_message_kinds(kinds):
 
 
 def upgrade():
+    op.create_table('appointment_series',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('family_id', sa.Integer(), nullable=False),
+    sa.Column('every_weeks', sa.Integer(), nullable=True),
+    sa.Column('until', sa.Date(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('every_weeks IS NULL OR every_weeks >= 1', name=op.f('ck_appointment_series_every_weeks_positive')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_appointment_series_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['family_id'], ['families.id'], name=op.f('fk_appointment_series_family_id_families'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointment_series'))
+    )
+    with op.batch_alter_table('appointment_series', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appointment_series_family_id'), ['family_id'], unique=False)
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('series_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_appointments_series_id'), ['series_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_appointments_series_id_appointment_series'), 'appointment_series', ['series_id'], ['id'], ondelete='SET NULL')
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('verified_how', sa.Enum('eoir_line', 'eoir_portal', 'other', name='verify_method', native_enum=False, create_constraint=True), nullable=True))
         batch_op.add_column(sa.Column('verified_note', sa.String(length=200), nullable=False, server_default=''))
@@ -60,3 +78,9 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('ck_appointments_verify_method'), type_='check')
         batch_op.drop_column('verified_note')
         batch_op.drop_column('verified_how')
+        batch_op.drop_constraint(batch_op.f('fk_appointments_series_id_appointment_series'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_appointments_series_id'))
+        batch_op.drop_column('series_id')
+    with op.batch_alter_table('appointment_series', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appointment_series_family_id'))
+    op.drop_table('appointment_series')
