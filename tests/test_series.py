@@ -58,8 +58,9 @@ def test_weekly_and_monthly_days_up_to_the_last_day():
         occurrence_days(date(2026, 11, 23), every_weeks=1, until=date(2029, 1, 1))
 
 
-def test_each_check_in_of_a_series_is_an_appointment_with_its_own_shifts_and_reminders(make, db):
-    _, made = _series(make)
+@pytest.mark.parametrize("kind", [AppointmentKind.ICE_CHECK_IN, AppointmentKind.SUPERVISION_CHECK_IN])
+def test_each_check_in_of_a_series_is_an_appointment_with_its_own_shifts_and_reminders(make, db, kind):
+    _, made = _series(make, kind=kind)
 
     assert _local_days(made) == [MONDAY + timedelta(weeks=2 * i) for i in range(5)]
     assert all(to_local(a.starts_at, TZ).hour == 9 for a in made)  # 09:00 on both sides of nothing

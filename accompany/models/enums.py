@@ -62,6 +62,7 @@ class AppointmentKind(LabelledEnum):
     INDIVIDUAL_HEARING = "individual_hearing", "Court hearing: individual (merits)"
     BOND_HEARING = "bond_hearing", "Court hearing: bond"
     ICE_CHECK_IN = "ice_check_in", "ICE check-in"
+    SUPERVISION_CHECK_IN = "supervision", "Supervision check-in (ISAP)"
     BOND_PAYMENT = "bond_payment", "Bond payment"
     DETENTION_VISIT = "detention_visit", "Detention visit"
     USCIS_APPOINTMENT = "uscis_appointment", "USCIS appointment"

@@ -1,4 +1,4 @@
-"""the right date: how a hearing's date was checked, the coordinators' alert when it was not, and check-ins entered as a series
+"""the right date: how a hearing's date was checked, the coordinators' alert when it was not, check-ins entered as a series, and the supervision check-in kind
 
 Revision ID: 0009_right_date
 Revises: 0008_double_submit
@@ -29,6 +29,18 @@ OLD_KINDS = (
     'volunteer_approved', 'phone_code', 'password_code',
 )
 NEW_KINDS = ('coordinator_unverified_hearing',)
+
+# AppointmentKind's values before this revision (0001's), and the one it adds.
+OLD_APPOINTMENT_KINDS = ('master_calendar', 'individual_hearing', 'bond_hearing', 'ice_check_in', 'bond_payment',
+                         'detention_visit', 'uscis_appointment', 'other')
+NEW_APPOINTMENT_KINDS = ('supervision',)
+
+
+def _set_appointment_kinds(kinds):
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_appointments_appointment_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_appointments_appointment_kind'),
+                                         f"kind IN ({', '.join(repr(kind) for kind in kinds)})")
 
 
 def _message_kind(column, kinds):
@@ -67,9 +79,13 @@ def upgrade():
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.alter_column('verified_note', server_default=None)
     _set_message_kinds(OLD_KINDS + NEW_KINDS)
+    _set_appointment_kinds(OLD_APPOINTMENT_KINDS + NEW_APPOINTMENT_KINDS)
 
 
 def downgrade():
+    # A supervision check-in was an ICE check-in before this revision.
+    op.execute("UPDATE appointments SET kind = 'ice_check_in' WHERE kind = 'supervision'")
+    _set_appointment_kinds(OLD_APPOINTMENT_KINDS)
     kinds = ", ".join(repr(kind) for kind in NEW_KINDS)
     op.execute(f"UPDATE inbound_messages SET answered_with = NULL WHERE answered_with IN ({kinds})")
     op.execute(f"DELETE FROM outbound_messages WHERE kind IN ({kinds})")

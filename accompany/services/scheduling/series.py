@@ -1,6 +1,6 @@
 """Check-ins entered once as a series (issue 13, point 7).
 
-An ICE check-in that repeats (every N weeks, or monthly on the same day) is entered once, with an
+An ICE or supervision (ISAP) check-in that repeats (every N weeks, or monthly on the same day) is entered once, with an
 end day. Each occurrence is an ordinary appointment, made by the same create path as a single one,
 so it has its own shifts and reminders. Changing or ending one asks whether the change is for this
 one or for all that follow (the page asks; `Scope` says which), and is done appointment by
@@ -28,7 +28,7 @@ from accompany.services.scheduling.appointments import (
 from accompany.services.scheduling.shifts import ShiftPlan
 from accompany.timezones import from_local, to_local
 
-SERIES_KINDS = frozenset({AppointmentKind.ICE_CHECK_IN})
+SERIES_KINDS = frozenset({AppointmentKind.ICE_CHECK_IN, AppointmentKind.SUPERVISION_CHECK_IN})
 MAX_OCCURRENCES = 60  # a year of weekly check-ins, with room
 
 
