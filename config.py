@@ -104,6 +104,8 @@ class Config:
     FAMILY_REMINDER_HOUR = 10
     VOLUNTEER_EVENING_HOUR = 19
     VOLUNTEER_SOON_MINUTES = 120
+    # A hearing's date is to be checked with the court this many days before (its "verify by" date).
+    HEARING_VERIFY_DAYS = 3
     SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "1"))  # carrier limits
     SMS_BATCH_SIZE = int(os.environ.get("SMS_BATCH_SIZE", "50"))  # rows one claim takes
     # A claim not renewed for this long is a dead sender's: its rows are recovered (a live sender

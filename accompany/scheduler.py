@@ -24,6 +24,7 @@ from accompany.services.messaging.dispatch import Pacer, send_due
 from accompany.services.messaging.heartbeat import record_heartbeat
 from accompany.services.messaging.planning import plan_unfilled_digest
 from accompany.services.messaging.sms.gateway import current_gateway
+from accompany.services.scheduling.verification import plan_unverified_alerts
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,15 @@ HEARTBEAT_NAME = "scheduler"
 
 
 def tick(app: Flask, pacer: Pacer | None = None) -> None:
-    """One turn of the clock: prove we are alive, plan the digest and the urgent calls' next
-    rounds, then send what is due, batch after batch, held to the configured rate by a pacer
-    that lives across ticks."""
+    """One turn of the clock: prove we are alive, plan the digest, the unverified-hearing alerts
+    and the urgent calls' next rounds, then send what is due, batch after batch, held to the
+    configured rate by a pacer that lives across ticks."""
     with app.app_context():
         try:
             now = utcnow()
             record_heartbeat(HEARTBEAT_NAME, now=now)
             plan_unfilled_digest(now=now)
+            plan_unverified_alerts(now=now)
             urgent_calls.advance(now=now)
             db.session.commit()
             # A long backlog or a slow carrier is not a dead scheduler: the heart beats while it sends.

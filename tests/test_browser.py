@@ -1,6 +1,7 @@
 """The main journey in a real browser on a phone-sized screen."""
 
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -184,7 +185,9 @@ def _a_full_world(app, make, db):
     from accompany.models import AppointmentKind, Language, Outcome
     from accompany.services.messaging import planning
     from accompany.services.messaging.urgent_calls import start_call
+    from accompany.services.scheduling.appointments import AppointmentDetails
     from accompany.services.scheduling.my_shifts import Report, report_back
+    from accompany.services.scheduling.series import create_series
     from tests.support.routes import build_world
 
     _, values, extra = build_world(app, make, db)
@@ -201,6 +204,13 @@ def _a_full_world(app, make, db):
     other = make.appointment(family=make.family(name="Ana P.", phone="617-555-0143", language=Language.PORTUGUESE),
                              kind=AppointmentKind.ICE_CHECK_IN, starts_at=from_now(days=5))
     make.shift(other, role=ShiftRole.INTERPRETER, language=Language.PORTUGUESE, requires_training=True)
+    # A check-in entered as a series: changing one asks which (the page step is measured below).
+    series_start = from_now(days=6)
+    repeating = create_series(
+        AppointmentDetails(family=other.family, location=other.location, kind=AppointmentKind.ICE_CHECK_IN,
+                           starts_at=series_start),
+        [], every_weeks=4, until=(series_start + timedelta(weeks=8)).date(), by=people["coordinator"], now=from_now())
+    extra["series_check_in"] = repeating[0].id
     volunteer = people.get("coordinator")
     start_call(db.session.get(Shift, extra["open_shift"]), by=volunteer, now=from_now())
     db.session.commit()
@@ -257,6 +267,11 @@ def test_every_page_has_targets_a_finger_can_hit_and_cuts_nothing_off(phone, app
                 phone.get_by_role("checkbox", name=role_name).check()
             phone.get_by_role("button", name="Review the shifts").click()
             phone.locator('input[name="shifts-2-meeting_point"]').wait_for()
+            measure(role)
+            phone.goto(f"/coordinator/appointments/{extra['series_check_in']}")
+            phone.get_by_text("Cancel the appointment").click()
+            phone.get_by_role("button", name="Cancel appointment").click()
+            phone.get_by_role("button", name="Cancel this one only").wait_for()
             measure(role)
         if role != "anon":
             log_out(phone)

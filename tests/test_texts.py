@@ -149,6 +149,8 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
                                 now=PLAN_NOW, appointment=appointment)
     planning.alert_coordinators(MessageKind.COORDINATOR_FAMILY_STOPPED, f"family:{family.id}:stopped:1",
                                 now=PLAN_NOW, appointment=appointment)
+    planning.alert_coordinators(MessageKind.COORDINATOR_UNVERIFIED_HEARING, f"appt:{appointment.id}:unverified",
+                                now=PLAN_NOW, appointment=appointment)
     staff_reply = planning.plan_message("reply:test", kind=MessageKind.STAFF_REPLY, now=PLAN_NOW, not_before=PLAN_NOW,
                                         send_before=appointment.starts_at, family=family)
     staff_reply.body = STAFF_WORDS

@@ -30,6 +30,7 @@ from accompany.models import (
     Language,
     Outcome,
     ShiftRole,
+    VerifyMethod,
 )
 
 NO_LANGUAGE = [SelectChoice("", "No language needed")]
@@ -102,19 +103,48 @@ class AppointmentDetailsForm(InputForm):
             raise ValidationError("Say on which day the date was verified.")
 
 
-class NewAppointmentForm(AppointmentDetailsForm):
-    """The single form: the appointment, the help it needs, and (after review) each shift."""
+REPEATS = [SelectChoice("", "Does not repeat"), SelectChoice("weeks", "Every few weeks"),
+           SelectChoice("monthly", "Every month, same day")]
 
+
+class NewAppointmentForm(AppointmentDetailsForm):
+    """The single form: the appointment, the help it needs, and (after review) each shift. A
+    check-in can repeat: each occurrence is then saved as its own appointment."""
+
+    repeat = SelectField("Repeats (check-ins only)", choices=REPEATS, default="")
+    every_weeks = SmallIntegerField("Every how many weeks", default=4, validators=[
+        Optional(), NumberRange(1, 12, "Between 1 and 12 weeks.")])
+    until = _date("Last day it repeats", required=False)
     needs = MultiCheckboxField("Help needed", choices=enum_choices(ShiftRole))
     shifts = FieldList(FormField(ShiftFields), min_entries=0, max_entries=12)
     previous_id = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        """A repeat needs its last day, and a number of weeks when it is every few weeks."""
+        ok = super().validate(extra_validators)
+        if self.repeat.data and self.until.data is None and not self.until.errors:
+            self.until.errors.append("Say the last day it repeats.")
+            ok = False
+        if self.repeat.data == "weeks" and not self.every_weeks.data and not self.every_weeks.errors:
+            self.every_weeks.errors.append("Say every how many weeks.")
+            ok = False
+        return ok
 
 
 class RescheduleForm(InputForm):
     day = _date("New date")
     time = _time("New time")
+    scope = HiddenField()  # for a series: this one, or all that follow (series.Scope)
 
 
 class CloseForm(InputForm):
     outcome = SelectField("What happened", choices=enum_choices(Outcome))
     notes = TextAreaField("Notes", validators=[Length(max=2000, message="Keep notes under 2,000 characters.")])
+
+
+class VerifyForm(InputForm):
+    """How a hearing's date was checked with the court (who and when are the sender and now)."""
+
+    how = SelectField("How you checked", choices=enum_choices(VerifyMethod), default=VerifyMethod.EOIR_LINE.value)
+    note = StringField("Note (what you saw or heard; needed for other)", validators=[at_most(200, "the note")])
+

@@ -17,6 +17,7 @@ from accompany.coordinator.appointment_forms import (
     NewAppointmentForm,
     RescheduleForm,
     ShiftForm,
+    VerifyForm,
 )
 from accompany.database import db
 from accompany.formfields import ActionForm, record_id
@@ -31,10 +32,14 @@ from accompany.models import (
     Outcome,
     Shift,
     ShiftRole,
+    VerifyMethod,
 )
 from accompany.services.scheduling import appointments as service
 from accompany.services.scheduling import locations as location_service
+from accompany.services.scheduling import overview as overview_service
+from accompany.services.scheduling import series as series_service
 from accompany.services.scheduling import shifts as shift_service
+from accompany.services.scheduling import verification
 from accompany.timezones import from_local, to_local
 
 
@@ -164,6 +169,15 @@ def new_appointment():
                 plans = [_plan(entry.form, location.timezone) for entry in form.shifts]
             else:
                 plans = shift_service.propose_shifts(details, wanted, family_language=chosen_family.language, town=chosen_family.town)
+            if form.repeat.data:
+                with committing(form, field="repeat") as saved:
+                    made = series_service.create_series(
+                        details, plans, every_weeks=form.every_weeks.data if form.repeat.data == "weeks" else None,
+                        until=form.until.data, by=current_user, now=utcnow())
+                if saved:
+                    flash(f"{len(made)} check-ins saved, each with its shifts and reminders.", "success")
+                    return redirect(url_for(".appointment", appointment_id=made[0].id))
+                return _render_new(form, family, review=bool(form.shifts.entries))
             with committing(form, field="day") as saved:
                 appointment = service.create_appointment(details, plans, by=current_user, now=utcnow(), previous=previous)
             if saved:
@@ -203,6 +217,8 @@ def appointment(appointment_id: int):
         action_form=ActionForm(),
         reschedule_form=reschedule,
         close_form=CloseForm(formdata=None),
+        verify_form=VerifyForm(formdata=None),
+        verify_by=overview_service.verify_by(appointment, days=verification.verify_days()),
         now=utcnow(),
     )
 
@@ -248,11 +264,51 @@ def reschedule_appointment(appointment_id: int):
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return _back_to(appointment)
+    scope = _series_scope(appointment, form.scope.data)
+    if scope is None:
+        return _ask_scope(appointment, "reschedule_appointment", "Move", {"day": form.day.raw_data[0],
+                                                                           "time": form.time.raw_data[0]})
     with committing() as done:
         starts_at = from_local(form.day.data, form.time.data, appointment.location.timezone)
-        service.reschedule_appointment(appointment, starts_at, by=current_user, now=utcnow())
+        moved = series_service.reschedule_in_series(appointment, starts_at, scope, by=current_user, now=utcnow())
     if done:
-        flash("Rescheduled. The shifts moved with it; the family and the volunteers will be told.", "success")
+        what = "Rescheduled" if len(moved) == 1 else f"Rescheduled {len(moved)} check-ins"
+        flash(f"{what}. The shifts moved too; the families and the volunteers will be told.", "success")
+    return _back_to(appointment)
+
+
+def _series_scope(appointment: Appointment, raw: str | None) -> series_service.Scope | None:
+    """This one only for an appointment outside a series; for one in a series, what the page step
+    said (None until it has: ask)."""
+    if appointment.series_id is None:
+        return series_service.Scope.THIS
+    try:
+        return series_service.Scope(raw or "")
+    except ValueError:
+        return None
+
+
+def _ask_scope(appointment: Appointment, endpoint: str, verb: str, fields: dict):
+    """The page step for a change to a check-in of a series: this one, or all that follow."""
+    return render_template("coordinator/appointments/series_scope.html", appointment=appointment,
+                           action=url_for(f".{endpoint}", appointment_id=appointment.id), verb=verb,
+                           fields=fields, action_form=ActionForm(),
+                           following=len(series_service.this_and_following(appointment)) - 1)
+
+
+@bp.post("/appointments/<id:appointment_id>/verify")
+@staff_required
+def verify_appointment(appointment_id: int):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back_to(appointment)
+    with committing() as done:
+        verification.record_verification(appointment, VerifyMethod(form.how.data), note=form.note.data or "",
+                                         by=current_user, now=utcnow())
+    if done:
+        flash("Recorded: the hearing's date is verified.", "success")
     return _back_to(appointment)
 
 
@@ -260,8 +316,12 @@ def reschedule_appointment(appointment_id: int):
 @staff_required
 def cancel_appointment(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
+    scope = _series_scope(appointment, request.form.get("scope"))
+    if scope is None:
+        require_valid(ActionForm())
+        return _ask_scope(appointment, "cancel_appointment", "Cancel", {})
     with committing_button("Cancelled. The family and the volunteers will be told."):
-        service.cancel_appointment(appointment, by=current_user, now=utcnow())
+        series_service.end_in_series(appointment, scope, by=current_user, now=utcnow())
     return _back_to(appointment)
 
 

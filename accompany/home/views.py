@@ -21,7 +21,8 @@ def index():
     now = utcnow()
     if access.is_staff(current_user):
         context = {
-            "overview": overview.coordinator_overview(now=now, tz_name=current_app.config["ORG_TIMEZONE"]),
+            "overview": overview.coordinator_overview(now=now, tz_name=current_app.config["ORG_TIMEZONE"],
+                                                     verify_days=current_app.config["HEARING_VERIFY_DAYS"]),
             "action_form": ActionForm(),
             "health": health_report(now=now),
             "waiting_texts": conversations.waiting_count(),

@@ -1,8 +1,9 @@
 """All models, importable from one place (and registered with the metadata on import)."""
 
-from accompany.models.appointments import Appointment, Claim, Shift
+from accompany.models.appointments import Appointment, AppointmentSeries, Claim, Shift
 from accompany.models.audit import AuditEvent
 from accompany.models.enums import (
+    HEARING_KINDS,
     AppointmentKind,
     AppointmentStatus,
     AttendanceMode,
@@ -17,6 +18,7 @@ from accompany.models.enums import (
     ShiftRole,
     UrgentAnswer,
     UserStatus,
+    VerifyMethod,
     Wording,
 )
 from accompany.models.families import Family
@@ -33,9 +35,9 @@ from accompany.models.urgent import UrgentAsk, UrgentCall
 from accompany.models.users import Invitation, User, VolunteerLanguage
 
 __all__ = [
-    "Appointment", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim", "CodePurpose",
+    "HEARING_KINDS", "Appointment", "AppointmentSeries", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim", "CodePurpose",
     "Family", "FormSubmission", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
     "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "PhoneCode", "RecipientKind",
     "RecoveryCode", "Role", "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAnswer", "UrgentAsk", "UrgentCall",
-    "User", "UserStatus", "VolunteerLanguage", "Wording",
+    "User", "UserStatus", "VerifyMethod", "VolunteerLanguage", "Wording",
 ]

@@ -32,12 +32,31 @@ from accompany.models.enums import (
     Language,
     Outcome,
     ShiftRole,
+    VerifyMethod,
 )
 from accompany.models.families import Family
 from accompany.models.locations import Location
 from accompany.models.users import User
 
 LIVE_CONDITION = f"status IN ('{AppointmentStatus.SCHEDULED.value}', '{AppointmentStatus.DRAFT.value}')"
+
+
+class AppointmentSeries(db.Model):
+    """Check-ins entered once as a series: every N weeks, or monthly, until a day. Each occurrence
+    is an ordinary appointment (its own shifts and reminders) that points here."""
+
+    __tablename__ = "appointment_series"
+    __table_args__ = (CheckConstraint("every_weeks IS NULL OR every_weeks >= 1", name="every_weeks_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    every_weeks: Mapped[int | None] = mapped_column(Integer)  # None: monthly, on the same day of the month
+    until: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<AppointmentSeries {self.id}>"
 
 
 class Appointment(Versioned, db.Model):
@@ -64,6 +83,10 @@ class Appointment(Versioned, db.Model):
     notes: Mapped[str | None] = mapped_column(EncryptedText)
     verified_on: Mapped[date | None] = mapped_column(Date)
     verified_by: Mapped[str] = mapped_column(String(120), default="")
+    # How the date was checked (the court's line, the portal, or other with a note); None when it
+    # was typed on the details form, or not checked.
+    verified_how: Mapped[VerifyMethod | None] = mapped_column(enum_type(VerifyMethod, "verify_method"))
+    verified_note: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[AppointmentStatus] = mapped_column(
         enum_type(AppointmentStatus, "appointment_status"),
         default=AppointmentStatus.SCHEDULED,
@@ -78,6 +101,9 @@ class Appointment(Versioned, db.Model):
     family_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ride_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointment_series.id", ondelete="SET NULL"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -88,6 +114,7 @@ class Appointment(Versioned, db.Model):
         back_populates="appointment", cascade="all, delete-orphan", order_by="Shift.starts_at"
     )
     previous: Mapped[Appointment | None] = relationship(remote_side=[id])
+    series: Mapped[AppointmentSeries | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     def __repr__(self) -> str:

@@ -62,10 +62,29 @@ class AppointmentKind(LabelledEnum):
     INDIVIDUAL_HEARING = "individual_hearing", "Court hearing: individual (merits)"
     BOND_HEARING = "bond_hearing", "Court hearing: bond"
     ICE_CHECK_IN = "ice_check_in", "ICE check-in"
+    SUPERVISION_CHECK_IN = "supervision", "Supervision check-in (ISAP)"
     BOND_PAYMENT = "bond_payment", "Bond payment"
     DETENTION_VISIT = "detention_visit", "Detention visit"
     USCIS_APPOINTMENT = "uscis_appointment", "USCIS appointment"
     OTHER = "other", "Other"
+
+    @property
+    def is_hearing(self) -> bool:
+        """A court hearing: its date can move without notice, so it is verified before (HEARING_VERIFY_DAYS)."""
+        return self in HEARING_KINDS
+
+
+HEARING_KINDS = frozenset(
+    {AppointmentKind.MASTER_CALENDAR, AppointmentKind.INDIVIDUAL_HEARING, AppointmentKind.BOND_HEARING}
+)
+
+
+class VerifyMethod(LabelledEnum):
+    """How a coordinator checked a hearing's date with the court."""
+
+    EOIR_LINE = "eoir_line", "EOIR 1-800 line (automated)"
+    EOIR_PORTAL = "eoir_portal", "EOIR portal"
+    OTHER = "other", "Other (say how in the note)"
 
 
 class AttendanceMode(LabelledEnum):
@@ -151,6 +170,7 @@ class MessageKind(StrEnum):
     COORDINATOR_RIDE_REQUEST = "coordinator_ride_request"
     COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
     COORDINATOR_FAMILY_STOPPED = "coordinator_family_stopped"  # a family with an appointment ahead said STOP
+    COORDINATOR_UNVERIFIED_HEARING = "coordinator_unverified_hearing"  # a hearing tomorrow whose date nobody checked
     # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
     REPLY_CONFIRMED = "reply_confirmed"
     REPLY_RIDE = "reply_ride"

@@ -32,7 +32,7 @@ from accompany.phones import format_national
 from accompany.public_url import public_base_url
 from accompany.services.messaging import codes, planning
 from accompany.services.privacy.redaction import scrub_free_text
-from accompany.services.scheduling.overview import unfilled_slots_soon
+from accompany.services.scheduling.overview import hearings_to_verify, unfilled_slots_soon
 
 
 class NothingToSay(Exception):
@@ -61,6 +61,7 @@ class Facts:
     link: str = ""
     phone: str = ""  # the organization's help line, formatted
     count: int = 0  # open slots, for the daily digest
+    checks: int = 0  # hearing dates due to be verified, for the daily digest
     code: str = ""  # an urgent shift's reply code, or a one-time code
     minutes: int = 0  # how long a one-time code works
     message: str = ""  # a coordinator's own words
@@ -208,9 +209,20 @@ def _coordinator_late_release(base: Facts, subject: Subject) -> Facts:
 
 def _coordinator_unfilled_digest(base: Facts, subject: Subject) -> Facts:
     count = unfilled_slots_soon(now=subject.now)
-    if not count:
-        raise NothingToSay("every slot is filled now")
-    return replace(base, count=count, link=_link("/"))
+    checks = len(hearings_to_verify(now=subject.now, days=current_app.config["HEARING_VERIFY_DAYS"]))
+    if not count and not checks:
+        raise NothingToSay("every slot is filled and every hearing date due is verified")
+    key = base.key if not checks else f"{base.key}.checks" if count else f"{base.key}.checks_only"
+    return replace(base, key=key, count=count, checks=checks, link=_link("/"))
+
+
+def _coordinator_unverified_hearing(base: Facts, subject: Subject) -> Facts:
+    """A hearing tomorrow whose date nobody has checked with the court: while that is still so."""
+    appointment = _upcoming(subject.appointment, now=subject.now)
+    if appointment.verified_on is not None:
+        raise NothingToSay("the date has been verified since")
+    return replace(base, starts_at=appointment.starts_at, place=appointment.location.name,
+                   link=_link(f"/coordinator/appointments/{appointment.id}#verify"))
 
 
 def _coordinator_ride_request(base: Facts, subject: Subject) -> Facts:
@@ -274,6 +286,7 @@ FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
     MessageKind.COORDINATOR_RIDE_REQUEST: _coordinator_ride_request,
     MessageKind.COORDINATOR_URGENT_UNFILLED: _coordinator_urgent_unfilled,
     MessageKind.COORDINATOR_FAMILY_STOPPED: _coordinator_family_stopped,
+    MessageKind.COORDINATOR_UNVERIFIED_HEARING: _coordinator_unverified_hearing,
     MessageKind.REPLY_CONFIRMED: _appointment_reply,
     MessageKind.REPLY_RIDE: _appointment_reply,
     MessageKind.REPLY_URGENT_COVERED: _urgent_reply,

@@ -35,7 +35,7 @@ from accompany.models import (
     UserStatus,
 )
 from accompany.services.messaging.quiet_hours import QuietHours
-from accompany.services.scheduling.overview import unfilled_slots_soon
+from accompany.services.scheduling.overview import hearings_to_verify, unfilled_slots_soon
 from accompany.timezones import from_local, to_local
 
 # An answer to a family (their "1", a coordinator's reply) may wait this long: past the night, to
@@ -471,8 +471,9 @@ def alert_coordinators(
 
 def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: int = 8) -> list[OutboundMessage]:
     """Once a day, from `hour` local time: one text per coordinator when slots within 72 hours
-    are still open. The dedupe key is the local date; once the day's digest exists (sent,
-    cancelled by a coordinator, or waiting on a retry) it is left alone."""
+    are still open or hearing dates are due to be verified. The dedupe key is the local date;
+    once the day's digest exists (sent, cancelled by a coordinator, or waiting on a retry) it is
+    left alone."""
     local = to_local(now, org_timezone())
     if local.hour < hour:
         return []
@@ -481,6 +482,6 @@ def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: in
         return []
     if unfilled is None:
         unfilled = unfilled_slots_soon(now=now)
-    if unfilled <= 0:
+    if unfilled <= 0 and not hearings_to_verify(now=now, days=current_app.config["HEARING_VERIFY_DAYS"]):
         return []
     return alert_coordinators(MessageKind.COORDINATOR_UNFILLED_DIGEST, key, now=now, valid_for=timedelta(hours=10))

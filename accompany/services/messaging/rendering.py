@@ -162,6 +162,7 @@ def compose(
         "meeting": words["meeting"].format(meeting=facts.meeting) if facts.meeting and keep_optional else "",
         "link": words["link"].format(link=facts.link) if facts.link and keep_link else "",
         "count": facts.count,
+        "checks": facts.checks,
         "help": words["help"].format(phone=facts.phone) if facts.phone else words["help_reply"],
         "risk": words["risk"] if keep_optional else "",
         "code": facts.code,

@@ -132,6 +132,12 @@ def _write(appointment: Appointment, details: AppointmentDetails) -> list[str]:
     return changed
 
 
+def clear_verification(appointment: Appointment) -> None:
+    """Forget that the date was checked with the court: who, how and when."""
+    appointment.verified_on, appointment.verified_by = None, ""
+    appointment.verified_how, appointment.verified_note = None, ""
+
+
 def create_appointment(
     details: AppointmentDetails,
     shifts: list[ShiftPlan],
@@ -172,6 +178,8 @@ def update_appointment(appointment: Appointment, details: AppointmentDetails, *,
     if not location_service.fits_in_texts(details.location):
         raise PlaceTooLongForTexts()
     changed = _write(appointment, details)
+    if {"verified_on", "verified_by"} & set(changed):
+        appointment.verified_how, appointment.verified_note = None, ""  # the typed record is the check now
     appointment.updated_at = now
     db.session.flush()
     if changed:
@@ -212,7 +220,7 @@ def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by:
     planning.cancel_appointment_messages(appointment)
     appointment.starts_at = starts_at
     appointment.updated_at = now
-    appointment.verified_on, appointment.verified_by = None, ""  # the new date needs verifying
+    clear_verification(appointment)  # the new date needs verifying
     appointment.family_confirmed_at = None  # and the family's confirmation was for the old one
     for shift in appointment.shifts:
         move_shift(shift, delta)

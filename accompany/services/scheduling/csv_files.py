@@ -234,6 +234,8 @@ KIND_WORDS = _vocabulary(AppointmentKind, {
     "bond hearing": AppointmentKind.BOND_HEARING,
     "check-in": AppointmentKind.ICE_CHECK_IN, "checkin": AppointmentKind.ICE_CHECK_IN,
     "ICE check-in": AppointmentKind.ICE_CHECK_IN, "ICE checkin": AppointmentKind.ICE_CHECK_IN,
+    "supervision check-in": AppointmentKind.SUPERVISION_CHECK_IN, "ISAP": AppointmentKind.SUPERVISION_CHECK_IN,
+    "ISAP check-in": AppointmentKind.SUPERVISION_CHECK_IN,
     "bond payment": AppointmentKind.BOND_PAYMENT, "pay bond": AppointmentKind.BOND_PAYMENT,
     "visit": AppointmentKind.DETENTION_VISIT, "detention visit": AppointmentKind.DETENTION_VISIT,
     "USCIS": AppointmentKind.USCIS_APPOINTMENT, "USCIS interview": AppointmentKind.USCIS_APPOINTMENT,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import load_only, selectinload
 
 from accompany.database import db
 from accompany.models import (
+    HEARING_KINDS,
     Appointment,
     AppointmentStatus,
     Claim,
@@ -48,6 +49,7 @@ class CoordinatorOverview:
     pending_volunteers: int
     families_without_consent: int
     unverified_dates: int
+    hearings_to_verify: list[Appointment]
     detained: list[Appointment]
     drafts: int
     stopped_texts: list[StoppedTexts]
@@ -63,6 +65,27 @@ def unfilled_slots_soon(*, now: datetime, hours: int = 72) -> int:
         select(func.sum(Shift.slots_left))
         .where(Shift.is_claimable(now), Shift.starts_at < now + timedelta(hours=hours))
     )
+
+
+def verify_by(appointment: Appointment, *, days: int) -> date:
+    """The local day by which a hearing's date should have been checked with the court."""
+    return to_local(appointment.starts_at, appointment.location.timezone).date() - timedelta(days=days)
+
+
+def hearings_to_verify(*, now: datetime, days: int) -> list[Appointment]:
+    """Scheduled hearings ahead whose date nobody has checked, and whose "verify by" day (`days`
+    before, in the court's time zone) has come: soonest first."""
+    candidates = db.session.scalars(
+        select(Appointment)
+        .where(Appointment.status == AppointmentStatus.SCHEDULED, Appointment.kind.in_(HEARING_KINDS),
+               Appointment.verified_on.is_(None), Appointment.starts_at > now,
+               Appointment.starts_at < now + timedelta(days=days + 2))  # a day either side of any zone
+        .options(selectinload(Appointment.family).load_only(Family.id, Family.name),  # no phone or notes decrypted
+                 selectinload(Appointment.location))
+        .order_by(Appointment.starts_at, Appointment.id)
+    )
+    return [appointment for appointment in candidates
+            if verify_by(appointment, days=days) <= to_local(now, appointment.location.timezone).date()]
 
 
 def families_who_stopped_texts(*, now: datetime) -> list[StoppedTexts]:
@@ -82,7 +105,9 @@ def families_who_stopped_texts(*, now: datetime) -> list[StoppedTexts]:
     return [StoppedTexts(family, next_appointment_at) for family, next_appointment_at in rows]
 
 
-def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_hours: int = 72) -> CoordinatorOverview:
+def coordinator_overview(
+    *, now: datetime, tz_name: str, days: int = 14, soon_hours: int = 72, verify_days: int = 3
+) -> CoordinatorOverview:
     """The next `days` by local day, and the counts that need action.
 
     A fixed number of queries however much history there is: one for the window's appointments,
@@ -139,6 +164,7 @@ def coordinator_overview(*, now: datetime, tz_name: str, days: int = 14, soon_ho
         unverified_dates=_count(
             select(func.count()).select_from(Appointment).where(*scheduled_future, Appointment.verified_on.is_(None))
         ),
+        hearings_to_verify=hearings_to_verify(now=now, days=verify_days),
         detained=detained,
         drafts=_count(select(func.count()).select_from(Appointment).where(Appointment.status == AppointmentStatus.DRAFT)),
         stopped_texts=families_who_stopped_texts(now=now),

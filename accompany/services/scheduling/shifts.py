@@ -28,6 +28,7 @@ TYPICAL_LENGTH = {
     AppointmentKind.INDIVIDUAL_HEARING: timedelta(hours=4),
     AppointmentKind.BOND_HEARING: timedelta(hours=2),
     AppointmentKind.ICE_CHECK_IN: timedelta(hours=2),
+    AppointmentKind.SUPERVISION_CHECK_IN: timedelta(hours=2),
     AppointmentKind.BOND_PAYMENT: timedelta(hours=2),
     AppointmentKind.DETENTION_VISIT: timedelta(hours=1, minutes=30),
     AppointmentKind.USCIS_APPOINTMENT: timedelta(hours=2),
