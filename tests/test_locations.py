@@ -154,6 +154,10 @@ def test_coordinator_adds_a_place_and_its_page_has_a_map_link(staff, db):
         (dict(kind="prison"), "Choose one of the options listed"),
         (dict(timezone="Mars/Olympus_Mons"), "Choose one of the options listed"),
         (dict(town="t" * 41), "Keep the town under 40"),
+        (dict(discreet_label="l" * 31), "Keep the discreet name under 30"),
+        (dict(arrive_minutes_early="240"), "from 0 to 180"),
+        (dict(arrive_minutes_early="soon"), "Not a valid integer"),
+        (dict(bring="passport"), "Choose only from the options listed"),
     ],
 )
 def test_bad_place_input_gets_the_form_back_with_a_message_and_saves_nothing(staff, db, fields, message):
@@ -161,6 +165,27 @@ def test_bad_place_input_gets_the_form_back_with_a_message_and_saves_nothing(sta
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert _count(db) == 0
+
+
+def test_coordinator_sets_what_the_familys_reminder_says_about_the_place(staff, db):
+    """The discreet name, how early to be there, what to bring: kept, shown, offered again to edit."""
+    response = staff.post("/coordinator/locations/new", data=_form(
+        staff, discreet_label="  2 Center Plaza ", arrive_minutes_early="45", bring=["photo_id", "papers"]))
+    assert response.status_code == 302
+    location = db.session.scalar(select(Location))
+    assert (location.discreet_label, location.arrive_minutes_early, location.bring) == (
+        "2 Center Plaza", 45, "photo_id,papers")
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 Center Plaza" in page and "45 minutes early" in page and "Photo ID, Their papers" in page
+    form = staff.get(f"/coordinator/locations/{location.id}/edit").get_data(as_text=True)
+    assert 'value="2 Center Plaza"' in form and 'value="45"' in form
+    assert 'checked id="bring-0"' in form or 'id="bring-0" name="bring" type="checkbox" value="photo_id" checked' in form
+
+
+def test_a_place_saved_without_the_reminder_fields_names_nothing_and_asks_for_30_minutes(staff, db):
+    staff.post("/coordinator/locations/new", data=_form(staff))
+    location = db.session.scalar(select(Location))
+    assert (location.discreet_label, location.arrive_minutes_early, location.bring_items) == ("", 30, [])
 
 
 def test_a_duplicate_name_is_explained(staff, make, db):

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired
+from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
 
-from accompany.formfields import InputForm, PlainSelectField, at_most, enum_choices
-from accompany.models import Location, LocationKind
+from accompany.formfields import (
+    InputForm,
+    MultiCheckboxField,
+    PlainSelectField,
+    SmallIntegerField,
+    at_most,
+    enum_choices,
+)
+from accompany.models import BringItem, Location, LocationKind
 from accompany.services.scheduling import locations as location_service
 from accompany.timezones import us_zone_choices
 
@@ -38,6 +45,20 @@ class LocationForm(InputForm):
         validators=[at_most(location_service.NOTES_MAX, "the notes")],
         render_kw={"rows": 5},
     )
+    discreet_label = StringField(
+        "Discreet name for family texts",
+        validators=[at_most(location_service.LABEL_MAX, "the discreet name")],
+    )
+    arrive_minutes_early = SmallIntegerField(
+        "Minutes early to arrive",
+        default=location_service.ARRIVE_EARLY_DEFAULT,
+        validators=[
+            Optional(),
+            NumberRange(0, location_service.ARRIVE_EARLY_MAX,
+                        f"Enter a number of minutes from 0 to {location_service.ARRIVE_EARLY_MAX}."),
+        ],
+    )
+    bring = MultiCheckboxField("What to bring", choices=enum_choices(BringItem))
 
     def __init__(self, *args, current_zone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +77,9 @@ class LocationForm(InputForm):
             town=location.town,
             timezone=location.timezone,
             arrival_notes=location.arrival_notes,
+            discreet_label=location.discreet_label,
+            arrive_minutes_early=location.arrive_minutes_early,
+            bring=location.bring_items,
         )
 
     def details(self) -> location_service.LocationDetails:
@@ -66,6 +90,10 @@ class LocationForm(InputForm):
             town=self.town.data or "",
             timezone=self.timezone.data or "",
             arrival_notes=self.arrival_notes.data or "",
+            discreet_label=self.discreet_label.data or "",
+            arrive_minutes_early=(location_service.ARRIVE_EARLY_DEFAULT if self.arrive_minutes_early.data is None
+                                  else self.arrive_minutes_early.data),
+            bring=tuple(self.bring.data or ()),
         )
 
 

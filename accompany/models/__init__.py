@@ -4,9 +4,11 @@ from accompany.models.appointments import Appointment, AppointmentSeries, Claim,
 from accompany.models.audit import AuditEvent
 from accompany.models.enums import (
     HEARING_KINDS,
+    MUST_ATTEND_KINDS,
     AppointmentKind,
     AppointmentStatus,
     AttendanceMode,
+    BringItem,
     CodePurpose,
     Language,
     LocationKind,
@@ -35,7 +37,7 @@ from accompany.models.urgent import UrgentAsk, UrgentCall
 from accompany.models.users import Invitation, User, VolunteerLanguage
 
 __all__ = [
-    "HEARING_KINDS", "Appointment", "AppointmentSeries", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim", "CodePurpose",
+    "HEARING_KINDS", "MUST_ATTEND_KINDS", "BringItem", "Appointment", "AppointmentSeries", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim", "CodePurpose",
     "Family", "FormSubmission", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
     "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "PhoneCode", "RecipientKind",
     "RecoveryCode", "Role", "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAnswer", "UrgentAsk", "UrgentCall",

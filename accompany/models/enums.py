@@ -57,6 +57,14 @@ class LocationKind(LabelledEnum):
     OTHER = "other", "Other"
 
 
+class BringItem(LabelledEnum):
+    """What a family's reminder asks them to bring (each catalog words these)."""
+
+    PHOTO_ID = "photo_id", "Photo ID"
+    PAPERS = "papers", "Their papers"
+    NOTICE = "notice", "The letter with the appointment date"
+
+
 class AppointmentKind(LabelledEnum):
     MASTER_CALENDAR = "master_calendar", "Court hearing: master calendar"
     INDIVIDUAL_HEARING = "individual_hearing", "Court hearing: individual (merits)"
@@ -77,6 +85,9 @@ class AppointmentKind(LabelledEnum):
 HEARING_KINDS = frozenset(
     {AppointmentKind.MASTER_CALENDAR, AppointmentKind.INDIVIDUAL_HEARING, AppointmentKind.BOND_HEARING}
 )
+# Kinds a family must not miss: a family reminder says what missing one means (never for a visit
+# or a bond payment, where it would only frighten).
+MUST_ATTEND_KINDS = HEARING_KINDS | {AppointmentKind.ICE_CHECK_IN, AppointmentKind.SUPERVISION_CHECK_IN}
 
 
 class VerifyMethod(LabelledEnum):

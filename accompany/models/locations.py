@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accompany.database import Versioned, db, enum_type
-from accompany.models.enums import LocationKind
+from accompany.models.enums import BringItem, LocationKind
 
 
 class Location(Versioned, db.Model):
@@ -20,7 +20,20 @@ class Location(Versioned, db.Model):
     address: Mapped[str] = mapped_column(String(255))
     town: Mapped[str] = mapped_column(String(80), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
-    arrival_notes: Mapped[str] = mapped_column(Text, default="")
+    arrival_notes: Mapped[str] = mapped_column(Text, default="")  # for volunteers, on their shift page
+    # What a family's reminder says about the place (issue 13, point 5). The label is what a
+    # discreet text calls it ("" = no place named at all, only "your appointment"); the minutes
+    # make "be there by 8:15 AM"; `bring` holds BringItem values, comma-separated, worded in
+    # each language by the catalogs (a typed English note would reach a Kreyol family as English).
+    discreet_label: Mapped[str] = mapped_column(String(30), default="")
+    arrive_minutes_early: Mapped[int] = mapped_column(Integer, default=30)
+    bring: Mapped[str] = mapped_column(String(80), default="")
+
+    @property
+    def bring_items(self) -> list[BringItem]:
+        """What to bring, in the order BringItem lists it."""
+        chosen = set((self.bring or "").split(","))
+        return [item for item in BringItem if item.value in chosen]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     @property

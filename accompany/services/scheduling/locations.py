@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from accompany.database import db
-from accompany.models import Location, LocationKind, User
+from accompany.models import BringItem, Location, LocationKind, User
 from accompany.services.errors import DomainError
 from accompany.services.inputs import trimmed
 from accompany.services.privacy.audit import record_event
@@ -22,6 +22,8 @@ from accompany.timezones import is_known_zone
 # A place's name and town go into texts (the town into discreet family reminders), and a text
 # has two segments at most: tests/test_texts.py renders every kind at these limits.
 NAME_MAX, ADDRESS_MAX, TOWN_MAX, NOTES_MAX = 60, 255, 40, 4000
+# What a discreet family reminder calls the place, and how early it asks them to be there.
+LABEL_MAX, ARRIVE_EARLY_MAX, ARRIVE_EARLY_DEFAULT = 30, 180, 30
 
 
 def fits_in_texts(location: Location) -> bool:
@@ -49,6 +51,11 @@ class LocationAddressMissing(LocationError):
     message = "Enter the street address (it makes the map link)."
 
 
+class ArriveMinutesOutOfRange(LocationError):
+    field = "arrive_minutes_early"
+    message = f"Enter how many minutes early to arrive, from 0 to {ARRIVE_EARLY_MAX}."
+
+
 class UnknownTimeZone(LocationError):
     field = "timezone"
     message = "Choose a time zone from the list, like America/New_York."
@@ -64,6 +71,9 @@ class LocationDetails:
     timezone: str
     town: str = ""
     arrival_notes: str = ""
+    discreet_label: str = ""
+    arrive_minutes_early: int = ARRIVE_EARLY_DEFAULT
+    bring: tuple[str, ...] = ()
 
 
 def _name_taken(name: str, *, other_than: Location | None) -> bool:
@@ -82,6 +92,9 @@ def _checked_values(details: LocationDetails, *, location: Location | None) -> d
     address = trimmed(details.address, "address", ADDRESS_MAX)
     if not address:
         raise LocationAddressMissing()
+    minutes = details.arrive_minutes_early
+    if minutes is None or not 0 <= minutes <= ARRIVE_EARLY_MAX:
+        raise ArriveMinutesOutOfRange()
     zone = (details.timezone or "").strip()
     if not zone or not is_known_zone(zone):
         raise UnknownTimeZone()
@@ -92,6 +105,9 @@ def _checked_values(details: LocationDetails, *, location: Location | None) -> d
         "town": trimmed(details.town, "town", TOWN_MAX),
         "timezone": zone,
         "arrival_notes": trimmed(details.arrival_notes, "arrival_notes", NOTES_MAX),
+        "discreet_label": trimmed(details.discreet_label, "discreet_label", LABEL_MAX),
+        "arrive_minutes_early": minutes,
+        "bring": ",".join(item.value for item in BringItem if item.value in set(details.bring)),
     }
 
 
