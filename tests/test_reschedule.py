@@ -73,10 +73,11 @@ def test_the_family_hears_the_new_time_and_who_still_goes_and_the_volunteers_hea
 
     new_time = "Tuesday, December 15 at 1:00 PM"
     family = sent[FAMILY]
-    assert family[0].startswith("Change: your appointment in Boston is now on " + new_time)
+    assert family[0].startswith("Change: your appointment is now on " + new_time)  # discreet: no town
     assert sorted(body for body in family[1:3]) == [
         f"Good news: Cruz from our team will go with you to your appointment on {new_time}.",
-        f"Good news: Dana from our team will drive you to your appointment on {new_time}.",
+        "Good news: Dana from our team will pick you up on Tuesday, December 15 at 11:00 AM to drive you to "
+        "your appointment.",  # the ride moved with the appointment: its new pickup time
     ]
     reminders = family[3:]
     assert [body.split(":")[0] for body in reminders] == ["Reminder"] * 3  # 7, 3 and 1 day before
@@ -98,7 +99,7 @@ def test_a_released_ride_is_not_promised_after_the_reschedule(booked, make, db, 
     svc.reschedule_appointment(appointment, boston(date(2026, 12, 15), 13, 0), by=coordinator, now=NOW)
     db.session.commit()
     family = texts_until(gateway, NOW + timedelta(minutes=1), start=NOW)[FAMILY]
-    assert not any("drive you" in body for body in family)
+    assert not any("pick you up" in body for body in family)
     assert sum("will go with you" in body for body in family) == 1
     assert DRIVER not in texts_until(gateway, boston(date(2026, 12, 15), 13, 0), start=NOW)
 
@@ -115,7 +116,7 @@ def test_moved_close_the_family_is_told_once_not_told_and_reminded_at_the_same_m
     assert [body.split(":")[0] for body in now_texts] == ["Change", "Good news", "Good news"]
     gateway.clear()
     sunday = texts_until(gateway, boston(date(2026, 11, 23), 9, 0), start=NOW + timedelta(minutes=1))[FAMILY]
-    assert len(sunday) == 1 and sunday[0].startswith("Reminder: your appointment in Boston is tomorrow")
+    assert len(sunday) == 1 and sunday[0].startswith("Reminder: your appointment is tomorrow")
 
 
 def test_rescheduled_at_night_the_family_texts_wait_for_the_morning_without_a_twin_reminder(booked, make, db, gateway):

@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from accompany.models import (
+    MUST_ATTEND_KINDS,
     AppointmentKind,
     AttendanceMode,
+    BringItem,
     Language,
     LocationKind,
     MessageKind,
@@ -52,6 +54,10 @@ FAMILY_NAME = "Zelmira Quintanilla-Okonkwo"  # distinctive: any trace of it in a
 VOLUNTEER_NAME = "Jean-Baptiste Delacroix-Moreau"  # first name 13 characters
 LONGEST_PLACE = ("Plymouth County Correctional Facility", "North Attleborough", LocationKind.DETENTION_CENTER)
 TELLING_PLACE = ("Boston Immigration Court", "Boston", LocationKind.IMMIGRATION_COURT)
+# What a family's reminder says about the place: its discreet label, how early, what to bring.
+LABEL = "1000 Washington St, Suite 500"
+TO_BRING = "photo_id,papers"
+EVERYTHING_TO_BRING = ",".join(item.value for item in BringItem)
 MEETING_POINT = "Park-and-ride lot behind the Dunkin' at 250 Middlesex Turnpike"
 STAFF_WORDS = "We will call you tomorrow morning to plan the trip. Reply here if that time does not work."
 BASE_URL = "https://accompany.example-network.org"
@@ -124,7 +130,8 @@ class Network:
 def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30)) -> Network:
     """Plan every kind through the planning services, as the app would."""
     name, town, kind = place
-    location = make.location(name=name, town=town, kind=kind)
+    location = make.location(name=name, town=town, kind=kind, discreet_label=LABEL, arrive_minutes_early=45,
+                             bring=TO_BRING)
     family = make.family(name=FAMILY_NAME, town="Fall River")
     volunteer = make.volunteer(name=VOLUNTEER_NAME, phone="617-555-0111", sms_opt_in=True)
     coordinator = make.coordinator(name="Grace Oduya", phone="617-555-0122", sms_opt_in=True)
@@ -260,6 +267,18 @@ def test_emoji_count_two_code_units_and_are_never_split():
 # -- every kind, every language: fits, discreet, nameless, introduced ---------------------------------
 
 
+def assert_dropped_in_order(catalog, wording: Wording, body: str) -> None:
+    """A reminder too long for two segments loses the "plan today" line first, then what to bring,
+    then (after the day's name) what missing it means; the time to be there and "reply 2 for a
+    ride" never go."""
+    words = catalog.WORDS
+    risk = words["risk_hearing"] if wording == Wording.PLAIN else words["risk"]
+    brings = catalog.BRING["photo_id"] in body
+    assert words["reply"] in body and words["trip"].split("{")[0] in body, body
+    assert words["plan"] not in body or brings, body
+    assert not brings or risk in body, body
+
+
 @pytest.mark.parametrize("first_contact", [False, True])
 @pytest.mark.parametrize("wording", [Wording.DISCREET, Wording.PLAIN])
 @pytest.mark.parametrize("language", LANGUAGES, ids=str)
@@ -271,6 +290,8 @@ def test_every_text_fits_in_two_segments_with_the_longest_values(network, db, la
             assert text.segments == count_segments(text.body)
             assert text.language == language
             assert "{" not in text.body and "  " not in text.body, text.body
+            if row.kind.is_family_reminder:
+                assert_dropped_in_order(CATALOGS[language.value], wording, text.body)
 
 
 def _words_of_length(words: str, length: int) -> str:
@@ -282,6 +303,7 @@ def _words_of_length(words: str, length: int) -> str:
 # The longest values the forms accept, where a text says them.
 LIMIT_PLACE = _words_of_length("Suffolk County House of Correction South Bay", location_service.NAME_MAX)
 LIMIT_TOWN = _words_of_length("North Attleborough Falls", location_service.TOWN_MAX)
+LIMIT_LABEL = _words_of_length("1000 Washington St, Suite 500", location_service.LABEL_MAX)
 LIMIT_VOLUNTEER = ("Bartholomew-Maximiliano-" * 6)[:120]  # a name's first word is what texts say
 LIMIT_MEETING = _words_of_length("Park-and-ride lot behind the Dunkin' at 250 Middlesex Turnpike", 255)
 
@@ -294,6 +316,9 @@ def test_every_text_fits_in_two_segments_at_the_limits_the_forms_allow(app, make
     app.config["PUBLIC_BASE_URL"] = BASE_URL
     assert len(app.config["SMS_SENDER_NAME"]) == SENDER_NAME_MAX
     network = build_network(make, db, place=(LIMIT_PLACE, LIMIT_TOWN, LocationKind.DETENTION_CENTER))
+    network.appointment.location.discreet_label = LIMIT_LABEL
+    network.appointment.location.arrive_minutes_early = location_service.ARRIVE_EARLY_MAX
+    network.appointment.location.bring = EVERYTHING_TO_BRING
     network.volunteer.name = LIMIT_VOLUNTEER
     network.shift.meeting_point = network.cancelled_shift.meeting_point = LIMIT_MEETING
     for day in DATES:
@@ -302,6 +327,8 @@ def test_every_text_fits_in_two_segments_at_the_limits_the_forms_allow(app, make
             assert text.segments <= 2 and text.segments == count_segments(text.body), (row.kind, day, text.body)
             if row.kind != MessageKind.STAFF_REPLY:  # a coordinator's own words go as written
                 assert encoding(text.body) == "GSM-7", (row.kind, day, text.body)
+            if row.kind.is_family_reminder:
+                assert_dropped_in_order(CATALOGS[language.value], wording, text.body)
 
 
 def test_a_text_that_cannot_fit_is_refused_rather_than_sent_as_three_segments(network, db):
@@ -367,21 +394,62 @@ def test_dates_are_words_in_gsm_7_and_the_day_before_says_tomorrow(network, db, 
                 assert DATES_IN_WORDS[language].get(day, "") in body, (kind, day, body)
 
 
-def test_family_reminders_help_plan_the_trip_in_every_language(network, db):
-    needs = {
-        Language.ENGLISH: ["12:15 PM", "2 if you need a ride", "could hurt your case"],
-        Language.SPANISH: ["a las 12:15 p.m.", "2 si necesita transporte", "afectar su caso"],
-        Language.PORTUGUESE: ["às 12h15", "2 se precisar de carona", "prejudicar seu caso"],
-        Language.HAITIAN_CREOLE: ["a 12:15 nan aprèmidi", "2 si w bezwen yon woulib", "dosye w"],
-        Language.FRENCH: ["à 12h15", "2 si vous avez besoin d'un transport", "votre dossier"],
-    }
-    for language, phrases in needs.items():
-        for day in DATES:
-            texts = {row.kind: text for row, text in render_all(
-                network, db, day=day, language=language, wording=Wording.PLAIN, first_contact=True)}
-            for kind in ("family_reminder_7d", "family_reminder_3d", "family_reminder_1d"):
-                for phrase in phrases:  # arrive by, reply 2 for a ride, what missing it risks
-                    assert phrase in texts[kind].body, (kind, day, texts[kind].body)
+# Said in the reminders about an appointment at 12:45 at a place that asks for 45 minutes early.
+ARRIVE_BY = {
+    Language.ENGLISH: "Be there by 12:00 PM.",
+    Language.SPANISH: "Llegue a las 12:00 p.m.",
+    Language.PORTUGUESE: "Chegue às 12h.",
+    Language.HAITIAN_CREOLE: "Fò w rive a 12:00 nan aprèmidi.",
+    Language.FRENCH: "Arrivez à 12h.",
+}
+
+
+@pytest.mark.parametrize("wording", [Wording.DISCREET, Wording.PLAIN])
+@pytest.mark.parametrize("language", LANGUAGES, ids=str)
+def test_family_reminders_help_plan_the_trip(app, make, db, language, wording):
+    """When, where, the place's own time to arrive, what to bring, a ride, a plan made today, and
+    (for a hearing) what missing it means: plainly only in plain wording."""
+    network = build_network(make, db, place=TELLING_PLACE)
+    catalog = CATALOGS[language.value]
+    words = catalog.WORDS
+    for day in DATES:
+        texts = {row.kind: text.body for row, text in render_all(
+            network, db, day=day, language=language, wording=wording, first_contact=False)}
+        for kind in ("family_reminder_7d", "family_reminder_3d", "family_reminder_1d"):
+            body = texts[kind]
+            assert ARRIVE_BY[language] in body, body
+            assert words["plan"] in body and words["reply"] in body, body
+            assert all(catalog.BRING[item] in body for item in TO_BRING.split(",")), body
+            where = "Boston Immigration Court" if wording == Wording.PLAIN else LABEL
+            assert words["where_place"].format(place=where) in body, body
+            risk = words["risk_hearing"] if wording == Wording.PLAIN else words["risk"]
+            assert body.endswith(risk), body
+
+
+@pytest.mark.parametrize("kind", list(AppointmentKind), ids=str)
+def test_only_hearings_and_check_ins_say_what_missing_them_means(make, db, kind):
+    family = make.family(name=FAMILY_NAME, language=Language.ENGLISH)
+    appointment = make.appointment(family=family, kind=kind, starts_at=at_local(date(2026, 9, 30)))
+    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    for wording in Wording:
+        family.wording = wording
+        body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
+        words = CATALOGS["en"].WORDS
+        says_risk = words["risk"] in body or words["risk_hearing"] in body
+        assert says_risk == (kind in MUST_ATTEND_KINDS), (wording, body)
+        assert (words["risk_hearing"] in body) == (kind.is_hearing and wording == Wording.PLAIN), body
+
+
+def test_a_place_without_arrival_minutes_or_things_to_bring_keeps_the_default_and_lists_nothing(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.ENGLISH)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
+    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
+    assert "Be there by 12:15 PM." in body and "Bring" not in body
+    appointment.location.arrive_minutes_early = 90
+    appointment.location.bring = "photo_id"
+    body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
+    assert "Be there by 11:15 AM. Bring a photo ID. Plan your trip today." in body
 
 
 def test_discreet_family_texts_never_say_court_ice_or_immigration(app, make, db):
@@ -400,14 +468,20 @@ def test_discreet_family_texts_never_say_court_ice_or_immigration(app, make, db)
     assert checked == len(LANGUAGES) * 2 * 9
 
 
-def test_plain_wording_names_the_place_and_discreet_only_the_town(app, make, db):
+def test_plain_wording_names_the_place_and_discreet_only_its_discreet_label(app, make, db):
     network = build_network(make, db, place=TELLING_PLACE)
+    network.appointment.location.discreet_label = ""  # none set: no place named, not even the town
     plain = dict((row.kind, text.body) for row, text in render_all(
         network, db, day=date(2026, 9, 30), language=Language.ENGLISH, wording=Wording.PLAIN, first_contact=False))
     discreet = dict((row.kind, text.body) for row, text in render_all(
         network, db, day=date(2026, 9, 30), language=Language.ENGLISH, wording=Wording.DISCREET, first_contact=False))
     assert plain["family_reminder_3d"].startswith("Reminder: your appointment at Boston Immigration Court is tomorrow")
-    assert discreet["family_reminder_3d"].startswith("Reminder: your appointment in Boston is tomorrow")
+    assert discreet["family_reminder_3d"].startswith("Reminder: your appointment is tomorrow")
+    assert "Boston" not in discreet["family_reminder_3d"]
+    network.appointment.location.discreet_label = "the Main St office"
+    discreet = dict((row.kind, text.body) for row, text in render_all(
+        network, db, day=date(2026, 9, 30), language=Language.ENGLISH, wording=Wording.DISCREET, first_contact=False))
+    assert discreet["family_reminder_3d"].startswith("Reminder: your appointment at the Main St office is tomorrow")
 
 
 @pytest.mark.parametrize("language", LANGUAGES, ids=str)
@@ -442,7 +516,7 @@ def test_first_contact_in_english_and_spanish_reads_naturally(network, db):
         first_contact=True))
     body = texts["family_reminder_3d"]
     assert body.startswith(
-        "Test Accompany Group: Recordatorio: su cita en North Attleborough es mañana, miércoles 30 de septiembre")
+        "Test Accompany Group: Recordatorio: su cita en 1000 Washington St, Suite 500 es mañana, miércoles 30 de septiembre")
     assert body.endswith("Responda PARAR para no recibir mensajes.")
 
 
@@ -487,7 +561,7 @@ def test_reminders_at_configured_days_have_words_too(make, db):
     kinds = {row.kind: row for row in planning.plan_family_reminders(appointment, now=PLAN_NOW, timing=timing)}
     assert set(kinds) == {"family_reminder_14d", "family_reminder_2d"}
     body = render_text(kinds["family_reminder_14d"], now=PLAN_NOW, first_contact=False).body
-    assert body.startswith("Lembrete: seu compromisso em Boston é quarta-feira, 30 de setembro, às 12h45.")
+    assert body.startswith("Lembrete: seu compromisso é quarta-feira, 30 de setembro, às 12h45.")
 
 
 def test_an_unknown_kind_is_an_error_not_silence(make, db):
@@ -511,7 +585,7 @@ def test_a_family_without_templates_in_its_language_gets_english(make, db):
     reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
     text = render_text(reminder, now=PLAN_NOW, first_contact=False)
     assert text.language == Language.ENGLISH
-    assert text.body.startswith("Reminder: your appointment in Boston is on Wednesday, September 30 at 12:45 PM")
+    assert text.body.startswith("Reminder: your appointment is on Wednesday, September 30 at 12:45 PM")
 
 
 @pytest.mark.parametrize(
@@ -545,7 +619,7 @@ def test_a_reminder_says_the_time_the_appointment_has_now(make, db):
     db.session.flush()
     body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
     assert "3:10 PM" in body and "12:45" not in body
-    assert "be there by 2:40 PM" in body
+    assert "Be there by 2:40 PM" in body
 
 
 def test_a_rescheduled_family_is_told_the_new_day_and_time(make, db):
@@ -583,7 +657,7 @@ def test_spanish_says_a_la_una(make, db):
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30), time(13, 30)))
     reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
     body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
-    assert "a la 1:30 p.m." in body and "llegar a la 1:00 p.m." in body
+    assert "a la 1:30 p.m." in body and "Llegue a la 1:00 p.m." in body
 
 
 def test_haitian_creole_has_its_own_day_and_month_names(make, db):
@@ -603,9 +677,31 @@ def test_a_confirmed_volunteer_is_named_by_first_name_only(make, db):
     claim_slot(shift, volunteer, now=PLAN_NOW)
     row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.FAMILY_VOLUNTEER_CONFIRMED))
     body = render_text(row, now=PLAN_NOW, first_contact=False).body
-    assert body == ("Good news: Jean-Baptiste from our team will drive you to your appointment "
-                    "on Wednesday, September 30 at 12:45 PM.")
+    assert body == ("Good news: Jean-Baptiste from our team will pick you up on Wednesday, September 30 "
+                    "at 12:15 PM to drive you to your appointment.")  # the pickup time, not the appointment's
     assert "Delacroix" not in body and "555" not in body
+    assert row.send_before == shift.starts_at  # told before the pickup, or not at all
+
+
+def test_a_ride_confirmation_goes_before_the_pickup_and_not_after(make, db):
+    family = make.family(name=FAMILY_NAME, language=Language.SPANISH)
+    appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30), time(13, 0)))
+    there = make.shift(appointment, role=ShiftRole.RIDE_THERE, starts_at=at_local(date(2026, 9, 30), time(11, 30)))
+    home = make.shift(appointment, role=ShiftRole.RIDE_HOME, starts_at=at_local(date(2026, 9, 30), time(15, 0)))
+    first, second = (make.volunteer(name=name, phone=phone, sms_opt_in=True)
+                     for name, phone in (("Ana Ruiz", "617-555-0111"), ("Luis Gil", "617-555-0133")))
+    claim_slot(there, first, now=PLAN_NOW)
+    claim_slot(home, second, now=PLAN_NOW)
+    rows = {row.params["volunteer_id"]: row for row in db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.kind == MessageKind.FAMILY_VOLUNTEER_CONFIRMED))}
+    pickup, ride_home = rows[first.id], rows[second.id]
+    assert pickup.send_before == there.starts_at
+    assert ride_home.send_before == appointment.starts_at  # never later than the appointment
+    body = render_text(pickup, now=PLAN_NOW, first_contact=False).body
+    assert body == ("Buenas noticias: Ana, de nuestro equipo, va a recogerle el miércoles 30 de septiembre "
+                    "a las 11:30 a.m. para llevarle a su cita.")
+    with pytest.raises(NothingToSay):  # the pickup has passed: too late to tell its time
+        render_text(pickup, now=there.starts_at + timedelta(minutes=5), first_contact=False)
 
 
 def test_no_confirmation_for_a_volunteer_who_has_let_go(make, db):

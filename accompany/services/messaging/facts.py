@@ -17,6 +17,8 @@ from sqlalchemy import select
 
 from accompany.database import db
 from accompany.models import (
+    HEARING_KINDS,
+    MUST_ATTEND_KINDS,
     Appointment,
     AppointmentStatus,
     AttendanceMode,
@@ -24,6 +26,7 @@ from accompany.models import (
     MessageKind,
     OutboundMessage,
     Shift,
+    ShiftRole,
     User,
     UserStatus,
     Wording,
@@ -50,9 +53,12 @@ class Facts:
     key: str  # the template: the kind, or "kind.variant"
     tz_name: str
     starts_at: datetime | None = None  # the time the text is about
-    town: str = ""
     place: str = ""
     plain: bool = False  # family set to plain wording: `{where}` names the place
+    label: str = ""  # what a discreet family text calls the place ("" = it names none)
+    arrive_early: int = 30  # minutes: a family reminder says the clock time to be there by
+    bring: tuple[str, ...] = ()  # BringItem values
+    stakes: str = ""  # "hearing" or "check_in": a family reminder says what missing it means
     video: bool = False
     role: str = ""  # a ShiftRole value
     escort: str = ""  # the confirmed volunteer's ShiftRole value
@@ -123,9 +129,16 @@ def _family_appointment_ahead(base: Facts, subject: Subject) -> Facts:
 
 
 def _family_volunteer_confirmed(base: Facts, subject: Subject) -> Facts:
+    """Who will go with them; a ride there says its pickup time rather than the appointment's."""
     appointment = _upcoming(subject.appointment, now=subject.now)
-    volunteer, role = _confirmed_volunteer(appointment, subject.params.get("volunteer_id"))
-    return replace(_family_appointment(base, appointment, subject.message), volunteer=volunteer, escort=role)
+    volunteer, shift = _confirmed_volunteer(appointment, subject.params.get("volunteer_id"))
+    facts = replace(_family_appointment(base, appointment, subject.message), volunteer=volunteer,
+                    escort=shift.role.value)
+    if shift.role == ShiftRole.RIDE_THERE:
+        if shift.starts_at <= subject.now:
+            raise NothingToSay("the pickup time has passed")
+        facts = replace(facts, starts_at=shift.starts_at)
+    return facts
 
 
 def _family_cancelled(base: Facts, subject: Subject) -> Facts:
@@ -322,18 +335,24 @@ def _family_appointment(base: Facts, appointment: Appointment, message: Outbound
     family = message.family
     if family is None:
         raise NothingToSay("family texts need a family")
+    location = appointment.location
+    stakes = ("hearing" if appointment.kind in HEARING_KINDS
+              else "check_in" if appointment.kind in MUST_ATTEND_KINDS else "")
     return replace(
         base,
         starts_at=appointment.starts_at,
-        town=appointment.location.town.strip(),
-        place=appointment.location.name,
+        place=location.name,
+        label=location.discreet_label.strip(),
+        arrive_early=location.arrive_minutes_early,
+        bring=tuple(item.value for item in location.bring_items),
+        stakes=stakes,
         plain=family.wording == Wording.PLAIN,
         video=appointment.mode == AttendanceMode.VIDEO,
     )
 
 
-def _confirmed_volunteer(appointment: Appointment, volunteer_id) -> tuple[str, str]:
-    """The volunteer's first name and role, if they still hold a shift of this appointment."""
+def _confirmed_volunteer(appointment: Appointment, volunteer_id) -> tuple[str, Shift]:
+    """The volunteer's first name and their first shift, if they still hold one of this appointment."""
     if volunteer_id is None:
         raise NothingToSay("no volunteer named")
     volunteer = db.session.get(User, volunteer_id)
@@ -346,7 +365,7 @@ def _confirmed_volunteer(appointment: Appointment, volunteer_id) -> tuple[str, s
     )
     if volunteer is None or shift is None or not volunteer.first_name:
         raise NothingToSay("the volunteer no longer holds a shift for this appointment")
-    return volunteer.first_name, shift.role.value
+    return volunteer.first_name, shift
 
 
 def _held_upcoming_shift(shift: Shift | None, volunteer: User | None, *, now: datetime) -> Shift:

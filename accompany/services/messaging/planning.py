@@ -333,10 +333,11 @@ def _last_reminder_sent(key_base: str) -> datetime | None:
 
 def plan_family_notice(
     appointment: Appointment, kind: MessageKind, *, now: datetime, key_suffix: str = "",
-    params: dict | None = None, timing: Timing | None = None,
+    params: dict | None = None, timing: Timing | None = None, send_before: datetime | None = None,
 ) -> OutboundMessage | None:
-    """One notice to the family about `appointment` (volunteer confirmed, rescheduled, cancelled)."""
-    send_before = appointment.starts_at
+    """One notice to the family about `appointment` (volunteer confirmed, rescheduled, cancelled),
+    sent before the appointment (or before `send_before`, when that is sooner)."""
+    send_before = min(send_before or appointment.starts_at, appointment.starts_at)
     if kind == MessageKind.FAMILY_CANCELLED:
         send_before = max(appointment.starts_at, now + timedelta(hours=1))
     return plan_family_text(
@@ -347,11 +348,12 @@ def plan_family_notice(
 
 def plan_volunteer_confirmed(claim: Claim, *, now: datetime) -> OutboundMessage | None:
     """Tell the family that a volunteer holds a shift of their appointment ("Ana from our team will
-    drive you"): one text per volunteer and appointment time."""
+    pick you up at 7:45 AM"): one text per volunteer and appointment time, gone before the shift
+    begins (a pickup time told after the pickup is no use)."""
     volunteer_id = claim.volunteer_id
     return plan_family_notice(
         claim.shift.appointment, MessageKind.FAMILY_VOLUNTEER_CONFIRMED, now=now,
-        key_suffix=f":{volunteer_id}", params={"volunteer_id": volunteer_id},
+        key_suffix=f":{volunteer_id}", params={"volunteer_id": volunteer_id}, send_before=claim.shift.starts_at,
     )
 
 

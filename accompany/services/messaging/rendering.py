@@ -8,8 +8,15 @@ appointment's reminder, a released shift's "starting soon") raises `NothingToSay
 dispatcher cancels the row rather than send it.
 
 Privacy: no family name is ever read here, so none can reach a body. Family texts say "your
-appointment", the day, the time and the town; only a family set to plain wording is told the
-place's name. Volunteers and coordinators get the role and the place.
+appointment", the day and the time, and for the place only its discreet label (which a
+coordinator sets per place; none set, no place is named: a town like "Burlington" would give an
+ICE office away); only a family set to plain wording is told the place's name. Volunteers and
+coordinators get the role and the place.
+
+A family reminder helps them plan (issue 13, point 5): the time to be there by (the place's own
+minutes early), what to bring (the place's list, worded in each language), "reply 2 for a ride",
+a line asking them to plan the trip today, and, for hearings and check-ins only, what missing it
+means (plain wording about a hearing says it plainly: the judge can order removal in absence).
 
 Dates are always words ("sabado 3 de octubre", never "3/10", which reads as 10 March next to US
 court notices); the letters of a day or month name that GSM-7 lacks lose their accents
@@ -18,9 +25,10 @@ its room.
 
 Length: a text must fit in two SMS segments. The natural wording comes first; if it would not
 fit, a name or place typed with letters outside GSM-7 is written without its accents; then the
-date leaves out the day's name ("30 de septiembre"); then the optional sentences go (the gentle
-"missing it could hurt your case", a volunteer's meeting point that the linked page also shows);
-last of all the link. If even that is too long, `TextTooLong` says so: a text is never sent as
+date leaves out the day's name ("30 de septiembre"), and the family reminder's planning helps go
+(first "plan today how you will get there", then what to bring); then the optional sentences go
+(the gentle "missing it could hurt your case", a volunteer's meeting point that the linked page
+also shows); last of all the link. If even that is too long, `TextTooLong` says so: a text is never sent as
 three segments.
 """
 
@@ -50,20 +58,24 @@ NUMBER_REPLIES = (MessageKind.REPLY_HELP, MessageKind.STOP_CONFIRMATION, Message
 AS_WRITTEN = frozenset({MessageKind.STAFF_REPLY})
 
 MAX_SEGMENTS = 2
-ARRIVE_EARLY = timedelta(minutes=30)  # security lines and check-in queues
 READY_EARLY = timedelta(minutes=10)  # for an appointment by video
-# The ways to make a text fit, tried in order: (plain letters in values, the day's name in the
-# date, the optional sentences, the link). Our own words are GSM-7; a value typed by a person
-# ("María", "Praça São João") may not be, and one such letter halves the room, so first its
-# accents go. Then the day's name ("Wednesday"); the date stays in words. Then a family
-# reminder's "missing it could hurt your case" and a volunteer's meeting point (the linked page
-# has it); last the link (the dashboard and the volunteer's shifts page lead there too).
+# The ways to make a text fit, tried in order: (plain letters in values, the planning helps a
+# family reminder keeps (2: plan line and what to bring, 1: what to bring, 0: neither), the day's
+# name in the date, the optional sentences, the link). Our own words are GSM-7; a value typed by
+# a person ("María", "Praça São João") may not be, and one such letter halves the room, so first
+# its accents go. Then the "plan today" line, then what to bring; then the day's name
+# ("Wednesday"); the date stays in words. Then a family reminder's "missing it could hurt your
+# case" and a volunteer's meeting point (the linked page has it); last the link (the dashboard
+# and the volunteer's shifts page lead there too). When, where, the time to be there and "reply
+# 2 for a ride" always stay.
 FITTING = (
-    (False, True, True, True),
-    (True, True, True, True),
-    (True, False, True, True),
-    (True, False, False, True),
-    (True, False, False, False),
+    (False, 2, True, True, True),
+    (True, 2, True, True, True),
+    (True, 1, True, True, True),
+    (True, 0, True, True, True),
+    (True, 0, False, True, True),
+    (True, 0, False, False, True),
+    (True, 0, False, False, False),
 )
 
 
@@ -108,9 +120,9 @@ def render_number_reply(kind: MessageKind, language: str, *, now: datetime) -> R
 def _fitted(catalog: ModuleType, kind: str, facts: Facts, language: Language, *, now: datetime,
             first_contact: bool) -> RenderedText:
     """The first wording (see FITTING) that fits in MAX_SEGMENTS, or TextTooLong."""
-    for plain_values, weekday, keep_optional, keep_link in FITTING:
+    for plain_values, helps, weekday, keep_optional, keep_link in FITTING:
         body = compose(catalog, kind, facts, now=now, first_contact=first_contact, plain_values=plain_values,
-                       weekday=weekday, keep_optional=keep_optional, keep_link=keep_link)
+                       helps=helps, weekday=weekday, keep_optional=keep_optional, keep_link=keep_link)
         segments = count_segments(body)
         if segments <= MAX_SEGMENTS:
             return RenderedText(body=body, language=language, segments=segments)
@@ -143,14 +155,15 @@ def spoken_language(families: Iterable[Family], users: Iterable[User]) -> Langua
 
 def compose(
     catalog: ModuleType, kind: str, facts: Facts, *, now: datetime, first_contact: bool,
-    plain_values: bool = False, weekday: bool = True, keep_optional: bool = True, keep_link: bool = True,
+    plain_values: bool = False, helps: int = 2, weekday: bool = True, keep_optional: bool = True,
+    keep_link: bool = True,
 ) -> str:
     """Fill the template for `facts` in `catalog`'s language."""
     words = catalog.WORDS
     org = current_app.config["SMS_SENDER_NAME"]
     if plain_values:
         facts = replace(facts, **{name: gsm_letters(getattr(facts, name))
-                                  for name in ("town", "place", "volunteer", "meeting")})
+                                  for name in ("place", "label", "volunteer", "meeting")})
     slots = {
         "org": gsm_letters(org) if plain_values else org,
         "phone": facts.phone,
@@ -164,7 +177,9 @@ def compose(
         "count": facts.count,
         "checks": facts.checks,
         "help": words["help"].format(phone=facts.phone) if facts.phone else words["help_reply"],
-        "risk": words["risk"] if keep_optional else "",
+        "risk": _consequence(words, facts) if keep_optional else "",
+        "plan": words["plan"] if helps >= 2 and not facts.video else "",
+        "bring": _bring(catalog, facts) if helps >= 1 and not facts.video else "",
         "code": facts.code,
         "minutes": facts.minutes,
         "message": facts.message,
@@ -172,13 +187,14 @@ def compose(
     if facts.starts_at is not None:
         local = to_local(facts.starts_at, facts.tz_name)
         days_until = (local.date() - to_local(now, facts.tz_name).date()).days
-        early = READY_EARLY if facts.video else ARRIVE_EARLY
+        early = READY_EARLY if facts.video else timedelta(minutes=facts.arrive_early)
         slots.update(
             when=gsm_letters(catalog.when(local, days_until, weekday=weekday)),
             where=_where(words, facts),
             trip=words["trip_video" if facts.video else "trip"].format(arrive=catalog.arrival(local - early)),
             reply=words["reply_video" if facts.video else "reply"],
         )
+    slots["escort"] = slots["escort"].format(when=slots.get("when", ""))  # "will pick you up {when}"
     key = facts.key
     if key not in catalog.TEXTS and FAMILY_REMINDER_KIND.fullmatch(key):
         key = MessageKind.FAMILY_REMINDER  # at days the catalogs do not word one by one
@@ -190,11 +206,29 @@ def compose(
 
 
 def _where(words: dict, facts: Facts) -> str:
-    """Discreet: the town only. Plain: the place's name. By video: no place at all."""
+    """Plain: the place's name. Discreet: the place's discreet label, else no place at all. By
+    video: no place at all."""
     if facts.video:
         return words["where_video"]
     if facts.plain and facts.place:
         return words["where_place"].format(place=facts.place)
-    if facts.town:
-        return words["where_town"].format(town=facts.town)
+    if facts.label:
+        return words["where_place"].format(place=facts.label)
     return ""
+
+
+def _consequence(words: dict, facts: Facts) -> str:
+    """What missing it means: for hearings and check-ins only; said plainly only about a hearing
+    to a family set to plain wording."""
+    if not facts.stakes:
+        return ""
+    return words["risk_hearing"] if facts.plain and facts.stakes == "hearing" else words["risk"]
+
+
+def _bring(catalog: ModuleType, facts: Facts) -> str:
+    """'Bring a photo ID, your papers and the letter with this date.'"""
+    items = [catalog.BRING[item] for item in facts.bring]
+    if not items:
+        return ""
+    listed = items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {catalog.WORDS['and']} {items[-1]}"
+    return catalog.WORDS["bring"].format(items=listed)

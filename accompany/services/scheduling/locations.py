@@ -19,8 +19,9 @@ from accompany.services.inputs import trimmed
 from accompany.services.privacy.audit import record_event
 from accompany.timezones import is_known_zone
 
-# A place's name and town go into texts (the town into discreet family reminders), and a text
-# has two segments at most: tests/test_texts.py renders every kind at these limits.
+# A place's name goes into texts (to staff, and to families set to plain wording), its discreet
+# name into discreet family reminders, and a text has two segments at most: tests/test_texts.py
+# renders every kind at these limits. (The town is no longer in any text; its limit stays.)
 NAME_MAX, ADDRESS_MAX, TOWN_MAX, NOTES_MAX = 60, 255, 40, 4000
 # What a discreet family reminder calls the place, and how early it asks them to be there.
 LABEL_MAX, ARRIVE_EARLY_MAX, ARRIVE_EARLY_DEFAULT = 30, 180, 30

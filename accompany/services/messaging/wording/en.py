@@ -62,32 +62,42 @@ ROLES = {
     "visit": "Visit",
 }
 
+# What to bring (BringItem), as the reminder lists it.
+BRING = {
+    "photo_id": 'a photo ID',
+    "papers": 'your papers',
+    "notice": 'your appointment letter',
+}
+
 WORDS = {
     "intro": "{org}: ",
     "stop": "Reply STOP to stop.",
-    "where_town": " in {town}",
     "where_place": " at {place}",
     "where_video": " by video",
-    "trip": "Leave early to be there by {arrive}.",
+    "trip": 'Be there by {arrive}.',
     "trip_video": "Be ready by {arrive}.",
     "reply": "Reply 1 to confirm, 2 if you need a ride.",
     "reply_video": "Reply 1 to confirm.",
     "risk": "Missing it could hurt your case.",
-    "escort_ride_there": "will drive you to your appointment",
-    "escort_ride_home": "will drive you home after your appointment",
-    "escort": "will go with you to your appointment",
+    "escort_ride_there": 'will pick you up {when} to drive you to your appointment',
+    "escort_ride_home": 'will drive you home after your appointment {when}',
+    "escort": 'will go with you to your appointment {when}',
     "help": "Questions? Call {phone}.",
     "help_reply": "Questions? Reply to this text.",
     "meeting": " Meet at: {meeting}.",
+    "plan": 'Plan your trip today.',
+    "bring": 'Bring {items}.',
+    "and": 'and',
+    "risk_hearing": 'Missing it can mean a deportation order without you.',
     "link": " {link}",
 }
 
 TEXTS = {
-    "family_reminder": "Reminder: your appointment{where} is {when}. {trip} {reply} {risk}",
-    "family_reminder_7d": "Reminder: your appointment{where} is {when}. {reply} {trip} {risk}",
-    "family_reminder_3d": "Reminder: your appointment{where} is {when}. {trip} {reply} {risk}",
-    "family_reminder_1d": "Reminder: your appointment{where} is {when}. {trip} {reply} {risk}",
-    "family_volunteer_confirmed": "Good news: {volunteer} from our team {escort} {when}.",
+    "family_reminder": 'Reminder: your appointment{where} is {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_7d": 'Reminder: your appointment{where} is {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_3d": 'Reminder: your appointment{where} is {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_1d": 'Reminder: your appointment{where} is {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_volunteer_confirmed": 'Good news: {volunteer} from our team {escort}.',
     "family_rescheduled": "Change: your appointment{where} is now {when}. {trip} {reply}",
     "family_cancelled": "Update: your appointment {when} is cancelled. {help}",
     "volunteer_claimed": "Thanks! Your shift: {role}, {place}, {when}.{meeting}{link}",

@@ -74,32 +74,42 @@ ROLES = {
     "visit": "Visita",
 }
 
+# What to bring (BringItem), as the reminder lists it.
+BRING = {
+    "photo_id": 'un documento con foto',
+    "papers": 'sus papeles',
+    "notice": 'la carta de la cita',
+}
+
 WORDS = {
     "intro": "{org}: ",
     "stop": "Responda PARAR para no recibir mensajes.",
-    "where_town": " en {town}",
     "where_place": " en {place}",
     "where_video": " por video",
-    "trip": "Salga con tiempo para llegar {arrive}.",
+    "trip": 'Llegue {arrive}.',
     "trip_video": "Conéctese {arrive}.",
     "reply": "Responda 1 para confirmar o 2 si necesita transporte.",
     "reply_video": "Responda 1 para confirmar.",
     "risk": "Faltar puede afectar su caso.",
-    "escort_ride_there": "va a llevarle a su cita",
-    "escort_ride_home": "va a llevarle a casa después de su cita",
-    "escort": "va a acompañarle a su cita",
+    "escort_ride_there": 'va a recogerle {when} para llevarle a su cita',
+    "escort_ride_home": 'va a llevarle a casa después de su cita, {when}',
+    "escort": 'va a acompañarle a su cita, {when}',
     "help": "¿Preguntas? Llame al {phone}.",
     "help_reply": "¿Preguntas? Responda a este mensaje.",
     "meeting": " Punto de encuentro: {meeting}.",
+    "plan": 'Planee hoy su viaje.',
+    "bring": 'Lleve {items}.',
+    "and": 'y',
+    "risk_hearing": 'Si falta, el juez puede ordenar deportarle sin usted.',
     "link": " {link}",
 }
 
 TEXTS = {
-    "family_reminder": "Recordatorio: su cita{where} es {when}. {trip} {reply} {risk}",
-    "family_reminder_7d": "Recordatorio: su cita{where} es {when}. {reply} {trip} {risk}",
-    "family_reminder_3d": "Recordatorio: su cita{where} es {when}. {trip} {reply} {risk}",
-    "family_reminder_1d": "Recordatorio: su cita{where} es {when}. {trip} {reply} {risk}",
-    "family_volunteer_confirmed": "Buenas noticias: {volunteer}, de nuestro equipo, {escort} {when}.",
+    "family_reminder": 'Recordatorio: su cita{where} es {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_7d": 'Recordatorio: su cita{where} es {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_3d": 'Recordatorio: su cita{where} es {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_1d": 'Recordatorio: su cita{where} es {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_volunteer_confirmed": 'Buenas noticias: {volunteer}, de nuestro equipo, {escort}.',
     "family_rescheduled": "Cambio: su cita{where} ahora es {when}. {trip} {reply}",
     "family_cancelled": "Aviso: su cita para {when} fue cancelada. {help}",
     "volunteer_claimed": "¡Gracias! Su turno: {role}, {place}, {when}.{meeting}{link}",

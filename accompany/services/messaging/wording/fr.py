@@ -62,32 +62,42 @@ ROLES = {
     "visit": "Visite",
 }
 
+# What to bring (BringItem), as the reminder lists it.
+BRING = {
+    "photo_id": "une pièce d'identité",
+    "papers": 'vos papiers',
+    "notice": 'la lettre de convocation',
+}
+
 WORDS = {
     "intro": "{org} : ",
     "stop": "Répondez STOP pour vous désinscrire.",
-    "where_town": " à {town}",
     "where_place": " à {place}",
     "where_video": " par vidéo",
-    "trip": "Prévoyez d'arriver {arrive}.",
+    "trip": 'Arrivez {arrive}.',
     "trip_video": "Connectez-vous {arrive}.",
-    "reply": "Répondez 1 pour confirmer, 2 si vous avez besoin d'un transport.",
+    "reply": "Répondez 1 pour confirmer, 2 s'il vous faut un transport.",
     "reply_video": "Répondez 1 pour confirmer.",
-    "risk": "Le manquer peut nuire à votre dossier.",
-    "escort_ride_there": "vous conduira à votre rendez-vous",
-    "escort_ride_home": "vous ramènera chez vous après votre rendez-vous",
-    "escort": "vous accompagnera à votre rendez-vous",
+    "risk": 'Une absence peut nuire à votre dossier.',
+    "escort_ride_there": 'passera vous prendre {when} pour vous conduire à votre rendez-vous',
+    "escort_ride_home": 'vous ramènera chez vous après votre rendez-vous {when}',
+    "escort": 'vous accompagnera à votre rendez-vous {when}',
     "help": "Des questions ? Appelez le {phone}.",
     "help_reply": "Des questions ? Répondez à ce message.",
-    "meeting": " Point de rencontre : {meeting}.",
+    "meeting": ' Lieu de rendez-vous : {meeting}.',
+    "plan": "Organisez-vous dès aujourd'hui.",
+    "bring": 'Apportez {items}.',
+    "and": 'et',
+    "risk_hearing": 'En votre absence, le juge peut ordonner votre expulsion.',
     "link": " {link}",
 }
 
 TEXTS = {
-    "family_reminder": "Rappel : votre rendez-vous{where} est {when}. {trip} {reply} {risk}",
-    "family_reminder_7d": "Rappel : votre rendez-vous{where} est {when}. {reply} {trip} {risk}",
-    "family_reminder_3d": "Rappel : votre rendez-vous{where} est {when}. {trip} {reply} {risk}",
-    "family_reminder_1d": "Rappel : votre rendez-vous{where} est {when}. {trip} {reply} {risk}",
-    "family_volunteer_confirmed": "Bonne nouvelle : {volunteer}, de notre équipe, {escort} {when}.",
+    "family_reminder": 'Rappel : votre rendez-vous{where} est {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_7d": 'Rappel : votre rendez-vous{where} est {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_3d": 'Rappel : votre rendez-vous{where} est {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_1d": 'Rappel : votre rendez-vous{where} est {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_volunteer_confirmed": 'Bonne nouvelle : {volunteer}, de notre équipe, {escort}.',
     "family_rescheduled": "Changement : votre rendez-vous{where} est maintenant {when}. {trip} {reply}",
     "family_cancelled": "Votre rendez-vous prévu {when} est annulé. {help}",
     "volunteer_claimed": "Merci ! Votre créneau : {role}, {place}, {when}.{meeting}{link}",

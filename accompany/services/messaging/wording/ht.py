@@ -78,33 +78,43 @@ ROLES = {
     "visit": "Vizit",
 }
 
+# What to bring (BringItem), as the reminder lists it.
+BRING = {
+    "photo_id": 'yon pyès idantite',
+    "papers": 'papye w yo',
+    "notice": 'lèt randevou a',
+}
+
 WORDS = {
     "intro": "{org}: ",
     "stop": "Reponn SISPANN pou w pa resevwa mesaj ankò.",
-    "where_town": " nan {town}",
     "where_place": " nan {place}",
     "where_video": " pa videyo",
-    "trip": "Pati bonè pou w rive {arrive}.",
+    "trip": 'Fò w rive {arrive}.',
     "trip_video": "Konekte {arrive}.",
     "reply": "Reponn 1 pou konfime, 2 si w bezwen yon woulib.",
     "reply_video": "Reponn 1 pou konfime.",
-    "risk": "Si w manke l, sa ka fè dosye w mal.",
-    "escort_ride_there": "ap mennen w nan randevou w la",
-    "escort_ride_home": "ap mennen w lakay apre randevou w la",
-    "escort": "ap akonpaye w nan randevou w la",
+    "risk": 'Si w pa ale, sa ka gen move konsekans pou dosye w.',
+    "escort_ride_there": 'ap vin chèche w {when} pou mennen w nan randevou w la',
+    "escort_ride_home": 'ap mennen w lakay apre randevou w la {when}',
+    "escort": 'ap akonpaye w nan randevou w la {when}',
     "help": "Kesyon? Rele {phone}.",
     "help_reply": "Kesyon? Reponn mesaj sa a.",
     "meeting": " Kote pou n rankontre: {meeting}.",
+    "plan": 'Jodi a, fè plan pou w ale.',
+    "bring": 'Pote {items}.',
+    "and": 'ak',
+    "risk_hearing": 'Si w pa ale, jij la ka bay lòd depòte w san w pa la.',
     "link": " {link}",
 }
 
 TEXTS = {
-    "family_reminder": "Rapèl: randevou w la{where} se {when}. {trip} {reply} {risk}",
-    "family_reminder_7d": "Rapèl: randevou w la{where} se {when}. {reply} {trip} {risk}",
-    "family_reminder_3d": "Rapèl: randevou w la{where} se {when}. {trip} {reply} {risk}",
-    "family_reminder_1d": "Rapèl: randevou w la{where} se {when}. {trip} {reply} {risk}",
-    "family_volunteer_confirmed": "Bon nouvèl: {volunteer}, nan ekip nou an, {escort} {when}.",
-    "family_rescheduled": "Chanjman: randevou w la{where} kounye a se {when}. {trip} {reply}",
+    "family_reminder": 'Rapèl: ou gen yon randevou{where} {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_7d": 'Rapèl: ou gen yon randevou{where} {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_3d": 'Rapèl: ou gen yon randevou{where} {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_1d": 'Rapèl: ou gen yon randevou{where} {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_volunteer_confirmed": 'Bon nouvèl: {volunteer}, nan ekip nou an, {escort}.',
+    "family_rescheduled": 'Chanjman: randevou w la chanje, kounye a li{where} {when}. {trip} {reply}',
     "family_cancelled": "Yo anile randevou w la {when}. {help}",
     "volunteer_claimed": "Mèsi! Men plas ou: {role}, {place}, {when}.{meeting}{link}",
     "volunteer_evening_before": "Rapèl: {role}, {place}, {when}.{meeting}{link}",

@@ -67,32 +67,42 @@ ROLES = {
     "visit": "Visita",
 }
 
+# What to bring (BringItem), as the reminder lists it.
+BRING = {
+    "photo_id": 'um documento com foto',
+    "papers": 'seus papéis',
+    "notice": 'a carta do compromisso',
+}
+
 WORDS = {
     "intro": "{org}: ",
     "stop": "Para parar de receber, responda SAIR.",
-    "where_town": " em {town}",
     "where_place": " em {place}",
     "where_video": " online",
-    "trip": "Saia cedo para chegar {arrive}.",
+    "trip": 'Chegue {arrive}.',
     "trip_video": "Entre na chamada {arrive}.",
     "reply": "Responda 1 para confirmar ou 2 se precisar de carona.",
     "reply_video": "Responda 1 para confirmar.",
     "risk": "Faltar pode prejudicar seu caso.",
-    "escort_ride_there": "vai te levar ao compromisso",
-    "escort_ride_home": "vai te levar para casa depois do compromisso",
-    "escort": "vai te acompanhar no compromisso",
+    "escort_ride_there": 'vai te buscar {when} para te levar ao compromisso',
+    "escort_ride_home": 'vai te levar para casa depois do compromisso marcado para {when}',
+    "escort": 'vai te acompanhar no compromisso marcado para {when}',
     "help": "Perguntas? Ligue para {phone}.",
     "help_reply": "Perguntas? Responda esta mensagem.",
     "meeting": " Ponto de encontro: {meeting}.",
+    "plan": 'Planeje hoje o trajeto.',
+    "bring": 'Leve {items}.',
+    "and": 'e',
+    "risk_hearing": 'Se faltar, o juiz pode ordenar que te deportem.',
     "link": " {link}",
 }
 
 TEXTS = {
-    "family_reminder": "Lembrete: seu compromisso{where} é {when}. {trip} {reply} {risk}",
-    "family_reminder_7d": "Lembrete: seu compromisso{where} é {when}. {reply} {trip} {risk}",
-    "family_reminder_3d": "Lembrete: seu compromisso{where} é {when}. {trip} {reply} {risk}",
-    "family_reminder_1d": "Lembrete: seu compromisso{where} é {when}. {trip} {reply} {risk}",
-    "family_volunteer_confirmed": "Tudo certo: {volunteer}, da nossa equipe, {escort} marcado para {when}.",
+    "family_reminder": 'Lembrete: seu compromisso{where} é {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_7d": 'Lembrete: seu compromisso{where} é {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_3d": 'Lembrete: seu compromisso{where} é {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_reminder_1d": 'Lembrete: seu compromisso{where} é {when}. {trip} {bring} {plan} {reply} {risk}',
+    "family_volunteer_confirmed": 'Tudo certo: {volunteer}, da nossa equipe, {escort}.',
     "family_rescheduled": "Aviso: seu compromisso{where} mudou para {when}. {trip} {reply}",
     "family_cancelled": "Aviso: seu compromisso marcado para {when} foi cancelado. {help}",
     "volunteer_claimed": "Obrigado! Seu turno: {role}, {place}, {when}.{meeting}{link}",
