@@ -117,6 +117,9 @@ def test_demo_places_are_the_real_courts_ice_office_and_jail(app, db):
         assert place.timezone == "America/New_York"
         assert place.active
         assert "photo ID" in place.arrival_notes
+        # A family's reminder: a street for a name (never the town), a time to be there, photo ID.
+        assert place.discreet_label and place.town not in place.discreet_label
+        assert place.arrive_minutes_early in (30, 45) and "photo_id" in place.bring
 
 
 def test_demo_people_are_an_admin_two_coordinators_and_about_forty_volunteers(app, db):

@@ -27,6 +27,7 @@ from accompany.demo.data import (
     EMAIL_DOMAIN,
     FAMILIES,
     FAMILY_AREA_CODES,
+    FAMILY_TEXTS,
     FIXED_HOLIDAYS,
     LOCATIONS,
     MEETING_POINTS,
@@ -164,8 +165,10 @@ def _phone(area_code: int, n: int) -> str:
 def _location(name: str, kind: LocationKind, address: str, town: str, notes: str) -> Location:
     # Location names are unique: reuse a place someone already entered by hand.
     existing = db.session.scalar(select(Location).where(Location.name == name))
+    label, minutes, bring = FAMILY_TEXTS[name]
     return existing or Location(
-        name=name, kind=kind, address=address, town=town, timezone=TZ.key, arrival_notes=notes
+        name=name, kind=kind, address=address, town=town, timezone=TZ.key, arrival_notes=notes,
+        discreet_label=label, arrive_minutes_early=minutes, bring=bring,
     )
 
 

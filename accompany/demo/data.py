@@ -39,6 +39,14 @@ LOCATIONS = (
      "on the person's visitor list. Bring government photo ID. Phones, keys and bags stay in "
      "the car or a locker. Plain, modest clothes. Arrive 30 minutes early for processing."),
 )
+# What a family's reminder says about each place: its discreet name (a street address, never the
+# town), how many minutes early to be there, and what to bring (BringItem values).
+FAMILY_TEXTS = {
+    BOSTON_COURT: ("15 New Sudbury St, Room 320", 45, "photo_id,papers,notice"),
+    CHELMSFORD_COURT: ("150 Apollo Dr", 45, "photo_id,papers,notice"),
+    BURLINGTON_ICE: ("1000 District Ave", 30, "photo_id,notice"),
+    PLYMOUTH_JAIL: ("26 Long Pond Rd", 30, "photo_id"),
+}
 
 # (name, email, role label, role)
 STAFF = (

@@ -88,7 +88,7 @@ WORDS = {
     "plan": 'Plan your trip today.',
     "bring": 'Bring {items}.',
     "and": 'and',
-    "risk_hearing": 'Missing it can mean a deportation order without you.',
+    "risk_hearing": 'Missing it can mean a deportation order in your absence.',
     "link": " {link}",
 }
 

@@ -100,7 +100,7 @@ WORDS = {
     "plan": 'Planee hoy su viaje.',
     "bring": 'Lleve {items}.',
     "and": 'y',
-    "risk_hearing": 'Si falta, el juez puede ordenar deportarle sin usted.',
+    "risk_hearing": 'Si falta, el juez puede ordenar deportarle en su ausencia.',
     "link": " {link}",
 }
 
