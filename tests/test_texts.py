@@ -816,3 +816,20 @@ def test_video_appointments_skip_the_ride(make, db, language):
         assert CATALOGS[language.value].WORDS["reply_video"] in text.body
         assert CATALOGS[language.value].WORDS["reply"] not in text.body
         assert "North Attleborough" not in text.body
+
+
+def test_french_and_kreyol_read_as_written_in_those_languages_not_word_for_word(network, db):
+    """The review found calques: Kreyol "randevou w la ... se <time>" and "sa ka fe dosye w mal"
+    (English "hurt your case"), French "Le manquer peut nuire" and a person "detenue" for arrested."""
+    ht = {row.kind: text.body for row, text in render_all(
+        network, db, day=date(2026, 9, 30), language=Language.HAITIAN_CREOLE, wording=Wording.DISCREET,
+        first_contact=False)}
+    assert ht["family_reminder_7d"].startswith("Rapèl: ou gen yon randevou nan ")
+    assert "sa ka gen move konsekans pou dosye w" in ht["family_reminder_7d"]
+    assert "dosye w mal" not in ht["family_reminder_7d"] and " se demen" not in ht["family_reminder_7d"]
+    fr = {row.kind: text.body for row, text in render_all(
+        network, db, day=date(2026, 9, 30), language=Language.FRENCH, wording=Wording.DISCREET,
+        first_contact=False)}
+    assert fr["family_reminder_7d"].endswith("Une absence peut nuire à votre dossier.")
+    assert fr["coordinator_detained"].startswith("Alerte : on signale l'arrestation d'une personne après")
+    assert "Lieu de rendez-vous :" in fr["volunteer_claimed"]

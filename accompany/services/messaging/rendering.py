@@ -84,7 +84,7 @@ class TextTooLong(ValueError):
 
     def __init__(self, kind: str, segments: int):
         super().__init__(f"Not sent: even at its shortest this text would take {segments} SMS segments (at "
-                         f"most {MAX_SEGMENTS}). Shorten the place's name or town on the place's page.")
+                         f"most {MAX_SEGMENTS}). Shorten the place's name or discreet name on the place's page.")
         self.kind, self.segments = kind, segments
 
 

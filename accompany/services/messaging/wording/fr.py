@@ -106,7 +106,7 @@ TEXTS = {
     "volunteer_rescheduled": "Nouvel horaire : {role}, {place}, désormais {when}.{meeting}{link}",
     "volunteer_cancelled": "Annulé : {role}, {place}, {when}. Inutile de vous déplacer. Merci !",
     "volunteer_cancelled.no_place": "Annulé : {role}, {when}. Inutile de vous déplacer. Merci !",
-    "coordinator_detained": "Alerte : une personne a été détenue après son rendez-vous à {place} {when}.{link}",
+    "coordinator_detained": "Alerte : on signale l'arrestation d'une personne après son rendez-vous à {place} {when}.{link}",
     "coordinator_unfilled_digest": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures.{link}",
     "coordinator_unfilled_digest.checks": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures et {checks} dates d'audience à vérifier.{link}",
     "coordinator_unfilled_digest.checks_only": "Aujourd'hui : {checks} dates d'audience à vérifier auprès du tribunal.{link}",
