@@ -284,12 +284,12 @@ class _History:
     dedupe keys: delivered when their time has passed, pending when it has not."""
 
     def __init__(self, rng: random.Random, *, now: datetime):
-        from accompany.services.messaging import planning
+        from accompany.services.messaging import audience
 
         self.rng = rng
         self.now = now
-        self.timing = planning.current_timing()
-        self.org_tz = planning.org_timezone()
+        self.timing = audience.current_timing()
+        self.org_tz = audience.org_timezone()
         self.outbound: list[dict] = []
         self.inbound: list[dict] = []
 

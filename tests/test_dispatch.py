@@ -227,7 +227,7 @@ def test_two_scheduler_processes_send_each_message_once_counted_at_the_fake_twil
     import sys
     from pathlib import Path
 
-    from accompany.services.messaging.planning import current_timing, staff_hours
+    from accompany.services.messaging.audience import current_timing, staff_hours
     from accompany.services.scheduling.claims import claim_slot
     from tests.conftest import from_now
     from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio

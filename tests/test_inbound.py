@@ -27,7 +27,7 @@ from accompany.models import (
     Shift,
     ShiftRole,
 )
-from accompany.services.messaging import planning
+from accompany.services.messaging import audience, planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.messaging.keywords import normalize
@@ -92,7 +92,7 @@ def family_rows(family) -> list[OutboundMessage]:
 
 
 def opted_out(phone: str = FAMILY_PHONE) -> bool:
-    return planning.is_opted_out(phone_index(phone))
+    return audience.is_opted_out(phone_index(phone))
 
 
 # -- STOP, START, HELP -----------------------------------------------------------------------------

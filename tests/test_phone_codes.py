@@ -14,8 +14,8 @@ from accompany.crypto import keyring, phone_index
 from accompany.database import db as _db
 from accompany.models import AuditEvent, Claim, MessageKind, MessageState, OutboundMessage, PhoneCode, User, UserStatus
 from accompany.services.messaging import codes
+from accompany.services.messaging.audience import is_opted_out
 from accompany.services.messaging.inbound import receive_text
-from accompany.services.messaging.planning import is_opted_out
 from accompany.services.messaging.sms.gateway import FinalError, current_gateway
 from accompany.services.people import phone_codes
 from accompany.services.people.phone_codes import (

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from accompany.models import MessageKind, MessageState, OutboundMessage
 from accompany.services.messaging import outbox
+from accompany.services.messaging.audience import recipient_hours
 from accompany.services.messaging.dispatch import send_due
-from accompany.services.messaging.planning import plan_message, plan_volunteer_reminders, recipient_hours
+from accompany.services.messaging.planning import plan_message, plan_volunteer_reminders
 from accompany.services.messaging.sms.gateway import RetryableError
 from tests.conftest import boston
 

@@ -64,7 +64,7 @@ def test_scheduler_command_runs_as_its_own_process_and_stops_on_sigterm(tmp_path
 
 def test_a_tick_sends_the_whole_backlog_batch_after_batch(app, make, db):
     from accompany.clock import set_clock
-    from accompany.services.messaging.planning import current_timing, staff_hours
+    from accompany.services.messaging.audience import current_timing, staff_hours
     from accompany.services.messaging.sms.gateway import current_gateway
     from accompany.services.scheduling.claims import claim_slot
     from tests.conftest import from_now

@@ -12,8 +12,9 @@ from twilio.request_validator import RequestValidator
 from accompany.crypto import phone_index
 from accompany.extensions import csrf
 from accompany.models import MessageState, OptOut, OutboundMessage, RecipientKind
+from accompany.services.messaging.audience import is_opted_out
 from accompany.services.messaging.delivery import record_status
-from accompany.services.messaging.planning import is_opted_out, plan_message
+from accompany.services.messaging.planning import plan_message
 from accompany.webhooks import bp as webhooks_bp
 from tests.conftest import NOW
 

@@ -23,7 +23,7 @@ from accompany.models import (
     ShiftRole,
     Wording,
 )
-from accompany.services.messaging import planning
+from accompany.services.messaging import audience, planning
 from accompany.services.messaging.facts import KINDS, NothingToSay, UnknownKind
 from accompany.services.messaging.rendering import (
     NUMBER_REPLIES,
@@ -557,7 +557,7 @@ def test_every_catalog_words_every_kind_and_role():
 def test_reminders_at_configured_days_have_words_too(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.PORTUGUESE)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
-    timing = planning.Timing(family_reminder_days=(14, 2))
+    timing = audience.Timing(family_reminder_days=(14, 2))
     kinds = {row.kind: row for row in planning.plan_family_reminders(appointment, now=PLAN_NOW, timing=timing)}
     assert set(kinds) == {"family_reminder_14d", "family_reminder_2d"}
     body = render_text(kinds["family_reminder_14d"], now=PLAN_NOW, first_contact=False).body

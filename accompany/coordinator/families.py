@@ -19,7 +19,7 @@ from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
 from accompany.models import Family
 from accompany.pagination import page_of
-from accompany.services.messaging import planning
+from accompany.services.messaging import audience
 from accompany.services.people import families as family_service
 from accompany.services.people import family_records
 
@@ -76,7 +76,7 @@ def family(family_id: int):
         consent_day=consent_day,
         appointments=family_records.family_appointments(family),
         messages=family_records.family_messages(family),
-        texts_stopped=bool(family.phone_hash) and planning.is_opted_out(family.phone_hash),
+        texts_stopped=bool(family.phone_hash) and audience.is_opted_out(family.phone_hash),
         form=ActionForm(),
     )
 

@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 from accompany.clock import utcnow
 from accompany.committing import committing
 from accompany.guards import profile_owner_required
-from accompany.services.messaging import planning
+from accompany.services.messaging import audience
 from accompany.services.people import phone_codes
 from accompany.services.people import profile as profile_service
 from accompany.services.privacy import account_deletion
@@ -26,7 +26,7 @@ def _page(user, form: ProfileForm, delete_form: DeleteAccountForm):
         delete_form=delete_form,
         user=user,
         # Only the confirmed number's STOP is shown: a number typed in says nothing until it is theirs.
-        texts_stopped=bool(user.phone_hash) and planning.is_opted_out(user.phone_hash),
+        texts_stopped=bool(user.phone_hash) and audience.is_opted_out(user.phone_hash),
         phone_check=phone_codes.pending_phone_check(user),
         held_shifts=len(profile_service.upcoming_claims(user, now=utcnow())),
     )

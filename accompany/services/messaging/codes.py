@@ -23,7 +23,7 @@ from sqlalchemy import or_, select, update
 from accompany.crypto import keyring
 from accompany.database import db
 from accompany.models import CodePurpose, OutboundMessage, PhoneCode, UserStatus
-from accompany.services.messaging import planning
+from accompany.services.messaging import audience
 
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)  # from the moment the text goes
@@ -63,7 +63,7 @@ def destination(message: OutboundMessage) -> str | None:
         return None
     if code.purpose == CodePurpose.PASSWORD and code.phone_hash != code.user.phone_hash:
         return None
-    return None if planning.is_opted_out(code.phone_hash) else code.phone
+    return None if audience.is_opted_out(code.phone_hash) else code.phone
 
 
 def erase_spent_codes(*, now: datetime) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy import case, func, or_, select, update
 from accompany.database import db
 from accompany.models import Family, InboundMessage, MessageKind, OutboundMessage, User, Wording
 from accompany.services.errors import DomainError
-from accompany.services.messaging import codes, keywords, planning
+from accompany.services.messaging import audience, codes, keywords, planning
 from accompany.services.messaging.inbound import Senders, opt_out
 from accompany.services.messaging.rendering import MAX_SEGMENTS
 from accompany.services.messaging.segments import count_segments
@@ -156,7 +156,7 @@ def thread(key: str, *, by: User, now: datetime) -> Thread | None:
     entries.sort(key=lambda entry: entry.at)
     if conversation.family is not None:
         record_event("conversation.viewed", now=now, actor=by, subject=conversation.family)
-    return Thread(conversation=conversation, entries=entries, opted_out=planning.is_opted_out(key),
+    return Thread(conversation=conversation, entries=entries, opted_out=audience.is_opted_out(key),
                   newest_id=latest.id)
 
 
@@ -170,7 +170,7 @@ def reply(key: str, text: str, *, by: User, now: datetime, seen: int | None = No
     text = " ".join((text or "").split())
     if found is None:
         raise CannotReply("This number is not a family's or a volunteer's in our records, so we cannot text it from here.")
-    if planning.is_opted_out(key):
+    if audience.is_opted_out(key):
         raise CannotReply("This number opted out (STOP). Nothing can be sent until they text START.")
     if not text:
         raise CannotReply("Write the reply first.")
@@ -184,7 +184,7 @@ def reply(key: str, text: str, *, by: User, now: datetime, seen: int | None = No
         if found.wording == Wording.DISCREET and indiscreet_words(text):
             raise CannotReply("This family gets discreet texts: leave out words like "
                               + ", ".join(indiscreet_words(text)) + ".")
-        if not planning.family_may_be_texted(found):
+        if not audience.family_may_be_texted(found):
             raise CannotReply("This family has no consent to texts on file, or its record is closed: call instead.")
         # Family texts wait for daytime in the family's zone (the next morning at worst).
         row = planning.plan_family_text(_key(key, now), MessageKind.STAFF_REPLY, found, now=now,
@@ -192,7 +192,7 @@ def reply(key: str, text: str, *, by: User, now: datetime, seen: int | None = No
         if row is None:
             raise CannotReply("There is no daytime hour to send it in soon: try again in the morning.")
     else:
-        if not planning.user_may_be_texted(found):
+        if not audience.user_may_be_texted(found):
             raise CannotReply(f"{found.first_name or 'This person'} does not take texts (texts are off in their "
                               "profile, or their account is not active): call instead.")
         row = planning.plan_message(_key(key, now), kind=MessageKind.STAFF_REPLY, now=now, not_before=now,
@@ -244,7 +244,7 @@ def opt_out_number(key: str, *, by: User, now: datetime, seen: int | None = None
                                .order_by(InboundMessage.received_at.desc()).limit(1))
     if latest is None:
         raise DomainError("This number never texted us.")
-    if planning.is_opted_out(key):
+    if audience.is_opted_out(key):
         mark_handled(key, by=by, now=now, seen=seen)
         return False
     senders = _senders({key: latest})[key]

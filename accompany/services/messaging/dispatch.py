@@ -22,7 +22,7 @@ from flask import current_app
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.models import MessageState, OutboundMessage
-from accompany.services.messaging import codes, outbox, planning
+from accompany.services.messaging import audience, codes, outbox
 from accompany.services.messaging.facts import NothingToSay, UnknownKind
 from accompany.services.messaging.quiet_hours import QuietHours
 from accompany.services.messaging.rendering import TextTooLong, render_text
@@ -71,8 +71,8 @@ def recipient_phone(row: OutboundMessage) -> str | None:
     if row.kind.is_one_time_code:  # to the number it was asked for, which may not be theirs yet
         return codes.destination(row)
     if row.family is not None:
-        return row.family.phone if planning.family_may_be_texted(row.family) else None
-    return row.user.phone if row.user is not None and planning.user_may_be_texted(row.user) else None
+        return row.family.phone if audience.family_may_be_texted(row.family) else None
+    return row.user.phone if row.user is not None and audience.user_may_be_texted(row.user) else None
 
 
 def send_due(
@@ -160,7 +160,7 @@ class _Run:
         row = db.session.get(OutboundMessage, row_id)
         if row.send_before <= now:
             return self.end(row_id, token, MessageState.EXPIRED, now=now)
-        hours = planning.recipient_hours(row)
+        hours = audience.recipient_hours(row)
         if hours is not None and not hours.allows(now):  # due in their night: it waits for the morning
             outbox.wait_for_hours(row_id, token, hours=hours, send_before=row.send_before, now=now)
             db.session.commit()

@@ -33,7 +33,7 @@ from accompany.models import (
 )
 from accompany.phones import format_national
 from accompany.public_url import public_base_url
-from accompany.services.messaging import codes, planning
+from accompany.services.messaging import audience, codes
 from accompany.services.privacy.redaction import scrub_free_text
 from accompany.services.scheduling.overview import hearings_to_verify, unfilled_slots_soon
 
@@ -76,8 +76,8 @@ class Facts:
 def recipient_timezone(message: OutboundMessage) -> str:
     """Family texts in the family's time zone; everyone else's in the organization's."""
     if message.family is not None:
-        return planning.family_timezone(message.family)
-    return planning.org_timezone()
+        return audience.family_timezone(message.family)
+    return audience.org_timezone()
 
 
 # -- facts: what is true now ------------------------------------------------------------------------

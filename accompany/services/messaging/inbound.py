@@ -55,7 +55,7 @@ from accompany.models import (
     UserStatus,
 )
 from accompany.phones import InvalidPhone, mask_phone, normalize_phone
-from accompany.services.messaging import keywords, outbox, planning, urgent_calls
+from accompany.services.messaging import audience, keywords, outbox, planning, urgent_calls
 from accompany.services.messaging.rendering import (
     NUMBER_REPLIES,
     RenderedText,
@@ -165,7 +165,7 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
     if meaning == keywords.STOP:
         # The word itself when it is one of ours; never the words of a longer text (not sealed here).
         said = keywords.normalize(message.body)
-        newly = not planning.is_opted_out(senders.phone_hash)
+        newly = not audience.is_opted_out(senders.phone_hash)
         opt_out(senders, now=now, keyword=said if said in keywords.WORDS else "carrier stop")
         if newly:
             alert_stopped_families(message, senders, now=now)
@@ -177,7 +177,7 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
         return _done(message, now, MessageKind.REPLY_HELP)
     if not senders.known:
         return None  # kept for a coordinator to read (a family's new phone?)
-    if reading.acknowledgement and planning.is_opted_out(senders.phone_hash):
+    if reading.acknowledgement and audience.is_opted_out(senders.phone_hash):
         return None  # "OK" to our "no more texts" confirmation confirms no appointment
 
     # A bare YES answers a volunteer's one open ask; an "OK" could answer any text, so it needs the code.
@@ -217,7 +217,7 @@ HELP_AGAIN_AFTER = timedelta(hours=24)
 def _may_send_help(senders: Senders, *, now: datetime) -> bool:
     """A text left for a person gets the help text, at most once a day per number and never to
     a number that opted out: the same rule whether or not we know the number."""
-    if planning.is_opted_out(senders.phone_hash):
+    if audience.is_opted_out(senders.phone_hash):
         return False
     recent = select(InboundMessage.id).where(
         InboundMessage.from_hash == senders.phone_hash,

@@ -45,7 +45,7 @@ from flask import current_app
 from accompany.models import Family, Language, MessageKind, OutboundMessage, User
 from accompany.models.enums import FAMILY_REMINDER_KIND
 from accompany.phones import format_national
-from accompany.services.messaging import planning
+from accompany.services.messaging import audience
 from accompany.services.messaging.facts import Facts, UnknownKind, gather_facts
 from accompany.services.messaging.segments import count_segments, gsm_letters
 from accompany.services.messaging.wording import CATALOGS, FALLBACK
@@ -113,7 +113,7 @@ def render_number_reply(kind: MessageKind, language: str, *, now: datetime) -> R
         language = FALLBACK
     phone = format_national(current_app.config.get("ORG_HELP_PHONE"))
     key = f"{kind}.no_phone" if kind == MessageKind.REPLY_HELP and not phone else kind
-    facts = Facts(key=key, tz_name=planning.org_timezone(), phone=phone)
+    facts = Facts(key=key, tz_name=audience.org_timezone(), phone=phone)
     return _fitted(CATALOGS[language], kind, facts, Language(language), now=now, first_contact=False)
 
 

@@ -32,7 +32,7 @@ from accompany.services.errors import (
     WeakPassword,
     WrongPassword,
 )
-from accompany.services.messaging import planning
+from accompany.services.messaging import audience, planning
 from accompany.services.people import login_sessions, login_throttle, phone_codes
 from accompany.services.people.passwords import (
     MIN_LENGTH,
@@ -308,7 +308,7 @@ def approve_volunteer(volunteer: User, *, by: User, now: datetime) -> None:
     volunteer.status = UserStatus.ACTIVE
     volunteer.approved_at = now
     volunteer.approved_by = by
-    if planning.user_may_be_texted(volunteer):  # a confirmed number, with texts on
+    if audience.user_may_be_texted(volunteer):  # a confirmed number, with texts on
         planning.plan_message(f"user:{volunteer.id}:approved", kind=MessageKind.VOLUNTEER_APPROVED, now=now,
                               not_before=now, send_before=now + APPROVAL_TEXT_VALID_FOR, user=volunteer)
     record_event("volunteer.approved", now=now, actor=by, subject=volunteer)

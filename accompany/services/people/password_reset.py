@@ -34,7 +34,7 @@ from accompany.models import CodePurpose, PhoneCode, User, UserStatus
 from accompany.phones import InvalidPhone, normalize_phone
 from accompany.services import submissions
 from accompany.services.errors import DomainError, WeakPassword
-from accompany.services.messaging import planning
+from accompany.services.messaging import audience
 from accompany.services.people import accounts, login_throttle, phone_codes
 from accompany.services.people.passwords import MIN_LENGTH
 from accompany.services.privacy.audit import record_event
@@ -118,7 +118,7 @@ def send_reset_code(account: str, form_key: str, *, now: datetime) -> str:
     submissions.use_form_key(form_key, by=None, now=now)
     token = reset_token(form_key)
     user = _account_for(_normalized(account))
-    if user is None or user.phone is None or planning.is_opted_out(user.phone_hash):
+    if user is None or user.phone is None or audience.is_opted_out(user.phone_hash):
         return token
     if not phone_codes.may_send(user, user.phone_hash, now=now):
         record_event("password.reset_not_sent", now=now, subject=user, reason="code_limit")
