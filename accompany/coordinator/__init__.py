@@ -11,6 +11,7 @@ from accompany.coordinator import (  # noqa: E402,F401
     inbox,
     locations,
     messages,
+    shifts,
     spreadsheets,
     volunteers,
 )

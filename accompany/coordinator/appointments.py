@@ -16,9 +16,9 @@ from accompany.coordinator.appointment_forms import (
     CloseForm,
     NewAppointmentForm,
     RescheduleForm,
-    ShiftForm,
     VerifyForm,
 )
+from accompany.coordinator.shifts import plan_from_form, shift_form_values
 from accompany.database import db
 from accompany.formfields import ActionForm, record_id
 from accompany.guards import staff_required
@@ -30,7 +30,6 @@ from accompany.models import (
     Language,
     Location,
     Outcome,
-    Shift,
     ShiftRole,
     VerifyMethod,
 )
@@ -93,34 +92,6 @@ def _fill_details(form: AppointmentDetailsForm, details: service.AppointmentDeta
         form.day.data, form.time.data = local.date(), local.time()
 
 
-def _plan(fields, tz_name: str) -> shift_service.ShiftPlan:
-    """A ShiftPlan from a shift form (local day and times in the location's zone)."""
-    return shift_service.ShiftPlan(
-        role=ShiftRole(fields.role.data),
-        starts_at=from_local(fields.day.data, fields.starts.data, tz_name),
-        ends_at=from_local(fields.day.data, fields.ends.data, tz_name),
-        meeting_point=fields.meeting_point.data or "",
-        slots=fields.slots.data,
-        requires_car=fields.requires_car.data,
-        language=Language(fields.language.data) if fields.language.data else None,
-        requires_training=fields.requires_training.data,
-        requires_obligor=fields.requires_obligor.data,
-        notes=fields.notes.data or "",
-    )
-
-
-def _shift_values(plan: shift_service.ShiftPlan, tz_name: str) -> SimpleNamespace:
-    """What a shift form shows for `plan`."""
-    starts, ends = to_local(plan.starts_at, tz_name), to_local(plan.ends_at, tz_name)
-    return SimpleNamespace(
-        role=plan.role.value, day=starts.date(), starts=starts.time().replace(second=0, microsecond=0),
-        ends=ends.time().replace(second=0, microsecond=0) if ends.date() == starts.date() else starts.time().replace(hour=23, minute=59),
-        meeting_point=plan.meeting_point, slots=plan.slots, requires_car=plan.requires_car,
-        language=plan.language.value if plan.language else "", requires_training=plan.requires_training,
-        requires_obligor=plan.requires_obligor, notes=plan.notes,
-    )
-
-
 def _show_proposals(form: NewAppointmentForm, details: service.AppointmentDetails, keep: dict) -> None:
     """Fill the shift part of the form: kept entries for roles still wanted, proposals for new ones."""
     roles = [ShiftRole(value) for value in form.needs.data or []]
@@ -128,7 +99,7 @@ def _show_proposals(form: NewAppointmentForm, details: service.AppointmentDetail
     while form.shifts.entries:
         form.shifts.pop_entry()
     for role, plan in zip(roles, proposals, strict=False):
-        form.shifts.append_entry(keep.get(role) or _shift_values(plan, details.location.timezone))
+        form.shifts.append_entry(keep.get(role) or shift_form_values(plan, details.location.timezone))
 
 
 @bp.route("/appointments/new", methods=["GET", "POST"])
@@ -166,7 +137,7 @@ def new_appointment():
                     flash("The help needed changed: check the shifts below, then save.", "warning")
                 return _render_new(form, family, review=True)
             if form.shifts.entries:
-                plans = [_plan(entry.form, location.timezone) for entry in form.shifts]
+                plans = [plan_from_form(entry.form, location.timezone) for entry in form.shifts]
             else:
                 plans = shift_service.propose_shifts(details, wanted, family_language=chosen_family.language, town=chosen_family.town)
             if form.repeat.data:
@@ -363,61 +334,3 @@ def clear_alert(appointment_id: int):
     if not done:
         return _back_to(appointment)
     return redirect(url_for("home.index"))
-
-
-def _shift_form_page(form: ShiftForm, appointment: Appointment, shift: Shift | None):
-    return render_template("coordinator/appointments/shift_form.html", form=form, appointment=appointment, shift=shift)
-
-
-@bp.route("/appointments/<id:appointment_id>/shifts/new", methods=["GET", "POST"])
-@staff_required
-def new_shift(appointment_id: int):
-    appointment = db.get_or_404(Appointment, appointment_id)
-    tz_name = appointment.location.timezone
-    form = ShiftForm()
-    if request.method == "GET":
-        wanted = request.args.get("role", "")
-        role = ShiftRole(wanted) if wanted in ShiftRole._value2member_map_ else ShiftRole.COMPANION
-        proposal = shift_service.propose_shifts(
-            appointment, [role], family_language=appointment.family.language, town=appointment.family.town
-        )[0]
-        form.process(obj=_shift_values(proposal, tz_name))
-    elif form.validate():
-        with committing(form, field="slots") as saved:
-            shift_service.add_shift(appointment, _plan(form, tz_name), by=current_user, now=utcnow())
-        if saved:
-            flash("Shift added.", "success")
-            return _back_to(appointment)
-    return _shift_form_page(form, appointment, None)
-
-
-@bp.route("/shifts/<id:shift_id>/edit", methods=["GET", "POST"])
-@staff_required
-def edit_shift(shift_id: int):
-    shift = db.get_or_404(Shift, shift_id)
-    appointment = shift.appointment
-    tz_name = appointment.location.timezone
-    form = ShiftForm()
-    if request.method == "GET":
-        form.process(obj=_shift_values(shift_service.plan_of(shift), tz_name))
-    elif form.validate():
-        with committing(form, field="slots") as saved:
-            shift_service.update_shift(shift, _plan(form, tz_name), by=current_user, now=utcnow())
-        if saved:
-            flash("Shift updated.", "success")
-            return _back_to(appointment)
-    return _shift_form_page(form, appointment, shift)
-
-
-@bp.post("/shifts/<id:shift_id>/remove")
-@staff_required
-def remove_shift(shift_id: int):
-    shift = db.get_or_404(Shift, shift_id)
-    back = url_for(".appointment", appointment_id=shift.appointment_id)
-    require_valid(ActionForm())
-    held = len(shift.claims)
-    with committing() as done:
-        shift_service.remove_shift(shift, by=current_user, now=utcnow())
-    if done:
-        flash("Shift removed." + (f" {held} volunteer{'s' if held != 1 else ''} will be told." if held else ""), "success")
-    return redirect(back)
