@@ -52,7 +52,21 @@ def tick(app: Flask, pacer: Pacer | None = None) -> None:
             raise
 
 
+class _LongTickIsNotAWarning(logging.Filter):
+    """A tick that outlasts the interval (a long backlog, a slow carrier) makes APScheduler skip the
+    next one and warn "maximum number of running instances reached" at every interval. Skipping is
+    the design (one tick at a time; the next starts when it ends), so the warning is only noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in str(record.msg)
+
+
+_APSCHEDULER_LOG = logging.getLogger("apscheduler.scheduler")
+
+
 def build_scheduler(app: Flask, interval_seconds: float) -> BlockingScheduler:
+    if not any(isinstance(f, _LongTickIsNotAWarning) for f in _APSCHEDULER_LOG.filters):
+        _APSCHEDULER_LOG.addFilter(_LongTickIsNotAWarning())
     scheduler = BlockingScheduler(
         timezone=UTC,
         jobstores={"default": MemoryJobStore()},

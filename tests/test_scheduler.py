@@ -110,3 +110,27 @@ def test_a_tick_asks_an_urgent_shifts_next_group_when_the_wait_is_over_and_sends
     tick(app)
     assert db.session.scalar(select(func.count()).select_from(UrgentAsk)) == 2
     assert len(gateway.sent) == 2 and all(f"YES {call.code}" in body for _, body in gateway.sent)
+
+
+def test_a_tick_longer_than_the_interval_skips_the_next_without_a_warning(app, caplog):
+    """One tick at a time is the design: a slow tick must not fill the log with APScheduler's
+    "maximum number of running instances reached" at every interval."""
+    import logging
+    import threading
+
+    scheduler = build_scheduler(app, interval_seconds=0.05)
+    ticks = []
+
+    def slow_tick(*args):
+        ticks.append(1)
+        time.sleep(0.6)
+
+    scheduler.modify_job("tick", func=slow_tick)
+    with caplog.at_level(logging.DEBUG, logger="apscheduler"):
+        runner = threading.Thread(target=scheduler.start)
+        runner.start()
+        time.sleep(0.4)  # several intervals pass while the first tick still runs
+        scheduler.shutdown(wait=True)
+        runner.join(timeout=5)
+    assert ticks, "the first tick ran"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
