@@ -275,7 +275,7 @@ def _appointments(rng: random.Random, count: int, *, now: datetime, locations: l
         while day.weekday() >= 5:
             day += timedelta(days=1)
         kind = _weighted(rng, KIND_SHARES)
-        location = locations[rng.choice(LOCATIONS_FOR_KIND[kind]) - 1]
+        location = locations[rng.choice(LOCATIONS_FOR_KIND[kind])]  # indexes into LOCATIONS, from 0
         at = time(rng.choice((8, 9, 9, 10, 10, 11, 13, 14)), rng.choice((0, 0, 30)))
         starts_at = from_local(day, at, location["timezone"])
         family = rng.choice(families)
