@@ -1,5 +1,6 @@
 """Appointment pages through the test client: the single form, changes, and bad input."""
 
+import re
 from datetime import datetime, time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
@@ -338,3 +339,29 @@ def test_a_new_appointment_for_a_spanish_speaking_family_proposes_a_spanish_spea
     data = _new_form(staff, family, location, action="save", interpreter_language="", needs=["companion"])
     assert staff.post(url, data=data).status_code == 302
     assert db.session.scalar(select(Shift)).language == Language.SPANISH
+
+
+def test_a_shift_that_ends_after_midnight_is_edited_without_losing_its_end(staff, make, db):
+    day = from_now(days=10).astimezone(BOSTON).date()
+    appointment = make.appointment(starts_at=datetime.combine(day, time(19), BOSTON))
+    late_ride = make.shift(appointment, role=ShiftRole.RIDE_HOME, slots=1,
+                           starts_at=datetime.combine(day, time(22, 30), BOSTON),
+                           ends_at=datetime.combine(day + timedelta(days=1), time(0, 45), BOSTON))
+    db.session.commit()
+    shift_id, ends_at, url = late_ride.id, late_ride.ends_at, f"/coordinator/shifts/{late_ride.id}/edit"
+    page = staff.get(url).get_data(as_text=True)
+    assert 'value="00:45"' in page
+    assert re.search(r"<input checked[^>]*name=\"ends_next_day\"", page)
+    form = {"role": "ride_home", "day": day.isoformat(), "starts": "22:30", "ends": "00:45", "slots": "1",
+            "language": "", "meeting_point": "Front steps", "notes": ""}
+
+    refused = staff.post(url, data={**form, "csrf_token": csrf_token(staff, url)})
+    assert refused.status_code == 200 and "Ends the next day" in refused.get_data(as_text=True)
+    assert "must end after it starts" in refused.get_data(as_text=True)
+
+    saved = staff.post(url, data={**form, "ends_next_day": "y", "csrf_token": csrf_token(staff, url)})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    edited = db.session.get(Shift, shift_id)
+    assert edited.meeting_point == "Front steps"
+    assert edited.ends_at == ends_at

@@ -56,6 +56,7 @@ class ShiftFields(Form):
     day = _date("Day")
     starts = _time("Starts")
     ends = _time("Ends")
+    ends_next_day = BooleanField("Ends the next day (after midnight)")
     meeting_point = StringField(
         "Meeting point", validators=[at_most(255, "the meeting point")]
     )
@@ -72,8 +73,9 @@ class ShiftFields(Form):
     notes = StringField("Notes for volunteers", validators=[at_most(500, "notes")])
 
     def validate_ends(self, field) -> None:
-        if self.starts.data and field.data and field.data <= self.starts.data:
-            raise ValidationError("The shift must end after it starts (same day).")
+        if self.starts.data and field.data and field.data <= self.starts.data and not self.ends_next_day.data:
+            raise ValidationError("The shift must end after it starts. If it ends after midnight, "
+                                  "tick \u201cEnds the next day\u201d.")
 
 
 class ShiftForm(SentOnce, InputForm, ShiftFields):

@@ -3,6 +3,7 @@ shift form's values both ways, which the new-appointment page shares."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import flash, redirect, render_template, request, url_for
@@ -21,11 +22,13 @@ from accompany.timezones import from_local, to_local
 
 
 def plan_from_form(fields, tz_name: str) -> shift_service.ShiftPlan:
-    """A ShiftPlan from a shift form (local day and times in the location's zone)."""
+    """A ShiftPlan from a shift form (local day and times in the location's zone; the end on the
+    next day when the form says so)."""
+    end_day = fields.day.data + timedelta(days=1) if fields.ends_next_day.data else fields.day.data
     return shift_service.ShiftPlan(
         role=ShiftRole(fields.role.data),
         starts_at=from_local(fields.day.data, fields.starts.data, tz_name),
-        ends_at=from_local(fields.day.data, fields.ends.data, tz_name),
+        ends_at=from_local(end_day, fields.ends.data, tz_name),
         meeting_point=fields.meeting_point.data or "",
         slots=fields.slots.data,
         requires_car=fields.requires_car.data,
@@ -37,11 +40,12 @@ def plan_from_form(fields, tz_name: str) -> shift_service.ShiftPlan:
 
 
 def shift_form_values(plan: shift_service.ShiftPlan, tz_name: str) -> SimpleNamespace:
-    """What a shift form shows for `plan`."""
+    """What a shift form shows for `plan`: a shift that ends after midnight shows its end time and
+    "ends the next day" (a form can say no more than that, so a longer one shows the next day's end)."""
     starts, ends = to_local(plan.starts_at, tz_name), to_local(plan.ends_at, tz_name)
     return SimpleNamespace(
         role=plan.role.value, day=starts.date(), starts=starts.time().replace(second=0, microsecond=0),
-        ends=ends.time().replace(second=0, microsecond=0) if ends.date() == starts.date() else starts.time().replace(hour=23, minute=59),
+        ends=ends.time().replace(second=0, microsecond=0), ends_next_day=ends.date() > starts.date(),
         meeting_point=plan.meeting_point, slots=plan.slots, requires_car=plan.requires_car,
         language=plan.language.value if plan.language else "", requires_training=plan.requires_training,
         requires_obligor=plan.requires_obligor, notes=plan.notes,
