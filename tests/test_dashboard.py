@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from accompany.models import AppointmentStatus, Outcome, ShiftRole
+from accompany.models import AppointmentKind, AppointmentStatus, Outcome, ShiftRole
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.scheduling.overview import coordinator_overview
 from tests.conftest import NOW, from_now, log_in
@@ -39,7 +39,8 @@ def test_days_in_order_with_unfilled_appointments_and_roles_first(make, db):
 def test_counts_that_need_action(make, db):
     soon = make.appointment(starts_at=NOW + timedelta(days=1), verified_on=date(2026, 11, 20), verified_by="Grace")
     make.shift(soon, slots=3)  # 3 open slots within 72 hours
-    later = make.appointment(starts_at=NOW + timedelta(days=5))  # unverified
+    later = make.appointment(starts_at=NOW + timedelta(days=5))  # a hearing, unverified
+    make.appointment(starts_at=NOW + timedelta(days=6), kind=AppointmentKind.ICE_CHECK_IN)  # no court date to verify
     make.shift(later, slots=2)  # open, but not within 72 hours
     make.family(sms_consent=False)
     make.family(sms_consent=False, closed_at=NOW)  # closed: not counted

@@ -162,7 +162,9 @@ def coordinator_overview(
             )
         ),
         unverified_dates=_count(
-            select(func.count()).select_from(Appointment).where(*scheduled_future, Appointment.verified_on.is_(None))
+            select(func.count()).select_from(Appointment).where(
+                *scheduled_future, Appointment.kind.in_(HEARING_KINDS), Appointment.verified_on.is_(None)
+            )
         ),
         hearings_to_verify=hearings_to_verify(now=now, days=verify_days),
         detained=detained,
