@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -18,7 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from accompany.clock import utcnow
-from accompany.database import db
+from accompany.database import db, refresh_statistics
 from accompany.services.messaging import urgent_calls
 from accompany.services.messaging.dispatch import Pacer, send_due
 from accompany.services.messaging.heartbeat import record_heartbeat
@@ -29,12 +29,26 @@ from accompany.services.scheduling.verification import plan_unverified_alerts
 log = logging.getLogger(__name__)
 
 HEARTBEAT_NAME = "scheduler"
+STATISTICS_EVERY = timedelta(days=1)
 
 
-def tick(app: Flask, pacer: Pacer | None = None) -> None:
+class Statistics:
+    """When this process last refreshed the planner's statistics: at its first tick, then daily."""
+
+    def __init__(self) -> None:
+        self.refreshed_at: datetime | None = None
+
+    def refresh_if_due(self, now: datetime) -> None:
+        if self.refreshed_at is None or now - self.refreshed_at >= STATISTICS_EVERY:
+            refresh_statistics()
+            db.session.commit()
+            self.refreshed_at = now
+
+
+def tick(app: Flask, pacer: Pacer | None = None, statistics: Statistics | None = None) -> None:
     """One turn of the clock: prove we are alive, plan the digest, the unverified-hearing alerts
-    and the urgent calls' next rounds, then send what is due, batch after batch, held to the
-    configured rate by a pacer that lives across ticks."""
+    and the urgent calls' next rounds, refresh the planner's statistics once a day, then send what
+    is due, batch after batch, held to the configured rate by a pacer that lives across ticks."""
     with app.app_context():
         try:
             now = utcnow()
@@ -43,6 +57,8 @@ def tick(app: Flask, pacer: Pacer | None = None) -> None:
             plan_unverified_alerts(now=now)
             urgent_calls.advance(now=now)
             db.session.commit()
+            if statistics is not None:
+                statistics.refresh_if_due(now)
             # A long backlog or a slow carrier is not a dead scheduler: the heart beats while it sends.
             send_due(current_gateway(), pacer=pacer or Pacer(app.config["SMS_RATE_PER_SECOND"]),
                      keepalive=lambda moment: record_heartbeat(HEARTBEAT_NAME, now=moment))
@@ -77,7 +93,7 @@ def build_scheduler(app: Flask, interval_seconds: float) -> BlockingScheduler:
     scheduler.add_job(
         # APScheduler keeps its own timeline on the wall clock (it only says when to tick); the ticks
         # themselves read the app's clock. The first tick is at once.
-        tick, "interval", seconds=interval_seconds, args=[app, pacer], id="tick",
+        tick, "interval", seconds=interval_seconds, args=[app, pacer, Statistics()], id="tick",
         next_run_time=datetime.now(UTC),
     )
     return scheduler

@@ -464,7 +464,7 @@ def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203, login_coord
     from accompany import create_app
     from accompany.clock import utcnow
     from accompany.crypto import phone_index
-    from accompany.database import db
+    from accompany.database import db, refresh_statistics
     from accompany.models import (
         Appointment,
         Claim,
@@ -500,6 +500,9 @@ def seed(database_url: str, *, scale: float = 1.0, seed: int = 2203, login_coord
         if db.engine.dialect.name == "postgresql":  # analyze as autovacuum would soon do on its own
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("ANALYZE"))
+        else:  # as the scheduler's first tick (then daily) does: accompany.scheduler.Statistics
+            refresh_statistics()
+            db.session.commit()
         timings["insert_s"] = clock.perf_counter() - mark
         db.session.remove()
         db.engine.dispose()

@@ -134,3 +134,47 @@ def test_a_tick_longer_than_the_interval_skips_the_next_without_a_warning(app, c
         runner.join(timeout=5)
     assert ticks, "the first tick ran"
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_sqlite_writes_ahead_and_syncs_only_at_checkpoints(tmp_path):
+    """WAL with synchronous=NORMAL (docs/benchmarks.md): one commit no longer syncs a rollback
+    journal and the database file."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'wal.sqlite'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        # The app's own setting, read before the test suite's listener turns syncing off entirely.
+        from accompany.database import _sqlite_enforces_foreign_keys
+
+        raw = engine.raw_connection()
+        try:
+            _sqlite_enforces_foreign_keys(raw.driver_connection, None)
+            assert raw.driver_connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        finally:
+            raw.close()
+    finally:
+        engine.dispose()
+
+
+def test_the_scheduler_refreshes_the_planners_statistics_at_its_first_tick_and_then_daily(app, make, db, db_kind):
+    from datetime import timedelta
+
+    from accompany.clock import set_clock, utcnow
+    from accompany.scheduler import Statistics
+
+    make.appointment()
+    db.session.commit()
+    statistics = Statistics()
+    start = utcnow()
+    tick(app, statistics=statistics)
+    assert statistics.refreshed_at is not None and statistics.refreshed_at >= start
+    first = statistics.refreshed_at
+    if db_kind == "sqlite":
+        tables = db.session.execute(text("SELECT DISTINCT tbl FROM sqlite_stat1")).scalars().all()
+        assert "appointments" in tables
+    set_clock(first + timedelta(hours=23))
+    tick(app, statistics=statistics)
+    assert statistics.refreshed_at == first
+    set_clock(first + timedelta(hours=24, minutes=1))
+    tick(app, statistics=statistics)
+    assert statistics.refreshed_at > first + timedelta(hours=24)
