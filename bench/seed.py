@@ -268,6 +268,7 @@ def _appointments(rng: random.Random, count: int, *, now: datetime, locations: l
     from accompany.timezones import from_local
 
     appointments = []
+    taken: set[tuple[int, datetime]] = set()  # a family has one appointment at a time (a unique key)
     start_day = (now - timedelta(days=DAYS_BACK)).date()
     span = DAYS_BACK + DAYS_AHEAD
     for n in range(count):
@@ -279,6 +280,9 @@ def _appointments(rng: random.Random, count: int, *, now: datetime, locations: l
         at = time(rng.choice((8, 9, 9, 10, 10, 11, 13, 14)), rng.choice((0, 0, 30)))
         starts_at = from_local(day, at, location["timezone"])
         family = rng.choice(families)
+        while (family["id"], starts_at) in taken:
+            family = rng.choice(families)
+        taken.add((family["id"], starts_at))
         past = starts_at < now
         created = min(starts_at - timedelta(days=rng.randint(7, 120)), now - timedelta(hours=1))
         status = _appointment_status(rng, past=past)

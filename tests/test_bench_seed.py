@@ -17,3 +17,9 @@ def test_every_appointment_is_at_a_place_of_its_kind():
     place_kind = {row["id"]: row["kind"] for row in network.tables["locations"]}
     seen = {(row["kind"], place_kind[row["location_id"]]) for row in network.tables["appointments"]}
     assert seen == set(WHERE_EACH_KIND_HAPPENS.items())
+
+
+def test_no_family_has_two_appointments_at_the_same_time():
+    network = build_network(1.0, now=NOW, seed=2203, password_hash="x", phone_index=lambda phone: phone)
+    keys = [(row["family_id"], row["starts_at"]) for row in network.tables["appointments"]]
+    assert len(keys) == len(set(keys)) == 10_000
