@@ -54,6 +54,9 @@ class Config:
     # hide_parameters: a database error's message (logged with a 500) names the statement but not
     # the values bound to it, which can be an email, a name or a password hash.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # SQLite in write-ahead mode (accompany.database.write_ahead). Off in the test suite, which
+    # copies a fresh database file over the last test's, and a log beside it would be replayed in.
+    SQLITE_WAL = True
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     FIELD_ENCRYPTION_KEYS = _env_list(os.environ.get("FIELD_ENCRYPTION_KEYS"))
@@ -169,6 +172,7 @@ class TestingConfig(Config):
     FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     BLIND_INDEX_KEY = "testing-blind-index-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SQLITE_WAL = False
     PASSWORD_HASH_PROFILE = "cheapest"
     SMS_BACKEND = "fake"
     ORG_NAME = "Test Accompaniment Network"

@@ -64,7 +64,7 @@ def register_proxy_fix(app: Flask, config) -> None:
 
 def register_extensions(app: Flask, config) -> None:
     from accompany.crypto import init_keyring
-    from accompany.database import db
+    from accompany.database import db, write_ahead
     from accompany.extensions import csrf, login_manager, migrate
     from accompany.services.messaging.sms.gateway import init_gateway
     from accompany.services.people.accounts import load_session_user
@@ -74,6 +74,9 @@ def register_extensions(app: Flask, config) -> None:
     init_password_hasher(app)
     init_gateway(app)
     db.init_app(app)
+    if app.config["SQLITE_WAL"]:
+        with app.app_context():
+            write_ahead(db.engine)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -70,21 +70,31 @@ def _is_sqlite(dbapi_connection) -> bool:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record) -> None:
-    """SQLite ignores foreign keys unless asked; ask, so it behaves like PostgreSQL. Wait for
-    another connection's write rather than fail at once with "database is locked".
-
-    And write ahead (WAL) with `synchronous=NORMAL`: a commit appends to the log and syncs only at
-    checkpoints, instead of syncing the rollback journal and the database twice per commit, and
-    readers no longer wait for a writer. A power cut can lose the last commits before a
-    checkpoint but never corrupts the file (https://sqlite.org/wal.html). An in-memory database
-    stays in memory (SQLite answers "memory")."""
+    """SQLite ignores foreign keys unless asked; ask, so it behaves like PostgreSQL. And wait for
+    another connection's write rather than fail at once with "database is locked"."""
     if _is_sqlite(dbapi_connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def _write_ahead(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def write_ahead(engine: Engine) -> None:
+    """Run `engine`'s SQLite database in write-ahead mode (WAL) with `synchronous=NORMAL` (config
+    SQLITE_WAL, on except in the test suite): a commit appends to the log and syncs only at
+    checkpoints, instead of syncing a rollback journal and the database twice per commit, and
+    readers no longer wait for a writer. A power cut can lose the last commits before a
+    checkpoint but never corrupts the file (https://sqlite.org/wal.html). An in-memory database
+    stays in memory (SQLite answers "memory")."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _write_ahead):
+        event.listen(engine, "connect", _write_ahead)
 
 
 def refresh_statistics() -> None:

@@ -197,10 +197,7 @@ def database_url(db_kind, postgres_test_url, sqlite_template, sqlite_test_path) 
     if db_kind == "postgresql":
         return postgres_test_url
     # A file, not :memory:, so a live server thread in browser tests sees the same data. The last
-    # test's connections are closed (the app fixture disposes its engine) before the copy, and its
-    # write-ahead log goes with it: a log left beside the fresh copy would be replayed into it.
-    for leftover in ("-wal", "-shm"):
-        sqlite_test_path.with_name(sqlite_test_path.name + leftover).unlink(missing_ok=True)
+    # test's connections are closed (the app fixture disposes its engine) before the copy.
     shutil.copyfile(sqlite_template, sqlite_test_path)
     return f"sqlite:///{sqlite_test_path}"
 

@@ -137,23 +137,20 @@ def test_a_tick_longer_than_the_interval_skips_the_next_without_a_warning(app, c
 
 
 def test_sqlite_writes_ahead_and_syncs_only_at_checkpoints(tmp_path):
-    """WAL with synchronous=NORMAL (docs/benchmarks.md): one commit no longer syncs a rollback
+    """WAL with synchronous=NORMAL (config SQLITE_WAL, README): one commit no longer syncs a rollback
     journal and the database file."""
-    engine = create_engine(f"sqlite:///{tmp_path / 'wal.sqlite'}")
-    try:
-        with engine.connect() as connection:
-            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        # The app's own setting, read before the test suite's listener turns syncing off entirely.
-        from accompany.database import _sqlite_enforces_foreign_keys
+    from accompany import create_app
+    from accompany.database import db as app_db
+    from tests.conftest import config_for
 
-        raw = engine.raw_connection()
+    app = create_app(config_for(f"sqlite:///{tmp_path / 'wal.sqlite'}", SQLITE_WAL=True))
+    with app.app_context():
         try:
-            _sqlite_enforces_foreign_keys(raw.driver_connection, None)
-            assert raw.driver_connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+            with app_db.engine.connect() as connection:
+                assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+                assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
         finally:
-            raw.close()
-    finally:
-        engine.dispose()
+            app_db.engine.dispose()
 
 
 def test_the_scheduler_refreshes_the_planners_statistics_at_its_first_tick_and_then_daily(app, make, db, db_kind):
