@@ -26,6 +26,7 @@ from accompany import create_app
 from accompany.clock import set_clock
 from accompany.database import db
 from accompany.models import (
+    AppointmentKind,
     AppointmentStatus,
     Claim,
     Language,
@@ -40,6 +41,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.casework import letters, referrals
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import invite_user
 from accompany.services.people.password_reset import RESET_WINDOW, request_reset
@@ -74,6 +76,7 @@ OPAQUE = {
     "outbound_messages.params.code",
     "families.version", "appointments.version", "shifts.version", "claims.version", "locations.version",
     "form_submissions.token", "phone_codes.request_hash",
+    "letter_drives.version", "legal_providers.version", "legal_referrals.version",
 }
 
 # Routes whose valid send changes nothing in the database.
@@ -176,12 +179,24 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
     message(MessageState.SENT, provider_sid=STATUS_SID, sent_at=NOW - timedelta(hours=1))
     text = receive_text(FAMILY_PHONE, "Can someone call me?", provider_sid="SM" + "3" * 32, now=NOW).message
     _, invitation = invite_user("nora@example.org", Role.COORDINATOR, by=admin, now=NOW)
+    # Casework: a hearing without a letter drive, one with a drive (Hal asked), a provider, a referral.
+    hearing = make.appointment(family, court, kind=AppointmentKind.INDIVIDUAL_HEARING, starts_at=HEARING)
+    drive_hearing = make.appointment(quiet, court, kind=AppointmentKind.BOND_HEARING, starts_at=HEARING)
+    drive = letters.start_drive(drive_hearing, letters.DriveDetails(target=3, deadline=DEADLINE,
+                                                                    owner_id=coordinator.id), by=coordinator, now=NOW)
+    hal_ask = letters.ask_volunteer(drive, hal.id, by=coordinator, now=NOW)
+    provider = referrals.create_provider(referrals.ProviderDetails(name="PAIR Project", services=("asylum",)),
+                                         by=coordinator, now=NOW)
+    referral = referrals.refer_family(family, referrals.ReferralDetails(provider_id=provider.id,
+                                                                                            sent_on=_local(NOW).date()),
+                                      by=coordinator, now=NOW)
     db.session.commit()
     held_claim = db.session.scalar(select(Claim).where(Claim.shift_id == held.id, Claim.volunteer_id == hal.id))
     rows = dict(admin=admin, coordinator=coordinator, codeuser=codeuser, pending=pending, disabled=disabled, val=val,
                 hal=hal, family=family, quiet=quiet, closed=closed, court=court, office=office, upcoming=upcoming,
                 held=held, held_claim=held_claim, open_shift=open_shift, past_shift=past_shift, draft=draft,
-                detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, **coded)
+                detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, hearing=hearing,
+                drive=drive, hal_ask=hal_ask, provider=provider, referral=referral, **coded)
     ids = {name: row.id for name, row in rows.items()}
     return {**ids, "key": text.from_hash}, {"invitation": invitation, "code": codeuser.totp_secret, **secrets}
 
@@ -291,6 +306,9 @@ def _appointment_fields(w: World, starts, **changes) -> dict:
 
 
 UPCOMING = NOW + timedelta(days=3)
+HEARING = NOW + timedelta(days=20)
+DEADLINE = _local(NOW + timedelta(days=13)).date()  # a week before the hearing
+TODAY = _local(NOW).date().isoformat()
 CSV = ("family,location,kind,date,time,needs,judge,interpreter,mode,notes\r\n"
        f"Lia C.,Boston Immigration Court,master calendar,{(NOW + timedelta(days=14)).date()},08:30,"
        "ride there; companion,,Portuguese,in person,\r\n")
@@ -405,6 +423,31 @@ CASES = {
     "coordinator.verify_appointment": button("/coordinator/appointments/{upcoming}",
                                              "/coordinator/appointments/{upcoming}/verify", how="eoir_portal",
                                              note="Same date on the portal"),
+    # Casework: letters of support and legal referrals.
+    "coordinator.new_letter_drive": button("/coordinator/appointments/{hearing}/letter-drive",
+                                           "/coordinator/appointments/{hearing}/letter-drive", target="3",
+                                           deadline=DEADLINE.isoformat(), owner_id="{coordinator}"),
+    "coordinator.edit_letter_drive": button("/coordinator/letter-drives/{drive}/edit",
+                                            "/coordinator/letter-drives/{drive}/edit", target="5",
+                                            deadline=(DEADLINE - timedelta(days=1)).isoformat(),
+                                            owner_id="{coordinator}"),
+    "coordinator.ask_for_letter": button("/coordinator/letter-drives/{drive}", "/coordinator/letter-drives/{drive}/asks",
+                                         volunteer_id="{val}"),
+    "coordinator.record_letter": button("/coordinator/letter-drives/{drive}", "/coordinator/letter-drives/{drive}/letters",
+                                        ask_id="{hal_ask}", received_on=TODAY),
+    "coordinator.close_letter_drive": button("/coordinator/letter-drives/{drive}",
+                                             "/coordinator/letter-drives/{drive}/close"),
+    "coordinator.new_legal_provider": button("/coordinator/legal-providers/new", "/coordinator/legal-providers/new",
+                                             name="Lawyers for Civil Rights", services="removal_defense",
+                                             taking_cases="y"),
+    "coordinator.edit_legal_provider": button("/coordinator/legal-providers/{provider}/edit",
+                                              "/coordinator/legal-providers/{provider}/edit", name="PAIR Project",
+                                              services="asylum", phone="617-555-0100"),
+    "coordinator.new_referral": button("/coordinator/families/{family}/referrals/new",
+                                       "/coordinator/families/{family}/referrals/new", provider_id="{provider}",
+                                       sent_on=TODAY, notes="Asked for a consultation"),
+    "coordinator.edit_referral": button("/coordinator/referrals/{referral}/edit", "/coordinator/referrals/{referral}/edit",
+                                        status="accepted", notes="Taken on"),
     "volunteer.cancel_phone_change": button("/my/profile", "/my/profile/phone/cancel?back=profile", "phoner"),
     "volunteer.claim": button("/shifts", "/shifts/{open_shift}/claim", "volunteer"),
     "volunteer.confirm_phone": lambda stage, w: form(stage, w, "phoner", "/my/profile", "/my/profile/phone/confirm",

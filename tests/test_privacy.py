@@ -10,7 +10,17 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from accompany.demo import seed_demo
-from accompany.models import Family, InboundMessage, OutboundMessage, Shift, User, UserStatus
+from accompany.models import (
+    Family,
+    InboundMessage,
+    LegalReferral,
+    LetterAsk,
+    OutboundMessage,
+    Shift,
+    SupportLetter,
+    User,
+    UserStatus,
+)
 from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.sms.gateway import RetryableError, current_gateway
@@ -50,6 +60,12 @@ def test_a_seeded_database_dumped_as_raw_sql_holds_no_family_name_phone_note_or_
         secrets += phone_forms(user.phone)
     secrets += [m.body for m in db.session.scalars(select(OutboundMessage).where(OutboundMessage.body.is_not(None)))]
     secrets += [m.body for m in db.session.scalars(select(InboundMessage))]
+    # Casework: community contacts' and letter writers' names, legal referral notes.
+    casework = [ask.contact_name for ask in db.session.scalars(select(LetterAsk))]
+    casework += [letter.writer_name for letter in db.session.scalars(select(SupportLetter))]
+    casework += [referral.notes for referral in db.session.scalars(select(LegalReferral))]
+    assert len([value for value in casework if value]) >= 6, "the demo has letters, contacts and referral notes"
+    secrets += casework
     secrets = [s for s in secrets if s and len(s) >= 4]
     assert len(secrets) > 200 and any("555" in s for s in secrets)
 

@@ -23,6 +23,7 @@ from accompany.models import (
     ShiftRole,
     Wording,
 )
+from accompany.services.casework import letters
 from accompany.services.messaging import audience, planning
 from accompany.services.messaging.facts import KINDS, NothingToSay, UnknownKind
 from accompany.services.messaging.rendering import (
@@ -188,6 +189,13 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
                           not_before=PLAN_NOW, send_before=PLAN_NOW + timedelta(days=1), user=volunteer)
     start_phone_check(volunteer, "617-555-0144", now=PLAN_NOW)
     request_reset(volunteer.email, now=PLAN_NOW, address=None)
+    # Letters of support for the hearing: the volunteer and a community contact asked (the owner is
+    # told about the contact). The deadline is put past every day the texts are rendered on.
+    drive = letters.start_drive(appointment, letters.DriveDetails(target=5, deadline=date(2026, 9, 23),
+                                                                  owner_id=coordinator.id), by=coordinator, now=PLAN_NOW)
+    letters.ask_volunteer(drive, volunteer.id, by=coordinator, now=PLAN_NOW)
+    letters.ask_contact(drive, "Pastor Emmanuel Okonkwo-Baptiste", "Pastor", by=coordinator, now=PLAN_NOW)
+    drive.deadline = date(2027, 12, 31)
     db.session.flush()
 
     rows = list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))

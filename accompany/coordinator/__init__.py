@@ -5,10 +5,13 @@ from flask import Blueprint
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
-from accompany.coordinator import (  # noqa: E402,F401
+# Casework: letters of support and legal referrals.
+from accompany.coordinator import (  # noqa: E402,F401  # noqa: E402,F401
     appointments,
     families,
     inbox,
+    legal,
+    letters,
     locations,
     messages,
     shifts,

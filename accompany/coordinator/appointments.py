@@ -33,6 +33,7 @@ from accompany.models import (
     ShiftRole,
     VerifyMethod,
 )
+from accompany.services.casework import letters
 from accompany.services.scheduling import appointments as service
 from accompany.services.scheduling import locations as location_service
 from accompany.services.scheduling import overview as overview_service
@@ -191,6 +192,7 @@ def appointment(appointment_id: int):
         verify_form=VerifyForm(formdata=None),
         verify_by=overview_service.verify_by(appointment, days=verification.verify_days()),
         now=utcnow(),
+        letter_drive=letters.drive_for(appointment),  # casework: letters of support for a hearing
     )
 
 

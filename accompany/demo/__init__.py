@@ -37,6 +37,7 @@ from accompany.demo.data import (
     STAFF,
     VOLUNTEERS,
 )
+from accompany.demo.letters_referrals import seed_letters_and_referrals
 from accompany.models import (
     Appointment,
     Claim,
@@ -117,14 +118,15 @@ def seed_demo(*, now: datetime) -> DemoResult:
         planning.plan_volunteer_reminders(claim, now=now)
     db.session.flush()
     _texts_back(families, active, now=now)
+    casework = seed_letters_and_referrals(families, appointments, coordinators, active, now=now)
 
     counts = {
         "locations": len(locations), "coordinators": len(coordinators), "volunteers": len(volunteers),
-        "families": len(families), "appointments": len(appointments), "shifts": len(shifts),
+        "families": len(families), "appointments": len(appointments), "shifts": len(shifts), **casework,
     }
     record_event("demo.seeded", now=now, claims=len(claims), **counts)
     claimed = sum(1 for shift in shifts if shift.filled)
-    summary = ", ".join(f"{n} {name}" for name, n in counts.items()) + f" ({claimed} claimed)"
+    summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items()) + f" ({claimed} claimed)"
     return DemoResult(created=True, summary=summary, logins=logins)
 
 

@@ -7,6 +7,7 @@ from accompany.clock import utcnow
 from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
+from accompany.services.casework import referrals
 from accompany.services.messaging import conversations
 from accompany.services.messaging.health import health_report
 from accompany.services.people import accounts, phone_codes
@@ -26,6 +27,8 @@ def index():
             "action_form": ActionForm(),
             "health": health_report(now=now),
             "waiting_texts": conversations.waiting_count(),
+            # Casework: legal referrals whose follow-up day has come.
+            "referral_follow_ups": referrals.follow_ups_due(now=now),
         }
         if access.is_admin(current_user):
             context["user_counts"] = accounts.count_users_by_role_and_status()

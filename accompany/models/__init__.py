@@ -24,6 +24,8 @@ from accompany.models.enums import (
     Wording,
 )
 from accompany.models.families import Family
+from accompany.models.legal import LegalProvider, LegalReferral, LegalService, ReferralStatus
+from accompany.models.letters import LetterAsk, LetterDrive, SupportLetter
 from accompany.models.locations import Location
 from accompany.models.messages import (
     InboundMessage,
@@ -42,4 +44,6 @@ __all__ = [
     "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "PhoneCode", "RecipientKind",
     "RecoveryCode", "Role", "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAnswer", "UrgentAsk", "UrgentCall",
     "User", "UserStatus", "VerifyMethod", "VolunteerLanguage", "Wording",
+    # Casework: letters of support and legal referrals.
+    "LegalProvider", "LegalReferral", "LegalService", "LetterAsk", "LetterDrive", "ReferralStatus", "SupportLetter",
 ]

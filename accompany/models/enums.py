@@ -182,6 +182,10 @@ class MessageKind(StrEnum):
     COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
     COORDINATOR_FAMILY_STOPPED = "coordinator_family_stopped"  # a family with an appointment ahead said STOP
     COORDINATOR_UNVERIFIED_HEARING = "coordinator_unverified_hearing"  # a hearing tomorrow whose date nobody checked
+    # Letters of support (services/casework/letters.py): an asked volunteer whose letter is not in
+    # yet; the drive's owner, about community contacts still to remind in person.
+    VOLUNTEER_LETTER_REMINDER = "volunteer_letter_reminder"
+    COORDINATOR_LETTER_CONTACTS = "coordinator_letter_contacts"
     # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
     REPLY_CONFIRMED = "reply_confirmed"
     REPLY_RIDE = "reply_ride"

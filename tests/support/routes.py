@@ -8,6 +8,7 @@ from datetime import timedelta
 from accompany import create_app
 from accompany.crypto import phone_index
 from accompany.models import MessageState, OutboundMessage, RecipientKind
+from accompany.services.casework import letters, referrals
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import invite_user
 from tests.conftest import config_for, from_now, log_in
@@ -71,6 +72,18 @@ ACCESS: dict[str, dict[str, str]] = {
     "admin.reset_two_factor": ADMIN,
     "webhooks.inbound_text": TWILIO,
     "webhooks.delivery_status": TWILIO,
+    # Casework: letters of support and legal referrals (staff only; volunteers see none of it).
+    "coordinator.new_letter_drive": STAFF,
+    "coordinator.letter_drive": STAFF,
+    "coordinator.edit_letter_drive": STAFF,
+    "coordinator.ask_for_letter": STAFF,
+    "coordinator.record_letter": STAFF,
+    "coordinator.close_letter_drive": STAFF,
+    "coordinator.legal_providers": STAFF,
+    "coordinator.new_legal_provider": STAFF,
+    "coordinator.edit_legal_provider": STAFF,
+    "coordinator.new_referral": STAFF,
+    "coordinator.edit_referral": STAFF,
 }
 STAFF_PREFIX = "coordinator."  # every coordinator route is for staff only
 
@@ -110,6 +123,16 @@ def build_world(app, make, db):
     db.session.add(message)
     _, invitation_token = invite_user("new.coordinator@example.org", "coordinator", by=admin, now=from_now())
     receive_text("+16175550142", "Can someone call me?", provider_sid=None, now=from_now())
+    # Casework: a letter drive for a hearing (the holder asked), a provider and a referral.
+    hearing = make.appointment(family=family, starts_at=from_now(days=20))
+    drive = letters.start_drive(hearing, letters.DriveDetails(target=3, deadline=letters.default_deadline(hearing),
+                                                              owner_id=coordinator.id), by=coordinator, now=from_now())
+    letters.ask_volunteer(drive, holder.id, by=coordinator, now=from_now())
+    provider = referrals.create_provider(referrals.ProviderDetails(name="PAIR Project"), by=coordinator,
+                                         now=from_now())
+    referral = referrals.refer_family(family, referrals.ReferralDetails(
+        provider_id=provider.id, sent_on=letters.default_deadline(hearing) - timedelta(days=30)),
+        by=coordinator, now=from_now())
     db.session.commit()
     people = {"pending": pending, "volunteer": volunteer, "holder": holder, "coordinator": coordinator,
               "admin": admin}
@@ -124,6 +147,7 @@ def build_world(app, make, db):
         "shift_id": shift.id, "claim_id": claim.id, "family_id": family.id, "appointment_id": appointment.id,
         "location_id": appointment.location_id, "user_id": volunteer.id, "message_id": message.id,
         "key": phone_index("+16175550142"), "filename": "css/app.css",
+        "drive_id": drive.id, "provider_id": provider.id, "referral_id": referral.id,
     }
     return client_for, values, {"open_shift": open_shift.id, "invitation": invitation_token,
                              "calendar": "t" * 40}

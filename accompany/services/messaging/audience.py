@@ -5,7 +5,7 @@ both ask here, so a text is held to the same rules when it is planned and when i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select
@@ -50,6 +50,11 @@ def current_timing() -> Timing:
 
 def org_timezone() -> str:
     return current_app.config["ORG_TIMEZONE"]
+
+
+def org_today(now: datetime) -> date:
+    """The organization's calendar day at `now` (deadlines and follow-up days are days there)."""
+    return to_local(now, org_timezone()).date()
 
 
 def family_timezone(family: Family) -> str:

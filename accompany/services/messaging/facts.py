@@ -23,6 +23,8 @@ from accompany.models import (
     AppointmentStatus,
     AttendanceMode,
     Claim,
+    LetterAsk,
+    LetterDrive,
     MessageKind,
     OutboundMessage,
     Shift,
@@ -36,6 +38,7 @@ from accompany.public_url import public_base_url
 from accompany.services.messaging import audience, codes
 from accompany.services.privacy.redaction import scrub_free_text
 from accompany.services.scheduling.overview import hearings_to_verify, unfilled_slots_soon
+from accompany.timezones import to_local
 
 
 class NothingToSay(Exception):
@@ -71,6 +74,7 @@ class Facts:
     code: str = ""  # an urgent shift's reply code, or a one-time code
     minutes: int = 0  # how long a one-time code works
     message: str = ""  # a coordinator's own words
+    days: int = 0  # days left until a letter drive's deadline
 
 
 def recipient_timezone(message: OutboundMessage) -> str:
@@ -278,6 +282,27 @@ def _staff_reply(base: Facts, subject: Subject) -> Facts:
     return replace(base, message=subject.message.body)
 
 
+def _volunteer_letter_reminder(base: Facts, subject: Subject) -> Facts:
+    """An asked volunteer's letter of support: while it is not in and the drive is open."""
+    drive = _open_letter_drive(subject)
+    ask = db.session.get(LetterAsk, subject.params.get("ask_id") or 0)
+    if ask is None or ask.drive_id != drive.id or ask.volunteer_id != subject.message.user_id:
+        raise NothingToSay("the volunteer is no longer asked by this drive")
+    if ask.letter is not None:
+        raise NothingToSay("their letter is in")
+    return _letters_due(base, drive, subject.now)
+
+
+def _coordinator_letter_contacts(base: Facts, subject: Subject) -> Facts:
+    """How many community contacts asked for a letter have not sent it (the owner reminds them)."""
+    drive = _open_letter_drive(subject)
+    waiting = sum(1 for ask in drive.asks if ask.volunteer_id is None and ask.letter is None)
+    if not waiting:
+        raise NothingToSay("every community contact's letter is in")
+    return replace(_letters_due(base, drive, subject.now), count=waiting,
+                   link=_link(f"/coordinator/letter-drives/{drive.id}"))
+
+
 # Which facts each kind of row says. (A family reminder at other configured days reads like these.)
 FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
     MessageKind.FAMILY_REMINDER_7D: _family_appointment_ahead,
@@ -306,6 +331,9 @@ FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
     MessageKind.REPLY_URGENT_DECLINED: _urgent_reply,
     MessageKind.REPLY_URGENT_NOT_POSSIBLE: _urgent_reply,
     MessageKind.STAFF_REPLY: _staff_reply,
+    # Letters of support (services/casework/letters.py).
+    MessageKind.VOLUNTEER_LETTER_REMINDER: _volunteer_letter_reminder,
+    MessageKind.COORDINATOR_LETTER_CONTACTS: _coordinator_letter_contacts,
     MessageKind.PHONE_CODE: _one_time_code,
     MessageKind.PASSWORD_CODE: _one_time_code,
 }
@@ -379,6 +407,24 @@ def _held_upcoming_shift(shift: Shift | None, volunteer: User | None, *, now: da
     if held is None:
         raise NothingToSay("the volunteer no longer holds this shift")
     return shift
+
+
+def _open_letter_drive(subject: Subject) -> LetterDrive:
+    drive = db.session.get(LetterDrive, subject.params.get("drive_id") or 0)
+    if drive is None or not drive.is_open:
+        raise NothingToSay("the letter drive is gone or closed")
+    if drive.appointment.status == AppointmentStatus.CANCELLED:
+        raise NothingToSay("the hearing is cancelled")
+    return drive
+
+
+def _letters_due(base: Facts, drive: LetterDrive, now: datetime) -> Facts:
+    """The days left until the deadline, worded as "today", "tomorrow" or "in N days"."""
+    days = (drive.deadline - to_local(now, base.tz_name).date()).days
+    if days < 0:
+        raise NothingToSay("the deadline has passed")
+    key = base.key if days >= 2 else f"{base.key}.tomorrow" if days == 1 else f"{base.key}.today"
+    return replace(base, key=key, days=days)
 
 
 def _link(path: str) -> str:

@@ -183,6 +183,7 @@ def compose(
         "code": facts.code,
         "minutes": facts.minutes,
         "message": facts.message,
+        "days": facts.days,
     }
     if facts.starts_at is not None:
         local = to_local(facts.starts_at, facts.tz_name)

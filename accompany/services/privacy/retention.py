@@ -35,6 +35,8 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.casework.letters import purge_family_letters
+from accompany.services.casework.referrals import purge_family_referrals
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.messaging.sms.gateway import DeleteError, Gateway, current_gateway
@@ -228,6 +230,9 @@ def purge_family(family: Family, *, now: datetime, gateway: Gateway | None = Non
         shift.meeting_point, shift.notes = "", ""  # often the family's address, or about them
     for claim in db.session.scalars(select(Claim).where(Claim.shift_id.in_(shift_ids))):
         claim.report_notes = None
+    # Casework: letter writers' and contacts' names, referral notes (dates and counts stay).
+    purge_family_letters(family)
+    purge_family_referrals(family)
     for row in outbound:
         row.body = None
     key = _purged_sender_key(family.id)

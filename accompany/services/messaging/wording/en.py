@@ -145,4 +145,29 @@ TEXTS = {
         "Your code to set a new password: {code}. It works for {minutes} minutes. Never share it. "
         "If you did not ask for it, ignore this text: your password stays the same."
     ),
+    # Letters of support (services/casework/letters.py): no family name.
+    "volunteer_letter_reminder": (
+        "Reminder: the letter of support we asked you for is due in {days} days. Thank you for writing it! "
+        "Questions? Reply to this text."
+    ),
+    "volunteer_letter_reminder.tomorrow": (
+        "Reminder: the letter of support we asked you for is due tomorrow. Thank you for writing it! "
+        "Questions? Reply to this text."
+    ),
+    "volunteer_letter_reminder.today": (
+        "Reminder: the letter of support we asked you for is due today. Thank you for writing it! "
+        "Questions? Reply to this text."
+    ),
+    "coordinator_letter_contacts": (
+        "Letters of support: {count} community contacts asked have not sent theirs yet, due in {days} days. "
+        "Please remind them in person.{link}"
+    ),
+    "coordinator_letter_contacts.tomorrow": (
+        "Letters of support: {count} community contacts asked have not sent theirs yet, due tomorrow. "
+        "Please remind them in person.{link}"
+    ),
+    "coordinator_letter_contacts.today": (
+        "Letters of support: {count} community contacts asked have not sent theirs yet, due today. "
+        "Please remind them in person.{link}"
+    ),
 }

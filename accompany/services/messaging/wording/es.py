@@ -162,4 +162,29 @@ TEXTS = {
         "Su clave para elegir una contraseña nueva: {code}. Vale por {minutes} minutos. No la comparta "
         "con nadie. Si usted no hizo este pedido, ignore este mensaje: su contraseña sigue igual."
     ),
+    # Cartas de apoyo (services/casework/letters.py): sin nombre de la familia.
+    "volunteer_letter_reminder": (
+        "Recordatorio: la carta de apoyo que le pedimos se entrega en {days} dias. ¡Gracias por escribirla! "
+        "¿Preguntas? Responda a este mensaje."
+    ),
+    "volunteer_letter_reminder.tomorrow": (
+        "Recordatorio: la carta de apoyo que le pedimos se entrega mañana. ¡Gracias por escribirla! "
+        "¿Preguntas? Responda a este mensaje."
+    ),
+    "volunteer_letter_reminder.today": (
+        "Recordatorio: la carta de apoyo que le pedimos se entrega hoy. ¡Gracias por escribirla! "
+        "¿Preguntas? Responda a este mensaje."
+    ),
+    "coordinator_letter_contacts": (
+        "Cartas de apoyo: {count} contactos de la comunidad aun no mandan la suya, y se entregan en {days} dias. "
+        "Recuérdeselo en persona.{link}"
+    ),
+    "coordinator_letter_contacts.tomorrow": (
+        "Cartas de apoyo: {count} contactos de la comunidad aun no mandan la suya, y se entregan mañana. "
+        "Recuérdeselo en persona.{link}"
+    ),
+    "coordinator_letter_contacts.today": (
+        "Cartas de apoyo: {count} contactos de la comunidad aun no mandan la suya, y se entregan hoy. "
+        "Recuérdeselo en persona.{link}"
+    ),
 }

@@ -157,4 +157,29 @@ TEXTS = {
         "Ne le donnez à personne. Si vous ne l'avez pas demandé, ignorez ce message : votre mot de passe "
         "ne change pas."
     ),
+    # Lettres de soutien (services/casework/letters.py) : aucun nom de famille.
+    "volunteer_letter_reminder": (
+        "Rappel : la lettre de soutien que nous vous avons demandée est attendue dans {days} jours. "
+        "Merci de l'écrire ! Des questions ? Répondez à ce message."
+    ),
+    "volunteer_letter_reminder.tomorrow": (
+        "Rappel : la lettre de soutien que nous vous avons demandée est attendue demain. "
+        "Merci de l'écrire ! Des questions ? Répondez à ce message."
+    ),
+    "volunteer_letter_reminder.today": (
+        "Rappel : la lettre de soutien que nous vous avons demandée est attendue aujourd'hui. "
+        "Merci de l'écrire ! Des questions ? Répondez à ce message."
+    ),
+    "coordinator_letter_contacts": (
+        "Lettres de soutien : {count} contacts de la communauté n'ont pas encore envoyé la leur, à remettre "
+        "dans {days} jours. Merci de leur rappeler en personne.{link}"
+    ),
+    "coordinator_letter_contacts.tomorrow": (
+        "Lettres de soutien : {count} contacts de la communauté n'ont pas encore envoyé la leur, à remettre "
+        "demain. Merci de leur rappeler en personne.{link}"
+    ),
+    "coordinator_letter_contacts.today": (
+        "Lettres de soutien : {count} contacts de la communauté n'ont pas encore envoyé la leur, à remettre "
+        "aujourd'hui. Merci de leur rappeler en personne.{link}"
+    ),
 }

@@ -164,4 +164,29 @@ TEXTS = {
         "Kòd pou chwazi yon nouvo modpas: {code}. Li bon pou {minutes} minit. Pa bay pèsonn li. "
         "Si se pa ou ki mande l, pa okipe mesaj sa a: modpas ou pa chanje."
     ),
+    # Lèt sipò (services/casework/letters.py): pa gen non fanmi an.
+    "volunteer_letter_reminder": (
+        "Rapèl: lèt sipò nou te mande w la dwe rive nan {days} jou. Mèsi paske w ap ekri l! "
+        "Ou gen kesyon? Reponn mesaj sa a."
+    ),
+    "volunteer_letter_reminder.tomorrow": (
+        "Rapèl: lèt sipò nou te mande w la dwe rive demen. Mèsi paske w ap ekri l! "
+        "Ou gen kesyon? Reponn mesaj sa a."
+    ),
+    "volunteer_letter_reminder.today": (
+        "Rapèl: lèt sipò nou te mande w la dwe rive jodi a. Mèsi paske w ap ekri l! "
+        "Ou gen kesyon? Reponn mesaj sa a."
+    ),
+    "coordinator_letter_contacts": (
+        "Lèt sipò: {count} moun nan kominote a poko voye lèt yo, dat limit la nan {days} jou. "
+        "Tanpri fè yo sonje an pèsòn.{link}"
+    ),
+    "coordinator_letter_contacts.tomorrow": (
+        "Lèt sipò: {count} moun nan kominote a poko voye lèt yo, dat limit la se demen. "
+        "Tanpri fè yo sonje an pèsòn.{link}"
+    ),
+    "coordinator_letter_contacts.today": (
+        "Lèt sipò: {count} moun nan kominote a poko voye lèt yo, dat limit la se jodi a. "
+        "Tanpri fè yo sonje an pèsòn.{link}"
+    ),
 }

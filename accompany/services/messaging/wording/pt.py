@@ -152,4 +152,29 @@ TEXTS = {
         "Para criar uma senha nova, digite {code} no site. Vale por {minutes} minutos. Nunca compartilhe. "
         "Ignore esta mensagem se o pedido for de outra pessoa: sua senha continua a mesma."
     ),
+    # Cartas de apoio (services/casework/letters.py): sem o nome da familia.
+    "volunteer_letter_reminder": (
+        "Lembrete: a carta de apoio que te pedimos vence em {days} dias. Obrigado por escrever! "
+        "Alguma pergunta? Responda esta mensagem."
+    ),
+    "volunteer_letter_reminder.tomorrow": (
+        "Lembrete: a carta de apoio que te pedimos vence amanha. Obrigado por escrever! "
+        "Alguma pergunta? Responda esta mensagem."
+    ),
+    "volunteer_letter_reminder.today": (
+        "Lembrete: a carta de apoio que te pedimos vence hoje. Obrigado por escrever! "
+        "Alguma pergunta? Responda esta mensagem."
+    ),
+    "coordinator_letter_contacts": (
+        "Cartas de apoio: faltam as cartas de {count} contatos da comunidade, prazo em {days} dias. "
+        "Lembre-os pessoalmente.{link}"
+    ),
+    "coordinator_letter_contacts.tomorrow": (
+        "Cartas de apoio: faltam as cartas de {count} contatos da comunidade, prazo amanha. "
+        "Lembre-os pessoalmente.{link}"
+    ),
+    "coordinator_letter_contacts.today": (
+        "Cartas de apoio: faltam as cartas de {count} contatos da comunidade, prazo hoje. "
+        "Lembre-os pessoalmente.{link}"
+    ),
 }
