@@ -10,7 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from accompany.demo import seed_demo
-from accompany.models import Family, InboundMessage, OutboundMessage, Shift, User, UserStatus
+from accompany.models import DetentionOutcome, Family, InboundMessage, OutboundMessage, Role, Shift, User, UserStatus
+from accompany.services.detention.cases import close_case, open_case, set_where_held
 from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.sms.gateway import RetryableError, current_gateway
@@ -28,6 +29,10 @@ def dump_every_table(db) -> str:
     return "\n".join(lines)
 
 
+def admin_of_demo(db) -> User:
+    return db.session.scalars(select(User).where(User.role == Role.ADMIN).order_by(User.id)).first()
+
+
 def phone_forms(e164: str) -> list[str]:
     """The ways a US number can be written: +16175550142, 6175550142, 617-555-0142, 555-0142..."""
     digits = e164[2:]
@@ -37,6 +42,11 @@ def phone_forms(e164: str) -> list[str]:
 
 def test_a_seeded_database_dumped_as_raw_sql_holds_no_family_name_phone_note_or_text(app, db):
     seed_demo(now=NOW)
+    # Detention response (issue 15): a case's sealed note, where held and outcome note.
+    detained = db.session.scalars(select(Family).order_by(Family.id)).first()
+    case, _ = open_case(detained, now=NOW, by=None, note="Taken at the window by two officers")
+    set_where_held(case, location=None, note="Plymouth County, unit B", by=None, now=NOW)
+    close_case(case, DetentionOutcome.RELEASED_ON_BOND, note="Bond paid by the fund", by=admin_of_demo(db), now=NOW)
     db.session.commit()
     gateway = current_gateway()
     send_due(gateway, clock=lambda: NOW + timedelta(days=1), rate=0)  # bodies are kept (sealed) once sent
@@ -50,6 +60,7 @@ def test_a_seeded_database_dumped_as_raw_sql_holds_no_family_name_phone_note_or_
         secrets += phone_forms(user.phone)
     secrets += [m.body for m in db.session.scalars(select(OutboundMessage).where(OutboundMessage.body.is_not(None)))]
     secrets += [m.body for m in db.session.scalars(select(InboundMessage))]
+    secrets += [case.report_note, case.held_note, case.outcome_note]
     secrets = [s for s in secrets if s and len(s) >= 4]
     assert len(secrets) > 200 and any("555" in s for s in secrets)
 
