@@ -62,6 +62,9 @@ def navigation() -> list[tuple[str, str]]:
             ("coordinator.locations", "Places"),
             ("coordinator.messages", "Messages"),
             ("coordinator.inbox", "Inbox"),
+            # Detention response (issue 15).
+            ("coordinator.detentions", "Detentions"),
+            ("coordinator.on_call", "On call"),
         ]
     if access.may_use_board(current_user):
         items += [

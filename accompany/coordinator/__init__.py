@@ -5,12 +5,15 @@ from flask import Blueprint
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
-from accompany.coordinator import (  # noqa: E402,F401
+# Detention response (issue 15).
+from accompany.coordinator import (  # noqa: E402,F401  # noqa: E402,F401
     appointments,
+    detentions,
     families,
     inbox,
     locations,
     messages,
+    on_call,
     shifts,
     spreadsheets,
     volunteers,

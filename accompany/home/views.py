@@ -7,6 +7,7 @@ from accompany.clock import utcnow
 from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
+from accompany.services.detention import cases as detention_cases
 from accompany.services.messaging import conversations
 from accompany.services.messaging.health import health_report
 from accompany.services.people import accounts, phone_codes
@@ -26,6 +27,9 @@ def index():
             "action_form": ActionForm(),
             "health": health_report(now=now),
             "waiting_texts": conversations.waiting_count(),
+            # Detention response (issue 15): open cases go above everything else.
+            "open_detentions": detention_cases.open_cases(),
+            "now": now,
         }
         if access.is_admin(current_user):
             context["user_counts"] = accounts.count_users_by_role_and_status()

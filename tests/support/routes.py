@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from accompany import create_app
 from accompany.crypto import phone_index
-from accompany.models import MessageState, OutboundMessage, RecipientKind
+from accompany.models import MessageState, OutboundMessage, RecipientKind, RotaSpan
+from accompany.services.detention.cases import open_case
+from accompany.services.detention.on_call import add_turn, org_today
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import invite_user
 from tests.conftest import config_for, from_now, log_in
@@ -71,6 +73,10 @@ ACCESS: dict[str, dict[str, str]] = {
     "admin.reset_two_factor": ADMIN,
     "webhooks.inbound_text": TWILIO,
     "webhooks.delivery_status": TWILIO,
+    # Detention response (issue 15): a volunteer reports from a shift they hold and sees only that
+    # report's confirmation; every coordinator route (the list, a case, the rota) is for staff.
+    "volunteer.report_detention": HOLDER,
+    "volunteer.reported_detention": HOLDER,
 }
 STAFF_PREFIX = "coordinator."  # every coordinator route is for staff only
 
@@ -110,6 +116,10 @@ def build_world(app, make, db):
     db.session.add(message)
     _, invitation_token = invite_user("new.coordinator@example.org", "coordinator", by=admin, now=from_now())
     receive_text("+16175550142", "Can someone call me?", provider_sid=None, now=from_now())
+    # Detention response (issue 15): a case the holder reported from their shift, and a turn on call.
+    case, _ = open_case(family, now=from_now(), by=holder, shift=shift, note="seen at the window")
+    turn = add_turn(make.coordinator(name="Otto Oncall", phone="617-555-0177", sms_opt_in=True),
+                    starts_on=org_today(from_now()), span=RotaSpan.WEEK, position=1, now=from_now())
     db.session.commit()
     people = {"pending": pending, "volunteer": volunteer, "holder": holder, "coordinator": coordinator,
               "admin": admin}
@@ -124,6 +134,7 @@ def build_world(app, make, db):
         "shift_id": shift.id, "claim_id": claim.id, "family_id": family.id, "appointment_id": appointment.id,
         "location_id": appointment.location_id, "user_id": volunteer.id, "message_id": message.id,
         "key": phone_index("+16175550142"), "filename": "css/app.css",
+        "case_id": case.id, "turn_id": turn.id,
     }
     return client_for, values, {"open_shift": open_shift.id, "invitation": invitation_token,
                              "calendar": "t" * 40}
