@@ -125,6 +125,10 @@ class Config:
     URGENT_GROUP_SIZE = 5
     URGENT_WAIT_MINUTES = 20
     URGENT_ALERT_HOURS = 3
+    # Detention response (issue 15): minutes the person on call has to acknowledge before the next
+    # step of the alert chain (next on the rota, every coordinator, a voice call) goes.
+    DETENTION_ACK_MINUTES = float(os.environ.get("DETENTION_ACK_MINUTES", "10"))
+    TWILIO_VOICE_FROM_NUMBER = os.environ.get("TWILIO_VOICE_FROM_NUMBER", "")
 
     # Retention (DESIGN §4): `flask purge` anonymizes a family this many days after its last
     # appointment. LEGAL_HOLD stops every purge; only "", "0", "false", "no" and "off" leave it

@@ -64,6 +64,9 @@ def navigation() -> list[tuple[str, str]]:
             ("coordinator.inbox", "Inbox"),
             # Casework.
             ("coordinator.legal_providers", "Legal"),
+            # Detention response (issue 15).
+            ("coordinator.detentions", "Detentions"),
+            ("coordinator.on_call", "On call"),
         ]
     if access.may_use_board(current_user):
         items += [

@@ -197,11 +197,12 @@ def test_cancel_tells_the_family_and_every_volunteer(make, db):
         svc.cancel_appointment(appointment, by=coordinator, now=NOW)
 
 
-def test_close_as_detained_alerts_the_coordinators(make, db):
+def test_close_as_detained_opens_a_detention_case_that_alerts_the_coordinators(make, db):
     appointment, coordinator = create(make)
     texting = make.coordinator(phone="617-555-0188", sms_opt_in=True)
     svc.close_appointment(appointment, Outcome.DETAINED, by=coordinator, now=NOW + timedelta(days=17))
-    alerts = rows(db, kind="coordinator_detained")
+    # Nobody is on call: the chain's "every coordinator" step goes at once (issue 15).
+    alerts = rows(db, kind="detention_alert_all")
     assert [a.user_id for a in alerts] == [texting.id]
     assert all(r.state != MessageState.PENDING for r in rows(db, family_id=appointment.family_id))
     svc.clear_detained_alert(appointment, by=coordinator, now=NOW + timedelta(days=17))

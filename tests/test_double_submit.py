@@ -33,15 +33,20 @@ from accompany.models import (
     LocationKind,
     LoginSession,
     MessageState,
+    OnCallTurn,
     OutboundMessage,
     Outcome,
     RecipientKind,
     Role,
+    RotaSpan,
     ShiftRole,
     User,
     UserStatus,
 )
 from accompany.services.casework import letters, referrals
+from accompany.services.detention.cases import open_case
+from accompany.services.detention.on_call import add_turn
+from accompany.services.messaging import planning
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import invite_user
 from accompany.services.people.password_reset import RESET_WINDOW, request_reset
@@ -74,7 +79,8 @@ OPAQUE = {
     "invitations.token_hash", "login_sessions.token_hash", "recovery_codes.code_hash",
     "outbound_messages.dedupe_key", "outbound_messages.claim_token", "urgent_calls.code",
     "outbound_messages.params.code",
-    "families.version", "appointments.version", "shifts.version", "claims.version", "locations.version",
+    "families.version", "appointments.version", "detention_cases.version", "detention_cases.code",
+    "detention_cases.open_code", "shifts.version", "claims.version", "locations.version",
     "form_submissions.token", "phone_codes.request_hash",
     "letter_drives.version", "legal_providers.version", "legal_referrals.version",
 }
@@ -190,15 +196,29 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
     referral = referrals.refer_family(family, referrals.ReferralDetails(provider_id=provider.id,
                                                                                             sent_on=_local(NOW).date()),
                                       by=coordinator, now=NOW)
+    # Detention response (issue 15): Carmen on call, Otto who may be, and an open case for Dora's
+    # family, whose texts it holds (one is waiting).
+    add_turn(coordinator, starts_on=to_local(NOW, BOSTON).date(), span=RotaSpan.WEEK, position=1, now=NOW)
+    otto = make.coordinator(name="Otto Oncall", email="otto@example.org", phone="617-555-0178", sms_opt_in=True)
+    dora = make.family(name="Dora K.", phone="617-555-0146", consent_given_by="herself",
+                       consent_method="verbally at intake", consent_at=NOW - timedelta(days=30))
+    dora_visit = make.appointment(dora, court, starts_at=NOW + timedelta(days=8))
+    case, _ = open_case(dora, now=NOW - timedelta(minutes=5), by=coordinator, appointment=dora_visit)
+    planning.plan_family_reminders(dora_visit, now=NOW - timedelta(days=1))
     db.session.commit()
     held_claim = db.session.scalar(select(Claim).where(Claim.shift_id == held.id, Claim.volunteer_id == hal.id))
     rows = dict(admin=admin, coordinator=coordinator, codeuser=codeuser, pending=pending, disabled=disabled, val=val,
                 hal=hal, family=family, quiet=quiet, closed=closed, court=court, office=office, upcoming=upcoming,
                 held=held, held_claim=held_claim, open_shift=open_shift, past_shift=past_shift, draft=draft,
                 detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, hearing=hearing,
-                drive=drive, hal_ask=hal_ask, provider=provider, referral=referral, **coded)
+                drive=drive, hal_ask=hal_ask, provider=provider, referral=referral,
+                case=case, otto=otto, turn=_turn_of(coordinator), **coded)
     ids = {name: row.id for name, row in rows.items()}
     return {**ids, "key": text.from_hash}, {"invitation": invitation, "code": codeuser.totp_secret, **secrets}
+
+
+def _turn_of(user: User) -> OnCallTurn:
+    return db.session.scalar(select(OnCallTurn).where(OnCallTurn.user_id == user.id))
 
 
 def _asked_for_reset(app, token: str) -> dict:
@@ -461,6 +481,30 @@ CASES = {
                                outcome="rescheduled", next_date=(NOW + timedelta(days=30)).date().isoformat(),
                                hours="3.5", notes="The judge set a new date."),
     "volunteer.reset_calendar": button("/my/calendar", "/my/calendar/reset", "holder"),
+    # Detention response (issue 15).
+    "coordinator.acknowledge_detention": button("/coordinator/detentions/{case}",
+                                                "/coordinator/detentions/{case}/acknowledge"),
+    "coordinator.resume_detention_texts": button("/coordinator/detentions/{case}",
+                                                 "/coordinator/detentions/{case}/resume"),
+    "coordinator.cancel_detention_texts": button("/coordinator/detentions/{case}",
+                                                 "/coordinator/detentions/{case}/cancel-texts"),
+    "coordinator.switch_detention_number": button("/coordinator/detentions/{case}",
+                                                  "/coordinator/detentions/{case}/number", phone="617-555-0147"),
+    "coordinator.detention_where_held": button("/coordinator/detentions/{case}",
+                                               "/coordinator/detentions/{case}/where", location_id="",
+                                               held_note="Plymouth, per the family's lawyer"),
+    "coordinator.close_detention": button("/coordinator/detentions/{case}", "/coordinator/detentions/{case}/close",
+                                          outcome="released_on_bond", note="Bond paid"),
+    "coordinator.report_family_detention": button("/coordinator/families/{quiet}",
+                                                  "/coordinator/families/{quiet}/detained", note="Taken at home"),
+    "coordinator.report_appointment_detention": button("/coordinator/appointments/{upcoming}",
+                                                       "/coordinator/appointments/{upcoming}/detained", note=""),
+    "coordinator.add_on_call_turn": button("/coordinator/on-call", "/coordinator/on-call", user_id="{otto}",
+                                           starts_on=to_local(NOW, BOSTON).date().isoformat(), span="day",
+                                           position="2"),
+    "coordinator.remove_on_call_turn": button("/coordinator/on-call", "/coordinator/on-call/{turn}/remove"),
+    "volunteer.report_detention": button("/my/shifts/{past_shift}", "/my/shifts/{past_shift}/detained", "holder",
+                                         note="At the check-in window"),
     "webhooks.delivery_status": twilio("/sms/status", {"MessageSid": STATUS_SID, "MessageStatus": "delivered"}),
     "webhooks.inbound_text": twilio("/sms/inbound", {**inbound_params(FAMILY_PHONE, "1"), "MessageSid": INBOUND_SID,
                                                      "SmsSid": INBOUND_SID, "SmsMessageSid": INBOUND_SID}),

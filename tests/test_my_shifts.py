@@ -135,12 +135,13 @@ def test_the_same_report_sent_twice_is_recorded_once(make, db):
     assert shift.claims[0].reported_at == NOW
 
 
-def test_reporting_detained_alerts_the_coordinators_at_once(make, db):
+def test_reporting_detained_opens_a_detention_case_that_alerts_the_coordinators_at_once(make, db):
     coordinator = make.coordinator(phone="617-555-0170", sms_opt_in=True)
     volunteer = make.volunteer()
     shift = _held(make, volunteer, starts_at=NOW - timedelta(hours=2))
     svc.report_back(shift.claims[0], svc.Report(Outcome.DETAINED), now=NOW)
-    alert = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == "coordinator_detained"))
+    # Nobody is on call: the chain's "every coordinator" step goes at once (issue 15).
+    alert = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == "detention_alert_all"))
     assert alert.user_id == coordinator.id and alert.state == MessageState.PENDING and alert.not_before == NOW
 
 

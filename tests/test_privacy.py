@@ -11,16 +11,19 @@ from sqlalchemy import select, text
 
 from accompany.demo import seed_demo
 from accompany.models import (
+    DetentionOutcome,
     Family,
     InboundMessage,
     LegalReferral,
     LetterAsk,
     OutboundMessage,
+    Role,
     Shift,
     SupportLetter,
     User,
     UserStatus,
 )
+from accompany.services.detention.cases import close_case, open_case, set_where_held
 from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.sms.gateway import RetryableError, current_gateway
@@ -38,6 +41,10 @@ def dump_every_table(db) -> str:
     return "\n".join(lines)
 
 
+def admin_of_demo(db) -> User:
+    return db.session.scalars(select(User).where(User.role == Role.ADMIN).order_by(User.id)).first()
+
+
 def phone_forms(e164: str) -> list[str]:
     """The ways a US number can be written: +16175550142, 6175550142, 617-555-0142, 555-0142..."""
     digits = e164[2:]
@@ -47,6 +54,11 @@ def phone_forms(e164: str) -> list[str]:
 
 def test_a_seeded_database_dumped_as_raw_sql_holds_no_family_name_phone_note_or_text(app, db):
     seed_demo(now=NOW)
+    # Detention response (issue 15): a case's sealed note, where held and outcome note.
+    detained = db.session.scalars(select(Family).order_by(Family.id)).first()
+    case, _ = open_case(detained, now=NOW, by=None, note="Taken at the window by two officers")
+    set_where_held(case, location=None, note="Plymouth County, unit B", by=None, now=NOW)
+    close_case(case, DetentionOutcome.RELEASED_ON_BOND, note="Bond paid by the fund", by=admin_of_demo(db), now=NOW)
     db.session.commit()
     gateway = current_gateway()
     send_due(gateway, clock=lambda: NOW + timedelta(days=1), rate=0)  # bodies are kept (sealed) once sent
@@ -66,6 +78,7 @@ def test_a_seeded_database_dumped_as_raw_sql_holds_no_family_name_phone_note_or_
     casework += [referral.notes for referral in db.session.scalars(select(LegalReferral))]
     assert len([value for value in casework if value]) >= 6, "the demo has letters, contacts and referral notes"
     secrets += casework
+    secrets += [case.report_note, case.held_note, case.outcome_note]
     secrets = [s for s in secrets if s and len(s) >= 4]
     assert len(secrets) > 200 and any("555" in s for s in secrets)
 

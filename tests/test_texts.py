@@ -24,6 +24,7 @@ from accompany.models import (
     Wording,
 )
 from accompany.services.casework import letters
+from accompany.services.detention.cases import open_case
 from accompany.services.messaging import audience, planning
 from accompany.services.messaging.facts import KINDS, NothingToSay, UnknownKind
 from accompany.services.messaging.rendering import (
@@ -196,6 +197,16 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     letters.ask_volunteer(drive, volunteer.id, by=coordinator, now=PLAN_NOW)
     letters.ask_contact(drive, "Pastor Emmanuel Okonkwo-Baptiste", "Pastor", by=coordinator, now=PLAN_NOW)
     drive.deadline = date(2027, 12, 31)
+    # Detention response (issue 15): a case's alert chain (nobody on call: every coordinator at
+    # once), its other steps, and the answers to a volunteer's report and a coordinator's OK.
+    case, _ = open_case(family, now=PLAN_NOW, by=coordinator, appointment=appointment)
+    for kind, recipient in ((MessageKind.DETENTION_ALERT, coordinator), (MessageKind.DETENTION_ESCALATED, coordinator),
+                            (MessageKind.DETENTION_VOICE_CALL, coordinator),
+                            (MessageKind.REPLY_DETENTION_ACKNOWLEDGED, coordinator),
+                            (MessageKind.REPLY_DETENTION_REPORTED, volunteer)):
+        planning.plan_message(f"detention:{case.id}:test:{kind}", kind=kind, now=PLAN_NOW, not_before=PLAN_NOW,
+                              send_before=PLAN_NOW + timedelta(days=1), user=recipient, appointment=appointment,
+                              params={"case_id": case.id})
     db.session.flush()
 
     rows = list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))

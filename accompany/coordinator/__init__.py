@@ -6,14 +6,17 @@ from flask import Blueprint
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
 # Casework: letters of support and legal referrals.
+# Detention response (issue 15).
 from accompany.coordinator import (  # noqa: E402,F401  # noqa: E402,F401
     appointments,
+    detentions,
     families,
     inbox,
     legal,
     letters,
     locations,
     messages,
+    on_call,
     shifts,
     spreadsheets,
     volunteers,

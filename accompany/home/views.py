@@ -8,6 +8,7 @@ from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
 from accompany.services.casework import referrals
+from accompany.services.detention import cases as detention_cases
 from accompany.services.messaging import conversations
 from accompany.services.messaging.health import health_report
 from accompany.services.people import accounts, phone_codes
@@ -29,6 +30,9 @@ def index():
             "waiting_texts": conversations.waiting_count(),
             # Casework: legal referrals whose follow-up day has come.
             "referral_follow_ups": referrals.follow_ups_due(now=now),
+            # Detention response (issue 15): open cases go above everything else.
+            "open_detentions": detention_cases.open_cases(),
+            "now": now,
         }
         if access.is_admin(current_user):
             context["user_counts"] = accounts.count_users_by_role_and_status()

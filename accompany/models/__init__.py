@@ -2,7 +2,10 @@
 
 from accompany.models.appointments import Appointment, AppointmentSeries, Claim, Shift
 from accompany.models.audit import AuditEvent
-from accompany.models.enums import (
+
+# Detention response (issue 15).
+from accompany.models.detention import DetentionCase, DetentionEvent, OnCallTurn  # noqa: E402
+from accompany.models.enums import (  # noqa: E402
     HEARING_KINDS,
     MUST_ATTEND_KINDS,
     AppointmentKind,
@@ -10,6 +13,7 @@ from accompany.models.enums import (
     AttendanceMode,
     BringItem,
     CodePurpose,
+    DetentionOutcome,
     Language,
     LocationKind,
     MessageKind,
@@ -17,6 +21,7 @@ from accompany.models.enums import (
     Outcome,
     RecipientKind,
     Role,
+    RotaSpan,
     ShiftRole,
     UrgentAnswer,
     UserStatus,
@@ -46,4 +51,5 @@ __all__ = [
     "User", "UserStatus", "VerifyMethod", "VolunteerLanguage", "Wording",
     # Casework: letters of support and legal referrals.
     "LegalProvider", "LegalReferral", "LegalService", "LetterAsk", "LetterDrive", "ReferralStatus", "SupportLetter",
+    "DetentionCase", "DetentionEvent", "DetentionOutcome", "OnCallTurn", "RotaSpan",
 ]

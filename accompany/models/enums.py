@@ -186,6 +186,13 @@ class MessageKind(StrEnum):
     # yet; the drive's owner, about community contacts still to remind in person.
     VOLUNTEER_LETTER_REMINDER = "volunteer_letter_reminder"
     COORDINATOR_LETTER_CONTACTS = "coordinator_letter_contacts"
+    # Detention response (services/detention/): the alert chain, step by step, and its answers.
+    DETENTION_ALERT = "detention_alert"  # to the person on call, at once
+    DETENTION_ESCALATED = "detention_escalated"  # to the next on the rota, nobody acknowledged
+    DETENTION_ALERT_ALL = "detention_alert_all"  # to every coordinator, still nobody
+    DETENTION_VOICE_CALL = "detention_voice_call"  # a phone call to the first on the rota (spoken)
+    REPLY_DETENTION_ACKNOWLEDGED = "reply_detention_ack"  # "OK K7Q": thanks, or who did first
+    REPLY_DETENTION_REPORTED = "reply_detention_reported"  # a volunteer's DETAINED text: it is open
     # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
     REPLY_CONFIRMED = "reply_confirmed"
     REPLY_RIDE = "reply_ride"
@@ -226,6 +233,11 @@ class MessageKind(StrEnum):
         return self in _ANY_HOUR_KINDS
 
     @property
+    def is_voice_call(self) -> bool:
+        """Placed as a phone call that speaks the text, not sent as an SMS."""
+        return self == MessageKind.DETENTION_VOICE_CALL
+
+    @property
     def is_family_reminder(self) -> bool:
         """A reminder some days before (not FAMILY_REMINDER, which is only a wording)."""
         return FAMILY_REMINDER_KIND.fullmatch(self) is not None
@@ -246,6 +258,9 @@ _ANY_HOUR_KINDS = frozenset({
     MessageKind.REPLY_URGENT_NOT_POSSIBLE,
     MessageKind.COORDINATOR_DETAINED, MessageKind.COORDINATOR_URGENT_UNFILLED, MessageKind.COORDINATOR_LATE_RELEASE,
     MessageKind.COORDINATOR_RIDE_REQUEST,
+    # A detention: every minute counts, and the chain's own timing is the point.
+    MessageKind.DETENTION_ALERT, MessageKind.DETENTION_ESCALATED, MessageKind.DETENTION_ALERT_ALL,
+    MessageKind.DETENTION_VOICE_CALL, MessageKind.REPLY_DETENTION_ACKNOWLEDGED, MessageKind.REPLY_DETENTION_REPORTED,
 })
 
 
@@ -263,3 +278,20 @@ class UrgentAnswer(LabelledEnum):
     DECLINED = "declined", "said no"
     TOO_LATE = "too_late", "too late: already covered"  # said yes after the shift was covered or closed
     NOT_POSSIBLE = "not_possible", "could not take it"  # said yes but may not hold it now (an overlapping shift, say)
+
+
+class DetentionOutcome(LabelledEnum):
+    """How a detention case closed; the family's reminders follow from it (services/detention/cases.py)."""
+
+    RELEASED_ON_BOND = "released_on_bond", "Released on bond"
+    RELEASED_OTHER = "released_other", "Released otherwise"
+    TRANSFERRED = "transferred", "Transferred"
+    REMOVED = "removed", "Removed (deported)"
+    OTHER = "other", "Other"
+
+
+class RotaSpan(LabelledEnum):
+    """How long one turn on the on-call rota lasts."""
+
+    DAY = "day", "One day"
+    WEEK = "week", "One week"

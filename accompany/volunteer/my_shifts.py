@@ -7,9 +7,11 @@ from flask_login import current_user
 
 from accompany.clock import utcnow
 from accompany.committing import committing, require_valid
+from accompany.coordinator.detention_forms import DetentionReportForm
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Outcome
+from accompany.services.detention.cases import held_today
 from accompany.services.privacy import access
 from accompany.services.scheduling import my_shifts
 from accompany.services.scheduling.claims import release_claim
@@ -45,6 +47,8 @@ def held_shift(shift_id: int):
         can_release=claim.shift.starts_at > now,
         can_report=claim.shift.starts_at <= now,
         action_form=ActionForm(),
+        can_report_detention=held_today(claim.shift, now=now),
+        detention_form=DetentionReportForm(formdata=None),
     )
 
 
@@ -84,7 +88,7 @@ def report(shift_id: int):
         if reported:
             message = "Thank you for reporting back."
             if details.outcome == Outcome.DETAINED:
-                message += " The coordinators have been alerted."
+                message += " A detention case is open and the person on call is being alerted."
             if draft is not None:
                 message += " The next date is with the coordinators to confirm."
             flash(message, "success")

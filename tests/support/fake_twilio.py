@@ -7,6 +7,11 @@ It speaks the shape of Twilio's REST API closely enough for `twilio.rest.Client`
     GET  /2010-04-01/Accounts/<AccountSid>/Messages/<Sid>.json → 200 the message
     DELETE /2010-04-01/Accounts/<AccountSid>/Messages/<Sid>.json → 204, or 404 once deleted
 
+and the Voice API's one call this app places (a detention alert's last step):
+
+    POST /2010-04-01/Accounts/<AccountSid>/Calls.json  (form: To, From, Twiml) → 201 {"sid": "CA…", …}
+
+recorded in `calls` (and answered like a message to the plans below),
 with HTTP Basic auth (account SID, auth token) checked like Twilio does (401, code 20003).
 Every request is recorded. It can be told what to do with the next requests:
 
@@ -47,6 +52,7 @@ AUTH_TOKEN = "fake-twilio-auth-token-0123456789"
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Messages\.json$")
 MESSAGE_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Messages/(?P<sid>SM[0-9a-f]{32})\.json$")
+CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Calls\.json$")
 DELETE_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Messages/(?P<sid>(SM|MM)[0-9a-fA-F]{32})\.json$")
 
 ERROR_MESSAGES = {
@@ -103,6 +109,7 @@ class FakeTwilio:
         self.requests: list[RecordedRequest] = []
         self.messages: list[Message] = []
         self.deleted: list[str] = []  # SIDs deleted by DELETE requests, in order
+        self.calls: list[Message] = []  # voice calls placed (form: To, From, Twiml)
         self._plans: list[_Plan] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -154,7 +161,7 @@ class FakeTwilio:
     def reset(self) -> None:
         """Forget recorded requests, messages and plans."""
         with self._lock:
-            for recorded in (self.requests, self.messages, self.deleted, self._plans):
+            for recorded in (self.requests, self.messages, self.deleted, self.calls, self._plans):
                 recorded.clear()
 
     def _plan(self, count: int, plan: _Plan) -> None:
@@ -178,6 +185,22 @@ class FakeTwilio:
             self._accepted += 1
             message.ordinal = self._accepted
         return message
+
+    def _accept_call(self, account_sid: str, form: dict[str, str]) -> Message:
+        call = Message(sid="CA" + secrets.token_hex(16), account_sid=account_sid, form=form)
+        with self._lock:
+            self.calls.append(call)
+            call.ordinal = len(self.calls)
+        return call
+
+    def call_json(self, call: Message) -> dict:
+        created = format_datetime(call.created_at, usegmt=True)
+        return {
+            "account_sid": call.account_sid, "api_version": "2010-04-01", "date_created": created,
+            "date_updated": created, "direction": "outbound-api", "from": call.form.get("From"),
+            "sid": call.sid, "status": "queued", "to": call.form.get("To"),
+            "uri": f"/2010-04-01/Accounts/{call.account_sid}/Calls/{call.sid}.json",
+        }
 
     def _find(self, sid: str) -> Message | None:
         with self._lock:
@@ -273,6 +296,8 @@ class _Handler(BaseHTTPRequestHandler):
         request = RecordedRequest(method, self.path, form, dict(self.headers.items()), self._basic_auth())
         twilio._record(request)
         path, handler = self.ROUTES[method]
+        if method == "POST" and CALLS_PATH.match(self.path.split("?", 1)[0]):
+            path, handler = CALLS_PATH, _Handler._place_call
         found = path.match(self.path.split("?", 1)[0])
         if found is None:
             self._answer(request, 404, NOT_FOUND)
@@ -298,6 +323,20 @@ class _Handler(BaseHTTPRequestHandler):
             message = twilio._accept(found["account"], form)
             if self._stall_or_drop(plan, message):
                 self._answer(request, 201, twilio.message_json(message))
+
+    def _place_call(self, request: RecordedRequest, found: re.Match) -> None:
+        """POST Calls.json: accept the call (201) when it has To, From and Twiml (or Url)."""
+        twilio, form = self.server.twilio, request.form
+        plan = twilio._next_plan()
+        if plan is not None and plan.kind == "error":
+            self._answer_error(request, plan)
+        elif not (form.get("To") and form.get("From") and (form.get("Twiml") or form.get("Url"))):
+            self._answer(request, 400, twilio.error_json(400, 21201, "A 'To', a 'From' and 'Twiml' or 'Url' "
+                                                         "are required.", form))
+        else:
+            call = twilio._accept_call(found["account"], form)
+            if self._stall_or_drop(plan):
+                self._answer(request, 201, twilio.call_json(call))
 
     def _fetch(self, request: RecordedRequest, found: re.Match) -> None:
         """GET Messages/<Sid>.json: the message (200), 404 once deleted or when never sent."""

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from accompany import create_app
 from accompany.crypto import phone_index
-from accompany.models import MessageState, OutboundMessage, RecipientKind
+from accompany.models import MessageState, OutboundMessage, RecipientKind, RotaSpan
 from accompany.services.casework import letters, referrals
+from accompany.services.detention.cases import open_case
+from accompany.services.detention.on_call import add_turn, org_today
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import invite_user
 from tests.conftest import config_for, from_now, log_in
@@ -84,6 +86,10 @@ ACCESS: dict[str, dict[str, str]] = {
     "coordinator.edit_legal_provider": STAFF,
     "coordinator.new_referral": STAFF,
     "coordinator.edit_referral": STAFF,
+    # Detention response (issue 15): a volunteer reports from a shift they hold and sees only that
+    # report's confirmation; every coordinator route (the list, a case, the rota) is for staff.
+    "volunteer.report_detention": HOLDER,
+    "volunteer.reported_detention": HOLDER,
 }
 STAFF_PREFIX = "coordinator."  # every coordinator route is for staff only
 
@@ -133,6 +139,10 @@ def build_world(app, make, db):
     referral = referrals.refer_family(family, referrals.ReferralDetails(
         provider_id=provider.id, sent_on=letters.default_deadline(hearing) - timedelta(days=30)),
         by=coordinator, now=from_now())
+    # Detention response (issue 15): a case the holder reported from their shift, and a turn on call.
+    case, _ = open_case(family, now=from_now(), by=holder, shift=shift, note="seen at the window")
+    turn = add_turn(make.coordinator(name="Otto Oncall", phone="617-555-0177", sms_opt_in=True),
+                    starts_on=org_today(from_now()), span=RotaSpan.WEEK, position=1, now=from_now())
     db.session.commit()
     people = {"pending": pending, "volunteer": volunteer, "holder": holder, "coordinator": coordinator,
               "admin": admin}
@@ -148,6 +158,7 @@ def build_world(app, make, db):
         "location_id": appointment.location_id, "user_id": volunteer.id, "message_id": message.id,
         "key": phone_index("+16175550142"), "filename": "css/app.css",
         "drive_id": drive.id, "provider_id": provider.id, "referral_id": referral.id,
+        "case_id": case.id, "turn_id": turn.id,
     }
     return client_for, values, {"open_shift": open_shift.id, "invitation": invitation_token,
                              "calendar": "t" * 40}

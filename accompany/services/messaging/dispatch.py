@@ -171,7 +171,8 @@ class _Run:
             return self.end(row_id, token, MessageState.CANCELLED, now=now,
                             error_message="No consent, no phone, or the number opted out.")
         try:
-            text = render_text(row, now=now, first_contact=not outbox.has_been_texted(row))
+            # A voice call says only its words: no "Reply STOP" introduction spoken to someone.
+            text = render_text(row, now=now, first_contact=not row.kind.is_voice_call and not outbox.has_been_texted(row))
         except NothingToSay:
             return self.end(row_id, token, MessageState.CANCELLED, now=now,
                             error_message="Nothing left to say: its subject is gone.")
@@ -196,8 +197,11 @@ class _Run:
                             error_message="Its time to be sent ran out while it waited its turn.")
         self.pacer.take()
         # The carrier gives up when the window closes, rather than deliver a text no longer true.
-        future = self.pool.submit(self.gateway.send, phone, text.body, status_callback=status_callback_url(row_id),
-                                  valid_for=seconds_left)
+        if row.kind.is_voice_call:  # the one gateway places it; its errors sort like a text's
+            future = self.pool.submit(self.gateway.call, phone, text.body)
+        else:
+            future = self.pool.submit(self.gateway.send, phone, text.body,
+                                      status_callback=status_callback_url(row_id), valid_for=seconds_left)
         self.in_flight[future] = out
         return None  # counted when it comes back
 

@@ -23,6 +23,7 @@ from accompany.models import (
     AppointmentStatus,
     AttendanceMode,
     Claim,
+    DetentionCase,
     LetterAsk,
     LetterDrive,
     MessageKind,
@@ -301,6 +302,39 @@ def _coordinator_letter_contacts(base: Facts, subject: Subject) -> Facts:
         raise NothingToSay("every community contact's letter is in")
     return replace(_letters_due(base, drive, subject.now), count=waiting,
                    link=_link(f"/coordinator/letter-drives/{drive.id}"))
+def _detention_case(subject: Subject) -> DetentionCase:
+    case = db.session.get(DetentionCase, subject.params.get("case_id") or 0)
+    if case is None:
+        raise NothingToSay("the case is gone")
+    return case
+
+
+def _detention_alert(base: Facts, subject: Subject) -> Facts:
+    """A step of the alert chain: only while nobody has acknowledged the case (an acknowledgement
+    committed before the step is claimed stops it here, whoever's scheduler claims it)."""
+    case = _detention_case(subject)
+    if not case.is_open or case.acknowledged_at is not None:
+        raise NothingToSay("the case is acknowledged or closed")
+    place = case.last_seen_location.name if case.last_seen_location is not None else ""
+    code = " ".join(case.code) if subject.message.kind.is_voice_call else case.code  # spoken letter by letter
+    return replace(base, key=base.key if place else f"{base.key}.no_place", code=code, place=place,
+                   link=_link(f"/coordinator/detentions/{case.id}"))
+
+
+def _detention_acknowledged(base: Facts, subject: Subject) -> Facts:
+    """The answer to "OK K7Q": thanks, or who acknowledged it first."""
+    case = _detention_case(subject)
+    first = case.acknowledged_by
+    if first is None or first.id == subject.message.user_id:
+        return replace(base, code=case.code, link=_link(f"/coordinator/detentions/{case.id}"))
+    return replace(base, key=f"{base.key}.already", code=case.code, volunteer=first.first_name or "",
+                   link=_link(f"/coordinator/detentions/{case.id}"))
+
+
+def _detention_reported(base: Facts, subject: Subject) -> Facts:
+    """The answer to a volunteer's DETAINED text: the case is open, the coordinators are told."""
+    case = _detention_case(subject)
+    return replace(base, code=case.code, link=_link(f"/my/detentions/{case.id}"))
 
 
 # Which facts each kind of row says. (A family reminder at other configured days reads like these.)
@@ -336,6 +370,13 @@ FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
     MessageKind.COORDINATOR_LETTER_CONTACTS: _coordinator_letter_contacts,
     MessageKind.PHONE_CODE: _one_time_code,
     MessageKind.PASSWORD_CODE: _one_time_code,
+    # Detention response (issue 15).
+    MessageKind.DETENTION_ALERT: _detention_alert,
+    MessageKind.DETENTION_ESCALATED: _detention_alert,
+    MessageKind.DETENTION_ALERT_ALL: _detention_alert,
+    MessageKind.DETENTION_VOICE_CALL: _detention_alert,
+    MessageKind.REPLY_DETENTION_ACKNOWLEDGED: _detention_acknowledged,
+    MessageKind.REPLY_DETENTION_REPORTED: _detention_reported,
 }
 # The kinds an outbox row can be.
 KINDS = tuple(FACTS)

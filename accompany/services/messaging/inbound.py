@@ -48,6 +48,7 @@ from accompany.models import (
     MessageKind,
     OptOut,
     OutboundMessage,
+    Role,
     Shift,
     ShiftRole,
     UrgentAnswer,
@@ -55,6 +56,7 @@ from accompany.models import (
     UserStatus,
 )
 from accompany.phones import InvalidPhone, mask_phone, normalize_phone
+from accompany.services.detention import cases as detention_cases
 from accompany.services.messaging import audience, keywords, outbox, planning, urgent_calls
 from accompany.services.messaging.rendering import (
     NUMBER_REPLIES,
@@ -175,6 +177,9 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
         return _done(message, now, MessageKind.START_CONFIRMATION)
     if meaning == keywords.HELP:
         return _done(message, now, MessageKind.REPLY_HELP)
+    answered = _detention(message, reading, senders, now=now)
+    if answered is not None:
+        return _done(message, now, answered)
     if not senders.known:
         return None  # kept for a coordinator to read (a family's new phone?)
     if reading.acknowledgement and audience.is_opted_out(senders.phone_hash):
@@ -195,6 +200,24 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
     if meaning == keywords.RIDE and senders.families:
         return _family_needs_ride(message, senders, now=now)
     return None  # for the inbox
+
+
+def _detention(message: InboundMessage, reading: keywords.Reading, senders: Senders, *,
+               now: datetime) -> str | None:
+    """A detention, by text: "OK K7Q" from a coordinator's confirmed phone acknowledges the open
+    case with that code; DETAINED (each language's word) from a volunteer who holds a shift today
+    opens a case for that shift's family. Each is answered by a text planned in the outbox.
+    Anything else, from anyone else (an unknown number, a family, a volunteer holding nothing
+    today), is not about a detention: it goes on as any text (the help answer, the inbox)."""
+    code = keywords.read_case_acknowledgement(message.body)
+    staff = [user for user in senders.volunteers if user.role in (Role.COORDINATOR, Role.ADMIN)]
+    if code and staff and detention_cases.acknowledge_by_text(staff, code, now=now) is not None:
+        return MessageKind.REPLY_DETENTION_ACKNOWLEDGED
+    if reading.meaning == keywords.DETAINED and senders.volunteers:
+        reported = detention_cases.report_by_text(senders.volunteers, now=now)
+        if reported is not None:
+            return MessageKind.REPLY_DETENTION_REPORTED
+    return None
 
 
 # What answers each way an urgent ask can end (taking it: the claim's own "your shift" text).

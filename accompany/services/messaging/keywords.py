@@ -27,7 +27,8 @@ from accompany.words import fold
 STOP, START, HELP = "stop", "start", "help"
 YES, NO, RIDE = "yes", "no", "ride"
 STOP_REQUEST, OTHER = "stop_request", "other"
-MEANINGS = (STOP, START, HELP, YES, NO, RIDE)
+DETAINED = "detained"  # a volunteer's report that someone was detained (services/detention/)
+MEANINGS = (STOP, START, HELP, YES, NO, RIDE, DETAINED)
 
 # The digits a family reminder asks for ("Reply 1 to confirm, 2 if you need a ride").
 DIGITS = {"1": YES, "2": RIDE}
@@ -128,3 +129,19 @@ def read(body: str) -> Reading:
     if heard:
         return Reading(STOP_REQUEST, language=_one(heard))
     return Reading(OTHER, language=_one(THANKS.get(text, frozenset())))
+
+
+# "OK K7Q": a coordinator acknowledging a detention case. Any language's yes or acknowledgement
+# (OK, YES, SI, SIM, WI, OUI...) and the case's code of three letters and digits; the code's
+# alphabet (services/detention/cases.py) has no vowels and every code holds a digit, so no word
+# ("ok thx") is mistaken for one.
+DETENTION_CODE = re.compile(r"(?=.*[3479])[cdfhjkmnpqrtvwxy3479]{3}")
+
+
+def read_case_acknowledgement(body: str) -> str | None:
+    """The case code `body` acknowledges ("OK K7Q", "si, k7q", "Oui K7Q!"), upper case; else None."""
+    words = re.sub(r"[^\w]+|_", " ", fold(body or "")).split()
+    if len(words) < 2 or not DETENTION_CODE.fullmatch(words[-1]):
+        return None
+    said = WORDS.get(" ".join(words[:-1]))
+    return words[-1].upper() if said is not None and said.meaning == YES else None

@@ -10,14 +10,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 
 from accompany.crypto import phone_index
 from accompany.database import UTCDateTime, db
-from accompany.models import MessageState, OptOut, OutboundMessage
+from accompany.models import DetentionCase, MessageState, OptOut, OutboundMessage
 from accompany.services.messaging.quiet_hours import QuietHours
 
 DUE_ORDER = (OutboundMessage.not_before, OutboundMessage.id)
+# A family whose texts an open detention case holds (issue 15): its rows wait, pending, until a
+# coordinator resumes or cancels them (services/detention/cases.py); they are never claimed.
+PAUSED_FAMILY = exists().where(DetentionCase.family_id == OutboundMessage.family_id,
+                               DetentionCase.texts_paused.is_(True), DetentionCase.closed_at.is_(None))
 
 
 def expire_overdue(*, now: datetime) -> int:
@@ -73,6 +77,7 @@ def claim_due(*, now: datetime, limit: int) -> Batch:
             OutboundMessage.state == MessageState.PENDING,
             OutboundMessage.not_before <= now,
             OutboundMessage.send_before > now,
+            ~PAUSED_FAMILY,
         )
         .order_by(*DUE_ORDER)
         .limit(limit)

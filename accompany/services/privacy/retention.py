@@ -28,6 +28,7 @@ from accompany.database import db
 from accompany.models import (
     Appointment,
     Claim,
+    DetentionCase,
     Family,
     InboundMessage,
     OutboundMessage,
@@ -235,6 +236,9 @@ def purge_family(family: Family, *, now: datetime, gateway: Gateway | None = Non
     purge_family_referrals(family)
     for row in outbound:
         row.body = None
+    # Detention response (issue 15): a case's sealed words go; its dates, outcome and timeline stay.
+    for case in db.session.scalars(select(DetentionCase).where(DetentionCase.family_id == family.id)):
+        case.report_note = case.held_note = case.outcome_note = None
     key = _purged_sender_key(family.id)
     for row in inbound:
         row.family_id = family.id  # a text from its number before it was linked is its text too

@@ -29,6 +29,7 @@ from accompany.models import (
     Shift,
     User,
 )
+from accompany.services.detention import cases as detention_cases
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.privacy.audit import record_event
@@ -273,11 +274,9 @@ def close_appointment(
     appointment.outcome_notes = notes.strip() or None
     appointment.closed_at = appointment.updated_at = now
     db.session.flush()
-    if appointment.outcome == Outcome.DETAINED:
-        planning.alert_coordinators(
-            MessageKind.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained", now=now,
-            appointment=appointment,
-        )
+    if appointment.outcome == Outcome.DETAINED:  # a detention case and its alert chain (issue 15)
+        detention_cases.open_case(appointment.family, now=now, by=by, appointment=appointment,
+                                  how="from the appointment's outcome")
     record_event("appointment.closed", now=now, actor=by, subject=appointment, outcome=appointment.outcome.value)
     if appointment.outcome == Outcome.RESCHEDULED:
         next_details = details_of(appointment)

@@ -16,13 +16,12 @@ from accompany.models import (
     Claim,
     Family,
     Location,
-    MessageKind,
     Outcome,
     Shift,
     User,
 )
+from accompany.services.detention import cases as detention_cases
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
 from accompany.services.privacy.access import may_see_held_shift
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling.appointments import has_live_appointment_at
@@ -148,11 +147,9 @@ def report_back(claim: Claim, report: Report, *, now: datetime) -> Appointment |
     draft = None
     if claim.report_next_date is not None:
         draft = _draft_next_appointment(appointment, claim.report_next_date, by=claim.volunteer, now=now)
-    if claim.report_outcome == Outcome.DETAINED:
-        planning.alert_coordinators(
-            MessageKind.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained-report", now=now,
-            appointment=appointment, params={"reported_by": claim.volunteer_id},
-        )
+    if claim.report_outcome == Outcome.DETAINED:  # a detention case and its alert chain (issue 15)
+        detention_cases.open_case(appointment.family, now=now, by=claim.volunteer, shift=shift,
+                                  how="from the volunteer's report")
     db.session.flush()
     record_event(
         "claim.reported" if first_report else "claim.report_changed", now=now, actor=claim.volunteer,

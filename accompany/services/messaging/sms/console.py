@@ -34,6 +34,16 @@ class ConsoleGateway:
             print("--- end of SMS ---", file=stream, flush=True)
         return SendResult(provider_sid=sid, state=MessageState.SENT)
 
+    def call(self, to: str, spoken: str) -> SendResult:
+        """Print the voice call that would be placed, and what it would say."""
+        sid = f"console-call-{uuid.uuid4().hex}"
+        stream = self._stream or sys.stdout
+        with self._lock:
+            print(f"--- Voice call to {mask_phone(to)} ({sid}) ---", file=stream)
+            print(spoken, file=stream)
+            print("--- end of call ---", file=stream, flush=True)
+        return SendResult(provider_sid=sid, state=MessageState.SENT)
+
     def delete_message(self, provider_sid: str) -> bool:
         """Nothing is stored at a carrier in development: say what would be deleted."""
         stream = self._stream or sys.stdout

@@ -35,6 +35,7 @@ class FakeGateway:
         self.results: list[SendResult] = []
         self.attempts = 0
         self._failures: list[tuple[SendError, bool]] = []
+        self.calls: list[tuple[str, str]] = []  # voice calls placed: (to, spoken words)
         self.deleted: list[str] = []  # SIDs whose record was deleted, in order
         self.delete_attempts: list[str] = []  # every SID asked for, failed or not
         self._delete_failures: list[DeleteError] = []
@@ -63,6 +64,20 @@ class FakeGateway:
                 raise failure[0]
             return result
 
+    def call(self, to: str, spoken: str) -> SendResult:
+        """A voice call: recorded in `calls`; a primed failure applies to it as to a text."""
+        with self._lock:
+            self.attempts += 1
+            failure = self._failures.pop(0) if self._failures else None
+            if failure is not None and not failure[1]:
+                raise failure[0]
+            self.calls.append((to, spoken))
+            result = SendResult(provider_sid="CA" + uuid.uuid4().hex, state=MessageState.QUEUED)
+            self.results.append(result)
+            if failure is not None:
+                raise failure[0]
+            return result
+
     def fail_next_delete(self, error: DeleteError, *, times: int = 1) -> None:
         """Make the next `times` deletions raise `error` (nothing is deleted)."""
         with self._lock:
@@ -82,6 +97,7 @@ class FakeGateway:
         """Forget what was sent and deleted, and any primed failures."""
         with self._lock:
             self.sent.clear()
+            self.calls.clear()
             self.status_callbacks.clear()
             self.valid_for.clear()
             self.results.clear()

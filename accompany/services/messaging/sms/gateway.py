@@ -161,6 +161,11 @@ class Gateway(Protocol):
         that it must give up rather than deliver a text that is no longer true."""
         ...
 
+    def call(self, to: str, spoken: str) -> SendResult:
+        """Place one voice call that speaks `spoken` (a detention alert's last step), or raise
+        FinalError / RetryableError / UnknownOutcome as `send` does."""
+        ...
+
     def delete_message(self, provider_sid: str) -> bool:
         """Delete the carrier's record of the message `provider_sid` (sent or received), body and
         number with it. True when it was deleted now, False when the carrier has no such message

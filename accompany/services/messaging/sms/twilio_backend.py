@@ -15,12 +15,15 @@ from __future__ import annotations
 import logging
 import re
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from twilio.twiml.voice_response import VoiceResponse
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from accompany.models.enums import MessageState
@@ -76,7 +79,8 @@ class TwilioGateway:
 
     def __init__(self, *, account_sid: str, auth_token: str, messaging_service_sid: str = "",
                  from_number: str = "", timeout: float = DEFAULT_TIMEOUT_SECONDS,
-                 validity_period: int | None = DEFAULT_VALIDITY_SECONDS, api_base_url: str = ""):
+                 validity_period: int | None = DEFAULT_VALIDITY_SECONDS, api_base_url: str = "",
+                 voice_from_number: str = ""):
         missing = [name for name, value in (("TWILIO_ACCOUNT_SID", account_sid), ("TWILIO_AUTH_TOKEN", auth_token))
                    if not value]
         if not (messaging_service_sid or from_number):
@@ -90,6 +94,8 @@ class TwilioGateway:
         self.messaging_service_sid = messaging_service_sid or None
         self.from_number = None if messaging_service_sid else from_number
         self.validity_period = validity_period
+        # A voice call needs a number to call from (a Messaging Service cannot place calls).
+        self.voice_from_number = voice_from_number or from_number or None
         options = {"timeout": timeout, "logger": SDK_LOGGER}
         http_client = RedirectingHttpClient(api_base_url, **options) if api_base_url else TwilioHttpClient(**options)
         # environment={"_": ""}: never pick credentials, region or edge up from os.environ behind
@@ -106,11 +112,25 @@ class TwilioGateway:
             timeout=float(config.get("TWILIO_TIMEOUT_SECONDS") or DEFAULT_TIMEOUT_SECONDS),
             validity_period=int(config.get("TWILIO_VALIDITY_SECONDS") or DEFAULT_VALIDITY_SECONDS),
             api_base_url=config.get("TWILIO_API_BASE_URL", ""),
+            voice_from_number=config.get("TWILIO_VOICE_FROM_NUMBER", ""),
         )
+
+    @contextmanager
+    def _sorted_errors(self, to: str) -> Iterator[None]:
+        """Twilio's and the connection's errors, sorted into ours (the module's docstring says how)."""
+        try:
+            yield
+        except (TwilioRestException, TwilioServiceException) as error:
+            raise self._log(sort_rest_error(error.status, error.code), to) from None
+        except requests.RequestException as error:
+            raise self._log(sort_connection_error(error), to) from None
+        except (TwilioException, ValueError):  # an answer we could not read: it may have been taken
+            raise self._log(UnknownOutcome("Twilio's answer could not be read: check whether the message "
+                                           "arrived."), to) from None
 
     def send(self, to: str, body: str, *, status_callback: str | None = None,
              valid_for: int | None = None) -> SendResult:
-        try:
+        with self._sorted_errors(to):
             message = self.client.messages.create(
                 to=to,
                 body=body,
@@ -119,18 +139,25 @@ class TwilioGateway:
                 status_callback=status_callback,
                 validity_period=self.validity_for(valid_for),
             )
-        except (TwilioRestException, TwilioServiceException) as error:
-            raise self._log(sort_rest_error(error.status, error.code), to) from None
-        except requests.RequestException as error:
-            raise self._log(sort_connection_error(error), to) from None
-        except (TwilioException, ValueError):  # an answer we could not read: it may have been taken
-            raise self._log(UnknownOutcome("Twilio's answer could not be read: check whether the message "
-                                           "arrived."), to) from None
         if not message.sid:
             raise self._log(UnknownOutcome("Twilio answered without a message SID: check whether the message "
                                            "arrived."), to)
         log.debug("sms to %s accepted by Twilio as %s (%s)", mask_phone(to), message.sid, message.status)
         return SendResult(provider_sid=message.sid, state=MessageState.QUEUED)
+
+    def call(self, to: str, spoken: str) -> SendResult:
+        """Place a voice call through Programmable Voice that says `spoken` (TwiML built by the SDK)."""
+        if not self.voice_from_number:
+            raise self._log(FinalError("No number to call from: set TWILIO_VOICE_FROM_NUMBER (or TWILIO_FROM_NUMBER)."),
+                            to)
+        twiml = VoiceResponse()
+        twiml.say(spoken)
+        with self._sorted_errors(to):
+            placed = self.client.calls.create(to=to, from_=self.voice_from_number, twiml=str(twiml))
+        if not placed.sid:
+            raise self._log(UnknownOutcome("Twilio answered without a call SID: check whether the call was made."), to)
+        log.debug("voice call to %s accepted by Twilio as %s (%s)", mask_phone(to), placed.sid, placed.status)
+        return SendResult(provider_sid=placed.sid, state=MessageState.QUEUED)
 
     def validity_for(self, valid_for: int | None) -> int | None:
         """Twilio's ValidityPeriod for a text whose window closes in `valid_for` seconds: the

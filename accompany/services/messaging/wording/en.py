@@ -18,6 +18,9 @@ KEYWORDS = {
     "yes": ["YES", "Y", "YEP", "CONFIRM", "CONFIRMED"],
     "no": ["NO", "N", "NOPE"],
     "ride": ["RIDE", "NEED RIDE", "NEED A RIDE", "I NEED A RIDE"],
+    # DETAINED: a volunteer holding a shift today reports a detention (services/detention/cases.py).
+    # As a whole text it means nothing else; from anyone else it opens nothing and gets the help text.
+    "detained": ["DETAINED"],
 }
 # Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
 # only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
@@ -170,4 +173,16 @@ TEXTS = {
         "Letters of support: {count} community contacts asked have not sent theirs yet, due today. "
         "Please remind them in person.{link}"
     ),
+    # Detention response (issue 15): to coordinators and volunteers only, never to a family.
+    "detention_alert": "URGENT: a detention was reported at {place}. Reply OK {code} to take it on.{link}",
+    "detention_alert.no_place": "URGENT: a detention was reported. Reply OK {code} to take it on.{link}",
+    "detention_escalated": "URGENT, not answered yet: a detention was reported at {place}. Reply OK {code} to take it on.{link}",
+    "detention_escalated.no_place": "URGENT, not answered yet: a detention was reported. Reply OK {code} to take it on.{link}",
+    "detention_alert_all": "URGENT, nobody on call answered: a detention was reported at {place}. Reply OK {code} to take it on.{link}",
+    "detention_alert_all.no_place": "URGENT, nobody on call answered: a detention was reported. Reply OK {code} to take it on.{link}",
+    "detention_voice_call": "A detention was reported. Open Accompany and acknowledge case {code}. Again: case {code}.",
+    "detention_voice_call.no_place": "A detention was reported. Open Accompany and acknowledge case {code}. Again: case {code}.",
+    "reply_detention_ack": "Thank you: case {code} is yours. The alerts have stopped.{link}",
+    "reply_detention_ack.already": "Case {code} was already acknowledged by {volunteer}.{link}",
+    "reply_detention_reported": "We got your report: the coordinators are being alerted now (case {code}). Thank you.{link}",
 }

@@ -28,6 +28,10 @@ KEYWORDS = {
              # RAIT, NECESITO RIDE: Spanglish as typed in the US; "rait" means nothing else in any
              # language we text in.
              "RAIT", "NECESITO RIDE", "NECESITO UN RIDE", "NECESITO RAIT"],
+    # DETENIDO, DETENIDA: a detention reported by a volunteer with a shift today. "Detenido" can
+    # also mean "stopped" (traffic), but nobody texts that one word alone to say so; from anyone
+    # else it opens nothing. DETENER (a STOP word) stays a STOP word.
+    "detained": ["DETENIDO", "DETENIDA"],
 }
 # Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
 # only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
@@ -187,4 +191,16 @@ TEXTS = {
         "Cartas de apoyo: {count} contactos de la comunidad aun no mandan la suya, y se entregan hoy. "
         "Recuérdeselo en persona.{link}"
     ),
+    # Detention response (issue 15): to coordinators and volunteers only, never to a family.
+    "detention_alert": "URGENTE: reportan a una persona detenida en {place}. Responda OK {code} para encargarse.{link}",
+    "detention_alert.no_place": "URGENTE: reportan a una persona detenida. Responda OK {code} para encargarse.{link}",
+    "detention_escalated": "URGENTE, sigue sin respuesta: reportan a una persona detenida en {place}. Responda OK {code} para encargarse.{link}",
+    "detention_escalated.no_place": "URGENTE, sigue sin respuesta: reportan a una persona detenida. Responda OK {code} para encargarse.{link}",
+    "detention_alert_all": "URGENTE, nadie de guardia ha respondido: reportan a una persona detenida en {place}. Responda OK {code} para encargarse.{link}",
+    "detention_alert_all.no_place": "URGENTE, nadie de guardia ha respondido: reportan a una persona detenida. Responda OK {code} para encargarse.{link}",
+    "detention_voice_call": "Reportan a una persona detenida. Abra Accompany y confirme el caso {code}. Repito: caso {code}.",
+    "detention_voice_call.no_place": "Reportan a una persona detenida. Abra Accompany y confirme el caso {code}. Repito: caso {code}.",
+    "reply_detention_ack": "Gracias: el caso {code} es suyo. Las alertas se detuvieron.{link}",
+    "reply_detention_ack.already": "{volunteer} ya se encarga del caso {code}.{link}",
+    "reply_detention_reported": "Recibimos su reporte: estamos avisando a los coordinadores ahora (caso {code}). Gracias.{link}",
 }

@@ -21,6 +21,9 @@ KEYWORDS = {
     "no": ["NON", "NON MERCI"],
     "ride": ["TRANSPORT", "BESOIN DE TRANSPORT", "BESOIN D'UN TRANSPORT", "J'AI BESOIN D'UN TRANSPORT",
              "COVOITURAGE"],
+    # DÉTENU, DÉTENUE: a detention reported by a volunteer with a shift today. Not ARRÊTÉ: alone it
+    # can mean "stopped" (our texts), and ARRÊTER is a STOP word. From anyone else it opens nothing.
+    "detained": ["DÉTENU", "DÉTENUE"],
 }
 # Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
 # only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
@@ -182,4 +185,16 @@ TEXTS = {
         "Lettres de soutien : {count} contacts de la communauté n'ont pas encore envoyé la leur, à remettre "
         "aujourd'hui. Merci de leur rappeler en personne.{link}"
     ),
+    # Detention response (issue 15): to coordinators and volunteers only, never to a family.
+    "detention_alert": "URGENT : une arrestation est signalée à {place}. Répondez OK {code} pour vous en charger.{link}",
+    "detention_alert.no_place": "URGENT : une arrestation est signalée. Répondez OK {code} pour vous en charger.{link}",
+    "detention_escalated": "URGENT, toujours sans réponse : une arrestation est signalée à {place}. Répondez OK {code} pour vous en charger.{link}",
+    "detention_escalated.no_place": "URGENT, toujours sans réponse : une arrestation est signalée. Répondez OK {code} pour vous en charger.{link}",
+    "detention_alert_all": "URGENT, personne de garde n'a répondu : une arrestation est signalée à {place}. Répondez OK {code} pour vous en charger.{link}",
+    "detention_alert_all.no_place": "URGENT, personne de garde n'a répondu : une arrestation est signalée. Répondez OK {code} pour vous en charger.{link}",
+    "detention_voice_call": "Une arrestation a été signalée. Ouvrez Accompany et confirmez le dossier {code}. Je répète : dossier {code}.",
+    "detention_voice_call.no_place": "Une arrestation a été signalée. Ouvrez Accompany et confirmez le dossier {code}. Je répète : dossier {code}.",
+    "reply_detention_ack": "Merci : le dossier {code} est à vous. Les alertes ne partiront plus.{link}",
+    "reply_detention_ack.already": "{volunteer} a déjà confirmé le dossier {code}.{link}",
+    "reply_detention_reported": "Merci pour votre signalement : les coordinateurs sont prévenus maintenant (dossier {code}).{link}",
 }

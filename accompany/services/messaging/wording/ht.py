@@ -25,6 +25,10 @@ KEYWORDS = {
              "MWEN BEZWEN YON WOULIB", "M BEZWEN YON WOULIB",
              # M BEZWEN WOULIB: "I need a ride", the short way it is typed; "woulib" is a free ride.
              "M BEZWEN WOULIB"],
+    # ARESTASYON ("arrest") and YO ARETE L ("they arrested them"): a detention reported by a
+    # volunteer with a shift today. Not ARETE alone: in Kreyol it is also "stop" ("arete voye
+    # mesaj"), and a volunteer texting it to stop our texts must never open a case.
+    "detained": ["ARESTASYON", "YO ARETE L", "YO ARETE LI"],
 }
 # Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
 # only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
@@ -189,4 +193,16 @@ TEXTS = {
         "Lèt sipò: {count} moun nan kominote a poko voye lèt yo, dat limit la se jodi a. "
         "Tanpri fè yo sonje an pèsòn.{link}"
     ),
+    # Detention response (issue 15): to coordinators and volunteers only, never to a family.
+    "detention_alert": "IJAN: yo di yo arete yon moun nan {place}. Reponn OK {code} pou w pran l an chaj.{link}",
+    "detention_alert.no_place": "IJAN: yo di yo arete yon moun. Reponn OK {code} pou w pran l an chaj.{link}",
+    "detention_escalated": "IJAN, poko gen repons: yo di yo arete yon moun nan {place}. Reponn OK {code} pou w pran l an chaj.{link}",
+    "detention_escalated.no_place": "IJAN, poko gen repons: yo di yo arete yon moun. Reponn OK {code} pou w pran l an chaj.{link}",
+    "detention_alert_all": "IJAN, pèsonn ki de gad pa reponn: yo di yo arete yon moun nan {place}. Reponn OK {code} pou w pran l an chaj.{link}",
+    "detention_alert_all.no_place": "IJAN, pèsonn ki de gad pa reponn: yo di yo arete yon moun. Reponn OK {code} pou w pran l an chaj.{link}",
+    "detention_voice_call": "Yo di yo arete yon moun. Louvri Accompany epi konfime ka {code}. Ankò: ka {code}.",
+    "detention_voice_call.no_place": "Yo di yo arete yon moun. Louvri Accompany epi konfime ka {code}. Ankò: ka {code}.",
+    "reply_detention_ack": "Mèsi: ka {code} la se pou ou. Alèt yo sispann.{link}",
+    "reply_detention_ack.already": "{volunteer} te deja konfime ka {code} la.{link}",
+    "reply_detention_reported": "Nou resevwa rapò w la: n ap avèti kowòdonatè yo kounye a (ka {code}). Mèsi.{link}",
 }

@@ -22,6 +22,9 @@ KEYWORDS = {
     # PRECISO CARONA: "preciso de carona" as typed in a hurry; "carona" means only a ride.
     "ride": ["CARONA", "TRANSPORTE", "PRECISO DE CARONA", "PRECISO DE UMA CARONA", "PRECISO DE TRANSPORTE",
              "PRECISO CARONA", "PRECISO UMA CARONA"],
+    # DETIDO, DETIDA: a detention reported by a volunteer with a shift today; alone, the word
+    # means only that. From anyone else it opens nothing.
+    "detained": ["DETIDO", "DETIDA"],
 }
 # Acknowledgements: a yes that confirms a family's appointment, but takes a volunteer's urgent shift
 # only with its code (keywords.py says why). Each is checked for a second meaning that would misfire:
@@ -177,4 +180,16 @@ TEXTS = {
         "Cartas de apoio: faltam as cartas de {count} contatos da comunidade, prazo hoje. "
         "Lembre-os pessoalmente.{link}"
     ),
+    # Detention response (issue 15): to coordinators and volunteers only, never to a family.
+    "detention_alert": "URGENTE: relatam uma pessoa detida em {place}. Responda OK {code} para assumir.{link}",
+    "detention_alert.no_place": "URGENTE: relatam uma pessoa detida. Responda OK {code} para assumir.{link}",
+    "detention_escalated": "URGENTE, ainda sem resposta: relatam uma pessoa detida em {place}. Responda OK {code} para assumir.{link}",
+    "detention_escalated.no_place": "URGENTE, ainda sem resposta: relatam uma pessoa detida. Responda OK {code} para assumir.{link}",
+    "detention_alert_all": "URGENTE, ninguém da escala respondeu: relatam uma pessoa detida em {place}. Responda OK {code} para assumir.{link}",
+    "detention_alert_all.no_place": "URGENTE, ninguém da escala respondeu: relatam uma pessoa detida. Responda OK {code} para assumir.{link}",
+    "detention_voice_call": "Relatam uma pessoa detida. Abra o Accompany e confirme o caso {code}. Repito: caso {code}.",
+    "detention_voice_call.no_place": "Relatam uma pessoa detida. Abra o Accompany e confirme o caso {code}. Repito: caso {code}.",
+    "reply_detention_ack": "Obrigado: o caso {code} é seu. Os alertas pararam.{link}",
+    "reply_detention_ack.already": "{volunteer} confirmou o caso {code} antes.{link}",
+    "reply_detention_reported": "Recebemos seu relato: estamos avisando os coordenadores agora (caso {code}). Obrigado.{link}",
 }
