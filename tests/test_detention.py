@@ -25,6 +25,7 @@ from accompany.services.detention.alert_chain import chain_rows
 from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.inbound import receive_text
+from accompany.services.messaging.outbox import backlog
 from accompany.services.scheduling.my_shifts import Report, report_back
 from tests.conftest import NOW
 
@@ -228,6 +229,22 @@ def test_the_familys_texts_wait_while_the_case_pauses_them_and_go_when_resumed(r
     db.session.commit()
     send_due(gateway, clock=lambda: NOW + timedelta(hours=2), rate=0)
     assert family.phone in [to for to, _ in gateway.sent]
+
+
+def test_texts_a_case_holds_are_reported_as_paused_not_overdue(rota, make, db):
+    first, _, _ = rota
+    family, appointment = _family_with_a_reminder_due(make, db)
+    cases.open_case(family, now=NOW, by=first, appointment=appointment)
+    db.session.flush()
+    later = NOW + timedelta(days=1)
+    late = (OutboundMessage.state == MessageState.PENDING, OutboundMessage.not_before < later - timedelta(minutes=2))
+    familys = db.session.scalar(select(func.count()).select_from(OutboundMessage).where(
+        *late, OutboundMessage.family_id == family.id))
+    others = db.session.scalar(select(func.count()).select_from(OutboundMessage).where(
+        *late, OutboundMessage.family_id.is_(None)))  # the chain's own steps, late if nobody sent them
+    counts = backlog(now=later, stale_after=timedelta(minutes=2))
+    assert familys >= 1
+    assert (counts["paused"], counts["overdue"]) == (familys, others)
 
 
 def test_cancelling_the_familys_texts_from_the_case(rota, make, db):

@@ -287,7 +287,7 @@ def test_healthz_reports_database_and_scheduler(client):
     report = client.get("/healthz").get_json()
     assert report["database"] == "ok"
     assert report["scheduler"]["stale"] is True  # no heartbeat yet
-    assert set(report["outbox"]) == {"overdue", "failed", "expired", "unknown"}
+    assert set(report["outbox"]) == {"overdue", "paused", "failed", "expired", "unknown"}
 
 
 def test_forbidden_gets_the_403_page_in_the_site_layout(app):

@@ -244,7 +244,8 @@ def has_been_texted(row: OutboundMessage) -> bool:
 
 
 def backlog(*, now: datetime, stale_after: timedelta) -> dict[str, int]:
-    """Counts for /healthz and the dashboard: overdue, failed, expired and unknown rows."""
+    """Counts for /healthz and the dashboard: overdue, failed, expired and unknown rows, and the
+    rows an open detention case holds (paused on purpose, so never counted as overdue)."""
     counts = dict(
         db.session.execute(
             select(OutboundMessage.state, func.count())
@@ -252,13 +253,14 @@ def backlog(*, now: datetime, stale_after: timedelta) -> dict[str, int]:
             .group_by(OutboundMessage.state)
         ).all()
     )
-    overdue = db.session.scalar(
-        select(func.count()).select_from(OutboundMessage).where(
-            OutboundMessage.state == MessageState.PENDING, OutboundMessage.not_before < now - stale_after
-        )
-    )
+    late, paused = db.session.execute(
+        select(func.count().filter(~PAUSED_FAMILY), func.count().filter(PAUSED_FAMILY))
+        .select_from(OutboundMessage)
+        .where(OutboundMessage.state == MessageState.PENDING, OutboundMessage.not_before < now - stale_after)
+    ).one()
     return {
-        "overdue": overdue or 0,
+        "overdue": late or 0,
+        "paused": paused or 0,
         "failed": counts.get(MessageState.FAILED, 0),
         "expired": counts.get(MessageState.EXPIRED, 0),
         "unknown": counts.get(MessageState.UNKNOWN, 0),
