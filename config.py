@@ -122,6 +122,9 @@ class Config:
     URGENT_GROUP_SIZE = 5
     URGENT_WAIT_MINUTES = 20
     URGENT_ALERT_HOURS = 3
+    # Casework tasks: giving one back after its due day, or less than this many hours before the
+    # end of it, is late, and the need's owner gets a text.
+    TASK_LATE_GIVE_BACK_HOURS = int(os.environ.get("TASK_LATE_GIVE_BACK_HOURS", "48"))
 
     # Retention (DESIGN §4): `flask purge` anonymizes a family this many days after its last
     # appointment. LEGAL_HOLD stops every purge; only "", "0", "false", "no" and "off" leave it

@@ -74,6 +74,7 @@ OPAQUE = {
     "outbound_messages.params.code",
     "families.version", "appointments.version", "shifts.version", "claims.version", "locations.version",
     "form_submissions.token", "phone_codes.request_hash",
+    "needs.version", "tasks.version", "task_takers.version",  # casework (issue 14)
 }
 
 # Routes whose valid send changes nothing in the database.
@@ -176,12 +177,18 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
     message(MessageState.SENT, provider_sid=STATUS_SID, sent_at=NOW - timedelta(hours=1))
     text = receive_text(FAMILY_PHONE, "Can someone call me?", provider_sid="SM" + "3" * 32, now=NOW).message
     _, invitation = invite_user("nora@example.org", Role.COORDINATOR, by=admin, now=NOW)
+    # casework (issue 14): a need owned by Carmen, a task Hal holds, and one open to take
+    need = make.need(family, owner_id=coordinator.id, notes="Needs a bed for a child")
+    held_task = make.task(need, title="Drive a mattress Saturday", due_on=(NOW + timedelta(days=1)).date())
+    make.task_taker(held_task, hal)
+    open_task = make.task(need, title="Call shelters in Chelsea", wanted=2)
     db.session.commit()
     held_claim = db.session.scalar(select(Claim).where(Claim.shift_id == held.id, Claim.volunteer_id == hal.id))
     rows = dict(admin=admin, coordinator=coordinator, codeuser=codeuser, pending=pending, disabled=disabled, val=val,
                 hal=hal, family=family, quiet=quiet, closed=closed, court=court, office=office, upcoming=upcoming,
                 held=held, held_claim=held_claim, open_shift=open_shift, past_shift=past_shift, draft=draft,
-                detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, **coded)
+                detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, **coded,
+                need=need, held_task=held_task, open_task=open_task)
     ids = {name: row.id for name, row in rows.items()}
     return {**ids, "key": text.from_hash}, {"invitation": invitation, "code": codeuser.totp_secret, **secrets}
 
@@ -421,6 +428,22 @@ CASES = {
     "webhooks.delivery_status": twilio("/sms/status", {"MessageSid": STATUS_SID, "MessageStatus": "delivered"}),
     "webhooks.inbound_text": twilio("/sms/inbound", {**inbound_params(FAMILY_PHONE, "1"), "MessageSid": INBOUND_SID,
                                                      "SmsSid": INBOUND_SID, "SmsMessageSid": INBOUND_SID}),
+    # casework (issue 14)
+    "coordinator.new_need": button("/coordinator/families/{family}/needs/new", "/coordinator/families/{family}/needs/new",
+                                   kind="transport", status="open", owner_id="{coordinator}",
+                                   due_on=(NOW + timedelta(days=3)).date().isoformat(), appointment_id="",
+                                   notes="Rides to the clinic"),
+    "coordinator.edit_need": button("/coordinator/needs/{need}/edit", "/coordinator/needs/{need}/edit",
+                                    kind="housing", status="in_progress", owner_id="{coordinator}",
+                                    due_on=(NOW + timedelta(days=2)).date().isoformat(), appointment_id="",
+                                    notes="A bed by Friday"),
+    "coordinator.new_task": button("/coordinator/needs/{need}/tasks/new", "/coordinator/needs/{need}/tasks/new",
+                                   title="Collect letters", due_on=(NOW + timedelta(days=4)).date().isoformat(),
+                                   wanted="2", language=""),
+    "volunteer.take_task": button("/shifts", "/tasks/{open_task}/take", "volunteer"),
+    "volunteer.give_back_task": button("/my/tasks/{held_task}", "/my/tasks/{held_task}/give-back", "holder"),
+    "volunteer.task_done": button("/my/tasks/{held_task}/done", "/my/tasks/{held_task}/done", "holder",
+                                  report="Delivered it; the family has a bed now."),
 }
 
 

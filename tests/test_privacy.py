@@ -10,7 +10,17 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from accompany.demo import seed_demo
-from accompany.models import Family, InboundMessage, OutboundMessage, Shift, User, UserStatus
+from accompany.models import (
+    Family,
+    InboundMessage,
+    Need,
+    OutboundMessage,
+    Shift,
+    Task,
+    TaskTaker,
+    User,
+    UserStatus,
+)
 from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.sms.gateway import RetryableError, current_gateway
@@ -50,6 +60,12 @@ def test_a_seeded_database_dumped_as_raw_sql_holds_no_family_name_phone_note_or_
         secrets += phone_forms(user.phone)
     secrets += [m.body for m in db.session.scalars(select(OutboundMessage).where(OutboundMessage.body.is_not(None)))]
     secrets += [m.body for m in db.session.scalars(select(InboundMessage))]
+    # casework (issue 14): need notes, task details and volunteers' reports are sealed too
+    casework = [n.notes for n in db.session.scalars(select(Need))]
+    casework += [t.details for t in db.session.scalars(select(Task))]
+    casework += [t.report for t in db.session.scalars(select(TaskTaker))]
+    assert len([c for c in casework if c]) >= 8, "the demo has casework notes, details and a report"
+    secrets += casework
     secrets = [s for s in secrets if s and len(s) >= 4]
     assert len(secrets) > 200 and any("555" in s for s in secrets)
 

@@ -11,6 +11,7 @@ from accompany.coordinator import (  # noqa: E402,F401
     inbox,
     locations,
     messages,
+    needs,  # casework (issue 14)
     shifts,
     spreadsheets,
     volunteers,

@@ -4,6 +4,7 @@ from accompany.models.appointments import Appointment, AppointmentSeries, Claim,
 from accompany.models.audit import AuditEvent
 from accompany.models.enums import (
     HEARING_KINDS,
+    LIVE_NEED_STATUSES,
     MUST_ATTEND_KINDS,
     AppointmentKind,
     AppointmentStatus,
@@ -14,6 +15,8 @@ from accompany.models.enums import (
     LocationKind,
     MessageKind,
     MessageState,
+    NeedKind,
+    NeedStatus,
     Outcome,
     RecipientKind,
     Role,
@@ -31,6 +34,7 @@ from accompany.models.messages import (
     OutboundMessage,
     SchedulerHeartbeat,
 )
+from accompany.models.needs import Need, Task, TaskTaker  # casework (issue 14)
 from accompany.models.security import LoginSession, LoginThrottle, PhoneCode, RecoveryCode
 from accompany.models.submissions import FormSubmission
 from accompany.models.urgent import UrgentAsk, UrgentCall
@@ -42,4 +46,6 @@ __all__ = [
     "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "PhoneCode", "RecipientKind",
     "RecoveryCode", "Role", "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAnswer", "UrgentAsk", "UrgentCall",
     "User", "UserStatus", "VerifyMethod", "VolunteerLanguage", "Wording",
+    # casework: needs and tasks
+    "LIVE_NEED_STATUSES", "Need", "NeedKind", "NeedStatus", "Task", "TaskTaker",
 ]

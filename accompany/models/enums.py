@@ -182,6 +182,9 @@ class MessageKind(StrEnum):
     COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
     COORDINATOR_FAMILY_STOPPED = "coordinator_family_stopped"  # a family with an appointment ahead said STOP
     COORDINATOR_UNVERIFIED_HEARING = "coordinator_unverified_hearing"  # a hearing tomorrow whose date nobody checked
+    # Casework: to a need's owner about a task volunteers take (services/casework/tasks.py).
+    COORDINATOR_TASK_DONE = "coordinator_task_done"
+    COORDINATOR_TASK_GIVEN_BACK = "coordinator_task_given_back"  # given back late: after or close to its due date
     # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
     REPLY_CONFIRMED = "reply_confirmed"
     REPLY_RIDE = "reply_ride"
@@ -259,3 +262,36 @@ class UrgentAnswer(LabelledEnum):
     DECLINED = "declined", "said no"
     TOO_LATE = "too_late", "too late: already covered"  # said yes after the shift was covered or closed
     NOT_POSSIBLE = "not_possible", "could not take it"  # said yes but may not hold it now (an overlapping shift, say)
+
+
+# -- casework: needs and tasks (issue 14) -------------------------------------------------------------
+
+
+class NeedKind(LabelledEnum):
+    """What a family needs beyond a date."""
+
+    BOND = "bond", "Bond"
+    LETTERS = "letters", "Letters of support"
+    LEGAL_REFERRAL = "legal_referral", "Legal referral"
+    PAPERWORK = "paperwork", "Paperwork"
+    HOUSING = "housing", "Housing"
+    TRANSPORT = "transport", "Transport"
+    ESSENTIALS = "essentials", "Food and essentials"
+    PHONE_OR_ID = "phone_or_id", "Phone or ID"
+    SCHOOL_OR_MEDICAL = "school_or_medical", "School or medical"
+    OTHER = "other", "Other"
+
+
+class NeedStatus(LabelledEnum):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    MET = "met", "Met"
+    CLOSED_UNMET = "closed_unmet", "Closed, not met"
+
+    @property
+    def is_live(self) -> bool:
+        """Still being worked on: its due date counts, and its tasks can be taken."""
+        return self in LIVE_NEED_STATUSES
+
+
+LIVE_NEED_STATUSES = frozenset({NeedStatus.OPEN, NeedStatus.IN_PROGRESS})

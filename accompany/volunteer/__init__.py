@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("volunteer", __name__)
 
-from accompany.volunteer import board, calendar, my_shifts, profile, profile_phone  # noqa: E402,F401
+from accompany.volunteer import (  # noqa: E402,F401
+    board,
+    calendar,
+    my_shifts,
+    profile,
+    profile_phone,
+    tasks,  # casework (issue 14)
+)

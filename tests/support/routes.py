@@ -71,6 +71,12 @@ ACCESS: dict[str, dict[str, str]] = {
     "admin.reset_two_factor": ADMIN,
     "webhooks.inbound_text": TWILIO,
     "webhooks.delivery_status": TWILIO,
+    # casework (issue 14): a volunteer sees a task's family only while holding it
+    "volunteer.take_task": BOARD,
+    "volunteer.my_tasks_page": BOARD,
+    "volunteer.held_task": HOLDER,
+    "volunteer.give_back_task": HOLDER,
+    "volunteer.task_done": HOLDER,
 }
 STAFF_PREFIX = "coordinator."  # every coordinator route is for staff only
 
@@ -110,6 +116,11 @@ def build_world(app, make, db):
     db.session.add(message)
     _, invitation_token = invite_user("new.coordinator@example.org", "coordinator", by=admin, now=from_now())
     receive_text("+16175550142", "Can someone call me?", provider_sid=None, now=from_now())
+    # casework (issue 14): a need with a task the holder holds, and one open to take
+    need = make.need(family, owner_id=coordinator.id, notes="Needs a bed for a child")
+    held_task = make.task(need, title="Drive a mattress Saturday")
+    make.task_taker(held_task, holder)
+    open_task = make.task(need, title="Call shelters in Chelsea", wanted=2)
     db.session.commit()
     people = {"pending": pending, "volunteer": volunteer, "holder": holder, "coordinator": coordinator,
               "admin": admin}
@@ -124,9 +135,10 @@ def build_world(app, make, db):
         "shift_id": shift.id, "claim_id": claim.id, "family_id": family.id, "appointment_id": appointment.id,
         "location_id": appointment.location_id, "user_id": volunteer.id, "message_id": message.id,
         "key": phone_index("+16175550142"), "filename": "css/app.css",
+        "need_id": need.id, "task_id": held_task.id,
     }
     return client_for, values, {"open_shift": open_shift.id, "invitation": invitation_token,
-                             "calendar": "t" * 40}
+                             "calendar": "t" * 40, "open_task": open_task.id}
 
 
 def url_for_rule(endpoint: str, rule: str, values: dict, extra: dict) -> str:
@@ -136,6 +148,8 @@ def url_for_rule(endpoint: str, rule: str, values: dict, extra: dict) -> str:
         values = {**values, "token": extra["calendar"]}
     elif endpoint == "volunteer.claim":
         values = {**values, "shift_id": extra["open_shift"]}
+    elif endpoint == "volunteer.take_task":
+        values = {**values, "task_id": extra["open_task"]}
     url = rule
     for name, value in values.items():
         for converter in ("id:", "path:", ""):

@@ -30,8 +30,11 @@ from accompany.models import (
     Claim,
     Family,
     InboundMessage,
+    Need,
     OutboundMessage,
     Shift,
+    Task,
+    TaskTaker,
     User,
     UserStatus,
 )
@@ -228,6 +231,7 @@ def purge_family(family: Family, *, now: datetime, gateway: Gateway | None = Non
         shift.meeting_point, shift.notes = "", ""  # often the family's address, or about them
     for claim in db.session.scalars(select(Claim).where(Claim.shift_id.in_(shift_ids))):
         claim.report_notes = None
+    _purge_needs(family)
     for row in outbound:
         row.body = None
     key = _purged_sender_key(family.id)
@@ -249,6 +253,23 @@ def purge_family(family: Family, *, now: datetime, gateway: Gateway | None = Non
     )
     db.session.flush()
     return result
+
+
+def _purge_needs(family: Family) -> None:
+    """Casework (needs and tasks): the words go (notes, a task's title and details, reports); the
+    kinds, statuses, dates and counts stay."""
+    need_ids = select(Need.id).where(Need.family_id == family.id)
+    for need in db.session.scalars(select(Need).where(Need.family_id == family.id)):
+        need.notes = None
+    task_ids = select(Task.id).where(Task.need_id.in_(need_ids))
+    for task in db.session.scalars(select(Task).where(Task.need_id.in_(need_ids))):
+        task.title, task.details = purged_task_title(task.id), None
+    for taker in db.session.scalars(select(TaskTaker).where(TaskTaker.task_id.in_(task_ids))):
+        taker.report = None
+
+
+def purged_task_title(task_id: int) -> str:
+    return f"Purged task {task_id}"
 
 
 def delete_provider_records(rows: list[OutboundMessage | InboundMessage], gateway: Gateway) -> tuple[int, int]:
