@@ -241,3 +241,33 @@ def test_legal_hold_keeps_a_familys_casework(make, db):
         purge_family(family, now=NOW, gateway=FakeGateway())
     db.session.refresh(need)
     assert need.notes == "kept"
+
+
+def test_a_coordinator_changes_a_task_but_never_below_its_takers(app, make, db):
+    need = make.need()
+    task = make.task(need, title="Call shelters", wanted=3)
+    make.task_taker(task, make.volunteer())
+    make.task_taker(task, make.volunteer())
+    client = logged_in(app, make.coordinator())
+    path = f"/coordinator/tasks/{task.id}/edit"
+    assert 'value="Call shelters"' in client.get(path).get_data(as_text=True)
+    fields = {"title": "Call shelters in Revere", "due_on": task.due_on.isoformat(), "language": ""}
+    too_few = client.post(path, data={**hidden_fields(client, path), **fields, "wanted": "1"})
+    assert too_few.status_code == 200 and "2 volunteers took it already" in too_few.get_data(as_text=True)
+    assert client.post(path, data={**hidden_fields(client, path), **fields, "wanted": "2"}).status_code == 302
+    db.session.refresh(task)
+    assert (task.title, task.wanted, task.taken) == ("Call shelters in Revere", 2, 2)
+
+
+def test_only_a_task_nobody_took_can_be_removed(app, make, db):
+    need = make.need()
+    untaken, taken = make.task(need, title="Nobody yet"), make.task(need, title="Held")
+    make.task_taker(taken, make.volunteer())
+    client = logged_in(app, make.coordinator())
+    page = f"/coordinator/needs/{need.id}"
+    token = hidden_fields(client, page)["csrf_token"]
+    assert client.post(f"/coordinator/tasks/{untaken.id}/remove", data={"csrf_token": token}).status_code == 302
+    answer = client.post(f"/coordinator/tasks/{taken.id}/remove", data={"csrf_token": token}, follow_redirects=True)
+    assert "Volunteers have taken this task" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert [t.title for t in db.session.scalars(select(Task))] == ["Held"]

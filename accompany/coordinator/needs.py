@@ -10,12 +10,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
-from accompany.committing import committing
+from accompany.committing import committing, committing_button
 from accompany.coordinator import bp
 from accompany.coordinator.needs_forms import NeedFilterForm, NeedForm, TaskForm
 from accompany.database import db
+from accompany.formfields import ActionForm
 from accompany.guards import staff_required
-from accompany.models import Family, Need
+from accompany.models import Family, Need, Task
 from accompany.services.casework import needs as need_service
 from accompany.services.casework import tasks as task_service
 
@@ -36,7 +37,8 @@ def needs():
 @staff_required
 def need(need_id: int):
     need = db.get_or_404(Need, need_id)
-    return render_template("coordinator/needs/detail.html", need=need, today=need_service.org_today(utcnow()))
+    return render_template("coordinator/needs/detail.html", need=need, today=need_service.org_today(utcnow()),
+                           action_form=ActionForm())
 
 
 def _need_form_page(form: NeedForm, family: Family, need: Need | None):
@@ -103,3 +105,31 @@ def new_task(need_id: int):
             flash("The task is on the volunteers' board.", "success")
             return redirect(url_for(".need", need_id=need.id))
     return render_template("coordinator/needs/task_form.html", form=form, need=need)
+
+
+@bp.route("/tasks/<id:task_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_task(task_id: int):
+    task = db.get_or_404(Task, task_id)
+    _live_family_or_404(task.need.family_id)
+    form = TaskForm()
+    if request.method == "GET":
+        form.process(obj=task_service.plan_of(task))
+        form.language.data = task.language.value if task.language else ""
+    elif form.validate():
+        with committing(form) as saved:
+            changed = task_service.update_task(task, form.plan(), by=current_user, now=utcnow())
+        if saved:
+            flash("The task is saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for(".need", need_id=task.need_id))
+    return render_template("coordinator/needs/task_form.html", form=form, need=task.need, task=task)
+
+
+@bp.post("/tasks/<id:task_id>/remove")
+@staff_required
+def remove_task(task_id: int):
+    task = db.get_or_404(Task, task_id)
+    need_id = task.need_id
+    with committing_button("The task is off the board."):
+        task_service.remove_task(task, by=current_user, now=utcnow())
+    return redirect(url_for(".need", need_id=need_id))

@@ -134,6 +134,51 @@ def add_task(need: Need, plan: TaskPlan, *, by: User, now: datetime) -> Task:
     return task
 
 
+class FewerThanTaken(DomainError):
+    field = "wanted"
+
+    def __init__(self, taken: int):
+        super().__init__(f"{taken} volunteer{'s' if taken != 1 else ''} took it already: want at least {taken}.")
+
+
+class TaskInUse(DomainError):
+    message = "Volunteers have taken this task, so it stays. Change it instead, or mark the need met or closed."
+
+
+def plan_of(task: Task) -> TaskPlan:
+    return TaskPlan(title=task.title, due_on=task.due_on, wanted=task.wanted, details=task.details or "",
+                    requires_car=task.requires_car, language=task.language, requires_training=task.requires_training)
+
+
+def update_task(task: Task, plan: TaskPlan, *, by: User, now: datetime) -> bool:
+    """Change a task (its row version is checked). Never fewer places than volunteers hold, nor
+    a new due date in the past. False if nothing changed."""
+    if plan.wanted < task.taken:
+        raise FewerThanTaken(task.taken)
+    if plan.due_on != task.due_on and plan.due_on < org_today(now):
+        raise DueDatePassed()
+    wanted = {"title": plan.title.strip(), "details": plan.details.strip() or None, "due_on": plan.due_on,
+              "wanted": plan.wanted, "requires_car": plan.requires_car, "language": plan.language,
+              "requires_training": plan.requires_training}
+    changed = sorted(name for name, value in wanted.items() if getattr(task, name) != value)
+    if not changed:
+        return False
+    for name in changed:
+        setattr(task, name, wanted[name])
+    db.session.flush()
+    record_event("task.changed", now=now, actor=by, subject=task, fields=changed)  # names, never words
+    return True
+
+
+def remove_task(task: Task, *, by: User, now: datetime) -> None:
+    """Take a task nobody has taken off the board. Raises TaskInUse."""
+    if task.taken or task.takers:
+        raise TaskInUse()
+    record_event("task.removed", now=now, actor=by, subject=task, need_id=task.need_id)
+    db.session.delete(task)  # a compare-and-set on its version: two removals at once remove it once
+    db.session.flush()
+
+
 # -- taking, giving back, done ---------------------------------------------------------------------
 
 
