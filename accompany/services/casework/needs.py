@@ -7,7 +7,7 @@ zone; "overdue" means due before today. Only open and in-progress needs count fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -136,10 +136,6 @@ def update_need(need: Need, details: NeedDetails, *, by: User, now: datetime) ->
     return True
 
 
-def details_of(need: Need) -> NeedDetails:
-    return NeedDetails(**{f.name: getattr(need, f.name) for f in fields(NeedDetails)})
-
-
 def follow_appointment(appointment: Appointment) -> int:
     """The due dates that hang on `appointment` move with it (it was rescheduled): how many moved."""
     moved = 0
@@ -228,15 +224,6 @@ def possible_owners() -> list[User]:
     staff = db.session.scalars(select(User).where(User.role.in_([Role.COORDINATOR, Role.ADMIN]),
                                                   User.status == UserStatus.ACTIVE))
     return sorted(staff, key=lambda user: (user.name or "").lower())
-
-
-def is_overdue(need: Need, *, today: date) -> bool:
-    return need.status in LIVE_NEED_STATUSES and need.due_on is not None and need.due_on < today
-
-
-def is_due_this_week(need: Need, *, today: date) -> bool:
-    return (need.status in LIVE_NEED_STATUSES and need.due_on is not None
-            and today <= need.due_on < today + timedelta(days=WEEK))
 
 
 def appointments_to_hang_on(family: Family, *, now: datetime, keep_id: int | None = None) -> list[Appointment]:

@@ -343,10 +343,6 @@ def open_tasks(volunteer: User, *, now: datetime, limit: int = BOARD_SIZE) -> li
             for task, town in rows]
 
 
-def count_open_tasks(volunteer: User, *, now: datetime) -> int:
-    return len(open_tasks(volunteer, now=now))
-
-
 def held_taker(volunteer: User, task_id: int) -> TaskTaker | None:
     """The volunteer's hold on task `task_id`, if they have one."""
     return db.session.scalar(
