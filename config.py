@@ -129,6 +129,9 @@ class Config:
     # step of the alert chain (next on the rota, every coordinator, a voice call) goes.
     DETENTION_ACK_MINUTES = float(os.environ.get("DETENTION_ACK_MINUTES", "10"))
     TWILIO_VOICE_FROM_NUMBER = os.environ.get("TWILIO_VOICE_FROM_NUMBER", "")
+    # Casework tasks: giving one back after its due day, or less than this many hours before the
+    # end of it, is late, and the need's owner gets a text.
+    TASK_LATE_GIVE_BACK_HOURS = int(os.environ.get("TASK_LATE_GIVE_BACK_HOURS", "48"))
 
     # Retention (DESIGN §4): `flask purge` anonymizes a family this many days after its last
     # appointment. LEGAL_HOLD stops every purge; only "", "0", "false", "no" and "off" leave it

@@ -39,6 +39,11 @@ def local_day(moment: datetime | None, tz_name: str | None = None) -> str:
     return format_date(to_local(moment, tz_name).date(), "EEEE, MMMM d", locale="en_US")
 
 
+def day_date(day) -> str:
+    """A date (not a moment) as 'Sat, Nov 21': casework due dates."""
+    return "" if day is None else format_date(day, "EEE, MMM d", locale="en_US")
+
+
 def number(value) -> str:
     """3.50 → "3.5", 1200 → "1,200"."""
     return "" if value is None else format_decimal(value, locale="en_US")
@@ -67,12 +72,14 @@ def navigation() -> list[tuple[str, str]]:
             # Detention response (issue 15).
             ("coordinator.detentions", "Detentions"),
             ("coordinator.on_call", "On call"),
+            ("coordinator.needs", "Needs"),  # casework (issue 14)
         ]
     if access.may_use_board(current_user):
         items += [
             ("volunteer.board_page", "Open shifts"),
             ("volunteer.my_shifts_page", "My shifts"),
             ("volunteer.calendar", "Calendar"),
+            ("volunteer.my_tasks_page", "My tasks"),  # casework (issue 14)
         ]
     if access.has_own_profile(current_user):
         items.append(("volunteer.profile", "Profile"))
@@ -91,6 +98,7 @@ def init_template_helpers(app) -> None:
         mask_phone=mask_phone,
         label=label,
         number=number,
+        day_date=day_date,
     )
 
     @app.context_processor

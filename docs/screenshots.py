@@ -48,6 +48,22 @@ def main() -> None:
                 page.screenshot(path=str(OUT / name), full_page=path != "/")
                 page.get_by_role("button", name="Log out").click()
                 print(f"wrote docs/images/{name}")
+            _volunteer_task(page, logins)  # casework (issue 14)
+
+
+def _volunteer_task(page, logins: dict) -> None:
+    """A volunteer's held task on a phone: they take the first open task on their board."""
+    email = next(email for label, email in logins.items() if label.lower().startswith("volunteer"))
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/shifts#tasks")
+    page.get_by_role("button", name="Take this task").first.click()
+    page.locator("#task-family").wait_for()
+    page.screenshot(path=str(OUT / "volunteer-task.png"), full_page=True)
+    page.get_by_role("button", name="Log out").click()
+    print("wrote docs/images/volunteer-task.png")
 
 
 if __name__ == "__main__":

@@ -83,6 +83,7 @@ OPAQUE = {
     "detention_cases.open_code", "shifts.version", "claims.version", "locations.version",
     "form_submissions.token", "phone_codes.request_hash",
     "letter_drives.version", "legal_providers.version", "legal_referrals.version",
+    "needs.version", "tasks.version", "task_takers.version",  # casework (issue 14)
 }
 
 # Routes whose valid send changes nothing in the database.
@@ -205,6 +206,11 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
     dora_visit = make.appointment(dora, court, starts_at=NOW + timedelta(days=8))
     case, _ = open_case(dora, now=NOW - timedelta(minutes=5), by=coordinator, appointment=dora_visit)
     planning.plan_family_reminders(dora_visit, now=NOW - timedelta(days=1))
+    # casework (issue 14): a need owned by Carmen, a task Hal holds, and one open to take
+    need = make.need(family, owner_id=coordinator.id, notes="Needs a bed for a child")
+    held_task = make.task(need, title="Drive a mattress Saturday", due_on=(NOW + timedelta(days=1)).date())
+    make.task_taker(held_task, hal)
+    open_task = make.task(need, title="Call shelters in Chelsea", wanted=2)
     db.session.commit()
     held_claim = db.session.scalar(select(Claim).where(Claim.shift_id == held.id, Claim.volunteer_id == hal.id))
     rows = dict(admin=admin, coordinator=coordinator, codeuser=codeuser, pending=pending, disabled=disabled, val=val,
@@ -212,7 +218,8 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
                 held=held, held_claim=held_claim, open_shift=open_shift, past_shift=past_shift, draft=draft,
                 detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, hearing=hearing,
                 drive=drive, hal_ask=hal_ask, provider=provider, referral=referral,
-                case=case, otto=otto, turn=_turn_of(coordinator), **coded)
+                case=case, otto=otto, turn=_turn_of(coordinator), **coded,
+                need=need, held_task=held_task, open_task=open_task)
     ids = {name: row.id for name, row in rows.items()}
     return {**ids, "key": text.from_hash}, {"invitation": invitation, "code": codeuser.totp_secret, **secrets}
 
@@ -508,6 +515,26 @@ CASES = {
     "webhooks.delivery_status": twilio("/sms/status", {"MessageSid": STATUS_SID, "MessageStatus": "delivered"}),
     "webhooks.inbound_text": twilio("/sms/inbound", {**inbound_params(FAMILY_PHONE, "1"), "MessageSid": INBOUND_SID,
                                                      "SmsSid": INBOUND_SID, "SmsMessageSid": INBOUND_SID}),
+    # casework (issue 14)
+    "coordinator.new_need": button("/coordinator/families/{family}/needs/new", "/coordinator/families/{family}/needs/new",
+                                   kind="transport", status="open", owner_id="{coordinator}",
+                                   due_on=(NOW + timedelta(days=3)).date().isoformat(), appointment_id="",
+                                   notes="Rides to the clinic"),
+    "coordinator.edit_need": button("/coordinator/needs/{need}/edit", "/coordinator/needs/{need}/edit",
+                                    kind="housing", status="in_progress", owner_id="{coordinator}",
+                                    due_on=(NOW + timedelta(days=2)).date().isoformat(), appointment_id="",
+                                    notes="A bed by Friday"),
+    "coordinator.new_task": button("/coordinator/needs/{need}/tasks/new", "/coordinator/needs/{need}/tasks/new",
+                                   title="Collect letters", due_on=(NOW + timedelta(days=4)).date().isoformat(),
+                                   wanted="2", language=""),
+    "coordinator.edit_task": button("/coordinator/tasks/{open_task}/edit", "/coordinator/tasks/{open_task}/edit",
+                                    title="Call shelters in Revere", due_on=(NOW + timedelta(days=5)).date().isoformat(),
+                                    wanted="3", language="es"),
+    "coordinator.remove_task": button("/coordinator/needs/{need}", "/coordinator/tasks/{open_task}/remove"),
+    "volunteer.take_task": button("/shifts", "/tasks/{open_task}/take", "volunteer"),
+    "volunteer.give_back_task": button("/my/tasks/{held_task}", "/my/tasks/{held_task}/give-back", "holder"),
+    "volunteer.task_done": button("/my/tasks/{held_task}/done", "/my/tasks/{held_task}/done", "holder",
+                                  report="Delivered it; the family has a bed now."),
 }
 
 

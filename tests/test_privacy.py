@@ -16,10 +16,13 @@ from accompany.models import (
     InboundMessage,
     LegalReferral,
     LetterAsk,
+    Need,
     OutboundMessage,
     Role,
     Shift,
     SupportLetter,
+    Task,
+    TaskTaker,
     User,
     UserStatus,
 )
@@ -79,6 +82,12 @@ def test_a_seeded_database_dumped_as_raw_sql_holds_no_family_name_phone_note_or_
     assert len([value for value in casework if value]) >= 6, "the demo has letters, contacts and referral notes"
     secrets += casework
     secrets += [case.report_note, case.held_note, case.outcome_note]
+    # casework (issue 14): need notes, task details and volunteers' reports are sealed too
+    casework = [n.notes for n in db.session.scalars(select(Need))]
+    casework += [t.details for t in db.session.scalars(select(Task))]
+    casework += [t.report for t in db.session.scalars(select(TaskTaker))]
+    assert len([c for c in casework if c]) >= 8, "the demo has casework notes, details and a report"
+    secrets += casework
     secrets = [s for s in secrets if s and len(s) >= 4]
     assert len(secrets) > 200 and any("555" in s for s in secrets)
 

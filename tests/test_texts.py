@@ -24,6 +24,7 @@ from accompany.models import (
     Wording,
 )
 from accompany.services.casework import letters
+from accompany.services.casework.tasks import give_back, mark_done, take_task
 from accompany.services.detention.cases import open_case
 from accompany.services.messaging import audience, planning
 from accompany.services.messaging.facts import KINDS, NothingToSay, UnknownKind
@@ -207,6 +208,12 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
         planning.plan_message(f"detention:{case.id}:test:{kind}", kind=kind, now=PLAN_NOW, not_before=PLAN_NOW,
                               send_before=PLAN_NOW + timedelta(days=1), user=recipient, appointment=appointment,
                               params={"case_id": case.id})
+    # Casework (issue 14): the need's owner is told of a task done, and of one given back late.
+    need = make.need(family, owner_id=coordinator.id, due_on=PLAN_NOW.date() + timedelta(days=1))
+    done = take_task(make.task(need, due_on=need.due_on), volunteer, now=PLAN_NOW)
+    mark_done(done, "Called four shelters; one has a bed from Monday.", now=PLAN_NOW)
+    given_back = take_task(make.task(need, due_on=need.due_on), volunteer, now=PLAN_NOW)
+    assert give_back(given_back, now=PLAN_NOW, by=volunteer)  # due tomorrow: late
     db.session.flush()
 
     rows = list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))

@@ -16,6 +16,7 @@ from accompany.coordinator import (  # noqa: E402,F401  # noqa: E402,F401
     letters,
     locations,
     messages,
+    needs,  # casework (issue 14)
     on_call,
     shifts,
     spreadsheets,

@@ -20,6 +20,7 @@ from accompany.guards import staff_required
 from accompany.models import Family
 from accompany.pagination import page_of
 from accompany.services.casework import letters, referrals
+from accompany.services.casework import needs as need_service
 from accompany.services.messaging import audience
 from accompany.services.people import families as family_service
 from accompany.services.people import family_records
@@ -82,6 +83,9 @@ def family(family_id: int):
         # Casework: letters of support and legal referrals.
         letter_drives=letters.family_drives(family),
         referrals=referrals.family_referrals(family),
+        # casework (issue 14)
+        needs=need_service.family_needs(family),
+        today=audience.org_today(utcnow()),
     )
 
 

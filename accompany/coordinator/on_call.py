@@ -13,11 +13,12 @@ from accompany.formfields import ActionForm
 from accompany.guards import staff_required
 from accompany.models import OnCallTurn, RotaSpan, User
 from accompany.services.detention import on_call as rota
+from accompany.services.messaging.audience import org_today
 
 
 def _page(form: OnCallTurnForm, status: int = 200):
     now = utcnow()
-    today = rota.org_today(now)
+    today = org_today(now)
     return render_template("coordinator/on_call.html", form=form, turns=rota.turns_from(today),
                            on_call=rota.on_call(now), today=today, candidates=rota.candidates()), status
 
@@ -25,7 +26,7 @@ def _page(form: OnCallTurnForm, status: int = 200):
 @bp.get("/on-call")
 @staff_required
 def on_call():
-    form = OnCallTurnForm(formdata=None, data={"starts_on": rota.org_today(utcnow()), "span": RotaSpan.WEEK.value,
+    form = OnCallTurnForm(formdata=None, data={"starts_on": org_today(utcnow()), "span": RotaSpan.WEEK.value,
                                                "position": 1})
     form.set_people(rota.candidates())
     return _page(form)

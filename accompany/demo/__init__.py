@@ -38,6 +38,7 @@ from accompany.demo.data import (
     VOLUNTEERS,
 )
 from accompany.demo.letters_referrals import seed_letters_and_referrals
+from accompany.demo.needs import seed_needs
 from accompany.models import (
     Appointment,
     Claim,
@@ -124,6 +125,7 @@ def seed_demo(*, now: datetime) -> DemoResult:
         "locations": len(locations), "coordinators": len(coordinators), "volunteers": len(volunteers),
         "families": len(families), "appointments": len(appointments), "shifts": len(shifts), **casework,
     }
+    counts |= seed_needs(families, appointments, coordinators, active, now=now)  # casework (issue 14)
     record_event("demo.seeded", now=now, claims=len(claims), **counts)
     claimed = sum(1 for shift in shifts if shift.filled)
     summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items()) + f" ({claimed} claimed)"

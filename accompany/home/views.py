@@ -7,9 +7,10 @@ from accompany.clock import utcnow
 from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
-from accompany.services.casework import referrals
+from accompany.services.casework import referrals, tasks
 from accompany.services.detention import cases as detention_cases
 from accompany.services.messaging import conversations
+from accompany.services.messaging.audience import org_today
 from accompany.services.messaging.health import health_report
 from accompany.services.people import accounts, phone_codes
 from accompany.services.privacy import access
@@ -33,13 +34,15 @@ def index():
             # Detention response (issue 15): open cases go above everything else.
             "open_detentions": detention_cases.open_cases(),
             "now": now,
+            "overview_today": org_today(now),  # casework: which needs are overdue
         }
         if access.is_admin(current_user):
             context["user_counts"] = accounts.count_users_by_role_and_status()
         return render_template("home/coordinator.html", **context)
     if access.may_use_board(current_user):
         return render_template(
-            "home/volunteer.html", overview=overview.volunteer_overview(current_user, now=now)
+            "home/volunteer.html", overview=overview.volunteer_overview(current_user, now=now),
+            open_tasks=tasks.open_tasks(current_user, now=now), my_tasks=tasks.my_tasks(current_user),
         )
     if current_user.status == UserStatus.PENDING:
         return render_template("home/pending.html", phone_check=phone_codes.pending_phone_check(current_user))

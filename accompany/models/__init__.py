@@ -7,6 +7,7 @@ from accompany.models.audit import AuditEvent
 from accompany.models.detention import DetentionCase, DetentionEvent, OnCallTurn  # noqa: E402
 from accompany.models.enums import (  # noqa: E402
     HEARING_KINDS,
+    LIVE_NEED_STATUSES,
     MUST_ATTEND_KINDS,
     AppointmentKind,
     AppointmentStatus,
@@ -18,6 +19,8 @@ from accompany.models.enums import (  # noqa: E402
     LocationKind,
     MessageKind,
     MessageState,
+    NeedKind,
+    NeedStatus,
     Outcome,
     RecipientKind,
     Role,
@@ -38,6 +41,7 @@ from accompany.models.messages import (
     OutboundMessage,
     SchedulerHeartbeat,
 )
+from accompany.models.needs import Need, Task, TaskTaker  # casework (issue 14)
 from accompany.models.security import LoginSession, LoginThrottle, PhoneCode, RecoveryCode
 from accompany.models.submissions import FormSubmission
 from accompany.models.urgent import UrgentAsk, UrgentCall
@@ -52,4 +56,6 @@ __all__ = [
     # Casework: letters of support and legal referrals.
     "LegalProvider", "LegalReferral", "LegalService", "LetterAsk", "LetterDrive", "ReferralStatus", "SupportLetter",
     "DetentionCase", "DetentionEvent", "DetentionOutcome", "OnCallTurn", "RotaSpan",
+    # casework: needs and tasks
+    "LIVE_NEED_STATUSES", "Need", "NeedKind", "NeedStatus", "Task", "TaskTaker",
 ]

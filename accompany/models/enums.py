@@ -193,6 +193,9 @@ class MessageKind(StrEnum):
     DETENTION_VOICE_CALL = "detention_voice_call"  # a phone call to the first on the rota (spoken)
     REPLY_DETENTION_ACKNOWLEDGED = "reply_detention_ack"  # "OK K7Q": thanks, or who did first
     REPLY_DETENTION_REPORTED = "reply_detention_reported"  # a volunteer's DETAINED text: it is open
+    # Casework: to a need's owner about a task volunteers take (services/casework/tasks.py).
+    COORDINATOR_TASK_DONE = "coordinator_task_done"
+    COORDINATOR_TASK_GIVEN_BACK = "coordinator_task_given_back"  # given back late: after or close to its due date
     # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
     REPLY_CONFIRMED = "reply_confirmed"
     REPLY_RIDE = "reply_ride"
@@ -295,3 +298,34 @@ class RotaSpan(LabelledEnum):
 
     DAY = "day", "One day"
     WEEK = "week", "One week"
+# -- casework: needs and tasks (issue 14) -------------------------------------------------------------
+
+
+class NeedKind(LabelledEnum):
+    """What a family needs beyond a date."""
+
+    BOND = "bond", "Bond"
+    LETTERS = "letters", "Letters of support"
+    LEGAL_REFERRAL = "legal_referral", "Legal referral"
+    PAPERWORK = "paperwork", "Paperwork"
+    HOUSING = "housing", "Housing"
+    TRANSPORT = "transport", "Transport"
+    ESSENTIALS = "essentials", "Food and essentials"
+    PHONE_OR_ID = "phone_or_id", "Phone or ID"
+    SCHOOL_OR_MEDICAL = "school_or_medical", "School or medical"
+    OTHER = "other", "Other"
+
+
+class NeedStatus(LabelledEnum):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    MET = "met", "Met"
+    CLOSED_UNMET = "closed_unmet", "Closed, not met"
+
+    @property
+    def is_live(self) -> bool:
+        """Still being worked on: its due date counts, and its tasks can be taken."""
+        return self in LIVE_NEED_STATUSES
+
+
+LIVE_NEED_STATUSES = frozenset({NeedStatus.OPEN, NeedStatus.IN_PROGRESS})

@@ -11,4 +11,5 @@ from accompany.volunteer import (  # noqa: E402,F401
     my_shifts,
     profile,
     profile_phone,
+    tasks,  # casework (issue 14)
 )

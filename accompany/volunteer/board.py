@@ -11,6 +11,7 @@ from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import Shift, ShiftRole
+from accompany.services.casework import tasks
 from accompany.services.scheduling import board
 from accompany.services.scheduling.claims import claim_slot
 from accompany.services.scheduling.locations import active_locations
@@ -36,7 +37,8 @@ def board_page():
     cards = board.open_shifts(
         current_user, filters, now=utcnow(), tz_name=current_app.config["ORG_TIMEZONE"]
     )
-    return render_template("volunteer/board.html", form=form, cards=cards)
+    return render_template("volunteer/board.html", form=form, cards=cards,
+                           task_cards=tasks.open_tasks(current_user, now=utcnow()))  # casework (issue 14)
 
 
 @bp.post("/shifts/<id:shift_id>/claim")

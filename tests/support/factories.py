@@ -15,9 +15,14 @@ from accompany.models import (
     Language,
     Location,
     LocationKind,
+    Need,
+    NeedKind,
+    NeedStatus,
     Role,
     Shift,
     ShiftRole,
+    Task,
+    TaskTaker,
     User,
     UserStatus,
 )
@@ -138,3 +143,40 @@ class Factory:
         db.session.add(claim)
         db.session.flush()
         return claim
+
+    # -- casework (issue 14) -------------------------------------------------------------------
+
+    def need(self, family: Family | None = None, **fields) -> Need:
+        need = Need(
+            family=family or self.family(),
+            kind=fields.pop("kind", NeedKind.HOUSING),
+            status=fields.pop("status", NeedStatus.OPEN),
+            due_on=fields.pop("due_on", (self.now + timedelta(days=5)).date()),
+            created_at=self.now,
+            updated_at=self.now,
+            **fields,
+        )
+        db.session.add(need)
+        db.session.flush()
+        return need
+
+    def task(self, need: Need | None = None, **fields) -> Task:
+        task = Task(
+            need=need or self.need(),
+            title=fields.pop("title", "Call shelters in Chelsea"),
+            due_on=fields.pop("due_on", (self.now + timedelta(days=4)).date()),
+            wanted=fields.pop("wanted", 1),
+            taken=0,
+            created_at=self.now,
+            **fields,
+        )
+        db.session.add(task)
+        db.session.flush()
+        return task
+
+    def task_taker(self, task: Task, volunteer: User, **fields) -> TaskTaker:
+        taker = TaskTaker(task=task, volunteer=volunteer, taken_at=self.now, **fields)
+        task.taken += 1
+        db.session.add(taker)
+        db.session.flush()
+        return taker

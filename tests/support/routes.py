@@ -90,6 +90,12 @@ ACCESS: dict[str, dict[str, str]] = {
     # report's confirmation; every coordinator route (the list, a case, the rota) is for staff.
     "volunteer.report_detention": HOLDER,
     "volunteer.reported_detention": HOLDER,
+    # casework (issue 14): a volunteer sees a task's family only while holding it
+    "volunteer.take_task": BOARD,
+    "volunteer.my_tasks_page": BOARD,
+    "volunteer.held_task": HOLDER,
+    "volunteer.give_back_task": HOLDER,
+    "volunteer.task_done": HOLDER,
 }
 STAFF_PREFIX = "coordinator."  # every coordinator route is for staff only
 
@@ -143,6 +149,11 @@ def build_world(app, make, db):
     case, _ = open_case(family, now=from_now(), by=holder, shift=shift, note="seen at the window")
     turn = add_turn(make.coordinator(name="Otto Oncall", phone="617-555-0177", sms_opt_in=True),
                     starts_on=org_today(from_now()), span=RotaSpan.WEEK, position=1, now=from_now())
+    # casework (issue 14): a need with a task the holder holds, and one open to take
+    need = make.need(family, owner_id=coordinator.id, notes="Needs a bed for a child")
+    held_task = make.task(need, title="Drive a mattress Saturday")
+    make.task_taker(held_task, holder)
+    open_task = make.task(need, title="Call shelters in Chelsea", wanted=2)
     db.session.commit()
     people = {"pending": pending, "volunteer": volunteer, "holder": holder, "coordinator": coordinator,
               "admin": admin}
@@ -159,9 +170,10 @@ def build_world(app, make, db):
         "key": phone_index("+16175550142"), "filename": "css/app.css",
         "drive_id": drive.id, "provider_id": provider.id, "referral_id": referral.id,
         "case_id": case.id, "turn_id": turn.id,
+        "need_id": need.id, "task_id": held_task.id,
     }
     return client_for, values, {"open_shift": open_shift.id, "invitation": invitation_token,
-                             "calendar": "t" * 40}
+                             "calendar": "t" * 40, "open_task": open_task.id}
 
 
 def url_for_rule(endpoint: str, rule: str, values: dict, extra: dict) -> str:
@@ -171,6 +183,8 @@ def url_for_rule(endpoint: str, rule: str, values: dict, extra: dict) -> str:
         values = {**values, "token": extra["calendar"]}
     elif endpoint == "volunteer.claim":
         values = {**values, "shift_id": extra["open_shift"]}
+    elif endpoint == "volunteer.take_task":
+        values = {**values, "task_id": extra["open_task"]}
     url = rule
     for name, value in values.items():
         for converter in ("id:", "path:", ""):

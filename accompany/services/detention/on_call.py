@@ -15,8 +15,7 @@ from sqlalchemy import delete, select
 from accompany.database import db
 from accompany.models import OnCallTurn, Role, RotaSpan, User, UserStatus
 from accompany.services.errors import DomainError
-from accompany.services.messaging.audience import org_timezone
-from accompany.timezones import to_local
+from accompany.services.messaging.audience import org_today
 
 SPAN_DAYS = {RotaSpan.DAY: 1, RotaSpan.WEEK: 7}
 MAX_DAYS_AHEAD = 366
@@ -49,10 +48,6 @@ def candidates() -> list[User]:
         .order_by(User.name, User.id)
     )
     return [user for user in staff if may_be_on_call(user)]
-
-
-def org_today(now: datetime) -> date:
-    return to_local(now, org_timezone()).date()
 
 
 def add_turn(user: User, *, starts_on: date, span: RotaSpan, position: int, now: datetime) -> OnCallTurn:

@@ -30,12 +30,15 @@ from accompany.models import (
     OutboundMessage,
     Shift,
     ShiftRole,
+    Task,
+    TaskTaker,
     User,
     UserStatus,
     Wording,
 )
 from accompany.phones import format_national
 from accompany.public_url import public_base_url
+from accompany.services.casework.needs import count_due_soon
 from accompany.services.messaging import audience, codes
 from accompany.services.privacy.redaction import scrub_free_text
 from accompany.services.scheduling.overview import hearings_to_verify, unfilled_slots_soon
@@ -72,6 +75,7 @@ class Facts:
     phone: str = ""  # the organization's help line, formatted
     count: int = 0  # open slots, for the daily digest
     checks: int = 0  # hearing dates due to be verified, for the daily digest
+    needs: int = 0  # families' needs due this week or overdue, for the daily digest
     code: str = ""  # an urgent shift's reply code, or a one-time code
     minutes: int = 0  # how long a one-time code works
     message: str = ""  # a coordinator's own words
@@ -228,10 +232,14 @@ def _coordinator_late_release(base: Facts, subject: Subject) -> Facts:
 def _coordinator_unfilled_digest(base: Facts, subject: Subject) -> Facts:
     count = unfilled_slots_soon(now=subject.now)
     checks = len(hearings_to_verify(now=subject.now, days=current_app.config["HEARING_VERIFY_DAYS"]))
+    needs = count_due_soon(today=audience.org_today(subject.now))
+    if not count and not checks and not needs:
+        raise NothingToSay("every slot is filled, every hearing date due is verified and no need is due")
     if not count and not checks:
-        raise NothingToSay("every slot is filled and every hearing date due is verified")
-    key = base.key if not checks else f"{base.key}.checks" if count else f"{base.key}.checks_only"
-    return replace(base, key=key, count=count, checks=checks, link=_link("/"))
+        key = f"{base.key}.needs_only"
+    else:
+        key = base.key if not checks else f"{base.key}.checks" if count else f"{base.key}.checks_only"
+    return replace(base, key=key, count=count, checks=checks, needs=needs, link=_link("/"))
 
 
 def _coordinator_unverified_hearing(base: Facts, subject: Subject) -> Facts:
@@ -260,6 +268,23 @@ def _coordinator_family_stopped(base: Facts, subject: Subject) -> Facts:
     appointment = _upcoming(subject.appointment, now=subject.now)
     return replace(base, starts_at=appointment.starts_at, place=appointment.location.name,
                    link=_link(f"/coordinator/families/{appointment.family_id}"))
+
+
+def _coordinator_task_done(base: Facts, subject: Subject) -> Facts:
+    """A volunteer marked a task done: while that is still so. No title: it is a coordinator's words."""
+    task = db.session.get(Task, subject.params.get("task_id") or 0)
+    taker = db.session.get(TaskTaker, subject.params.get("taker_id") or 0)
+    if task is None or taker is None or taker.task_id != task.id or taker.done_at is None:
+        raise NothingToSay("the task or its report is gone")
+    return replace(base, link=_link(f"/coordinator/needs/{task.need_id}"))
+
+
+def _coordinator_task_given_back(base: Facts, subject: Subject) -> Facts:
+    """A task given back late: while it still waits for someone and its need is still live."""
+    task = db.session.get(Task, subject.params.get("task_id") or 0)
+    if task is None or not task.need.status.is_live or not task.has_free_place:
+        raise NothingToSay("the task is gone, its need is settled, or someone took it again")
+    return replace(base, link=_link(f"/coordinator/needs/{task.need_id}"))
 
 
 def _urgent_reply(base: Facts, subject: Subject) -> Facts:
@@ -377,6 +402,9 @@ FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
     MessageKind.DETENTION_VOICE_CALL: _detention_alert,
     MessageKind.REPLY_DETENTION_ACKNOWLEDGED: _detention_acknowledged,
     MessageKind.REPLY_DETENTION_REPORTED: _detention_reported,
+    # casework (issue 14)
+    MessageKind.COORDINATOR_TASK_DONE: _coordinator_task_done,
+    MessageKind.COORDINATOR_TASK_GIVEN_BACK: _coordinator_task_given_back,
 }
 # The kinds an outbox row can be.
 KINDS = tuple(FACTS)

@@ -33,6 +33,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.casework.needs import count_due_soon
 from accompany.services.messaging.audience import (
     Timing,
     current_timing,
@@ -41,6 +42,7 @@ from accompany.services.messaging.audience import (
     family_timezone,
     fit_family_window,
     org_timezone,
+    org_today,
     staff_hours,
     user_may_be_texted,
 )
@@ -367,7 +369,8 @@ def alert_coordinators(
 
 def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: int = 8) -> list[OutboundMessage]:
     """Once a day, from `hour` local time: one text per coordinator when slots within 72 hours
-    are still open or hearing dates are due to be verified. The dedupe key is the local date;
+    are still open, hearing dates are due to be verified, or families' needs are due this week or
+    overdue. The dedupe key is the local date;
     once the day's digest exists (sent, cancelled by a coordinator, or waiting on a retry) it is
     left alone."""
     local = to_local(now, org_timezone())
@@ -378,6 +381,7 @@ def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: in
         return []
     if unfilled is None:
         unfilled = unfilled_slots_soon(now=now)
-    if unfilled <= 0 and not hearings_to_verify(now=now, days=current_app.config["HEARING_VERIFY_DAYS"]):
+    if (unfilled <= 0 and not hearings_to_verify(now=now, days=current_app.config["HEARING_VERIFY_DAYS"])
+            and not count_due_soon(today=org_today(now))):
         return []
     return alert_coordinators(MessageKind.COORDINATOR_UNFILLED_DIGEST, key, now=now, valid_for=timedelta(hours=10))

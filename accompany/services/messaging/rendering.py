@@ -176,6 +176,7 @@ def compose(
         "link": words["link"].format(link=facts.link) if facts.link and keep_link else "",
         "count": facts.count,
         "checks": facts.checks,
+        "needs": _needs_due(words, facts.needs),
         "help": words["help"].format(phone=facts.phone) if facts.phone else words["help_reply"],
         "risk": _consequence(words, facts) if keep_optional else "",
         "plan": words["plan"] if helps >= 2 and not facts.video else "",
@@ -216,6 +217,13 @@ def _where(words: dict, facts: Facts) -> str:
     if facts.label:
         return words["where_place"].format(place=facts.label)
     return ""
+
+
+def _needs_due(words: dict, count: int) -> str:
+    """'1 family need is due this week or overdue.' / '3 family needs are ...'; none: nothing."""
+    if not count:
+        return ""
+    return words["needs_one"] if count == 1 else words["needs_many"].format(count=count)
 
 
 def _consequence(words: dict, facts: Facts) -> str:

@@ -28,6 +28,7 @@ from accompany.models import (
     VolunteerLanguage,
 )
 from accompany.pagination import Page, paginate
+from accompany.services.casework.tasks import give_back_all
 from accompany.services.errors import DomainError, NotAVolunteer
 from accompany.services.messaging import planning
 from accompany.services.people.accounts import end_all_sessions
@@ -226,6 +227,7 @@ def deactivate_volunteer(volunteer: User, *, by: User, now: datetime) -> Deactiv
     if volunteer.status != UserStatus.ACTIVE:
         raise NotActive(volunteer)
     reopened, late = claims.release_all(upcoming_claims(volunteer, now=now), now=now, by=by)
+    give_back_all(volunteer, now=now, by=by)  # casework tasks they hold open again
     volunteer.status = UserStatus.DISABLED
     end_all_sessions(volunteer)
     volunteer.calendar_token = None  # the private calendar feed stops too

@@ -12,6 +12,7 @@ from accompany.models import (
     AppointmentStatus,
     Claim,
     Role,
+    TaskTaker,
     User,
     UserStatus,
 )
@@ -74,3 +75,21 @@ def may_read_report(user: User | None, claim: Claim) -> bool:
     """A volunteer's report on a shift (outcome, hours, notes, a next date): the staff, who see the
     appointment, and the volunteer who wrote it. Never the other volunteers of the appointment."""
     return is_staff(user) or (may_use_board(user) and claim.volunteer_id == user.id)
+
+
+# -- casework (issue 14) ----------------------------------------------------------------------------
+
+# A volunteer keeps sight of the family a task is for until this long after they marked it done.
+TASK_ACCESS_AFTER_DONE = timedelta(days=1)
+
+
+def may_see_held_task(user: User | None, taker: TaskTaker, *, now: datetime) -> bool:
+    """A volunteer sees the family's first name and what they need (the need's kind, the task's
+    details) only for a task they hold: from taking it until a day after they mark it done.
+    Volunteers see nothing else of casework."""
+    return (
+        may_use_board(user)
+        and taker.volunteer_id == user.id
+        and taker.task.need.family.purged_at is None
+        and (taker.done_at is None or taker.done_at > now - TASK_ACCESS_AFTER_DONE)
+    )

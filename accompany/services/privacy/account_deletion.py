@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from accompany.crypto import keyring
 from accompany.database import db
 from accompany.models import Claim, InboundMessage, OutboundMessage, PhoneCode, Role, Shift, User, UserStatus
+from accompany.services.casework.tasks import give_back_all
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.people.accounts import end_all_sessions
@@ -81,6 +82,7 @@ def delete_volunteer_account(user: User, password: str, *, now: datetime) -> Acc
         .where(Claim.volunteer_id == user.id, Shift.starts_at > now)
         .order_by(Shift.starts_at, Claim.id)
     )), now=now, by=user)
+    give_back_all(user, now=now, by=user)  # casework tasks they hold open again
     cancelled = planning.cancel_user_messages(user)
 
     texts = 0

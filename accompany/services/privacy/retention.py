@@ -31,8 +31,11 @@ from accompany.models import (
     DetentionCase,
     Family,
     InboundMessage,
+    Need,
     OutboundMessage,
     Shift,
+    Task,
+    TaskTaker,
     User,
     UserStatus,
 )
@@ -234,6 +237,7 @@ def purge_family(family: Family, *, now: datetime, gateway: Gateway | None = Non
     # Casework: letter writers' and contacts' names, referral notes (dates and counts stay).
     purge_family_letters(family)
     purge_family_referrals(family)
+    _purge_needs(family)
     for row in outbound:
         row.body = None
     # Detention response (issue 15): a case's sealed words go; its dates, outcome and timeline stay.
@@ -258,6 +262,23 @@ def purge_family(family: Family, *, now: datetime, gateway: Gateway | None = Non
     )
     db.session.flush()
     return result
+
+
+def _purge_needs(family: Family) -> None:
+    """Casework (needs and tasks): the words go (notes, a task's title and details, reports); the
+    kinds, statuses, dates and counts stay."""
+    need_ids = select(Need.id).where(Need.family_id == family.id)
+    for need in db.session.scalars(select(Need).where(Need.family_id == family.id)):
+        need.notes = None
+    task_ids = select(Task.id).where(Task.need_id.in_(need_ids))
+    for task in db.session.scalars(select(Task).where(Task.need_id.in_(need_ids))):
+        task.title, task.details = purged_task_title(task.id), None
+    for taker in db.session.scalars(select(TaskTaker).where(TaskTaker.task_id.in_(task_ids))):
+        taker.report = None
+
+
+def purged_task_title(task_id: int) -> str:
+    return f"Purged task {task_id}"
 
 
 def delete_provider_records(rows: list[OutboundMessage | InboundMessage], gateway: Gateway) -> tuple[int, int]:

@@ -29,6 +29,7 @@ from accompany.models import (
     Shift,
     User,
 )
+from accompany.services.casework import needs
 from accompany.services.detention import cases as detention_cases
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
@@ -188,6 +189,7 @@ def update_appointment(appointment: Appointment, details: AppointmentDetails, *,
     if details.starts_at != appointment.starts_at:
         if appointment.status == AppointmentStatus.DRAFT:
             appointment.starts_at = details.starts_at  # nobody has been told about a draft
+            needs.follow_appointment(appointment)
         else:
             reschedule_appointment(appointment, details.starts_at, by=by, now=now)
 
@@ -225,6 +227,7 @@ def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by:
     appointment.family_confirmed_at = None  # and the family's confirmation was for the old one
     for shift in appointment.shifts:
         move_shift(shift, delta)
+    needs.follow_appointment(appointment)  # due dates "N days before" it move with it
     db.session.flush()
     # What the new time means to each: the family is told it (and reminded only where the notice
     # does not say it already) and who still goes with them; each volunteer, that their shift moved.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from accompany.database import db
 from accompany.models import (
@@ -25,7 +25,7 @@ from accompany.models import (
     ShiftRole,
     User,
 )
-from accompany.services.scheduling.claims import OVERLAPS, requirement_problems
+from accompany.services.scheduling.claims import OVERLAPS, requirement_problems, requirements_met
 from accompany.timezones import from_local
 
 PAGE_SIZE = 40
@@ -123,13 +123,7 @@ def open_shifts(
         query = query.where(Shift.language.in_(speaks) if speaks else Shift.language.is_(None))
     if not filters.show_all:
         # The requirements, in SQL, so the limit counts only shifts this volunteer can take.
-        if not volunteer.has_car:
-            query = query.where(Shift.requires_car.is_(False))
-        if volunteer.court_training_on is None:
-            query = query.where(Shift.requires_training.is_(False))
-        if not volunteer.obligor_eligible:
-            query = query.where(Shift.requires_obligor.is_(False))
-        query = query.where(or_(Shift.language.is_(None), Shift.language.in_(speaks)) if speaks else Shift.language.is_(None))
+        query = query.where(*requirements_met(Shift, volunteer))
     busy = held_windows(volunteer, now=now)
     cards = []
     # Overlaps are checked here, against the few shifts the volunteer holds; fetch a little

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.database import db
-from accompany.models import Appointment, AppointmentStatus, Claim, MessageKind, Shift, User
+from accompany.models import Appointment, AppointmentStatus, Claim, Language, MessageKind, Shift, User
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.privacy.access import may_use_board
@@ -47,18 +48,34 @@ def not_a_volunteer(volunteer: User) -> str:
 OVERLAPS = "it overlaps another shift already taken"
 
 
-def requirement_problems(shift: Shift, volunteer: User) -> list[str]:
-    """The shift's requirements (car, language, training, obligor) `volunteer` does not meet."""
+def requirement_problems(shift, volunteer: User, *, what: str = "this shift") -> list[str]:
+    """The requirements (car, language, training, obligor) of `shift` (or of anything that has
+    them, like a casework task, called `what`) that `volunteer` does not meet."""
     problems = []
     if shift.requires_car and not volunteer.has_car:
-        problems.append("this shift needs a car")
+        problems.append(f"{what} needs a car")
     if shift.language is not None and shift.language.value not in volunteer.language_codes:
-        problems.append(f"this shift needs someone who speaks {shift.language.label}")
+        problems.append(f"{what} needs someone who speaks {shift.language.label}")
     if shift.requires_training and volunteer.court_training_on is None:
-        problems.append("this shift needs court-accompaniment training")
+        problems.append(f"{what} needs court-accompaniment training")
     if shift.requires_obligor and not volunteer.obligor_eligible:
-        problems.append("this shift needs someone who can act as bond obligor")
+        problems.append(f"{what} needs someone who can act as bond obligor")
     return problems
+
+
+def requirements_met(model, volunteer: User) -> list[ColumnElement[bool]]:
+    """requirement_problems in SQL: conditions on `model` (Shift, or a model with the same
+    requirement columns, like Task) that keep only what `volunteer` may take, so a query's limit
+    counts only those."""
+    speaks = [Language(code) for code in volunteer.language_codes]
+    conditions = [or_(model.language.is_(None), model.language.in_(speaks)) if speaks else model.language.is_(None)]
+    if not volunteer.has_car:
+        conditions.append(model.requires_car.is_(False))
+    if volunteer.court_training_on is None:
+        conditions.append(model.requires_training.is_(False))
+    if model.requires_obligor is not False and not volunteer.obligor_eligible:  # a task never needs one
+        conditions.append(model.requires_obligor.is_(False))
+    return conditions
 
 
 def volunteers_with_overlapping_claims(shift: Shift, volunteer_ids: list[int]) -> set[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from accompany.models import (
     AppointmentStatus,
     Claim,
     Family,
+    Need,
     OptOut,
     Outcome,
     Role,
@@ -22,6 +23,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.casework.needs import due_soon
 from accompany.timezones import to_local
 
 
@@ -53,6 +55,8 @@ class CoordinatorOverview:
     detained: list[Appointment]
     drafts: int
     stopped_texts: list[StoppedTexts]
+    # casework (issue 14): live needs due this week or overdue, most overdue first
+    needs_due: list[Need] = field(default_factory=list)
 
 
 def _count(query) -> int:
@@ -170,6 +174,7 @@ def coordinator_overview(
         detained=detained,
         drafts=_count(select(func.count()).select_from(Appointment).where(Appointment.status == AppointmentStatus.DRAFT)),
         stopped_texts=families_who_stopped_texts(now=now),
+        needs_due=due_soon(today=to_local(now, tz_name).date()),
     )
 
 

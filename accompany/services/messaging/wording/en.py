@@ -93,6 +93,9 @@ WORDS = {
     "and": 'and',
     "risk_hearing": 'Missing it can mean a deportation order in your absence.',
     "link": " {link}",
+    # the daily digest's count of families' needs due this week or overdue (casework)
+    "needs_one": '1 family need is due this week or overdue.',
+    "needs_many": '{count} family needs are due this week or overdue.',
 }
 
 TEXTS = {
@@ -110,9 +113,9 @@ TEXTS = {
     "volunteer_cancelled": "Cancelled: {role}, {place}, {when}. No need to go. Thank you!",
     "volunteer_cancelled.no_place": "Cancelled: {role}, {when}. No need to go. Thank you!",
     "coordinator_detained": "Alert: a person was reported detained after the appointment at {place} {when}.{link}",
-    "coordinator_unfilled_digest": "Today: {count} open volunteer slots in the next 72 hours.{link}",
-    "coordinator_unfilled_digest.checks": "Today: {count} open volunteer slots in the next 72 hours and {checks} hearing dates to verify.{link}",
-    "coordinator_unfilled_digest.checks_only": "Today: {checks} hearing dates to verify with the court.{link}",
+    "coordinator_unfilled_digest": "Today: {count} open volunteer slots in the next 72 hours. {needs}{link}",
+    "coordinator_unfilled_digest.checks": "Today: {count} open volunteer slots in the next 72 hours and {checks} hearing dates to verify. {needs}{link}",
+    "coordinator_unfilled_digest.checks_only": "Today: {checks} hearing dates to verify with the court. {needs}{link}",
     "coordinator_unverified_hearing": "Check the date: the hearing at {place} {when} is not verified yet (EOIR 1-800 line or portal).{link}",
     "coordinator_late_release": "Needs a volunteer (late drop): {role}, {place}, {when}.{link}",
     "reply_confirmed": "Thank you for confirming your appointment {when}.",
@@ -185,4 +188,8 @@ TEXTS = {
     "reply_detention_ack": "Thank you: case {code} is yours. The alerts have stopped.{link}",
     "reply_detention_ack.already": "Case {code} was already acknowledged by {volunteer}.{link}",
     "reply_detention_reported": "We got your report: the coordinators are being alerted now (case {code}). Thank you.{link}",
+    # casework (issue 14): to a need's owner, and the digest when only needs are due
+    "coordinator_unfilled_digest.needs_only": 'Today: {needs}{link}',
+    "coordinator_task_done": 'Task done: a volunteer finished a task and left a short report.{link}',
+    "coordinator_task_given_back": 'Task given back late: a volunteer let go of a task due soon or overdue. It needs someone new.{link}',
 }

@@ -106,6 +106,9 @@ WORDS = {
     "and": 'y',
     "risk_hearing": 'Si falta, el juez puede ordenar deportarle en su ausencia.',
     "link": " {link}",
+    # the daily digest's count of families' needs due this week or overdue (casework)
+    "needs_one": '1 necesidad de una familia tiene fecha esta semana o antes.',
+    "needs_many": '{count} necesidades de familias tienen fecha esta semana o antes.',
 }
 
 TEXTS = {
@@ -123,9 +126,9 @@ TEXTS = {
     "volunteer_cancelled": "Cancelado: {role}, {place}, {when}. Ya no necesita ir. ¡Gracias!",
     "volunteer_cancelled.no_place": "Cancelado: {role}, {when}. Ya no necesita ir. ¡Gracias!",
     "coordinator_detained": "Alerta: reportan a una persona detenida tras su cita en {place} {when}.{link}",
-    "coordinator_unfilled_digest": "Hoy hay {count} turnos de voluntarios sin cubrir en las siguientes 72 horas.{link}",
-    "coordinator_unfilled_digest.checks": "Hoy hay {count} turnos de voluntarios sin cubrir en las siguientes 72 horas y {checks} fechas de audiencia por verificar.{link}",
-    "coordinator_unfilled_digest.checks_only": "Hoy hay {checks} fechas de audiencia por verificar con la corte.{link}",
+    "coordinator_unfilled_digest": "Hoy hay {count} turnos de voluntarios sin cubrir en las siguientes 72 horas. {needs}{link}",
+    "coordinator_unfilled_digest.checks": "Hoy hay {count} turnos de voluntarios sin cubrir en las siguientes 72 horas y {checks} fechas de audiencia por verificar. {needs}{link}",
+    "coordinator_unfilled_digest.checks_only": "Hoy hay {checks} fechas de audiencia por verificar con la corte. {needs}{link}",
     "coordinator_unverified_hearing": "Verificar fecha: la audiencia en {place} {when} sigue sin verificar con la corte (1-800 o portal de EOIR).{link}",
     "coordinator_late_release": "Se necesita voluntario: {role}, {place}, {when}.{link}",
     "reply_confirmed": "Gracias por confirmar su cita para {when}.",
@@ -203,4 +206,8 @@ TEXTS = {
     "reply_detention_ack": "Gracias: el caso {code} es suyo. Las alertas se detuvieron.{link}",
     "reply_detention_ack.already": "{volunteer} ya se encarga del caso {code}.{link}",
     "reply_detention_reported": "Recibimos su reporte: estamos avisando a los coordinadores ahora (caso {code}). Gracias.{link}",
+    # casework (issue 14): to a need's owner, and the digest when only needs are due
+    "coordinator_unfilled_digest.needs_only": 'Hoy: {needs}{link}',
+    "coordinator_task_done": 'Tarea hecha: un voluntario la hizo y dejo un informe corto.{link}',
+    "coordinator_task_given_back": 'Tarea devuelta tarde por un voluntario, con fecha cercana o vencida. Hace falta otra persona.{link}',
 }

@@ -93,6 +93,9 @@ WORDS = {
     "and": 'et',
     "risk_hearing": 'En votre absence, le juge peut ordonner votre expulsion.',
     "link": " {link}",
+    # the daily digest's count of families' needs due this week or overdue (casework)
+    "needs_one": "1 besoin d'une famille arrive à échéance cette semaine ou est en retard.",
+    "needs_many": '{count} besoins de familles arrivent à échéance cette semaine ou sont en retard.',
 }
 
 TEXTS = {
@@ -110,9 +113,9 @@ TEXTS = {
     "volunteer_cancelled": "Annulé : {role}, {place}, {when}. Inutile de vous déplacer. Merci !",
     "volunteer_cancelled.no_place": "Annulé : {role}, {when}. Inutile de vous déplacer. Merci !",
     "coordinator_detained": "Alerte : on signale l'arrestation d'une personne après son rendez-vous à {place} {when}.{link}",
-    "coordinator_unfilled_digest": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures.{link}",
-    "coordinator_unfilled_digest.checks": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures et {checks} dates d'audience à vérifier.{link}",
-    "coordinator_unfilled_digest.checks_only": "Aujourd'hui : {checks} dates d'audience à vérifier auprès du tribunal.{link}",
+    "coordinator_unfilled_digest": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures. {needs}{link}",
+    "coordinator_unfilled_digest.checks": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures et {checks} dates d'audience à vérifier. {needs}{link}",
+    "coordinator_unfilled_digest.checks_only": "Aujourd'hui : {checks} dates d'audience à vérifier auprès du tribunal. {needs}{link}",
     "coordinator_unverified_hearing": "Date à vérifier : l'audience à {place} {when} n'a pas encore été vérifiée (ligne 1-800 ou portail EOIR).{link}",
     "coordinator_late_release": "Créneau à pourvoir : {role}, {place}, {when}.{link}",
     "reply_confirmed": "Merci d'avoir confirmé votre rendez-vous {when}.",
@@ -197,4 +200,8 @@ TEXTS = {
     "reply_detention_ack": "Merci : le dossier {code} est à vous. Les alertes ne partiront plus.{link}",
     "reply_detention_ack.already": "{volunteer} a déjà confirmé le dossier {code}.{link}",
     "reply_detention_reported": "Merci pour votre signalement : les coordinateurs sont prévenus maintenant (dossier {code}).{link}",
+    # casework (issue 14): to a need's owner, and the digest when only needs are due
+    "coordinator_unfilled_digest.needs_only": "Aujourd'hui : {needs}{link}",
+    "coordinator_task_done": 'Mission terminée : un bénévole a fini une mission et laissé un court compte rendu.{link}',
+    "coordinator_task_given_back": "Mission rendue en retard : un bénévole a rendu une mission à échéance proche ou passée. Il faut quelqu'un d'autre.{link}",
 }

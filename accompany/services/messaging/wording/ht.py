@@ -110,6 +110,9 @@ WORDS = {
     "and": 'ak',
     "risk_hearing": 'Si w pa ale, jij la ka bay lòd depòte w san w pa la.',
     "link": " {link}",
+    # the daily digest's count of families' needs due this week or overdue (casework)
+    "needs_one": '1 bezwen fanmi ki dwe fèt semèn sa a oswa ki an reta.',
+    "needs_many": '{count} bezwen fanmi ki dwe fèt semèn sa a oswa ki an reta.',
 }
 
 TEXTS = {
@@ -127,9 +130,9 @@ TEXTS = {
     "volunteer_cancelled": "Anile: {role}, {place}, {when}. Ou pa bezwen ale. Mèsi!",
     "volunteer_cancelled.no_place": "Anile: {role}, {when}. Ou pa bezwen ale. Mèsi!",
     "coordinator_detained": "Alèt: yo arete yon moun apre randevou li nan {place} {when}.{link}",
-    "coordinator_unfilled_digest": "Jodi a: {count} plas volontè ki lib nan 72 èdtan k ap vini yo.{link}",
-    "coordinator_unfilled_digest.checks": "Jodi a: {count} plas volontè ki lib nan 72 èdtan k ap vini yo, ak {checks} dat odyans pou verifye.{link}",
-    "coordinator_unfilled_digest.checks_only": "Jodi a: {checks} dat odyans pou verifye ak tribinal la.{link}",
+    "coordinator_unfilled_digest": "Jodi a: {count} plas volontè ki lib nan 72 èdtan k ap vini yo. {needs}{link}",
+    "coordinator_unfilled_digest.checks": "Jodi a: {count} plas volontè ki lib nan 72 èdtan k ap vini yo, ak {checks} dat odyans pou verifye. {needs}{link}",
+    "coordinator_unfilled_digest.checks_only": "Jodi a: {checks} dat odyans pou verifye ak tribinal la. {needs}{link}",
     "coordinator_unverified_hearing": "Verifye dat la: odyans nan {place} {when} poko verifye (liy 1-800 oswa pòtay EOIR).{link}",
     "coordinator_late_release": "Plas ki lib: {role}, {place}, {when}. Nou bezwen yon volontè.{link}",
     "reply_confirmed": "Mèsi paske w konfime randevou w la {when}.",
@@ -205,4 +208,8 @@ TEXTS = {
     "reply_detention_ack": "Mèsi: ka {code} la se pou ou. Alèt yo sispann.{link}",
     "reply_detention_ack.already": "{volunteer} te deja konfime ka {code} la.{link}",
     "reply_detention_reported": "Nou resevwa rapò w la: n ap avèti kowòdonatè yo kounye a (ka {code}). Mèsi.{link}",
+    # casework (issue 14): to a need's owner, and the digest when only needs are due
+    "coordinator_unfilled_digest.needs_only": 'Jodi a: {needs}{link}',
+    "coordinator_task_done": 'Travay fini: yon volontè fè yon travay epi li kite yon ti rapò.{link}',
+    "coordinator_task_given_back": 'Travay remèt an reta: yon volontè remèt yon travay ki gen dat li pre oswa ki pase. Li bezwen yon lòt moun.{link}',
 }

@@ -98,6 +98,9 @@ WORDS = {
     "and": 'e',
     "risk_hearing": 'Se faltar, o juiz pode ordenar que te deportem.',
     "link": " {link}",
+    # the daily digest's count of families' needs due this week or overdue (casework)
+    "needs_one": '1 necessidade com prazo nesta semana ou antes.',
+    "needs_many": '{count} necessidades com prazo nesta semana ou antes.',
 }
 
 TEXTS = {
@@ -115,9 +118,9 @@ TEXTS = {
     "volunteer_cancelled": "Turno cancelado: {role}, {place}, {when}. Obrigado mesmo assim!",
     "volunteer_cancelled.no_place": "Turno cancelado: {role}, {when}. Obrigado mesmo assim!",
     "coordinator_detained": "Alerta: uma pessoa foi detida depois do compromisso em {place}, {when}.{link}",
-    "coordinator_unfilled_digest": "{count} turnos de voluntarios ainda abertos nas 72 horas seguintes.{link}",
-    "coordinator_unfilled_digest.checks": "{count} turnos de voluntarios ainda abertos nas 72 horas seguintes e {checks} datas no tribunal para conferir.{link}",
-    "coordinator_unfilled_digest.checks_only": "Hoje: {checks} datas no tribunal para conferir.{link}",
+    "coordinator_unfilled_digest": "{count} turnos de voluntarios ainda abertos nas 72 horas seguintes. {needs}{link}",
+    "coordinator_unfilled_digest.checks": "{count} turnos de voluntarios ainda abertos nas 72 horas seguintes e {checks} datas no tribunal para conferir. {needs}{link}",
+    "coordinator_unfilled_digest.checks_only": "Hoje: {checks} datas no tribunal para conferir. {needs}{link}",
     "coordinator_unverified_hearing": "Conferir a data: falta conferir com o tribunal a data em {place}, {when} (linha 1-800 ou portal da EOIR).{link}",
     "coordinator_late_release": "Turno aberto de novo: {role}, {place}, {when}. Precisamos de alguém.{link}",
     "reply_confirmed": "Obrigado por confirmar seu compromisso marcado para {when}.",
@@ -192,4 +195,8 @@ TEXTS = {
     "reply_detention_ack": "Obrigado: o caso {code} é seu. Os alertas pararam.{link}",
     "reply_detention_ack.already": "{volunteer} confirmou o caso {code} antes.{link}",
     "reply_detention_reported": "Recebemos seu relato: estamos avisando os coordenadores agora (caso {code}). Obrigado.{link}",
+    # casework (issue 14): to a need's owner, and the digest when only needs are due
+    "coordinator_unfilled_digest.needs_only": 'Hoje: {needs}{link}',
+    "coordinator_task_done": 'Tarefa feita: um voluntario terminou uma tarefa e deixou um relato curto.{link}',
+    "coordinator_task_given_back": 'Tarefa devolvida tarde por um voluntario, com prazo perto ou vencido. Precisamos de outra pessoa.{link}',
 }
