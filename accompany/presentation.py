@@ -62,6 +62,8 @@ def navigation() -> list[tuple[str, str]]:
             ("coordinator.locations", "Places"),
             ("coordinator.messages", "Messages"),
             ("coordinator.inbox", "Inbox"),
+            # Casework.
+            ("coordinator.bonds", "Bonds"),
         ]
     if access.may_use_board(current_user):
         items += [

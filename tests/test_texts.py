@@ -15,6 +15,7 @@ from accompany.models import (
     MUST_ATTEND_KINDS,
     AppointmentKind,
     AttendanceMode,
+    BondStatus,
     BringItem,
     Language,
     LocationKind,
@@ -188,6 +189,8 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
                           not_before=PLAN_NOW, send_before=PLAN_NOW + timedelta(days=1), user=volunteer)
     start_phone_check(volunteer, "617-555-0144", now=PLAN_NOW)
     request_reset(volunteer.email, now=PLAN_NOW, address=None)
+    # The volunteer signed a paid bond for someone in the family: texted before its hearing.
+    planning.plan_obligor_reminders(make.bond(family, status=BondStatus.PAID, obligor=volunteer), now=PLAN_NOW)
     db.session.flush()
 
     rows = list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))

@@ -7,11 +7,13 @@ from accompany.clock import utcnow
 from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
+from accompany.services.casework import bonds
 from accompany.services.messaging import conversations
 from accompany.services.messaging.health import health_report
 from accompany.services.people import accounts, phone_codes
 from accompany.services.privacy import access
 from accompany.services.scheduling import overview
+from accompany.timezones import to_local
 
 
 @bp.get("/")
@@ -27,6 +29,8 @@ def index():
             "health": health_report(now=now),
             "waiting_texts": conversations.waiting_count(),
         }
+        # Casework: the bond fund.
+        context["bonds"] = bonds.bonds_at_a_glance(today=to_local(now, current_app.config["ORG_TIMEZONE"]).date())
         if access.is_admin(current_user):
             context["user_counts"] = accounts.count_users_by_role_and_status()
         return render_template("home/coordinator.html", **context)

@@ -182,6 +182,8 @@ class MessageKind(StrEnum):
     COORDINATOR_URGENT_UNFILLED = "coordinator_urgent_unfilled"
     COORDINATOR_FAMILY_STOPPED = "coordinator_family_stopped"  # a family with an appointment ahead said STOP
     COORDINATOR_UNVERIFIED_HEARING = "coordinator_unverified_hearing"  # a hearing tomorrow whose date nobody checked
+    # To a volunteer who signed a bond as its obligor: the bonded person's hearing is coming (casework).
+    VOLUNTEER_OBLIGOR_HEARING = "volunteer_obligor_hearing"
     # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
     REPLY_CONFIRMED = "reply_confirmed"
     REPLY_RIDE = "reply_ride"
@@ -259,3 +261,38 @@ class UrgentAnswer(LabelledEnum):
     DECLINED = "declined", "said no"
     TOO_LATE = "too_late", "too late: already covered"  # said yes after the shift was covered or closed
     NOT_POSSIBLE = "not_possible", "could not take it"  # said yes but may not hold it now (an overlapping shift, say)
+
+
+# -- casework: the bond fund (issue 14, point 3) ----------------------------------------------------
+
+
+class BondSetBy(LabelledEnum):
+    IMMIGRATION_JUDGE = "immigration_judge", "Immigration judge"
+    ICE = "ice", "ICE"
+
+
+class BondStatus(LabelledEnum):
+    REQUESTED = "requested", "Requested"
+    RAISING = "raising", "Raising money"
+    PAID = "paid", "Paid"
+    RELEASED = "released", "Person released"
+    ONGOING = "ongoing", "Case ongoing"
+    CANCELLED = "cancelled", "Bond cancelled"
+    REFUND_REQUESTED = "refund_requested", "Refund requested"
+    REFUNDED = "refunded", "Refunded"
+    BREACHED = "breached", "Breached"
+
+
+class BondPaidHow(LabelledEnum):
+    ONLINE = "online", "Online (CeBONDS)"
+    ICE_OFFICE = "ice_office", "At an ICE office"
+
+
+class FundEntryKind(LabelledEnum):
+    GIFT = "gift", "Gift"
+    PLEDGE = "pledge", "Pledge (promised, not money yet)"
+    PLEDGE_RECEIVED = "pledge_received", "Pledge received"
+    BOND_PAID = "bond_paid", "Bond paid"
+    REFUND_RECEIVED = "refund_received", "Bond refund received"
+    FEE = "fee", "Fee"
+    REVERSAL = "reversal", "Reversal (correction)"

@@ -27,6 +27,7 @@ from accompany.crypto import keyring
 from accompany.database import db
 from accompany.models import (
     Appointment,
+    Bond,
     Claim,
     Family,
     InboundMessage,
@@ -230,6 +231,11 @@ def purge_family(family: Family, *, now: datetime, gateway: Gateway | None = Non
         claim.report_notes = None
     for row in outbound:
         row.body = None
+    # Casework: a bond keeps its amounts, dates and stages, and its fund lines stay as they are (the
+    # books stay true); who was bonded, who signed and the references go.
+    for bond in db.session.scalars(select(Bond).where(Bond.family_id == family.id)):
+        bond.person = bond.obligor_name = bond.receipt_ref = bond.cancellation_ref = bond.obligor_id = None
+        planning.cancel_bond_messages(bond)
     key = _purged_sender_key(family.id)
     for row in inbound:
         row.family_id = family.id  # a text from its number before it was linked is its text too
