@@ -317,3 +317,24 @@ def test_legal_hold_keeps_a_bond_as_it_is(make, db):
     with pytest.raises(FamilyOnLegalHold):
         purge_family(family, now=NOW)
     assert bond.obligor_name == "Tío Pedro" and bond.person == "Luis M."
+
+
+def test_a_new_volunteer_obligor_takes_over_the_hearing_texts(make, db):
+    coordinator = make.coordinator()
+    family = make.family()
+    hearing = make.appointment(family=family, starts_at=NOW + timedelta(days=10))
+    first = make.obligor(phone="617-555-0198", sms_opt_in=True)
+    second = make.obligor(phone="617-555-0199", sms_opt_in=True)
+    bond = _paid_bond(make, coordinator, family=family, obligor=first)
+    changed = bonds.update_bond(bond, bonds.BondPeople(person="Luis M.", obligor=second, receipt_ref="CEB-4411"),
+                                by=coordinator, now=NOW)
+    assert changed == ["obligor_id"]
+    rows = db.session.scalars(select(OutboundMessage).where(
+        OutboundMessage.kind == MessageKind.VOLUNTEER_OBLIGOR_HEARING)).all()
+    assert sorted((row.user_id, row.state) for row in rows) == sorted(
+        [(first.id, MessageState.CANCELLED), (second.id, MessageState.PENDING)])
+    assert all(row.appointment_id == hearing.id for row in rows)
+    assert bonds.update_bond(bond, bonds.BondPeople(person="Luis M.", obligor=second, receipt_ref="CEB-4411"),
+                             by=coordinator, now=NOW) == []
+    with pytest.raises(bonds.NotObligorEligible):
+        bonds.update_bond(bond, bonds.BondPeople(obligor=make.volunteer()), by=coordinator, now=NOW)

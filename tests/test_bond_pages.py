@@ -135,3 +135,20 @@ def test_volunteers_see_no_bond_or_fund_page(app, make, db):
     client = logged_in(app, make.obligor())
     for path in ("/coordinator/fund", "/coordinator/bonds", f"/coordinator/bonds/{bond.id}", "/coordinator/fund.csv"):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_bonds_names_and_references_are_edited_and_the_family_page_lists_its_bonds(app, make, db):
+    family = make.family(name="Rosa M.")
+    bond = make.bond(family=family, status=BondStatus.PAID)
+    obligor = make.obligor(name="Olga Obligor")
+    client = logged_in(app, make.coordinator())
+    page = f"/coordinator/bonds/{bond.id}/edit"
+    answer = _post(client, page, page, person="Luis M.", obligor_id=str(obligor.id), obligor_name="",
+                   receipt_ref="CEB-9", cancellation_ref="")
+    assert answer.status_code == 302
+    shown = client.get(f"/coordinator/bonds/{bond.id}").get_data(as_text=True)
+    assert "Olga Obligor" in shown and "CEB-9" in shown and "Luis M." in shown
+    answer = _post(client, page, page, person="", obligor_id=str(obligor.id), obligor_name="Tío Pedro")
+    assert answer.status_code == 422 and "not both" in answer.get_data(as_text=True)
+    family_page = client.get(f"/coordinator/families/{family.id}").get_data(as_text=True)
+    assert f'href="/coordinator/bonds/{bond.id}"' in family_page and "Paid since" in family_page

@@ -27,7 +27,9 @@ from accompany.clock import set_clock
 from accompany.database import db
 from accompany.models import (
     AppointmentStatus,
+    BondStatus,
     Claim,
+    FundEntryKind,
     Language,
     LocationKind,
     LoginSession,
@@ -40,6 +42,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
+from accompany.services.casework.fund import record_entry
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import invite_user
 from accompany.services.people.password_reset import RESET_WINDOW, request_reset
@@ -74,6 +77,7 @@ OPAQUE = {
     "outbound_messages.params.code",
     "families.version", "appointments.version", "shifts.version", "claims.version", "locations.version",
     "form_submissions.token", "phone_codes.request_hash",
+    "bonds.version",
 }
 
 # Routes whose valid send changes nothing in the database.
@@ -176,12 +180,19 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
     message(MessageState.SENT, provider_sid=STATUS_SID, sent_at=NOW - timedelta(hours=1))
     text = receive_text(FAMILY_PHONE, "Can someone call me?", provider_sid="SM" + "3" * 32, now=NOW).message
     _, invitation = invite_user("nora@example.org", Role.COORDINATOR, by=admin, now=NOW)
+    # Casework: the fund holds a gift; bonds raising money, released, and waiting for their refund.
+    gift = record_entry(FundEntryKind.GIFT, 750_000, day=NOW.date(), today=NOW.date(), donor="Dora Donor",
+                        by=coordinator, now=NOW)
+    raising_bond = make.bond(family, status=BondStatus.RAISING)
+    released_bond = make.bond(family, status=BondStatus.RELEASED)
+    asked_bond = make.bond(family, status=BondStatus.REFUND_REQUESTED, cancelled_on=NOW.date())
     db.session.commit()
     held_claim = db.session.scalar(select(Claim).where(Claim.shift_id == held.id, Claim.volunteer_id == hal.id))
     rows = dict(admin=admin, coordinator=coordinator, codeuser=codeuser, pending=pending, disabled=disabled, val=val,
                 hal=hal, family=family, quiet=quiet, closed=closed, court=court, office=office, upcoming=upcoming,
                 held=held, held_claim=held_claim, open_shift=open_shift, past_shift=past_shift, draft=draft,
-                detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, **coded)
+                detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, gift=gift,
+                raising_bond=raising_bond, released_bond=released_bond, asked_bond=asked_bond, **coded)
     ids = {name: row.id for name, row in rows.items()}
     return {**ids, "key": text.from_hash}, {"invitation": invitation, "code": codeuser.totp_secret, **secrets}
 
@@ -291,6 +302,7 @@ def _appointment_fields(w: World, starts, **changes) -> dict:
 
 
 UPCOMING = NOW + timedelta(days=3)
+TODAY = NOW.date().isoformat()  # 10:00 in Boston: the same day there
 CSV = ("family,location,kind,date,time,needs,judge,interpreter,mode,notes\r\n"
        f"Lia C.,Boston Immigration Court,master calendar,{(NOW + timedelta(days=14)).date()},08:30,"
        "ride there; companion,,Portuguese,in person,\r\n")
@@ -418,6 +430,22 @@ CASES = {
                                outcome="rescheduled", next_date=(NOW + timedelta(days=30)).date().isoformat(),
                                hours="3.5", notes="The judge set a new date."),
     "volunteer.reset_calendar": button("/my/calendar", "/my/calendar/reset", "holder"),
+    # Casework: the bond fund.
+    "coordinator.new_bond": button("/coordinator/bonds/new", "/coordinator/bonds/new", family_id="{family}",
+                                   person="Luis M.", amount="$7,500.00", set_by="ice", set_on=TODAY,
+                                   facility_id="None", facility_other="Plymouth", obligor_id="None", obligor_name=""),
+    "coordinator.edit_bond": button("/coordinator/bonds/{released_bond}/edit", "/coordinator/bonds/{released_bond}/edit",
+                                    person="Luis M.", obligor_id="None", obligor_name="Tío Pedro", receipt_ref="CEB-1",
+                                    cancellation_ref=""),
+    "coordinator.move_bond": button("/coordinator/bonds/{released_bond}", "/coordinator/bonds/{released_bond}/move",
+                                    to="ongoing", day=TODAY, cancellation_ref=""),
+    "coordinator.pay_bond": button("/coordinator/bonds/{raising_bond}", "/coordinator/bonds/{raising_bond}/pay",
+                                   day=TODAY, paid_how="online", receipt_ref="CEB-1"),
+    "coordinator.refund_bond": button("/coordinator/bonds/{asked_bond}", "/coordinator/bonds/{asked_bond}/refund",
+                                      day=TODAY, amount=""),
+    "coordinator.record_fund_entry": button("/coordinator/fund", "/coordinator/fund/entries", kind="gift",
+                                            amount="250", day=TODAY, donor="Dora Donor"),
+    "coordinator.reverse_fund_entry": button("/coordinator/fund", "/coordinator/fund/entries/{gift}/reverse"),
     "webhooks.delivery_status": twilio("/sms/status", {"MessageSid": STATUS_SID, "MessageStatus": "delivered"}),
     "webhooks.inbound_text": twilio("/sms/inbound", {**inbound_params(FAMILY_PHONE, "1"), "MessageSid": INBOUND_SID,
                                                      "SmsSid": INBOUND_SID, "SmsMessageSid": INBOUND_SID}),

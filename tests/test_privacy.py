@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from accompany.demo import seed_demo
-from accompany.models import Family, InboundMessage, OutboundMessage, Shift, User, UserStatus
+from accompany.models import Bond, Family, FundEntry, InboundMessage, OutboundMessage, Shift, User, UserStatus
 from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.sms.gateway import RetryableError, current_gateway
@@ -50,6 +50,14 @@ def test_a_seeded_database_dumped_as_raw_sql_holds_no_family_name_phone_note_or_
         secrets += phone_forms(user.phone)
     secrets += [m.body for m in db.session.scalars(select(OutboundMessage).where(OutboundMessage.body.is_not(None)))]
     secrets += [m.body for m in db.session.scalars(select(InboundMessage))]
+    # Casework: who was bonded, who signed, the bond's references, and the fund's donors.
+    bonds = db.session.scalars(select(Bond)).all()
+    assert bonds and any(bond.obligor_name for bond in bonds) and any(bond.receipt_ref for bond in bonds)
+    secrets += [value for bond in bonds for value in (bond.person, bond.obligor_name, bond.receipt_ref,
+                                                      bond.cancellation_ref)]
+    donors = [entry.donor for entry in db.session.scalars(select(FundEntry)) if entry.donor]
+    assert len(donors) >= 4
+    secrets += donors
     secrets = [s for s in secrets if s and len(s) >= 4]
     assert len(secrets) > 200 and any("555" in s for s in secrets)
 

@@ -61,3 +61,18 @@ class BondRefundForm(InputForm):
     day = PlainDateField("Received on", validators=[InputRequired("Enter the day the refund came in.")])
     amount = StringField("Amount received (empty: the whole bond)", validators=[Optional(), at_most(20, "the amount")],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+
+class BondEditForm(InputForm):
+    person = BondForm.person
+    obligor_id = BondForm.obligor_id
+    obligor_name = BondForm.obligor_name
+    receipt_ref = StringField("Receipt reference", validators=[at_most(REF_MAX, "the reference")],
+                              render_kw={"autocomplete": "off"})
+    cancellation_ref = StringField("Cancellation form reference", validators=[at_most(REF_MAX, "the reference")],
+                                   render_kw={"autocomplete": "off"})
+
+    def set_obligors(self, obligors: list[User], current: User | None) -> None:
+        listed = obligors if current is None or current in obligors else [current, *obligors]
+        self.obligor_id.choices = [SelectChoice(None, "None, or outside the network"),
+                                   *(SelectChoice(user.id, user.name) for user in listed)]

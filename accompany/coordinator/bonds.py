@@ -10,7 +10,7 @@ from sqlalchemy import select
 from accompany.clock import utcnow
 from accompany.committing import committing, require_valid
 from accompany.coordinator import bp
-from accompany.coordinator.bond_forms import BondForm, BondMoveForm, BondPayForm, BondRefundForm
+from accompany.coordinator.bond_forms import BondEditForm, BondForm, BondMoveForm, BondPayForm, BondRefundForm
 from accompany.coordinator.fund import org_today
 from accompany.database import db
 from accompany.formfields import ActionForm, record_id
@@ -146,3 +146,28 @@ def refund_bond(bond_id: int):
             return redirect(url_for(".bond", bond_id=bond_id))
     db.session.refresh(bond)
     return _bond_page(bond, refund_form=form, status=422)
+
+
+@bp.route("/bonds/<id:bond_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_bond(bond_id: int):
+    bond = db.get_or_404(Bond, bond_id)
+    if request.method == "GET":
+        form = BondEditForm(formdata=None, obj=bond)
+        form.obligor_id.data = bond.obligor_id
+    else:
+        form = BondEditForm()
+    form.set_obligors(bond_service.obligor_choices(), bond.obligor)
+    if form.validate_on_submit():
+        with committing(form, field="obligor_id") as saved:
+            changed = bond_service.update_bond(bond, bond_service.BondPeople(
+                person=form.person.data or "", obligor=bond_service.obligor_by_id(form.obligor_id.data),
+                obligor_name=form.obligor_name.data or "", receipt_ref=form.receipt_ref.data or "",
+                cancellation_ref=form.cancellation_ref.data or "",
+            ), by=current_user, now=utcnow())
+        if saved:
+            flash("The bond is saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for(".bond", bond_id=bond_id))
+        if saved.error is not None and saved.error.whole_request:
+            return redirect(url_for(".bond", bond_id=bond_id))
+    return render_template("coordinator/bonds/edit.html", form=form, bond=bond), 200 if request.method == "GET" else 422

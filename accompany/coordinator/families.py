@@ -19,6 +19,7 @@ from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
 from accompany.models import Family
 from accompany.pagination import page_of
+from accompany.services.casework import bonds as bond_service
 from accompany.services.messaging import audience
 from accompany.services.people import families as family_service
 from accompany.services.people import family_records
@@ -78,6 +79,7 @@ def family(family_id: int):
         messages=family_records.family_messages(family),
         texts_stopped=bool(family.phone_hash) and audience.is_opted_out(family.phone_hash),
         form=ActionForm(),
+        bonds=bond_service.family_bonds(family),  # casework: the bond fund
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from accompany.crypto import phone_index
 from accompany.database import db
+from accompany.demo.bonds import seed_bond_fund
 from accompany.demo.data import (
     APPOINTMENT_NOTES,
     BOSTON_COURT,
@@ -117,10 +118,13 @@ def seed_demo(*, now: datetime) -> DemoResult:
         planning.plan_volunteer_reminders(claim, now=now)
     db.session.flush()
     _texts_back(families, active, now=now)
+    # Casework: the bond fund.
+    casework = seed_bond_fund(families, active, coordinators[0], locations, now=now)
 
     counts = {
         "locations": len(locations), "coordinators": len(coordinators), "volunteers": len(volunteers),
         "families": len(families), "appointments": len(appointments), "shifts": len(shifts),
+        **casework,
     }
     record_event("demo.seeded", now=now, claims=len(claims), **counts)
     claimed = sum(1 for shift in shifts if shift.filled)

@@ -95,7 +95,7 @@ class FundEntry(db.Model):
     day: Mapped[date] = mapped_column(Date, index=True)  # the day the money moved (or was promised)
     donor: Mapped[str | None] = mapped_column(EncryptedText)  # None: anonymous (or no donor: a fee)
     bond_id: Mapped[int | None] = mapped_column(ForeignKey("bonds.id", ondelete="RESTRICT"), index=True)
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("fund_entries.id", ondelete="RESTRICT"), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("fund_entries.id"), unique=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

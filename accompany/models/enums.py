@@ -290,7 +290,7 @@ class BondPaidHow(LabelledEnum):
 
 class FundEntryKind(LabelledEnum):
     GIFT = "gift", "Gift"
-    PLEDGE = "pledge", "Pledge (promised, not money yet)"
+    PLEDGE = "pledge", "Pledge (promised)"
     PLEDGE_RECEIVED = "pledge_received", "Pledge received"
     BOND_PAID = "bond_paid", "Bond paid"
     REFUND_RECEIVED = "refund_received", "Bond refund received"

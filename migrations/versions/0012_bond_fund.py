@@ -107,7 +107,7 @@ def upgrade():
     sa.CheckConstraint('amount_cents > 0', name=op.f('ck_fund_entries_amount_positive')),
     sa.ForeignKeyConstraint(['bond_id'], ['bonds.id'], name=op.f('fk_fund_entries_bond_id_bonds'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_fund_entries_recorded_by_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['reverses_id'], ['fund_entries.id'], name=op.f('fk_fund_entries_reverses_id_fund_entries'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['reverses_id'], ['fund_entries.id'], name=op.f('fk_fund_entries_reverses_id_fund_entries')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fund_entries')),
     sa.UniqueConstraint('reverses_id', name=op.f('uq_fund_entries_reverses_id'))
     )

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from accompany import create_app
 from accompany.crypto import phone_index
-from accompany.models import MessageState, OutboundMessage, RecipientKind
+from accompany.models import FundEntryKind, MessageState, OutboundMessage, RecipientKind
+from accompany.services.casework.fund import record_entry
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import invite_user
 from tests.conftest import config_for, from_now, log_in
@@ -110,6 +111,10 @@ def build_world(app, make, db):
     db.session.add(message)
     _, invitation_token = invite_user("new.coordinator@example.org", "coordinator", by=admin, now=from_now())
     receive_text("+16175550142", "Can someone call me?", provider_sid=None, now=from_now())
+    # Casework: a bond for the family and a line of the fund.
+    bond = make.bond(family=family, person="Luis M.", obligor_name="Tío Pedro")
+    entry = record_entry(FundEntryKind.GIFT, 50_000, day=from_now().date(), today=from_now().date(), donor="Dora Donor",
+                         by=coordinator, now=from_now())
     db.session.commit()
     people = {"pending": pending, "volunteer": volunteer, "holder": holder, "coordinator": coordinator,
               "admin": admin}
@@ -124,6 +129,8 @@ def build_world(app, make, db):
         "shift_id": shift.id, "claim_id": claim.id, "family_id": family.id, "appointment_id": appointment.id,
         "location_id": appointment.location_id, "user_id": volunteer.id, "message_id": message.id,
         "key": phone_index("+16175550142"), "filename": "css/app.css",
+        # Casework.
+        "bond_id": bond.id, "entry_id": entry.id,
     }
     return client_for, values, {"open_shift": open_shift.id, "invitation": invitation_token,
                              "calendar": "t" * 40}

@@ -233,3 +233,49 @@ class BondsAtAGlance:
 
 def bonds_at_a_glance(*, today: date) -> BondsAtAGlance:
     return BondsAtAGlance(raising=bonds_raising(), refunds_overdue=fund.refunds_overdue(today=today))
+
+
+@dataclass(frozen=True)
+class BondPeople:
+    """What a bond's edit form changes: who, and the references (never the amount or a stage)."""
+
+    person: str = ""
+    obligor: User | None = None
+    obligor_name: str = ""
+    receipt_ref: str = ""
+    cancellation_ref: str = ""
+
+
+def update_bond(bond: Bond, people: BondPeople, *, by: User, now: datetime) -> list[str]:
+    """Change who the bond is for and who signed it, and its references; a new volunteer obligor
+    is texted before the family's hearings from now on (the old one no longer). The names of the
+    fields changed, none if nothing did."""
+    if people.obligor is not None and people.obligor_name.strip():
+        raise ObligorTwice()
+    if people.obligor is not None and people.obligor.id != bond.obligor_id and not may_be_obligor(people.obligor):
+        raise NotObligorEligible()
+    wanted = {
+        "person": people.person.strip() or None,
+        "obligor_id": people.obligor.id if people.obligor is not None else None,
+        "obligor_name": people.obligor_name.strip() or None,
+        "receipt_ref": people.receipt_ref.strip() or None,
+        "cancellation_ref": people.cancellation_ref.strip() or None,
+    }
+    changed = [name for name, value in wanted.items() if getattr(bond, name) != value]
+    if not changed:
+        return []
+    if "obligor_id" in changed:
+        planning.cancel_bond_messages(bond)
+    for name in changed:
+        setattr(bond, name, wanted[name])
+    bond.updated_at = now
+    db.session.flush()
+    db.session.refresh(bond, ["obligor"])
+    if "obligor_id" in changed:
+        planning.plan_obligor_reminders(bond, now=now)
+    record_event("bond.changed", now=now, actor=by, subject=bond, fields=sorted(changed))
+    return changed
+
+
+def family_bonds(family: Family) -> list[Bond]:
+    return list(db.session.scalars(select(Bond).where(Bond.family_id == family.id).order_by(Bond.set_on.desc())))
