@@ -338,3 +338,16 @@ def test_a_new_volunteer_obligor_takes_over_the_hearing_texts(make, db):
                              by=coordinator, now=NOW) == []
     with pytest.raises(bonds.NotObligorEligible):
         bonds.update_bond(bond, bonds.BondPeople(obligor=make.volunteer()), by=coordinator, now=NOW)
+
+
+def test_paying_the_bond_plans_again_a_hearing_text_cancelled_while_it_was_unpaid(make, db):
+    coordinator = make.coordinator()
+    family = make.family()
+    make.appointment(family=family, starts_at=NOW + timedelta(days=10))
+    bond = _bond(make, coordinator, family=family, obligor=make.obligor(phone="617-555-0199", sms_opt_in=True))
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.VOLUNTEER_OBLIGOR_HEARING))
+    row.state = MessageState.CANCELLED  # as the dispatcher leaves it when its time comes before the bond is paid
+    bonds.move_bond(bond, BondStatus.RAISING, day=TODAY, today=TODAY, by=coordinator, now=NOW)
+    _gift(bond.amount_cents, by=coordinator)
+    bonds.pay_bond(bond, day=TODAY, today=TODAY, paid_how=BondPaidHow.ONLINE, by=coordinator, now=NOW)
+    assert row.state == MessageState.PENDING and gather_facts(row, now=NOW).starts_at == NOW + timedelta(days=10)

@@ -185,6 +185,9 @@ def pay_bond(bond: Bond, *, day: date, today: date, paid_how: BondPaidHow, recei
     bond.paid_how = paid_how
     bond.receipt_ref = receipt_ref.strip() or None
     _move(bond, BondStatus.PAID, day=day, today=today, by=by, now=now)
+    # The obligor's duty starts now: a hearing text whose time came while the bond was unpaid was
+    # cancelled then (facts.py), and is planned again for the hearings still ahead.
+    planning.plan_obligor_reminders(bond, now=now)
     return fund.add_line(FundEntryKind.BOND_PAID, bond.amount_cents, day=day, today=today, bond=bond, by=by, now=now)
 
 
