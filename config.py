@@ -139,6 +139,9 @@ class Config:
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "365"))
     LEGAL_HOLD = os.environ.get("LEGAL_HOLD", "").strip().lower() not in ("", "0", "false", "no", "off")
 
+    # The bond fund: a cancelled bond's refund is overdue this many days after the cancellation.
+    BOND_REFUND_OVERDUE_DAYS = int(os.environ.get("BOND_REFUND_OVERDUE_DAYS", "90"))
+
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # uploads (CSV imports) and forms
     PASSWORD_HASH_PROFILE = "rfc9106-low-memory"
     INVITATION_DAYS = 7

@@ -73,6 +73,7 @@ def navigation() -> list[tuple[str, str]]:
             ("coordinator.detentions", "Detentions"),
             ("coordinator.on_call", "On call"),
             ("coordinator.needs", "Needs"),  # casework (issue 14)
+            ("coordinator.bonds", "Bonds"),
         ]
     if access.may_use_board(current_user):
         items += [

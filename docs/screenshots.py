@@ -36,6 +36,7 @@ def main() -> None:
             page = browser.new_context(viewport=PHONE_VIEWPORT, base_url=base_url, device_scale_factor=2).new_page()
             for role, path, name in (("coordinator", "/", "coordinator-dashboard.png"),
                                      ("coordinator", "/coordinator/inbox", "coordinator-inbox-thread.png"),
+                                     ("coordinator", "/coordinator/fund", "coordinator-fund.png"),
                                      ("volunteer", "/", "volunteer-home.png")):
                 email = next(email for label, email in logins.items() if label.lower().startswith(role))
                 page.goto("/login")
@@ -45,7 +46,12 @@ def main() -> None:
                 page.goto(path)
                 if path == "/coordinator/inbox":  # the conversation waiting at the top
                     page.locator('a[href^="/coordinator/inbox/"]').first.click()
-                page.screenshot(path=str(OUT / name), full_page=path != "/")
+                if path == "/coordinator/fund":  # the figures and the chart, from the page's heading down
+                    top = page.locator("h1").bounding_box()["y"]
+                    page.screenshot(path=str(OUT / name), full_page=True,
+                                    clip={"x": 0, "y": top - 12, **PHONE_VIEWPORT})
+                else:
+                    page.screenshot(path=str(OUT / name), full_page=path == "/coordinator/inbox")
                 page.get_by_role("button", name="Log out").click()
                 print(f"wrote docs/images/{name}")
             _volunteer_task(page, logins)  # casework (issue 14)

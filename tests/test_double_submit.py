@@ -28,7 +28,9 @@ from accompany.database import db
 from accompany.models import (
     AppointmentKind,
     AppointmentStatus,
+    BondStatus,
     Claim,
+    FundEntryKind,
     Language,
     LocationKind,
     LoginSession,
@@ -44,6 +46,7 @@ from accompany.models import (
     UserStatus,
 )
 from accompany.services.casework import letters, referrals
+from accompany.services.casework.fund import record_entry
 from accompany.services.detention.cases import open_case
 from accompany.services.detention.on_call import add_turn
 from accompany.services.messaging import planning
@@ -84,6 +87,7 @@ OPAQUE = {
     "form_submissions.token", "phone_codes.request_hash",
     "letter_drives.version", "legal_providers.version", "legal_referrals.version",
     "needs.version", "tasks.version", "task_takers.version",  # casework (issue 14)
+    "bonds.version",
 }
 
 # Routes whose valid send changes nothing in the database.
@@ -211,6 +215,12 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
     held_task = make.task(need, title="Drive a mattress Saturday", due_on=(NOW + timedelta(days=1)).date())
     make.task_taker(held_task, hal)
     open_task = make.task(need, title="Call shelters in Chelsea", wanted=2)
+    # Casework: the fund holds a gift; bonds raising money, released, and waiting for their refund.
+    gift = record_entry(FundEntryKind.GIFT, 750_000, day=NOW.date(), today=NOW.date(), donor="Dora Donor",
+                        by=coordinator, now=NOW)
+    raising_bond = make.bond(family, status=BondStatus.RAISING)
+    released_bond = make.bond(family, status=BondStatus.RELEASED)
+    asked_bond = make.bond(family, status=BondStatus.REFUND_REQUESTED, cancelled_on=NOW.date())
     db.session.commit()
     held_claim = db.session.scalar(select(Claim).where(Claim.shift_id == held.id, Claim.volunteer_id == hal.id))
     rows = dict(admin=admin, coordinator=coordinator, codeuser=codeuser, pending=pending, disabled=disabled, val=val,
@@ -219,7 +229,8 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
                 detained=detained, planned=planned, failed=failed, unknown=unknown, text=text, hearing=hearing,
                 drive=drive, hal_ask=hal_ask, provider=provider, referral=referral,
                 case=case, otto=otto, turn=_turn_of(coordinator), **coded,
-                need=need, held_task=held_task, open_task=open_task)
+                need=need, held_task=held_task, open_task=open_task, gift=gift,
+                raising_bond=raising_bond, released_bond=released_bond, asked_bond=asked_bond)
     ids = {name: row.id for name, row in rows.items()}
     return {**ids, "key": text.from_hash}, {"invitation": invitation, "code": codeuser.totp_secret, **secrets}
 
@@ -336,6 +347,7 @@ UPCOMING = NOW + timedelta(days=3)
 HEARING = NOW + timedelta(days=20)
 DEADLINE = _local(NOW + timedelta(days=13)).date()  # a week before the hearing
 TODAY = _local(NOW).date().isoformat()
+TODAY = NOW.date().isoformat()  # 10:00 in Boston: the same day there
 CSV = ("family,location,kind,date,time,needs,judge,interpreter,mode,notes\r\n"
        f"Lia C.,Boston Immigration Court,master calendar,{(NOW + timedelta(days=14)).date()},08:30,"
        "ride there; companion,,Portuguese,in person,\r\n")
@@ -512,6 +524,22 @@ CASES = {
     "coordinator.remove_on_call_turn": button("/coordinator/on-call", "/coordinator/on-call/{turn}/remove"),
     "volunteer.report_detention": button("/my/shifts/{past_shift}", "/my/shifts/{past_shift}/detained", "holder",
                                          note="At the check-in window"),
+    # Casework: the bond fund.
+    "coordinator.new_bond": button("/coordinator/bonds/new", "/coordinator/bonds/new", family_id="{family}",
+                                   person="Luis M.", amount="$7,500.00", set_by="ice", set_on=TODAY,
+                                   facility_id="None", facility_other="Plymouth", obligor_id="None", obligor_name=""),
+    "coordinator.edit_bond": button("/coordinator/bonds/{released_bond}/edit", "/coordinator/bonds/{released_bond}/edit",
+                                    person="Luis M.", obligor_id="None", obligor_name="Tío Pedro", receipt_ref="CEB-1",
+                                    cancellation_ref=""),
+    "coordinator.move_bond": button("/coordinator/bonds/{released_bond}", "/coordinator/bonds/{released_bond}/move",
+                                    to="ongoing", day=TODAY, cancellation_ref=""),
+    "coordinator.pay_bond": button("/coordinator/bonds/{raising_bond}", "/coordinator/bonds/{raising_bond}/pay",
+                                   day=TODAY, paid_how="online", receipt_ref="CEB-1"),
+    "coordinator.refund_bond": button("/coordinator/bonds/{asked_bond}", "/coordinator/bonds/{asked_bond}/refund",
+                                      day=TODAY, amount=""),
+    "coordinator.record_fund_entry": button("/coordinator/fund", "/coordinator/fund/entries", kind="gift",
+                                            amount="250", day=TODAY, donor="Dora Donor"),
+    "coordinator.reverse_fund_entry": button("/coordinator/fund", "/coordinator/fund/entries/{gift}/reverse"),
     "webhooks.delivery_status": twilio("/sms/status", {"MessageSid": STATUS_SID, "MessageStatus": "delivered"}),
     "webhooks.inbound_text": twilio("/sms/inbound", {**inbound_params(FAMILY_PHONE, "1"), "MessageSid": INBOUND_SID,
                                                      "SmsSid": INBOUND_SID, "SmsMessageSid": INBOUND_SID}),

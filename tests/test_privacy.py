@@ -11,8 +11,10 @@ from sqlalchemy import select, text
 
 from accompany.demo import seed_demo
 from accompany.models import (
+    Bond,
     DetentionOutcome,
     Family,
+    FundEntry,
     InboundMessage,
     LegalReferral,
     LetterAsk,
@@ -88,6 +90,14 @@ def test_a_seeded_database_dumped_as_raw_sql_holds_no_family_name_phone_note_or_
     casework += [t.report for t in db.session.scalars(select(TaskTaker))]
     assert len([c for c in casework if c]) >= 8, "the demo has casework notes, details and a report"
     secrets += casework
+    # Casework: who was bonded, who signed, the bond's references, and the fund's donors.
+    bonds = db.session.scalars(select(Bond)).all()
+    assert bonds and any(bond.obligor_name for bond in bonds) and any(bond.receipt_ref for bond in bonds)
+    secrets += [value for bond in bonds for value in (bond.person, bond.obligor_name, bond.receipt_ref,
+                                                      bond.cancellation_ref)]
+    donors = [entry.donor for entry in db.session.scalars(select(FundEntry)) if entry.donor]
+    assert len(donors) >= 4
+    secrets += donors
     secrets = [s for s in secrets if s and len(s) >= 4]
     assert len(secrets) > 200 and any("555" in s for s in secrets)
 

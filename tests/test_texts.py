@@ -15,6 +15,7 @@ from accompany.models import (
     MUST_ATTEND_KINDS,
     AppointmentKind,
     AttendanceMode,
+    BondStatus,
     BringItem,
     Language,
     LocationKind,
@@ -214,6 +215,8 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     mark_done(done, "Called four shelters; one has a bed from Monday.", now=PLAN_NOW)
     given_back = take_task(make.task(need, due_on=need.due_on), volunteer, now=PLAN_NOW)
     assert give_back(given_back, now=PLAN_NOW, by=volunteer)  # due tomorrow: late
+    # The volunteer signed a paid bond for someone in the family: texted before its hearing.
+    planning.plan_obligor_reminders(make.bond(family, status=BondStatus.PAID, obligor=volunteer), now=PLAN_NOW)
     db.session.flush()
 
     rows = list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))

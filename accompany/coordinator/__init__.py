@@ -22,3 +22,8 @@ from accompany.coordinator import (  # noqa: E402,F401  # noqa: E402,F401
     spreadsheets,
     volunteers,
 )
+
+# isort: split
+# Casework: the bond fund.
+from accompany.coordinator import bonds, fund  # noqa: E402,F401
+

@@ -19,6 +19,7 @@ from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
 from accompany.models import Family
 from accompany.pagination import page_of
+from accompany.services.casework import bonds as bond_service
 from accompany.services.casework import letters, referrals
 from accompany.services.casework import needs as need_service
 from accompany.services.messaging import audience
@@ -86,6 +87,7 @@ def family(family_id: int):
         # casework (issue 14)
         needs=need_service.family_needs(family),
         today=audience.org_today(utcnow()),
+        bonds=bond_service.family_bonds(family),  # casework: the bond fund
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from accompany.crypto import phone_index
 from accompany.database import db
+from accompany.demo.bonds import seed_bond_fund
 from accompany.demo.data import (
     APPOINTMENT_NOTES,
     BOSTON_COURT,
@@ -119,13 +120,14 @@ def seed_demo(*, now: datetime) -> DemoResult:
         planning.plan_volunteer_reminders(claim, now=now)
     db.session.flush()
     _texts_back(families, active, now=now)
-    casework = seed_letters_and_referrals(families, appointments, coordinators, active, now=now)
-
     counts = {
         "locations": len(locations), "coordinators": len(coordinators), "volunteers": len(volunteers),
-        "families": len(families), "appointments": len(appointments), "shifts": len(shifts), **casework,
+        "families": len(families), "appointments": len(appointments), "shifts": len(shifts),
     }
-    counts |= seed_needs(families, appointments, coordinators, active, now=now)  # casework (issue 14)
+    # Casework (issue 14): needs and tasks, the bond fund, letters of support and legal referrals.
+    counts |= seed_needs(families, appointments, coordinators, active, now=now)
+    counts |= seed_bond_fund(families, active, coordinators[0], locations, now=now)
+    counts |= seed_letters_and_referrals(families, appointments, coordinators, active, now=now)
     record_event("demo.seeded", now=now, claims=len(claims), **counts)
     claimed = sum(1 for shift in shifts if shift.filled)
     summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items()) + f" ({claimed} claimed)"

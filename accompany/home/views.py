@@ -7,7 +7,7 @@ from accompany.clock import utcnow
 from accompany.formfields import ActionForm
 from accompany.home import bp
 from accompany.models import UserStatus
-from accompany.services.casework import referrals, tasks
+from accompany.services.casework import bonds, referrals, tasks
 from accompany.services.detention import cases as detention_cases
 from accompany.services.messaging import conversations
 from accompany.services.messaging.audience import org_today
@@ -15,6 +15,7 @@ from accompany.services.messaging.health import health_report
 from accompany.services.people import accounts, phone_codes
 from accompany.services.privacy import access
 from accompany.services.scheduling import overview
+from accompany.timezones import to_local
 
 
 @bp.get("/")
@@ -36,6 +37,8 @@ def index():
             "now": now,
             "overview_today": org_today(now),  # casework: which needs are overdue
         }
+        # Casework: the bond fund.
+        context["bonds"] = bonds.bonds_at_a_glance(today=to_local(now, current_app.config["ORG_TIMEZONE"]).date())
         if access.is_admin(current_user):
             context["user_counts"] = accounts.count_users_by_role_and_status()
         return render_template("home/coordinator.html", **context)

@@ -47,6 +47,11 @@ from accompany.models.submissions import FormSubmission
 from accompany.models.urgent import UrgentAsk, UrgentCall
 from accompany.models.users import Invitation, User, VolunteerLanguage
 
+# isort: split
+# Casework: the bond fund.
+from accompany.models.bonds import Bond, BondStatusChange, FundEntry
+from accompany.models.enums import BondPaidHow, BondSetBy, BondStatus, FundEntryKind
+
 __all__ = [
     "HEARING_KINDS", "MUST_ATTEND_KINDS", "BringItem", "Appointment", "AppointmentSeries", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim", "CodePurpose",
     "Family", "FormSubmission", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
@@ -58,4 +63,5 @@ __all__ = [
     "DetentionCase", "DetentionEvent", "DetentionOutcome", "OnCallTurn", "RotaSpan",
     # casework: needs and tasks
     "LIVE_NEED_STATUSES", "Need", "NeedKind", "NeedStatus", "Task", "TaskTaker",
+    "Bond", "BondPaidHow", "BondSetBy", "BondStatus", "BondStatusChange", "FundEntry", "FundEntryKind",
 ]

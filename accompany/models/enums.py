@@ -196,6 +196,8 @@ class MessageKind(StrEnum):
     # Casework: to a need's owner about a task volunteers take (services/casework/tasks.py).
     COORDINATOR_TASK_DONE = "coordinator_task_done"
     COORDINATOR_TASK_GIVEN_BACK = "coordinator_task_given_back"  # given back late: after or close to its due date
+    # To a volunteer who signed a bond as its obligor: the bonded person's hearing is coming (casework).
+    VOLUNTEER_OBLIGOR_HEARING = "volunteer_obligor_hearing"
     # Answers to a text someone sent (messaging/inbound.py, urgent_calls.py, conversations.py).
     REPLY_CONFIRMED = "reply_confirmed"
     REPLY_RIDE = "reply_ride"
@@ -329,3 +331,36 @@ class NeedStatus(LabelledEnum):
 
 
 LIVE_NEED_STATUSES = frozenset({NeedStatus.OPEN, NeedStatus.IN_PROGRESS})
+# -- casework: the bond fund (issue 14, point 3) ----------------------------------------------------
+
+
+class BondSetBy(LabelledEnum):
+    IMMIGRATION_JUDGE = "immigration_judge", "Immigration judge"
+    ICE = "ice", "ICE"
+
+
+class BondStatus(LabelledEnum):
+    REQUESTED = "requested", "Requested"
+    RAISING = "raising", "Raising money"
+    PAID = "paid", "Paid"
+    RELEASED = "released", "Person released"
+    ONGOING = "ongoing", "Case ongoing"
+    CANCELLED = "cancelled", "Bond cancelled"
+    REFUND_REQUESTED = "refund_requested", "Refund requested"
+    REFUNDED = "refunded", "Refunded"
+    BREACHED = "breached", "Breached"
+
+
+class BondPaidHow(LabelledEnum):
+    ONLINE = "online", "Online (CeBONDS)"
+    ICE_OFFICE = "ice_office", "At an ICE office"
+
+
+class FundEntryKind(LabelledEnum):
+    GIFT = "gift", "Gift"
+    PLEDGE = "pledge", "Pledge (promised)"
+    PLEDGE_RECEIVED = "pledge_received", "Pledge received"
+    BOND_PAID = "bond_paid", "Bond paid"
+    REFUND_RECEIVED = "refund_received", "Bond refund received"
+    FEE = "fee", "Fee"
+    REVERSAL = "reversal", "Reversal (correction)"

@@ -15,7 +15,7 @@ down_revision = '0010_plan_the_trip'
 branch_labels = None
 depends_on = None
 
-# MessageKind's values before this revision (0009's), and the ones it adds.
+# MessageKind's values before this revision (0009's and the revisions since), and the ones it adds.
 OLD_KINDS = (
     'family_reminder', 'family_reminder_7d', 'family_reminder_3d', 'family_reminder_1d',
     'family_volunteer_confirmed', 'family_rescheduled', 'family_cancelled',

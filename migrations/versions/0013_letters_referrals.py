@@ -2,7 +2,7 @@
 referrals; the message kinds for letter reminders
 
 Revision ID: 0013_letters_referrals
-Revises: 0010_plan_the_trip
+Revises: 0012_bond_fund
 Create Date: 2026-12-06 12:26:29.958395
 
 """
@@ -12,11 +12,11 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_letters_referrals'
-down_revision = '0010_plan_the_trip'
+down_revision = '0012_bond_fund'
 branch_labels = None
 depends_on = None
 
-# MessageKind's values before this revision (0009's), and the ones it adds.
+# MessageKind's values before this revision (0009's and the revisions since), and the ones it adds.
 OLD_KINDS = (
     'family_reminder', 'family_reminder_7d', 'family_reminder_3d', 'family_reminder_1d',
     'family_volunteer_confirmed', 'family_rescheduled', 'family_cancelled',
@@ -29,6 +29,8 @@ OLD_KINDS = (
     'coordinator_family_stopped',
     'volunteer_approved', 'phone_code', 'password_code',
     'coordinator_unverified_hearing',
+    'coordinator_task_done', 'coordinator_task_given_back',  # 0011
+    'volunteer_obligor_hearing',  # 0012
 )
 NEW_KINDS = ('volunteer_letter_reminder', 'coordinator_letter_contacts')
 

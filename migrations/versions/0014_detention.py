@@ -28,6 +28,8 @@ PREVIOUS_KINDS = (
     'coordinator_family_stopped',
     'volunteer_approved', 'phone_code', 'password_code',
     'coordinator_unverified_hearing',
+    'coordinator_task_done', 'coordinator_task_given_back',  # 0011
+    'volunteer_obligor_hearing',  # 0012
     'volunteer_letter_reminder', 'coordinator_letter_contacts',  # 0013
 )
 NEW_KINDS = ('detention_alert', 'detention_escalated', 'detention_alert_all', 'detention_voice_call',

@@ -10,6 +10,9 @@ from accompany.database import db
 from accompany.models import (
     Appointment,
     AppointmentKind,
+    Bond,
+    BondSetBy,
+    BondStatus,
     Claim,
     Family,
     Language,
@@ -180,3 +183,28 @@ class Factory:
         db.session.add(taker)
         db.session.flush()
         return taker
+
+    # -- casework: the bond fund ---------------------------------------------------------------------
+
+    def bond(self, family: Family | None = None, **fields) -> Bond:
+        """A bond as the pages would leave it (no history rows: the services write those)."""
+        status = fields.pop("status", BondStatus.REQUESTED)
+        bond = Bond(
+            family=family or self.family(),
+            amount_cents=fields.pop("amount_cents", 750_000),
+            set_by=fields.pop("set_by", BondSetBy.IMMIGRATION_JUDGE),
+            set_on=fields.pop("set_on", self.now.date() - timedelta(days=2)),
+            facility_other=fields.pop("facility_other", "Plymouth County Correctional Facility"),
+            status=status,
+            status_on=fields.pop("status_on", self.now.date() - timedelta(days=2)),
+            created_at=self.now,
+            updated_at=self.now,
+            **fields,
+        )
+        db.session.add(bond)
+        db.session.flush()
+        return bond
+
+    def obligor(self, **fields) -> User:
+        """A volunteer who attested that they can be a bond obligor."""
+        return self.volunteer(obligor_eligible=True, obligor_attested_at=self.now - timedelta(days=30), **fields)

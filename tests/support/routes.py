@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from accompany import create_app
 from accompany.crypto import phone_index
-from accompany.models import MessageState, OutboundMessage, RecipientKind, RotaSpan
+from accompany.models import FundEntryKind, MessageState, OutboundMessage, RecipientKind, RotaSpan
 from accompany.services.casework import letters, referrals
+from accompany.services.casework.fund import record_entry
 from accompany.services.detention.cases import open_case
 from accompany.services.detention.on_call import add_turn, org_today
 from accompany.services.messaging.inbound import receive_text
@@ -154,6 +155,10 @@ def build_world(app, make, db):
     held_task = make.task(need, title="Drive a mattress Saturday")
     make.task_taker(held_task, holder)
     open_task = make.task(need, title="Call shelters in Chelsea", wanted=2)
+    # Casework: a bond for the family and a line of the fund.
+    bond = make.bond(family=family, person="Luis M.", obligor_name="Tío Pedro")
+    entry = record_entry(FundEntryKind.GIFT, 50_000, day=from_now().date(), today=from_now().date(), donor="Dora Donor",
+                         by=coordinator, now=from_now())
     db.session.commit()
     people = {"pending": pending, "volunteer": volunteer, "holder": holder, "coordinator": coordinator,
               "admin": admin}
@@ -171,6 +176,8 @@ def build_world(app, make, db):
         "drive_id": drive.id, "provider_id": provider.id, "referral_id": referral.id,
         "case_id": case.id, "turn_id": turn.id,
         "need_id": need.id, "task_id": held_task.id,
+        # Casework.
+        "bond_id": bond.id, "entry_id": entry.id,
     }
     return client_for, values, {"open_shift": open_shift.id, "invitation": invitation_token,
                              "calendar": "t" * 40, "open_task": open_task.id}

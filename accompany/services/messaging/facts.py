@@ -22,6 +22,8 @@ from accompany.models import (
     Appointment,
     AppointmentStatus,
     AttendanceMode,
+    Bond,
+    BondStatus,
     Claim,
     DetentionCase,
     LetterAsk,
@@ -285,6 +287,16 @@ def _coordinator_task_given_back(base: Facts, subject: Subject) -> Facts:
     if task is None or not task.need.status.is_live or not task.has_free_place:
         raise NothingToSay("the task is gone, its need is settled, or someone took it again")
     return replace(base, link=_link(f"/coordinator/needs/{task.need_id}"))
+def _volunteer_obligor_hearing(base: Facts, subject: Subject) -> Facts:
+    """To a bond's volunteer obligor: a hearing of the bonded person's family is coming, while the
+    bond is paid and stands and they are still its obligor. No name: the place and the time."""
+    appointment = _upcoming(subject.appointment, now=subject.now)
+    bond = db.session.get(Bond, subject.params.get("bond_id") or 0)
+    if bond is None or bond.obligor_id is None or bond.obligor_id != subject.message.user_id:
+        raise NothingToSay("the bond is gone or has another obligor")
+    if bond.status not in (BondStatus.PAID, BondStatus.RELEASED, BondStatus.ONGOING):
+        raise NothingToSay("the bond is not paid, or has ended")
+    return replace(base, starts_at=appointment.starts_at, place=appointment.location.name)
 
 
 def _urgent_reply(base: Facts, subject: Subject) -> Facts:
@@ -384,6 +396,7 @@ FACTS: dict[MessageKind, Callable[[Facts, Subject], Facts]] = {
     MessageKind.COORDINATOR_URGENT_UNFILLED: _coordinator_urgent_unfilled,
     MessageKind.COORDINATOR_FAMILY_STOPPED: _coordinator_family_stopped,
     MessageKind.COORDINATOR_UNVERIFIED_HEARING: _coordinator_unverified_hearing,
+    MessageKind.VOLUNTEER_OBLIGOR_HEARING: _volunteer_obligor_hearing,
     MessageKind.REPLY_CONFIRMED: _appointment_reply,
     MessageKind.REPLY_RIDE: _appointment_reply,
     MessageKind.REPLY_URGENT_COVERED: _urgent_reply,

@@ -19,8 +19,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.database import db
 from accompany.models import (
+    HEARING_KINDS,
     Appointment,
     AppointmentStatus,
+    Bond,
+    BondStatus,
     Claim,
     Family,
     MessageKind,
@@ -385,3 +388,62 @@ def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: in
             and not count_due_soon(today=org_today(now))):
         return []
     return alert_coordinators(MessageKind.COORDINATOR_UNFILLED_DIGEST, key, now=now, valid_for=timedelta(hours=10))
+
+
+# -- bond obligors (casework) ----------------------------------------------------------------------
+
+# The bond stands (the obligor must see that the person goes to every hearing) in these stages;
+# before it is paid the text is planned and waits, and facts.py says nothing if it is still unpaid.
+OBLIGOR_BOUND = (BondStatus.REQUESTED, BondStatus.RAISING, BondStatus.PAID, BondStatus.RELEASED, BondStatus.ONGOING)
+OBLIGOR_DAYS_BEFORE = 2  # the evening two days before the hearing: time to check in with the person
+
+
+def _bond_key(bond: Bond) -> str:
+    return f"bond:{bond.id}:"
+
+
+def plan_obligor_reminders(bond: Bond, *, now: datetime, timing: Timing | None = None) -> list[OutboundMessage]:
+    """A text to the bond's volunteer obligor before each hearing ahead of the bonded person's family."""
+    if bond.obligor is None or bond.status not in OBLIGOR_BOUND:
+        return []
+    hearings = db.session.scalars(
+        select(Appointment).where(
+            Appointment.family_id == bond.family_id, Appointment.kind.in_(HEARING_KINDS),
+            Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at > now,
+        )
+    )
+    planned = [_plan_obligor_hearing(bond, hearing, now=now, timing=timing) for hearing in hearings]
+    return [row for row in planned if row is not None]
+
+
+def plan_obligor_reminders_for(appointment: Appointment, *, now: datetime) -> list[OutboundMessage]:
+    """A hearing was saved or moved: each standing bond of its family with a volunteer obligor gets its text."""
+    if appointment.kind not in HEARING_KINDS or appointment.status != AppointmentStatus.SCHEDULED:
+        return []
+    bonds = db.session.scalars(
+        select(Bond).where(Bond.family_id == appointment.family_id, Bond.obligor_id.is_not(None),
+                           Bond.status.in_(OBLIGOR_BOUND))
+    )
+    planned = [_plan_obligor_hearing(bond, appointment, now=now) for bond in bonds]
+    return [row for row in planned if row is not None]
+
+
+def _plan_obligor_hearing(bond: Bond, hearing: Appointment, *, now: datetime,
+                          timing: Timing | None = None) -> OutboundMessage | None:
+    obligor = bond.obligor
+    if obligor is None or not user_may_be_texted(obligor) or hearing.starts_at <= now:
+        return None
+    timing = timing or current_timing()
+    day = to_local(hearing.starts_at, org_timezone()).date() - timedelta(days=OBLIGOR_DAYS_BEFORE)
+    evening = from_local(day, time(timing.volunteer_evening_hour), org_timezone())
+    kind = MessageKind.VOLUNTEER_OBLIGOR_HEARING
+    return plan_message(
+        f"{_bond_key(bond)}appt:{hearing.id}@{stamp(hearing.starts_at)}:user:{obligor.id}:{kind}", kind=kind,
+        now=now, not_before=staff_hours(timing).next_opening(max(evening, now)), send_before=hearing.starts_at,
+        user=obligor, appointment=hearing, params={"bond_id": bond.id},
+    )
+
+
+def cancel_bond_messages(bond: Bond) -> int:
+    """The bond ended (or its obligor changed): its obligor's texts stop."""
+    return cancel_pending(OutboundMessage.dedupe_key.startswith(_bond_key(bond)))

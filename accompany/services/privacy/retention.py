@@ -27,6 +27,7 @@ from accompany.crypto import keyring
 from accompany.database import db
 from accompany.models import (
     Appointment,
+    Bond,
     Claim,
     DetentionCase,
     Family,
@@ -243,6 +244,11 @@ def purge_family(family: Family, *, now: datetime, gateway: Gateway | None = Non
     # Detention response (issue 15): a case's sealed words go; its dates, outcome and timeline stay.
     for case in db.session.scalars(select(DetentionCase).where(DetentionCase.family_id == family.id)):
         case.report_note = case.held_note = case.outcome_note = None
+    # Casework: a bond keeps its amounts, dates and stages, and its fund lines stay as they are (the
+    # books stay true); who was bonded, who signed and the references go.
+    for bond in db.session.scalars(select(Bond).where(Bond.family_id == family.id)):
+        bond.person = bond.obligor_name = bond.receipt_ref = bond.cancellation_ref = bond.obligor_id = None
+        planning.cancel_bond_messages(bond)
     key = _purged_sender_key(family.id)
     for row in inbound:
         row.family_id = family.id  # a text from its number before it was linked is its text too

@@ -162,6 +162,7 @@ def create_appointment(
     for plan in shifts:
         add_shift(appointment, plan, by=by, now=now)
     planning.plan_family_reminders(appointment, now=now)
+    planning.plan_obligor_reminders_for(appointment, now=now)
     record_event(
         "appointment.created", now=now, actor=by, subject=appointment,
         family_id=details.family.id, shifts=len(shifts),
@@ -203,6 +204,7 @@ def confirm_draft(appointment: Appointment, *, by: User, now: datetime) -> None:
     appointment.updated_at = now
     db.session.flush()
     planning.plan_family_reminders(appointment, now=now)
+    planning.plan_obligor_reminders_for(appointment, now=now)
     record_event("appointment.confirmed", now=now, actor=by, subject=appointment)
 
 
@@ -236,6 +238,7 @@ def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by:
         params={"previous_starts_at": previous_start.isoformat()},
     )
     planning.plan_family_reminders(appointment, now=now, after=notice.not_before if notice is not None else None)
+    planning.plan_obligor_reminders_for(appointment, now=now)
     for shift in appointment.shifts:
         for claim in shift.claims:
             planning.plan_volunteer_confirmed(claim, now=now)

@@ -117,6 +117,7 @@ TEXTS = {
     "coordinator_unfilled_digest.checks": "Today: {count} open volunteer slots in the next 72 hours and {checks} hearing dates to verify. {needs}{link}",
     "coordinator_unfilled_digest.checks_only": "Today: {checks} hearing dates to verify with the court. {needs}{link}",
     "coordinator_unverified_hearing": "Check the date: the hearing at {place} {when} is not verified yet (EOIR 1-800 line or portal).{link}",
+    "volunteer_obligor_hearing": 'Bond: the person whose bond you signed has a hearing at {place} {when}. Please help them go: a missed hearing breaches the bond.',
     "coordinator_late_release": "Needs a volunteer (late drop): {role}, {place}, {when}.{link}",
     "reply_confirmed": "Thank you for confirming your appointment {when}.",
     "reply_confirmed.no_appointment": "Thank you, we got your reply.",

@@ -130,6 +130,7 @@ TEXTS = {
     "coordinator_unfilled_digest.checks": "Hoy hay {count} turnos de voluntarios sin cubrir en las siguientes 72 horas y {checks} fechas de audiencia por verificar. {needs}{link}",
     "coordinator_unfilled_digest.checks_only": "Hoy hay {checks} fechas de audiencia por verificar con la corte. {needs}{link}",
     "coordinator_unverified_hearing": "Verificar fecha: la audiencia en {place} {when} sigue sin verificar con la corte (1-800 o portal de EOIR).{link}",
+    "volunteer_obligor_hearing": 'Fianza: la persona de la que usted es garante tiene audiencia en {place} {when}. Ayude a que vaya: si falta, se pierde la fianza.',
     "coordinator_late_release": "Se necesita voluntario: {role}, {place}, {when}.{link}",
     "reply_confirmed": "Gracias por confirmar su cita para {when}.",
     "reply_confirmed.no_appointment": "Gracias, recibimos su respuesta.",

@@ -117,6 +117,7 @@ TEXTS = {
     "coordinator_unfilled_digest.checks": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures et {checks} dates d'audience à vérifier. {needs}{link}",
     "coordinator_unfilled_digest.checks_only": "Aujourd'hui : {checks} dates d'audience à vérifier auprès du tribunal. {needs}{link}",
     "coordinator_unverified_hearing": "Date à vérifier : l'audience à {place} {when} n'a pas encore été vérifiée (ligne 1-800 ou portail EOIR).{link}",
+    "volunteer_obligor_hearing": 'Caution : la personne pour qui vous avez signé a une audience à {place} {when}. Aidez-la à y aller : sinon la caution est perdue.',
     "coordinator_late_release": "Créneau à pourvoir : {role}, {place}, {when}.{link}",
     "reply_confirmed": "Merci d'avoir confirmé votre rendez-vous {when}.",
     "reply_confirmed.no_appointment": "Merci pour votre réponse.",

@@ -134,6 +134,7 @@ TEXTS = {
     "coordinator_unfilled_digest.checks": "Jodi a: {count} plas volontè ki lib nan 72 èdtan k ap vini yo, ak {checks} dat odyans pou verifye. {needs}{link}",
     "coordinator_unfilled_digest.checks_only": "Jodi a: {checks} dat odyans pou verifye ak tribinal la. {needs}{link}",
     "coordinator_unverified_hearing": "Verifye dat la: odyans nan {place} {when} poko verifye (liy 1-800 oswa pòtay EOIR).{link}",
+    "volunteer_obligor_hearing": 'Kosyon: moun ou te siyen kosyon li a gen odyans nan {place} {when}. Ede l ale: si li rate l, yo pèdi kosyon an.',
     "coordinator_late_release": "Plas ki lib: {role}, {place}, {when}. Nou bezwen yon volontè.{link}",
     "reply_confirmed": "Mèsi paske w konfime randevou w la {when}.",
     "reply_confirmed.no_appointment": "Mèsi, nou resevwa repons ou.",

@@ -122,6 +122,7 @@ TEXTS = {
     "coordinator_unfilled_digest.checks": "{count} turnos de voluntarios ainda abertos nas 72 horas seguintes e {checks} datas no tribunal para conferir. {needs}{link}",
     "coordinator_unfilled_digest.checks_only": "Hoje: {checks} datas no tribunal para conferir. {needs}{link}",
     "coordinator_unverified_hearing": "Conferir a data: falta conferir com o tribunal a data em {place}, {when} (linha 1-800 ou portal da EOIR).{link}",
+    "volunteer_obligor_hearing": 'Fiador: a pessoa pela qual assinou a garantia tem data no tribunal em {place} {when}. Ajude-a a ir: se faltar, perde-se a garantia.',
     "coordinator_late_release": "Turno aberto de novo: {role}, {place}, {when}. Precisamos de alguém.{link}",
     "reply_confirmed": "Obrigado por confirmar seu compromisso marcado para {when}.",
     "reply_confirmed.no_appointment": "Obrigado, recebemos sua resposta.",
