@@ -19,7 +19,6 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
@@ -38,6 +37,7 @@ from accompany.services.casework.needs import FamilyPurged
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.messaging.audience import org_today, user_may_be_texted
+from accompany.services.places import take_a_place
 from accompany.services.privacy.access import may_use_board
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling.board import requirement_words
@@ -207,33 +207,13 @@ def take_task(task: Task, volunteer: User, *, now: datetime) -> TaskTaker:
     problems = eligibility_problems(task, volunteer)
     if problems:
         raise NotEligible(problems)
-    try:
-        with db.session.begin_nested():
-            taken = db.session.execute(
-                update(Task)
-                .where(Task.id == task.id, Task.has_free_place)
-                .values(taken=Task.taken + 1)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if not taken:
-                raise TaskFull()
-            taker = TaskTaker(task_id=task.id, volunteer_id=volunteer.id, taken_at=now)
-            db.session.add(taker)
-            db.session.flush()
-    except TaskFull:
-        existing = find_taker(task, volunteer)  # full because this volunteer's other tap took it?
-        if existing is None:
-            raise
-        db.session.expire(task, ["taken", "takers"])
-        return existing
-    except IntegrityError:
-        db.session.expire(task, ["taken"])
-        existing = find_taker(task, volunteer)
-        if existing is None:
-            raise
-        return existing
-    db.session.expire(task, ["taken", "takers"])
-    db.session.refresh(taker)
+    taker, new = take_a_place(
+        task, count=Task.taken, has_free=Task.has_free_place, holders="takers", full=TaskFull,
+        holder=TaskTaker(task_id=task.id, volunteer_id=volunteer.id, taken_at=now),
+        find_held=lambda: find_taker(task, volunteer),
+    )
+    if not new:
+        return taker
     record_event("task.taken", now=now, actor=volunteer, subject=task)
     return taker
 

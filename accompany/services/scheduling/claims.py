@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.database import db
 from accompany.models import Appointment, AppointmentStatus, Claim, Language, MessageKind, Shift, User
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
+from accompany.services.places import take_a_place
 from accompany.services.privacy.access import may_use_board
 from accompany.services.privacy.audit import record_event
 
@@ -150,33 +150,13 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
     problems = eligibility_problems(shift, volunteer, now=now)
     if problems:
         raise NotEligible(problems)
-    try:
-        with db.session.begin_nested():
-            taken = db.session.execute(
-                update(Shift)
-                .where(Shift.id == shift.id, Shift.has_free_slot)
-                .values(filled=Shift.filled + 1)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if not taken:
-                raise ShiftFull()
-            claim = Claim(shift_id=shift.id, volunteer_id=volunteer.id, claimed_at=now)
-            db.session.add(claim)
-            db.session.flush()
-    except ShiftFull:
-        existing = find_claim(shift, volunteer)  # full because this volunteer's other tap took it?
-        if existing is None:
-            raise
-        db.session.expire(shift, ["filled", "claims"])
-        return existing
-    except IntegrityError:
-        db.session.expire(shift, ["filled"])
-        existing = find_claim(shift, volunteer)
-        if existing is None:
-            raise
-        return existing
-    db.session.expire(shift, ["filled", "claims"])
-    db.session.refresh(claim)
+    claim, new = take_a_place(
+        shift, count=Shift.filled, has_free=Shift.has_free_slot, holders="claims", full=ShiftFull,
+        holder=Claim(shift_id=shift.id, volunteer_id=volunteer.id, claimed_at=now),
+        find_held=lambda: find_claim(shift, volunteer),  # full because this volunteer's other tap took it?
+    )
+    if not new:
+        return claim
     planning.plan_volunteer_reminders(claim, now=now)
     planning.plan_volunteer_confirmed(claim, now=now)
     record_event(
