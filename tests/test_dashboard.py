@@ -171,3 +171,22 @@ def test_volunteers_get_404_on_coordinator_pages(client, make, db):
                  f"/coordinator/appointments/{appointment.id}/edit",
                  f"/coordinator/appointments/{appointment.id}/shifts/new"):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_detention_with_a_case_is_shown_once_as_the_case_not_again_as_an_old_alert(make, db):
+    from accompany.services.detention.cases import open_case
+    from accompany.services.scheduling.appointments import close_appointment
+
+    coordinator = make.coordinator()
+    legacy = make.appointment(starts_at=NOW - timedelta(days=3), status=AppointmentStatus.CLOSED,
+                              outcome=Outcome.DETAINED)  # closed as detained before cases existed
+    reported = make.appointment(starts_at=NOW - timedelta(hours=3))
+    close_appointment(reported, Outcome.DETAINED, by=coordinator, now=NOW)  # opens a case
+    other_visit = make.appointment(starts_at=NOW - timedelta(days=2), status=AppointmentStatus.CLOSED,
+                                   outcome=Outcome.DETAINED)
+    open_case(other_visit.family, now=NOW, by=coordinator)  # the family's case, opened from its page
+    db.session.flush()
+
+    overview = coordinator_overview(now=NOW, tz_name=TZ)
+
+    assert overview.detained == [legacy]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from accompany.database import db
@@ -14,6 +14,7 @@ from accompany.models import (
     Appointment,
     AppointmentStatus,
     Claim,
+    DetentionCase,
     Family,
     Need,
     OptOut,
@@ -146,7 +147,10 @@ def coordinator_overview(
     detained = list(
         db.session.scalars(
             select(Appointment)
-            .where(Appointment.outcome == Outcome.DETAINED, Appointment.alert_cleared_at.is_(None))
+            .where(Appointment.outcome == Outcome.DETAINED, Appointment.alert_cleared_at.is_(None),
+                   # A detention case (issue 15) shows it above everything: not here a second time.
+                   ~exists().where(DetentionCase.appointment_id == Appointment.id),
+                   ~exists().where(DetentionCase.open_family_id == Appointment.family_id))
             .options(selectinload(Appointment.family).load_only(Family.id, Family.name),
                      selectinload(Appointment.location))
             .order_by(Appointment.closed_at.desc())
