@@ -14,6 +14,7 @@ from accompany.models import (
     Language,
     MessageState,
     OutboundMessage,
+    Outcome,
     Shift,
     ShiftRole,
     UserStatus,
@@ -198,10 +199,20 @@ def test_closing_as_rescheduled_opens_the_next_appointment_prefilled(staff, make
     assert f'<option selected value="{appointment.location_id}"' in form or f'value="{appointment.location_id}" selected' in form
 
 
-def test_closing_as_detained_raises_a_dashboard_alert_until_handled(staff, make, db):
+def test_closing_as_detained_opens_a_case_at_the_top_of_the_dashboard(staff, make, db):
     appointment = _appointment(make, db)
     page = f"/coordinator/appointments/{appointment.id}"
     staff.post(f"{page}/close", data={"outcome": "detained", "notes": "", "csrf_token": csrf_token(staff, page)})
+    dashboard = staff.get("/").get_data(as_text=True)
+    assert 'id="open-detentions"' in dashboard and appointment.family.name in dashboard
+    assert 'id="detained"' not in dashboard  # shown once, as the case
+
+
+def test_an_old_detained_alert_without_a_case_shows_until_handled(staff, make, db):
+    appointment = make.appointment(starts_at=from_now(days=-2), status=AppointmentStatus.CLOSED,
+                                   outcome=Outcome.DETAINED)  # closed before detention cases existed
+    db.session.commit()
+    page = f"/coordinator/appointments/{appointment.id}"
     dashboard = staff.get("/").get_data(as_text=True)
     assert 'id="detained"' in dashboard and appointment.family.name in dashboard
     staff.post(f"{page}/clear-alert", data={"csrf_token": csrf_token(staff, page)})
