@@ -174,6 +174,32 @@ def test_a_reversal_cancels_a_line_once_and_cannot_be_reversed(make, db):
     assert db.session.scalar(select(FundEntry).where(FundEntry.id == gift.id)).amount_cents == 10_000  # never edited
 
 
+def test_reversing_a_bonds_payment_takes_it_back_to_raising_so_it_can_be_paid_again(make, db):
+    coordinator = make.coordinator()
+    bond = _paid_bond(make, coordinator)
+    paid = fund.bond_entries(bond)[0]
+    bonds.reverse_line(paid, day=TODAY, today=TODAY, by=coordinator, now=NOW)
+    assert bond.status == BondStatus.RAISING and fund.balance() == 750_000 and fund.out_in_open_bonds() == 0
+    assert (bond.changes[-1].from_status, bond.changes[-1].to_status) == (BondStatus.PAID, BondStatus.RAISING)
+    bonds.pay_bond(bond, day=TODAY, today=TODAY, paid_how=BondPaidHow.ONLINE, by=coordinator, now=NOW)
+    assert bond.status == BondStatus.PAID and fund.balance() == 0 and fund.out_in_open_bonds() == 750_000
+
+
+def test_a_bonds_line_is_reversed_only_while_the_bond_is_where_the_line_put_it(make, db):
+    coordinator = make.coordinator()
+    bond = _paid_bond(make, coordinator)
+    paid = fund.bond_entries(bond)[0]
+    bonds.move_bond(bond, BondStatus.RELEASED, day=TODAY, today=TODAY, by=coordinator, now=NOW)
+    with pytest.raises(bonds.LineMovedOn, match="moved on"):
+        bonds.reverse_line(paid, day=TODAY, today=TODAY, by=coordinator, now=NOW)
+    assert fund.reversal_of(paid) is None and bond.status == BondStatus.RELEASED
+    for to in (BondStatus.CANCELLED, BondStatus.REFUND_REQUESTED):
+        bonds.move_bond(bond, to, day=TODAY, today=TODAY, by=coordinator, now=NOW)
+    refund = bonds.record_refund(bond, day=TODAY, today=TODAY, by=coordinator, now=NOW)
+    bonds.reverse_line(refund, day=TODAY, today=TODAY, by=coordinator, now=NOW)  # entered by mistake
+    assert bond.status == BondStatus.REFUND_REQUESTED and fund.balance() == 0 and fund.out_in_open_bonds() == 750_000
+
+
 def test_pledges_count_apart_until_received(make, db):
     coordinator = make.coordinator()
     fund.record_entry(FundEntryKind.PLEDGE, 100_000, day=TODAY, today=TODAY, donor="Temple B.", by=coordinator, now=NOW)

@@ -100,12 +100,18 @@ def _play(step, books: Books, coordinator, family) -> None:
     elif name == "reverse" and books.lines:
         line = books.lines[step[1] % len(books.lines)]
         entry = fund.db.session.get(fund.FundEntry, line["id"])
+        kept = books.bonds[line["bond"]] if line["bond"] is not None else None
+        undoes = {"bond_paid": ("paid", "raising"), "refund_received": ("refunded", "refund_requested")}.get(line["kind"])
         try:
-            fund.reverse_entry(entry, day=TODAY, today=TODAY, by=coordinator, now=NOW)
+            bonds.reverse_line(entry, day=TODAY, today=TODAY, by=coordinator, now=NOW)
         except DomainError:
-            assert line["reversed"]  # only a line reversed already is refused
+            # Refused only for a line reversed already, or a bond's line once the bond has moved on.
+            assert line["reversed"] or (undoes and kept["status"] != undoes[0])
             return
         line["reversed"] = True
+        if undoes:  # the bond goes back the step its line made
+            assert kept["status"] == undoes[0]
+            kept["status"] = undoes[1]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

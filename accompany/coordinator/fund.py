@@ -19,6 +19,7 @@ from accompany.formfields import ActionForm, safe_next_url
 from accompany.guards import staff_required
 from accompany.models import FundEntry, FundEntryKind
 from accompany.pagination import paginate
+from accompany.services.casework import bonds as bond_service
 from accompany.services.casework import fund as fund_service
 from accompany.services.casework.money import dollars, parse_cents
 
@@ -71,7 +72,7 @@ def record_fund_entry():
 def reverse_fund_entry(entry_id: int):
     entry = db.get_or_404(FundEntry, entry_id)
     with committing_button("The line is reversed: a reversing line is recorded under it."):
-        fund_service.reverse_entry(entry, day=org_today(), today=org_today(), by=current_user, now=utcnow())
+        bond_service.reverse_line(entry, day=org_today(), today=org_today(), by=current_user, now=utcnow())
     return redirect(safe_next_url(request.args.get("back")) or url_for(".fund"))
 
 

@@ -201,6 +201,40 @@ def record_refund(bond: Bond, *, day: date, today: date, amount_cents: int | Non
                          bond=bond, by=by, now=now)
 
 
+class LineMovedOn(BondError):
+    """A bond's payment or refund line, reversed after the bond moved past what the line did."""
+
+
+# A bond's own lines, and the step each one made: reversing the line takes that step back, and
+# only while the bond is still where the line put it (a payment made by mistake, a refund entered
+# twice). After that the bond's later moves depend on it: correct those by hand first.
+UNDONE_BY_REVERSAL = {
+    FundEntryKind.BOND_PAID: (BondStatus.PAID, BondStatus.RAISING),
+    FundEntryKind.REFUND_RECEIVED: (BondStatus.REFUNDED, BondStatus.REFUND_REQUESTED),
+}
+
+
+def reverse_line(entry: FundEntry, *, day: date, today: date, by: User, now: datetime) -> FundEntry:
+    """Reverse a line of the fund (fund.reverse_entry). A bond's payment or refund line takes the
+    bond back to raising or to refund requested in the same transaction (a compare-and-set on the
+    bond's version), so a payment made by mistake can be made again; the bond's history records it."""
+    undo = UNDONE_BY_REVERSAL.get(entry.kind) if entry.bond is not None else None
+    if undo is not None and entry.bond.status != undo[0]:
+        raise LineMovedOn(f"This line is the bond's “{entry.kind.label}”, and the bond has moved on to "
+                          f"“{entry.bond.status.label}”: it can be reversed only while the bond is “{undo[0].label}”.")
+    reversal = fund.reverse_entry(entry, day=day, today=today, by=by, now=now)
+    if undo is not None:
+        bond, (was, back) = entry.bond, undo
+        db.session.add(BondStatusChange(bond=bond, from_status=was, to_status=back, day=reversal.day, by=by,
+                                        recorded_at=now))
+        bond.status, bond.status_on, bond.updated_at = back, max(reversal.day, bond.status_on), now
+        db.session.flush()  # the bond's version is compared here
+        if back == BondStatus.RAISING:
+            planning.cancel_bond_messages(bond)  # not paid: the obligor's duty has not started
+        record_event("bond.moved", now=now, actor=by, subject=bond, to=back.value, reversal_id=reversal.id)
+    return reversal
+
+
 def list_bonds() -> list[Bond]:
     """Every bond, those still moving first, newest first."""
     bonds = list(db.session.scalars(select(Bond).order_by(Bond.set_on.desc(), Bond.id.desc())))
