@@ -6,7 +6,7 @@ Flash messages never carry a name: they travel in the session cookie.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -22,7 +22,7 @@ from accompany.services.messaging.audience import org_today
 
 
 def _drive_or_404(drive_id: int) -> LetterDrive:
-    return db.get_or_404(LetterDrive, drive_id)
+    return letter_service.drive_for_page(drive_id) or abort(404)
 
 
 def _drive_page(drive: LetterDrive, *, ask_form: AskForm | None = None, letter_form: LetterForm | None = None):

@@ -37,7 +37,7 @@ def needs():
 @bp.get("/needs/<id:need_id>")
 @staff_required
 def need(need_id: int):
-    need = db.get_or_404(Need, need_id)
+    need = need_service.need_for_page(need_id) or abort(404)
     return render_template("coordinator/needs/detail.html", need=need, today=org_today(utcnow()),
                            action_form=ActionForm())
 

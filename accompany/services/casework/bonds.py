@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from accompany.database import db
 from accompany.models import (
@@ -237,7 +238,10 @@ def reverse_line(entry: FundEntry, *, day: date, today: date, by: User, now: dat
 
 def list_bonds() -> list[Bond]:
     """Every bond, those still moving first, newest first."""
-    bonds = list(db.session.scalars(select(Bond).order_by(Bond.set_on.desc(), Bond.id.desc())))
+    bonds = list(db.session.scalars(
+        select(Bond).options(selectinload(Bond.family), selectinload(Bond.facility))
+        .order_by(Bond.set_on.desc(), Bond.id.desc())
+    ))
     return sorted(bonds, key=lambda bond: bond.status in (BondStatus.REFUNDED, BondStatus.BREACHED))
 
 
@@ -251,7 +255,7 @@ def family_hearings(bond: Bond) -> list[Appointment]:
     """Every hearing of the bonded person's family, past and ahead, in order."""
     return list(db.session.scalars(
         select(Appointment).where(Appointment.family_id == bond.family_id, Appointment.kind.in_(HEARING_KINDS))
-        .order_by(Appointment.starts_at)
+        .options(selectinload(Appointment.location)).order_by(Appointment.starts_at)
     ))
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from accompany.database import db
 from accompany.models import (
@@ -386,3 +387,16 @@ def purge_family_letters(family: Family) -> int:
             row.body = None
     db.session.flush()
     return len(drives)
+
+
+def drive_for_page(drive_id: int) -> LetterDrive | None:
+    """A drive with what its page lists (asks, their volunteers and letters; letters and their
+    asks) loaded in one query each, however many were asked."""
+    return db.session.scalar(
+        select(LetterDrive).where(LetterDrive.id == drive_id).options(
+            selectinload(LetterDrive.asks).selectinload(LetterAsk.volunteer),
+            selectinload(LetterDrive.asks).selectinload(LetterAsk.letter),
+            selectinload(LetterDrive.letters).selectinload(SupportLetter.ask).selectinload(LetterAsk.volunteer),
+            selectinload(LetterDrive.appointment), selectinload(LetterDrive.owner),
+        )
+    )

@@ -24,6 +24,7 @@ from accompany.models import (
     NeedStatus,
     Role,
     Task,
+    TaskTaker,
     User,
     UserStatus,
 )
@@ -211,6 +212,16 @@ def family_needs(family: Family) -> list[Need]:
         .options(selectinload(Need.owner), selectinload(Need.tasks).selectinload(Task.takers))
         .order_by(live_first, Need.due_on.is_(None), Need.due_on, Need.id)
     ))
+
+
+def need_for_page(need_id: int) -> Need | None:
+    """A need with its family, owner, tasks, their takers and those volunteers, one query each."""
+    return db.session.scalar(
+        select(Need).where(Need.id == need_id).options(
+            selectinload(Need.family), selectinload(Need.owner), selectinload(Need.appointment),
+            selectinload(Need.tasks).selectinload(Task.takers).selectinload(TaskTaker.volunteer),
+        )
+    )
 
 
 def possible_owners() -> list[User]:

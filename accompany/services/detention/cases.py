@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import case as sql_case
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from accompany.database import db
 from accompany.models import (
@@ -349,17 +350,23 @@ def close_case(case: DetentionCase, outcome: DetentionOutcome, *, note: str | No
 # -- reading -----------------------------------------------------------------------------------------
 
 
+# What a case's card shows, loaded with the cases (one query each, not one per case).
+CARD = (selectinload(DetentionCase.family), selectinload(DetentionCase.acknowledged_by),
+        selectinload(DetentionCase.last_seen_location))
+
+
 def list_cases() -> list[DetentionCase]:
     """Open cases first (newest first), then closed ones."""
     return list(db.session.scalars(
-        select(DetentionCase).order_by(DetentionCase.closed_at.is_not(None), DetentionCase.reported_at.desc(),
-                                       DetentionCase.id.desc())
+        select(DetentionCase).options(*CARD)
+        .order_by(DetentionCase.closed_at.is_not(None), DetentionCase.reported_at.desc(), DetentionCase.id.desc())
     ))
 
 
 def open_cases() -> list[DetentionCase]:
     return list(db.session.scalars(
-        select(DetentionCase).where(DetentionCase.closed_at.is_(None)).order_by(DetentionCase.reported_at)
+        select(DetentionCase).options(*CARD).where(DetentionCase.closed_at.is_(None))
+        .order_by(DetentionCase.reported_at)
     ))
 
 
