@@ -13,7 +13,7 @@ from accompany.clock import utcnow
 from accompany.committing import committing, committing_button
 from accompany.coordinator import bp
 from accompany.coordinator.fund_forms import FundEntryForm
-from accompany.coordinator.spreadsheets import _csv_response
+from accompany.coordinator.spreadsheets import csv_response
 from accompany.database import db
 from accompany.formfields import ActionForm, safe_next_url
 from accompany.guards import staff_required
@@ -79,7 +79,7 @@ def reverse_fund_entry(entry_id: int):
 @bp.get("/fund.csv")
 @staff_required
 def fund_csv():
-    return _csv_response(fund_service.ledger_csv(), f"bond-fund-{org_today().isoformat()}.csv")
+    return csv_response(fund_service.ledger_csv(), f"bond-fund-{org_today().isoformat()}.csv")
 
 
 # -- the chart: inline SVG drawn here, no script ---------------------------------------------------------

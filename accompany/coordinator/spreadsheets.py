@@ -38,7 +38,7 @@ TOO_BIG_TO_CONFIRM = (
 )
 
 
-def _csv_response(text: str, filename: str) -> Response:
+def csv_response(text: str, filename: str) -> Response:
     response = Response(text, content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -117,7 +117,7 @@ def confirm_import():
 @staff_required
 def import_template():
     text = appointment_import.import_template(now=utcnow(), tz_name=current_app.config["ORG_TIMEZONE"])
-    return _csv_response(text, "appointments-template.csv")
+    return csv_response(text, "appointments-template.csv")
 
 
 @bp.get("/export")
@@ -135,5 +135,5 @@ def export_appointments():
                 form.start.data, form.end.data, tz_name=tz_name, by=current_user, now=utcnow()
             )
         if exported:
-            return _csv_response(export.text, export.filename)
+            return csv_response(export.text, export.filename)
     return render_template("coordinator/spreadsheets/export.html", form=form)
