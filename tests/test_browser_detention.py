@@ -1,5 +1,6 @@
 """Detention response in a real browser on a 360 px phone (issue 15): a volunteer reports from a
-held shift; the on-call coordinator's OK by text (a signed webhook) stops the chain; without it
+held shift; the on-call coordinator's OK by text (a signed webhook) stops the chain and makes her
+the owner of the case's checklist, where she ticks a step done; without it
 the chain reaches everyone and the voice call reaches the fake Twilio server (the real SDK);
 the family's texts are paused meanwhile."""
 
@@ -112,6 +113,15 @@ def test_the_on_call_ok_by_text_stops_the_chain_and_the_familys_texts_wait(phone
     timeline = phone.locator("#timeline").inner_text()
     assert "Acknowledged · Olga Oncall" in timeline and "not sent" in timeline
     assert "Paused" in phone.locator("#family-texts").inner_text()
+    assert fits_the_screen(phone) and too_small_or_cut(phone) == []
+
+    # What follows: her OK made her the owner of every step; she ticks "Tell the family" done.
+    tell = phone.locator("#checklist + ol li", has_text="Tell the family")
+    assert "Olga Oncall" in tell.inner_text()
+    phone.get_by_role("button", name="Done: Tell the family").click()
+    phone.get_by_text("The step is ticked done.").wait_for()
+    assert "done" in tell.inner_text() and "Not done after all" in tell.inner_text()
+    assert "Checklist step done · Olga Oncall · step 2" in phone.locator("#timeline").inner_text()
     assert fits_the_screen(phone) and too_small_or_cut(phone) == []
 
 

@@ -29,6 +29,7 @@ from accompany.models import (
     AppointmentKind,
     AppointmentStatus,
     BondStatus,
+    ChecklistStep,
     Claim,
     FundEntryKind,
     Language,
@@ -88,6 +89,7 @@ OPAQUE = {
     "letter_drives.version", "legal_providers.version", "legal_referrals.version",
     "needs.version", "tasks.version", "task_takers.version",  # casework (issue 14)
     "bonds.version",
+    "checklist_steps.version",  # detention response: the checklist
 }
 
 # Routes whose valid send changes nothing in the database.
@@ -230,9 +232,14 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
                 drive=drive, hal_ask=hal_ask, provider=provider, referral=referral,
                 case=case, otto=otto, turn=_turn_of(coordinator), **coded,
                 need=need, held_task=held_task, open_task=open_task, gift=gift,
-                raising_bond=raising_bond, released_bond=released_bond, asked_bond=asked_bond)
+                raising_bond=raising_bond, released_bond=released_bond, asked_bond=asked_bond,
+                case_step=case.steps[1], template_step=_first_template_step())
     ids = {name: row.id for name, row in rows.items()}
     return {**ids, "key": text.from_hash}, {"invitation": invitation, "code": codeuser.totp_secret, **secrets}
+
+
+def _first_template_step() -> ChecklistStep:
+    return db.session.scalar(select(ChecklistStep).order_by(ChecklistStep.position, ChecklistStep.id))
 
 
 def _turn_of(user: User) -> OnCallTurn:
@@ -524,6 +531,17 @@ CASES = {
     "coordinator.remove_on_call_turn": button("/coordinator/on-call", "/coordinator/on-call/{turn}/remove"),
     "volunteer.report_detention": button("/my/shifts/{past_shift}", "/my/shifts/{past_shift}/detained", "holder",
                                          note="At the check-in window"),
+    "coordinator.new_checklist_step": button("/coordinator/detentions/checklist/new",
+                                             "/coordinator/detentions/checklist/new", title="Call the consulate",
+                                             need_kind="", due_days="1", position="10"),
+    "coordinator.edit_checklist_step": button("/coordinator/detentions/checklist/{template_step}/edit",
+                                              "/coordinator/detentions/checklist/{template_step}/edit",
+                                              title="Find out where they are held", need_kind="", due_days="0",
+                                              position="1"),
+    "coordinator.switch_checklist_step": button("/coordinator/detentions/checklist",
+                                                "/coordinator/detentions/checklist/{template_step}/switch", active="0"),
+    "coordinator.tick_case_step": button("/coordinator/detentions/{case}",
+                                         "/coordinator/detentions/steps/{case_step}/tick", done="1"),
     # Casework: the bond fund.
     "coordinator.new_bond": button("/coordinator/bonds/new", "/coordinator/bonds/new", family_id="{family}",
                                    person="Luis M.", amount="$7,500.00", set_by="ice", set_on=TODAY,

@@ -27,3 +27,7 @@ from accompany.coordinator import (  # noqa: E402,F401  # noqa: E402,F401
 # Casework: the bond fund.
 from accompany.coordinator import bonds, fund  # noqa: E402,F401
 
+# isort: split
+# Detention response: the checklist of what follows a detention.
+from accompany.coordinator import checklist  # noqa: E402,F401
+

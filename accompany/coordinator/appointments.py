@@ -103,6 +103,19 @@ def _show_proposals(form: NewAppointmentForm, details: service.AppointmentDetail
         form.shifts.append_entry(keep.get(role) or shift_form_values(plan, details.location.timezone))
 
 
+def _prefill(form: NewAppointmentForm) -> None:
+    """A kind and a place from the link that led here (a detention case's "Plan a detention
+    visit"); anything not among the form's choices is ignored."""
+    kind = request.args.get("kind", "")
+    if kind in {member.value for member in AppointmentKind}:
+        form.kind.data = kind
+        if kind == AppointmentKind.DETENTION_VISIT.value:
+            form.needs.data = [ShiftRole.VISIT.value]
+    location_id = request.args.get("location_id", type=record_id)
+    if location_id and location_id in {choice.value for choice in form.location_id.choices}:
+        form.location_id.data = location_id
+
+
 @bp.route("/appointments/new", methods=["GET", "POST"])
 @staff_required
 def new_appointment():
@@ -122,6 +135,7 @@ def new_appointment():
             form.previous_id.data = str(previous.id)
         if family is not None:
             form.family_id.data = family.id
+        _prefill(form)
         return _render_new(form, family, review=False)
 
     reviewing = request.form.get("action") == "review"

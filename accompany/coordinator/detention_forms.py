@@ -1,22 +1,25 @@
-"""The detention case's forms (report, where held, another number, close) and the on-call rota's."""
+"""The detention case's forms (report, where held, another number, close, a checklist step's tick), the
+checklist template's and the on-call rota's."""
 
 from __future__ import annotations
 
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
 
 from accompany.formfields import (
     ActionForm,
     InputForm,
     PlainDateField,
     PlainSelectField,
+    SentOnce,
     SmallIntegerField,
     at_most,
     enum_choices,
     phone_number,
 )
-from accompany.models import DetentionOutcome, RotaSpan
+from accompany.models import ChecklistStep, DetentionOutcome, NeedKind, RotaSpan
+from accompany.services.detention import checklist
 from accompany.services.detention.cases import NOTE_MAX
 
 NOTE_HINT = "No A-number or other identifier: locating the person happens outside the app."
@@ -68,3 +71,51 @@ class OnCallTurnForm(InputForm):
 
     def set_people(self, people) -> None:
         self.user_id.choices = [SelectChoice(str(person.id), person.name) for person in people]
+
+
+class ChecklistStepForm(InputForm):
+    """A step of the checklist every new case copies: the network's words, never a family's."""
+
+    title = StringField("What to do", validators=[InputRequired(checklist.TitleMissing.message),
+                                                  at_most(checklist.TITLE_MAX, "the step")],
+                        render_kw={"maxlength": checklist.TITLE_MAX, "autocomplete": "off"})
+    need_kind = PlainSelectField("Makes a casework need", default="",
+                                 choices=[SelectChoice("", "No need"), *enum_choices(NeedKind)])
+    plans_visit = BooleanField("Offers to plan a detention visit at the facility")
+    due_days = SmallIntegerField("Due this many days after the case opens (0: the same day)", default=0,
+                                 validators=[InputRequired("Give the days as a number: 0 for the same day."),
+                                             NumberRange(0, checklist.DUE_DAYS_MAX, checklist.DueDaysOutOfRange.message)],
+                                 render_kw={"min": 0, "max": checklist.DUE_DAYS_MAX, "inputmode": "numeric"})
+    position = SmallIntegerField("Order (1 is first)", default=1,
+                                 validators=[InputRequired("Give the order as a number: 1 is first."),
+                                             NumberRange(1, checklist.POSITION_MAX, checklist.PositionOutOfRange.message)],
+                                 render_kw={"min": 1, "max": checklist.POSITION_MAX, "inputmode": "numeric"})
+
+    @classmethod
+    def for_step(cls, step: ChecklistStep) -> ChecklistStepForm:
+        return cls(formdata=None, title=step.title, need_kind=step.need_kind.value if step.need_kind else "",
+                   plans_visit=step.plans_visit, due_days=step.due_days, position=step.position)
+
+    def details(self) -> checklist.StepDetails:
+        return checklist.StepDetails(
+            title=self.title.data or "", position=self.position.data, due_days=self.due_days.data,
+            need_kind=NeedKind(self.need_kind.data) if self.need_kind.data else None,
+            plans_visit=bool(self.plans_visit.data),
+        )
+
+
+class NewChecklistStepForm(SentOnce, ChecklistStepForm):
+    """Adding a step: the form's one-time key makes a double tap add it once."""
+
+
+class StepActiveForm(InputForm):
+    """Switch a template step on (active=1) or off (active=0): the wanted state is sent, so a
+    double tap does not undo itself."""
+
+    active = HiddenField(validators=[AnyOf(["0", "1"], message="Use the button on the checklist page.")])
+
+
+class TickStepForm(InputForm):
+    """Tick a case's step done (done=1) or take the tick back (done=0)."""
+
+    done = HiddenField(validators=[AnyOf(["0", "1"], message="Use the button on the case page.")])

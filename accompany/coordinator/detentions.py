@@ -22,6 +22,7 @@ from accompany.database import db
 from accompany.guards import staff_required
 from accompany.models import Appointment, DetentionCase, DetentionOutcome, Family, Location, LocationKind
 from accompany.services.detention import cases, timeline
+from accompany.services.messaging.audience import org_today
 from accompany.services.scheduling.locations import active_locations
 
 
@@ -55,6 +56,7 @@ def detention(case_id: int, *, where_form=None, number_form=None, close_form=Non
     where_form.set_places(_detention_centers())
     return render_template(
         "coordinator/detentions/show.html", case=case, events=timeline.case_timeline(case), now=utcnow(),
+        today=org_today(utcnow()),
         button=CaseButtonForm(), where_form=where_form, number_form=number_form or SwitchNumberForm(formdata=None),
         close_form=close_form or CloseCaseForm(formdata=None), note_hint=NOTE_HINT,
     )

@@ -4,7 +4,13 @@ from accompany.models.appointments import Appointment, AppointmentSeries, Claim,
 from accompany.models.audit import AuditEvent
 
 # Detention response (issue 15).
-from accompany.models.detention import DetentionCase, DetentionEvent, OnCallTurn  # noqa: E402
+from accompany.models.detention import (  # noqa: E402
+    CaseStep,
+    ChecklistStep,
+    DetentionCase,
+    DetentionEvent,
+    OnCallTurn,
+)
 from accompany.models.enums import (  # noqa: E402
     HEARING_KINDS,
     LIVE_NEED_STATUSES,
@@ -60,7 +66,7 @@ __all__ = [
     "User", "UserStatus", "VerifyMethod", "VolunteerLanguage", "Wording",
     # Casework: letters of support and legal referrals.
     "LegalProvider", "LegalReferral", "LegalService", "LetterAsk", "LetterDrive", "ReferralStatus", "SupportLetter",
-    "DetentionCase", "DetentionEvent", "DetentionOutcome", "OnCallTurn", "RotaSpan",
+    "CaseStep", "ChecklistStep", "DetentionCase", "DetentionEvent", "DetentionOutcome", "OnCallTurn", "RotaSpan",
     # casework: needs and tasks
     "LIVE_NEED_STATUSES", "Need", "NeedKind", "NeedStatus", "Task", "TaskTaker",
     "Bond", "BondPaidHow", "BondSetBy", "BondStatus", "BondStatusChange", "FundEntry", "FundEntryKind",

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accompany.crypto import EncryptedText
 from accompany.database import UTCDateTime, Versioned, db, enum_type
 from accompany.models.appointments import Appointment, Shift
-from accompany.models.enums import DetentionOutcome, RotaSpan
+from accompany.models.enums import DetentionOutcome, NeedKind, RotaSpan
 from accompany.models.families import Family
 from accompany.models.locations import Location
+from accompany.models.needs import Need
 from accompany.models.users import User
 
 
@@ -67,6 +68,9 @@ class DetentionCase(Versioned, db.Model):
     events: Mapped[list[DetentionEvent]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="DetentionEvent.at, DetentionEvent.id"
     )
+    steps: Mapped[list[CaseStep]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseStep.position, CaseStep.id"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -113,3 +117,66 @@ class OnCallTurn(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class ChecklistStep(Versioned, db.Model):
+    """One step of the checklist the network follows after a detention (the template every new
+    case copies). `title` is the network's own words, never a family's: the form says so.
+
+    `need_kind`: the step becomes a casework Need of that kind on the family. `plans_visit`: the
+    step offers to plan a detention visit at the facility. `due_days`: due that many org-local
+    days after the case opens. `default_key` names a step written by `ensure_default_steps`; its
+    unique constraint makes the defaults go in once even when two requests write them at once."""
+
+    __tablename__ = "checklist_steps"
+    __table_args__ = (
+        CheckConstraint("due_days >= 0", name="due_days_not_negative"),
+        CheckConstraint("position >= 1", name="position_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(120))
+    need_kind: Mapped[NeedKind | None] = mapped_column(enum_type(NeedKind, "checklist_need_kind"))
+    plans_visit: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_days: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    default_key: Mapped[str | None] = mapped_column(String(30), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<ChecklistStep {self.id} #{self.position}>"
+
+
+class CaseStep(db.Model):
+    """A case's copy of one checklist step, made when the case opens. It holds no family data:
+    the title is the template's words. A step with a need is done when the need is met or closed
+    (read from the need, not stored twice); any step is done once ticked (`done_at`)."""
+
+    __tablename__ = "case_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("detention_cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(120))
+    plans_visit: Mapped[bool] = mapped_column(Boolean, default=False)
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    case: Mapped[DetentionCase] = relationship(back_populates="steps")
+    need: Mapped[Need | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+
+    @property
+    def need_done(self) -> bool:
+        return self.need is not None and not self.need.status.is_live
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None or self.need_done
+
+    def __repr__(self) -> str:
+        return f"<CaseStep {self.id} case={self.case_id} #{self.position}>"

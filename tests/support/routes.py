@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from accompany import create_app
 from accompany.crypto import phone_index
-from accompany.models import FundEntryKind, MessageState, OutboundMessage, RecipientKind, RotaSpan
+from accompany.models import ChecklistStep, FundEntryKind, MessageState, OutboundMessage, RecipientKind, RotaSpan
 from accompany.services.casework import letters, referrals
 from accompany.services.casework.fund import record_entry
 from accompany.services.detention.cases import open_case
@@ -91,6 +93,12 @@ ACCESS: dict[str, dict[str, str]] = {
     # report's confirmation; every coordinator route (the list, a case, the rota) is for staff.
     "volunteer.report_detention": HOLDER,
     "volunteer.reported_detention": HOLDER,
+    # the checklist of what follows a detention: its template and ticking a case's steps (staff)
+    "coordinator.detention_checklist": STAFF,
+    "coordinator.new_checklist_step": STAFF,
+    "coordinator.edit_checklist_step": STAFF,
+    "coordinator.switch_checklist_step": STAFF,
+    "coordinator.tick_case_step": STAFF,
     # casework (issue 14): a volunteer sees a task's family only while holding it
     "volunteer.take_task": BOARD,
     "volunteer.my_tasks_page": BOARD,
@@ -174,13 +182,18 @@ def build_world(app, make, db):
         "location_id": appointment.location_id, "user_id": volunteer.id, "message_id": message.id,
         "key": phone_index("+16175550142"), "filename": "css/app.css",
         "drive_id": drive.id, "provider_id": provider.id, "referral_id": referral.id,
-        "case_id": case.id, "turn_id": turn.id,
+        "case_id": case.id, "turn_id": turn.id, "step_id": _first_template_step(db),
+        "case_step_id": case.steps[0].id,
         "need_id": need.id, "task_id": held_task.id,
         # Casework.
         "bond_id": bond.id, "entry_id": entry.id,
     }
     return client_for, values, {"open_shift": open_shift.id, "invitation": invitation_token,
                              "calendar": "t" * 40, "open_task": open_task.id}
+
+
+def _first_template_step(db) -> int:
+    return db.session.scalar(select(ChecklistStep.id).order_by(ChecklistStep.position, ChecklistStep.id))
 
 
 def url_for_rule(endpoint: str, rule: str, values: dict, extra: dict) -> str:

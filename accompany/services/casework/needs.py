@@ -107,10 +107,10 @@ def _write(need: Need, details: NeedDetails) -> list[str]:
     return changed
 
 
-def create_need(family: Family, details: NeedDetails, *, by: User, now: datetime) -> Need:
-    """Record what `family` needs."""
+def create_need(family: Family, details: NeedDetails, *, by: User | None, now: datetime) -> Need:
+    """Record what `family` needs (`by` None: made by the app, e.g. a detention case's checklist)."""
     _check(family, details)
-    need = Need(family_id=family.id, created_by_id=by.id, created_at=now, updated_at=now)
+    need = Need(family_id=family.id, created_by_id=by.id if by is not None else None, created_at=now, updated_at=now)
     _write(need, details)
     db.session.add(need)
     db.session.flush()

@@ -22,7 +22,6 @@ from accompany.models import (
     AppointmentStatus,
     Claim,
     DetentionCase,
-    DetentionEvent,
     DetentionOutcome,
     Family,
     Location,
@@ -32,8 +31,9 @@ from accompany.models import (
     User,
     UserStatus,
 )
-from accompany.services.detention import alert_chain
+from accompany.services.detention import alert_chain, checklist
 from accompany.services.detention.on_call import org_today
+from accompany.services.detention.timeline import add_event as _event
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.messaging.audience import org_timezone
@@ -80,10 +80,6 @@ def _note(text: str | None) -> str | None:
     return text or None
 
 
-def _event(case: DetentionCase, kind: str, *, now: datetime, actor: User | None = None, detail: str = "") -> None:
-    db.session.add(DetentionEvent(case=case, at=now, kind=kind, actor=actor, detail=detail[:120]))
-
-
 # -- opening -------------------------------------------------------------------------------------
 
 
@@ -118,6 +114,7 @@ def open_case(family: Family, *, now: datetime, by: User | None, appointment: Ap
     _event(case, "reported", now=now, actor=by, detail=how)
     _event(case, "texts_paused", now=now, detail="the family's texts are held until a coordinator decides")
     alert_chain.plan_chain(case, now=now)
+    checklist.copy_steps(case, by=by, now=now)
     record_event("detention.reported", now=now, actor=by, subject=family, case_id=case.id)
     db.session.flush()
     return case, True
@@ -192,6 +189,7 @@ def acknowledge(case: DetentionCase, *, by: User, now: datetime) -> DetentionCas
     if not done:
         raise AlreadyAcknowledged(case)
     _event(case, "acknowledged", now=now, actor=by)
+    checklist.own_unowned_steps(case, by=by)
     record_event("detention.acknowledged", now=now, actor=by, subject=case.family, case_id=case.id)
     db.session.flush()
     return case

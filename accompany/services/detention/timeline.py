@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from accompany.models import DetentionCase, MessageKind, MessageState
+from accompany.database import db
+from accompany.models import DetentionCase, DetentionEvent, MessageKind, MessageState, User
 from accompany.services.detention.alert_chain import STEP_LABELS, chain_rows
 
 EVENT_LABELS = {
@@ -19,12 +20,20 @@ EVENT_LABELS = {
     "number_switched": "The family's contact number changed",
     "where_held": "Where held recorded",
     "closed": "Case closed",
+    "step_done": "Checklist step done",
+    "step_undone": "Checklist step undone",
 }
 ANSWER_LABELS = {
     MessageKind.REPLY_DETENTION_ACKNOWLEDGED: "Answer to an acknowledgement by text",
     MessageKind.REPLY_DETENTION_REPORTED: "Confirmation to the volunteer who reported",
 }
 SENT = (MessageState.QUEUED, MessageState.SENT, MessageState.DELIVERED, MessageState.UNDELIVERED)
+
+
+def add_event(case: DetentionCase, kind: str, *, now: datetime, actor: User | None = None,
+              detail: str = "") -> None:
+    """Add a line to the case's timeline: `detail` is fixed words, never a family's or free text."""
+    db.session.add(DetentionEvent(case=case, at=now, kind=kind, actor=actor, detail=detail[:120]))
 
 
 @dataclass(frozen=True)
