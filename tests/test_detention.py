@@ -105,7 +105,7 @@ def test_without_an_acknowledgement_the_chain_reaches_everyone_and_places_the_ca
     assert sorted(steps[2]) == sorted([first.phone, second.phone, third.phone])
     assert [to for to, _ in gateway.calls] == [first.phone]
     spoken = gateway.calls[0][1]
-    assert "A detention was reported" in spoken and " ".join(case.code) in spoken
+    assert "A detention was reported" in spoken and "text OK" in spoken and " ".join(case.code) in spoken
     assert "Maria" not in spoken and all("Maria" not in body for _, body in gateway.sent)
     assert f"OK {case.code}" in gateway.sent[0][1]
 

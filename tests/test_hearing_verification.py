@@ -144,7 +144,7 @@ def test_the_daily_digest_counts_hearing_dates_to_verify(app, make, db, texting_
     [digest] = planning.plan_unfilled_digest(now=NOW)
     body = render_text(digest, now=NOW, first_contact=False).body
 
-    assert body.startswith("Today: 1 hearing dates to verify")
+    assert body.startswith("Hearing dates: 1 to verify with the court.")
 
 
 def test_the_daily_digest_says_slots_and_checks_together(app, make, db, texting_coordinator):
@@ -154,7 +154,7 @@ def test_the_daily_digest_says_slots_and_checks_together(app, make, db, texting_
     [digest] = planning.plan_unfilled_digest(now=NOW)
     body = render_text(digest, now=NOW, first_contact=False).body
 
-    assert "2 open volunteer slots" in body and "1 hearing dates to verify" in body
+    assert "Open volunteer slots: 2 in the next 72 hours." in body and "Hearing dates: 1 to verify." in body
 
 
 def test_the_hearings_page_records_the_check(app, make, db):

@@ -154,7 +154,7 @@ def test_the_owner_hears_how_many_community_contacts_are_still_to_remind(app, ma
     db.session.commit()
     send_due(gateway, clock=lambda: boston(date(2026, 11, 27), 10, 5), rate=0)
     body = gateway.sent[0][1]
-    assert "1 community contacts" in body and "in person" in body
+    assert "Community contacts still to send theirs: 1." in body and "in person" in body
     assert "Pastora" not in body and "Teacher" not in body and "Zelmira" not in body
 
 

@@ -110,7 +110,7 @@ def test_the_daily_digest_adds_needs_to_open_slots(app, make, db):
     make.need(due_on=TODAY - timedelta(days=1))
     [digest] = planning.plan_unfilled_digest(now=NOW)
     body = render_text(digest, now=NOW, first_contact=False).body
-    assert "2 open volunteer slots" in body and "1 family need is due this week or overdue." in body
+    assert "Open volunteer slots: 2 in the next 72 hours." in body and "1 family need is due this week or overdue." in body
 
 
 def test_no_digest_for_needs_that_are_met_or_far_off(app, make, db):

@@ -113,11 +113,14 @@ TEXTS = {
     "volunteer_cancelled": "Cancelled: {role}, {place}, {when}. No need to go. Thank you!",
     "volunteer_cancelled.no_place": "Cancelled: {role}, {when}. No need to go. Thank you!",
     "coordinator_detained": "Alert: a person was reported detained after the appointment at {place} {when}.{link}",
-    "coordinator_unfilled_digest": "Today: {count} open volunteer slots in the next 72 hours. {needs}{link}",
-    "coordinator_unfilled_digest.checks": "Today: {count} open volunteer slots in the next 72 hours and {checks} hearing dates to verify. {needs}{link}",
-    "coordinator_unfilled_digest.checks_only": "Today: {checks} hearing dates to verify with the court. {needs}{link}",
+    # The digest's counts follow a colon ("Open volunteer slots: 1 ..."), so one reads right without a
+    # singular form of its own (only the needs have one: WORDS needs_one / needs_many); a sentence
+    # never ends on a count, which would give "...: 1. 1 family need".
+    "coordinator_unfilled_digest": "Open volunteer slots: {count} in the next 72 hours. {needs}{link}",
+    "coordinator_unfilled_digest.checks": "Open volunteer slots: {count} in the next 72 hours. Hearing dates: {checks} to verify. {needs}{link}",
+    "coordinator_unfilled_digest.checks_only": "Hearing dates: {checks} to verify with the court. {needs}{link}",
     "coordinator_unverified_hearing": "Check the date: the hearing at {place} {when} is not verified yet (EOIR 1-800 line or portal).{link}",
-    "volunteer_obligor_hearing": 'Bond: the person whose bond you signed has a hearing at {place} {when}. Please help them go: a missed hearing breaches the bond.',
+    "volunteer_obligor_hearing": 'Bond: the person whose bond you signed has a hearing at {place} {when}. Please help them get there: a missed hearing breaches the bond.',
     "coordinator_late_release": "Needs a volunteer (late drop): {role}, {place}, {when}.{link}",
     "reply_confirmed": "Thank you for confirming your appointment {when}.",
     "reply_confirmed.no_appointment": "Thank you, we got your reply.",
@@ -165,16 +168,17 @@ TEXTS = {
         "Reminder: the letter of support we asked you for is due today. Thank you for writing it! "
         "Questions? Reply to this text."
     ),
+    # The count comes last: "1 community contacts" read wrong, and this kind has no singular form.
     "coordinator_letter_contacts": (
-        "Letters of support: {count} community contacts asked have not sent theirs yet, due in {days} days. "
+        "Letters of support are due in {days} days. Community contacts still to send theirs: {count}. "
         "Please remind them in person.{link}"
     ),
     "coordinator_letter_contacts.tomorrow": (
-        "Letters of support: {count} community contacts asked have not sent theirs yet, due tomorrow. "
+        "Letters of support are due tomorrow. Community contacts still to send theirs: {count}. "
         "Please remind them in person.{link}"
     ),
     "coordinator_letter_contacts.today": (
-        "Letters of support: {count} community contacts asked have not sent theirs yet, due today. "
+        "Letters of support are due today. Community contacts still to send theirs: {count}. "
         "Please remind them in person.{link}"
     ),
     # Detention response (issue 15): to coordinators and volunteers only, never to a family.
@@ -184,13 +188,22 @@ TEXTS = {
     "detention_escalated.no_place": "URGENT, not answered yet: a detention was reported. Reply OK {code} to take it on.{link}",
     "detention_alert_all": "URGENT, nobody on call answered: a detention was reported at {place}. Reply OK {code} to take it on.{link}",
     "detention_alert_all.no_place": "URGENT, nobody on call answered: a detention was reported. Reply OK {code} to take it on.{link}",
-    "detention_voice_call": "A detention was reported. Open Accompany and acknowledge case {code}. Again: case {code}.",
-    "detention_voice_call.no_place": "A detention was reported. Open Accompany and acknowledge case {code}. Again: case {code}.",
+    # Spoken by text-to-speech ({code} comes spaced, "K 7 Q", so it is read letter by letter): it says
+    # who is calling first, since the first words of a call are often missed, and how to answer by
+    # text too (a coordinator's "OK K7Q" acknowledges).
+    "detention_voice_call": (
+        "This is an urgent call from Accompany. A detention was reported. Open Accompany and acknowledge "
+        "case {code}, or text OK and the case code. Again: case {code}."
+    ),
+    "detention_voice_call.no_place": (
+        "This is an urgent call from Accompany. A detention was reported. Open Accompany and acknowledge "
+        "case {code}, or text OK and the case code. Again: case {code}."
+    ),
     "reply_detention_ack": "Thank you: case {code} is yours. The alerts have stopped.{link}",
     "reply_detention_ack.already": "Case {code} was already acknowledged by {volunteer}.{link}",
     "reply_detention_reported": "We got your report: the coordinators are being alerted now (case {code}). Thank you.{link}",
     # casework (issue 14): to a need's owner, and the digest when only needs are due
     "coordinator_unfilled_digest.needs_only": 'Today: {needs}{link}',
     "coordinator_task_done": 'Task done: a volunteer finished a task and left a short report.{link}',
-    "coordinator_task_given_back": 'Task given back late: a volunteer let go of a task due soon or overdue. It needs someone new.{link}',
+    "coordinator_task_given_back": 'Task given back late: a volunteer gave up a task that is due soon or overdue. It needs someone new.{link}',
 }

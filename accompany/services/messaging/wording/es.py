@@ -107,8 +107,8 @@ WORDS = {
     "risk_hearing": 'Si falta, el juez puede ordenar deportarle en su ausencia.',
     "link": " {link}",
     # the daily digest's count of families' needs due this week or overdue (casework)
-    "needs_one": '1 necesidad de una familia tiene fecha esta semana o antes.',
-    "needs_many": '{count} necesidades de familias tienen fecha esta semana o antes.',
+    "needs_one": '1 necesidad de una familia vence esta semana o ya ha vencido.',
+    "needs_many": '{count} necesidades de familias vencen esta semana o ya han vencido.',
 }
 
 TEXTS = {
@@ -126,11 +126,12 @@ TEXTS = {
     "volunteer_cancelled": "Cancelado: {role}, {place}, {when}. Ya no necesita ir. ¡Gracias!",
     "volunteer_cancelled.no_place": "Cancelado: {role}, {when}. Ya no necesita ir. ¡Gracias!",
     "coordinator_detained": "Alerta: reportan a una persona detenida tras su cita en {place} {when}.{link}",
-    "coordinator_unfilled_digest": "Hoy hay {count} turnos de voluntarios sin cubrir en las siguientes 72 horas. {needs}{link}",
-    "coordinator_unfilled_digest.checks": "Hoy hay {count} turnos de voluntarios sin cubrir en las siguientes 72 horas y {checks} fechas de audiencia por verificar. {needs}{link}",
-    "coordinator_unfilled_digest.checks_only": "Hoy hay {checks} fechas de audiencia por verificar con la corte. {needs}{link}",
+    # The counts follow a colon, as in en.py: "hay 1 turnos" read wrong.
+    "coordinator_unfilled_digest": "Turnos de voluntarios sin cubrir: {count} en las siguientes 72 horas. {needs}{link}",
+    "coordinator_unfilled_digest.checks": "Turnos de voluntarios sin cubrir: {count} en las siguientes 72 horas. Fechas de audiencia: {checks} por verificar. {needs}{link}",
+    "coordinator_unfilled_digest.checks_only": "Fechas de audiencia: {checks} por verificar con la corte. {needs}{link}",
     "coordinator_unverified_hearing": "Verificar fecha: la audiencia en {place} {when} sigue sin verificar con la corte (1-800 o portal de EOIR).{link}",
-    "volunteer_obligor_hearing": 'Fianza: la persona de la que usted es garante tiene audiencia en {place} {when}. Ayude a que vaya: si falta, se pierde la fianza.',
+    "volunteer_obligor_hearing": 'Fianza: la persona de la que usted es garante tiene audiencia en {place} {when}. Por favor, ayude a que llegue: si falta, se pierde la fianza.',
     "coordinator_late_release": "Se necesita voluntario: {role}, {place}, {when}.{link}",
     "reply_confirmed": "Gracias por confirmar su cita para {when}.",
     "reply_confirmed.no_appointment": "Gracias, recibimos su respuesta.",
@@ -170,45 +171,56 @@ TEXTS = {
         "Su clave para elegir una contraseña nueva: {code}. Vale por {minutes} minutos. No la comparta "
         "con nadie. Si usted no hizo este pedido, ignore este mensaje: su contraseña sigue igual."
     ),
-    # Cartas de apoyo (services/casework/letters.py): sin nombre de la familia.
+    # Cartas de apoyo (services/casework/letters.py): sin nombre de la familia. "dias" lacks its
+    # accent (í would make the text UCS-2) and reads unambiguously; "aún" (not "aun") is avoided.
+    # The contacts' count comes last, as in en.py.
     "volunteer_letter_reminder": (
-        "Recordatorio: la carta de apoyo que le pedimos se entrega en {days} dias. ¡Gracias por escribirla! "
+        "Recordatorio: necesitamos la carta de apoyo que le pedimos en {days} dias. ¡Gracias por escribirla! "
         "¿Preguntas? Responda a este mensaje."
     ),
     "volunteer_letter_reminder.tomorrow": (
-        "Recordatorio: la carta de apoyo que le pedimos se entrega mañana. ¡Gracias por escribirla! "
+        "Recordatorio: necesitamos para mañana la carta de apoyo que le pedimos. ¡Gracias por escribirla! "
         "¿Preguntas? Responda a este mensaje."
     ),
     "volunteer_letter_reminder.today": (
-        "Recordatorio: la carta de apoyo que le pedimos se entrega hoy. ¡Gracias por escribirla! "
+        "Recordatorio: necesitamos hoy la carta de apoyo que le pedimos. ¡Gracias por escribirla! "
         "¿Preguntas? Responda a este mensaje."
     ),
     "coordinator_letter_contacts": (
-        "Cartas de apoyo: {count} contactos de la comunidad aun no mandan la suya, y se entregan en {days} dias. "
-        "Recuérdeselo en persona.{link}"
+        "Cartas de apoyo: el plazo vence en {days} dias. Contactos de la comunidad que faltan por enviar "
+        "su carta: {count}. Por favor, recuérdeselo en persona.{link}"
     ),
     "coordinator_letter_contacts.tomorrow": (
-        "Cartas de apoyo: {count} contactos de la comunidad aun no mandan la suya, y se entregan mañana. "
-        "Recuérdeselo en persona.{link}"
+        "Cartas de apoyo: el plazo vence mañana. Contactos de la comunidad que faltan por enviar "
+        "su carta: {count}. Por favor, recuérdeselo en persona.{link}"
     ),
     "coordinator_letter_contacts.today": (
-        "Cartas de apoyo: {count} contactos de la comunidad aun no mandan la suya, y se entregan hoy. "
-        "Recuérdeselo en persona.{link}"
+        "Cartas de apoyo: el plazo vence hoy. Contactos de la comunidad que faltan por enviar "
+        "su carta: {count}. Por favor, recuérdeselo en persona.{link}"
     ),
     # Detention response (issue 15): to coordinators and volunteers only, never to a family.
-    "detention_alert": "URGENTE: reportan a una persona detenida en {place}. Responda OK {code} para encargarse.{link}",
-    "detention_alert.no_place": "URGENTE: reportan a una persona detenida. Responda OK {code} para encargarse.{link}",
-    "detention_escalated": "URGENTE, sigue sin respuesta: reportan a una persona detenida en {place}. Responda OK {code} para encargarse.{link}",
-    "detention_escalated.no_place": "URGENTE, sigue sin respuesta: reportan a una persona detenida. Responda OK {code} para encargarse.{link}",
-    "detention_alert_all": "URGENTE, nadie de guardia ha respondido: reportan a una persona detenida en {place}. Responda OK {code} para encargarse.{link}",
-    "detention_alert_all.no_place": "URGENTE, nadie de guardia ha respondido: reportan a una persona detenida. Responda OK {code} para encargarse.{link}",
-    "detention_voice_call": "Reportan a una persona detenida. Abra Accompany y confirme el caso {code}. Repito: caso {code}.",
-    "detention_voice_call.no_place": "Reportan a una persona detenida. Abra Accompany y confirme el caso {code}. Repito: caso {code}.",
-    "reply_detention_ack": "Gracias: el caso {code} es suyo. Las alertas se detuvieron.{link}",
+    "detention_alert": "URGENTE: reportan a una persona detenida en {place}. Responda OK {code} para encargarse del caso.{link}",
+    "detention_alert.no_place": "URGENTE: reportan a una persona detenida. Responda OK {code} para encargarse del caso.{link}",
+    "detention_escalated": "URGENTE, sigue sin respuesta: reportan a una persona detenida en {place}. Responda OK {code} para encargarse del caso.{link}",
+    "detention_escalated.no_place": "URGENTE, sigue sin respuesta: reportan a una persona detenida. Responda OK {code} para encargarse del caso.{link}",
+    "detention_alert_all": "URGENTE, nadie de guardia ha respondido: reportan a una persona detenida en {place}. Responda OK {code} para encargarse del caso.{link}",
+    "detention_alert_all.no_place": "URGENTE, nadie de guardia ha respondido: reportan a una persona detenida. Responda OK {code} para encargarse del caso.{link}",
+    # Spoken (see en.py). No word whose stress hangs on an accent GSM-7 lacks ("código", "envíe"):
+    # a voice would stress it wrongly.
+    "detention_voice_call": (
+        "Esta es una llamada urgente de Accompany. Reportan a una persona detenida. Abra Accompany y tome "
+        "el caso {code}, o responda al mensaje con OK y el caso. Repito: caso {code}."
+    ),
+    "detention_voice_call.no_place": (
+        "Esta es una llamada urgente de Accompany. Reportan a una persona detenida. Abra Accompany y tome "
+        "el caso {code}, o responda al mensaje con OK y el caso. Repito: caso {code}."
+    ),
+    "reply_detention_ack": "Gracias: el caso {code} queda a su cargo. Ya paramos las alertas.{link}",
     "reply_detention_ack.already": "{volunteer} ya se encarga del caso {code}.{link}",
     "reply_detention_reported": "Recibimos su reporte: estamos avisando a los coordinadores ahora (caso {code}). Gracias.{link}",
     # casework (issue 14): to a need's owner, and the digest when only needs are due
     "coordinator_unfilled_digest.needs_only": 'Hoy: {needs}{link}',
-    "coordinator_task_done": 'Tarea hecha: un voluntario la hizo y dejo un informe corto.{link}',
-    "coordinator_task_given_back": 'Tarea devuelta tarde por un voluntario, con fecha cercana o vencida. Hace falta otra persona.{link}',
+    # Perfect tense ("ha dejado"): the preterite "dejó" needs an ó outside GSM-7, and "dejo" reads "I leave".
+    "coordinator_task_done": 'Tarea terminada: un voluntario la ha completado y ha dejado un informe breve.{link}',
+    "coordinator_task_given_back": 'Tarea devuelta tarde: un voluntario ha dejado una tarea que vence pronto o ya ha vencido. Hace falta otra persona.{link}',
 }

@@ -113,11 +113,12 @@ TEXTS = {
     "volunteer_cancelled": "Annulé : {role}, {place}, {when}. Inutile de vous déplacer. Merci !",
     "volunteer_cancelled.no_place": "Annulé : {role}, {when}. Inutile de vous déplacer. Merci !",
     "coordinator_detained": "Alerte : on signale l'arrestation d'une personne après son rendez-vous à {place} {when}.{link}",
-    "coordinator_unfilled_digest": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures. {needs}{link}",
-    "coordinator_unfilled_digest.checks": "Aujourd'hui : {count} créneaux de bénévoles à pourvoir dans les 72 heures et {checks} dates d'audience à vérifier. {needs}{link}",
-    "coordinator_unfilled_digest.checks_only": "Aujourd'hui : {checks} dates d'audience à vérifier auprès du tribunal. {needs}{link}",
+    # The counts follow a colon, as in en.py: "1 créneaux" read wrong.
+    "coordinator_unfilled_digest": "Créneaux de bénévoles à pourvoir : {count} dans les 72 heures. {needs}{link}",
+    "coordinator_unfilled_digest.checks": "Créneaux de bénévoles à pourvoir : {count} dans les 72 heures. Dates d'audience : {checks} à vérifier. {needs}{link}",
+    "coordinator_unfilled_digest.checks_only": "Dates d'audience : {checks} à vérifier auprès du tribunal. {needs}{link}",
     "coordinator_unverified_hearing": "Date à vérifier : l'audience à {place} {when} n'a pas encore été vérifiée (ligne 1-800 ou portail EOIR).{link}",
-    "volunteer_obligor_hearing": 'Caution : la personne pour qui vous avez signé a une audience à {place} {when}. Aidez-la à y aller : sinon la caution est perdue.',
+    "volunteer_obligor_hearing": "Caution : la personne dont vous avez signé la caution a une audience à {place} {when}. Aidez-la à y aller : en cas d'absence, la caution est perdue.",
     "coordinator_late_release": "Créneau à pourvoir : {role}, {place}, {when}.{link}",
     "reply_confirmed": "Merci d'avoir confirmé votre rendez-vous {when}.",
     "reply_confirmed.no_appointment": "Merci pour votre réponse.",
@@ -164,30 +165,32 @@ TEXTS = {
         "Ne le donnez à personne. Si vous ne l'avez pas demandé, ignorez ce message : votre mot de passe "
         "ne change pas."
     ),
-    # Lettres de soutien (services/casework/letters.py) : aucun nom de famille.
+    # Lettres de soutien (services/casework/letters.py) : aucun nom de famille. "Merci de prendre le
+    # temps de l'écrire" : "Merci de l'écrire" reads as a curt "please write it".
     "volunteer_letter_reminder": (
         "Rappel : la lettre de soutien que nous vous avons demandée est attendue dans {days} jours. "
-        "Merci de l'écrire ! Des questions ? Répondez à ce message."
+        "Merci de prendre le temps de l'écrire ! Des questions ? Répondez à ce message."
     ),
     "volunteer_letter_reminder.tomorrow": (
         "Rappel : la lettre de soutien que nous vous avons demandée est attendue demain. "
-        "Merci de l'écrire ! Des questions ? Répondez à ce message."
+        "Merci de prendre le temps de l'écrire ! Des questions ? Répondez à ce message."
     ),
     "volunteer_letter_reminder.today": (
         "Rappel : la lettre de soutien que nous vous avons demandée est attendue aujourd'hui. "
-        "Merci de l'écrire ! Des questions ? Répondez à ce message."
+        "Merci de prendre le temps de l'écrire ! Des questions ? Répondez à ce message."
     ),
+    # "le leur rappeler": rappeler needs its object. The contacts' count comes last, as in en.py.
     "coordinator_letter_contacts": (
-        "Lettres de soutien : {count} contacts de la communauté n'ont pas encore envoyé la leur, à remettre "
-        "dans {days} jours. Merci de leur rappeler en personne.{link}"
+        "Lettres de soutien à remettre dans {days} jours. Contacts de la communauté qui n'ont pas encore "
+        "envoyé la leur : {count}. Merci de le leur rappeler en personne.{link}"
     ),
     "coordinator_letter_contacts.tomorrow": (
-        "Lettres de soutien : {count} contacts de la communauté n'ont pas encore envoyé la leur, à remettre "
-        "demain. Merci de leur rappeler en personne.{link}"
+        "Lettres de soutien à remettre demain. Contacts de la communauté qui n'ont pas encore "
+        "envoyé la leur : {count}. Merci de le leur rappeler en personne.{link}"
     ),
     "coordinator_letter_contacts.today": (
-        "Lettres de soutien : {count} contacts de la communauté n'ont pas encore envoyé la leur, à remettre "
-        "aujourd'hui. Merci de leur rappeler en personne.{link}"
+        "Lettres de soutien à remettre aujourd'hui. Contacts de la communauté qui n'ont pas encore "
+        "envoyé la leur : {count}. Merci de le leur rappeler en personne.{link}"
     ),
     # Detention response (issue 15): to coordinators and volunteers only, never to a family.
     "detention_alert": "URGENT : une arrestation est signalée à {place}. Répondez OK {code} pour vous en charger.{link}",
@@ -196,13 +199,20 @@ TEXTS = {
     "detention_escalated.no_place": "URGENT, toujours sans réponse : une arrestation est signalée. Répondez OK {code} pour vous en charger.{link}",
     "detention_alert_all": "URGENT, personne de garde n'a répondu : une arrestation est signalée à {place}. Répondez OK {code} pour vous en charger.{link}",
     "detention_alert_all.no_place": "URGENT, personne de garde n'a répondu : une arrestation est signalée. Répondez OK {code} pour vous en charger.{link}",
-    "detention_voice_call": "Une arrestation a été signalée. Ouvrez Accompany et confirmez le dossier {code}. Je répète : dossier {code}.",
-    "detention_voice_call.no_place": "Une arrestation a été signalée. Ouvrez Accompany et confirmez le dossier {code}. Je répète : dossier {code}.",
-    "reply_detention_ack": "Merci : le dossier {code} est à vous. Les alertes ne partiront plus.{link}",
-    "reply_detention_ack.already": "{volunteer} a déjà confirmé le dossier {code}.{link}",
-    "reply_detention_reported": "Merci pour votre signalement : les coordinateurs sont prévenus maintenant (dossier {code}).{link}",
+    # Spoken (see en.py).
+    "detention_voice_call": (
+        "Ceci est un appel urgent d'Accompany. Une arrestation a été signalée. Ouvrez Accompany et prenez en "
+        "charge le dossier {code}, ou répondez au SMS par OK suivi du dossier. Je répète : dossier {code}."
+    ),
+    "detention_voice_call.no_place": (
+        "Ceci est un appel urgent d'Accompany. Une arrestation a été signalée. Ouvrez Accompany et prenez en "
+        "charge le dossier {code}, ou répondez au SMS par OK suivi du dossier. Je répète : dossier {code}."
+    ),
+    "reply_detention_ack": "Merci : vous prenez en charge le dossier {code}. Il n'y aura plus d'alertes.{link}",
+    "reply_detention_ack.already": "{volunteer} a déjà pris en charge le dossier {code}.{link}",
+    "reply_detention_reported": "Merci pour votre signalement : nous prévenons les coordinateurs dès maintenant (dossier {code}).{link}",
     # casework (issue 14): to a need's owner, and the digest when only needs are due
     "coordinator_unfilled_digest.needs_only": "Aujourd'hui : {needs}{link}",
-    "coordinator_task_done": 'Mission terminée : un bénévole a fini une mission et laissé un court compte rendu.{link}',
-    "coordinator_task_given_back": "Mission rendue en retard : un bénévole a rendu une mission à échéance proche ou passée. Il faut quelqu'un d'autre.{link}",
+    "coordinator_task_done": 'Mission terminée : un bénévole a terminé une mission et a laissé un court compte rendu.{link}',
+    "coordinator_task_given_back": "Désistement tardif : un bénévole a renoncé à une mission dont l'échéance est proche ou passée. Il faut quelqu'un d'autre.{link}",
 }

@@ -134,7 +134,7 @@ TEXTS = {
     "coordinator_unfilled_digest.checks": "Jodi a: {count} plas volontè ki lib nan 72 èdtan k ap vini yo, ak {checks} dat odyans pou verifye. {needs}{link}",
     "coordinator_unfilled_digest.checks_only": "Jodi a: {checks} dat odyans pou verifye ak tribinal la. {needs}{link}",
     "coordinator_unverified_hearing": "Verifye dat la: odyans nan {place} {when} poko verifye (liy 1-800 oswa pòtay EOIR).{link}",
-    "volunteer_obligor_hearing": 'Kosyon: moun ou te siyen kosyon li a gen odyans nan {place} {when}. Ede l ale: si li rate l, yo pèdi kosyon an.',
+    "volunteer_obligor_hearing": 'Kosyon: moun ou te siyen kosyon li a gen odyans nan {place} {when}. Tanpri ede l ale: si li rate odyans lan, kosyon an ap pèdi.',
     "coordinator_late_release": "Plas ki lib: {role}, {place}, {when}. Nou bezwen yon volontè.{link}",
     "reply_confirmed": "Mèsi paske w konfime randevou w la {when}.",
     "reply_confirmed.no_appointment": "Mèsi, nou resevwa repons ou.",
@@ -185,32 +185,42 @@ TEXTS = {
         "Rapèl: lèt sipò nou te mande w la dwe rive jodi a. Mèsi paske w ap ekri l! "
         "Ou gen kesyon? Reponn mesaj sa a."
     ),
+    # The count comes last, as in en.py ("lèt yo" after "1 moun" read as several letters).
     "coordinator_letter_contacts": (
-        "Lèt sipò: {count} moun nan kominote a poko voye lèt yo, dat limit la nan {days} jou. "
-        "Tanpri fè yo sonje an pèsòn.{link}"
+        "Lèt sipò: dat limit la se nan {days} jou. Moun nan kominote a ki poko voye lèt pa yo: {count}. "
+        "Tanpri, al pale ak yo pou raple yo.{link}"
     ),
     "coordinator_letter_contacts.tomorrow": (
-        "Lèt sipò: {count} moun nan kominote a poko voye lèt yo, dat limit la se demen. "
-        "Tanpri fè yo sonje an pèsòn.{link}"
+        "Lèt sipò: dat limit la se demen. Moun nan kominote a ki poko voye lèt pa yo: {count}. "
+        "Tanpri, al pale ak yo pou raple yo.{link}"
     ),
     "coordinator_letter_contacts.today": (
-        "Lèt sipò: {count} moun nan kominote a poko voye lèt yo, dat limit la se jodi a. "
-        "Tanpri fè yo sonje an pèsòn.{link}"
+        "Lèt sipò: dat limit la se jodi a. Moun nan kominote a ki poko voye lèt pa yo: {count}. "
+        "Tanpri, al pale ak yo pou raple yo.{link}"
     ),
     # Detention response (issue 15): to coordinators and volunteers only, never to a family.
-    "detention_alert": "IJAN: yo di yo arete yon moun nan {place}. Reponn OK {code} pou w pran l an chaj.{link}",
-    "detention_alert.no_place": "IJAN: yo di yo arete yon moun. Reponn OK {code} pou w pran l an chaj.{link}",
-    "detention_escalated": "IJAN, poko gen repons: yo di yo arete yon moun nan {place}. Reponn OK {code} pou w pran l an chaj.{link}",
-    "detention_escalated.no_place": "IJAN, poko gen repons: yo di yo arete yon moun. Reponn OK {code} pou w pran l an chaj.{link}",
-    "detention_alert_all": "IJAN, pèsonn ki de gad pa reponn: yo di yo arete yon moun nan {place}. Reponn OK {code} pou w pran l an chaj.{link}",
-    "detention_alert_all.no_place": "IJAN, pèsonn ki de gad pa reponn: yo di yo arete yon moun. Reponn OK {code} pou w pran l an chaj.{link}",
-    "detention_voice_call": "Yo di yo arete yon moun. Louvri Accompany epi konfime ka {code}. Ankò: ka {code}.",
-    "detention_voice_call.no_place": "Yo di yo arete yon moun. Louvri Accompany epi konfime ka {code}. Ankò: ka {code}.",
-    "reply_detention_ack": "Mèsi: ka {code} la se pou ou. Alèt yo sispann.{link}",
-    "reply_detention_ack.already": "{volunteer} te deja konfime ka {code} la.{link}",
+    # "yo rapòte yon arestasyon": "yo di yo arete yon moun" could read "they say they (themselves)
+    # arrested someone". "pran ka a an chaj": "pran l" left unclear what to take on.
+    "detention_alert": "IJAN: yo rapòte yon arestasyon nan {place}. Reponn OK {code} pou w pran ka a an chaj.{link}",
+    "detention_alert.no_place": "IJAN: yo rapòte yon arestasyon. Reponn OK {code} pou w pran ka a an chaj.{link}",
+    "detention_escalated": "IJAN, poko gen repons: yo rapòte yon arestasyon nan {place}. Reponn OK {code} pou w pran ka a an chaj.{link}",
+    "detention_escalated.no_place": "IJAN, poko gen repons: yo rapòte yon arestasyon. Reponn OK {code} pou w pran ka a an chaj.{link}",
+    "detention_alert_all": "IJAN, pèsonn ki de gad pa reponn: yo rapòte yon arestasyon nan {place}. Reponn OK {code} pou w pran ka a an chaj.{link}",
+    "detention_alert_all.no_place": "IJAN, pèsonn ki de gad pa reponn: yo rapòte yon arestasyon. Reponn OK {code} pou w pran ka a an chaj.{link}",
+    # Spoken (see en.py).
+    "detention_voice_call": (
+        "Sa se yon apèl ijan ki soti nan Accompany. Yo rapòte yon arestasyon. Louvri Accompany epi pran "
+        "ka {code} la an chaj, oswa reponn mesaj la ak OK epi kòd ka a. M ap repete: ka {code}."
+    ),
+    "detention_voice_call.no_place": (
+        "Sa se yon apèl ijan ki soti nan Accompany. Yo rapòte yon arestasyon. Louvri Accompany epi pran "
+        "ka {code} la an chaj, oswa reponn mesaj la ak OK epi kòd ka a. M ap repete: ka {code}."
+    ),
+    "reply_detention_ack": "Mèsi: ka {code} la se pou ou kounye a. Nou sispann voye alèt yo.{link}",
+    "reply_detention_ack.already": "{volunteer} te deja pran ka {code} la an chaj.{link}",
     "reply_detention_reported": "Nou resevwa rapò w la: n ap avèti kowòdonatè yo kounye a (ka {code}). Mèsi.{link}",
     # casework (issue 14): to a need's owner, and the digest when only needs are due
     "coordinator_unfilled_digest.needs_only": 'Jodi a: {needs}{link}',
-    "coordinator_task_done": 'Travay fini: yon volontè fè yon travay epi li kite yon ti rapò.{link}',
-    "coordinator_task_given_back": 'Travay remèt an reta: yon volontè remèt yon travay ki gen dat li pre oswa ki pase. Li bezwen yon lòt moun.{link}',
+    "coordinator_task_done": 'Travay fini: yon volontè fin fè yon travay epi li kite yon ti rapò.{link}',
+    "coordinator_task_given_back": 'Travay remèt an reta: yon volontè lage yon travay ki gen dat limit li toupre oswa ki deja pase. Fò n jwenn yon lòt moun.{link}',
 }

@@ -99,8 +99,8 @@ WORDS = {
     "risk_hearing": 'Se faltar, o juiz pode ordenar que te deportem.',
     "link": " {link}",
     # the daily digest's count of families' needs due this week or overdue (casework)
-    "needs_one": '1 necessidade com prazo nesta semana ou antes.',
-    "needs_many": '{count} necessidades com prazo nesta semana ou antes.',
+    "needs_one": '1 necessidade com prazo nesta semana ou atrasada.',
+    "needs_many": '{count} necessidades com prazo nesta semana ou atrasadas.',
 }
 
 TEXTS = {
@@ -118,11 +118,12 @@ TEXTS = {
     "volunteer_cancelled": "Turno cancelado: {role}, {place}, {when}. Obrigado mesmo assim!",
     "volunteer_cancelled.no_place": "Turno cancelado: {role}, {when}. Obrigado mesmo assim!",
     "coordinator_detained": "Alerta: uma pessoa foi detida depois do compromisso em {place}, {when}.{link}",
-    "coordinator_unfilled_digest": "{count} turnos de voluntarios ainda abertos nas 72 horas seguintes. {needs}{link}",
-    "coordinator_unfilled_digest.checks": "{count} turnos de voluntarios ainda abertos nas 72 horas seguintes e {checks} datas no tribunal para conferir. {needs}{link}",
-    "coordinator_unfilled_digest.checks_only": "Hoje: {checks} datas no tribunal para conferir. {needs}{link}",
+    # The counts follow a colon, as in en.py: "1 turnos" read wrong.
+    "coordinator_unfilled_digest": "Turnos ainda abertos: {count} nas 72 horas seguintes. {needs}{link}",
+    "coordinator_unfilled_digest.checks": "Turnos ainda abertos: {count} nas 72 horas seguintes. Datas no tribunal: {checks} para conferir. {needs}{link}",
+    "coordinator_unfilled_digest.checks_only": "Datas no tribunal: {checks} para conferir. {needs}{link}",
     "coordinator_unverified_hearing": "Conferir a data: falta conferir com o tribunal a data em {place}, {when} (linha 1-800 ou portal da EOIR).{link}",
-    "volunteer_obligor_hearing": 'Fiador: a pessoa pela qual assinou a garantia tem data no tribunal em {place} {when}. Ajude-a a ir: se faltar, perde-se a garantia.',
+    "volunteer_obligor_hearing": 'Lembrete de fiador: a pessoa que tem sua assinatura na garantia tem data no tribunal em {place}, {when}. Ajude essa pessoa a ir: se ela faltar, a garantia se perde.',
     "coordinator_late_release": "Turno aberto de novo: {role}, {place}, {when}. Precisamos de alguém.{link}",
     "reply_confirmed": "Obrigado por confirmar seu compromisso marcado para {when}.",
     "reply_confirmed.no_appointment": "Obrigado, recebemos sua resposta.",
@@ -160,44 +161,54 @@ TEXTS = {
         "Ignore esta mensagem se o pedido for de outra pessoa: sua senha continua a mesma."
     ),
     # Cartas de apoio (services/casework/letters.py): sem o nome da familia.
+    # "amanha" without its tilde, as the dates write it (ã is outside GSM-7). The contacts' count
+    # comes last, as in en.py; "cada um" fits one contact or several.
     "volunteer_letter_reminder": (
-        "Lembrete: a carta de apoio que te pedimos vence em {days} dias. Obrigado por escrever! "
-        "Alguma pergunta? Responda esta mensagem."
+        "Lembrete: o prazo da carta de apoio que te pedimos termina em {days} dias. Obrigado por escrever! "
+        "Perguntas? Responda esta mensagem."
     ),
     "volunteer_letter_reminder.tomorrow": (
-        "Lembrete: a carta de apoio que te pedimos vence amanha. Obrigado por escrever! "
-        "Alguma pergunta? Responda esta mensagem."
+        "Lembrete: o prazo da carta de apoio que te pedimos termina amanha. Obrigado por escrever! "
+        "Perguntas? Responda esta mensagem."
     ),
     "volunteer_letter_reminder.today": (
-        "Lembrete: a carta de apoio que te pedimos vence hoje. Obrigado por escrever! "
-        "Alguma pergunta? Responda esta mensagem."
+        "Lembrete: o prazo da carta de apoio que te pedimos termina hoje. Obrigado por escrever! "
+        "Perguntas? Responda esta mensagem."
     ),
     "coordinator_letter_contacts": (
-        "Cartas de apoio: faltam as cartas de {count} contatos da comunidade, prazo em {days} dias. "
-        "Lembre-os pessoalmente.{link}"
+        "Cartas de apoio: o prazo termina em {days} dias. Contatos da comunidade que ainda devem a carta: "
+        "{count}. Por favor, lembre cada um pessoalmente.{link}"
     ),
     "coordinator_letter_contacts.tomorrow": (
-        "Cartas de apoio: faltam as cartas de {count} contatos da comunidade, prazo amanha. "
-        "Lembre-os pessoalmente.{link}"
+        "Cartas de apoio: o prazo termina amanha. Contatos da comunidade que ainda devem a carta: "
+        "{count}. Por favor, lembre cada um pessoalmente.{link}"
     ),
     "coordinator_letter_contacts.today": (
-        "Cartas de apoio: faltam as cartas de {count} contatos da comunidade, prazo hoje. "
-        "Lembre-os pessoalmente.{link}"
+        "Cartas de apoio: o prazo termina hoje. Contatos da comunidade que ainda devem a carta: "
+        "{count}. Por favor, lembre cada um pessoalmente.{link}"
     ),
     # Detention response (issue 15): to coordinators and volunteers only, never to a family.
-    "detention_alert": "URGENTE: relatam uma pessoa detida em {place}. Responda OK {code} para assumir.{link}",
-    "detention_alert.no_place": "URGENTE: relatam uma pessoa detida. Responda OK {code} para assumir.{link}",
-    "detention_escalated": "URGENTE, ainda sem resposta: relatam uma pessoa detida em {place}. Responda OK {code} para assumir.{link}",
-    "detention_escalated.no_place": "URGENTE, ainda sem resposta: relatam uma pessoa detida. Responda OK {code} para assumir.{link}",
-    "detention_alert_all": "URGENTE, ninguém da escala respondeu: relatam uma pessoa detida em {place}. Responda OK {code} para assumir.{link}",
-    "detention_alert_all.no_place": "URGENTE, ninguém da escala respondeu: relatam uma pessoa detida. Responda OK {code} para assumir.{link}",
-    "detention_voice_call": "Relatam uma pessoa detida. Abra o Accompany e confirme o caso {code}. Repito: caso {code}.",
-    "detention_voice_call.no_place": "Relatam uma pessoa detida. Abra o Accompany e confirme o caso {code}. Repito: caso {code}.",
-    "reply_detention_ack": "Obrigado: o caso {code} é seu. Os alertas pararam.{link}",
-    "reply_detention_ack.already": "{volunteer} confirmou o caso {code} antes.{link}",
+    "detention_alert": "URGENTE: avisaram que uma pessoa foi detida em {place}. Responda OK {code} para assumir o caso.{link}",
+    "detention_alert.no_place": "URGENTE: avisaram que uma pessoa foi detida. Responda OK {code} para assumir o caso.{link}",
+    "detention_escalated": "URGENTE, ainda sem resposta: avisaram que uma pessoa foi detida em {place}. Responda OK {code} para assumir o caso.{link}",
+    "detention_escalated.no_place": "URGENTE, ainda sem resposta: avisaram que uma pessoa foi detida. Responda OK {code} para assumir o caso.{link}",
+    "detention_alert_all": "URGENTE, ninguém da escala respondeu: avisaram que uma pessoa foi detida em {place}. Responda OK {code} para assumir o caso.{link}",
+    "detention_alert_all.no_place": "URGENTE, ninguém da escala respondeu: avisaram que uma pessoa foi detida. Responda OK {code} para assumir o caso.{link}",
+    # Spoken (see en.py): no word whose stress hangs on an accent GSM-7 lacks ("código").
+    "detention_voice_call": (
+        "Esta é uma chamada urgente do Accompany. Avisaram que uma pessoa foi detida. Abra o Accompany e "
+        "assuma o caso {code}, ou responda a mensagem com OK e o caso. Repito: caso {code}."
+    ),
+    "detention_voice_call.no_place": (
+        "Esta é uma chamada urgente do Accompany. Avisaram que uma pessoa foi detida. Abra o Accompany e "
+        "assuma o caso {code}, ou responda a mensagem com OK e o caso. Repito: caso {code}."
+    ),
+    "reply_detention_ack": "Obrigado: o caso {code} agora é seu. Os alertas pararam.{link}",
+    "reply_detention_ack.already": "{volunteer} assumiu o caso {code} primeiro.{link}",
     "reply_detention_reported": "Recebemos seu relato: estamos avisando os coordenadores agora (caso {code}). Obrigado.{link}",
     # casework (issue 14): to a need's owner, and the digest when only needs are due
     "coordinator_unfilled_digest.needs_only": 'Hoje: {needs}{link}',
-    "coordinator_task_done": 'Tarefa feita: um voluntario terminou uma tarefa e deixou um relato curto.{link}',
-    "coordinator_task_given_back": 'Tarefa devolvida tarde por um voluntario, com prazo perto ou vencido. Precisamos de outra pessoa.{link}',
+    # "quem estava com ela": no "voluntario" missing its accent (á is outside GSM-7).
+    "coordinator_task_done": 'Tarefa feita: quem estava com ela terminou e deixou um breve relato.{link}',
+    "coordinator_task_given_back": 'Tarefa devolvida tarde: quem estava com ela desistiu perto do prazo ou depois dele. Precisamos de outra pessoa.{link}',
 }
