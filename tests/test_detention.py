@@ -14,6 +14,7 @@ from accompany.models import (
     DetentionCase,
     DetentionOutcome,
     InboundMessage,
+    Language,
     MessageKind,
     MessageState,
     OutboundMessage,
@@ -108,6 +109,7 @@ def test_without_an_acknowledgement_the_chain_reaches_everyone_and_places_the_ca
     assert "A detention was reported" in spoken and "text OK" in spoken and " ".join(case.code) in spoken
     assert "Maria" not in spoken and all("Maria" not in body for _, body in gateway.sent)
     assert f"OK {case.code}" in gateway.sent[0][1]
+    assert gateway.call_languages == ["en"]
 
 
 def test_an_acknowledgement_stops_every_later_step(rota, make, db, gateway):
@@ -400,4 +402,33 @@ def test_the_twilio_backend_places_the_call_through_the_sdk_with_twiml():
         assert result.provider_sid.startswith("CA") and result.state == MessageState.QUEUED
         form = twilio.calls[0].form
     assert form["To"] == "+16175550201" and form["From"] == "+16175550100"
-    assert "<Response><Say>A detention was reported." in form["Twiml"]
+    assert '<Say language="en-US" voice="Polly.Joanna">A detention was reported.' in form["Twiml"]
+
+
+@pytest.mark.parametrize("language, voice", [("es", 'language="es-US" voice="Polly.Lupe"'),
+                                             ("pt", 'language="pt-BR" voice="Polly.Camila"'),
+                                             ("fr", 'language="fr-FR" voice="Polly.Lea"'),
+                                             ("ht", 'language="fr-FR" voice="Polly.Lea"')])
+def test_the_call_is_spoken_in_a_voice_of_its_language(language, voice):
+    """Without a voice, Twilio reads every language in its English one."""
+    from accompany.services.messaging.sms.twilio_backend import TwilioGateway
+    from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+
+    with FakeTwilio() as twilio:
+        gateway = TwilioGateway(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, messaging_service_sid="MG" + "a" * 32,
+                                api_base_url=twilio.base_url, voice_from_number="+16175550100")
+        gateway.call("+16175550201", "Caso K 7 Q.", language=language)
+        assert f"<Say {voice}>Caso K 7 Q.</Say>" in twilio.calls[0].form["Twiml"]
+
+
+def test_the_call_goes_in_the_language_of_the_coordinator_it_calls(make, db, gateway):
+    """The spoken words and their voice follow the person called, like their texts."""
+    first = make.coordinator(name="Olga Oncall", phone="617-555-0201", sms_opt_in=True,
+                             languages=[Language.PORTUGUESE])
+    on_call.add_turn(first, starts_on=on_call.org_today(NOW), span=RotaSpan.WEEK, position=1, now=NOW)
+    _, claim = _held_shift_today(make)
+    cases.report_from_shift(claim, note="", now=NOW)
+    db.session.commit()
+    send_due(gateway, clock=lambda: NOW + 30 * MIN, rate=0)
+    assert gateway.call_languages == ["pt"]
+    assert "Accompany" in gateway.calls[0][1] and "detida" in gateway.calls[0][1]

@@ -198,7 +198,7 @@ class _Run:
         self.pacer.take()
         # The carrier gives up when the window closes, rather than deliver a text no longer true.
         if row.kind.is_voice_call:  # the one gateway places it; its errors sort like a text's
-            future = self.pool.submit(self.gateway.call, phone, text.body)
+            future = self.pool.submit(self.gateway.call, phone, text.body, language=text.language.value)
         else:
             future = self.pool.submit(self.gateway.send, phone, text.body,
                                       status_callback=status_callback_url(row_id), valid_for=seconds_left)

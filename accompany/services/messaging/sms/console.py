@@ -34,12 +34,12 @@ class ConsoleGateway:
             print("--- end of SMS ---", file=stream, flush=True)
         return SendResult(provider_sid=sid, state=MessageState.SENT)
 
-    def call(self, to: str, spoken: str) -> SendResult:
+    def call(self, to: str, spoken: str, *, language: str = "en") -> SendResult:
         """Print the voice call that would be placed, and what it would say."""
         sid = f"console-call-{uuid.uuid4().hex}"
         stream = self._stream or sys.stdout
         with self._lock:
-            print(f"--- Voice call to {mask_phone(to)} ({sid}) ---", file=stream)
+            print(f"--- Voice call to {mask_phone(to)} ({sid}, spoken in {language}) ---", file=stream)
             print(spoken, file=stream)
             print("--- end of call ---", file=stream, flush=True)
         return SendResult(provider_sid=sid, state=MessageState.SENT)

@@ -36,6 +36,7 @@ class FakeGateway:
         self.attempts = 0
         self._failures: list[tuple[SendError, bool]] = []
         self.calls: list[tuple[str, str]] = []  # voice calls placed: (to, spoken words)
+        self.call_languages: list[str] = []  # the language each call was spoken in
         self.deleted: list[str] = []  # SIDs whose record was deleted, in order
         self.delete_attempts: list[str] = []  # every SID asked for, failed or not
         self._delete_failures: list[DeleteError] = []
@@ -64,7 +65,7 @@ class FakeGateway:
                 raise failure[0]
             return result
 
-    def call(self, to: str, spoken: str) -> SendResult:
+    def call(self, to: str, spoken: str, *, language: str = "en") -> SendResult:
         """A voice call: recorded in `calls`; a primed failure applies to it as to a text."""
         with self._lock:
             self.attempts += 1
@@ -72,6 +73,7 @@ class FakeGateway:
             if failure is not None and not failure[1]:
                 raise failure[0]
             self.calls.append((to, spoken))
+            self.call_languages.append(language)
             result = SendResult(provider_sid="CA" + uuid.uuid4().hex, state=MessageState.QUEUED)
             self.results.append(result)
             if failure is not None:
@@ -98,6 +100,7 @@ class FakeGateway:
         with self._lock:
             self.sent.clear()
             self.calls.clear()
+            self.call_languages.clear()
             self.status_callbacks.clear()
             self.valid_for.clear()
             self.results.clear()

@@ -161,9 +161,9 @@ class Gateway(Protocol):
         that it must give up rather than deliver a text that is no longer true."""
         ...
 
-    def call(self, to: str, spoken: str) -> SendResult:
-        """Place one voice call that speaks `spoken` (a detention alert's last step), or raise
-        FinalError / RetryableError / UnknownOutcome as `send` does."""
+    def call(self, to: str, spoken: str, *, language: str = "en") -> SendResult:
+        """Place one voice call that speaks `spoken` in `language` (a detention alert's last step),
+        or raise FinalError / RetryableError / UnknownOutcome as `send` does."""
         ...
 
     def delete_message(self, provider_sid: str) -> bool:

@@ -74,6 +74,17 @@ class RedirectingHttpClient(TwilioHttpClient):
         return super().request(method, self.redirect(url), *args, **kwargs)
 
 
+# The Amazon Polly voice (through Twilio's <Say>) each catalog's calls are read in. Kreyòl has no
+# voice of its own: its spelling reads closest to French, so the French voice says it.
+SPOKEN_IN = {
+    "en": ("Polly.Joanna", "en-US"),
+    "es": ("Polly.Lupe", "es-US"),
+    "pt": ("Polly.Camila", "pt-BR"),
+    "fr": ("Polly.Lea", "fr-FR"),
+    "ht": ("Polly.Lea", "fr-FR"),
+}
+
+
 class TwilioGateway:
     """Sends through Twilio's Messages API from a Messaging Service or a from-number."""
 
@@ -145,13 +156,15 @@ class TwilioGateway:
         log.debug("sms to %s accepted by Twilio as %s (%s)", mask_phone(to), message.sid, message.status)
         return SendResult(provider_sid=message.sid, state=MessageState.QUEUED)
 
-    def call(self, to: str, spoken: str) -> SendResult:
-        """Place a voice call through Programmable Voice that says `spoken` (TwiML built by the SDK)."""
+    def call(self, to: str, spoken: str, *, language: str = "en") -> SendResult:
+        """Place a voice call through Programmable Voice that says `spoken` in `language`'s voice
+        (TwiML built by the SDK; without one, Twilio reads every language in an English voice)."""
         if not self.voice_from_number:
             raise self._log(FinalError("No number to call from: set TWILIO_VOICE_FROM_NUMBER (or TWILIO_FROM_NUMBER)."),
                             to)
         twiml = VoiceResponse()
-        twiml.say(spoken)
+        voice, locale = SPOKEN_IN.get(language, SPOKEN_IN["en"])
+        twiml.say(spoken, voice=voice, language=locale)
         with self._sorted_errors(to):
             placed = self.client.calls.create(to=to, from_=self.voice_from_number, twiml=str(twiml))
         if not placed.sid:
