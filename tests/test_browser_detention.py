@@ -135,7 +135,7 @@ def test_without_an_acknowledgement_the_chain_reaches_everyone_and_calls_through
     assert sorted(_sent_to(twilio)[2:]) == sorted([olga.phone, nate.phone, ada.phone])
     assert [call.form["To"] for call in twilio.calls] == [olga.phone]
     twiml = twilio.calls[0].form["Twiml"]
-    assert twiml.startswith("<?xml") and "<Response><Say>" in twiml and " ".join(code) in twiml
+    assert twiml.startswith("<?xml") and '<Response><Say language="en-US" voice="Polly.Joanna">' in twiml and " ".join(code) in twiml
     assert "Rosa" not in twiml and FAMILY_PHONE not in _sent_to(twilio)
     case = cases.open_case_of(family)
     assert case.texts_paused and case.acknowledged_at is None
