@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, Integer, MetaData, event, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -155,6 +156,27 @@ def set_once(row, name: str, value) -> bool:
     ).rowcount
     db.session.refresh(row, [name])
     return bool(done)
+
+
+def save_unique(record, values: dict, *, is_new: bool, taken: type[Exception]) -> None:
+    """Apply `values` to `record` (and add it when new) and flush inside a savepoint, so a unique
+    value a concurrent save took just before us raises `taken` and leaves nothing half-done in the
+    session: a new record is dropped, a changed one reloaded. (The changes are made inside the
+    savepoint: `begin_nested` flushes what is already pending before it starts.)"""
+    try:
+        with db.session.begin_nested():
+            for name, value in values.items():
+                setattr(record, name, value)
+            if is_new:
+                db.session.add(record)
+            db.session.flush()
+    except IntegrityError:
+        if is_new:
+            if record in db.session:
+                db.session.expunge(record)
+        else:
+            db.session.refresh(record)
+        raise taken() from None
 
 
 def enum_type(enum_cls, name: str) -> Enum:

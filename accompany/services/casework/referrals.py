@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from accompany.database import db
+from accompany.database import db, save_unique
 from accompany.models import Family, Language, LegalProvider, LegalReferral, LegalService, ReferralStatus, User
 from accompany.models.legal import AWAITING
 from accompany.services.errors import DomainError
@@ -112,28 +111,9 @@ def _provider_values(details: ProviderDetails, *, provider: LegalProvider | None
     }
 
 
-def _save_provider(provider: LegalProvider, values: dict, *, is_new: bool) -> None:
-    """Apply and flush in a savepoint: a name another save took at the same moment becomes
-    ProviderNameTaken (as for places, services/scheduling/locations.py)."""
-    try:
-        with db.session.begin_nested():
-            for name, value in values.items():
-                setattr(provider, name, value)
-            if is_new:
-                db.session.add(provider)
-            db.session.flush()
-    except IntegrityError:
-        if is_new:
-            if provider in db.session:
-                db.session.expunge(provider)
-        else:
-            db.session.refresh(provider)
-        raise ProviderNameTaken() from None
-
-
 def create_provider(details: ProviderDetails, *, by: User, now: datetime) -> LegalProvider:
     provider = LegalProvider(created_at=now, updated_at=now)
-    _save_provider(provider, _provider_values(details, provider=None), is_new=True)
+    save_unique(provider, _provider_values(details, provider=None), is_new=True, taken=ProviderNameTaken)
     record_event("legal_provider.created", now=now, actor=by, subject=provider)
     return provider
 
@@ -144,7 +124,7 @@ def update_provider(provider: LegalProvider, details: ProviderDetails, *, by: Us
     changed = [name for name, value in values.items() if getattr(provider, name) != value]
     if not changed:
         return []
-    _save_provider(provider, {**values, "updated_at": now}, is_new=False)
+    save_unique(provider, {**values, "updated_at": now}, is_new=False, taken=ProviderNameTaken)
     record_event("legal_provider.updated", now=now, actor=by, subject=provider, fields=changed)
     return changed
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from accompany.database import db
+from accompany.database import db, save_unique
 from accompany.models import BringItem, Location, LocationKind, User
 from accompany.services.errors import DomainError
 from accompany.services.inputs import trimmed
@@ -112,33 +111,10 @@ def _checked_values(details: LocationDetails, *, location: Location | None) -> d
     }
 
 
-def _save(location: Location, values: dict, *, is_new: bool) -> None:
-    """Apply `values` and flush inside a savepoint, so a name a concurrent save took just
-    before us becomes LocationNameTaken and leaves nothing half-done in the session.
-
-    (The changes are made inside the savepoint: `begin_nested` flushes what is already
-    pending before it starts, outside the savepoint's protection.)
-    """
-    try:
-        with db.session.begin_nested():
-            for name, value in values.items():
-                setattr(location, name, value)
-            if is_new:
-                db.session.add(location)
-            db.session.flush()
-    except IntegrityError:
-        if is_new:
-            if location in db.session:
-                db.session.expunge(location)
-        else:
-            db.session.refresh(location)
-        raise LocationNameTaken() from None
-
-
 def create_location(details: LocationDetails, *, by: User, now: datetime) -> Location:
     """Add an (active) place."""
     location = Location(active=True)
-    _save(location, _checked_values(details, location=None), is_new=True)
+    save_unique(location, _checked_values(details, location=None), is_new=True, taken=LocationNameTaken)
     record_event("location.created", now=now, actor=by, subject=location)
     return location
 
@@ -149,7 +125,7 @@ def update_location(location: Location, details: LocationDetails, *, by: User, n
     changed = [name for name, value in values.items() if getattr(location, name) != value]
     if not changed:
         return []
-    _save(location, values, is_new=False)
+    save_unique(location, values, is_new=False, taken=LocationNameTaken)
     record_event("location.updated", now=now, actor=by, subject=location, fields=changed)
     return changed
 
