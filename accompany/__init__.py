@@ -63,11 +63,11 @@ def register_proxy_fix(app: Flask, config) -> None:
 
 
 def register_extensions(app: Flask, config) -> None:
+    from accompany.auth.sessions import load_user
     from accompany.crypto import init_keyring
     from accompany.database import db, write_ahead
     from accompany.extensions import csrf, login_manager, migrate
     from accompany.services.messaging.sms.gateway import init_gateway
-    from accompany.services.people.accounts import load_session_user
     from accompany.services.people.passwords import init_password_hasher
 
     init_keyring(app)
@@ -84,7 +84,7 @@ def register_extensions(app: Flask, config) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_session_user)
+    login_manager.user_loader(load_user)
 
 
 def register_request_parsing(app: Flask, config) -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_login import current_user
 
 from accompany import timezones
+from accompany.dateformat import format_moment
 from accompany.phones import format_national, mask_phone
 from accompany.services.privacy import access
+
+LOCALE = "en_US"  # the pages' locale (issue 17 makes it the reader's)
 
 
 def to_local(moment: datetime, tz_name: str | None = None) -> datetime:
@@ -23,30 +25,30 @@ def local_datetime(moment: datetime | None, tz_name: str | None = None) -> str:
     """'Tue, Nov 24, 9:00 AM' in local time."""
     if moment is None:
         return ""
-    return format_datetime(to_local(moment, tz_name), "EEE, MMM d, h:mm a", locale="en_US")
+    return format_moment(to_local(moment, tz_name), "EEE, MMM d, h:mm a", LOCALE)
 
 
 def local_time(moment: datetime | None, tz_name: str | None = None) -> str:
     if moment is None:
         return ""
-    return format_time(to_local(moment, tz_name), "h:mm a", locale="en_US")
+    return format_moment(to_local(moment, tz_name), "h:mm a", LOCALE)
 
 
 def local_day(moment: datetime | None, tz_name: str | None = None) -> str:
     """'Tuesday, November 24' in local time."""
     if moment is None:
         return ""
-    return format_date(to_local(moment, tz_name).date(), "EEEE, MMMM d", locale="en_US")
+    return format_moment(to_local(moment, tz_name), "EEEE, MMMM d", LOCALE)
 
 
 def day_date(day) -> str:
     """A date (not a moment) as 'Sat, Nov 21': casework due dates."""
-    return "" if day is None else format_date(day, "EEE, MMM d", locale="en_US")
+    return "" if day is None else format_moment(day, "EEE, MMM d", LOCALE)
 
 
 def number(value) -> str:
     """3.50 → "3.5", 1200 → "1,200"."""
-    return "" if value is None else format_decimal(value, locale="en_US")
+    return "" if value is None else format_decimal(value, locale=LOCALE)
 
 
 def label(value: object) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from accompany.auth import bp
@@ -45,19 +45,30 @@ def _idle_for(user: User) -> timedelta:
 def begin_session(user: User, *, now: datetime) -> None:
     """Log `user` in on this browser with a fresh session (no fixation). The caller commits."""
     session.clear()
+    g.pop("login_session", None)  # another account's row, if this request had one
     login_user(user)
     session.permanent = True
     session[SESSION_TOKEN] = login_sessions.start_session(user, now=now, keep_for=_absolute())
 
 
+def load_user(login_id: str) -> User | None:
+    """Flask-Login's user loader: the user and this browser's session row, in one query. The row
+    waits in `g` for `end_expired_sessions` and `current_login_session`."""
+    user, g.login_session = accounts.load_signed_in_user(login_id, session.get(SESSION_TOKEN))
+    return user
+
+
 def current_login_session() -> LoginSession | None:
     """This browser's session row (None once it has ended)."""
+    if current_user.is_authenticated and "login_session" in g:
+        return g.login_session
     return login_sessions.find_session(session.get(SESSION_TOKEN), current_user)
 
 
 def end_session() -> None:
     """Log this browser out (its session row goes too). The caller commits."""
     login_sessions.end_session(session.get(SESSION_TOKEN))
+    g.pop("login_session", None)
     logout_user()
     session.clear()
 
@@ -97,7 +108,7 @@ def end_expired_sessions():
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     state = login_sessions.check_session(
-        session.get(SESSION_TOKEN), current_user, now=utcnow(), idle=_idle_for(current_user), absolute=_absolute()
+        current_login_session(), now=utcnow(), idle=_idle_for(current_user), absolute=_absolute()
     )
     if state is SessionState.TOUCHED:
         db.session.commit()

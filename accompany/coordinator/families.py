@@ -5,7 +5,6 @@ Flash messages never carry a family's name: they travel in the session cookie.
 
 from __future__ import annotations
 
-from babel.dates import format_date
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,6 +14,7 @@ from accompany.committing import committing, committing_button
 from accompany.coordinator import bp
 from accompany.coordinator.family_forms import FamilyForm, FamilySearchForm
 from accompany.database import db
+from accompany.dateformat import format_moment
 from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
 from accompany.models import Family
@@ -72,7 +72,7 @@ def family(family_id: int):
     consent_day = None
     if family.consent_at is not None:
         local = timezones.to_local(family.consent_at, _tz_name(family)).date()
-        consent_day = format_date(local, "MMM d, y", locale="en_US")
+        consent_day = format_moment(local, "MMM d, y", "en_US")
     return render_template(
         "coordinator/families/detail.html",
         family=family,

@@ -7,7 +7,6 @@ import reads and checks it again from scratch before creating anything, all in o
 
 from __future__ import annotations
 
-from babel.dates import format_datetime
 from flask import (
     Response,
     current_app,
@@ -28,6 +27,7 @@ from accompany.coordinator.spreadsheet_forms import (
     ImportConfirmForm,
     ImportUploadForm,
 )
+from accompany.dateformat import format_moment
 from accompany.guards import staff_required
 from accompany.services.scheduling import appointment_import, coverage_export, csv_files
 from accompany.services.scheduling.appointment_import import ImportNotClean, ImportPreview
@@ -52,7 +52,7 @@ def _upload_page(form: ImportUploadForm, message: str | None = None, status: int
 
 def _when(moment, tz_name: str) -> str:
     """'Tue, Dec 8, 2026, 8:30 AM' at the place (an import may reach into next year)."""
-    return format_datetime(timezones.to_local(moment, tz_name), "EEE, MMM d, y, h:mm a", locale="en_US")
+    return format_moment(timezones.to_local(moment, tz_name), "EEE, MMM d, y, h:mm a", "en_US")
 
 
 def _preview_page(preview: ImportPreview, text: str, message: str | None = None):

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, false, select, update
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
@@ -44,6 +45,7 @@ from accompany.services.scheduling.board import requirement_words
 from accompany.services.scheduling.claims import (
     NotEligible,
     not_a_volunteer,
+    requirement_params,
     requirement_problems,
     requirements_met,
 )
@@ -303,24 +305,32 @@ class TaskCard:
     places_left: int
 
 
-def open_tasks(volunteer: User, *, now: datetime, limit: int = BOARD_SIZE) -> list[TaskCard]:
-    """Tasks `volunteer` may take (eligible, not held by them), soonest due first. No family is
-    loaded: only its town, a column."""
-    today = org_today(now)
-    rows = db.session.execute(
-        select(Task, Family.town)
+@cache
+def _open_tasks_query():
+    """Built once, with the volunteer and the day as parameters (as the board's query is)."""
+    return (
+        select(Task.id, Task.title, Task.due_on, Task.requires_car, Task.language, Task.requires_training,
+               false().label("requires_obligor"), Task.places_left.label("places_left"), Family.town)
         .join(Need, Task.need_id == Need.id)
         .join(Family, Need.family_id == Family.id)
         .where(Need.status.in_(LIVE_NEED_STATUSES), Family.closed_at.is_(None), Family.purged_at.is_(None),
-               Task.due_on >= today, Task.has_free_place,
-               ~Task.takers.any(TaskTaker.volunteer_id == volunteer.id),
-               *requirements_met(Task, volunteer))
+               Task.due_on >= bindparam("today"), Task.has_free_place,
+               ~Task.takers.any(TaskTaker.volunteer_id == bindparam("volunteer_id")),
+               *requirements_met(Task))
         .order_by(Task.due_on, Task.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return [TaskCard(task_id=task.id, title=task.title, due_on=task.due_on, town=town,
-                     requirements=requirement_words(task), places_left=task.places_left)
-            for task, town in rows]
+
+
+def open_tasks(volunteer: User, *, now: datetime, limit: int = BOARD_SIZE) -> list[TaskCard]:
+    """Tasks `volunteer` may take (eligible, not held by them), soonest due first. No family is
+    loaded: only its town, a column."""
+    rows = db.session.execute(_open_tasks_query(), {
+        "today": org_today(now), "volunteer_id": volunteer.id, "limit": limit, **requirement_params(volunteer),
+    })
+    return [TaskCard(task_id=row.id, title=row.title, due_on=row.due_on, town=row.town,
+                     requirements=requirement_words(row), places_left=row.places_left)
+            for row in rows]
 
 
 def held_taker(volunteer: User, task_id: int) -> TaskTaker | None:

@@ -17,6 +17,7 @@ from accompany.database import db
 from accompany.models import (
     Invitation,
     Language,
+    LoginSession,
     MessageKind,
     Role,
     User,
@@ -242,15 +243,32 @@ def _note(user: User, **values) -> None:
         set_committed_value(user, name, value)
 
 
+def _parse_login_id(login_id: str) -> tuple[int, int] | None:
+    user_id, _, version = login_id.partition(":")
+    return (int(user_id), int(version)) if user_id.isdigit() and version.isdigit() else None
+
+
+def _still_valid(user: User | None, version: int) -> bool:
+    return user is not None and user.session_version == version and user.is_active
+
+
 def load_session_user(login_id: str) -> User | None:
     """The user a session cookie names, if that session has not been revoked."""
-    user_id, _, version = login_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    parsed = _parse_login_id(login_id)
+    if parsed is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
-        return None
-    return user
+    user = db.session.get(User, parsed[0])
+    return user if _still_valid(user, parsed[1]) else None
+
+
+def load_signed_in_user(login_id: str, token: str | None) -> tuple[User | None, LoginSession | None]:
+    """`load_session_user` and this browser's session row (by its cookie's `token`) in one query:
+    the user, or None, and the row, or None once that session has ended."""
+    parsed = _parse_login_id(login_id)
+    if parsed is None:
+        return None, None
+    user, row = login_sessions.load_signed_in(parsed[0], token)
+    return (user, row) if _still_valid(user, parsed[1]) else (None, None)
 
 
 def end_all_sessions(user: User) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Boolean, bindparam, delete, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.database import db
@@ -63,19 +63,29 @@ def requirement_problems(shift, volunteer: User, *, what: str = "this shift") ->
     return problems
 
 
-def requirements_met(model, volunteer: User) -> list[ColumnElement[bool]]:
+def requirements_met(model) -> list[ColumnElement[bool]]:
     """requirement_problems in SQL: conditions on `model` (Shift, or a model with the same
-    requirement columns, like Task) that keep only what `volunteer` may take, so a query's limit
-    counts only those."""
-    speaks = [Language(code) for code in volunteer.language_codes]
-    conditions = [or_(model.language.is_(None), model.language.in_(speaks)) if speaks else model.language.is_(None)]
-    if not volunteer.has_car:
-        conditions.append(model.requires_car.is_(False))
-    if volunteer.court_training_on is None:
-        conditions.append(model.requires_training.is_(False))
-    if model.requires_obligor is not False and not volunteer.obligor_eligible:  # a task never needs one
-        conditions.append(model.requires_obligor.is_(False))
+    requirement columns, like Task) that keep only what a volunteer may take, so a query's limit
+    counts only those. The volunteer comes in as parameters (`requirement_params`), so a query
+    using these can be built once and run for everyone."""
+    conditions = [
+        or_(model.language.is_(None), model.language.in_(bindparam("speaks", expanding=True))),
+        or_(model.requires_car.is_(False), bindparam("has_car", type_=Boolean)),
+        or_(model.requires_training.is_(False), bindparam("trained", type_=Boolean)),
+    ]
+    if model.requires_obligor is not False:  # a task never needs one
+        conditions.append(or_(model.requires_obligor.is_(False), bindparam("obligor", type_=Boolean)))
     return conditions
+
+
+def requirement_params(volunteer: User) -> dict[str, object]:
+    """The values of `requirements_met`'s parameters for `volunteer`."""
+    return {
+        "speaks": [Language(code) for code in volunteer.language_codes],
+        "has_car": bool(volunteer.has_car),
+        "trained": volunteer.court_training_on is not None,
+        "obligor": bool(volunteer.obligor_eligible),
+    }
 
 
 def volunteers_with_overlapping_claims(shift: Shift, volunteer_ids: list[int]) -> set[int]:

@@ -1,0 +1,37 @@
+"""The compiled date patterns say exactly what babel's format_datetime says, in every locale."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from babel.dates import format_datetime
+
+from accompany.dateformat import compiled, format_moment
+
+PATTERNS = ("EEE, MMM d, h:mm a", "h:mm a", "EEEE, MMMM d", "EEE, MMM d", "MMM d, y",
+            "EEE, MMM d, y, h:mm a", "EEEE d 'de' MMMM", "H'h'mm", "dd/MM/yyyy HH:mm", "LLLL y", "QQQ y")
+LOCALES = ("en_US", "es", "pt_BR", "fr", "ht")
+
+# Every hour of two days, every weekday and month, midnight and noon, years with 1 and 4 digits.
+MOMENTS = [datetime(2026, 1, 1) + timedelta(hours=h) for h in range(48)] + [
+    datetime(2026, m, 1 + m, 12, 4 * m) for m in range(1, 13)
+] + [datetime(999, 3, 4, 0, 0), datetime(2027, 12, 31, 23, 59)]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_compiled_pattern_matches_babel(pattern, locale):
+    for moment in MOMENTS:
+        assert format_moment(moment, pattern, locale) == format_datetime(moment, pattern, locale=locale)
+
+
+def test_a_plain_date_formats_like_babel():
+    day = date(2026, 11, 21)
+    assert format_moment(day, "EEE, MMM d", "en_US") == "Sat, Nov 21"
+    assert format_moment(day, "EEEE d 'de' MMMM", "es") == "sábado 21 de noviembre"
+
+
+def test_a_pattern_is_compiled_once_per_locale():
+    assert compiled("h:mm a", "en_US") is compiled("h:mm a", "en_US")
+    assert compiled("h:mm a", "en_US") is not compiled("h:mm a", "fr")
