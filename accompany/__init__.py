@@ -90,9 +90,10 @@ def register_extensions(app: Flask, config) -> None:
 def register_request_parsing(app: Flask, config) -> None:
     """Before any route: ids in paths are bounded (`<id:…>`), query strings lose control characters."""
     from accompany.formfields import init_input_request
-    from accompany.routing import init_url_converters
+    from accompany.routing import init_url_converters, init_url_helpers
 
     init_url_converters(app)
+    init_url_helpers(app)
     init_input_request(app)
 
 

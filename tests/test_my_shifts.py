@@ -36,9 +36,9 @@ def test_my_shifts_lists_upcoming_with_the_familys_first_name_and_past_ones(make
     done = _held(make, volunteer, starts_at=NOW - timedelta(days=10))
     make.shift(starts_at=NOW + timedelta(days=1))  # someone else's business
     mine = svc.my_shifts(volunteer, now=NOW)
-    assert [m.shift.id for m in mine.upcoming] == [soon.id]
+    assert [m.shift_id for m in mine.upcoming] == [soon.id]
     assert mine.upcoming[0].family_first_name == "Rosa"
-    assert [m.shift.id for m in mine.past] == [done.id]
+    assert [m.shift_id for m in mine.past] == [done.id]
     assert mine.past[0].family_first_name == ""  # access ended a day after that appointment
 
 

@@ -14,7 +14,7 @@ from accompany.models import Shift, ShiftRole
 from accompany.services.casework import tasks
 from accompany.services.scheduling import board
 from accompany.services.scheduling.claims import claim_slot
-from accompany.services.scheduling.locations import active_locations
+from accompany.services.scheduling.locations import active_place_names
 from accompany.volunteer import bp
 from accompany.volunteer.forms import BoardFilterForm
 
@@ -23,7 +23,7 @@ from accompany.volunteer.forms import BoardFilterForm
 @volunteer_required
 def board_page():
     form = BoardFilterForm(request.args)
-    form.set_places(active_locations())
+    form.set_places(active_place_names())
     filters = board.BoardFilters()
     if form.validate():
         filters = board.BoardFilters(

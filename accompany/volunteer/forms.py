@@ -30,8 +30,9 @@ class BoardFilterForm(InputForm):
     mine = BooleanField("Only shifts in languages I speak")
     all = BooleanField("Also show shifts I can't take")
 
-    def set_places(self, locations) -> None:
-        self.place.choices = [SelectChoice("", "Anywhere"), *(SelectChoice(str(loc.id), loc.name) for loc in locations)]
+    def set_places(self, places: list[tuple[int, str]]) -> None:
+        """`places`: (id, name) pairs."""
+        self.place.choices = [SelectChoice("", "Anywhere"), *(SelectChoice(str(id_), name) for id_, name in places)]
 
 
 class ReportForm(InputForm):

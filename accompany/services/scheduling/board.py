@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, false, select
 from sqlalchemy.orm import aliased
 
 from accompany.database import db
@@ -119,7 +119,9 @@ def _board_query(roles: bool, first_day: bool, last_day: bool, location: bool, m
                Shift.requires_car, Shift.language, Shift.requires_training, Shift.requires_obligor,
                Appointment.kind.label("appointment_kind"), Location.name.label("place_name"),
                Location.kind.label("place_kind"), Location.town.label("place_town"), Location.timezone,
-               Family.town.label("family_town"), overlaps.label("overlaps"))
+               Family.town.label("family_town"),
+               # With every shift shown, whether it overlaps; otherwise those are left out below.
+               (overlaps if show_all else false()).label("overlaps"))
         .join(Appointment, Shift.appointment_id == Appointment.id)
         .join(Location, Appointment.location_id == Location.id)
         .join(Family, Appointment.family_id == Family.id)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import selectinload
 
 from accompany.database import db
 from accompany.models import (
@@ -18,11 +18,12 @@ from accompany.models import (
     Location,
     Outcome,
     Shift,
+    ShiftRole,
     User,
 )
 from accompany.services.detention import cases as detention_cases
 from accompany.services.errors import DomainError
-from accompany.services.privacy.access import may_see_held_shift
+from accompany.services.privacy.access import may_see_holder_details
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling.appointments import has_live_appointment_at
 from accompany.timezones import from_local, to_local
@@ -33,10 +34,19 @@ PAST_LIMIT = 30
 
 @dataclass
 class MyShift:
-    claim: Claim
-    shift: Shift
-    appointment: Appointment
-    location: Location
+    """One of the volunteer's shifts as their list shows it: columns, not loaded records."""
+
+    shift_id: int
+    role: ShiftRole
+    starts_at: datetime
+    ends_at: datetime
+    meeting_point: str
+    appointment_status: AppointmentStatus
+    place: str
+    timezone: str
+    reported_at: datetime | None
+    report_outcome: Outcome | None
+    report_hours: Decimal | None
     family_first_name: str  # only while the volunteer may see the family, else ""
 
 
@@ -46,38 +56,48 @@ class MyShifts:
     past: list[MyShift]
 
 
+def _mine():
+    return (
+        select(Shift.id, Shift.role, Shift.starts_at, Shift.ends_at, Shift.meeting_point,
+               Appointment.status.label("appointment_status"), Appointment.starts_at.label("appointment_starts_at"),
+               Appointment.family_id, Location.name.label("place"), Location.timezone,
+               Claim.reported_at, Claim.report_outcome, Claim.report_hours)
+        .join(Shift, Claim.shift_id == Shift.id)
+        .join(Appointment, Shift.appointment_id == Appointment.id)
+        .join(Location, Appointment.location_id == Location.id)
+        .where(Claim.volunteer_id == bindparam("volunteer_id"))
+    )
+
+
+# Built once each (SQLAlchemy then reuses the compiled SQL); the volunteer and the time are parameters.
+_UPCOMING = _mine().where(Shift.ends_at >= bindparam("now"), Appointment.status != AppointmentStatus.DRAFT) \
+    .order_by(Shift.starts_at, Shift.id)
+_PAST = _mine().where(Shift.ends_at < bindparam("now")).order_by(Shift.starts_at.desc(), Shift.id).limit(PAST_LIMIT)
+
+
 def my_shifts(volunteer: User, *, now: datetime) -> MyShifts:
     """Upcoming shifts (soonest first) and recent past ones: three queries at any size."""
-    base = (
-        select(Claim)
-        .join(Claim.shift)
-        .join(Shift.appointment)
-        .join(Appointment.location)
-        .where(Claim.volunteer_id == volunteer.id)
-        .options(
-            contains_eager(Claim.shift).contains_eager(Shift.appointment).contains_eager(Appointment.location)
-        )
-    )
-    upcoming = list(
-        db.session.scalars(
-            base.where(Shift.ends_at >= now, Appointment.status != AppointmentStatus.DRAFT).order_by(Shift.starts_at)
-        ).unique()
-    )
-    past = list(
-        db.session.scalars(base.where(Shift.ends_at < now).order_by(Shift.starts_at.desc()).limit(PAST_LIMIT)).unique()
-    )
+    params = {"volunteer_id": volunteer.id, "now": now}
+    upcoming = db.session.execute(_UPCOMING, params).all()
+    past = db.session.execute(_PAST, params).all()
     # First names only for shifts still inside the access window, loaded in one query.
-    visible = {c.shift.appointment.family_id for c in upcoming + past if may_see_held_shift(volunteer, c, now=now)}
+    visible = {row.family_id for row in upcoming + past
+               if may_see_holder_details(volunteer, volunteer.id, row.appointment_status,
+                                         row.appointment_starts_at, now=now)}
     names = {}
     if visible:
-        names = dict(db.session.execute(select(Family.id, Family.name).where(Family.id.in_(visible))).all())
-        names = {family_id: first_name(name) for family_id, name in names.items()}
+        names = {family_id: first_name(name) for family_id, name
+                 in db.session.execute(select(Family.id, Family.name).where(Family.id.in_(visible)))}
 
-    def entry(claim: Claim) -> MyShift:
-        appointment = claim.shift.appointment
-        return MyShift(claim, claim.shift, appointment, appointment.location, names.get(appointment.family_id, ""))
+    def entry(row) -> MyShift:
+        return MyShift(
+            shift_id=row.id, role=row.role, starts_at=row.starts_at, ends_at=row.ends_at,
+            meeting_point=row.meeting_point, appointment_status=row.appointment_status, place=row.place,
+            timezone=row.timezone, reported_at=row.reported_at, report_outcome=row.report_outcome,
+            report_hours=row.report_hours, family_first_name=names.get(row.family_id, ""),
+        )
 
-    return MyShifts(upcoming=[entry(c) for c in upcoming], past=[entry(c) for c in past])
+    return MyShifts(upcoming=[entry(row) for row in upcoming], past=[entry(row) for row in past])
 
 
 def held_claim(volunteer: User, shift_id: int) -> Claim | None:

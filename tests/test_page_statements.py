@@ -1,0 +1,55 @@
+"""The volunteer's everyday pages run a fixed, small number of SQL statements, whatever the size of
+the network (issue 16): the signed-in user with their languages and session row in one, and at most
+three more for the page itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import url_for
+
+from accompany.routing import fixed_url, record_url
+from tests.conftest import NOW
+from tests.support.browsing import logged_in
+from tests.support.queries import count_queries
+
+PAGES = (("/shifts", "Open shifts", 4), ("/my/shifts", "My shifts", 4), ("/my/tasks", "My tasks", 3))
+
+
+def _grow(make, volunteer, n):
+    for i in range(n):
+        make.shift(starts_at=NOW + timedelta(days=2, hours=i))
+        make.claim(make.shift(starts_at=NOW + timedelta(days=30 + i)), volunteer)
+        make.claim(make.shift(starts_at=NOW - timedelta(days=3 + i)), volunteer)
+
+
+def _statements(client, path, marker):
+    client.get(path)  # first request: templates compiled, compiled SQL cached
+    with count_queries(client.application.extensions["sqlalchemy"].engine) as counted:
+        response = client.get(path)
+    assert response.status_code == 200 and marker in response.get_data(as_text=True)
+    return counted.statements
+
+
+@pytest.mark.parametrize(("path", "marker", "most"), PAGES)
+def test_a_volunteer_page_runs_the_same_few_statements_at_any_size(app, make, db, path, marker, most):
+    volunteer = make.volunteer()
+    _grow(make, volunteer, 2)
+    client = logged_in(app, volunteer)
+    small = _statements(client, path, marker)
+    _grow(make, volunteer, 45)
+    db.session.commit()
+    large = _statements(client, path, marker)
+    assert len(small) == len(large) <= most, large
+    assert "login_sessions" in large[0] and "volunteer_languages" in large[0]  # one query for who is asking
+
+
+def test_urls_built_once_are_the_urls_flask_builds(app):
+    with app.test_request_context("/", base_url="https://example.org/accompany"):
+        assert fixed_url("volunteer.board_page") == url_for("volunteer.board_page") == "/accompany/shifts"
+        assert fixed_url("static", filename="css/app.css") == url_for("static", filename="css/app.css")
+        for shift_id in (1, 42, 2_000_000_000):
+            assert record_url("volunteer.claim", shift_id, "shift_id") == url_for("volunteer.claim", shift_id=shift_id)
+    with app.test_request_context("/"):  # another script root gets its own
+        assert record_url("volunteer.claim", 7, "shift_id") == "/shifts/7/claim"
