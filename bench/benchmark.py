@@ -21,19 +21,34 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 from bench import common, load
-from bench.report import cpu_ms, render
+from bench.report import cpu_ms, cpu_ratio, render
 from bench.server import Server
-from bench.settings import COORDINATOR_EMAIL, PASSWORD, TOTP_SECRET, VOLUNTEER_EMAIL, coordinator_emails, server_env
+from bench.settings import (
+    COORDINATOR_EMAIL,
+    PASSWORD,
+    TOTP_SECRET,
+    VOLUNTEER_EMAIL,
+    coordinator_emails,
+    server_env,
+    tapping_volunteer_emails,
+)
+
+TAPPERS = object()  # in SCENARIOS: the tapping volunteers, one per client
 
 SCALES = ((0.1, "1/10"), (1 / 3, "1/3"), (1.0, "full"))
-# (label, server, path, account, marker the page must contain)
+# Shifts a week or more ahead: giving one back is not a late release (that alerts the coordinators).
+POST_BOARD = f"/shifts?first_day={(datetime.now(UTC) + timedelta(days=8)).date().isoformat()}"
+# (label, server, path, account, marker the page must contain, mode: bench.load.Scenario.mode)
 SCENARIOS = (
-    ("minimal Flask route", "minimal", "/", None, "smallest Flask answer"),
-    ("volunteer board", "app", "/shifts", VOLUNTEER_EMAIL, "Open shifts"),
-    ("my shifts", "app", "/my/shifts", VOLUNTEER_EMAIL, "My shifts"),
-    ("coordinator dashboard", "app", "/", COORDINATOR_EMAIL, "Next two weeks"),
+    ("minimal Flask route", "minimal", "/", None, "smallest Flask answer", "get"),
+    ("volunteer board", "app", "/shifts", VOLUNTEER_EMAIL, "Open shifts", "get"),
+    ("my shifts", "app", "/my/shifts", VOLUNTEER_EMAIL, "My shifts", "get"),
+    ("my tasks", "app", "/my/tasks", VOLUNTEER_EMAIL, "My tasks", "get"),
+    ("coordinator dashboard", "app", "/", COORDINATOR_EMAIL, "Next two weeks", "get"),
+    ("claim and release (POST)", "app", POST_BOARD, TAPPERS, "Open shifts", "claim-release"),
 )
 
 log = common.logger("bench")
@@ -69,19 +84,22 @@ def load_each_page(by_name: dict[str, Server], concurrency: list[int], *, warmup
     """Every scenario at every number of concurrent clients, one after the other."""
     results = []
     for clients in concurrency:
-        for label, server_name, path, email, marker in SCENARIOS:
+        for label, server_name, path, email, marker, mode in SCENARIOS:
             server = by_name[server_name]
             if email == COORDINATOR_EMAIL:  # a TOTP code works once per account: a coordinator each
                 email = coordinator_emails(clients)
+            elif email is TAPPERS:  # each client claims and releases as its own volunteer
+                email = tapping_volunteer_emails(clients)
             result = load.run(load.Scenario(
                 "127.0.0.1", server.port, path, email, PASSWORD if email else None, marker,
-                clients, warmup, duration, TOTP_SECRET,
+                clients, warmup, duration, TOTP_SECRET, mode,
             ), server_pids=list(server.workers()))
             result.update(label=label, server=server_name)
             results.append(result)
             log(f"{label} ({path}) x{clients}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, "
                 f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']}, "
-                f"server CPU {cpu_ms(result['server_cpu_ms_per_request'])} ms/request"
+                f"server CPU {cpu_ms(result['server_cpu_ms_per_request'])} ms/request "
+                f"({cpu_ratio(result, results + [result])} the minimal route's)"
                 + (f" {result['problems'][:2]}" if result["problems"] else ""))
     return results
 

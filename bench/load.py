@@ -46,6 +46,10 @@ class Scenario:
     warmup: float = 1.0
     duration: float = 8.0
     totp_secret: str | None = None  # for the second step of a coordinator's login
+    # "get": GET `path` again and again. "claim-release": each client (its own volunteer) takes one
+    # shift from the board at `path` (the client's index picks which, so no two share one) and then
+    # gives it back, again and again: two POSTs a round, each a redirect, through the real forms.
+    mode: str = "get"
 
 
 class Client:
@@ -108,6 +112,37 @@ class Client:
                 raise RuntimeError(f"POST /login/code as {email} answered {status}, not a redirect")
 
 
+CLAIM_ACTION = re.compile(r'action="(/shifts/(\d+)/claim)"')
+
+
+class ClaimRelease:
+    """The POST scenario's requests: claim a shift, then release it, alternately."""
+
+    def __init__(self, client: Client, board: bytes, index: int):
+        page = board.decode("utf-8", "replace")
+        shifts = CLAIM_ACTION.findall(page)
+        token = CSRF_INPUT.search(page)
+        if len(shifts) <= index or not token:
+            raise RuntimeError(f"the board offers {len(shifts)} shifts; client {index} needs one of its own")
+        self.client, self.token = client, token.group(1)
+        self.claim_path, shift_id = shifts[index]
+        self.release_path = f"/my/shifts/{shift_id}/release"
+        self.claimed_at = f"/my/shifts/{shift_id}"
+        self.holding = False
+
+    def next(self) -> bool:
+        """One POST (claim if not holding, else release); True when it answered as it should."""
+        path, expect = (self.release_path, "/my/shifts") if self.holding else (self.claim_path, self.claimed_at)
+        status, _ = self.client.request("POST", path, urlencode({"csrf_token": self.token}).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://{self.client.conn.host}:{self.client.conn.port}/shifts",
+        })
+        ok = status == 302 and self.client.response_location.endswith(expect)
+        if ok:
+            self.holding = not self.holding
+        return ok
+
+
 def _client_main(scenario: Scenario, barrier, results, index: int) -> None:
     latencies: list[float] = []
     errors, attempts, problem = 0, 0, ""
@@ -120,6 +155,7 @@ def _client_main(scenario: Scenario, barrier, results, index: int) -> None:
         if status != 200 or (scenario.marker and scenario.marker.encode() not in body):
             raise RuntimeError(f"GET {scenario.path} answered {status}" + (
                 f" without {scenario.marker!r}" if status == 200 else ""))
+        posts = ClaimRelease(client, body, index) if scenario.mode == "claim-release" else None
     except Exception as error:  # noqa: BLE001 - reported, and the run fails
         problem = f"client {index}: {error}"
         barrier.abort()
@@ -141,8 +177,11 @@ def _client_main(scenario: Scenario, barrier, results, index: int) -> None:
             attempts += 1
             sent = time.perf_counter()
             try:
-                status, _ = client.request("GET", scenario.path)
-                ok = status == 200
+                if posts is not None:
+                    ok = posts.next()
+                else:
+                    status, _ = client.request("GET", scenario.path)
+                    ok = status == 200
             except (OSError, http.client.HTTPException):
                 ok = False
             now = time.perf_counter()

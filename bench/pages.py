@@ -47,13 +47,14 @@ CSS_FILES = ("static/vendor/pico/pico.min.css", "static/css/app.css")
 PAGES = (
     ("board", "/shifts", VOLUNTEER_EMAIL, "Open shifts"),
     ("my shifts", "/my/shifts", VOLUNTEER_EMAIL, "My shifts"),
+    ("my tasks", "/my/tasks", VOLUNTEER_EMAIL, "My tasks"),
     ("dashboard", "/", COORDINATOR_EMAIL, "Next two weeks"),
 )
 # Named spots whose cumulative time is worth knowing: (label, file names, function names, only
 # functions of the accompany package).
 SPOTS = (
-    ("the page's service call", ("board.py", "my_shifts.py", "overview.py"),
-     ("open_shifts", "my_shifts", "coordinator_overview"), True),
+    ("the page's service call", ("board.py", "my_shifts.py", "tasks.py", "overview.py"),
+     ("open_shifts", "my_shifts", "my_tasks", "coordinator_overview"), True),
     ("rendering the template", ("templating.py",), ("render_template",), False),
     ("CSRF hidden fields (hidden_tag)", ("form.py",), ("hidden_tag",), False),
     ("local-time filters", ("presentation.py",), ("local_datetime", "local_time"), True),
@@ -63,6 +64,7 @@ SPOTS = (
 )
 # Each page's view function: (file name, function name).
 VIEWS = {"board": ("board.py", "board_page"), "my shifts": ("my_shifts.py", "my_shifts_page"),
+         "my tasks": ("tasks.py", "my_tasks_page"),
          "dashboard": ("views.py", "index")}
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 GZIP_LEVEL = 6  # what nginx and most proxies are set to; level 9 saves only a little more

@@ -9,6 +9,7 @@ from __future__ import annotations
 DATABASE_WORDS = {"sqlite": "a SQLite file",
                   "postgresql": "PostgreSQL on 127.0.0.1 (fsync off, analyzed after seeding)"}
 PAGE_LABELS = {"board": "volunteer board (`/shifts`)", "my shifts": "my shifts (`/my/shifts`)",
+               "my tasks": "my tasks (`/my/tasks`)",
                "dashboard": "coordinator dashboard (`/`)"}
 
 
@@ -46,6 +47,17 @@ def run_and_machine(report: dict, command: str, packages: tuple[str, ...] | None
     ]
 
 
+def cpu_ratio(result: dict, load: list[dict]) -> str:
+    """The server CPU per request of `result` as a multiple of the minimal route's, measured in the
+    same run with the same number of clients (issue 16's goals are these ratios)."""
+    if result["server"] == "minimal":
+        return "1×"
+    bare = next((r["server_cpu_ms_per_request"] for r in load
+                 if r["server"] == "minimal" and r["clients"] == result["clients"]), None)
+    mine = result["server_cpu_ms_per_request"]
+    return "—" if not bare or mine is None else f"{mine / bare:.0f}×"
+
+
 def render(report: dict) -> str:
     """The whole report (see bench/benchmark.py for what `report` holds)."""
     cfg = report["config"]
@@ -65,16 +77,17 @@ def render(report: dict) -> str:
         "and by the load generator's client processes (which share the same cores).",
         "",
         "| page | clients | requests/s | p50 ms | p99 ms | errors | share of the minimal route's requests/s "
-        "| server CPU ms/request | load generator CPU ms/request |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| server CPU ms/request | × the minimal route's server CPU | load generator CPU ms/request |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     ceiling = {r["clients"]: r["rps"] for r in report["load"] if r["server"] == "minimal"}
     for r in report["load"]:
         share = "—" if r["server"] == "minimal" or not ceiling.get(r["clients"]) else \
             f"{100 * r['rps'] / ceiling[r['clients']]:.1f} %"
+        ratio = cpu_ratio(r, report["load"])
         lines.append(f"| {r['label']} (`{r['path']}`) | {r['clients']} | {r['rps']:.0f} | {ms(r['p50_ms'])} | "
                      f"{ms(r['p99_ms'])} | {r['errors']} | {share} | {cpu_ms(r['server_cpu_ms_per_request'])} | "
-                     f"{cpu_ms(r['client_cpu_ms_per_request'])} |")
+                     f"{ratio} | {cpu_ms(r['client_cpu_ms_per_request'])} |")
     conns = [r["connections_per_request"] for r in report["load"]]
     lines += [
         "",

@@ -210,6 +210,9 @@ class _People:
         """Coordinators up to `login_coordinators` in all, one per concurrent load client."""
         for email in settings.coordinator_emails(login_coordinators)[settings.SEEDED_COORDINATORS:]:
             self.add(email, f"Login Coordinator {email.split('@')[0][-2:]}", "coordinator")
+        for email in settings.tapping_volunteer_emails(login_coordinators):  # the claim-and-release clients
+            self.add(email, f"Tapping Volunteer {email.split('@')[0][-2:]}", "volunteer", car=True, trained=True,
+                     obligor=True, speaks=("en", "es", "pt"))
 
     def speaks_by_user(self) -> dict[int, set[str]]:
         speaks: dict[int, set[str]] = {}

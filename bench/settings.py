@@ -33,6 +33,12 @@ def coordinator_emails(count: int) -> list[str]:
     emails += [f"login-coordinator{n:02d}@{EMAIL_DOMAIN}" for n in range(1, count - SEEDED_COORDINATORS + 1)]
     return emails[:count]
 
+def tapping_volunteer_emails(count: int) -> list[str]:
+    """`count` volunteers who may take any shift (a car, training, obligor, three languages), one per
+    client of the claim-and-release scenario: `bench.seed --login-coordinators N` adds N of them."""
+    return [f"tapper{n:02d}@{EMAIL_DOMAIN}" for n in range(1, count + 1)]
+
+
 KEY_VARS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
 
 

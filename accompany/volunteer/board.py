@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accompany.clock import utcnow
 from accompany.committing import committing, require_valid
-from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
-from accompany.models import Shift, ShiftRole
+from accompany.models import ShiftRole
 from accompany.services.casework import tasks
 from accompany.services.scheduling import board
-from accompany.services.scheduling.claims import claim_slot
+from accompany.services.scheduling.claims import claim_slot, shift_to_claim
 from accompany.services.scheduling.locations import active_place_names
 from accompany.volunteer import bp
 from accompany.volunteer.forms import BoardFilterForm
@@ -44,7 +43,9 @@ def board_page():
 @bp.post("/shifts/<id:shift_id>/claim")
 @volunteer_required
 def claim(shift_id: int):
-    shift = db.get_or_404(Shift, shift_id)
+    shift = shift_to_claim(shift_id)
+    if shift is None:
+        abort(404)
     require_valid(ActionForm())
     with committing(show_error=False) as claimed:
         claim_slot(shift, current_user, now=utcnow())

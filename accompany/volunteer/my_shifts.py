@@ -55,7 +55,9 @@ def held_shift(shift_id: int):
 @bp.post("/my/shifts/<id:shift_id>/release")
 @volunteer_required
 def release(shift_id: int):
-    claim = _held_or_404(shift_id, details=False)
+    claim = my_shifts.claim_to_release(current_user, shift_id)
+    if claim is None:
+        abort(404)
     require_valid(ActionForm())
     with committing() as released:
         late = release_claim(claim, now=utcnow(), by=current_user)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Boolean, bindparam, delete, or_, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.database import db
@@ -137,6 +138,15 @@ def eligibility_problems(shift: Shift, volunteer: User, *, now: datetime) -> lis
 def check_open(shift: Shift, *, now: datetime) -> None:
     if not shift.is_open(now):
         raise ShiftClosed()
+
+
+def shift_to_claim(shift_id: int) -> Shift | None:
+    """The shift with what claiming it reads (its appointment, and the family the confirmation is
+    texted to), in one query."""
+    return db.session.scalar(
+        select(Shift).where(Shift.id == shift_id)
+        .options(joinedload(Shift.appointment).joinedload(Appointment.family))
+    )
 
 
 def find_claim(shift: Shift, volunteer: User) -> Claim | None:
