@@ -73,6 +73,9 @@ class Config:
     SESSION_IDLE_MINUTES_VOLUNTEER = int(os.environ.get("SESSION_IDLE_MINUTES_VOLUNTEER", "120"))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_ABSOLUTE_HOURS)
+    # The cookie is signed again only when the session changes, not on every page: it lasts as long
+    # as a session may (the absolute limit from login), and the idle limit is the row's.
+    SESSION_REFRESH_EACH_REQUEST = False
     # There is no "remember me": login_user is never asked to remember, so this cookie is never
     # issued (a test checks); kept short in case a library default ever changes.
     REMEMBER_COOKIE_DURATION = timedelta(minutes=30)

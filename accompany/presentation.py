@@ -58,10 +58,11 @@ def label(value: object) -> str:
 
 def navigation() -> list[tuple[str, str]]:
     """(endpoint, text) pairs for the signed-in person's role."""
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once, not through the proxy at every check
+    if not user.is_authenticated:
         return [("auth.login", "Log in"), ("auth.signup", "Volunteer sign-up")]
     items = [("home.index", "Home")]
-    if access.is_staff(current_user):
+    if access.is_staff(user):
         items += [
             ("coordinator.appointments", "Appointments"),
             ("coordinator.families", "Families"),
@@ -77,16 +78,16 @@ def navigation() -> list[tuple[str, str]]:
             ("coordinator.needs", "Needs"),  # casework (issue 14)
             ("coordinator.bonds", "Bonds"),
         ]
-    if access.may_use_board(current_user):
+    if access.may_use_board(user):
         items += [
             ("volunteer.board_page", "Open shifts"),
             ("volunteer.my_shifts_page", "My shifts"),
             ("volunteer.calendar", "Calendar"),
             ("volunteer.my_tasks_page", "My tasks"),  # casework (issue 14)
         ]
-    if access.has_own_profile(current_user):
+    if access.has_own_profile(user):
         items.append(("volunteer.profile", "Profile"))
-    if access.is_admin(current_user):
+    if access.is_admin(user):
         items.append(("admin.invitations", "Invitations"))
     items.append(("auth.change_password", "Password"))
     return items

@@ -346,12 +346,14 @@ class MyTasks:
     done: list[TaskTaker]
 
 
+# Built once; the volunteer is a parameter.
+_MY_TASKS = select(TaskTaker).where(TaskTaker.volunteer_id == bindparam("volunteer_id")) \
+    .options(selectinload(TaskTaker.task))
+
+
 def my_tasks(volunteer: User) -> MyTasks:
     """The volunteer's tasks: held (soonest due first) and done (latest first)."""
-    takers = list(db.session.scalars(
-        select(TaskTaker).where(TaskTaker.volunteer_id == volunteer.id)
-        .options(selectinload(TaskTaker.task))
-    ))
+    takers = list(db.session.scalars(_MY_TASKS, {"volunteer_id": volunteer.id}))
     held = sorted((t for t in takers if t.done_at is None), key=lambda t: (t.task.due_on, t.task_id))
     done = sorted((t for t in takers if t.done_at is not None), key=lambda t: t.done_at, reverse=True)
     return MyTasks(held=held, done=done)

@@ -16,7 +16,7 @@ from enum import Enum
 from functools import cache
 
 from sqlalchemy import and_, bindparam, delete, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from accompany.database import db
 from accompany.models import LoginSession, User
@@ -66,7 +66,9 @@ def _signed_in_query():
         select(User, LoginSession)
         .outerjoin(LoginSession, and_(LoginSession.user_id == User.id,
                                       LoginSession.token_hash == bindparam("token_hash")))
-        .options(joinedload(User.languages))
+        # The sealed columns wait until something reads them: no decryption on every page.
+        .options(joinedload(User.languages), defer(User.phone), defer(User.totp_secret),
+                 defer(LoginSession.two_factor_setup_secret))
         .where(User.id == bindparam("user_id"))
     )
 
