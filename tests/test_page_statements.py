@@ -53,3 +53,26 @@ def test_urls_built_once_are_the_urls_flask_builds(app):
             assert record_url("volunteer.claim", shift_id, "shift_id") == url_for("volunteer.claim", shift_id=shift_id)
     with app.test_request_context("/"):  # another script root gets its own
         assert record_url("volunteer.claim", 7, "shift_id") == "/shifts/7/claim"
+
+
+def test_messages_nobody_reads_do_not_pile_up_in_the_cookie(app, make, db):
+    """Claiming and giving back again and again without following the redirects (a script, a
+    phone that lost the answers) keeps the session cookie small: only the last messages wait."""
+    volunteer = make.volunteer()
+    shift = make.shift(starts_at=NOW + timedelta(days=9), slots=3)
+    client = logged_in(app, volunteer)
+    token = hidden_fields_token(client)
+    sizes = []
+    for _ in range(12):
+        assert client.post(f"/shifts/{shift.id}/claim", data={"csrf_token": token}).status_code == 302
+        assert client.post(f"/my/shifts/{shift.id}/release", data={"csrf_token": token}).status_code == 302
+        sizes.append(len(client.get_cookie("session").value))
+    assert sizes[-1] == sizes[4]  # bounded after the first few, not growing by one message a tap
+    page = client.get("/my/shifts").get_data(as_text=True)
+    assert page.count('class="flash') == 5 and "Released" in page
+
+
+def hidden_fields_token(client) -> str:
+    from tests.support.browsing import hidden_fields
+
+    return hidden_fields(client, "/shifts")["csrf_token"]

@@ -133,3 +133,17 @@ def require_two_factor_enrollment():
         flash("Set up two-step login to continue: your account can see families' details.", "info")
         return redirect(url_for("auth.two_factor"))
     return None
+
+
+# Messages waiting to be shown ("It's yours", "Released") live in the session cookie until a page
+# shows them. A client that never follows the redirects (a script, a phone that lost the answer)
+# would pile them up until the cookie is too big for the browser and the person is logged out.
+WAITING_MESSAGES_KEPT = 5
+
+
+@bp.after_app_request
+def keep_few_waiting_messages(response):
+    waiting = session.get("_flashes")
+    if waiting and len(waiting) > WAITING_MESSAGES_KEPT:
+        session["_flashes"] = waiting[-WAITING_MESSAGES_KEPT:]
+    return response
