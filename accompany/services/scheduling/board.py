@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, false, select
-from sqlalchemy.orm import aliased
 
 from accompany.database import db
 from accompany.models import (
@@ -95,15 +94,20 @@ def _place(row) -> tuple[str, str]:
 
 def _overlaps_a_held_shift():
     """Whether the volunteer (`:volunteer_id`) holds another shift of a scheduled appointment, not
-    yet ended, sharing a moment with the candidate shift."""
-    held, held_claim, held_appointment = aliased(Shift), aliased(Claim), aliased(Appointment)
+    yet ended, sharing a moment with the candidate shift. Their held shifts are listed once (a
+    materialized CTE, a handful of rows) and each candidate compared with that list, instead of
+    looking the volunteer's claims up again for every candidate."""
+    held = (
+        select(Shift.starts_at, Shift.ends_at)
+        .join(Claim, Claim.shift_id == Shift.id)
+        .join(Appointment, Shift.appointment_id == Appointment.id)
+        .where(Claim.volunteer_id == bindparam("volunteer_id"), Shift.ends_at > bindparam("now"),
+               Appointment.status == AppointmentStatus.SCHEDULED)
+        .cte("held").prefix_with("MATERIALIZED")
+    )
     return (
-        select(held_claim.id)
-        .join(held, held_claim.shift_id == held.id)
-        .join(held_appointment, held.appointment_id == held_appointment.id)
-        .where(held_claim.volunteer_id == bindparam("volunteer_id"), held.ends_at > bindparam("now"),
-               held_appointment.status == AppointmentStatus.SCHEDULED,
-               held.overlaps(Shift.starts_at, Shift.ends_at))
+        select(held.c.starts_at)
+        .where(held.c.starts_at < Shift.ends_at, held.c.ends_at > Shift.starts_at)
         .exists()
     )
 
