@@ -3,8 +3,8 @@
 from datetime import date, timedelta
 
 from accompany.models import AppointmentKind, AppointmentStatus, Outcome, ShiftRole
+from accompany.services.dashboard import coordinator_dashboard
 from accompany.services.messaging.inbound import receive_text
-from accompany.services.scheduling.overview import coordinator_overview
 from tests.conftest import NOW, from_now, log_in
 from tests.support.browsing import logged_in
 from tests.support.queries import count_queries
@@ -25,15 +25,16 @@ def test_days_in_order_with_unfilled_appointments_and_roles_first(make, db):
     make.appointment(starts_at=NOW + timedelta(days=15))  # outside the window
     make.appointment(starts_at=NOW + timedelta(days=4), status=AppointmentStatus.CANCELLED)
 
-    overview = coordinator_overview(now=NOW, tz_name=TZ)
+    dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
 
-    assert [day for day, _ in overview.days] == [date(2026, 11, 23), date(2026, 11, 24)]
-    monday = [entry.appointment for entry in overview.days[0][1]]
-    assert monday == [morning, afternoon, covered]  # unfilled first, then by time
-    afternoon_entry = overview.days[0][1][1]
-    assert afternoon_entry.shifts == [companion, ride]  # the unfilled role first
+    assert [day for day, _ in dashboard.days] == [date(2026, 11, 23), date(2026, 11, 24)]
+    monday = [entry.id for entry in dashboard.days[0][1]]
+    assert monday == [morning.id, afternoon.id, covered.id]  # unfilled first, then by time
+    afternoon_entry = dashboard.days[0][1][1]
+    assert [(r.role, r.filled, r.slots) for r in afternoon_entry.roles] == [
+        (companion.role, 0, 1), (ride.role, 1, 1)]  # the unfilled role first
     assert afternoon_entry.open_slots == 1
-    assert [entry.appointment for entry in overview.days[1][1]] == [tuesday]
+    assert [entry.id for entry in dashboard.days[1][1]] == [tuesday.id]
 
 
 def test_counts_that_need_action(make, db):
@@ -48,13 +49,13 @@ def test_counts_that_need_action(make, db):
     detained = make.appointment(starts_at=NOW - timedelta(days=1), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED)
     make.appointment(starts_at=NOW - timedelta(days=2), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED, alert_cleared_at=NOW)
 
-    overview = coordinator_overview(now=NOW, tz_name=TZ)
+    dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
 
-    assert overview.unfilled_soon == 3
-    assert overview.unverified_dates == 1
-    assert overview.families_without_consent == 1
-    assert overview.pending_volunteers == 1
-    assert overview.detained == [detained]
+    assert dashboard.counts.unfilled_soon == 3
+    assert dashboard.counts.unverified_dates == 1
+    assert dashboard.counts.families_without_consent == 1
+    assert dashboard.counts.pending_volunteers == 1
+    assert [line.id for line in dashboard.detained] == [detained.id]
 
 
 def _network(make, *, in_window: int, history: int, start):
@@ -74,13 +75,13 @@ def test_the_dashboard_runs_the_same_number_of_queries_at_any_size(app, make, db
     db.session.commit()
     db.session.expire_all()
     with count_queries(db.engine) as small:
-        coordinator_overview(now=NOW, tz_name=TZ)
+        coordinator_dashboard(now=NOW, tz_name=TZ)
     _network(make, in_window=40, history=120, start=NOW)
     db.session.commit()
     db.session.expire_all()
     with count_queries(db.engine) as large:
-        overview = coordinator_overview(now=NOW, tz_name=TZ)
-    assert sum(len(entries) for _, entries in overview.days) == 42
+        dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
+    assert sum(len(entries) for _, entries in dashboard.days) == 42
     assert len(small) == len(large)
 
 
@@ -107,9 +108,13 @@ def test_the_dashboard_page_marks_unfilled_roles(client, make, db):
     db.session.commit()
     log_in(client, coordinator)
     page = client.get("/").get_data(as_text=True)
-    assert "Rosalinda Q." in page
-    assert "Ride there: 0/2" in page and "needs 2" in page
-    assert page.count('<article class="card') == 1
+    upcoming = page[page.index('id="upcoming"'):]
+    assert upcoming.count("<li") == 1  # one line per appointment of the two weeks
+    line = upcoming[upcoming.index("<li"):upcoming.index("</li>")]
+    assert 'class="has-unfilled"' in line and "2 open" in line
+    assert f'href="/coordinator/appointments/{appointment.id}"' in line
+    assert "Rosalinda Q." in line
+    assert "Ride there: 0/2" in line and "needs 2" in line
 
 
 def test_families_who_stopped_texts_with_an_appointment_ahead_are_listed_soonest_first(make, db):
@@ -134,10 +139,10 @@ def test_families_who_stopped_texts_with_an_appointment_ahead_are_listed_soonest
     receive_text("+16175550147", "STOP", provider_sid=None, now=NOW - timedelta(hours=1))
     receive_text("+16175550147", "START", provider_sid=None, now=NOW - timedelta(minutes=30))
 
-    stopped = coordinator_overview(now=NOW, tz_name=TZ).stopped_texts
+    stopped = coordinator_dashboard(now=NOW, tz_name=TZ).stopped_texts
 
-    assert [(entry.family, entry.next_appointment_at) for entry in stopped] == [
-        (sooner, NOW + timedelta(days=2)), (later, NOW + timedelta(days=9))]
+    assert [(entry.family_id, entry.family_name, entry.next_appointment_at) for entry in stopped] == [
+        (sooner.id, "Ana P.", NOW + timedelta(days=2)), (later.id, "Rosalinda Q.", NOW + timedelta(days=9))]
 
 
 def test_the_dashboard_shows_who_stopped_texts_and_links_to_the_family(app, make, db):
@@ -187,6 +192,6 @@ def test_a_detention_with_a_case_is_shown_once_as_the_case_not_again_as_an_old_a
     open_case(other_visit.family, now=NOW, by=coordinator)  # the family's case, opened from its page
     db.session.flush()
 
-    overview = coordinator_overview(now=NOW, tz_name=TZ)
+    dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
 
-    assert overview.detained == [legacy]
+    assert [line.id for line in dashboard.detained] == [legacy.id]
