@@ -169,12 +169,13 @@ def _numbers_statement():
 
 def _numbers(*, now: datetime, today: date, soon_hours: int) -> tuple[Counts, dict, dict]:
     """Every number on the page in one statement: (counts, scheduler status, outbox backlog)."""
-    row = column_rows(_numbers_statement(), {
+    [row] = column_rows(_numbers_statement(), {
         "now": now, "soon_until": now + timedelta(hours=soon_hours), "late_before": now - STALE_AFTER,
         "refunds_cancelled_before": fund.refund_overdue_before(today),
-    }).one()._mapping
-    counts = Counts(**{name: row[name] or 0 for name in Counts.__dataclass_fields__})
-    return counts, scheduler_status(row["last_heartbeat"], now=now), {name: row[name] or 0 for name in BACKLOG}
+    })
+    number = row._mapping
+    counts = Counts(**{name: number[name] or 0 for name in Counts.__dataclass_fields__})
+    return counts, scheduler_status(number["last_heartbeat"], now=now), {name: number[name] or 0 for name in BACKLOG}
 
 
 @cache
