@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from accompany.models import AppointmentKind, AppointmentStatus, Outcome, ShiftRole
 from accompany.services.dashboard import coordinator_dashboard
 from accompany.services.messaging.inbound import receive_text
+from accompany.services.scheduling.overview import hearings_to_verify
 from tests.conftest import NOW, from_now, log_in
 from tests.support.browsing import logged_in
 from tests.support.queries import count_queries
@@ -195,3 +196,68 @@ def test_a_detention_with_a_case_is_shown_once_as_the_case_not_again_as_an_old_a
     dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
 
     assert [line.id for line in dashboard.detained] == [legacy.id]
+
+
+def _something_in_every_list(make, coordinator) -> None:
+    """One row for each list the dashboard shows: a hearing to verify, a detained outcome, a
+    family that said STOP, a need due, a referral to follow up, an open detention case, a bond."""
+    from accompany.models import BondStatus
+    from accompany.services.casework import referrals
+    from accompany.services.detention.cases import open_case
+
+    make.shift(make.appointment(starts_at=NOW + timedelta(days=2)), slots=2)  # a hearing to verify
+    make.appointment(starts_at=NOW - timedelta(days=1), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED)
+    stopped = make.family(phone="617-555-0150")
+    make.appointment(family=stopped, starts_at=NOW + timedelta(days=5))
+    receive_text("+16175550150", "STOP", provider_sid=None, now=NOW - timedelta(hours=1))
+    family = make.family(phone="617-555-0151")
+    make.need(family, owner_id=coordinator.id, due_on=NOW.date())
+    provider = referrals.create_provider(referrals.ProviderDetails(name="Legal aid"), by=coordinator, now=NOW)
+    referrals.refer_family(family, referrals.ReferralDetails(provider_id=provider.id, sent_on=NOW.date(),
+                                                             follow_up_on=NOW.date()), by=coordinator, now=NOW)
+    open_case(family, now=NOW, by=coordinator)
+    make.bond(family, status=BondStatus.RAISING)
+
+
+def test_the_dashboard_reads_everything_it_shows_in_eight_statements(app, make, db):
+    # One for every number, two for the two weeks (appointments, their shifts), and one for each
+    # short list: detained, stopped texts, needs due, referrals to follow up, open detention cases.
+    _something_in_every_list(make, make.coordinator())
+    db.session.commit()
+    db.session.expire_all()
+
+    with count_queries(db.engine) as statements:
+        dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
+
+    assert len(statements) == 8, "\n".join(statements.statements)
+    assert all([dashboard.days, dashboard.hearings_to_verify, dashboard.detained, dashboard.stopped_texts,
+                dashboard.needs_due, dashboard.referral_follow_ups, dashboard.open_detentions])
+    assert dashboard.counts.bonds_raising == 1
+
+
+def test_the_hearings_to_verify_are_the_same_whatever_the_window(app, make, db):
+    # The dashboard finds them among the window's appointments, read far enough for any setting.
+    for days in (1, 2, 4, 9, 13, 15, 19):
+        make.appointment(starts_at=NOW + timedelta(days=days, hours=days % 3))
+    make.appointment(starts_at=NOW + timedelta(days=3), verified_on=date(2026, 11, 20), verified_by="Grace")
+    make.appointment(starts_at=NOW + timedelta(days=3), kind=AppointmentKind.ICE_CHECK_IN)
+    for verify_days in (3, 12, 16):
+        dashboard = coordinator_dashboard(now=NOW, tz_name=TZ, verify_days=verify_days)
+        expected = hearings_to_verify(now=NOW, days=verify_days)
+        assert expected, verify_days
+        assert [line.id for line in dashboard.hearings_to_verify] == [a.id for a in expected], verify_days
+
+
+def test_a_familys_new_name_shows_on_the_dashboard_at_once(app, make, db):
+    # Names are decrypted once per worker and remembered by their ciphertext: a new name is a new
+    # ciphertext, never the old answer.
+    family = make.family(name="Rosalinda Q.")
+    make.appointment(family=family, starts_at=from_now(days=2))
+    client = logged_in(app, make.coordinator())
+    assert "Rosalinda Q." in client.get("/").get_data(as_text=True)
+    family.name = "Rosalinda T."
+    db.session.commit()
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert "Rosalinda T." in page and "Rosalinda Q." not in page
