@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from sqlalchemy import Text
+from sqlalchemy import Text, type_coerce
 from sqlalchemy.types import TypeDecorator
 
 EXTENSION_KEY = "accompany.keyring"
+# How many decrypted values a worker keeps (see Keyring.decrypt_recurring): a network's families
+# several times over, about a megabyte at most.
+RECURRING_CACHE_SIZE = 4096
 
 
 class KeyConfigError(ValueError):
@@ -41,6 +45,7 @@ class Keyring:
             raise KeyConfigError("BLIND_INDEX_KEY is empty")
         self._multi = MultiFernet(self._fernets)
         self._index_key = blind_index_key.encode()
+        self._recurring = lru_cache(maxsize=RECURRING_CACHE_SIZE)(self.decrypt)
 
     def encrypt(self, plaintext: str) -> str:
         return self._multi.encrypt(plaintext.encode("utf-8")).decode("ascii")
@@ -50,6 +55,21 @@ class Keyring:
             return self._multi.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken:
             raise KeyConfigError("a stored field cannot be decrypted with any configured key") from None
+
+    def decrypt_recurring(self, token: str) -> str:
+        """`decrypt`, remembering the last RECURRING_CACHE_SIZE answers by ciphertext: for a value
+        read on every request (a family's name on the dashboard, some 200 of them a page), where
+        Fernet's HMAC and AES would be a good part of the page's work.
+
+        Safe because the cache key is the ciphertext itself: a Fernet token is unique to one
+        sealing (a random IV and a timestamp), so only code that already holds that token, with
+        our keys, can hit its entry; a changed, re-keyed or purged value is a new token and the
+        old answer is never returned for it, only aged out. An entry is what rendering holds
+        anyway (the plaintext, in this process's memory, never on disk, never logged: lru_cache
+        reports hits and misses, not entries), bounded in number, per keyring (so per app and its
+        keys). Opt-in, column by column (`recurring`): names only, never phones or notes.
+        """
+        return self._recurring(token)
 
     def is_current(self, token: str) -> bool:
         """True when `token` was sealed with the first (current) key."""
@@ -99,3 +119,20 @@ class EncryptedText(TypeDecorator):
         if value is None:
             return None
         return keyring().decrypt(value)
+
+
+class RecurringEncryptedText(EncryptedText):
+    """EncryptedText read through the keyring's cache of decrypted values (Keyring.decrypt_recurring)."""
+
+    cache_ok = True
+
+    def process_result_value(self, value: str | None, dialect) -> str | None:
+        if value is None:
+            return None
+        return keyring().decrypt_recurring(value)
+
+
+def recurring(column):
+    """An EncryptedText column, selected so that its values are decrypted once per worker and then
+    remembered (Keyring.decrypt_recurring): for names shown on every request of a busy page."""
+    return type_coerce(column, RecurringEncryptedText())

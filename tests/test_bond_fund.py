@@ -22,6 +22,7 @@ from accompany.models import (
 )
 from accompany.services.casework import bonds, fund
 from accompany.services.casework.money import BadAmount, dollars, parse_cents
+from accompany.services.dashboard import coordinator_dashboard
 from accompany.services.messaging.facts import NothingToSay, gather_facts
 from accompany.services.privacy.retention import purge_family
 from accompany.services.scheduling.appointments import reschedule_appointment
@@ -225,7 +226,7 @@ def test_refunds_are_overdue_after_the_set_days_from_the_cancellation(app, make,
     make.bond(status=BondStatus.REFUND_REQUESTED, cancelled_on=TODAY - timedelta(days=days))  # not yet
     make.bond(status=BondStatus.REFUNDED, cancelled_on=TODAY - timedelta(days=days + 30))
     assert fund.refunds_overdue(today=TODAY) == [late]
-    assert bonds.bonds_at_a_glance(today=TODAY).refunds_overdue == [late]
+    assert coordinator_dashboard(now=NOW, tz_name=app.config["ORG_TIMEZONE"]).counts.refunds_overdue == 1
     assert coordinator
 
 

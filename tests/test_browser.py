@@ -116,10 +116,10 @@ def test_coordinator_records_a_family_and_an_appointment_and_sees_it_unfilled(ph
     phone.get_by_text("Appointment saved with 2 shifts").wait_for()
 
     phone.get_by_role("link", name="Home").click()
-    card = phone.locator("article.card.has-unfilled", has_text="Rosa M.")
-    card.wait_for()
-    assert "Ride there: 0/1" in card.inner_text() and "Court / check-in companion: 0/1" in card.inner_text()
-    assert "2 open" in card.inner_text()
+    line = phone.locator("#upcoming li.has-unfilled", has_text="Rosa M.")  # the appointment's line
+    line.wait_for()
+    assert "Ride there: 0/1" in line.inner_text() and "Court / check-in companion: 0/1" in line.inner_text()
+    assert "2 open" in line.inner_text()
     assert fits_the_screen(phone)
 
 

@@ -3,8 +3,9 @@
 from datetime import date, timedelta
 
 from accompany.models import AppointmentKind, AppointmentStatus, Outcome, ShiftRole
+from accompany.services.dashboard import coordinator_dashboard
 from accompany.services.messaging.inbound import receive_text
-from accompany.services.scheduling.overview import coordinator_overview
+from accompany.services.scheduling.overview import hearings_to_verify
 from tests.conftest import NOW, from_now, log_in
 from tests.support.browsing import logged_in
 from tests.support.queries import count_queries
@@ -25,15 +26,16 @@ def test_days_in_order_with_unfilled_appointments_and_roles_first(make, db):
     make.appointment(starts_at=NOW + timedelta(days=15))  # outside the window
     make.appointment(starts_at=NOW + timedelta(days=4), status=AppointmentStatus.CANCELLED)
 
-    overview = coordinator_overview(now=NOW, tz_name=TZ)
+    dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
 
-    assert [day for day, _ in overview.days] == [date(2026, 11, 23), date(2026, 11, 24)]
-    monday = [entry.appointment for entry in overview.days[0][1]]
-    assert monday == [morning, afternoon, covered]  # unfilled first, then by time
-    afternoon_entry = overview.days[0][1][1]
-    assert afternoon_entry.shifts == [companion, ride]  # the unfilled role first
+    assert [day for day, _ in dashboard.days] == [date(2026, 11, 23), date(2026, 11, 24)]
+    monday = [entry.id for entry in dashboard.days[0][1]]
+    assert monday == [morning.id, afternoon.id, covered.id]  # unfilled first, then by time
+    afternoon_entry = dashboard.days[0][1][1]
+    assert [(r.role, r.filled, r.slots) for r in afternoon_entry.roles] == [
+        (companion.role, 0, 1), (ride.role, 1, 1)]  # the unfilled role first
     assert afternoon_entry.open_slots == 1
-    assert [entry.appointment for entry in overview.days[1][1]] == [tuesday]
+    assert [entry.id for entry in dashboard.days[1][1]] == [tuesday.id]
 
 
 def test_counts_that_need_action(make, db):
@@ -48,13 +50,13 @@ def test_counts_that_need_action(make, db):
     detained = make.appointment(starts_at=NOW - timedelta(days=1), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED)
     make.appointment(starts_at=NOW - timedelta(days=2), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED, alert_cleared_at=NOW)
 
-    overview = coordinator_overview(now=NOW, tz_name=TZ)
+    dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
 
-    assert overview.unfilled_soon == 3
-    assert overview.unverified_dates == 1
-    assert overview.families_without_consent == 1
-    assert overview.pending_volunteers == 1
-    assert overview.detained == [detained]
+    assert dashboard.counts.unfilled_soon == 3
+    assert dashboard.counts.unverified_dates == 1
+    assert dashboard.counts.families_without_consent == 1
+    assert dashboard.counts.pending_volunteers == 1
+    assert [line.id for line in dashboard.detained] == [detained.id]
 
 
 def _network(make, *, in_window: int, history: int, start):
@@ -74,13 +76,13 @@ def test_the_dashboard_runs_the_same_number_of_queries_at_any_size(app, make, db
     db.session.commit()
     db.session.expire_all()
     with count_queries(db.engine) as small:
-        coordinator_overview(now=NOW, tz_name=TZ)
+        coordinator_dashboard(now=NOW, tz_name=TZ)
     _network(make, in_window=40, history=120, start=NOW)
     db.session.commit()
     db.session.expire_all()
     with count_queries(db.engine) as large:
-        overview = coordinator_overview(now=NOW, tz_name=TZ)
-    assert sum(len(entries) for _, entries in overview.days) == 42
+        dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
+    assert sum(len(entries) for _, entries in dashboard.days) == 42
     assert len(small) == len(large)
 
 
@@ -107,9 +109,13 @@ def test_the_dashboard_page_marks_unfilled_roles(client, make, db):
     db.session.commit()
     log_in(client, coordinator)
     page = client.get("/").get_data(as_text=True)
-    assert "Rosalinda Q." in page
-    assert "Ride there: 0/2" in page and "needs 2" in page
-    assert page.count('<article class="card') == 1
+    upcoming = page[page.index('id="upcoming"'):]
+    assert upcoming.count("<li") == 1  # one line per appointment of the two weeks
+    line = upcoming[upcoming.index("<li"):upcoming.index("</li>")]
+    assert 'class="has-unfilled"' in line and "2 open" in line
+    assert f'href="/coordinator/appointments/{appointment.id}"' in line
+    assert "Rosalinda Q." in line
+    assert "Ride there: 0/2" in line and "needs 2" in line
 
 
 def test_families_who_stopped_texts_with_an_appointment_ahead_are_listed_soonest_first(make, db):
@@ -134,10 +140,10 @@ def test_families_who_stopped_texts_with_an_appointment_ahead_are_listed_soonest
     receive_text("+16175550147", "STOP", provider_sid=None, now=NOW - timedelta(hours=1))
     receive_text("+16175550147", "START", provider_sid=None, now=NOW - timedelta(minutes=30))
 
-    stopped = coordinator_overview(now=NOW, tz_name=TZ).stopped_texts
+    stopped = coordinator_dashboard(now=NOW, tz_name=TZ).stopped_texts
 
-    assert [(entry.family, entry.next_appointment_at) for entry in stopped] == [
-        (sooner, NOW + timedelta(days=2)), (later, NOW + timedelta(days=9))]
+    assert [(entry.family_id, entry.family_name, entry.next_appointment_at) for entry in stopped] == [
+        (sooner.id, "Ana P.", NOW + timedelta(days=2)), (later.id, "Rosalinda Q.", NOW + timedelta(days=9))]
 
 
 def test_the_dashboard_shows_who_stopped_texts_and_links_to_the_family(app, make, db):
@@ -187,6 +193,71 @@ def test_a_detention_with_a_case_is_shown_once_as_the_case_not_again_as_an_old_a
     open_case(other_visit.family, now=NOW, by=coordinator)  # the family's case, opened from its page
     db.session.flush()
 
-    overview = coordinator_overview(now=NOW, tz_name=TZ)
+    dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
 
-    assert overview.detained == [legacy]
+    assert [line.id for line in dashboard.detained] == [legacy.id]
+
+
+def _something_in_every_list(make, coordinator) -> None:
+    """One row for each list the dashboard shows: a hearing to verify, a detained outcome, a
+    family that said STOP, a need due, a referral to follow up, an open detention case, a bond."""
+    from accompany.models import BondStatus
+    from accompany.services.casework import referrals
+    from accompany.services.detention.cases import open_case
+
+    make.shift(make.appointment(starts_at=NOW + timedelta(days=2)), slots=2)  # a hearing to verify
+    make.appointment(starts_at=NOW - timedelta(days=1), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED)
+    stopped = make.family(phone="617-555-0150")
+    make.appointment(family=stopped, starts_at=NOW + timedelta(days=5))
+    receive_text("+16175550150", "STOP", provider_sid=None, now=NOW - timedelta(hours=1))
+    family = make.family(phone="617-555-0151")
+    make.need(family, owner_id=coordinator.id, due_on=NOW.date())
+    provider = referrals.create_provider(referrals.ProviderDetails(name="Legal aid"), by=coordinator, now=NOW)
+    referrals.refer_family(family, referrals.ReferralDetails(provider_id=provider.id, sent_on=NOW.date(),
+                                                             follow_up_on=NOW.date()), by=coordinator, now=NOW)
+    open_case(family, now=NOW, by=coordinator)
+    make.bond(family, status=BondStatus.RAISING)
+
+
+def test_the_dashboard_reads_everything_it_shows_in_eight_statements(app, make, db):
+    # One for every number, two for the two weeks (appointments, their shifts), and one for each
+    # short list: detained, stopped texts, needs due, referrals to follow up, open detention cases.
+    _something_in_every_list(make, make.coordinator())
+    db.session.commit()
+    db.session.expire_all()
+
+    with count_queries(db.engine) as statements:
+        dashboard = coordinator_dashboard(now=NOW, tz_name=TZ)
+
+    assert len(statements) == 8, "\n".join(statements.statements)
+    assert all([dashboard.days, dashboard.hearings_to_verify, dashboard.detained, dashboard.stopped_texts,
+                dashboard.needs_due, dashboard.referral_follow_ups, dashboard.open_detentions])
+    assert dashboard.counts.bonds_raising == 1
+
+
+def test_the_hearings_to_verify_are_the_same_whatever_the_window(app, make, db):
+    # The dashboard finds them among the window's appointments, read far enough for any setting.
+    for days in (1, 2, 4, 9, 13, 15, 19):
+        make.appointment(starts_at=NOW + timedelta(days=days, hours=days % 3))
+    make.appointment(starts_at=NOW + timedelta(days=3), verified_on=date(2026, 11, 20), verified_by="Grace")
+    make.appointment(starts_at=NOW + timedelta(days=3), kind=AppointmentKind.ICE_CHECK_IN)
+    for verify_days in (3, 12, 16):
+        dashboard = coordinator_dashboard(now=NOW, tz_name=TZ, verify_days=verify_days)
+        expected = hearings_to_verify(now=NOW, days=verify_days)
+        assert expected, verify_days
+        assert [line.id for line in dashboard.hearings_to_verify] == [a.id for a in expected], verify_days
+
+
+def test_a_familys_new_name_shows_on_the_dashboard_at_once(app, make, db):
+    # Names are decrypted once per worker and remembered by their ciphertext: a new name is a new
+    # ciphertext, never the old answer.
+    family = make.family(name="Rosalinda Q.")
+    make.appointment(family=family, starts_at=from_now(days=2))
+    client = logged_in(app, make.coordinator())
+    assert "Rosalinda Q." in client.get("/").get_data(as_text=True)
+    family.name = "Rosalinda T."
+    db.session.commit()
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert "Rosalinda T." in page and "Rosalinda Q." not in page

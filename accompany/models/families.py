@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accompany.crypto import EncryptedText
@@ -18,6 +18,8 @@ from accompany.words import first_name
 
 class Family(Versioned, db.Model):
     __tablename__ = "families"
+    # The dashboard's count of open families without SMS consent, read from the index alone.
+    __table_args__ = (Index("ix_families_closed_at_sms_consent", "closed_at", "sms_consent"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(EncryptedText)

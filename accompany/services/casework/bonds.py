@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
@@ -245,12 +245,6 @@ def list_bonds() -> list[Bond]:
     return sorted(bonds, key=lambda bond: bond.status in (BondStatus.REFUNDED, BondStatus.BREACHED))
 
 
-def bonds_raising() -> list[Bond]:
-    return list(db.session.scalars(
-        select(Bond).where(Bond.status.in_([BondStatus.REQUESTED, BondStatus.RAISING])).order_by(Bond.set_on)
-    ))
-
-
 def family_hearings(bond: Bond) -> list[Appointment]:
     """Every hearing of the bonded person's family, past and ahead, in order."""
     return list(db.session.scalars(
@@ -264,16 +258,20 @@ def obligor_by_id(user_id: int | None) -> User | None:
     return db.session.get(User, user_id) if user_id else None
 
 
-@dataclass(frozen=True)
-class BondsAtAGlance:
-    """What the coordinators' dashboard shows of the bond fund."""
-
-    raising: list[Bond]
-    refunds_overdue: list[Bond]
+# Bonds the fund still has to raise money for.
+RAISING = (BondStatus.REQUESTED, BondStatus.RAISING)
 
 
-def bonds_at_a_glance(*, today: date) -> BondsAtAGlance:
-    return BondsAtAGlance(raising=bonds_raising(), refunds_overdue=fund.refunds_overdue(today=today))
+def glance_counts(*, refunds_cancelled_before) -> list:
+    """What the coordinators' dashboard shows of the bond fund, as labelled scalar subqueries for
+    its one statement of numbers: bonds to raise money for, and refunds overdue (of bonds cancelled
+    before `refunds_cancelled_before`, a bound parameter for fund.refund_overdue_before)."""
+
+    def count(*where):
+        return select(func.count()).select_from(Bond).where(*where).scalar_subquery()
+
+    return [count(Bond.status.in_(RAISING)).label("bonds_raising"),
+            count(*fund.refund_overdue(refunds_cancelled_before)).label("refunds_overdue")]
 
 
 @dataclass(frozen=True)

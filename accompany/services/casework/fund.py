@@ -155,12 +155,21 @@ def refund_overdue_days() -> int:
     return int(current_app.config["BOND_REFUND_OVERDUE_DAYS"])
 
 
+def refund_overdue_before(today: date) -> date:
+    """A refund is overdue when its bond was cancelled before this day (BOND_REFUND_OVERDUE_DAYS ago)."""
+    return today - timedelta(days=refund_overdue_days())
+
+
+def refund_overdue(cancelled_before) -> tuple:
+    """The condition on Bond: cancelled before `cancelled_before` (a day, or a bound parameter for
+    one: see refund_overdue_before), and the refund not back."""
+    return (Bond.status.in_(AWAITING_REFUND), Bond.cancelled_on < cancelled_before)
+
+
 def refunds_overdue(*, today: date) -> list[Bond]:
     """Bonds cancelled more than BOND_REFUND_OVERDUE_DAYS ago whose refund has not come back."""
-    since = today - timedelta(days=refund_overdue_days())
     return list(db.session.scalars(
-        select(Bond).where(Bond.status.in_(AWAITING_REFUND), Bond.cancelled_on < since).order_by(Bond.cancelled_on)
-    ))
+        select(Bond).where(*refund_overdue(refund_overdue_before(today))).order_by(Bond.cancelled_on)))
 
 
 def fund_figures(*, today: date) -> FundFigures:

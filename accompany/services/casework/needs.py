@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
-from accompany.database import db
+from accompany.crypto import recurring
+from accompany.database import column_rows, db
 from accompany.models import (
     LIVE_NEED_STATUSES,
     Appointment,
@@ -147,28 +149,53 @@ def follow_appointment(appointment: Appointment) -> int:
 # -- reading ------------------------------------------------------------------------------------------
 
 
-def _due_by(today: date):
-    """Live needs due by the end of this week (overdue ones included)."""
-    return (Need.status.in_(LIVE_NEED_STATUSES), Need.due_on.is_not(None),
-            Need.due_on < today + timedelta(days=WEEK))
+def _due_by(due_before):
+    """Live needs due before `due_before` (a day, or a bound parameter for one): this week's
+    and the overdue ones when it is `week_end(today)`."""
+    return (Need.status.in_(LIVE_NEED_STATUSES), Need.due_on.is_not(None), Need.due_on < due_before)
+
+
+def week_end(today: date) -> date:
+    """The day after "this week" (today and the six days after it)."""
+    return today + timedelta(days=WEEK)
 
 
 def _open_family():
     return Need.family.has((Family.closed_at.is_(None)) & (Family.purged_at.is_(None)))
 
 
-def due_soon(*, today: date) -> list[Need]:
-    """Live needs of open families due this week or overdue, soonest (most overdue) first."""
-    return list(db.session.scalars(
-        select(Need).where(*_due_by(today), _open_family())
-        .options(selectinload(Need.family).load_only(Family.id, Family.name), selectinload(Need.owner))
+@dataclass(frozen=True)
+class NeedDue:
+    """A need due this week or overdue, as the dashboard lists it."""
+
+    id: int
+    kind: NeedKind
+    family_name: str
+    due_on: date
+    owner_name: str | None
+
+
+@cache
+def _due_soon_statement():
+    # Built once per process (a bound parameter for the day): the dashboard runs it on every request.
+    return (
+        select(Need.id, Need.kind, recurring(Family.name), Need.due_on, User.name)
+        .join(Family, Family.id == Need.family_id)
+        .outerjoin(User, User.id == Need.owner_id)
+        .where(*_due_by(bindparam("due_before", type_=Date())), Family.closed_at.is_(None), Family.purged_at.is_(None))
         .order_by(Need.due_on, Need.id)
-    ))
+    )
+
+
+def due_soon(*, today: date) -> list[NeedDue]:
+    """Live needs of open families due this week or overdue, soonest (most overdue) first. One
+    query, columns only (the family's name through the keyring's cache of names)."""
+    return [NeedDue(*row) for row in column_rows(_due_soon_statement(), {"due_before": week_end(today)})]
 
 
 def count_due_soon(*, today: date) -> int:
     """How many live needs of open families are due this week or overdue (one query)."""
-    return db.session.scalar(select(func.count()).select_from(Need).where(*_due_by(today), _open_family())) or 0
+    return db.session.scalar(select(func.count()).select_from(Need).where(*_due_by(week_end(today)), _open_family())) or 0
 
 
 @dataclass

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Date, bindparam, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from accompany.database import db, save_unique
 from accompany.models import Family, Language, LegalProvider, LegalReferral, LegalService, ReferralStatus, User
@@ -195,16 +196,24 @@ def family_referrals(family: Family) -> list[LegalReferral]:
     ))
 
 
+@cache
+def _follow_ups_due_statement():
+    # Built once per process (a bound parameter for the day): the dashboard runs it on every request.
+    return (
+        select(LegalReferral)
+        # The family's state as EXISTS, not a join: SQLite then reads the few referrals due first
+        # (by their follow-up day) instead of every family, with or without planner statistics.
+        .where(LegalReferral.status.in_(AWAITING), LegalReferral.follow_up_on <= bindparam("today", type_=Date()),
+               LegalReferral.family.has(Family.purged_at.is_(None)))
+        # One query: the provider and the family (its name only) come with it, joined.
+        .options(joinedload(LegalReferral.provider), joinedload(LegalReferral.family).load_only(Family.id, Family.name))
+        .order_by(LegalReferral.follow_up_on, LegalReferral.id)
+    )
+
+
 def follow_ups_due(*, now: datetime) -> list[LegalReferral]:
     """Referrals still waiting on the provider whose follow-up day is today or past, oldest first."""
-    today = org_today(now)
-    return list(db.session.scalars(
-        select(LegalReferral).join(Family, Family.id == LegalReferral.family_id)
-        .where(LegalReferral.status.in_(AWAITING), LegalReferral.follow_up_on <= today,
-               Family.purged_at.is_(None))
-        .options(selectinload(LegalReferral.provider), selectinload(LegalReferral.family))
-        .order_by(LegalReferral.follow_up_on, LegalReferral.id)
-    ))
+    return list(db.session.scalars(_follow_ups_due_statement(), {"today": org_today(now)}))
 
 
 def purge_family_referrals(family: Family) -> int:

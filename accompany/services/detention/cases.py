@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from accompany.database import db
 from accompany.models import (
@@ -348,9 +349,10 @@ def close_case(case: DetentionCase, outcome: DetentionOutcome, *, note: str | No
 # -- reading -----------------------------------------------------------------------------------------
 
 
-# What a case's card shows, loaded with the cases (one query each, not one per case).
-CARD = (selectinload(DetentionCase.family), selectinload(DetentionCase.acknowledged_by),
-        selectinload(DetentionCase.last_seen_location))
+# What a case's card shows, loaded with the cases in the same query (many-to-one joins): the
+# family's name, never its phone or notes.
+CARD = (joinedload(DetentionCase.family).load_only(Family.id, Family.name), joinedload(DetentionCase.acknowledged_by),
+        joinedload(DetentionCase.last_seen_location))
 
 
 def list_cases() -> list[DetentionCase]:
@@ -361,11 +363,15 @@ def list_cases() -> list[DetentionCase]:
     ))
 
 
+@cache
+def _open_cases_statement():
+    # Built once per process: the dashboard runs it on every request.
+    return select(DetentionCase).options(*CARD).where(DetentionCase.closed_at.is_(None)).order_by(DetentionCase.reported_at)
+
+
 def open_cases() -> list[DetentionCase]:
-    return list(db.session.scalars(
-        select(DetentionCase).options(*CARD).where(DetentionCase.closed_at.is_(None))
-        .order_by(DetentionCase.reported_at)
-    ))
+    """Open cases, the longest open first (one query, their cards' facts with them)."""
+    return list(db.session.scalars(_open_cases_statement()))
 
 
 def reported_by_volunteer(case_id: int, volunteer: User) -> DetentionCase | None:

@@ -65,11 +65,6 @@ class Thread:
         return self.conversation.family or self.conversation.user
 
 
-def waiting_count() -> int:
-    """How many texts wait for a coordinator (for the dashboard)."""
-    return db.session.scalar(select(func.count()).select_from(InboundMessage).where(InboundMessage.handled_at.is_(None))) or 0
-
-
 def conversations(*, limit: int = 50) -> list[Conversation]:
     """The latest conversations, those waiting for someone first (a fixed number of queries)."""
     waiting = func.sum(case((InboundMessage.handled_at.is_(None), 1), else_=0))

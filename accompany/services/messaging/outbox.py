@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy import and_, exists, func, literal, select, update
 
 from accompany.crypto import phone_index
 from accompany.database import UTCDateTime, db
@@ -243,25 +243,31 @@ def has_been_texted(row: OutboundMessage) -> bool:
     )
 
 
+BACKLOG = ("overdue", "paused", "failed", "expired", "unknown")
+
+
+def backlog_counts(*, late_before) -> list:
+    """backlog()'s numbers as labelled scalar subqueries (named as in BACKLOG), for one statement
+    that may read other numbers too (the coordinators' dashboard). A pending row is late when it
+    was due before `late_before` (now less the grace: a moment, or a bound parameter for one).
+    Each is an index range of ix_outbound_messages_due (state, not_before)."""
+
+    def count(state: MessageState, *where):
+        return (select(func.count()).select_from(OutboundMessage)
+                .where(OutboundMessage.state == state, *where).scalar_subquery())
+
+    late = OutboundMessage.not_before < late_before
+    return [
+        count(MessageState.PENDING, late, ~PAUSED_FAMILY).label("overdue"),
+        count(MessageState.PENDING, late, PAUSED_FAMILY).label("paused"),
+        count(MessageState.FAILED).label("failed"),
+        count(MessageState.EXPIRED).label("expired"),
+        count(MessageState.UNKNOWN).label("unknown"),
+    ]
+
+
 def backlog(*, now: datetime, stale_after: timedelta) -> dict[str, int]:
     """Counts for /healthz and the dashboard: overdue, failed, expired and unknown rows, and the
-    rows an open detention case holds (paused on purpose, so never counted as overdue)."""
-    counts = dict(
-        db.session.execute(
-            select(OutboundMessage.state, func.count())
-            .where(or_(OutboundMessage.state.in_([MessageState.FAILED, MessageState.EXPIRED, MessageState.UNKNOWN])))
-            .group_by(OutboundMessage.state)
-        ).all()
-    )
-    late, paused = db.session.execute(
-        select(func.count().filter(~PAUSED_FAMILY), func.count().filter(PAUSED_FAMILY))
-        .select_from(OutboundMessage)
-        .where(OutboundMessage.state == MessageState.PENDING, OutboundMessage.not_before < now - stale_after)
-    ).one()
-    return {
-        "overdue": late or 0,
-        "paused": paused or 0,
-        "failed": counts.get(MessageState.FAILED, 0),
-        "expired": counts.get(MessageState.EXPIRED, 0),
-        "unknown": counts.get(MessageState.UNKNOWN, 0),
-    }
+    rows an open detention case holds (paused on purpose, so never counted as overdue). One query."""
+    row = db.session.execute(select(*backlog_counts(late_before=now - stale_after))).one()
+    return {name: row._mapping[name] or 0 for name in BACKLOG}

@@ -1,12 +1,14 @@
-"""What each role's home page shows, in a fixed number of queries however much history exists."""
+"""What a volunteer's home page shows, and the scheduling facts that coordinators are alerted to
+(the dashboard, accompany/services/dashboard.py, and the daily digest): open slots soon and hearing
+dates to verify. A fixed number of queries however much history exists."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from accompany.database import db
 from accompany.models import (
@@ -14,67 +16,42 @@ from accompany.models import (
     Appointment,
     AppointmentStatus,
     Claim,
-    DetentionCase,
     Family,
-    Need,
-    OptOut,
-    Outcome,
-    Role,
     Shift,
     User,
-    UserStatus,
 )
-from accompany.services.casework.needs import due_soon
 from accompany.timezones import to_local
 
 
-@dataclass
-class Coverage:
-    """One appointment on the dashboard, its shifts with the unfilled ones first."""
-
-    appointment: Appointment
-    shifts: list[Shift]
-    open_slots: int
-
-
-@dataclass
-class StoppedTexts:
-    """A family whose number said STOP while an appointment lies ahead: no reminder reaches them."""
-
-    family: Family
-    next_appointment_at: datetime
-
-
-@dataclass
-class CoordinatorOverview:
-    days: list[tuple[date, list[Coverage]]]
-    unfilled_soon: int
-    pending_volunteers: int
-    families_without_consent: int
-    unverified_dates: int
-    hearings_to_verify: list[Appointment]
-    detained: list[Appointment]
-    drafts: int
-    stopped_texts: list[StoppedTexts]
-    # casework (issue 14): live needs due this week or overdue, most overdue first
-    needs_due: list[Need] = field(default_factory=list)
-
-
-def _count(query) -> int:
-    return db.session.scalar(query) or 0
+def unfilled_slots_query(now, until):
+    """The open volunteer slots on shifts starting from `now` to `until` (moments, or bound
+    parameters for them), as a query (NULL for none)."""
+    return select(func.sum(Shift.slots_left)).where(Shift.is_claimable(now), Shift.starts_at < until)
 
 
 def unfilled_slots_soon(*, now: datetime, hours: int = 72) -> int:
     """Open volunteer slots on shifts starting within `hours`."""
-    return _count(
-        select(func.sum(Shift.slots_left))
-        .where(Shift.is_claimable(now), Shift.starts_at < now + timedelta(hours=hours))
-    )
+    return db.session.scalar(unfilled_slots_query(now, now + timedelta(hours=hours))) or 0
+
+
+def verify_by_day(starts_at: datetime, timezone: str, *, days: int) -> date:
+    """The local day (in the court's `timezone`) by which a hearing's date should have been checked."""
+    return to_local(starts_at, timezone).date() - timedelta(days=days)
 
 
 def verify_by(appointment: Appointment, *, days: int) -> date:
     """The local day by which a hearing's date should have been checked with the court."""
-    return to_local(appointment.starts_at, appointment.location.timezone).date() - timedelta(days=days)
+    return verify_by_day(appointment.starts_at, appointment.location.timezone, days=days)
+
+
+def due_for_verification(starts_at: datetime, timezone: str, *, now: datetime, days: int) -> bool:
+    """Whether an unverified hearing's "verify by" day (`days` before, in the court's time zone) has come."""
+    return verify_by_day(starts_at, timezone, days=days) <= to_local(now, timezone).date()
+
+
+def verification_horizon(*, now: datetime, days: int) -> datetime:
+    """Hearings starting before this may be due for verification: a day either side of any zone."""
+    return now + timedelta(days=days + 2)
 
 
 def hearings_to_verify(*, now: datetime, days: int) -> list[Appointment]:
@@ -84,102 +61,13 @@ def hearings_to_verify(*, now: datetime, days: int) -> list[Appointment]:
         select(Appointment)
         .where(Appointment.status == AppointmentStatus.SCHEDULED, Appointment.kind.in_(HEARING_KINDS),
                Appointment.verified_on.is_(None), Appointment.starts_at > now,
-               Appointment.starts_at < now + timedelta(days=days + 2))  # a day either side of any zone
+               Appointment.starts_at < verification_horizon(now=now, days=days))
         .options(selectinload(Appointment.family).load_only(Family.id, Family.name),  # no phone or notes decrypted
                  selectinload(Appointment.location))
         .order_by(Appointment.starts_at, Appointment.id)
     )
     return [appointment for appointment in candidates
-            if verify_by(appointment, days=days) <= to_local(now, appointment.location.timezone).date()]
-
-
-def families_who_stopped_texts(*, now: datetime) -> list[StoppedTexts]:
-    """Open families who agreed to texts, whose number has opted out (STOP, or the carrier's
-    word for it), with a scheduled appointment ahead: soonest first. One query."""
-    next_at = func.min(Appointment.starts_at)
-    rows = db.session.execute(
-        select(Family, next_at)
-        .join(OptOut, (OptOut.phone_hash == Family.phone_hash) & OptOut.active.is_(True))
-        .join(Appointment, Appointment.family_id == Family.id)
-        .where(Family.closed_at.is_(None), Family.purged_at.is_(None), Family.sms_consent.is_(True),
-               Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at >= now)
-        .group_by(Family.id)
-        .order_by(next_at, Family.id)
-        .options(load_only(Family.id, Family.name))  # no phone or notes decrypted
-    )
-    return [StoppedTexts(family, next_appointment_at) for family, next_appointment_at in rows]
-
-
-def coordinator_overview(
-    *, now: datetime, tz_name: str, days: int = 14, soon_hours: int = 72, verify_days: int = 3
-) -> CoordinatorOverview:
-    """The next `days` by local day, and the counts that need action.
-
-    A fixed number of queries however much history there is: one for the window's appointments,
-    three to load their families, places and shifts, and one per count.
-    """
-    until = now + timedelta(days=days)
-    appointments = db.session.scalars(
-        select(Appointment)
-        .where(
-            Appointment.status == AppointmentStatus.SCHEDULED,
-            Appointment.starts_at >= now,
-            Appointment.starts_at < until,
-        )
-        .options(
-            selectinload(Appointment.shifts),
-            selectinload(Appointment.family).load_only(Family.id, Family.name),  # no phone or notes decrypted
-            selectinload(Appointment.location),
-        )
-        .order_by(Appointment.starts_at)
-    )
-    by_day: dict[date, list[Coverage]] = {}
-    for appointment in appointments:
-        shifts = sorted(appointment.shifts, key=lambda s: (not s.has_free_slot, s.starts_at))
-        open_slots = sum(s.slots_left for s in shifts)
-        day = to_local(appointment.starts_at, tz_name).date()
-        by_day.setdefault(day, []).append(Coverage(appointment, shifts, open_slots))
-    for entries in by_day.values():
-        entries.sort(key=lambda c: (c.open_slots == 0, c.appointment.starts_at))
-
-    scheduled_future = (Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at >= now)
-    unfilled_soon = unfilled_slots_soon(now=now, hours=soon_hours)
-    detained = list(
-        db.session.scalars(
-            select(Appointment)
-            .where(Appointment.outcome == Outcome.DETAINED, Appointment.alert_cleared_at.is_(None),
-                   # A detention case (issue 15) shows it above everything: not here a second time.
-                   ~exists().where(DetentionCase.appointment_id == Appointment.id),
-                   ~exists().where(DetentionCase.open_family_id == Appointment.family_id))
-            .options(selectinload(Appointment.family).load_only(Family.id, Family.name),
-                     selectinload(Appointment.location))
-            .order_by(Appointment.closed_at.desc())
-        )
-    )
-    return CoordinatorOverview(
-        days=sorted(by_day.items()),
-        unfilled_soon=unfilled_soon,
-        pending_volunteers=_count(
-            select(func.count()).select_from(User).where(
-                User.role == Role.VOLUNTEER, User.status == UserStatus.PENDING
-            )
-        ),
-        families_without_consent=_count(
-            select(func.count()).select_from(Family).where(
-                Family.closed_at.is_(None), Family.sms_consent.is_(False)
-            )
-        ),
-        unverified_dates=_count(
-            select(func.count()).select_from(Appointment).where(
-                *scheduled_future, Appointment.kind.in_(HEARING_KINDS), Appointment.verified_on.is_(None)
-            )
-        ),
-        hearings_to_verify=hearings_to_verify(now=now, days=verify_days),
-        detained=detained,
-        drafts=_count(select(func.count()).select_from(Appointment).where(Appointment.status == AppointmentStatus.DRAFT)),
-        stopped_texts=families_who_stopped_texts(now=now),
-        needs_due=due_soon(today=to_local(now, tz_name).date()),
-    )
+            if due_for_verification(appointment.starts_at, appointment.location.timezone, now=now, days=days)]
 
 
 @dataclass
