@@ -53,8 +53,8 @@ PAGES = (
 # Named spots whose cumulative time is worth knowing: (label, file names, function names, only
 # functions of the accompany package).
 SPOTS = (
-    ("the page's service call", ("board.py", "my_shifts.py", "tasks.py", "overview.py"),
-     ("open_shifts", "my_shifts", "my_tasks", "coordinator_overview"), True),
+    ("the page's service call", ("board.py", "my_shifts.py", "tasks.py", "dashboard.py"),
+     ("open_shifts", "my_shifts", "my_tasks", "coordinator_dashboard"), True),
     ("rendering the template", ("templating.py",), ("render_template",), False),
     ("CSRF hidden fields (hidden_tag)", ("form.py",), ("hidden_tag",), False),
     ("local-time filters", ("presentation.py",), ("local_datetime", "local_time"), True),
@@ -71,6 +71,12 @@ GZIP_LEVEL = 6  # what nginx and most proxies are set to; level 9 saves only a l
 # A TOTP code is accepted once per account and 30-second step, and the full network is logged into
 # more than once (its ANALYZE copy too): each coordinator login takes the next seeded coordinator.
 COORDINATOR_LOGINS = itertools.cycle(coordinator_emails(SEEDED_COORDINATORS))
+
+
+def _cards(body: bytes) -> int:
+    """What a page lists: its cards, and the dashboard's lines for the next two weeks."""
+    upcoming = body.partition(b'<section id="upcoming">')[2].partition(b"</section>")[0]
+    return body.count(b'<article class="card') + upcoming.count(b"<li")
 
 
 def _gz(data: bytes) -> int:
@@ -188,7 +194,7 @@ def measure_size(database_url: str, *, repeats: int) -> dict:
         with counting(engine) as statements:
             body = get(client, path, marker)
         result[label] = {"count": len(statements), "statements": [" ".join(s.split())[:160] for s in statements],
-                         "cards": body.count(b'<article class="card'), "html_bytes": len(body)}
+                         "cards": _cards(body), "html_bytes": len(body)}
         result[label].update(_timed_requests(engine, client, path, marker, repeats))
     engine.dispose()
     return result
@@ -244,7 +250,7 @@ def weigh_and_profile(database_url: str, *, repeats: int) -> dict:
     for label, path, email, marker in PAGES:
         client = logged_in_client(app, email)
         body = get(client, path, marker)
-        cards = body.count(b'<article class="card')
+        cards = _cards(body)
         for _ in range(3):
             get(client, path, marker)
         profiler = cProfile.Profile()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -14,15 +14,6 @@ from accompany.services.privacy import access
 from accompany.services.scheduling import overview
 
 
-def url_before_id(endpoint: str, key: str) -> str:
-    """The URL of `endpoint` up to its record id at the end (`/coordinator/appointments/`), so a
-    page listing hundreds of records builds one URL, not one per row: `{{ prefix }}{{ id }}`."""
-    url = url_for(endpoint, **{key: 1})
-    if not url.endswith("/1"):
-        raise ValueError(f"{endpoint} does not end with its <{key}>")
-    return url[:-1]
-
-
 @bp.get("/")
 def index():
     if not current_user.is_authenticated:
@@ -33,7 +24,6 @@ def index():
             "home/coordinator.html",
             dashboard=dashboard.coordinator_dashboard(now=now, tz_name=current_app.config["ORG_TIMEZONE"],
                                                       verify_days=current_app.config["HEARING_VERIFY_DAYS"]),
-            appointment_url=url_before_id("coordinator.appointment", "appointment_id"),
             action_form=ActionForm(),
             now=now,
             user_counts=accounts.count_users_by_role_and_status() if access.is_admin(current_user) else None,
