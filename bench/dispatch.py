@@ -225,16 +225,18 @@ def seed(total_claims: int, *, now: datetime) -> dict:
     ]
     appointments, shifts = [], []
     count = math.ceil(total_claims / SHIFTS_PER_APPOINTMENT)
-    today = now.date()
+    days = [now.date() + timedelta(days=d) for d in range(2, 90)]
+    days = [day for day in days if day.weekday() < 5][:60]  # 60 weekdays, from the day after tomorrow
     for n in range(count):
-        day = today + timedelta(days=2 + n % 60)
-        while day.weekday() >= 5:
-            day += timedelta(days=1)
+        # A family's k-th appointment is 7k weekdays after its first: never two at one time (the
+        # live appointments' unique index on family and start, migration 0008).
+        family, k = n % FAMILIES, n // FAMILIES
+        day = days[(family + 7 * k) % len(days)]
         court = n % 2 == 0
         location = (1 + n % 3) if court else (4 + n % 2)
         starts_at = from_local(day, wall_time((8, 9, 10, 11, 13, 14)[n % 6], (0, 30)[n % 2]), "America/New_York")
         appointments.append({
-            "id": n + 1, "family_id": 1 + n % FAMILIES, "location_id": location,
+            "id": n + 1, "family_id": 1 + family, "location_id": location,
             "kind": "master_calendar" if court else "ice_check_in", "starts_at": starts_at, "mode": "in_person",
             "judge": "", "interpreter_language": None, "notes": None, "verified_on": None, "verified_by": "",
             "status": "scheduled", "outcome": None, "outcome_notes": None, "closed_at": None, "cancelled_at": None,
