@@ -1,7 +1,8 @@
 """Sending what is due from the outbox (DESIGN §6, points 3–5), one committed step at a time.
 
 For each row: claim it (commit) → re-check consent and opt-out, render the text from current
-data → note the hand-over (commit) → call the carrier → record the result (commit). A crash
+data → note the hand-over (commit) → call the carrier → record the result (committed with the
+next row's hand-over, or at once when it did not go, or before the sender waits). A crash
 before the hand-over leaves a row the next run takes again; a crash after it leaves a row that
 becomes UNKNOWN for a coordinator to reconcile. Never resent silently, never dropped silently.
 Run by the scheduler's tick and by `flask --app wsgi reminders send-due`; never by web workers.
@@ -124,13 +125,13 @@ def _send_due(gateway: Gateway, *, clock, limit, rate, pacer, keepalive) -> Coun
     try:
         while True:
             batch = outbox.claim_due(now=clock(), limit=batch_size)
-            db.session.commit()
+            run.save()
             outcomes["claimed"] += len(batch.rows)
             run.send_batch(batch)
             if len(batch.rows) < batch_size:
                 break
     except BaseException:
-        db.session.rollback()  # what failed here is undone; what is out still gets recorded
+        run.rollback()  # what failed here is undone; what is out still gets recorded
         run.drain()
         raise
     run.drain()
@@ -166,6 +167,24 @@ class _Run:
         self.crash: BaseException | None = None
         self.lookups: Prefetched | None = None
         self.read_at = 0.0
+        # Sends that went, recorded in the open transaction: committed with the next row's
+        # hand-over (one commit a text, not two), or before any wait, so no lock is held meanwhile.
+        self.unsaved: list[tuple[_Out, MessageState, datetime, str | None]] = []
+
+    def save(self) -> None:
+        """Commit: the step just taken and the results recorded since the last commit."""
+        db.session.commit()
+        self.unsaved.clear()
+
+    def rollback(self) -> None:
+        """Undo the open transaction, but record again the sends it held (each a compare-and-set
+        on this sender's token, as the first time) and commit them."""
+        db.session.rollback()
+        redo, self.unsaved = self.unsaved, []
+        for out, state, now, provider_sid in redo:
+            outbox.finish(out.row_id, out.token, state, now=now, provider_sid=provider_sid)
+        if redo:
+            self.save()
 
     def send_batch(self, batch: outbox.Batch) -> None:
         self.tokens[batch.token] += len(batch.rows)
@@ -189,6 +208,8 @@ class _Run:
 
     def read(self, ids: list[int]) -> None:
         """Read the rows with `ids` and what sending them needs, together and as they are now."""
+        if self.unsaved:  # no write lock held while reading
+            self.save()
         db.session.expire_all()
         self.read_at = self.pacer.monotonic()
         self.lookups = prefetch(ids=ids)
@@ -204,7 +225,7 @@ class _Run:
         hours = audience.recipient_hours(row)
         if hours is not None and not hours.allows(now):  # due in their night: it waits for the morning
             outbox.wait_for_hours(row_id, token, hours=hours, send_before=row.send_before, now=now)
-            db.session.commit()
+            self.save()
             self.done(token)
             return "waiting"
         lookups = self.lookups or ONE_BY_ONE
@@ -227,10 +248,10 @@ class _Run:
         out = _Out(row_id, token, row.attempts + 1, row.send_before, hours, recipient_key(row))
         if not outbox.hand_over(row_id, token, body=text.body, segments=text.segments, language=text.language,
                                 now=now):
-            db.session.rollback()
+            self.rollback()  # (what rendering changed, a one-time code's hash, is not ours to keep)
             self.done(token)
             return "lost"  # another sender recovered it while this one was away: it is theirs now
-        db.session.commit()
+        self.save()
 
         self.wait_for_turn()
         now = self.clock()
@@ -254,12 +275,14 @@ class _Run:
             if self.in_flight:
                 self.collect(timeout=pause)
             else:
+                if self.unsaved:
+                    self.save()
                 self.pacer.sleep(min(pause, self.until_renewal()))
                 self.keep_alive()
 
     def end(self, row_id: int, token: str, state: MessageState, **fields) -> str:
         outbox.finish(row_id, token, state, **fields)
-        db.session.commit()
+        self.save()
         self.done(token)
         return state.value
 
@@ -272,6 +295,8 @@ class _Run:
         """Record the requests that have come back (waiting up to `timeout` for one), keeping
         this sender's claims and heartbeat alive while requests are out."""
         timeout = self.until_renewal() if timeout is None else min(timeout, self.until_renewal())
+        if self.unsaved:
+            self.save()
         finished, _ = wait(list(self.in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in finished:
             self.outcomes[self.record(self.in_flight.pop(future), future)] += 1
@@ -288,7 +313,7 @@ class _Run:
         outbox.renew_lease(list(self.tokens), now=now)
         if self.keepalive is not None:
             self.keepalive(now)
-        db.session.commit()
+        self.save()
         self.renewed_at = time.monotonic()
 
     def record(self, out: _Out, future: Future) -> str:
@@ -315,10 +340,12 @@ class _Run:
             outcome = "crashed"  # left handed over: the lease makes it unknown, never sent twice
         else:
             outbox.finish(out.row_id, out.token, result.state, now=now, provider_sid=result.provider_sid)
+            self.unsaved.append((out, result.state, now, result.provider_sid))
             if self.lookups is not None:  # the next text to this recipient needs no introduction
                 self.lookups.note_texted(out.row_id, out.recipient)
-            outcome = "sent"
-        db.session.commit()
+            self.done(out.token)
+            return "sent"  # committed with the next step (save)
+        self.save()
         self.done(out.token)
         return outcome
 
@@ -327,6 +354,8 @@ class _Run:
         try:
             while self.in_flight:
                 self.collect(timeout=None)
+            if self.unsaved:
+                self.save()
         finally:
             self.pool.shutdown(wait=True)
         if self.crash is not None:
