@@ -160,3 +160,21 @@ def test_a_paced_batch_is_read_a_little_at_a_time(app, make, db, gateway, rate, 
     outcomes = send_due(gateway, clock=fixed(NOW), pacer=pacer)
     assert outcomes["sent"] == len(due) == len(gateway.sent)
     assert max(reads) <= max(int(dispatch.FRESH_FOR * rate), 1) and sum(reads) >= len(due)
+
+
+def test_what_a_batch_did_not_read_is_asked_of_the_database(app, make, db):
+    """A question about a number, recipient or shift outside the rows read is answered as one
+    row on its own would be, never from what happens to be in memory."""
+    from accompany.services.messaging.prefetch import prefetch
+
+    _network(make, 1, first=60)
+    other = make.volunteer(phone="617-555-0190", sms_opt_in=True)
+    db.session.add(OptOut(phone_hash=other.phone_hash, active=True, keyword="STOP", opted_out_at=NOW))
+    held_elsewhere = make.shift(starts_at=NOW + timedelta(days=4))
+    claim_slot(held_elsewhere, other, now=NOW - timedelta(minutes=1))
+    db.session.commit()
+    lookups = prefetch(ids=_due_ids(db) - set(db.session.scalars(
+        select(OutboundMessage.id).where(OutboundMessage.user_id == other.id))))
+    assert lookups.opted_out(other.phone_hash)
+    assert lookups.holds(held_elsewhere.id, other.id)
+    assert not lookups.holds(held_elsewhere.id, other.id + 1000)

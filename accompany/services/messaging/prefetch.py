@@ -54,7 +54,8 @@ ONE_BY_ONE = Lookups()
 
 class Prefetched(Lookups):
     """The answers for a group of rows, read together; `loaded` keeps what was read in memory
-    (the session holds objects weakly, and rendering finds them there instead of asking)."""
+    (the session holds objects weakly, and rendering finds them there instead of asking). A
+    question about anything else is asked the database, as ONE_BY_ONE does."""
 
     def __init__(self, rows: list[OutboundMessage], *, loaded: list, opted_out: set[str],
                  texted: dict[tuple[str, int], tuple[int, int]], held: set[tuple[int, int]],
@@ -62,11 +63,21 @@ class Prefetched(Lookups):
         self.rows, self.loaded = rows, loaded
         self.ids = {row.id for row in rows}
         self._opted_out, self._texted, self._held, self._first_held = opted_out, texted, held, first_held
+        # What was asked about: the rows' numbers, recipients, shifts and volunteers, escorts.
+        self._numbers = _numbers(rows)
+        self._recipients = {recipient_key(row) for row in rows}
+        self._shift_ids = {row.shift_id for row in rows if row.shift_id is not None}
+        self._volunteer_ids = {row.user_id for row in rows if row.user_id is not None}
+        self._escort_pairs = _escort_pairs(rows)
 
     def opted_out(self, phone_hash: str | None) -> bool:
+        if phone_hash and phone_hash not in self._numbers:
+            return super().opted_out(phone_hash)
         return not phone_hash or phone_hash in self._opted_out
 
     def texted_before(self, row: OutboundMessage) -> bool:
+        if recipient_key(row) not in self._recipients:
+            return super().texted_before(row)
         count, lowest_id = self._texted.get(recipient_key(row), (0, 0))
         return count > 1 or (count == 1 and lowest_id != row.id)  # a row's own sending does not count
 
@@ -76,9 +87,13 @@ class Prefetched(Lookups):
         self._texted[recipient] = (count + 1, min(lowest_id, row_id))
 
     def holds(self, shift_id: int, volunteer_id: int) -> bool:
+        if shift_id not in self._shift_ids or volunteer_id not in self._volunteer_ids:
+            return super().holds(shift_id, volunteer_id)
         return (shift_id, volunteer_id) in self._held
 
     def first_held_shift(self, appointment_id: int, volunteer_id: int) -> Shift | None:
+        if (appointment_id, volunteer_id) not in self._escort_pairs:
+            return super().first_held_shift(appointment_id, volunteer_id)
         return self._first_held.get((appointment_id, volunteer_id))
 
 
@@ -112,9 +127,14 @@ def prefetch(rows: Iterable[OutboundMessage] | None = None, *, ids: Iterable[int
                       held=_held(rows, shift_ids), first_held=first_held)
 
 
+def _numbers(rows: list[OutboundMessage]) -> set[str]:
+    """The blind indexes of the rows' recipients' numbers."""
+    return {person.phone_hash for row in rows for person in (row.family, row.user)
+            if person is not None and person.phone_hash}
+
+
 def _opted_out(rows: list[OutboundMessage]) -> set[str]:
-    hashes = {person.phone_hash for row in rows for person in (row.family, row.user)
-              if person is not None and person.phone_hash}
+    hashes = _numbers(rows)
     if not hashes:
         return set()
     return set(db.session.scalars(
