@@ -64,10 +64,12 @@ STEPS = (
     ("claim_due", "claim: select due ids, compare-and-set update, load the claimed rows"),
     ("commit:claim_due", "claim commit"),
     ("send_due other", "rest of `send_due` (Pacer, Counter, log)"),
-    ("row other", "per row, unwrapped: reloading the row after each commit, the status callback URL"),
-    ("recipient_phone", "recipient: load the user, consent, opt-in and opt-out check"),
-    ("has_been_texted", "first-contact query"),
-    ("render_text", "render the text (shift, place, language, segments)"),
+    ("prefetch", "read what the batch's rows need, together: the rows, recipients and languages, opt-outs, "
+                 "first contacts, shifts, appointments, places, families, claims (per batch)"),
+    ("row other", "per row, unwrapped: the row's window and hours, the status callback URL, the request "
+                  "handed to the pool"),
+    ("recipient_phone", "recipient: consent, opt-in and opt-out (from what was read)"),
+    ("render_text", "render the text (facts, language, wording, segments)"),
     ("hand_over", "hand-over update"),
     ("commit:hand_over", "hand-over commit"),
     ("finish", "record the result (flush)"),
@@ -131,6 +133,7 @@ def install_probe(db) -> None:
     for name in ("claim_due", "hand_over", "finish", "has_been_texted"):
         setattr(outbox, name, PROBE.wrap(name, getattr(outbox, name)))
     dispatch.recipient_phone = PROBE.wrap("recipient_phone", dispatch.recipient_phone)
+    dispatch.prefetch = PROBE.wrap("prefetch", dispatch.prefetch)
     dispatch.render_text = PROBE.wrap("render_text", dispatch.render_text)
     # One row's work on the dispatcher's own thread: preparing and handing it over, and recording
     # what came back (the request itself runs on a pool thread: "gateway.send").
@@ -225,16 +228,18 @@ def seed(total_claims: int, *, now: datetime) -> dict:
     ]
     appointments, shifts = [], []
     count = math.ceil(total_claims / SHIFTS_PER_APPOINTMENT)
-    today = now.date()
+    days = [now.date() + timedelta(days=d) for d in range(2, 90)]
+    days = [day for day in days if day.weekday() < 5][:60]  # 60 weekdays, from the day after tomorrow
     for n in range(count):
-        day = today + timedelta(days=2 + n % 60)
-        while day.weekday() >= 5:
-            day += timedelta(days=1)
+        # A family's k-th appointment is 7k weekdays after its first: never two at one time (the
+        # live appointments' unique index on family and start, migration 0008).
+        family, k = n % FAMILIES, n // FAMILIES
+        day = days[(family + 7 * k) % len(days)]
         court = n % 2 == 0
         location = (1 + n % 3) if court else (4 + n % 2)
         starts_at = from_local(day, wall_time((8, 9, 10, 11, 13, 14)[n % 6], (0, 30)[n % 2]), "America/New_York")
         appointments.append({
-            "id": n + 1, "family_id": 1 + n % FAMILIES, "location_id": location,
+            "id": n + 1, "family_id": 1 + family, "location_id": location,
             "kind": "master_calendar" if court else "ice_check_in", "starts_at": starts_at, "mode": "in_person",
             "judge": "", "interpreter_language": None, "notes": None, "verified_on": None, "verified_by": "",
             "status": "scheduled", "outcome": None, "outcome_notes": None, "closed_at": None, "cancelled_at": None,
@@ -305,6 +310,7 @@ def drain(app, gateway, *, rate: float, pacer=None) -> dict:
     outcomes: Counter = Counter()
     calls = 0
     cpu = CpuUse()
+    thread_started = time.thread_time()  # the dispatcher's own thread: not the pool's, not the fake server's
     started = time.perf_counter()
     while True:
         with app.app_context():
@@ -316,7 +322,8 @@ def drain(app, gateway, *, rate: float, pacer=None) -> dict:
         if calls > 10_000:
             raise SystemExit("bench.dispatch: send_due never ran dry")
     wall = time.perf_counter() - started
-    return {"wall_s": wall, "calls": calls, "outcomes": dict(outcomes), **cpu.since()}
+    return {"wall_s": wall, "calls": calls, "outcomes": dict(outcomes), "thread_cpu_s": time.thread_time() - thread_started,
+            **cpu.since()}
 
 
 def check(app, fake, row_ids: list[int], phones_by_user: dict[int, str]) -> dict:
@@ -373,9 +380,9 @@ def check(app, fake, row_ids: list[int], phones_by_user: dict[int, str]) -> dict
 def breakdown(run: dict, messages: int) -> dict:
     """Milliseconds and SQL statements per message, per step (exclusive times)."""
     s, calls = PROBE.seconds, PROBE.calls
-    inner_row = ("recipient_phone", "has_been_texted", "render_text", "hand_over", "commit:hand_over",
+    inner_row = ("recipient_phone", "render_text", "hand_over", "commit:hand_over",
                  "finish", "commit:finish")
-    in_send_due = ("housekeeping", "commit:housekeeping", "claim_due", "commit:claim_due")
+    in_send_due = ("housekeeping", "commit:housekeeping", "claim_due", "commit:claim_due", "prefetch")
     steps = {name: s.get(name, 0.0) for name in (*inner_row, "gateway.send", *in_send_due)}
     steps["row other"] = s["row"] - sum(s.get(n, 0.0) for n in inner_row)
     steps["send_due other"] = (s["send_due"] - s["row"] - s.get("gateway.send", 0.0)
@@ -529,15 +536,16 @@ def render(report: dict) -> str:
         "`volunteer_claimed` texts planned with `planning.plan_message`, sent with `send_due(limit=SMS_BATCH_SIZE, "
         "rate=0)` in a loop (one app context per call) through the real Twilio SDK backend to `FakeTwilio` on "
         "127.0.0.1 (in the same process, on a thread). CPU ms/message: this process's CPU time (all its threads, so "
-        "the fake server's too) over the sending; PostgreSQL server: its postmaster and backends, from /proc; "
+        "the fake server's too) over the sending; the dispatcher's thread: the thread that calls `send_due` (all our "
+        "database and rendering work; not the request pool's thread, not the fake server's); PostgreSQL server: its postmaster and backends, from /proc; "
         "machine CPUs busy: the share of all cores in use meanwhile, from /proc/stat.",
         "",
         "## Throughput (no rate limit)",
         "",
         "| database | messages | wall s | messages/s | ms/message | inside `gateway.send` ms/message "
         "| our own overhead ms/message | SQL statements/message | send_due calls | CPU ms/message (this process) "
-        "| CPU ms/message (PostgreSQL server) | machine CPUs busy | correct |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| CPU ms/message (the dispatcher's thread) | CPU ms/message (PostgreSQL server) | machine CPUs busy | correct |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, r in zip(names, runs, strict=True):
         t = r["throughput"]
@@ -545,6 +553,7 @@ def render(report: dict) -> str:
                      f"{t['gateway_ms']:.2f} | {t['overhead_ms']:.2f} | "
                      f"{t['statements_total'] / t['messages']:.1f} | {t['calls']} | "
                      f"{1000 * t['process_cpu_s'] / t['messages']:.2f} | "
+                     f"{1000 * t['thread_cpu_s'] / t['messages']:.2f} | "
                      f"{'—' if t['server_cpu_s'] is None else format(1000 * t['server_cpu_s'] / t['messages'], '.2f')} | "
                      f"{percent(t['machine_busy'])} | "
                      f"{'yes' if t['checks']['ok'] else 'NO'} |")

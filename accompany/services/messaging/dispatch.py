@@ -1,7 +1,8 @@
 """Sending what is due from the outbox (DESIGN §6, points 3–5), one committed step at a time.
 
 For each row: claim it (commit) → re-check consent and opt-out, render the text from current
-data → note the hand-over (commit) → call the carrier → record the result (commit). A crash
+data → note the hand-over (commit) → call the carrier → record the result (committed with the
+next row's hand-over, or at once when it did not go, or before the sender waits). A crash
 before the hand-over leaves a row the next run takes again; a crash after it leaves a row that
 becomes UNKNOWN for a coordinator to reconcile. Never resent silently, never dropped silently.
 Run by the scheduler's tick and by `flask --app wsgi reminders send-due`; never by web workers.
@@ -24,6 +25,7 @@ from accompany.database import db
 from accompany.models import MessageState, OutboundMessage
 from accompany.services.messaging import audience, codes, outbox
 from accompany.services.messaging.facts import NothingToSay, UnknownKind
+from accompany.services.messaging.prefetch import ONE_BY_ONE, Lookups, Prefetched, prefetch, recipient_key
 from accompany.services.messaging.quiet_hours import QuietHours
 from accompany.services.messaging.rendering import TextTooLong, render_text
 from accompany.services.messaging.sms.gateway import (
@@ -35,6 +37,11 @@ from accompany.services.messaging.sms.gateway import (
 )
 
 log = logging.getLogger(__name__)
+
+# What a text says and whether its number may be texted are read for many rows at once
+# (prefetch.py), at most this many seconds before each of those rows is handed over: rows whose
+# turn comes later are read again (DESIGN §6.4: what is true when it goes, opt-outs included).
+FRESH_FOR = 1.0
 
 
 class Pacer:
@@ -66,13 +73,15 @@ class Pacer:
         self.take()
 
 
-def recipient_phone(row: OutboundMessage) -> str | None:
+def recipient_phone(row: OutboundMessage, lookups: Lookups = ONE_BY_ONE) -> str | None:
     """The number to text now, or None when consent, opt-in or opt-out says not to."""
     if row.kind.is_one_time_code:  # to the number it was asked for, which may not be theirs yet
         return codes.destination(row)
     if row.family is not None:
-        return row.family.phone if audience.family_may_be_texted(row.family) else None
-    return row.user.phone if row.user is not None and audience.user_may_be_texted(row.user) else None
+        return row.family.phone if audience.family_may_be_texted(row.family, opted_out=lookups.opted_out) else None
+    if row.user is None or not audience.user_may_be_texted(row.user, opted_out=lookups.opted_out):
+        return None
+    return row.user.phone
 
 
 def send_due(
@@ -85,7 +94,20 @@ def send_due(
     (at most SMS_MAX_IN_FLIGHT at once), so a slow or hung request delays no other: the pacer's
     rate is the only limit. This thread does all the database work; while requests are out it
     renews the lease on its claims and calls `keepalive(now)` (the scheduler's heartbeat),
-    committing both, at least every quarter lease."""
+    committing both, at least every quarter lease. What the rows need is read a batch at a time
+    (prefetch.py), no older than FRESH_FOR when a row goes."""
+    session = db.session()
+    # A commit leaves what was read in memory: a row's commits would otherwise make the next row
+    # read its recipient and subject again. Freshness is kept by reading again (FRESH_FOR).
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _send_due(gateway, clock=clock, limit=limit, rate=rate, pacer=pacer, keepalive=keepalive)
+    finally:
+        session.expire_on_commit = expire_on_commit
+        session.expire_all()  # as after any commit: the caller reads the rows as they are now
+
+
+def _send_due(gateway: Gateway, *, clock, limit, rate, pacer, keepalive) -> Counter:
     config = current_app.config
     outcomes: Counter = Counter()
     now = clock()
@@ -103,13 +125,13 @@ def send_due(
     try:
         while True:
             batch = outbox.claim_due(now=clock(), limit=batch_size)
-            db.session.commit()
+            run.save()
             outcomes["claimed"] += len(batch.rows)
             run.send_batch(batch)
             if len(batch.rows) < batch_size:
                 break
     except BaseException:
-        db.session.rollback()  # what failed here is undone; what is out still gets recorded
+        run.rollback()  # what failed here is undone; what is out still gets recorded
         run.drain()
         raise
     run.drain()
@@ -127,6 +149,7 @@ class _Out:
     attempts: int
     send_before: datetime
     hours: QuietHours | None  # the recipient's, for a retry
+    recipient: tuple[str, int]
 
 
 class _Run:
@@ -142,15 +165,54 @@ class _Run:
         self.in_flight: dict[Future, _Out] = {}
         self.pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="sms-send")
         self.crash: BaseException | None = None
+        self.lookups: Prefetched | None = None
+        self.read_at = 0.0
+        # Sends that went, recorded in the open transaction: committed with the next row's
+        # hand-over (one commit a text, not two), or before any wait, so no lock is held meanwhile.
+        self.unsaved: list[tuple[_Out, MessageState, datetime, str | None]] = []
+
+    def save(self) -> None:
+        """Commit: the step just taken and the results recorded since the last commit."""
+        db.session.commit()
+        self.unsaved.clear()
+
+    def rollback(self) -> None:
+        """Undo the open transaction, but record again the sends it held (each a compare-and-set
+        on this sender's token, as the first time) and commit them."""
+        db.session.rollback()
+        redo, self.unsaved = self.unsaved, []
+        for out, state, now, provider_sid in redo:
+            outbox.finish(out.row_id, out.token, state, now=now, provider_sid=provider_sid)
+        if redo:
+            self.save()
 
     def send_batch(self, batch: outbox.Batch) -> None:
         self.tokens[batch.token] += len(batch.rows)
-        for row_id in batch.ids:
+        ids = batch.ids
+        for at, row_id in enumerate(ids):
             while len(self.in_flight) >= self.max_in_flight:  # a free request slot
                 self.collect(timeout=None)
+            if not self.fresh(row_id):
+                self.read(ids[at:at + self.read_ahead(len(ids))])
             outcome = self.start(row_id, batch.token)
             if outcome:
                 self.outcomes[outcome] += 1
+
+    def fresh(self, row_id: int) -> bool:
+        return (self.lookups is not None and row_id in self.lookups.ids
+                and self.pacer.monotonic() - self.read_at <= FRESH_FOR)
+
+    def read_ahead(self, batch_size: int) -> int:
+        """How many rows to read for: those that go within FRESH_FOR at the pacer's rate."""
+        return max(int(FRESH_FOR / self.pacer.interval), 1) if self.pacer.interval else batch_size
+
+    def read(self, ids: list[int]) -> None:
+        """Read the rows with `ids` and what sending them needs, together and as they are now."""
+        if self.unsaved:  # no write lock held while reading
+            self.save()
+        db.session.expire_all()
+        self.read_at = self.pacer.monotonic()
+        self.lookups = prefetch(ids=ids)
 
     def start(self, row_id: int, token: str) -> str | None:
         """Check one row's window and its recipient's hours (at night it waits for their morning),
@@ -163,16 +225,18 @@ class _Run:
         hours = audience.recipient_hours(row)
         if hours is not None and not hours.allows(now):  # due in their night: it waits for the morning
             outbox.wait_for_hours(row_id, token, hours=hours, send_before=row.send_before, now=now)
-            db.session.commit()
+            self.save()
             self.done(token)
             return "waiting"
-        phone = recipient_phone(row)
+        lookups = self.lookups or ONE_BY_ONE
+        phone = recipient_phone(row, lookups)
         if phone is None:
             return self.end(row_id, token, MessageState.CANCELLED, now=now,
                             error_message="No consent, no phone, or the number opted out.")
         try:
             # A voice call says only its words: no "Reply STOP" introduction spoken to someone.
-            text = render_text(row, now=now, first_contact=not row.kind.is_voice_call and not outbox.has_been_texted(row))
+            text = render_text(row, now=now, lookups=lookups,
+                               first_contact=not row.kind.is_voice_call and not lookups.texted_before(row))
         except NothingToSay:
             return self.end(row_id, token, MessageState.CANCELLED, now=now,
                             error_message="Nothing left to say: its subject is gone.")
@@ -181,13 +245,13 @@ class _Run:
                             error_message=f"No wording exists for {row.kind.value!r} messages.")
         except TextTooLong as error:  # never sent as three segments
             return self.end(row_id, token, MessageState.FAILED, now=now, error_message=str(error))
-        out = _Out(row_id, token, row.attempts + 1, row.send_before, hours)
+        out = _Out(row_id, token, row.attempts + 1, row.send_before, hours, recipient_key(row))
         if not outbox.hand_over(row_id, token, body=text.body, segments=text.segments, language=text.language,
                                 now=now):
-            db.session.rollback()
+            self.rollback()  # (what rendering changed, a one-time code's hash, is not ours to keep)
             self.done(token)
             return "lost"  # another sender recovered it while this one was away: it is theirs now
-        db.session.commit()
+        self.save()
 
         self.wait_for_turn()
         now = self.clock()
@@ -211,12 +275,14 @@ class _Run:
             if self.in_flight:
                 self.collect(timeout=pause)
             else:
+                if self.unsaved:
+                    self.save()
                 self.pacer.sleep(min(pause, self.until_renewal()))
                 self.keep_alive()
 
     def end(self, row_id: int, token: str, state: MessageState, **fields) -> str:
         outbox.finish(row_id, token, state, **fields)
-        db.session.commit()
+        self.save()
         self.done(token)
         return state.value
 
@@ -229,6 +295,8 @@ class _Run:
         """Record the requests that have come back (waiting up to `timeout` for one), keeping
         this sender's claims and heartbeat alive while requests are out."""
         timeout = self.until_renewal() if timeout is None else min(timeout, self.until_renewal())
+        if self.unsaved:
+            self.save()
         finished, _ = wait(list(self.in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in finished:
             self.outcomes[self.record(self.in_flight.pop(future), future)] += 1
@@ -245,7 +313,7 @@ class _Run:
         outbox.renew_lease(list(self.tokens), now=now)
         if self.keepalive is not None:
             self.keepalive(now)
-        db.session.commit()
+        self.save()
         self.renewed_at = time.monotonic()
 
     def record(self, out: _Out, future: Future) -> str:
@@ -272,8 +340,12 @@ class _Run:
             outcome = "crashed"  # left handed over: the lease makes it unknown, never sent twice
         else:
             outbox.finish(out.row_id, out.token, result.state, now=now, provider_sid=result.provider_sid)
-            outcome = "sent"
-        db.session.commit()
+            self.unsaved.append((out, result.state, now, result.provider_sid))
+            if self.lookups is not None:  # the next text to this recipient needs no introduction
+                self.lookups.note_texted(out.row_id, out.recipient)
+            self.done(out.token)
+            return "sent"  # committed with the next step (save)
+        self.save()
         self.done(out.token)
         return outcome
 
@@ -282,6 +354,8 @@ class _Run:
         try:
             while self.in_flight:
                 self.collect(timeout=None)
+            if self.unsaved:
+                self.save()
         finally:
             self.pool.shutdown(wait=True)
         if self.crash is not None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
 
 from accompany.database import db
 from accompany.models import (
@@ -24,7 +23,6 @@ from accompany.models import (
     AttendanceMode,
     Bond,
     BondStatus,
-    Claim,
     DetentionCase,
     LetterAsk,
     LetterDrive,
@@ -42,6 +40,7 @@ from accompany.phones import format_national
 from accompany.public_url import public_base_url
 from accompany.services.casework.needs import count_due_soon
 from accompany.services.messaging import audience, codes
+from accompany.services.messaging.prefetch import ONE_BY_ONE, Lookups
 from accompany.services.privacy.redaction import scrub_free_text
 from accompany.services.scheduling.overview import hearings_to_verify, unfilled_slots_soon
 from accompany.timezones import to_local
@@ -103,10 +102,11 @@ class Subject:
     shift: Shift | None
     params: dict
     now: datetime
+    lookups: Lookups = ONE_BY_ONE  # what else it asks (held shifts), row by row or read for a batch
 
 
-def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
-    """Read what `message` is about, as it is now."""
+def gather_facts(message: OutboundMessage, *, now: datetime, lookups: Lookups = ONE_BY_ONE) -> Facts:
+    """Read what `message` is about, as it is now (from the session when `lookups` read it for a batch)."""
     read_facts = _facts_function(message.kind)
     if message.family is None and message.user is None:
         raise NothingToSay("the recipient is gone")
@@ -116,6 +116,7 @@ def gather_facts(message: OutboundMessage, *, now: datetime) -> Facts:
         shift=db.session.get(Shift, message.shift_id) if message.shift_id else None,
         params=message.params or {},
         now=now,
+        lookups=lookups,
     )
     base = Facts(key=message.kind, tz_name=recipient_timezone(message),
                  phone=format_national(current_app.config.get("ORG_HELP_PHONE")))
@@ -142,7 +143,7 @@ def _family_appointment_ahead(base: Facts, subject: Subject) -> Facts:
 def _family_volunteer_confirmed(base: Facts, subject: Subject) -> Facts:
     """Who will go with them; a ride there says its pickup time rather than the appointment's."""
     appointment = _upcoming(subject.appointment, now=subject.now)
-    volunteer, shift = _confirmed_volunteer(appointment, subject.params.get("volunteer_id"))
+    volunteer, shift = _confirmed_volunteer(appointment, subject.params.get("volunteer_id"), subject.lookups)
     facts = replace(_family_appointment(base, appointment, subject.message), volunteer=volunteer,
                     escort=shift.role.value)
     if shift.role == ShiftRole.RIDE_THERE:
@@ -161,7 +162,7 @@ def _family_cancelled(base: Facts, subject: Subject) -> Facts:
 
 def _volunteer_shift_ahead(base: Facts, subject: Subject) -> Facts:
     """Claimed, the evening before, soon, rescheduled: a shift the volunteer still holds, ahead."""
-    shift = _held_upcoming_shift(subject.shift, subject.message.user, now=subject.now)
+    shift = _held_upcoming_shift(subject, now=subject.now)
     return replace(
         base, starts_at=shift.starts_at, role=shift.role.value,
         place=shift.appointment.location.name,
@@ -461,32 +462,24 @@ def _family_appointment(base: Facts, appointment: Appointment, message: Outbound
     )
 
 
-def _confirmed_volunteer(appointment: Appointment, volunteer_id) -> tuple[str, Shift]:
+def _confirmed_volunteer(appointment: Appointment, volunteer_id, lookups: Lookups) -> tuple[str, Shift]:
     """The volunteer's first name and their first shift, if they still hold one of this appointment."""
     if volunteer_id is None:
         raise NothingToSay("no volunteer named")
     volunteer = db.session.get(User, volunteer_id)
-    shift = db.session.scalar(
-        select(Shift)
-        .join(Claim, Claim.shift_id == Shift.id)
-        .where(Shift.appointment_id == appointment.id, Claim.volunteer_id == volunteer_id)
-        .order_by(Shift.starts_at)
-        .limit(1)
-    )
+    shift = lookups.first_held_shift(appointment.id, volunteer_id)
     if volunteer is None or shift is None or not volunteer.first_name:
         raise NothingToSay("the volunteer no longer holds a shift for this appointment")
     return volunteer.first_name, shift
 
 
-def _held_upcoming_shift(shift: Shift | None, volunteer: User | None, *, now: datetime) -> Shift:
+def _held_upcoming_shift(subject: Subject, *, now: datetime) -> Shift:
+    shift, volunteer = subject.shift, subject.message.user
     if shift is None or volunteer is None:
         raise NothingToSay("the shift is gone")
     if not shift.is_open(now):
         raise NothingToSay("the shift is no longer ahead")
-    held = db.session.scalar(
-        select(Claim.id).where(Claim.shift_id == shift.id, Claim.volunteer_id == volunteer.id)
-    )
-    if held is None:
+    if not subject.lookups.holds(shift.id, volunteer.id):
         raise NothingToSay("the volunteer no longer holds this shift")
     return shift
 

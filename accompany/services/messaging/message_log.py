@@ -21,14 +21,14 @@ from accompany.models import (
     MessageState,
     OutboundMessage,
     RecipientKind,
-    Shift,
     User,
 )
 from accompany.pagination import Page, paginate
 from accompany.services.errors import DomainError
-from accompany.services.messaging import outbox, planning
+from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import recipient_phone
 from accompany.services.messaging.facts import NothingToSay, UnknownKind
+from accompany.services.messaging.prefetch import ONE_BY_ONE, Lookups, prefetch
 from accompany.services.messaging.rendering import TextTooLong, render_text
 from accompany.services.privacy.audit import record_event
 
@@ -102,31 +102,15 @@ class LogEntry:
 
 def message_page(filters: MessageFilters, page: int | None, *, per_page: int, now: datetime,
                  soonest_first: bool = False) -> Page[LogEntry]:
-    """One page of the log, each row with its words."""
+    """One page of the log, each row with its words (what the waiting ones need read together,
+    as the dispatcher reads a batch: prefetch.py)."""
     found = paginate(_messages_query(filters, soonest_first=soonest_first), page, per_page=per_page)
-    subjects = _load_subjects(found.items)  # referenced here while rendering: the session holds objects weakly
-    entries = [LogEntry(row, words_of(row, now=now)) for row in found.items]
-    del subjects
+    lookups = prefetch([row for row in found.items if row.state in WAITING])
+    entries = [LogEntry(row, words_of(row, now=now, lookups=lookups)) for row in found.items]
     return replace(found, items=entries)
 
 
-def _load_subjects(rows: list[OutboundMessage]) -> list:
-    """What the rows are about, with their places and families, in two queries (rendering then
-    finds them in the session instead of asking row by row)."""
-    appointment_ids = {row.appointment_id for row in rows if row.appointment_id is not None}
-    shift_ids = {row.shift_id for row in rows if row.shift_id is not None}
-    loaded: list = []
-    if appointment_ids:
-        loaded += db.session.scalars(
-            select(Appointment).where(Appointment.id.in_(appointment_ids))
-            .options(selectinload(Appointment.location), selectinload(Appointment.family))
-        ).all()
-    if shift_ids:
-        loaded += db.session.scalars(select(Shift).where(Shift.id.in_(shift_ids))).all()
-    return loaded
-
-
-def words_of(row: OutboundMessage, *, now: datetime) -> Words | None:
+def words_of(row: OutboundMessage, *, now: datetime, lookups: Lookups = ONE_BY_ONE) -> Words | None:
     """The words `row` went with; for a row still waiting, the words it would go with at its
     time, from today's data, in the recipient's language (or, plainly, why it will not go)."""
     if row.state not in WAITING:
@@ -135,10 +119,11 @@ def words_of(row: OutboundMessage, *, now: datetime) -> Words | None:
         return None
     if row.send_before <= now:
         return Words(problem="Its time to go has passed: it will not be sent.")
-    if recipient_phone(row) is None:
+    if recipient_phone(row, lookups) is None:
         return Words(problem="It will not be sent: no consent to texts, no phone, or the number opted out.")
     try:
-        text = render_text(row, now=max(now, row.not_before), first_contact=not outbox.has_been_texted(row))
+        text = render_text(row, now=max(now, row.not_before), first_contact=not lookups.texted_before(row),
+                           lookups=lookups)
     except NothingToSay as reason:
         return Words(problem=f"It will not be sent: {reason}.")
     except UnknownKind:

@@ -47,6 +47,7 @@ from accompany.models.enums import FAMILY_REMINDER_KIND
 from accompany.phones import format_national
 from accompany.services.messaging import audience
 from accompany.services.messaging.facts import Facts, UnknownKind, gather_facts
+from accompany.services.messaging.prefetch import ONE_BY_ONE, Lookups
 from accompany.services.messaging.segments import count_segments, gsm_letters
 from accompany.services.messaging.wording import CATALOGS, FALLBACK
 from accompany.timezones import to_local
@@ -95,10 +96,11 @@ class RenderedText:
     segments: int
 
 
-def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool) -> RenderedText:
+def render_text(message: OutboundMessage, *, now: datetime, first_contact: bool,
+                lookups: Lookups = ONE_BY_ONE) -> RenderedText:
     """The body of `message` as it should go out now, or NothingToSay."""
     language = recipient_language(message)
-    facts = gather_facts(message, now=now)
+    facts = gather_facts(message, now=now, lookups=lookups)
     if message.kind in AS_WRITTEN:
         return RenderedText(body=facts.message, language=language, segments=count_segments(facts.message))
     return _fitted(CATALOGS[language.value], message.kind, facts, language, now=now, first_contact=first_contact)
