@@ -4,6 +4,7 @@ both ask here, so a text is held to the same rules when it is planned and when i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -74,22 +75,25 @@ def is_opted_out(phone_hash: str | None) -> bool:
     )
 
 
-def family_may_be_texted(family: Family) -> bool:
+def family_may_be_texted(family: Family, *, opted_out: Callable[[str], bool] = is_opted_out) -> bool:
+    """Consent, a number, an open record, no STOP. `opted_out`: how to ask about the number (the
+    dispatcher answers from the opt-outs it read for its whole batch)."""
     return bool(
         family.sms_consent
         and family.phone_hash
         and family.closed_at is None
         and family.purged_at is None
-        and not is_opted_out(family.phone_hash)
+        and not opted_out(family.phone_hash)
     )
 
 
-def user_may_be_texted(user: User) -> bool:
+def user_may_be_texted(user: User, *, opted_out: Callable[[str], bool] = is_opted_out) -> bool:
+    """Texts on, a number, an active account, no STOP (`opted_out` as for a family)."""
     return bool(
         user.sms_opt_in
         and user.phone_hash
         and user.status == UserStatus.ACTIVE
-        and not is_opted_out(user.phone_hash)
+        and not opted_out(user.phone_hash)
     )
 
 
