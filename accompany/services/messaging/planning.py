@@ -174,7 +174,9 @@ def _new_row(plan: Wanted, *, now: datetime) -> dict:
     else:
         recipient_kind = RecipientKind.COORDINATOR
     return dict(
-        dedupe_key=plan.key, kind=plan.kind, recipient_kind=recipient_kind,
+        # MessageKind(): a kind nobody words fails here, as the model's validator would (a bulk
+        # INSERT does not run it), before it can be planned and lost.
+        dedupe_key=plan.key, kind=MessageKind(plan.kind), recipient_kind=recipient_kind,
         family_id=plan.family.id if plan.family is not None else None,
         user_id=plan.user.id if plan.user is not None else None,
         appointment_id=plan.appointment_id, shift_id=plan.shift_id, params=plan.params or {},
