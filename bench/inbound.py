@@ -98,7 +98,7 @@ FAMILY_TEXTS = (
     "What time should we be there?",
     "Mi hijo está enfermo, ¿puedo llevarlo conmigo?",
     "Cambié de dirección, ahora vivo en Chelsea",
-    "ok",
+    "ok see you then",  # a bare "ok" is an acknowledgement now: a keyword
 )
 UNKNOWN_TEXTS = (
     "Hola, me dio este número una amiga. ¿Ustedes acompañan a la corte?",
@@ -235,10 +235,11 @@ def _give_families_numbers() -> list:
     from accompany.database import db
     from accompany.models import Family
 
-    families = db.session.execute(select(Family.id, Family.language, Family.sms_consent, Family.closed_at)
-                                  .order_by(Family.id)).all()
+    families = db.session.execute(select(Family.id, Family.language, Family.sms_consent, Family.closed_at,
+                                         Family.version).order_by(Family.id)).all()
+    # A bulk UPDATE by primary key of a versioned row names the version it read (version_id_col).
     db.session.execute(update(Family), [
-        {"id": f.id, "phone": family_phone(n), "phone_hash": phone_index(family_phone(n))}
+        {"id": f.id, "version": f.version, "phone": family_phone(n), "phone_hash": phone_index(family_phone(n))}
         for n, f in enumerate(families)
     ])
     return families
@@ -252,13 +253,14 @@ def _give_staff_numbers() -> list[int]:
     from accompany.database import db
     from accompany.models import Role, User
 
-    staff = db.session.scalars(select(User.id).where(User.role.in_([Role.ADMIN, Role.COORDINATOR]))
+    staff = db.session.execute(select(User.id, User.version).where(User.role.in_([Role.ADMIN, Role.COORDINATOR]))
                                .order_by(User.id)).all()
     db.session.execute(update(User), [
-        {"id": uid, "phone": staff_phone(n), "phone_hash": phone_index(staff_phone(n)), "sms_opt_in": True}
-        for n, uid in enumerate(staff)
+        {"id": u.id, "version": u.version, "phone": staff_phone(n), "phone_hash": phone_index(staff_phone(n)),
+         "sms_opt_in": True}
+        for n, u in enumerate(staff)
     ])
-    return staff
+    return [u.id for u in staff]
 
 
 def _opt_out_families(rng: random.Random, families: list, *, now: datetime) -> set[int]:

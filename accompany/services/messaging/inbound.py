@@ -34,7 +34,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from accompany.crypto import phone_index
 from accompany.database import db, set_once
@@ -289,35 +290,44 @@ def opt_in(senders: Senders, *, now: datetime) -> None:
         return
     opted.active, opted.opted_in_at = False, now
     db.session.flush()
-    for family in senders.families:
-        for appointment in family.appointments:
-            if appointment.status == AppointmentStatus.SCHEDULED and appointment.starts_at > now:
-                planning.plan_family_reminders(appointment, now=now)
-    for user in senders.volunteers:
-        upcoming = db.session.scalars(
-            select(Claim).join(Shift).where(Claim.volunteer_id == user.id, Shift.is_open(now))
+    # Everything ahead in one query per kind of recipient, planned together: a fixed number of
+    # statements however full the number's calendar is.
+    if senders.families:
+        appointments = db.session.scalars(
+            select(Appointment).where(Appointment.family_id.in_([family.id for family in senders.families]),
+                                      Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at > now)
+            .order_by(Appointment.starts_at)
         )
-        for claim in upcoming:
-            planning.plan_volunteer_reminders(claim, now=now, announce=False)
+        planning.plan_family_reminders_for(list(appointments), now=now)
+    if senders.volunteers:
+        claims = db.session.scalars(
+            select(Claim).join(Claim.shift)
+            .where(Claim.volunteer_id.in_([user.id for user in senders.volunteers]), Shift.is_open(now))
+            .options(contains_eager(Claim.shift))
+        )
+        planning.plan_volunteer_reminders_for(list(claims), now=now, announce=False)
 
 
 # -- families --------------------------------------------------------------------------------------
 
 
-def reply_target(families: list[Family], *, now: datetime) -> Appointment | None:
+def reply_target(families: list[Family], *, now: datetime, options=()) -> Appointment | None:
     """The appointment a family's "1" or "2" answers: the one we last texted them about, if it is
-    still ahead; else their next one."""
+    still ahead; else their next one. One query (with `options`, loader options for what the
+    caller will use of it)."""
     ids = [family.id for family in families]
-    ahead = (Appointment.family_id.in_(ids), Appointment.status == AppointmentStatus.SCHEDULED,
-             Appointment.starts_at > now)
-    texted = db.session.scalar(
-        select(Appointment)
-        .join(OutboundMessage, OutboundMessage.appointment_id == Appointment.id)
-        .where(*ahead, OutboundMessage.family_id.in_(ids), OutboundMessage.sent_at.is_not(None))
-        .order_by(OutboundMessage.sent_at.desc())
+    last_texted = (
+        select(func.max(OutboundMessage.sent_at))
+        .where(OutboundMessage.appointment_id == Appointment.id, OutboundMessage.family_id.in_(ids))
+        .scalar_subquery()
+    )
+    return db.session.scalar(
+        select(Appointment).options(*options)
+        .where(Appointment.family_id.in_(ids), Appointment.status == AppointmentStatus.SCHEDULED,
+               Appointment.starts_at > now)
+        .order_by(last_texted.desc().nulls_last(), Appointment.starts_at)
         .limit(1)
     )
-    return texted or db.session.scalar(select(Appointment).where(*ahead).order_by(Appointment.starts_at).limit(1))
 
 
 def _family_reply(kind: str, family: Family, appointment: Appointment | None, *, now: datetime) -> None:
@@ -333,19 +343,20 @@ def _family_confirms(message: InboundMessage, senders: Senders, *, now: datetime
     appointment = reply_target(senders.families, now=now)
     if appointment is None:
         return None  # nothing ahead to confirm: a coordinator reads it
-    message.appointment_id = appointment.id
     if appointment.family_confirmed_at is None and set_once(appointment, "family_confirmed_at", now):
         record_event("appointment.family_confirmed", now=now, subject=appointment)
     _family_reply(MessageKind.REPLY_CONFIRMED, appointment.family, appointment, now=now)
+    message.appointment_id = appointment.id  # set last: stored with the answer, in one UPDATE
     return _done(message, now, MessageKind.REPLY_CONFIRMED)
 
 
 def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: datetime) -> str | None:
-    appointment = reply_target(senders.families, now=now)
+    # With what add_ride_shift reads (the appointment's shifts and place), in the same query.
+    appointment = reply_target(senders.families, now=now,
+                               options=(joinedload(Appointment.shifts), joinedload(Appointment.location)))
     if appointment is None:
         _family_reply(MessageKind.REPLY_RIDE, senders.families[0], None, now=now)
         return MessageKind.REPLY_RIDE  # no appointment ahead: a coordinator reads it
-    message.appointment_id = appointment.id
     # Set once: of two "2"s at once (two phones of one family, a resend) only one adds a ride.
     if appointment.ride_requested_at is None and set_once(appointment, "ride_requested_at", now):
         record_event("appointment.ride_requested", now=now, subject=appointment)
@@ -355,6 +366,7 @@ def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: dateti
             appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
         )
     _family_reply(MessageKind.REPLY_RIDE, appointment.family, appointment, now=now)
+    message.appointment_id = appointment.id  # set last: stored with the answer, in one UPDATE
     return _done(message, now, MessageKind.REPLY_RIDE)
 
 

@@ -10,11 +10,15 @@ has already closed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.database import db
@@ -60,6 +64,21 @@ FAMILY_ANSWER_VALID_FOR = timedelta(hours=36)
 # -- rows ----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """One row to plan (see plan_messages): its key, kind, window, recipient and subject."""
+
+    key: str
+    kind: MessageKind
+    not_before: datetime
+    send_before: datetime
+    family: Family | None = None
+    user: User | None = None
+    appointment_id: int | None = None
+    shift_id: int | None = None
+    params: dict | None = None
+
+
 def plan_message(
     key: str,
     *,
@@ -74,43 +93,96 @@ def plan_message(
     params: dict | None = None,
 ) -> OutboundMessage | None:
     """Plan one row under `key` (or re-time the pending or cancelled one there). None if too late."""
-    not_before = max(not_before, now)
-    if send_before <= not_before:
-        return None
-    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == key))
-    if row is not None:
-        if row.state in (MessageState.PENDING, MessageState.CANCELLED):
-            row.state = MessageState.PENDING
-            row.not_before, row.send_before = not_before, send_before
-            row.params = params or {}
-        return row
-    if family is not None:
+    return _plan_one(Wanted(
+        key, kind, not_before, send_before, family=family, user=user,
+        appointment_id=appointment.id if appointment is not None else None,
+        shift_id=shift.id if shift is not None else None, params=params,
+    ), now=now)
+
+
+def _plan_one(wanted: Wanted | None, *, now: datetime) -> OutboundMessage | None:
+    planned = plan_messages([wanted], now=now) if wanted is not None else []
+    return planned[0] if planned else None
+
+
+def plan_messages(wanted: Iterable[Wanted], *, now: datetime) -> list[OutboundMessage]:
+    """Plan each of `wanted` under its key, or re-time the pending or cancelled row already there
+    (a row that went or is going stays as it is); leave out those whose window has closed. The
+    rows, in the order wanted.
+
+    However many rows: one look-up of the keys, and one INSERT of the new rows inside a savepoint.
+    When another transaction planned one of them in between (the same text planned twice at once),
+    the savepoint is rolled back and the new rows are planned one by one, each in its own
+    savepoint, the taken key read back as it stands."""
+    timely: dict[str, Wanted] = {}
+    for row in wanted:
+        not_before = max(row.not_before, now)
+        if row.send_before > not_before and row.key not in timely:
+            timely[row.key] = row if not_before == row.not_before else replace(row, not_before=not_before)
+    if not timely:
+        return []
+    rows = {row.dedupe_key: row for row in db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.dedupe_key.in_(list(timely))))}
+    _retime([(row, timely[key]) for key, row in rows.items()])
+    new = [plan for key, plan in timely.items() if key not in rows]
+    if new:
+        try:
+            rows.update((row.dedupe_key, row) for row in _insert_rows(new, now=now))
+        except IntegrityError:  # one of them planned at the same moment by another transaction
+            rows.update((plan.key, _insert_or_read(plan, now=now)) for plan in new)
+    return [rows[key] for key in timely]
+
+
+def _retime(found: list[tuple[OutboundMessage, Wanted]]) -> None:
+    """Rows already planned under the keys wanted: the pending or cancelled ones take the wanted
+    window (pending again); what went or is going is left alone. One UPDATE for all of them."""
+    changes = []
+    for row, plan in found:
+        if row.state not in (MessageState.PENDING, MessageState.CANCELLED):
+            continue
+        values = {"state": MessageState.PENDING, "not_before": plan.not_before, "send_before": plan.send_before,
+                  "params": plan.params or {}}
+        if any(getattr(row, name) != value for name, value in values.items()):
+            changes.append((row, values))
+    if not changes:
+        return
+    db.session.execute(update(OutboundMessage), [{"id": row.id, **values} for row, values in changes])
+    for row, values in changes:  # the loaded rows say what the database now holds
+        for name, value in values.items():
+            set_committed_value(row, name, value)
+
+
+def _insert_rows(plans: list[Wanted], *, now: datetime) -> list[OutboundMessage]:
+    """Insert these rows in one statement, inside a savepoint (IntegrityError leaves none of them)."""
+    with db.session.begin_nested():
+        return list(db.session.scalars(insert(OutboundMessage).returning(OutboundMessage),
+                                       [_new_row(plan, now=now) for plan in plans]))
+
+
+def _insert_or_read(plan: Wanted, *, now: datetime) -> OutboundMessage:
+    try:
+        return _insert_rows([plan], now=now)[0]
+    except IntegrityError:
+        return db.session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == plan.key))
+
+
+def _new_row(plan: Wanted, *, now: datetime) -> dict:
+    if plan.family is not None:
         recipient_kind = RecipientKind.FAMILY
-    elif user.role == Role.VOLUNTEER:
+    elif plan.user.role == Role.VOLUNTEER:
         recipient_kind = RecipientKind.VOLUNTEER
     else:
         recipient_kind = RecipientKind.COORDINATOR
-    row = OutboundMessage(
-        dedupe_key=key,
-        kind=kind,
-        recipient_kind=recipient_kind,
-        family=family,
-        user=user,
-        appointment_id=appointment.id if appointment is not None else None,
-        shift_id=shift.id if shift is not None else None,
-        params=params or {},
-        not_before=not_before,
-        send_before=send_before,
-        state=MessageState.PENDING,
-        attempts=0,
+    return dict(
+        # MessageKind(): a kind nobody words fails here, as the model's validator would (a bulk
+        # INSERT does not run it), before it can be planned and lost.
+        dedupe_key=plan.key, kind=MessageKind(plan.kind), recipient_kind=recipient_kind,
+        family_id=plan.family.id if plan.family is not None else None,
+        user_id=plan.user.id if plan.user is not None else None,
+        appointment_id=plan.appointment_id, shift_id=plan.shift_id, params=plan.params or {},
+        not_before=plan.not_before, send_before=plan.send_before, state=MessageState.PENDING, attempts=0,
         created_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:  # planned at the same moment by another transaction
-        return db.session.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == key))
-    return row
 
 
 def cancel_pending(*conditions) -> int:
@@ -173,12 +245,48 @@ def plan_family_reminders(
     from at least the gap later. A reminder that would go no later than the gap after `after` is
     left out: a notice going then (the new time of a rescheduled appointment) says all it would.
     """
+    return plan_family_reminders_for([appointment], now=now, timing=timing, after=after)
+
+
+def plan_family_reminders_for(
+    appointments: list[Appointment], *, now: datetime, timing: Timing | None = None, after: datetime | None = None
+) -> list[OutboundMessage]:
+    """plan_family_reminders for several appointments at once (a START plans every one ahead
+    again), in a fixed number of statements however many: each family asked once whether it may
+    be texted, one look-up of the reminders already sent, one plan_messages for all their rows."""
     timing = timing or current_timing()
-    family = appointment.family
-    if appointment.status != AppointmentStatus.SCHEDULED or not family_may_be_texted(family):
+    texted: dict[int, bool] = {}  # family id: may be texted
+    ahead = []
+    for appointment in appointments:
+        family = appointment.family
+        if appointment.status != AppointmentStatus.SCHEDULED:
+            continue
+        if family.id not in texted:
+            texted[family.id] = family_may_be_texted(family)
+        if texted[family.id]:
+            ahead.append(appointment)
+    if not ahead:
         return []
+    sent = _last_reminders_sent(ahead)
+    # The last text each family has had or will have about this time: a reminder sent before this
+    # plan (START after STOP plans again), or the notice going out with it.
+    return plan_messages([
+        row for appointment in ahead
+        for row in _family_reminders(appointment, now=now, timing=timing,
+                                     last=max(filter(None, [after, sent.get(appointment.id)]), default=None))
+    ], now=now)
+
+
+def _reminder_key_base(appointment: Appointment) -> str:
+    return f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:"
+
+
+def _family_reminders(appointment: Appointment, *, now: datetime, timing: Timing,
+                      last: datetime | None) -> list[Wanted]:
+    """The rows plan_family_reminders wants for `appointment`, given the `last` text about its time."""
+    family = appointment.family
     tz_name = family_timezone(family)
-    base = f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:"
+    base = _reminder_key_base(appointment)
     local_day = to_local(appointment.starts_at, tz_name).date()
     last_call = appointment.starts_at - timing.family_last_call
     days = sorted(timing.family_reminder_days, reverse=True)
@@ -186,9 +294,6 @@ def plan_family_reminders(
         from_local(local_day - timedelta(days=d), time(timing.family_reminder_hour), tz_name)
         for d in days
     ]
-    # The last text this family has had or will have about this time: a reminder sent before this
-    # plan (START after STOP plans again), or the notice going out with it.
-    last = max(filter(None, [after, _last_reminder_sent(base)]), default=None)
     missed = [d for d, opening in zip(days, opens, strict=False) if opening < now]
     coming_up = None
     if missed and last is None:
@@ -205,30 +310,34 @@ def plan_family_reminders(
             continue
         cadence.append((d, at, closes))
         last = at
-    planned = []
+    wanted = []
     if coming_up is not None:
         # Closes when the next reminder opens, so a late send never makes two at once.
         closes = cadence[0][1] if cadence else appointment.starts_at
-        planned.append(plan_message(
-            f"{base}coming_up", kind=MessageKind.family_reminder(min(missed)), now=now, not_before=coming_up,
-            send_before=closes, family=family, appointment=appointment, params={"days": min(missed)},
-        ))
+        wanted.append(Wanted(f"{base}coming_up", MessageKind.family_reminder(min(missed)), coming_up, closes,
+                             family=family, appointment_id=appointment.id, params={"days": min(missed)}))
     for d, at, closes in cadence:
-        planned.append(plan_message(
-            f"{base}reminder_{d}d", kind=MessageKind.family_reminder(d), now=now, not_before=at,
-            send_before=closes, family=family, appointment=appointment, params={"days": d},
-        ))
-    return [row for row in planned if row is not None]
+        wanted.append(Wanted(f"{base}reminder_{d}d", MessageKind.family_reminder(d), at, closes,
+                             family=family, appointment_id=appointment.id, params={"days": d}))
+    return wanted
 
 
-def _last_reminder_sent(key_base: str) -> datetime | None:
-    """When the last reminder planned under `key_base` (one appointment time) went out."""
-    return db.session.scalar(
-        select(func.max(OutboundMessage.sent_at)).where(
-            OutboundMessage.dedupe_key.startswith(key_base),
+def _last_reminders_sent(appointments: list[Appointment]) -> dict[int, datetime]:
+    """When the last reminder about each appointment's present time went out (by appointment id;
+    none for one that has had none), in one query on the outbox's appointment index."""
+    bases = {appointment.id: _reminder_key_base(appointment) for appointment in appointments}
+    last: dict[int, datetime] = {}
+    sent = db.session.execute(
+        select(OutboundMessage.appointment_id, OutboundMessage.dedupe_key, OutboundMessage.sent_at).where(
+            OutboundMessage.appointment_id.in_(list(bases)),
+            OutboundMessage.sent_at.is_not(None),
             OutboundMessage.kind.like(f"{MessageKind.FAMILY_REMINDER}_%d"),
         )
     )
+    for appointment_id, key, sent_at in sent:
+        if key.startswith(bases[appointment_id]) and (appointment_id not in last or sent_at > last[appointment_id]):
+            last[appointment_id] = sent_at
+    return last
 
 
 def plan_family_notice(
@@ -237,12 +346,22 @@ def plan_family_notice(
 ) -> OutboundMessage | None:
     """One notice to the family about `appointment` (volunteer confirmed, rescheduled, cancelled),
     sent before the appointment (or before `send_before`, when that is sooner)."""
+    if not family_may_be_texted(appointment.family):
+        return None
+    return _plan_one(_family_notice(appointment, kind, now=now, key_suffix=key_suffix, params=params, timing=timing,
+                                    send_before=send_before), now=now)
+
+
+def _family_notice(
+    appointment: Appointment, kind: MessageKind, *, now: datetime, key_suffix: str = "",
+    params: dict | None = None, timing: Timing | None = None, send_before: datetime | None = None,
+) -> Wanted | None:
     send_before = min(send_before or appointment.starts_at, appointment.starts_at)
     if kind == MessageKind.FAMILY_CANCELLED:
         send_before = max(appointment.starts_at, now + timedelta(hours=1))
-    return plan_family_text(
+    return _family_text(
         f"appt:{appointment.id}@{stamp(appointment.starts_at)}:family:{kind}{key_suffix}", kind, appointment.family,
-        now=now, send_before=send_before, appointment=appointment, params=params, timing=timing,
+        now=now, send_before=send_before, appointment_id=appointment.id, params=params, timing=timing,
     )
 
 
@@ -250,10 +369,16 @@ def plan_volunteer_confirmed(claim: Claim, *, now: datetime) -> OutboundMessage 
     """Tell the family that a volunteer holds a shift of their appointment ("Ana from our team will
     pick you up at 7:45 AM"): one text per volunteer and appointment time, gone before the shift
     begins (a pickup time told after the pickup is no use)."""
+    if not family_may_be_texted(claim.shift.appointment.family):
+        return None
+    return _plan_one(_volunteer_confirmed(claim, now=now), now=now)
+
+
+def _volunteer_confirmed(claim: Claim, *, now: datetime, timing: Timing | None = None) -> Wanted | None:
     volunteer_id = claim.volunteer_id
-    return plan_family_notice(
-        claim.shift.appointment, MessageKind.FAMILY_VOLUNTEER_CONFIRMED, now=now,
-        key_suffix=f":{volunteer_id}", params={"volunteer_id": volunteer_id}, send_before=claim.shift.starts_at,
+    return _family_notice(
+        claim.shift.appointment, MessageKind.FAMILY_VOLUNTEER_CONFIRMED, now=now, key_suffix=f":{volunteer_id}",
+        params={"volunteer_id": volunteer_id}, send_before=claim.shift.starts_at, timing=timing,
     )
 
 
@@ -273,12 +398,20 @@ def plan_family_text(
     """
     if not family_may_be_texted(family):
         return None
+    return _plan_one(_family_text(key, kind, family, now=now, send_before=send_before,
+                                  appointment_id=appointment.id if appointment is not None else None,
+                                  params=params, timing=timing), now=now)
+
+
+def _family_text(
+    key: str, kind: MessageKind, family: Family, *, now: datetime, send_before: datetime,
+    appointment_id: int | None = None, params: dict | None = None, timing: Timing | None = None,
+) -> Wanted | None:
     at = fit_family_window(now, tz_name=family_timezone(family), now=now, send_before=send_before,
                            timing=timing or current_timing())
     if at is None:
         return None
-    return plan_message(key, kind=kind, now=now, not_before=at, send_before=send_before,
-                        family=family, appointment=appointment, params=params)
+    return Wanted(key, kind, at, send_before, family=family, appointment_id=appointment_id, params=params)
 
 
 # -- volunteers ------------------------------------------------------------------------------------
@@ -292,10 +425,56 @@ def plan_volunteer_reminders(
     "Starting soon" keeps to the volunteer's hours: when it would fall in their night it goes when
     they open, if that still leaves `volunteer_soon_least` before the shift; else the evening-before
     text is the last (no "starting soon" at 04:30 for a 06:30 pickup)."""
+    return plan_volunteer_reminders_for([claim], now=now, timing=timing, announce=announce)
+
+
+def plan_volunteer_reminders_for(
+    claims: list[Claim], *, now: datetime, timing: Timing | None = None, announce: bool = True
+) -> list[OutboundMessage]:
+    """plan_volunteer_reminders for several claims at once (a START plans every shift ahead
+    again), in a fixed number of statements however many: each volunteer asked once whether they
+    may be texted, one plan_messages for all their rows. Expects each claim's shift loaded (else
+    one query each)."""
     timing = timing or current_timing()
+    texted: dict[int, bool] = {}  # volunteer id: may be texted
+    wanted = []
+    for claim in claims:
+        volunteer = claim.volunteer
+        if volunteer.id not in texted:
+            texted[volunteer.id] = user_may_be_texted(volunteer)
+        if texted[volunteer.id]:
+            wanted += _volunteer_reminders(claim, now=now, timing=timing, announce=announce)
+    return plan_messages(wanted, now=now)
+
+
+def plan_claim_texts(claim: Claim, *, now: datetime) -> list[OutboundMessage]:
+    """What taking a slot plans: the volunteer's reminders (plan_volunteer_reminders) and the
+    family's "a volunteer is confirmed" (plan_volunteer_confirmed), together: one look-up of the
+    two numbers' opt-outs, one plan_messages."""
+    volunteer, appointment = claim.volunteer, claim.shift.appointment
+    family = appointment.family
+    blocked = opted_out_numbers([volunteer.phone_hash, family.phone_hash]).__contains__
+    timing = current_timing()
+    wanted = []
+    if user_may_be_texted(volunteer, opted_out=blocked):
+        wanted += _volunteer_reminders(claim, now=now, timing=timing, announce=True)
+    if family_may_be_texted(family, opted_out=blocked):
+        wanted += [row for row in [_volunteer_confirmed(claim, now=now, timing=timing)] if row is not None]
+    return plan_messages(wanted, now=now)
+
+
+def opted_out_numbers(phone_hashes: Iterable[str | None]) -> set[str]:
+    """Which of these numbers (keyed hashes) said STOP and not START since: one query for all."""
+    wanted = {phone_hash for phone_hash in phone_hashes if phone_hash}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(
+        select(OptOut.phone_hash).where(OptOut.phone_hash.in_(wanted), OptOut.active.is_(True))))
+
+
+def _volunteer_reminders(claim: Claim, *, now: datetime, timing: Timing, announce: bool) -> list[Wanted]:
+    """The rows plan_volunteer_reminders wants for `claim`."""
     shift, volunteer = claim.shift, claim.volunteer
-    if not user_may_be_texted(volunteer):
-        return []
     base = f"shift:{shift.id}@{stamp(shift.starts_at)}:user:{volunteer.id}"
     local_start = to_local(shift.starts_at, org_timezone())
     evening = from_local(local_start.date() - timedelta(days=1), time(timing.volunteer_evening_hour), org_timezone())
@@ -305,19 +484,15 @@ def plan_volunteer_reminders(
         (MessageKind.VOLUNTEER_EVENING_BEFORE, evening, shift.starts_at - timing.volunteer_soon),
         (MessageKind.VOLUNTEER_SOON, soon, shift.starts_at),
     ]
-    planned = []
+    rows = []
     for kind, not_before, send_before in wanted:
         if kind == MessageKind.VOLUNTEER_EVENING_BEFORE and not_before < now:
             continue  # claimed after the evening before: the claim text says it all
         if kind == MessageKind.VOLUNTEER_SOON and not_before > shift.starts_at - timing.volunteer_soon_least:
             continue  # too close once their night is over
-        row = plan_message(
-            f"{base}:{kind}", kind=kind, now=now, not_before=not_before, send_before=send_before,
-            user=volunteer, shift=shift, appointment=shift.appointment,
-        )
-        if row is not None:
-            planned.append(row)
-    return planned
+        rows.append(Wanted(f"{base}:{kind}", kind, not_before, send_before, user=volunteer, shift_id=shift.id,
+                           appointment_id=shift.appointment_id))
+    return rows
 
 
 def plan_volunteer_notice(
@@ -348,9 +523,9 @@ def alert_coordinators(
     kind: MessageKind, key: str, *, now: datetime, appointment: Appointment | None = None,
     shift: Shift | None = None, params: dict | None = None, valid_for: timedelta = timedelta(hours=12),
 ) -> list[OutboundMessage]:
-    """One alert per active coordinator and admin who takes texts."""
+    """One alert per active coordinator and admin who takes texts (three statements however many)."""
     staff = db.session.scalars(
-        select(User).where(
+        select(User).options(lazyload(User.languages)).where(
             User.role.in_([Role.COORDINATOR, Role.ADMIN]),
             User.status == UserStatus.ACTIVE,
             User.sms_opt_in.is_(True),
@@ -358,16 +533,12 @@ def alert_coordinators(
             ~exists().where(OptOut.phone_hash == User.phone_hash, OptOut.active.is_(True)),
         )
     )
-    planned = []
-    for coordinator in staff:
-        row = plan_message(
-            f"{key}:user:{coordinator.id}:{kind}", kind=kind, now=now, not_before=now,
-            send_before=now + valid_for, user=coordinator, appointment=appointment, shift=shift,
-            params=params,
-        )
-        if row is not None:
-            planned.append(row)
-    return planned
+    return plan_messages([
+        Wanted(f"{key}:user:{coordinator.id}:{kind}", kind, now, now + valid_for, user=coordinator,
+               appointment_id=appointment.id if appointment is not None else None,
+               shift_id=shift.id if shift is not None else None, params=params)
+        for coordinator in staff
+    ], now=now)
 
 
 def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: int = 8) -> list[OutboundMessage]:

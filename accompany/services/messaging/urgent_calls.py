@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from accompany.database import db
 from accompany.models import (
+    Appointment,
     Claim,
     MessageKind,
     OptOut,
@@ -204,7 +205,10 @@ def find_ask(volunteers: list[User], code: str | None) -> UrgentAsk | None:
         select(UrgentAsk)
         .join(UrgentCall)
         .where(UrgentAsk.volunteer_id.in_([volunteer.id for volunteer in volunteers]))
-        .options(joinedload(UrgentAsk.call).joinedload(UrgentCall.shift), joinedload(UrgentAsk.volunteer))
+        # With the shift's appointment and family, which answering reads (the volunteer is one of
+        # `volunteers`, loaded already).
+        .options(joinedload(UrgentAsk.call).joinedload(UrgentCall.shift).joinedload(Shift.appointment)
+                 .joinedload(Appointment.family))
         .order_by(UrgentAsk.asked_at.desc(), UrgentAsk.id.desc())
     )
     if code:
@@ -222,22 +226,21 @@ def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> UrgentAnswer | None:
     shift = call.shift
     if ask.answer == UrgentAnswer.TOOK_IT:
         return UrgentAnswer.TOOK_IT if yes else None  # a repeated YES changes nothing
-    ask.answered_at = now
     if not yes:
-        ask.answer = UrgentAnswer.DECLINED
+        ask.answered_at, ask.answer = now, UrgentAnswer.DECLINED
         planning.cancel_pending(OutboundMessage.dedupe_key == f"urgent:{call.id}:user:{volunteer.id}")
         _reply(ask, MessageKind.REPLY_URGENT_DECLINED, now=now)
         return UrgentAnswer.DECLINED
     try:
         claims.claim_slot(shift, volunteer, now=now)
     except (claims.ShiftFull, claims.ShiftClosed):
-        ask.answer = UrgentAnswer.TOO_LATE
+        ask.answer, ask.answered_at = UrgentAnswer.TOO_LATE, now
         _reply(ask, MessageKind.REPLY_URGENT_COVERED, now=now)
     except claims.NotEligible:
-        ask.answer = UrgentAnswer.NOT_POSSIBLE
+        ask.answer, ask.answered_at = UrgentAnswer.NOT_POSSIBLE, now
         _reply(ask, MessageKind.REPLY_URGENT_NOT_POSSIBLE, now=now)
     else:
-        ask.answer = UrgentAnswer.TOOK_IT
+        ask.answer, ask.answered_at = UrgentAnswer.TOOK_IT, now
         db.session.refresh(shift, ["filled"])
         if not shift.has_free_slot:
             end_call(call, FILLED, now=now)

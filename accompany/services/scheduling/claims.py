@@ -177,8 +177,7 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
     )
     if not new:
         return claim
-    planning.plan_volunteer_reminders(claim, now=now)
-    planning.plan_volunteer_confirmed(claim, now=now)
+    planning.plan_claim_texts(claim, now=now)
     record_event(
         "claim.assigned" if by is not None and by.id != volunteer.id else "claim.taken",
         now=now, actor=by or volunteer, subject=shift, volunteer_id=volunteer.id,
