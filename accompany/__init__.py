@@ -7,6 +7,7 @@ the scheduler, which runs as its own process (`flask --app wsgi scheduler`).
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Config, ConfigError, config_from_env
@@ -67,6 +68,7 @@ def register_extensions(app: Flask, config) -> None:
     from accompany.crypto import init_keyring
     from accompany.database import db, write_ahead
     from accompany.extensions import csrf, login_manager, migrate
+    from accompany.i18n import N_, init_i18n
     from accompany.services.messaging.sms.gateway import init_gateway
     from accompany.services.people.passwords import init_password_hasher
 
@@ -79,9 +81,11 @@ def register_extensions(app: Flask, config) -> None:
             write_ahead(db.engine)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    init_i18n(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = N_("Please log in to see that page.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
