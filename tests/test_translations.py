@@ -105,7 +105,15 @@ def test_every_catalog_translates_every_marked_string(locale):
 ALLOWED = {"accompany", "ice", "qr", "mb", "google", "microsoft", "authenticator", "freeotp", "aegis", "english",
            "k'iche", "mam", "error"}
 # Common English words, beyond those of the marked strings, that a forgotten string would show.
-COMMON_ENGLISH = set(["the", "and", "you", "your", "to", "of", "for", "with", "is", "are", "this", "that", "here", "please", "log", "sign", "in", "out", "up", "page", "not", "yes", "back", "next", "previous", "home", "help", "save", "send", "cancel", "delete", "edit", "name", "email", "phone", "password", "code", "shift", "shifts", "volunteer", "coordinator", "family", "families", "appointment", "profile", "language", "languages", "text", "texts", "found", "allowed", "something", "wrong", "change", "new", "my", "open", "we", "us", "our", "will", "can", "be", "have", "has", "it", "at", "on", "by", "or", "if", "what", "when", "where", "who", "how", "from", "thank", "thanks", "welcome", "account", "required", "field", "enter", "choose"])
+COMMON_ENGLISH = {
+    "the", "and", "you", "your", "to", "of", "for", "with", "is", "are", "this", "that", "here", "please", "log",
+    "sign", "in", "out", "up", "page", "not", "yes", "back", "next", "previous", "home", "help", "save", "send",
+    "cancel", "delete", "edit", "name", "email", "phone", "password", "code", "shift", "shifts", "volunteer",
+    "coordinator", "family", "families", "appointment", "profile", "language", "languages", "text", "texts",
+    "found", "allowed", "something", "wrong", "change", "new", "my", "open", "we", "us", "our", "will", "can", "be",
+    "have", "has", "it", "at", "on", "by", "or", "if", "what", "when", "where", "who", "how", "from", "thank",
+    "thanks", "welcome", "account", "required", "field", "enter", "choose"
+}
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 EMAIL = re.compile(r"\S+@\S+")
 
