@@ -7,7 +7,6 @@ the scheduler, which runs as its own process (`flask --app wsgi scheduler`).
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Config, ConfigError, config_from_env
@@ -68,7 +67,7 @@ def register_extensions(app: Flask, config) -> None:
     from accompany.crypto import init_keyring
     from accompany.database import db, write_ahead
     from accompany.extensions import csrf, login_manager, migrate
-    from accompany.i18n import N_, init_i18n
+    from accompany.i18n import N_, gettext, init_i18n
     from accompany.services.messaging.sms.gateway import init_gateway
     from accompany.services.people.passwords import init_password_hasher
 

@@ -6,12 +6,12 @@ import logging
 import traceback
 
 from flask import has_request_context, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from accompany.database import db
+from accompany.i18n import _l
 
 log = logging.getLogger(__name__)
 

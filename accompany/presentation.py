@@ -8,12 +8,11 @@ from functools import cache
 from babel import Locale
 from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accompany import timezones
 from accompany.dateformat import format_moment
-from accompany.i18n import date_patterns, page_locale
+from accompany.i18n import _l, date_patterns, page_locale
 from accompany.phones import format_national, mask_phone
 from accompany.services.privacy import access
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -12,7 +11,7 @@ from accompany.formfields import (
     new_password_fields,
     phone_number,
 )
-from accompany.i18n import spoken_language_choices
+from accompany.i18n import _l, spoken_language_choices
 
 
 class LoginForm(InputForm):

@@ -7,8 +7,6 @@ texts); not signed in, it is kept in this browser's session (accompany.i18n says
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -16,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from accompany.auth import bp
 from accompany.committing import committing
 from accompany.formfields import InputForm, safe_next_url
-from accompany.i18n import language_choices, remember_language
+from accompany.i18n import _l, gettext, language_choices, remember_language
 from accompany.services.people import profile
 
 

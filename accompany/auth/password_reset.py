@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.auth import bp
@@ -19,6 +18,7 @@ from accompany.auth.password_reset_forms import ForgotPasswordForm, ResetPasswor
 from accompany.clock import utcnow
 from accompany.committing import committing
 from accompany.formfields import new_form_key
+from accompany.i18n import gettext
 from accompany.services.people import password_reset
 
 RESET_SESSION = "password_reset"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from accompany.formfields import InputForm, form_key_field, new_password_fields, texted_code_field
+from accompany.i18n import _l
 
 
 class ForgotPasswordForm(InputForm):

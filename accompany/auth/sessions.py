@@ -11,13 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, flash, g, redirect, request, session, url_for
-from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from accompany.auth import bp
 from accompany.clock import utcnow
 from accompany.database import db
-from accompany.i18n import N_, clear_session
+from accompany.i18n import N_, clear_session, gettext
 from accompany.models import LoginSession, User
 from accompany.services.people import accounts, login_sessions, two_factor
 from accompany.services.people.login_sessions import SessionState

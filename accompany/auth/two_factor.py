@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import segno
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -13,6 +12,7 @@ from accompany.auth.forms import EnrollTwoFactorForm, PasswordCheckForm
 from accompany.auth.sessions import current_login_session
 from accompany.clock import utcnow
 from accompany.committing import committing
+from accompany.i18n import gettext
 from accompany.models import LoginSession
 from accompany.services.people import two_factor
 

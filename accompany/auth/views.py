@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from accompany.auth import bp
@@ -16,7 +15,7 @@ from accompany.auth.sessions import await_second_step, begin_session, end_sessio
 from accompany.clock import utcnow
 from accompany.committing import committing, require_valid
 from accompany.formfields import ActionForm, safe_next_url
-from accompany.i18n import N_
+from accompany.i18n import N_, gettext
 from accompany.models import Role
 from accompany.services.errors import InvitationInvalid
 from accompany.services.people import accounts, two_factor

@@ -3,7 +3,6 @@ it, and the one that deletes their account."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Optional, Regexp
@@ -18,7 +17,7 @@ from accompany.formfields import (
     phone_number,
     texted_code_field,
 )
-from accompany.i18n import language_choices
+from accompany.i18n import _l, language_choices
 from accompany.models import Language
 from accompany.services.people.profile import HOME_AREA_MAX, NAME_MAX, ProfileDetails
 
