@@ -44,6 +44,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from accompany.models import Language, PageLanguage
+from config import ConfigError
 
 # babel's locale for each page language: Brazilian Portuguese, and English as in the US.
 LOCALES = {"en": "en_US", "es": "es", "pt": "pt_BR", "ht": "ht", "fr": "fr"}
@@ -191,8 +192,6 @@ def date_patterns(locale: str) -> dict[str, str]:
 def init_i18n(app) -> None:
     """Bind Flask-Babel: catalogs under accompany/translations, the language chosen per request."""
     if app.config["ORG_LANGUAGE"] not in CODES:
-        from config import ConfigError
-
         raise ConfigError(f"ORG_LANGUAGE must be one of {', '.join(CODES)}, not {app.config['ORG_LANGUAGE']!r}.")
     babel.init_app(app, locale_selector=page_locale, default_domain="messages",
                    default_translation_directories="translations")  # accompany/translations

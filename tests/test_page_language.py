@@ -114,6 +114,12 @@ def test_a_language_we_do_not_have_gets_a_plain_message_and_changes_nothing(app,
     assert db.session.get(User, volunteer.id).preferred_language == PageLanguage.SPANISH
 
 
+def test_the_picker_comes_back_to_the_pages_path_without_its_query_string(client):
+    page = client.get("/signup?q=Rosa+M.&_scheme=javascript").get_data(as_text=True)
+    assert '<input type="hidden" name="return_to" value="/signup">' in page
+    assert "Rosa" not in page and "javascript" not in page
+
+
 def test_the_picker_goes_back_only_to_a_page_of_this_site(client):
     for elsewhere in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         assert pick(client, "es", return_to=elsewhere).headers["Location"] == "/"
