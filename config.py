@@ -38,6 +38,9 @@ class Config:
     ORG_NAME = os.environ.get("ORG_NAME", "Accompany Network")
     ORG_HELP_PHONE = os.environ.get("ORG_HELP_PHONE", "")
     ORG_TIMEZONE = os.environ.get("ORG_TIMEZONE", "America/New_York")
+    # The pages' language when neither the person nor their browser says one we have: en, es, pt,
+    # ht or fr (accompany.i18n).
+    ORG_LANGUAGE = os.environ.get("ORG_LANGUAGE", "en").strip().lower()
     # The short name texts start with (at most 20 GSM-7 letters; ORG_NAME when unset and short
     # enough): checked at start by accompany.services.messaging.sender_name.
     SMS_SENDER_NAME = os.environ.get("SMS_SENDER_NAME", "")

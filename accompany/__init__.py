@@ -67,6 +67,7 @@ def register_extensions(app: Flask, config) -> None:
     from accompany.crypto import init_keyring
     from accompany.database import db, write_ahead
     from accompany.extensions import csrf, login_manager, migrate
+    from accompany.i18n import N_, gettext, init_i18n
     from accompany.services.messaging.sms.gateway import init_gateway
     from accompany.services.people.passwords import init_password_hasher
 
@@ -79,9 +80,11 @@ def register_extensions(app: Flask, config) -> None:
             write_ahead(db.engine)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    init_i18n(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = N_("Please log in to see that page.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)

@@ -26,8 +26,24 @@ def _names(key: str, locale: Locale, samples: list[datetime]) -> list[str]:
     return [DateTimeFormat(sample, locale)[key] for sample in samples]
 
 
+def _own_names(locale: Locale) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(weekdays from Monday, months) for a language CLDR has no calendar words for: Kreyòl,
+    whose babel data falls back to French. The texts' own names, in full at every width."""
+    if locale.language == "ht":
+        from accompany.services.messaging.wording import ht
+
+        return ht.DAYS, ht.MONTHS
+    return None
+
+
 def _field(key: str, locale: Locale) -> Field:
     symbol, width = key[0], len(key)
+    own = _own_names(locale)
+    if own is not None and (symbol == "E" or (symbol in "ML" and width >= 3)):
+        days, months = own
+        if symbol == "E":
+            return lambda moment: days[moment.weekday()]
+        return lambda moment: months[moment.month - 1]
     if symbol == "E":
         names = _names(key, locale, [_MONDAY.replace(day=1 + i) for i in range(7)])
         return lambda moment: names[moment.weekday()]

@@ -11,23 +11,26 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from accompany.database import db
+from accompany.i18n import _l
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Go back, check what you entered and try again."),
-    403: ("Not allowed", "You do not have access to this page."),
-    404: ("Page not found", "There is nothing here, or you do not have access to it."),
-    405: ("Not allowed", "That page cannot be used this way."),
-    413: ("Too much", "What you sent is too large. Files can be up to 2 MB; split a bigger spreadsheet in parts."),
-    500: ("Something went wrong on our side", "Nothing was saved. Please try again in a minute; if it keeps happening, tell a coordinator."),
+    400: (_l("Something in that request was not right"), _l("Go back, check what you entered and try again.")),
+    403: (_l("Not allowed"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"), _l("There is nothing here, or you do not have access to it.")),
+    405: (_l("Not allowed"), _l("That page cannot be used this way.")),
+    413: (_l("Too much"), _l("What you sent is too large. Files can be up to 2 MB; split a bigger spreadsheet "
+                             "in parts.")),
+    500: (_l("Something went wrong on our side"), _l("Nothing was saved. Please try again in a minute; if it keeps "
+                                                     "happening, tell a coordinator.")),
 }
 
 
 def _render(code: int, message: str | None = None):
-    title, default = MESSAGES.get(code, (f"Error {code}", "Please go back and try again."))
+    title, default = MESSAGES.get(code, (_l("Error %(code)s", code=code), _l("Please go back and try again.")))
     if request.path.startswith(("/sms/", "/healthz", "/calendar/")):
-        return {"error": title}, code
+        return {"error": str(title)}, code
     return render_template("errors/error.html", code=code, title=title, message=message or default), code
 
 
@@ -74,7 +77,7 @@ def init_error_handlers(app) -> None:
     def csrf_error(error):
         return _render(
             400,
-            "This form was open too long or came from somewhere else. Reload the page and try again.",
+            _l("This form was open too long or came from somewhere else. Reload the page and try again."),
         )
 
     @app.errorhandler(HTTPException)

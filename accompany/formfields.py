@@ -23,6 +23,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accompany.database import MAX_RECORD_ID
+from accompany.i18n import _l
 from accompany.phones import InvalidPhone, normalize_phone
 from accompany.services.inputs import without_control_characters
 from accompany.services.people.passwords import MIN_LENGTH
@@ -71,7 +72,7 @@ class MultiCheckboxField(SelectMultipleField):
     def pre_validate(self, form) -> None:
         allowed = {choice.value for choice in self.choices}
         if any(value not in allowed for value in self.data or []):
-            raise ValidationError("Choose only from the options listed.")
+            raise ValidationError(_l("Choose only from the options listed."))
 
 
 def record_id(raw: str) -> int:
@@ -126,9 +127,11 @@ def enum_choices(enum_cls, only=None) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in (only or enum_cls)]
 
 
-def at_most(limit: int, what: str = "this") -> Length:
-    """A WTForms validator: no more than `limit` characters, saying "Keep `what` under `limit` characters."."""
-    return Length(max=limit, message=f"Keep {what} under {limit} characters.")
+def at_most(limit: int, what: str | None = None) -> Length:
+    """A WTForms validator: no more than `limit` characters, saying "Keep `what` under `limit` characters."
+    (`what` translated by the caller: `_l("your name")`)."""
+    return Length(max=limit, message=_l("Keep %(what)s under %(limit)s characters.", what=what or _l("this"),
+                                        limit=limit))
 
 
 def phone_number(form, field) -> None:
@@ -140,13 +143,13 @@ def phone_number(form, field) -> None:
             raise ValidationError(str(error)) from None
 
 
-def email_field(label: str = "Email") -> StringField:
+def email_field(label: str | None = None) -> StringField:
     return StringField(
-        label,
+        label or _l("Email"),
         validators=[
-            InputRequired("Enter your email address."),
-            Length(max=254, message="That email address is too long."),
-            Email("That does not look like an email address.", check_deliverability=False),
+            InputRequired(_l("Enter your email address.")),
+            Length(max=254, message=_l("That email address is too long.")),
+            Email(_l("That does not look like an email address."), check_deliverability=False),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
@@ -155,26 +158,26 @@ def email_field(label: str = "Email") -> StringField:
 def texted_code_field() -> StringField:
     """The box for a code we texted (a new number's, a password reset's)."""
     return StringField(
-        "Code from the text",
-        validators=[InputRequired("Type the code from the text we sent."),
-                    Length(max=20, message="That code is too long.")],
+        _l("Code from the text"),
+        validators=[InputRequired(_l("Type the code from the text we sent.")),
+                    Length(max=20, message=_l("That code is too long."))],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
 
-def new_password_fields(label: str = "Password") -> tuple[PasswordField, PasswordField]:
+def new_password_fields(label: str | None = None) -> tuple[PasswordField, PasswordField]:
     """A new password and its confirmation."""
     password = PasswordField(
-        label,
+        label or _l("Password"),
         validators=[
-            InputRequired("Choose a password."),
-            Length(min=MIN_LENGTH, max=200, message=f"Use at least {MIN_LENGTH} characters."),
+            InputRequired(_l("Choose a password.")),
+            Length(min=MIN_LENGTH, max=200, message=_l("Use at least %(num)s characters.", num=MIN_LENGTH)),
         ],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Type it again",
-        validators=[InputRequired("Type the password again."), EqualTo("password", "The two passwords differ.")],
+        _l("Type it again"),
+        validators=[InputRequired(_l("Type the password again.")), EqualTo("password", _l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
     return password, confirm
@@ -191,7 +194,7 @@ def new_form_key() -> str:
 def form_key_field() -> HiddenField:
     """A fresh one-time key on each page the form is shown on (see SentOnce)."""
     return HiddenField(default=new_form_key, validators=[
-        Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="Reload the page and fill the form in again."),
+        Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$", message=_l("Reload the page and fill the form in again.")),
     ])
 
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
+from babel import Locale
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_login import current_user
 
 from accompany import timezones
 from accompany.dateformat import format_moment
+from accompany.i18n import _l, date_patterns, page_locale
 from accompany.phones import format_national, mask_phone
 from accompany.services.privacy import access
 
-LOCALE = "en_US"  # the pages' locale (issue 17 makes it the reader's)
+
+def _moment(moment, kind: str) -> str:
+    """`moment` (local) with this request's locale's pattern of that kind (i18n.date_patterns)."""
+    locale = page_locale()
+    return format_moment(moment, date_patterns(locale)[kind], locale)
 
 
 def to_local(moment: datetime, tz_name: str | None = None) -> datetime:
@@ -22,33 +29,38 @@ def to_local(moment: datetime, tz_name: str | None = None) -> datetime:
 
 
 def local_datetime(moment: datetime | None, tz_name: str | None = None) -> str:
-    """'Tue, Nov 24, 9:00 AM' in local time."""
+    """'Tue, Nov 24, 9:00 AM' in local time ('mar, 24 nov, 9:00' in Spanish)."""
     if moment is None:
         return ""
-    return format_moment(to_local(moment, tz_name), "EEE, MMM d, h:mm a", LOCALE)
+    return _moment(to_local(moment, tz_name), "moment")
 
 
 def local_time(moment: datetime | None, tz_name: str | None = None) -> str:
     if moment is None:
         return ""
-    return format_moment(to_local(moment, tz_name), "h:mm a", LOCALE)
+    return _moment(to_local(moment, tz_name), "time")
 
 
 def local_day(moment: datetime | None, tz_name: str | None = None) -> str:
     """'Tuesday, November 24' in local time."""
     if moment is None:
         return ""
-    return format_moment(to_local(moment, tz_name), "EEEE, MMMM d", LOCALE)
+    return _moment(to_local(moment, tz_name), "long_day")
 
 
 def day_date(day) -> str:
     """A date (not a moment) as 'Sat, Nov 21': casework due dates."""
-    return "" if day is None else format_moment(day, "EEE, MMM d", LOCALE)
+    return "" if day is None else _moment(day, "day")
 
 
 def number(value) -> str:
-    """3.50 → "3.5", 1200 → "1,200"."""
-    return "" if value is None else format_decimal(value, locale=LOCALE)
+    """3.50 → "3.5", 1200 → "1,200" (in French "1 200")."""
+    return "" if value is None else format_decimal(value, locale=_babel_locale(page_locale()))
+
+
+@cache
+def _babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
 
 
 def label(value: object) -> str:
@@ -56,41 +68,61 @@ def label(value: object) -> str:
     return getattr(value, "label", "" if value is None else str(value))
 
 
+# The navigation's words by endpoint, marked for translation; `_navigation_words` looks each up
+# once per language, not on every page.
+NAVIGATION = {
+    "auth.login": _l("Log in"),
+    "auth.signup": _l("Volunteer sign-up"),
+    "home.index": _l("Home"),
+    "coordinator.appointments": _l("Appointments"),
+    "coordinator.families": _l("Families"),
+    "coordinator.volunteers": _l("Volunteers"),
+    "coordinator.locations": _l("Places"),
+    "coordinator.messages": _l("Messages"),
+    "coordinator.inbox": _l("Inbox"),
+    "coordinator.legal_providers": _l("Legal"),  # casework
+    "coordinator.detentions": _l("Detentions"),  # detention response (issue 15)
+    "coordinator.on_call": _l("On call"),
+    "coordinator.needs": _l("Needs"),  # casework (issue 14)
+    "coordinator.bonds": _l("Bonds"),
+    "volunteer.board_page": _l("Open shifts"),
+    "volunteer.my_shifts_page": _l("My shifts"),
+    "volunteer.calendar": _l("Calendar"),
+    "volunteer.my_tasks_page": _l("My tasks"),  # casework (issue 14)
+    "volunteer.profile": _l("Profile"),
+    "admin.invitations": _l("Invitations"),
+    "auth.change_password": _l("Password"),
+}
+STAFF_PAGES = ["coordinator.appointments", "coordinator.families", "coordinator.volunteers", "coordinator.locations",
+               "coordinator.messages", "coordinator.inbox", "coordinator.legal_providers", "coordinator.detentions",
+               "coordinator.on_call", "coordinator.needs", "coordinator.bonds"]
+BOARD_PAGES = ["volunteer.board_page", "volunteer.my_shifts_page", "volunteer.calendar", "volunteer.my_tasks_page"]
+
+
+@cache
+def _navigation_words(locale: str) -> dict[str, str]:
+    """NAVIGATION in `locale` (the request's: it is asked only inside one)."""
+    return {endpoint: str(text) for endpoint, text in NAVIGATION.items()}
+
+
 def navigation() -> list[tuple[str, str]]:
-    """(endpoint, text) pairs for the signed-in person's role."""
+    """(endpoint, text) pairs for the signed-in person's role, in the page's language."""
     user = current_user._get_current_object()  # once, not through the proxy at every check
     if not user.is_authenticated:
-        return [("auth.login", "Log in"), ("auth.signup", "Volunteer sign-up")]
-    items = [("home.index", "Home")]
-    if access.is_staff(user):
-        items += [
-            ("coordinator.appointments", "Appointments"),
-            ("coordinator.families", "Families"),
-            ("coordinator.volunteers", "Volunteers"),
-            ("coordinator.locations", "Places"),
-            ("coordinator.messages", "Messages"),
-            ("coordinator.inbox", "Inbox"),
-            # Casework.
-            ("coordinator.legal_providers", "Legal"),
-            # Detention response (issue 15).
-            ("coordinator.detentions", "Detentions"),
-            ("coordinator.on_call", "On call"),
-            ("coordinator.needs", "Needs"),  # casework (issue 14)
-            ("coordinator.bonds", "Bonds"),
-        ]
-    if access.may_use_board(user):
-        items += [
-            ("volunteer.board_page", "Open shifts"),
-            ("volunteer.my_shifts_page", "My shifts"),
-            ("volunteer.calendar", "Calendar"),
-            ("volunteer.my_tasks_page", "My tasks"),  # casework (issue 14)
-        ]
-    if access.has_own_profile(user):
-        items.append(("volunteer.profile", "Profile"))
-    if access.is_admin(user):
-        items.append(("admin.invitations", "Invitations"))
-    items.append(("auth.change_password", "Password"))
-    return items
+        endpoints = ["auth.login", "auth.signup"]
+    else:
+        endpoints = ["home.index"]
+        if access.is_staff(user):
+            endpoints += STAFF_PAGES
+        if access.may_use_board(user):
+            endpoints += BOARD_PAGES
+        if access.has_own_profile(user):
+            endpoints.append("volunteer.profile")
+        if access.is_admin(user):
+            endpoints.append("admin.invitations")
+        endpoints.append("auth.change_password")
+    words = _navigation_words(page_locale())
+    return [(endpoint, words[endpoint]) for endpoint in endpoints]
 
 
 def init_template_helpers(app) -> None:

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from accompany.auth import password_reset, sessions, two_factor, views  # noqa: E402,F401
+from accompany.auth import language, password_reset, sessions, two_factor, views  # noqa: E402,F401

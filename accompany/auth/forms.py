@@ -8,18 +8,17 @@ from accompany.formfields import (
     MultiCheckboxField,
     at_most,
     email_field,
-    enum_choices,
     new_password_fields,
     phone_number,
 )
-from accompany.models import Language
+from accompany.i18n import _l, spoken_language_choices
 
 
 class LoginForm(InputForm):
     email = email_field()
     password = PasswordField(
-        "Password",
-        validators=[InputRequired("Enter your password."), Length(max=200)],
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
@@ -27,8 +26,8 @@ class LoginForm(InputForm):
 
 def _name_field() -> StringField:
     return StringField(
-        "Your name",
-        validators=[InputRequired("Enter your name."), at_most(120, "your name")],
+        _l("Your name"),
+        validators=[InputRequired(_l("Enter your name.")), at_most(120, _l("your name"))],
         render_kw={"autocomplete": "name"},
     )
 
@@ -38,30 +37,30 @@ class SignUpForm(InputForm):
     email = email_field()
     password, confirm = new_password_fields()
     phone = StringField(
-        "Mobile phone (for shift reminders)",
-        validators=[InputRequired("Enter a mobile number so we can send shift reminders."), phone_number],
+        _l("Mobile phone (for shift reminders)"),
+        validators=[InputRequired(_l("Enter a mobile number so we can send shift reminders.")), phone_number],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
     languages = MultiCheckboxField(
-        "Languages you speak well",
-        choices=enum_choices(Language),
+        _l("Languages you speak well"),
+        choices=spoken_language_choices(),
         validators=[Optional()],
     )
-    has_car = BooleanField("I have a car and can drive people")
+    has_car = BooleanField(_l("I have a car and can drive people"))
     home_area = StringField(
-        "Town or neighborhood you live in",
+        _l("Town or neighborhood you live in"),
         validators=[Optional(), at_most(120)],
     )
-    sms_opt_in = BooleanField("Send me shift reminders by text message", default=True)
+    sms_opt_in = BooleanField(_l("Send me shift reminders by text message"), default=True)
 
 
 class ChangePasswordForm(InputForm):
     current = PasswordField(
-        "Current password",
-        validators=[InputRequired("Enter your current password."), Length(max=200)],
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
-    password, confirm = new_password_fields("New password")
+    password, confirm = new_password_fields(_l("New password"))
 
 
 class AcceptInvitationForm(InputForm):
@@ -71,16 +70,18 @@ class AcceptInvitationForm(InputForm):
 
 class SecondStepForm(InputForm):
     code = StringField(
-        "Code",
-        validators=[InputRequired("Type the code from your app."), Length(max=40, message="That code is too long.")],
+        _l("Code"),
+        validators=[InputRequired(_l("Type the code from your app.")),
+                    Length(max=40, message=_l("That code is too long."))],
         render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
     )
 
 
 class EnrollTwoFactorForm(InputForm):
     code = StringField(
-        "6-digit code from your app",
-        validators=[InputRequired("Type the 6-digit code your app shows."), Length(max=20, message="That code is too long.")],
+        _l("6-digit code from your app"),
+        validators=[InputRequired(_l("Type the 6-digit code your app shows.")),
+                    Length(max=20, message=_l("That code is too long."))],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
@@ -89,7 +90,7 @@ class PasswordCheckForm(InputForm):
     """A change that must come from the person themselves: they type their password again."""
 
     password = PasswordField(
-        "Your password",
-        validators=[InputRequired("Enter your password."), Length(max=200)],
+        _l("Your password"),
+        validators=[InputRequired(_l("Enter your password.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )

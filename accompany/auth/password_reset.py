@@ -18,6 +18,7 @@ from accompany.auth.password_reset_forms import ForgotPasswordForm, ResetPasswor
 from accompany.clock import utcnow
 from accompany.committing import committing
 from accompany.formfields import new_form_key
+from accompany.i18n import gettext
 from accompany.services.people import password_reset
 
 RESET_SESSION = "password_reset"
@@ -49,8 +50,8 @@ def forgot_password():
             if asked or asked.sent_before:  # the same form sent twice gets the first send's answer
                 session[RESET_SESSION] = {"token": password_reset.reset_token(key),
                                           "until": (now + password_reset.RESET_WINDOW).timestamp()}
-                flash("If that email or number belongs to an account with a confirmed mobile number, we just "
-                      "texted that number a code. It can take a minute to arrive.", "info")
+                flash(gettext("If that email or number belongs to an account with a confirmed mobile number, "
+                              "we just texted that number a code. It can take a minute to arrive."), "info")
                 return redirect(url_for("auth.reset_password"))
             form.form_errors.append(str(asked.error))
     return render_template("auth/password_reset_request.html", form=form)
@@ -63,7 +64,7 @@ def reset_password():
     now = utcnow()
     token = _reset_token(now)
     if token is None:
-        flash("Ask for a code first: type your email or mobile number, and we text you a code.", "info")
+        flash(gettext("Ask for a code first: type your email or mobile number, and we text you a code."), "info")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
@@ -78,7 +79,7 @@ def reset_password():
             # Sent twice (a double tap), the second send gets the first's answer.
             if reset or isinstance(reset.error, password_reset.PasswordAlreadyReset):
                 session.pop(RESET_SESSION, None)
-                flash("Your password is changed, and you are logged out everywhere you were logged in. "
-                      "Log in with your new password.", "success")
+                flash(gettext("Your password is changed, and you are logged out everywhere you were logged in. "
+                              "Log in with your new password."), "success")
                 return redirect(url_for("auth.login"))
     return render_template("auth/password_reset.html", form=form)

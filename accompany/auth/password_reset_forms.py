@@ -6,6 +6,7 @@ from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from accompany.formfields import InputForm, form_key_field, new_password_fields, texted_code_field
+from accompany.i18n import _l
 
 
 class ForgotPasswordForm(InputForm):
@@ -14,9 +15,9 @@ class ForgotPasswordForm(InputForm):
     twice texts one code, and both answers carry the token made from the key."""
 
     account = StringField(
-        "Your email or mobile number",
-        validators=[InputRequired("Type the email address you log in with, or your mobile number."),
-                    Length(max=254, message="That is too long for an email address or a phone number.")],
+        _l("Your email or mobile number"),
+        validators=[InputRequired(_l("Type the email address you log in with, or your mobile number.")),
+                    Length(max=254, message=_l("That is too long for an email address or a phone number."))],
         render_kw={"autocomplete": "username", "autocapitalize": "off", "spellcheck": "false"},
     )
     form_key = form_key_field()
@@ -24,4 +25,4 @@ class ForgotPasswordForm(InputForm):
 
 class ResetPasswordForm(InputForm):
     code = texted_code_field()
-    password, confirm = new_password_fields("New password")
+    password, confirm = new_password_fields(_l("New password"))

@@ -16,6 +16,7 @@ from flask_login import current_user, login_user, logout_user
 from accompany.auth import bp
 from accompany.clock import utcnow
 from accompany.database import db
+from accompany.i18n import N_, clear_session, gettext
 from accompany.models import LoginSession, User
 from accompany.services.people import accounts, login_sessions, two_factor
 from accompany.services.people.login_sessions import SessionState
@@ -27,9 +28,9 @@ PENDING = "second_step"
 OPEN_DURING_ENROLLMENT = {"auth.two_factor", "auth.logout", "static"}
 
 ENDED_MESSAGES = {
-    SessionState.IDLE: "You were logged out after {minutes} minutes without activity. Please log in again.",
-    SessionState.TOO_OLD: "You were logged out because you logged in {hours} hours ago. Please log in again.",
-    SessionState.ENDED: "You were logged out. Please log in again.",
+    SessionState.IDLE: N_("You were logged out after %(minutes)s minutes without activity. Please log in again."),
+    SessionState.TOO_OLD: N_("You were logged out because you logged in %(hours)s hours ago. Please log in again."),
+    SessionState.ENDED: N_("You were logged out. Please log in again."),
 }
 
 
@@ -43,8 +44,9 @@ def _idle_for(user: User) -> timedelta:
 
 
 def begin_session(user: User, *, now: datetime) -> None:
-    """Log `user` in on this browser with a fresh session (no fixation). The caller commits."""
-    session.clear()
+    """Log `user` in on this browser with a fresh session (no fixation; the page language stays).
+    The caller commits."""
+    clear_session()
     g.pop("login_session", None)  # another account's row, if this request had one
     login_user(user)
     session.permanent = True
@@ -69,15 +71,15 @@ def end_session() -> None:
     """Log this browser out (its session row goes too). The caller commits."""
     login_sessions.end_session(session.get(SESSION_TOKEN))
     g.pop("login_session", None)
+    clear_session()  # while current_user is still the person, whose language the browser keeps
     logout_user()
-    session.clear()
 
 
 # -- between the password and the code -------------------------------------------------------------
 
 
 def await_second_step(user: User, next_url: str | None, *, now: datetime) -> None:
-    session.clear()
+    clear_session()
     minutes = current_app.config["TWO_FACTOR_PENDING_MINUTES"]
     session[PENDING] = {
         "login_id": user.get_id(),
@@ -114,12 +116,13 @@ def end_expired_sessions():
         db.session.commit()
     if not state.over:
         return None
-    message = ENDED_MESSAGES[state].format(
+    message = gettext(
+        ENDED_MESSAGES[state],
         minutes=int(_idle_for(current_user).total_seconds() // 60), hours=current_app.config["SESSION_ABSOLUTE_HOURS"]
     )
     db.session.commit()
+    clear_session()
     logout_user()
-    session.clear()
     flash(message, "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
 
@@ -130,7 +133,7 @@ def require_two_factor_enrollment():
     if request.endpoint in OPEN_DURING_ENROLLMENT or not current_user.is_authenticated:
         return None
     if two_factor.enrollment_needed(current_user, required=current_app.config["TWO_FACTOR_REQUIRED"]):
-        flash("Set up two-step login to continue: your account can see families' details.", "info")
+        flash(gettext("Set up two-step login to continue: your account can see families' details."), "info")
         return redirect(url_for("auth.two_factor"))
     return None
 

@@ -12,6 +12,7 @@ from accompany.auth.forms import EnrollTwoFactorForm, PasswordCheckForm
 from accompany.auth.sessions import current_login_session
 from accompany.clock import utcnow
 from accompany.committing import committing
+from accompany.i18n import gettext
 from accompany.models import LoginSession
 from accompany.services.people import two_factor
 
@@ -26,7 +27,7 @@ def qr_svg(text: str) -> Markup:
     scale = max(2, min(6, QR_TARGET_PIXELS // modules))
     svg = code.svg_inline(
         scale=scale, dark="#000", light="#fff", svgclass="qr-code", lineclass=None,
-        title="QR code to scan with your authenticator app",
+        title=gettext("QR code to scan with your authenticator app"),
     )
     # segno escapes the title; the rest is numbers and paths made here, never a person's input.
     return Markup(svg)  # nosec B704
@@ -72,8 +73,9 @@ def two_factor_page():
             # Shown in this answer only (never stored in clear, never put in the session).
             return render_template("auth/recovery_codes.html", enrolled=done)
         if current_user.two_factor_enabled:  # the same code sent twice at once: the other send switched it on
-            flash("Two-step login is on. Its recovery codes were shown once, to the other time the form was "
-                  "sent; if you do not have them, turn two-step login off and set it up again.", "warning")
+            flash(gettext("Two-step login is on. Its recovery codes were shown once, to the other time the form "
+                          "was sent; if you do not have them, turn two-step login off and set it up again."),
+                  "warning")
             return redirect(url_for("auth.two_factor"))
     return _setup_page(form)
 
@@ -91,9 +93,9 @@ def disable_two_factor():
             two_factor.disable(current_user, form.password.data, now=utcnow())
         if disabled:
             if current_app.config["TWO_FACTOR_REQUIRED"]:
-                flash("Two-step login is off. Set it up again now, for example with your new phone.", "info")
+                flash(gettext("Two-step login is off. Set it up again now, for example with your new phone."), "info")
             else:
-                flash("Two-step login is off. Logging in now takes only your password.", "info")
+                flash(gettext("Two-step login is off. Logging in now takes only your password."), "info")
             return redirect(url_for("auth.two_factor"))
     return render_template(
         "auth/two_factor_status.html", left=two_factor.recovery_codes_left(current_user), disable_form=form

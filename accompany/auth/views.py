@@ -15,8 +15,17 @@ from accompany.auth.sessions import await_second_step, begin_session, end_sessio
 from accompany.clock import utcnow
 from accompany.committing import committing, require_valid
 from accompany.formfields import ActionForm, safe_next_url
+from accompany.i18n import N_, gettext
+from accompany.models import Role
 from accompany.services.errors import InvitationInvalid
 from accompany.services.people import accounts, two_factor
+
+# After accepting an invitation, by the role it gave.
+WELCOME = {
+    Role.ADMIN: N_("Welcome! Your admin account is ready."),
+    Role.COORDINATOR: N_("Welcome! Your coordinator account is ready."),
+    Role.VOLUNTEER: N_("Welcome! Your volunteer account is ready."),
+}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -52,7 +61,7 @@ def second_step():
     now = utcnow()
     user, next_url = pending_user(now=now)
     if user is None:
-        flash("Please log in again: the page for the code is only open for a few minutes.", "info")
+        flash(gettext("Please log in again: the page for the code is only open for a few minutes."), "info")
         return redirect(url_for("auth.login"))
     form = SecondStepForm()
     if form.validate_on_submit():
@@ -64,7 +73,7 @@ def second_step():
         if passed:
             if kind == "recovery":
                 left = two_factor.recovery_codes_left(user)
-                flash(f"You used a recovery code; {left} left. Each one works only once.", "warning")
+                flash(gettext("You used a recovery code; %(num)s left. Each one works only once.", num=left), "warning")
             return redirect(safe_next_url(next_url) or url_for("home.index"))
     return render_template("auth/second_step.html", form=form)
 
@@ -74,7 +83,7 @@ def logout():
     require_valid(ActionForm())
     with committing():
         end_session()
-    flash("You are logged out.", "info")
+    flash(gettext("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -85,7 +94,7 @@ def log_out_everywhere():
     with committing():
         accounts.log_out_everywhere(current_user, now=utcnow())
         end_session()
-    flash("You are logged out on every phone and computer, this one too.", "info")
+    flash(gettext("You are logged out on every phone and computer, this one too."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -135,7 +144,7 @@ def change_password():
             accounts.change_password(current_user, form.current.data, form.password.data, now=utcnow())
             begin_session(current_user._get_current_object(), now=utcnow())
         if changed:
-            flash("Your password is changed. Other devices have been logged out.", "success")
+            flash(gettext("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form, action_form=ActionForm())
 
@@ -146,14 +155,14 @@ def accept_invitation(token: str):
         abort(404)
     try:
         invitation = accounts.find_invitation(token, now=utcnow())
-    except InvitationInvalid as error:
-        return render_template("auth/invitation_invalid.html", message=str(error)), 404
+    except InvitationInvalid:
+        return render_template("auth/invitation_invalid.html"), 404
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         with committing(form, field="password") as accepted:
             user = accounts.accept_invitation(token, form.name.data, form.password.data, now=utcnow())
             begin_session(user, now=utcnow())
         if accepted:
-            flash(f"Welcome! Your {user.role.label.lower()} account is ready.", "success")
+            flash(gettext(WELCOME[user.role]), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/invitation.html", form=form, invitation=invitation)

@@ -28,6 +28,7 @@ from accompany.models.enums import (  # noqa: E402
     NeedKind,
     NeedStatus,
     Outcome,
+    PageLanguage,
     RecipientKind,
     Role,
     RotaSpan,
@@ -61,7 +62,7 @@ from accompany.models.enums import BondPaidHow, BondSetBy, BondStatus, FundEntry
 __all__ = [
     "HEARING_KINDS", "MUST_ATTEND_KINDS", "BringItem", "Appointment", "AppointmentSeries", "AppointmentKind", "AppointmentStatus", "AttendanceMode", "AuditEvent", "Claim", "CodePurpose",
     "Family", "FormSubmission", "InboundMessage", "Invitation", "Language", "Location", "LocationKind", "LoginSession",
-    "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "PhoneCode", "RecipientKind",
+    "LoginThrottle", "MessageKind", "MessageState", "OptOut", "Outcome", "OutboundMessage", "PageLanguage", "PhoneCode", "RecipientKind",
     "RecoveryCode", "Role", "SchedulerHeartbeat", "Shift", "ShiftRole", "UrgentAnswer", "UrgentAsk", "UrgentCall",
     "User", "UserStatus", "VerifyMethod", "VolunteerLanguage", "Wording",
     # Casework: letters of support and legal referrals.

@@ -44,6 +44,17 @@ class Language(LabelledEnum):
     OTHER = "other", "Other"
 
 
+class PageLanguage(LabelledEnum):
+    """The languages the pages are translated into (and the texts written in), each labelled in
+    itself, as the language picker shows it. Babel's locale for each is `accompany.i18n.LOCALES`."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+    PORTUGUESE = "pt", "Português"
+    HAITIAN_CREOLE = "ht", "Kreyòl"
+    FRENCH = "fr", "Français"
+
+
 class Wording(LabelledEnum):
     DISCREET = "discreet", "Discreet (no words like court or ICE)"
     PLAIN = "plain", "Plain (names the court or ICE)"

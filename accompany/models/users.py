@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accompany.crypto import EncryptedText
 from accompany.database import UTCDateTime, Versioned, db, enum_type
-from accompany.models.enums import Language, Role, UserStatus
+from accompany.models.enums import Language, PageLanguage, Role, UserStatus
 from accompany.words import first_name
 
 
@@ -46,6 +46,9 @@ class User(Versioned, db.Model):
     home_area: Mapped[str] = mapped_column(String(120), default="")
     sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The one language chosen for this person's pages and texts (the picker or the profile sets
+    # it); None until they choose, when pages follow the browser and texts their first language.
+    preferred_language: Mapped[PageLanguage | None] = mapped_column(enum_type(PageLanguage, "page_language"))
 
     languages: Mapped[list[VolunteerLanguage]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",

@@ -3,7 +3,8 @@ it, and the one that deletes their account."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Optional, Regexp
 
 from accompany.formfields import (
@@ -16,6 +17,7 @@ from accompany.formfields import (
     phone_number,
     texted_code_field,
 )
+from accompany.i18n import _l, language_choices
 from accompany.models import Language
 from accompany.services.people.profile import HOME_AREA_MAX, NAME_MAX, ProfileDetails
 
@@ -44,6 +46,12 @@ class ProfileForm(InputForm):
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
     sms_opt_in = BooleanField("Send me shift reminders by text message")
+    # The one language of their pages and texts; the picker at the foot of every page sets it too.
+    # Not sent (an older page): left as it is; a value we do not have: the service says so.
+    preferred_language = SelectField(
+        _l("Language for your pages and texts"), validate_choice=False,
+        choices=[SelectChoice("", _l("Not chosen yet")), *(SelectChoice(*choice) for choice in language_choices())],
+    )
     languages = MultiCheckboxField(
         "Languages you speak well", choices=enum_choices(Language), validators=[Optional()]
     )
@@ -71,6 +79,7 @@ class ProfileForm(InputForm):
             obligor_eligible=bool(self.obligor_eligible.data),
             home_area=self.home_area.data or "",
             sms_opt_in=bool(self.sms_opt_in.data),
+            preferred_language=self.preferred_language.data,
         )
 
 

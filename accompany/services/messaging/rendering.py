@@ -142,10 +142,11 @@ def recipient_language(message: OutboundMessage) -> Language:
 
 
 def spoken_language(families: Iterable[Family], users: Iterable[User]) -> Language:
-    """The first of the families' languages, then of the users' languages, that we have texts for;
-    else English."""
+    """The first of the families' languages, then of the users' (each user's chosen language, then
+    the ones they speak), that we have texts for; else English."""
     wanted = [family.language for family in families]
-    wanted += [entry.language for user in users for entry in user.languages]
+    for user in users:
+        wanted += [user.preferred_language, *(entry.language for entry in user.languages)]
     for language in wanted:
         if language is not None and language.value in CATALOGS:
             return Language(language.value)

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accompany.database import db
 from accompany.models import (
     Claim,
     Language,
+    PageLanguage,
     PhoneCode,
     Shift,
     User,
@@ -70,6 +72,11 @@ class UnknownLanguage(DomainError):
     field = "languages"
 
 
+class UnknownPageLanguage(DomainError):
+    message = "Choose one of the languages listed."
+    field = "preferred_language"
+
+
 class TrainingInFuture(DomainError):
     message = "The training date cannot be in the future. Enter it once you have had the training."
     field = "court_training_on"
@@ -92,6 +99,7 @@ class ProfileDetails:
     obligor_eligible: bool = False
     home_area: str = ""
     sms_opt_in: bool = False
+    preferred_language: str | None = None  # a PageLanguage code; "" for none chosen, None: leave it
 
 
 def details_of(user: User) -> ProfileDetails:
@@ -105,6 +113,7 @@ def details_of(user: User) -> ProfileDetails:
         obligor_eligible=user.obligor_eligible,
         home_area=user.home_area,
         sms_opt_in=user.sms_opt_in,
+        preferred_language=user.preferred_language.value if user.preferred_language else "",
     )
 
 
@@ -158,6 +167,8 @@ def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> lis
         raise NotAVolunteer("Only volunteers have a volunteer profile.")
     waiting = phone_codes.pending_phone_check(user)
     phone = _check(user, details, waiting, now=now)
+    language = user.preferred_language if details.preferred_language is None else \
+        page_language_of(details.preferred_language)
     changed: list[str] = []
 
     def change(name: str, value: object) -> None:
@@ -185,6 +196,7 @@ def update_profile(user: User, details: ProfileDetails, *, now: datetime) -> lis
         changed.append("obligor_eligible")
     change("home_area", (details.home_area or "").strip())
     change("sms_opt_in", bool(details.sms_opt_in))
+    change("preferred_language", language)
 
     _texts_follow(user, changed, now=now)
     if changed:
@@ -232,3 +244,27 @@ def text_new_code(user: User, *, now: datetime, seen: int | None = None) -> Phon
     if not has_own_profile(user):
         raise NotAVolunteer("Only volunteers have a volunteer profile.")
     return phone_codes.text_new_code(user, now=now, seen=seen)
+
+
+def page_language_of(code: str | None) -> PageLanguage | None:
+    """The page language with this code ("" or None: none chosen), or UnknownPageLanguage."""
+    if not code:
+        return None
+    try:
+        return PageLanguage(code)
+    except ValueError:
+        raise UnknownPageLanguage() from None
+
+
+def set_preferred_language(user: User, code: str) -> bool:
+    """Make `code` the one language of `user`'s pages and texts (the picker, for anyone signed in);
+    True if it changed. Last choice wins: the UPDATE compares nothing, so the same choice sent twice
+    at once is made twice, never refused."""
+    language = page_language_of(code)
+    if language is None:
+        raise UnknownPageLanguage()
+    if user.preferred_language == language:
+        return False
+    db.session.execute(update(User).where(User.id == user.id).values(preferred_language=language))
+    set_committed_value(user, "preferred_language", language)  # as saved: no ORM change, no version compare
+    return True
