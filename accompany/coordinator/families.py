@@ -6,6 +6,7 @@ Flash messages never carry a family's name: they travel in the session cookie.
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext
 from flask_login import current_user
 
 from accompany import timezones
@@ -14,7 +15,6 @@ from accompany.committing import committing, committing_button
 from accompany.coordinator import bp
 from accompany.coordinator.family_forms import FamilyForm, FamilySearchForm
 from accompany.database import db
-from accompany.dateformat import format_moment
 from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
 from accompany.models import Family
@@ -58,7 +58,7 @@ def new_family():
                 form.details(tz_name=_tz_name()), by=current_user, now=utcnow()
             )
         if saved:
-            flash("The family is saved.", "success")
+            flash(gettext("The family is saved."), "success")
             return redirect(url_for(".family", family_id=family.id))
     return render_template("coordinator/families/form.html", form=form, family=None)
 
@@ -72,7 +72,7 @@ def family(family_id: int):
     consent_day = None
     if family.consent_at is not None:
         local = timezones.to_local(family.consent_at, _tz_name(family)).date()
-        consent_day = format_moment(local, "MMM d, y", "en_US")
+        consent_day = format_date(local, "medium")  # "Nov 21, 2026", in the page's locale
     return render_template(
         "coordinator/families/detail.html",
         family=family,
@@ -111,7 +111,7 @@ def edit_family(family_id: int):
                 now=utcnow(),
             )
         if saved:
-            flash("The family's details are saved." if changed else "Nothing was changed.", "success")
+            flash(gettext("The family's details are saved.") if changed else gettext("Nothing was changed."), "success")
             return redirect(url_for(".family", family_id=family.id))
     return render_template("coordinator/families/form.html", form=form, family=family)
 
@@ -120,7 +120,7 @@ def edit_family(family_id: int):
 @staff_required
 def close_family(family_id: int):
     family = db.get_or_404(Family, family_id)
-    with committing_button("The family is closed. No more texts will go to it."):
+    with committing_button(gettext("The family is closed. No more texts will go to it.")):
         family_service.close_family(family, by=current_user, now=utcnow())
     return redirect(url_for(".family", family_id=family_id))
 
@@ -129,6 +129,6 @@ def close_family(family_id: int):
 @staff_required
 def reopen_family(family_id: int):
     family = db.get_or_404(Family, family_id)
-    with committing_button("The family is open again."):
+    with committing_button(gettext("The family is open again.")):
         family_service.reopen_family(family, by=current_user, now=utcnow())
     return redirect(url_for(".family", family_id=family_id))

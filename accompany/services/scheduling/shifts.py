@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentKind,
@@ -49,7 +50,7 @@ class SlotsBelowClaims(DomainError):
 
 
 class NotScheduled(DomainError):
-    message = "This appointment is already cancelled or closed, so it cannot be changed this way."
+    message = N_("This appointment is already cancelled or closed, so it cannot be changed this way.")
 
 
 def check_changeable(appointment: Appointment) -> None:
@@ -59,7 +60,7 @@ def check_changeable(appointment: Appointment) -> None:
 
 
 class BadShiftWindow(DomainError):
-    message = "A shift must end after it starts."
+    message = N_("A shift must end after it starts.")
 
 
 @dataclass(frozen=True)
