@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess  # nosec B404: the project's own script
+import sys
 import tempfile
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -20,6 +22,7 @@ from werkzeug.routing import Rule
 from accompany import create_app
 from accompany.clock import parse_instant, set_clock, utcnow
 from accompany.database import db as _db
+from config import BASE_DIR as ROOT
 from config import TestingConfig
 from tests.support.clock_use import reads_the_clock
 from tests.support.factories import Factory
@@ -105,6 +108,17 @@ def pytest_configure(config):
             parse_instant(clock)
         except ValueError as error:
             raise pytest.UsageError(f"--clock: {error}") from None
+    if not hasattr(config, "workerinput"):  # once, before any xdist worker starts
+        compile_translations()
+
+
+def compile_translations() -> None:
+    """The pages' catalogs as the app reads them (.mo files are built, not committed): the same
+    `scripts/translations compile` that scripts/install runs, so a catalog just edited is used."""
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "translations"), "compile"], capture_output=True, text=True,
+                          env={**os.environ, "PYTHON": sys.executable}, check=False)
+    if done.returncode:
+        raise pytest.UsageError(f"scripts/translations compile failed:\n{done.stderr}")
 
 
 def pytest_report_header(config):

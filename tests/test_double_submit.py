@@ -403,6 +403,8 @@ CASES = {
                                                  code=w.secrets["reset_code"], password=NEW_PASSWORD,
                                                  confirm=NEW_PASSWORD),
     "auth.second_step": _code("code", "halfway", "/login/code", "/login/code"),
+    # The language picker, signed in: the account's one language (issue 17).
+    "auth.set_language": button("/password", "/language", "volunteer", language="fr", return_to="/password"),
     "auth.signup": button("/signup", "/signup", "anon", name="Sam Signup", email="sam@example.org",
                           password=NEW_PASSWORD, confirm=NEW_PASSWORD, phone="617-555-0177", languages="es",
                           sms_opt_in="y"),

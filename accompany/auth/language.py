@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from accompany.auth import bp
 from accompany.committing import committing
@@ -20,8 +21,9 @@ from accompany.services.people import profile
 
 
 class LanguageForm(InputForm):
-    language = SelectField(_l("Language"), choices=language_choices(), validate_choice=False)
-    next = HiddenField()
+    language = SelectField(_l("Language"), choices=[SelectChoice(*choice) for choice in language_choices()],
+                           validate_choice=False)  # a language we do not have: a plain message below
+    return_to = HiddenField()  # the page the picker was on (not `next`, which the login form has)
 
 
 @bp.post("/language")
@@ -29,7 +31,7 @@ def set_language():
     """Set the pages' language and return to the page the picker was on. Sent twice, it sets the
     same language twice; a language we do not have gets a plain message and changes nothing."""
     form = LanguageForm()
-    back = safe_next_url(form.next.data) or url_for("home.index")
+    back = safe_next_url(form.return_to.data) or url_for("home.index")
     if not form.validate_on_submit():  # a stale or missing CSRF token answers 400 before this
         return redirect(back)
     try:

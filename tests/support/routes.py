@@ -51,6 +51,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "auth.reset_password": PUBLIC,  # only with the token the browser got when it asked
     "volunteer.calendar_feed": PUBLIC,  # the token is the key
     "home.index": PUBLIC,  # a welcome page with the way in, or the person's own home
+    "auth.set_language": PUBLIC,  # the language picker on every page, before logging in too
     "auth.logout": _roles(anon=LOGIN, pending=LOGIN, volunteer=LOGIN, holder=LOGIN, coordinator=LOGIN,
                           admin=LOGIN),  # everyone lands on the login page
     "auth.change_password": SIGNED_IN,
