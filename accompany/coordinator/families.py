@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accompany import timezones
@@ -22,7 +23,7 @@ from accompany.pagination import page_of
 from accompany.services.casework import bonds as bond_service
 from accompany.services.casework import letters, referrals
 from accompany.services.casework import needs as need_service
-from accompany.services.messaging import audience
+from accompany.services.messaging import audience, keywords
 from accompany.services.people import families as family_service
 from accompany.services.people import family_records
 
@@ -31,6 +32,14 @@ PER_PAGE = 50
 
 def _tz_name(family: Family | None = None) -> str:
     return (family.timezone if family is not None else "") or current_app.config["ORG_TIMEZONE"]
+
+
+# What a family's text was read as (services/messaging/keywords.py), in the page's language.
+INBOUND_WORDS = {
+    keywords.YES: _l("a yes"), keywords.NO: _l("a no"), keywords.RIDE: _l("a ride request"),
+    keywords.STOP: _l("STOP"), keywords.START: _l("START"), keywords.HELP: _l("HELP"),
+    keywords.STOP_REQUEST: _l("sounds like “stop texting me”"), keywords.OTHER: _l("a message"),
+}
 
 
 @bp.get("/families")
@@ -79,6 +88,7 @@ def family(family_id: int):
         consent_day=consent_day,
         appointments=family_records.family_appointments(family),
         messages=family_records.family_messages(family),
+        inbound_words=INBOUND_WORDS,
         texts_stopped=bool(family.phone_hash) and audience.is_opted_out(family.phone_hash),
         form=ActionForm(),
         # Casework: letters of support and legal referrals.
