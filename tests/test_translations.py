@@ -21,7 +21,7 @@ from jinja2.ext import babel_extract
 from sqlalchemy import select
 
 from accompany.clock import utcnow
-from accompany.models import LoginSession, PageLanguage, Role, ShiftRole
+from accompany.models import Language, LoginSession, PageLanguage, Role, ShiftRole
 from accompany.services.messaging import inbound
 from accompany.services.people.accounts import invite_user
 from accompany.timezones import us_zone_choices
@@ -287,8 +287,11 @@ def coordinator_pages(app, make, db, language: str) -> dict[str, str]:
     place = make.location(name="Boston Immigration Court", town="Boston", address="15 New Sudbury St, Boston, MA 02203")
     family = make.family(name="Rosa M.", phone="617-555-0142", town="Chelsea", sms_consent=False)
     appointment = make.appointment(family=family, location=place)
-    volunteer = make.volunteer(name="Hal Helper", email="hal@example.org", home_area="Somerville", has_car=True)
-    make.claim(make.shift(appointment=appointment), volunteer)
+    # Every requirement and skill, so each of their words shows.
+    volunteer = make.volunteer(name="Hal Helper", email="hal@example.org", home_area="Somerville", has_car=True,
+                               court_training_on=utcnow().date(), obligor_eligible=True, obligor_attested_at=utcnow())
+    make.claim(make.shift(appointment=appointment, requires_car=True, requires_training=True, requires_obligor=True,
+                          language=Language.SPANISH), volunteer)
     make.shift(appointment=appointment, role=ShiftRole.RIDE_THERE)
     make.pending_volunteer(name="Lucia Nueva", email="lucia@example.org")
     db.session.commit()
@@ -300,9 +303,11 @@ def coordinator_pages(app, make, db, language: str) -> dict[str, str]:
              f"/coordinator/appointments/{appointment.id}/edit", "/coordinator/volunteers",
              f"/coordinator/volunteers/{volunteer.id}", "/coordinator/locations", f"/coordinator/locations/{place.id}",
              f"/coordinator/locations/{place.id}/edit", "/coordinator/inbox"]
-    pages = {path: staff.get(path).get_data(as_text=True) for path in paths}
-    conversation = re.search(r'href="(/coordinator/inbox/[0-9a-f]{64})"', pages["/coordinator/inbox"])[1]
-    pages["a conversation"] = staff.get(conversation).get_data(as_text=True)
+    responses = {path: staff.get(path) for path in paths}
+    conversation = re.search(r'href="(/coordinator/inbox/[0-9a-f]{64})"', responses["/coordinator/inbox"].text)[1]
+    responses["a conversation"] = staff.get(conversation)
+    assert {name: response.status_code for name, response in responses.items() if response.status_code != 200} == {}
+    pages = {name: response.get_data(as_text=True) for name, response in responses.items()}
     for name, mark in {f"/coordinator/families/{family.id}": "Rosa M.", "/coordinator/inbox": "badge-waiting",
                        f"/coordinator/appointments/{appointment.id}": "Hal Helper",
                        "/coordinator/volunteers": "Lucia Nueva", "a conversation": "nos vemos"}.items():
