@@ -97,7 +97,8 @@ def _fill_details(form: AppointmentDetailsForm, details: service.AppointmentDeta
 def _show_proposals(form: NewAppointmentForm, details: service.AppointmentDetails, keep: dict) -> None:
     """Fill the shift part of the form: kept entries for roles still wanted, proposals for new ones."""
     roles = [ShiftRole(value) for value in form.needs.data or []]
-    proposals = shift_service.propose_shifts(details, roles, family_language=details.family.language, town=details.family.town)
+    proposals = shift_service.propose_shifts(details, roles, family_language=details.family.language,
+                                             town=details.family.town, words=gettext)
     while form.shifts.entries:
         form.shifts.pop_entry()
     for role, plan in zip(roles, proposals, strict=False):
@@ -155,7 +156,8 @@ def new_appointment():
             if form.shifts.entries:
                 plans = [plan_from_form(entry.form, location.timezone) for entry in form.shifts]
             else:
-                plans = shift_service.propose_shifts(details, wanted, family_language=chosen_family.language, town=chosen_family.town)
+                plans = shift_service.propose_shifts(details, wanted, family_language=chosen_family.language,
+                                                     town=chosen_family.town, words=gettext)
             if form.repeat.data:
                 with committing(form, field="repeat") as saved:
                     made = series_service.create_series(
