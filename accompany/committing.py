@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import abort, flash
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -153,8 +154,13 @@ def require_valid(form: F) -> F:
     return form
 
 
+def shown(error: DomainError) -> str:
+    """`error`'s message in the page's language (its English when the catalogs lack it)."""
+    return gettext(error.message, **error.values)
+
+
 def _show(error: DomainError, form: FlaskForm | None, field: str | None) -> None:
-    message = str(error)
+    message = shown(error)
     if form is None or error.whole_request:
         flash(message, "warning")
         return

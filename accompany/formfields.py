@@ -123,8 +123,9 @@ class PlainDateField(DateField):
 
 
 def enum_choices(enum_cls, only=None) -> list[SelectChoice]:
-    """Select options for a LabelledEnum (optionally just some members)."""
-    return [SelectChoice(member.value, member.label) for member in (only or enum_cls)]
+    """Select options for a LabelledEnum (optionally just some members), labelled in the page's
+    language when shown."""
+    return [SelectChoice(member.value, _l(member.label)) for member in (only or enum_cls)]
 
 
 def at_most(limit: int, what: str | None = None) -> Length:

@@ -43,6 +43,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from accompany.marks import N_  # noqa: F401 (marks strings here and for the modules that import it)
 from accompany.models import Language, PageLanguage
 from config import ConfigError
 
@@ -97,12 +98,6 @@ LANGUAGE_NAMES = {
     Language.ARABIC: _l("Arabic"),
     Language.OTHER: _l("Other"),
 }
-
-
-def N_(text: str) -> str:  # noqa: N802 (the name babel's extractor looks for)
-    """Mark `text` for the catalogs where it is written; something else translates it when shown
-    (Flask-Login's message, through its localize_callback)."""
-    return text
 
 
 def language_name(language: Language | None) -> str:

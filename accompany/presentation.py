@@ -8,6 +8,7 @@ from functools import cache
 from babel import Locale
 from babel.numbers import format_decimal
 from flask import current_app
+from flask_babel import gettext
 from flask_login import current_user
 
 from accompany import timezones
@@ -64,8 +65,11 @@ def _babel_locale(locale: str) -> Locale:
 
 
 def label(value: object) -> str:
-    """The human word for an enum value (falls back to the value itself)."""
-    return getattr(value, "label", "" if value is None else str(value))
+    """The human word for an enum value, in the page's language (falls back to the value itself)."""
+    words = getattr(value, "label", None)
+    if words is None:
+        return "" if value is None else str(value)
+    return gettext(words)
 
 
 # The navigation's words by endpoint, marked for translation; `_navigation_words` looks each up

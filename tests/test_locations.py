@@ -148,7 +148,7 @@ def test_coordinator_adds_a_place_and_its_page_has_a_map_link(staff, db):
 @pytest.mark.parametrize(
     "fields, message",
     [
-        (dict(name=""), "Enter the place&#39;s name"),
+        (dict(name=""), "Enter the place's name"),
         (dict(name="x" * 61), "Keep the name under 60"),
         (dict(address=""), "Enter the street address"),
         (dict(kind="prison"), "Choose one of the options listed"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -58,9 +59,9 @@ def _chosen(form: AppointmentDetailsForm) -> tuple[Family | None, Location | Non
     family = db.session.get(Family, form.family_id.data) if form.family_id.data else None
     location = db.session.get(Location, form.location_id.data) if form.location_id.data else None
     if family is None:
-        form.family_id.errors.append("Choose the family.")
+        form.family_id.errors.append(gettext("Choose the family."))
     if location is None:
-        form.location_id.errors.append("Choose where the appointment is.")
+        form.location_id.errors.append(gettext("Choose where the appointment is."))
     return family, location
 
 
@@ -96,7 +97,8 @@ def _fill_details(form: AppointmentDetailsForm, details: service.AppointmentDeta
 def _show_proposals(form: NewAppointmentForm, details: service.AppointmentDetails, keep: dict) -> None:
     """Fill the shift part of the form: kept entries for roles still wanted, proposals for new ones."""
     roles = [ShiftRole(value) for value in form.needs.data or []]
-    proposals = shift_service.propose_shifts(details, roles, family_language=details.family.language, town=details.family.town)
+    proposals = shift_service.propose_shifts(details, roles, family_language=details.family.language,
+                                             town=details.family.town, words=gettext)
     while form.shifts.entries:
         form.shifts.pop_entry()
     for role, plan in zip(roles, proposals, strict=False):
@@ -149,25 +151,26 @@ def new_appointment():
                 keep = {ShiftRole(e.form.role.data): SimpleNamespace(**e.form.data) for e in form.shifts}
                 _show_proposals(form, details, keep)
                 if not reviewing:
-                    flash("The help needed changed: check the shifts below, then save.", "warning")
+                    flash(gettext("The help needed changed: check the shifts below, then save."), "warning")
                 return _render_new(form, family, review=True)
             if form.shifts.entries:
                 plans = [plan_from_form(entry.form, location.timezone) for entry in form.shifts]
             else:
-                plans = shift_service.propose_shifts(details, wanted, family_language=chosen_family.language, town=chosen_family.town)
+                plans = shift_service.propose_shifts(details, wanted, family_language=chosen_family.language,
+                                                     town=chosen_family.town, words=gettext)
             if form.repeat.data:
                 with committing(form, field="repeat") as saved:
                     made = series_service.create_series(
                         details, plans, every_weeks=form.every_weeks.data if form.repeat.data == "weeks" else None,
                         until=form.until.data, by=current_user, now=utcnow())
                 if saved:
-                    flash(f"{len(made)} check-ins saved, each with its shifts and reminders.", "success")
+                    flash(ngettext("%(num)d check-in saved, with its shifts and reminders.", "%(num)d check-ins saved, each with its shifts and reminders.", len(made)), "success")
                     return redirect(url_for(".appointment", appointment_id=made[0].id))
                 return _render_new(form, family, review=bool(form.shifts.entries))
             with committing(form, field="day") as saved:
                 appointment = service.create_appointment(details, plans, by=current_user, now=utcnow(), previous=previous)
             if saved:
-                flash(f"Appointment saved with {len(plans)} shift{'s' if len(plans) != 1 else ''}.", "success")
+                flash(ngettext("Appointment saved with %(num)d shift.", "Appointment saved with %(num)d shifts.", len(plans)), "success")
                 return redirect(url_for(".appointment", appointment_id=appointment.id))
     return _render_new(form, family, review=bool(form.shifts.entries))
 
@@ -226,7 +229,7 @@ def edit_appointment(appointment_id: int):
                     appointment, _details(form, appointment.family, location), by=current_user, now=utcnow()
                 )
             if saved:
-                flash("Appointment updated.", "success")
+                flash(gettext("Appointment updated."), "success")
                 return redirect(url_for(".appointment", appointment_id=appointment.id))
     return render_template("coordinator/appointments/edit.html", form=form, appointment=appointment)
 
@@ -253,14 +256,15 @@ def reschedule_appointment(appointment_id: int):
         return _back_to(appointment)
     scope = _series_scope(appointment, form.scope.data)
     if scope is None:
-        return _ask_scope(appointment, "reschedule_appointment", "Move", {"day": form.day.raw_data[0],
+        return _ask_scope(appointment, "reschedule_appointment", "move", {"day": form.day.raw_data[0],
                                                                            "time": form.time.raw_data[0]})
     with committing() as done:
         starts_at = from_local(form.day.data, form.time.data, appointment.location.timezone)
         moved = series_service.reschedule_in_series(appointment, starts_at, scope, by=current_user, now=utcnow())
     if done:
-        what = "Rescheduled" if len(moved) == 1 else f"Rescheduled {len(moved)} check-ins"
-        flash(f"{what}. The shifts moved too; the families and the volunteers will be told.", "success")
+        flash(ngettext("Rescheduled. The shifts moved too; the families and the volunteers will be told.",
+                       "Rescheduled %(num)d check-ins. The shifts moved too; the families and the volunteers will "
+                       "be told.", len(moved)), "success")
     return _back_to(appointment)
 
 
@@ -295,7 +299,7 @@ def verify_appointment(appointment_id: int):
         verification.record_verification(appointment, VerifyMethod(form.how.data), note=form.note.data or "",
                                          by=current_user, now=utcnow())
     if done:
-        flash("Recorded: the hearing's date is verified.", "success")
+        flash(gettext("Recorded: the hearing's date is verified."), "success")
     return _back_to(appointment)
 
 
@@ -306,8 +310,8 @@ def cancel_appointment(appointment_id: int):
     scope = _series_scope(appointment, request.form.get("scope"))
     if scope is None:
         require_valid(ActionForm())
-        return _ask_scope(appointment, "cancel_appointment", "Cancel", {})
-    with committing_button("Cancelled. The family and the volunteers will be told."):
+        return _ask_scope(appointment, "cancel_appointment", "cancel", {})
+    with committing_button(gettext("Cancelled. The family and the volunteers will be told.")):
         series_service.end_in_series(appointment, scope, by=current_user, now=utcnow())
     return _back_to(appointment)
 
@@ -325,9 +329,9 @@ def close_appointment(appointment_id: int):
         prefill = service.close_appointment(appointment, outcome, notes=form.notes.data or "", by=current_user, now=utcnow())
     if not done:
         return _back_to(appointment)
-    flash(f"Closed as {outcome.label.lower()}.", "success")
+    flash(gettext("Closed as %(outcome)s.", outcome=gettext(outcome.label).lower()), "success")
     if prefill is not None:
-        flash("Now enter the new date for the next appointment.", "info")
+        flash(gettext("Now enter the new date for the next appointment."), "info")
         return redirect(url_for(".new_appointment", family_id=appointment.family_id, previous_id=appointment.id))
     return _back_to(appointment)
 
@@ -336,7 +340,7 @@ def close_appointment(appointment_id: int):
 @staff_required
 def confirm_draft(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
-    with committing_button("Confirmed. The family's reminders are planned."):
+    with committing_button(gettext("Confirmed. The family's reminders are planned.")):
         service.confirm_draft(appointment, by=current_user, now=utcnow())
     return _back_to(appointment)
 
@@ -345,7 +349,7 @@ def confirm_draft(appointment_id: int):
 @staff_required
 def clear_alert(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
-    with committing_button("The detention alert is marked as handled.") as done:
+    with committing_button(gettext("The detention alert is marked as handled.")) as done:
         service.clear_detained_alert(appointment, by=current_user, now=utcnow())
     if not done:
         return _back_to(appointment)

@@ -6,6 +6,8 @@ Flash messages never carry a family's name: they travel in the session cookie.
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accompany import timezones
@@ -14,7 +16,6 @@ from accompany.committing import committing, committing_button
 from accompany.coordinator import bp
 from accompany.coordinator.family_forms import FamilyForm, FamilySearchForm
 from accompany.database import db
-from accompany.dateformat import format_moment
 from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
 from accompany.models import Family
@@ -22,7 +23,7 @@ from accompany.pagination import page_of
 from accompany.services.casework import bonds as bond_service
 from accompany.services.casework import letters, referrals
 from accompany.services.casework import needs as need_service
-from accompany.services.messaging import audience
+from accompany.services.messaging import audience, keywords
 from accompany.services.people import families as family_service
 from accompany.services.people import family_records
 
@@ -31,6 +32,14 @@ PER_PAGE = 50
 
 def _tz_name(family: Family | None = None) -> str:
     return (family.timezone if family is not None else "") or current_app.config["ORG_TIMEZONE"]
+
+
+# What a family's text was read as (services/messaging/keywords.py), in the page's language.
+INBOUND_WORDS = {
+    keywords.YES: _l("a yes"), keywords.NO: _l("a no"), keywords.RIDE: _l("a ride request"),
+    keywords.STOP: _l("STOP"), keywords.START: _l("START"), keywords.HELP: _l("HELP"),
+    keywords.STOP_REQUEST: _l("sounds like “stop texting me”"), keywords.OTHER: _l("a message"),
+}
 
 
 @bp.get("/families")
@@ -58,7 +67,7 @@ def new_family():
                 form.details(tz_name=_tz_name()), by=current_user, now=utcnow()
             )
         if saved:
-            flash("The family is saved.", "success")
+            flash(gettext("The family is saved."), "success")
             return redirect(url_for(".family", family_id=family.id))
     return render_template("coordinator/families/form.html", form=form, family=None)
 
@@ -72,13 +81,14 @@ def family(family_id: int):
     consent_day = None
     if family.consent_at is not None:
         local = timezones.to_local(family.consent_at, _tz_name(family)).date()
-        consent_day = format_moment(local, "MMM d, y", "en_US")
+        consent_day = format_date(local, "medium")  # "Nov 21, 2026", in the page's locale
     return render_template(
         "coordinator/families/detail.html",
         family=family,
         consent_day=consent_day,
         appointments=family_records.family_appointments(family),
         messages=family_records.family_messages(family),
+        inbound_words=INBOUND_WORDS,
         texts_stopped=bool(family.phone_hash) and audience.is_opted_out(family.phone_hash),
         form=ActionForm(),
         # Casework: letters of support and legal referrals.
@@ -111,7 +121,7 @@ def edit_family(family_id: int):
                 now=utcnow(),
             )
         if saved:
-            flash("The family's details are saved." if changed else "Nothing was changed.", "success")
+            flash(gettext("The family's details are saved.") if changed else gettext("Nothing was changed."), "success")
             return redirect(url_for(".family", family_id=family.id))
     return render_template("coordinator/families/form.html", form=form, family=family)
 
@@ -120,7 +130,7 @@ def edit_family(family_id: int):
 @staff_required
 def close_family(family_id: int):
     family = db.get_or_404(Family, family_id)
-    with committing_button("The family is closed. No more texts will go to it."):
+    with committing_button(gettext("The family is closed. No more texts will go to it.")):
         family_service.close_family(family, by=current_user, now=utcnow())
     return redirect(url_for(".family", family_id=family_id))
 
@@ -129,6 +139,6 @@ def close_family(family_id: int):
 @staff_required
 def reopen_family(family_id: int):
     family = db.get_or_404(Family, family_id)
-    with committing_button("The family is open again."):
+    with committing_button(gettext("The family is open again.")):
         family_service.reopen_family(family, by=current_user, now=utcnow())
     return redirect(url_for(".family", family_id=family_id))

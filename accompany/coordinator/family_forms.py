@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
@@ -25,43 +26,43 @@ from accompany.services.people import family_records
 
 class FamilyForm(SentOnce, InputForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[
-            InputRequired("Enter the family's name (first name and initial is enough)."),
-            at_most(family_service.NAME_MAX, "the name"),
+            InputRequired(_l("Enter the family's name (first name and initial is enough).")),
+            at_most(family_service.NAME_MAX, _l("the name")),
         ],
         render_kw={"autocomplete": "off"},
     )
     phone = StringField(
-        "Contact phone",
+        _l("Contact phone"),
         validators=[phone_number],
         render_kw={"autocomplete": "off", "inputmode": "tel"},
     )
-    language = PlainSelectField("Preferred language", choices=enum_choices(Language))
+    language = PlainSelectField(_l("Preferred language"), choices=enum_choices(Language))
     town = StringField(
-        "Town",
-        validators=[at_most(family_service.TOWN_MAX, "the town")],
+        _l("Town"),
+        validators=[at_most(family_service.TOWN_MAX, _l("the town"))],
     )
-    sms_consent = BooleanField("The family agreed to get text reminders")
+    sms_consent = BooleanField(_l("The family agreed to get text reminders"))
     consent_given_by = StringField(
-        "Consent given by",
+        _l("Consent given by"),
         validators=[at_most(family_service.CONSENT_TEXT_MAX)],
     )
-    consent_on = PlainDateField("Consent given on", validators=[Optional()])
+    consent_on = PlainDateField(_l("Consent given on"), validators=[Optional()])
     consent_method = StringField(
-        "How consent was given",
+        _l("How consent was given"),
         validators=[at_most(family_service.CONSENT_TEXT_MAX)],
     )
     # Short words, so a phone shows the choice whole; the field's hint says what each means.
     wording = PlainSelectField(
-        "Wording of texts",
-        choices=[SelectChoice(Wording.DISCREET.value, "Discreet"), SelectChoice(Wording.PLAIN.value, "Plain")],
+        _l("Wording of texts"),
+        choices=[SelectChoice(Wording.DISCREET.value, _l("Discreet")), SelectChoice(Wording.PLAIN.value, _l("Plain"))],
         default=Wording.DISCREET.value,
     )
-    legal_hold = BooleanField("Legal hold: keep this family's record (it is never purged)")
+    legal_hold = BooleanField(_l("Legal hold: keep this family's record (it is never purged)"))
     notes = TextAreaField(
-        "Notes",
-        validators=[at_most(family_service.NOTES_MAX, "notes")],
+        _l("Notes"),
+        validators=[at_most(family_service.NOTES_MAX, _l("notes"))],
         render_kw={"rows": 4},
     )
 
@@ -114,16 +115,16 @@ def consent_moment(day: date | None, tz_name: str, previous: datetime | None) ->
 
 
 STATUS_CHOICES = [
-    SelectChoice(family_records.OPEN, "Open"),
-    SelectChoice(family_records.CLOSED, "Closed"),
-    SelectChoice(family_records.ALL, "Open and closed"),
+    SelectChoice(family_records.OPEN, _l("Open")),
+    SelectChoice(family_records.CLOSED, _l("Closed")),
+    SelectChoice(family_records.ALL, _l("Open and closed")),
 ]
 
 
 CONSENT_CHOICES = [
-    SelectChoice("", "Either way"),
-    SelectChoice("yes", "Agreed to texts"),
-    SelectChoice("no", "No consent yet"),
+    SelectChoice("", _l("Either way")),
+    SelectChoice("yes", _l("Agreed to texts")),
+    SelectChoice("no", _l("No consent yet")),
 ]
 
 
@@ -133,14 +134,14 @@ class FamilySearchForm(InputForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name or phone", validators=[at_most(120, "the search")])
-    language = PlainSelectField("Language", choices=[SelectChoice("", "Any language"), *enum_choices(Language)], default="")
-    town = PlainSelectField("Town", default="")
-    status = PlainSelectField("Open or closed", choices=STATUS_CHOICES, default=family_records.OPEN)
-    consent = PlainSelectField("SMS consent", choices=CONSENT_CHOICES, default="")
+    q = StringField(_l("Name or phone"), validators=[at_most(120, _l("the search"))])
+    language = PlainSelectField(_l("Language"), choices=[SelectChoice("", _l("Any language")), *enum_choices(Language)], default="")
+    town = PlainSelectField(_l("Town"), default="")
+    status = PlainSelectField(_l("Open or closed"), choices=STATUS_CHOICES, default=family_records.OPEN)
+    consent = PlainSelectField(_l("SMS consent"), choices=CONSENT_CHOICES, default="")
 
     def set_towns(self, towns: list[str]) -> None:
-        self.town.choices = [SelectChoice("", "Any town"), *(SelectChoice(town, town) for town in towns)]
+        self.town.choices = [SelectChoice("", _l("Any town")), *(SelectChoice(town, town) for town in towns)]
 
     def criteria(self) -> family_records.FamilySearch:
         """The search as the service takes it; a filter with an error is left out."""

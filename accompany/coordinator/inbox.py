@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -24,16 +26,16 @@ KEY = re.compile(r"[0-9a-f]{64}")
 
 # What an incoming text was read as, in plain words (nothing for an ordinary message).
 READ_AS = {
-    keywords.STOP: "Read as STOP: nothing more is texted to this number",
-    keywords.START: "Read as START: this number takes texts again",
-    keywords.HELP: "Read as HELP: the help text was the answer",
-    keywords.YES: "Read as yes",
-    keywords.NO: "Read as no",
-    keywords.RIDE: "Read as a ride request",
-    keywords.STOP_REQUEST: "Sounds like “stop texting me”: a coordinator decides",
+    keywords.STOP: _l("Read as STOP: nothing more is texted to this number"),
+    keywords.START: _l("Read as START: this number takes texts again"),
+    keywords.HELP: _l("Read as HELP: the help text was the answer"),
+    keywords.YES: _l("Read as yes"),
+    keywords.NO: _l("Read as no"),
+    keywords.RIDE: _l("Read as a ride request"),
+    keywords.STOP_REQUEST: _l("Sounds like “stop texting me”: a coordinator decides"),
 }
 
-OUTGOING = {MessageKind.STAFF_REPLY: "Coordinator's reply"}
+OUTGOING = {MessageKind.STAFF_REPLY: _l("Coordinator's reply")}
 
 
 def _seen(form) -> int | None:
@@ -88,7 +90,7 @@ def reply_to_conversation(key: str):
         with committing(form, field="text") as planned:
             conversation_service.reply(key, form.text.data, by=current_user, now=utcnow(), seen=_seen(form))
         if planned:
-            flash("Reply planned: it goes out within a minute (texts to a family wait for daytime).", "success")
+            flash(gettext("Reply planned: it goes out within a minute (texts to a family wait for daytime)."), "success")
             return redirect(url_for(".conversation", key=key))
         if planned.sent_before:  # the first send of this form planned it (the flash says so)
             return redirect(url_for(".conversation", key=key))
@@ -103,7 +105,7 @@ def mark_conversation_handled(key: str):
     with committing() as done:
         handled = conversation_service.mark_handled(key, by=current_user, now=utcnow(), seen=_seen(form))
     if done:
-        flash("Marked as dealt with." if handled else "Nothing here was waiting.", "success")
+        flash(gettext("Marked as dealt with.") if handled else gettext("Nothing here was waiting."), "success")
     return redirect(url_for(".inbox"))
 
 
@@ -116,5 +118,5 @@ def opt_out_conversation(key: str):
         conversation_service.opt_out_number(key, by=current_user, now=utcnow(), seen=_seen(form))
     if not done:
         return redirect(url_for(".inbox"))
-    flash("Nothing more will be texted to this number unless it texts START.", "success")
+    flash(gettext("Nothing more will be texted to this number unless it texts START."), "success")
     return redirect(url_for(".conversation", key=key))

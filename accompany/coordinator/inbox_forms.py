@@ -6,6 +6,7 @@ they are reading or typing is not marked dealt with by their answer.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
@@ -28,10 +29,10 @@ class SeenForm(ActionForm):
 class ReplyForm(SentOnce, InputForm):
     seen = seen_field()
     text = TextAreaField(
-        "Your reply",
+        _l("Your reply"),
         validators=[
-            InputRequired("Write the reply first."),
-            Length(max=REPLY_MAX_LENGTH, message="That is too long for a text: keep it under about 300 letters."),
+            InputRequired(_l("Write the reply first.")),
+            Length(max=REPLY_MAX_LENGTH, message=_l("That is too long for a text: keep it under about 300 letters.")),
         ],
         render_kw={"maxlength": REPLY_MAX_LENGTH, "rows": 3, "autocomplete": "off"},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
@@ -21,44 +22,44 @@ from accompany.timezones import us_zone_choices
 
 class LocationForm(InputForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[
-            InputRequired("Enter the place's name."),
-            at_most(location_service.NAME_MAX, "the name"),
+            InputRequired(_l("Enter the place's name.")),
+            at_most(location_service.NAME_MAX, _l("the name")),
         ],
     )
-    kind = PlainSelectField("Kind of place", choices=enum_choices(LocationKind))
+    kind = PlainSelectField(_l("Kind of place"), choices=enum_choices(LocationKind))
     address = StringField(
-        "Street address",
+        _l("Street address"),
         validators=[
-            InputRequired("Enter the street address (it makes the map link)."),
-            at_most(location_service.ADDRESS_MAX, "the address"),
+            InputRequired(_l("Enter the street address (it makes the map link).")),
+            at_most(location_service.ADDRESS_MAX, _l("the address")),
         ],
     )
     town = StringField(
-        "Town",
-        validators=[at_most(location_service.TOWN_MAX, "the town")],
+        _l("Town"),
+        validators=[at_most(location_service.TOWN_MAX, _l("the town"))],
     )
-    timezone = PlainSelectField("Time zone")
+    timezone = PlainSelectField(_l("Time zone"))
     arrival_notes = TextAreaField(
-        "Arrival notes",
-        validators=[at_most(location_service.NOTES_MAX, "the notes")],
+        _l("Arrival notes"),
+        validators=[at_most(location_service.NOTES_MAX, _l("the notes"))],
         render_kw={"rows": 5},
     )
     discreet_label = StringField(
-        "Discreet name for family texts",
-        validators=[at_most(location_service.LABEL_MAX, "the discreet name")],
+        _l("Discreet name for family texts"),
+        validators=[at_most(location_service.LABEL_MAX, _l("the discreet name"))],
     )
     arrive_minutes_early = SmallIntegerField(
-        "Minutes early to arrive",
+        _l("Minutes early to arrive"),
         default=location_service.ARRIVE_EARLY_DEFAULT,
         validators=[
             Optional(),
             NumberRange(0, location_service.ARRIVE_EARLY_MAX,
-                        f"Enter a number of minutes from 0 to {location_service.ARRIVE_EARLY_MAX}."),
+                        _l("Enter a number of minutes from 0 to %(most)s.", most=location_service.ARRIVE_EARLY_MAX)),
         ],
     )
-    bring = MultiCheckboxField("What to bring", choices=enum_choices(BringItem))
+    bring = MultiCheckboxField(_l("What to bring"), choices=enum_choices(BringItem))
 
     def __init__(self, *args, current_zone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,4 +104,4 @@ class LocationActiveForm(InputForm):
     The wanted state is sent, not "flip it", so a double-tap does not undo itself.
     """
 
-    active = HiddenField(validators=[AnyOf(["0", "1"], message="Use the button on the place's page.")])
+    active = HiddenField(validators=[AnyOf(["0", "1"], message=_l("Use the button on the place's page."))])

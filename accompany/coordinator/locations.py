@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -35,7 +36,7 @@ def new_location():
         with committing(form) as saved:
             location = location_service.create_location(form.details(), by=current_user, now=utcnow())
         if saved:
-            flash(f"{location.name} is saved.", "success")
+            flash(gettext("%(name)s is saved.", name=location.name), "success")
             return redirect(url_for(".location", location_id=location.id))
     return render_template("coordinator/locations/form.html", form=form, location=None)
 
@@ -61,7 +62,7 @@ def edit_location(location_id: int):
         with committing(form) as saved:
             changed = location_service.update_location(location, form.details(), by=current_user, now=utcnow())
         if saved:
-            flash("The place is saved." if changed else "Nothing was changed.", "success")
+            flash(gettext("The place is saved.") if changed else gettext("Nothing was changed."), "success")
             return redirect(url_for(".location", location_id=location.id))
     return render_template("coordinator/locations/form.html", form=form, location=location)
 
@@ -75,7 +76,7 @@ def toggle_location(location_id: int):
     with committing() as done:
         location_service.set_location_active(location, active, by=current_user, now=utcnow())
     if done and active:
-        flash("The place is active again and offered for new appointments.", "success")
+        flash(gettext("The place is active again and offered for new appointments."), "success")
     elif done:
-        flash("The place is deactivated: it is no longer offered for new appointments.", "info")
+        flash(gettext("The place is deactivated: it is no longer offered for new appointments."), "info")
     return redirect(url_for(".location", location_id=location.id))

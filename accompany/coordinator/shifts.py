@@ -7,6 +7,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -66,7 +67,8 @@ def new_shift(appointment_id: int):
         wanted = request.args.get("role", "")
         role = ShiftRole(wanted) if wanted in ShiftRole._value2member_map_ else ShiftRole.COMPANION
         proposal = shift_service.propose_shifts(
-            appointment, [role], family_language=appointment.family.language, town=appointment.family.town
+            appointment, [role], family_language=appointment.family.language, town=appointment.family.town,
+            words=gettext,
         )[0]
         form.process(obj=shift_form_values(proposal, tz_name))
     elif form.validate():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
@@ -11,10 +12,10 @@ from accompany.models import Language, UserStatus
 from accompany.services.people.volunteers import VolunteerSearch
 
 STATUS_CHOICES = [
-    SelectChoice("", "Everyone"),
-    SelectChoice(UserStatus.PENDING.value, "Waiting for approval"),
-    SelectChoice(UserStatus.ACTIVE.value, "Active"),
-    SelectChoice(UserStatus.DISABLED.value, "Deactivated"),
+    SelectChoice("", _l("Everyone")),
+    SelectChoice(UserStatus.PENDING.value, _l("Waiting for approval")),
+    SelectChoice(UserStatus.ACTIVE.value, _l("Active")),
+    SelectChoice(UserStatus.DISABLED.value, _l("Deactivated")),
 ]
 
 
@@ -24,14 +25,14 @@ class VolunteerSearchForm(InputForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name or email", validators=[at_most(120, "the search")])
-    status = PlainSelectField("Status", choices=STATUS_CHOICES, default="")
+    q = StringField(_l("Name or email"), validators=[at_most(120, _l("the search"))])
+    status = PlainSelectField(_l("Status"), choices=STATUS_CHOICES, default="")
     language = PlainSelectField(
-        "Speaks", choices=[SelectChoice("", "Any language"), *enum_choices(Language)], default=""
+        _l("Speaks"), choices=[SelectChoice("", _l("Any language")), *enum_choices(Language)], default=""
     )
-    has_car = BooleanField("Has a car")
-    trained = BooleanField("Court-trained")
-    obligor = BooleanField("Can be a bond obligor")
+    has_car = BooleanField(_l("Has a car"))
+    trained = BooleanField(_l("Court-trained"))
+    obligor = BooleanField(_l("Can be a bond obligor"))
 
     def criteria(self) -> VolunteerSearch:
         """The search as the service takes it; a filter with an error is left out."""
@@ -57,10 +58,10 @@ class AssignForm(InputForm):
     """One "Assign" button: which volunteer takes a slot of the shift."""
 
     volunteer_id = SmallIntegerField(
-        "Volunteer",
+        _l("Volunteer"),
         validators=[
-            InputRequired("Choose a volunteer to assign."),
-            NumberRange(min=1, message="Choose a volunteer to assign."),
+            InputRequired(_l("Choose a volunteer to assign.")),
+            NumberRange(min=1, message=_l("Choose a volunteer to assign.")),
         ],
     )
 

@@ -8,6 +8,8 @@ Flash messages name volunteers (staff accounts' own data) but never a family.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -31,11 +33,11 @@ from accompany.services.scheduling import claims as claim_service
 PER_PAGE = 50
 
 # How a volunteer answered an urgent ask, in plain words.
-ANSWER_WORDS = {None: "no answer yet", **{answer: answer.label for answer in UrgentAnswer}}
+ANSWER_WORDS = {None: _l("no answer yet"), **{answer: _l(answer.label) for answer in UrgentAnswer}}
 # Why texting about a shift stopped.
 END_WORDS = {
-    urgent_calls.FILLED: "the shift was filled",
-    urgent_calls.CLOSED: "the shift closed (it started, or its appointment was cancelled or closed)",
+    urgent_calls.FILLED: _l("the shift was filled"),
+    urgent_calls.CLOSED: _l("the shift closed (it started, or its appointment was cancelled or closed)"),
 }
 
 
@@ -86,7 +88,7 @@ def _pending_or_404(user_id: int) -> User:
 @staff_required
 def approve(user_id: int):
     volunteer = _pending_or_404(user_id)
-    with committing_button(f"{volunteer.name} is approved and can now claim shifts."):
+    with committing_button(gettext("%(name)s is approved and can now claim shifts.", name=volunteer.name)):
         accounts.approve_volunteer(volunteer, by=current_user, now=utcnow())
     return redirect(url_for(".volunteers"))
 
@@ -95,7 +97,7 @@ def approve(user_id: int):
 @staff_required
 def decline(user_id: int):
     volunteer = _pending_or_404(user_id)
-    with committing_button(f"The sign-up from {volunteer.name} was declined.", "info"):
+    with committing_button(gettext("The sign-up from %(name)s was declined.", name=volunteer.name), "info"):
         accounts.decline_volunteer(volunteer, by=current_user, now=utcnow())
     return redirect(url_for(".volunteers"))
 
@@ -119,15 +121,15 @@ def volunteer(user_id: int):
 
 
 def _deactivated_message(name: str, result: volunteer_service.Deactivation) -> str:
+    done = gettext("%(name)s is deactivated and logged out everywhere.", name=name)
     if result.reopened == 0:
-        reopened = "They held no upcoming shifts."
-    elif result.reopened == 1:
-        reopened = "1 shift reopened."
+        reopened = gettext("They held no upcoming shifts.")
     else:
-        reopened = f"{result.reopened} shifts reopened."
+        reopened = ngettext("%(num)d shift reopened.", "%(num)d shifts reopened.", result.reopened)
     if result.late:
-        reopened += f" {result.late} of them start within a day; coordinators were alerted."
-    return f"{name} is deactivated and logged out everywhere. {reopened}"
+        reopened += " " + ngettext("%(num)d of them starts within a day; coordinators were alerted.",
+                                   "%(num)d of them start within a day; coordinators were alerted.", result.late)
+    return f"{done} {reopened}"
 
 
 @bp.post("/volunteers/<id:user_id>/deactivate")
@@ -146,7 +148,7 @@ def deactivate_volunteer(user_id: int):
 @staff_required
 def reactivate_volunteer(user_id: int):
     volunteer = _volunteer_or_404(user_id)
-    with committing_button(f"{volunteer.name} is active again and can claim shifts."):
+    with committing_button(gettext("%(name)s is active again and can claim shifts.", name=volunteer.name)):
         volunteer_service.reactivate_volunteer(volunteer, by=current_user, now=utcnow())
     return redirect(url_for(".volunteer", user_id=user_id))
 
@@ -163,7 +165,7 @@ def assign_volunteer(shift_id: int):
     form = AssignForm()
     if request.method == "POST":
         if not form.validate_on_submit():
-            flash("Choose a volunteer to assign.", "warning")
+            flash(gettext("Choose a volunteer to assign."), "warning")
             return redirect(here)
         volunteer = db.session.get(User, form.volunteer_id.data)
         if volunteer is None:
@@ -172,7 +174,7 @@ def assign_volunteer(shift_id: int):
             volunteer_service.assign_volunteer(shift, volunteer, now=now, by=current_user)
         if not assigned:
             return redirect(here)
-        flash(f"{volunteer.name} now holds a slot of this shift.", "success")
+        flash(gettext("%(name)s now holds a slot of this shift.", name=volunteer.name), "success")
         return redirect(_after_shift_change(shift))
     holders = volunteer_service.shift_holders(shift)
     call = urgent_calls.call_for(shift)
@@ -206,8 +208,9 @@ def urgent_call(shift_id: int):
     with committing() as done:
         call, asked = urgent_calls.start_call(shift, by=current_user, now=utcnow(), seen_rounds=form.seen_rounds())
     if done:
-        people = "1 volunteer" if len(asked) == 1 else f"{len(asked)} volunteers"
-        flash(f"Texted {people}. They reply YES {call.code} to take it.", "success")
+        flash(ngettext("Texted %(num)d volunteer. They reply YES %(code)s to take it.",
+                       "Texted %(num)d volunteers. They reply YES %(code)s to take it.", len(asked), code=call.code),
+              "success")
     return redirect(url_for(".assign_volunteer", shift_id=shift_id, _anchor="urgent"))
 
 
@@ -223,8 +226,8 @@ def release_claim(claim_id: int):
     with committing() as done:
         late = claim_service.release_claim(claim, now=utcnow(), by=current_user)
     if done:
-        message = f"{name} is off the shift; the slot is open again."
+        message = gettext("%(name)s is off the shift; the slot is open again.", name=name)
         if late:
-            message += " It starts within a day, so coordinators were alerted."
+            message += " " + gettext("It starts within a day, so coordinators were alerted.")
         flash(message, "success")
     return redirect(back)

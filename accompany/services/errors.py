@@ -10,12 +10,15 @@ class DomainError(Exception):
     # above whatever page comes next, never next to a field.
     whole_request = False
 
-    def __init__(self, message: str | None = None):
-        super().__init__(message or self.message)
+    def __init__(self, message: str | None = None, **values: object):
+        """`message` in English, marked `N_` for the catalogs, with `%(name)s` for each of `values`;
+        a page shows it in its own language (committing), a log line in English (`str`)."""
         self.message = message or self.message
+        self.values = values
+        super().__init__(str(self))
 
     def __str__(self) -> str:
-        return self.message
+        return self.message % self.values if self.values else self.message
 
 
 class EmailTaken(DomainError):

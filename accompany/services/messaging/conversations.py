@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, or_, select, update
 
 from accompany.database import db
-from accompany.models import Family, InboundMessage, MessageKind, OutboundMessage, User, Wording
+from accompany.models import Family, InboundMessage, MessageKind, MessageState, OutboundMessage, User, Wording
 from accompany.services.errors import DomainError
 from accompany.services.messaging import audience, codes, keywords, planning
 from accompany.services.messaging.inbound import Senders, opt_out
@@ -48,7 +48,7 @@ class Entry:
     incoming: bool
     body: str
     kind: str
-    state: str = ""
+    state: MessageState | None = None  # outgoing: where the text is (the page words it)
     handled: bool = True
     sent: bool = False  # outgoing: it went to the carrier (else it is still planned)
 
@@ -147,7 +147,7 @@ def thread(key: str, *, by: User, now: datetime) -> Thread | None:
         )
         entries += [Entry(at=m.sent_at or m.created_at, incoming=False,
                           body=codes.HIDDEN if m.kind.is_one_time_code else m.body or "", kind=m.kind,
-                          state=m.state.label, sent=m.sent_at is not None) for m in outbound]
+                          state=m.state, sent=m.sent_at is not None) for m in outbound]
     entries.sort(key=lambda entry: entry.at)
     if conversation.family is not None:
         record_event("conversation.viewed", now=now, actor=by, subject=conversation.family)

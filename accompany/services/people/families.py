@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from accompany.crypto import phone_index
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentStatus,
@@ -44,7 +45,7 @@ class FamilyError(DomainError):
 
 class FamilyNameMissing(FamilyError):
     field = "name"
-    message = "Enter the family's name (first name and initial is enough)."
+    message = N_("Enter the family's name (first name and initial is enough).")
 
 
 class FamilyPhoneInvalid(FamilyError):
@@ -55,53 +56,52 @@ class PhoneInUse(FamilyError):
     field = "phone"
 
     def __init__(self, other: Family):
-        super().__init__(
-            f"Another family (number {other.id}) already has this phone number. "
-            "Open that family instead of adding it twice."
-        )
+        super().__init__(N_("Another family (number %(number)s) already has this phone number. "
+                            "Open that family instead of adding it twice."), number=other.id)
         self.other_id = other.id
 
 
 class ConsentNeedsPhone(FamilyError):
     field = "phone"
-    message = "Enter a phone number: SMS consent needs a number to text."
+    message = N_("Enter a phone number: SMS consent needs a number to text.")
 
 
 class ConsentWhoMissing(FamilyError):
     field = "consent_given_by"
-    message = "Say who gave consent (for example: herself, or her son)."
+    message = N_("Say who gave consent (for example: herself, or her son).")
 
 
 class ConsentHowMissing(FamilyError):
     field = "consent_method"
-    message = "Say how consent was given (for example: verbally at intake, or by phone)."
+    message = N_("Say how consent was given (for example: verbally at intake, or by phone).")
 
 
 class ConsentDateInFuture(FamilyError):
     field = "consent_on"
-    message = "The consent date cannot be in the future."
+    message = N_("The consent date cannot be in the future.")
 
 
 class FamilyAlreadyClosed(FamilyError):
-    message = "This family is already closed."
+    message = N_("This family is already closed.")
 
 
 class FamilyNotClosed(FamilyError):
-    message = "This family is open already."
+    message = N_("This family is open already.")
 
 
 class FamilyHasUpcomingAppointments(FamilyError):
     def __init__(self, count: int):
-        noun = "appointment" if count == 1 else "appointments"
-        super().__init__(
-            f"This family still has {count} upcoming {noun}. Cancel or close "
-            f"{'it' if count == 1 else 'them'} first, so no volunteer goes for nothing."
-        )
+        if count == 1:
+            super().__init__(N_("This family still has 1 upcoming appointment. Cancel or close it first, so no "
+                                "volunteer goes for nothing."))
+        else:
+            super().__init__(N_("This family still has %(count)s upcoming appointments. Cancel or close them "
+                                "first, so no volunteer goes for nothing."), count=count)
         self.count = count
 
 
 class FamilyPurged(FamilyError):
-    message = "This family's record was anonymized and cannot be changed."
+    message = N_("This family's record was anonymized and cannot be changed.")
 
 
 # -- inputs --------------------------------------------------------------------------------------

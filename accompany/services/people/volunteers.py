@@ -16,6 +16,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentStatus,
@@ -47,30 +48,30 @@ class VolunteerError(DomainError):
 
 
 class CannotChangeSelf(VolunteerError):
-    message = "You cannot deactivate or reactivate your own account."
+    message = N_("You cannot deactivate or reactivate your own account.")
 
 
 class CannotChangeAdmin(VolunteerError):
-    message = "Admins' accounts cannot be deactivated here."
+    message = N_("Admins' accounts cannot be deactivated here.")
 
 
 class NotActive(VolunteerError):
     def __init__(self, volunteer: User):
         if volunteer.status == UserStatus.PENDING:
-            text = f"{volunteer.name} is still waiting for approval: decline the sign-up instead."
+            super().__init__(N_("%(name)s is still waiting for approval: decline the sign-up instead."),
+                             name=volunteer.name)
         else:
-            text = f"{volunteer.name} is already deactivated."
-        super().__init__(text)
+            super().__init__(N_("%(name)s is already deactivated."), name=volunteer.name)
 
 
 class NotDeactivated(VolunteerError):
     def __init__(self, volunteer: User):
-        super().__init__(f"{volunteer.name} is not deactivated.")
+        super().__init__(N_("%(name)s is not deactivated."), name=volunteer.name)
 
 
 class AlreadyAssigned(VolunteerError):
     def __init__(self, volunteer: User):
-        super().__init__(f"{volunteer.name} already holds a slot of this shift.")
+        super().__init__(N_("%(name)s already holds a slot of this shift."), name=volunteer.name)
 
 
 # -- finding -------------------------------------------------------------------------------------
@@ -195,7 +196,7 @@ def _check_may_change(volunteer: User, by: User) -> None:
     if volunteer.role == Role.ADMIN:
         raise CannotChangeAdmin()
     if volunteer.role != Role.VOLUNTEER:
-        raise NotAVolunteer("This is a coordinator's account; an admin manages those.")
+        raise NotAVolunteer(N_("This is a coordinator's account; an admin manages those."))
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentKind,
@@ -40,32 +41,33 @@ from accompany.words import fold
 
 
 class AppointmentInPast(DomainError):
-    message = "That date and time has already passed. Check the date (and AM/PM)."
+    message = N_("That date and time has already passed. Check the date (and AM/PM).")
 
 
 class FamilyClosed(DomainError):
-    message = "This family's file is closed. Reopen it before adding appointments."
+    message = N_("This family's file is closed. Reopen it before adding appointments.")
 
 
 class LocationInactive(DomainError):
-    message = "That location is no longer in use. Choose another or reactivate it."
+    message = N_("That location is no longer in use. Choose another or reactivate it.")
 
 
 class PlaceTooLongForTexts(DomainError):
     field = "location_id"
-    message = (
-        f"This place's name or town is too long for our texts (at most {location_service.NAME_MAX} and "
-        f"{location_service.TOWN_MAX} characters): shorten it on the place's page, then save again."
-    )
+    message = N_("This place's name or town is too long for our texts (at most %(name)s and %(town)s "
+                 "characters): shorten it on the place's page, then save again.")
+
+    def __init__(self) -> None:
+        super().__init__(name=location_service.NAME_MAX, town=location_service.TOWN_MAX)
 
 
 class NothingChanged(DomainError):
-    message = "That is the time it already has."
+    message = N_("That is the time it already has.")
 
 
 class FamilyBusyThen(DomainError):
     field = "day"
-    message = "This family already has an appointment at that date and time."
+    message = N_("This family already has an appointment at that date and time.")
 
 
 def has_live_appointment_at(family_id: int, starts_at: datetime, *, besides: int | None = None) -> bool:
@@ -175,7 +177,7 @@ def update_appointment(appointment: Appointment, details: AppointmentDetails, *,
     if appointment.status not in (AppointmentStatus.SCHEDULED, AppointmentStatus.DRAFT):
         raise NotScheduled()
     if details.family.id != appointment.family_id:
-        raise DomainError("An appointment stays with its family; create a new one instead.")
+        raise DomainError(N_("An appointment stays with its family; create a new one instead."))
     if not details.location.active and details.location.id != appointment.location_id:
         raise LocationInactive()
     if not location_service.fits_in_texts(details.location):
@@ -198,7 +200,7 @@ def update_appointment(appointment: Appointment, details: AppointmentDetails, *,
 def confirm_draft(appointment: Appointment, *, by: User, now: datetime) -> None:
     """A coordinator has checked a draft (a volunteer's reported next date): make it real."""
     if appointment.status != AppointmentStatus.DRAFT:
-        raise NotScheduled("This appointment is not a draft.")
+        raise NotScheduled(N_("This appointment is not a draft."))
     _check(details_of(appointment), now=now)
     appointment.status = AppointmentStatus.SCHEDULED
     appointment.updated_at = now
@@ -294,7 +296,7 @@ def close_appointment(
 def clear_detained_alert(appointment: Appointment, *, by: User, now: datetime) -> None:
     """A coordinator has taken up the detention; the dashboard stops flagging it."""
     if appointment.outcome != Outcome.DETAINED or appointment.alert_cleared_at is not None:
-        raise DomainError("There is no open detention alert on this appointment.")
+        raise DomainError(N_("There is no open detention alert on this appointment."))
     appointment.alert_cleared_at = now
     record_event("appointment.alert_cleared", now=now, actor=by, subject=appointment)
     db.session.flush()

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from accompany.database import db, save_unique
+from accompany.marks import N_
 from accompany.models import BringItem, Location, LocationKind, User
 from accompany.services.errors import DomainError
 from accompany.services.inputs import trimmed
@@ -38,27 +39,30 @@ class LocationError(DomainError):
 
 class LocationNameMissing(LocationError):
     field = "name"
-    message = "Enter the place's name."
+    message = N_("Enter the place's name.")
 
 
 class LocationNameTaken(LocationError):
     field = "name"
-    message = "There is already a place with this name. Choose another name, or edit that one."
+    message = N_("There is already a place with this name. Choose another name, or edit that one.")
 
 
 class LocationAddressMissing(LocationError):
     field = "address"
-    message = "Enter the street address (it makes the map link)."
+    message = N_("Enter the street address (it makes the map link).")
 
 
 class ArriveMinutesOutOfRange(LocationError):
     field = "arrive_minutes_early"
-    message = f"Enter how many minutes early to arrive, from 0 to {ARRIVE_EARLY_MAX}."
+    message = N_("Enter how many minutes early to arrive, from 0 to %(most)s.")
+
+    def __init__(self) -> None:
+        super().__init__(most=ARRIVE_EARLY_MAX)
 
 
 class UnknownTimeZone(LocationError):
     field = "timezone"
-    message = "Choose a time zone from the list, like America/New_York."
+    message = N_("Choose a time zone from the list, like America/New_York.")
 
 
 @dataclass

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentKind,
@@ -49,7 +51,7 @@ class SlotsBelowClaims(DomainError):
 
 
 class NotScheduled(DomainError):
-    message = "This appointment is already cancelled or closed, so it cannot be changed this way."
+    message = N_("This appointment is already cancelled or closed, so it cannot be changed this way.")
 
 
 def check_changeable(appointment: Appointment) -> None:
@@ -59,7 +61,7 @@ def check_changeable(appointment: Appointment) -> None:
 
 
 class BadShiftWindow(DomainError):
-    message = "A shift must end after it starts."
+    message = N_("A shift must end after it starts.")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,21 @@ class ShiftPlan:
     notes: str = ""
 
 
+# A proposal's meeting point, marked for the catalogs: the page that proposes it words it in its
+# language (`words=gettext`); elsewhere (a family's ride request by text) it stays in English.
+MEETING_POINTS = {
+    "home": N_("Family's home"),
+    "home_in": N_("Family's home, %(town)s"),
+    "outside": N_("Outside %(place)s"),
+    "remote": N_("By phone or video"),
+}
+
+
+def as_written(text: str, **values: object) -> str:
+    """`text` with its values, in English (what `words` is when nobody translates)."""
+    return text % values if values else text
+
+
 def propose_shift(
     role: ShiftRole,
     *,
@@ -89,14 +106,18 @@ def propose_shift(
     interpreter_language: Language | None,
     family_language: Language | None,
     mode: AttendanceMode = AttendanceMode.IN_PERSON,
+    words: Callable[..., str] = as_written,
 ) -> ShiftPlan:
-    """A sensible default for `role`, from the appointment and its place; the coordinator edits it."""
+    """A sensible default for `role`, from the appointment and its place; the coordinator edits it.
+    `words` words the meeting point (MEETING_POINTS)."""
     length = TYPICAL_LENGTH[kind]
-    outside = f"Outside {location_name}" if mode == AttendanceMode.IN_PERSON else "By phone or video"
+    outside = (words(MEETING_POINTS["outside"], place=location_name) if mode == AttendanceMode.IN_PERSON
+               else words(MEETING_POINTS["remote"]))
+    home = words(MEETING_POINTS["home_in"], town=town) if town else words(MEETING_POINTS["home"])
     at_court = location_kind == LocationKind.IMMIGRATION_COURT
     if role == ShiftRole.RIDE_THERE:
         return ShiftPlan(role, starts_at - ARRIVE_EARLY - DRIVE_TIME, starts_at - ARRIVE_EARLY + timedelta(minutes=15),
-                         meeting_point=f"Family's home{', ' + town if town else ''}", requires_car=True)
+                         meeting_point=home, requires_car=True)
     if role == ShiftRole.RIDE_HOME:
         return ShiftPlan(role, starts_at + length - timedelta(minutes=30), starts_at + length + DRIVE_TIME,
                          meeting_point=outside, requires_car=True)
@@ -120,7 +141,8 @@ def language_with(family_language: Language | None) -> Language | None:
     return family_language if family_language not in (None, Language.ENGLISH, Language.OTHER) else None
 
 
-def propose_shifts(appointment_like, roles: list[ShiftRole], *, family_language: Language | None, town: str) -> list[ShiftPlan]:
+def propose_shifts(appointment_like, roles: list[ShiftRole], *, family_language: Language | None, town: str,
+                   words: Callable[..., str] = as_written) -> list[ShiftPlan]:
     """Default plans for several roles of one appointment (an Appointment or its form data)."""
     location = appointment_like.location
     return [
@@ -128,7 +150,7 @@ def propose_shifts(appointment_like, roles: list[ShiftRole], *, family_language:
             role, kind=appointment_like.kind, starts_at=appointment_like.starts_at,
             location_name=location.name, location_kind=location.kind, town=town,
             interpreter_language=appointment_like.interpreter_language,
-            family_language=family_language, mode=appointment_like.mode,
+            family_language=family_language, mode=appointment_like.mode, words=words,
         )
         for role in roles
     ]
