@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import abort, flash
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +47,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.formfields import ActionForm, SentOnce
+from accompany.presentation import in_words
 from accompany.services import submissions
 from accompany.services.errors import ChangedMeanwhile, DomainError
 
@@ -153,8 +155,14 @@ def require_valid(form: F) -> F:
     return form
 
 
+def shown(error: DomainError) -> str:
+    """`error`'s message in the page's language (its English when the catalogs lack it), its values
+    in words too (a phrase, a list of reasons, an enum's label)."""
+    return gettext(error.message, **{name: in_words(value) for name, value in error.values.items()})
+
+
 def _show(error: DomainError, form: FlaskForm | None, field: str | None) -> None:
-    message = str(error)
+    message = shown(error)
     if form is None or error.whole_request:
         flash(message, "warning")
         return

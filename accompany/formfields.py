@@ -119,12 +119,13 @@ class PlainDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Enter a date like 2026-11-21.") from None
+            raise ValueError(_l("Enter a date like %(example)s.", example="2026-11-21")) from None
 
 
 def enum_choices(enum_cls, only=None) -> list[SelectChoice]:
-    """Select options for a LabelledEnum (optionally just some members)."""
-    return [SelectChoice(member.value, member.label) for member in (only or enum_cls)]
+    """Select options for a LabelledEnum (optionally just some members), labelled in the page's
+    language when shown."""
+    return [SelectChoice(member.value, _l(member.label)) for member in (only or enum_cls)]
 
 
 def at_most(limit: int, what: str | None = None) -> Length:

@@ -39,6 +39,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from accompany.marks import N_  # noqa: F401 (marks strings here and for the modules that import it)
 from accompany.models import Language, PageLanguage
 
 # babel's locale for each page language: Brazilian Portuguese, and English as in the US.
@@ -61,12 +62,6 @@ LANGUAGE_NAMES = {
     Language.ARABIC: _l("Arabic"),
     Language.OTHER: _l("Other"),
 }
-
-
-def N_(text: str) -> str:  # noqa: N802 (the name babel's extractor looks for)
-    """Mark `text` for the catalogs where it is written; something else translates it when shown
-    (Flask-Login's message, through its localize_callback)."""
-    return text
 
 
 def language_name(language: Language | None) -> str:

@@ -8,13 +8,16 @@ from functools import cache
 from babel import Locale
 from babel.numbers import format_decimal
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accompany import timezones
 from accompany.dateformat import format_moment
 from accompany.i18n import date_patterns, page_locale
+from accompany.models.enums import LabelledEnum
 from accompany.phones import format_national, mask_phone
+from accompany.phrases import Phrase, Phrases
 from accompany.services.privacy import access
 
 
@@ -65,8 +68,23 @@ def _babel_locale(locale: str) -> Locale:
 
 
 def label(value: object) -> str:
-    """The human word for an enum value (falls back to the value itself)."""
-    return getattr(value, "label", "" if value is None else str(value))
+    """The human word for an enum value, in the page's language (falls back to the value itself)."""
+    words = getattr(value, "label", None)
+    if words is None:
+        return "" if value is None else str(value)
+    return gettext(words)
+
+
+def in_words(value: object) -> str:
+    """What a service handed a page, in the page's language: a Phrase (its marked words, and its
+    values in words too), phrases joined with "; ", an enum's label, or anything else as it is."""
+    if isinstance(value, Phrase):
+        return gettext(value.words, **{name: in_words(part) for name, part in value.values.items()})
+    if isinstance(value, Phrases):
+        return "; ".join(in_words(phrase) for phrase in value)
+    if isinstance(value, LabelledEnum):
+        return label(value)
+    return "" if value is None else str(value)
 
 
 # The navigation's words by endpoint, marked for translation; `_navigation_words` looks each up
@@ -133,6 +151,7 @@ def init_template_helpers(app) -> None:
         phone=format_national,
         mask_phone=mask_phone,
         label=label,
+        in_words=in_words,
         number=number,
         day_date=day_date,
     )

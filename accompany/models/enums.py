@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from accompany.marks import N_
+
 
 class LabelledEnum(StrEnum):
-    """A StrEnum whose members carry a human label: `Role.ADMIN.label`."""
+    """A StrEnum whose members carry a human label: `Role.ADMIN.label`, in English (marked `N_` for
+    the catalogs where pages show it: the `label` template filter and `enum_choices` translate it)."""
 
     def __new__(cls, value: str, label: str):
         member = str.__new__(cls, value)
@@ -21,27 +24,27 @@ class LabelledEnum(StrEnum):
 
 
 class Role(LabelledEnum):
-    ADMIN = "admin", "Admin"
-    COORDINATOR = "coordinator", "Coordinator"
-    VOLUNTEER = "volunteer", "Volunteer"
+    ADMIN = "admin", N_("Admin")
+    COORDINATOR = "coordinator", N_("Coordinator")
+    VOLUNTEER = "volunteer", N_("Volunteer")
 
 
 class UserStatus(LabelledEnum):
-    PENDING = "pending", "Waiting for approval"
-    ACTIVE = "active", "Active"
-    DISABLED = "disabled", "Deactivated"
+    PENDING = "pending", N_("Waiting for approval")
+    ACTIVE = "active", N_("Active")
+    DISABLED = "disabled", N_("Deactivated")
 
 
 class Language(LabelledEnum):
-    ENGLISH = "en", "English"
-    SPANISH = "es", "Spanish"
-    PORTUGUESE = "pt", "Portuguese"
-    HAITIAN_CREOLE = "ht", "Haitian Creole"
-    FRENCH = "fr", "French"
-    KICHE = "quc", "K'iche'"
-    MAM = "mam", "Mam"
-    ARABIC = "ar", "Arabic"
-    OTHER = "other", "Other"
+    ENGLISH = "en", N_("English")
+    SPANISH = "es", N_("Spanish")
+    PORTUGUESE = "pt", N_("Portuguese")
+    HAITIAN_CREOLE = "ht", N_("Haitian Creole")
+    FRENCH = "fr", N_("French")
+    KICHE = "quc", N_("K'iche'")
+    MAM = "mam", N_("Mam")
+    ARABIC = "ar", N_("Arabic")
+    OTHER = "other", N_("Other")
 
 
 class PageLanguage(LabelledEnum):
@@ -56,36 +59,36 @@ class PageLanguage(LabelledEnum):
 
 
 class Wording(LabelledEnum):
-    DISCREET = "discreet", "Discreet (no words like court or ICE)"
-    PLAIN = "plain", "Plain (names the court or ICE)"
+    DISCREET = "discreet", N_("Discreet (no words like court or ICE)")
+    PLAIN = "plain", N_("Plain (names the court or ICE)")
 
 
 class LocationKind(LabelledEnum):
-    IMMIGRATION_COURT = "immigration_court", "Immigration court"
-    ICE_OFFICE = "ice_office", "ICE office"
-    DETENTION_CENTER = "detention_center", "Detention center"
-    USCIS_OFFICE = "uscis_office", "USCIS office"
-    OTHER = "other", "Other"
+    IMMIGRATION_COURT = "immigration_court", N_("Immigration court")
+    ICE_OFFICE = "ice_office", N_("ICE office")
+    DETENTION_CENTER = "detention_center", N_("Detention center")
+    USCIS_OFFICE = "uscis_office", N_("USCIS office")
+    OTHER = "other", N_("Other")
 
 
 class BringItem(LabelledEnum):
     """What a family's reminder asks them to bring (each catalog words these)."""
 
-    PHOTO_ID = "photo_id", "Photo ID"
-    PAPERS = "papers", "Their papers"
-    NOTICE = "notice", "The letter with the appointment date"
+    PHOTO_ID = "photo_id", N_("Photo ID")
+    PAPERS = "papers", N_("Their papers")
+    NOTICE = "notice", N_("The letter with the appointment date")
 
 
 class AppointmentKind(LabelledEnum):
-    MASTER_CALENDAR = "master_calendar", "Court hearing: master calendar"
-    INDIVIDUAL_HEARING = "individual_hearing", "Court hearing: individual (merits)"
-    BOND_HEARING = "bond_hearing", "Court hearing: bond"
-    ICE_CHECK_IN = "ice_check_in", "ICE check-in"
-    SUPERVISION_CHECK_IN = "supervision", "Supervision check-in (ISAP)"
-    BOND_PAYMENT = "bond_payment", "Bond payment"
-    DETENTION_VISIT = "detention_visit", "Detention visit"
-    USCIS_APPOINTMENT = "uscis_appointment", "USCIS appointment"
-    OTHER = "other", "Other"
+    MASTER_CALENDAR = "master_calendar", N_("Court hearing: master calendar")
+    INDIVIDUAL_HEARING = "individual_hearing", N_("Court hearing: individual (merits)")
+    BOND_HEARING = "bond_hearing", N_("Court hearing: bond")
+    ICE_CHECK_IN = "ice_check_in", N_("ICE check-in")
+    SUPERVISION_CHECK_IN = "supervision", N_("Supervision check-in (ISAP)")
+    BOND_PAYMENT = "bond_payment", N_("Bond payment")
+    DETENTION_VISIT = "detention_visit", N_("Detention visit")
+    USCIS_APPOINTMENT = "uscis_appointment", N_("USCIS appointment")
+    OTHER = "other", N_("Other")
 
     @property
     def is_hearing(self) -> bool:
@@ -104,38 +107,38 @@ MUST_ATTEND_KINDS = HEARING_KINDS | {AppointmentKind.ICE_CHECK_IN, AppointmentKi
 class VerifyMethod(LabelledEnum):
     """How a coordinator checked a hearing's date with the court."""
 
-    EOIR_LINE = "eoir_line", "EOIR 1-800 line (automated)"
-    EOIR_PORTAL = "eoir_portal", "EOIR portal"
-    OTHER = "other", "Other (say how in the note)"
+    EOIR_LINE = "eoir_line", N_("EOIR 1-800 line (automated)")
+    EOIR_PORTAL = "eoir_portal", N_("EOIR portal")
+    OTHER = "other", N_("Other (say how in the note)")
 
 
 class AttendanceMode(LabelledEnum):
-    IN_PERSON = "in_person", "In person"
-    VIDEO = "video", "By video"
+    IN_PERSON = "in_person", N_("In person")
+    VIDEO = "video", N_("By video")
 
 
 class AppointmentStatus(LabelledEnum):
-    DRAFT = "draft", "Draft (needs review)"
-    SCHEDULED = "scheduled", "Scheduled"
-    CANCELLED = "cancelled", "Cancelled"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", N_("Draft (needs review)")
+    SCHEDULED = "scheduled", N_("Scheduled")
+    CANCELLED = "cancelled", N_("Cancelled")
+    CLOSED = "closed", N_("Closed")
 
 
 class Outcome(LabelledEnum):
-    HELD = "held", "Held"
-    RESCHEDULED = "rescheduled", "Rescheduled"
-    DETAINED = "detained", "Detained"
-    MISSED = "missed", "Missed"
-    OTHER = "other", "Other"
+    HELD = "held", N_("Held")
+    RESCHEDULED = "rescheduled", N_("Rescheduled")
+    DETAINED = "detained", N_("Detained")
+    MISSED = "missed", N_("Missed")
+    OTHER = "other", N_("Other")
 
 
 class ShiftRole(LabelledEnum):
-    RIDE_THERE = "ride_there", "Ride there"
-    RIDE_HOME = "ride_home", "Ride home"
-    COMPANION = "companion", "Court / check-in companion"
-    INTERPRETER = "interpreter", "Interpreter"
-    BOND_HELP = "bond_help", "Bond help"
-    VISIT = "visit", "Detention visit"
+    RIDE_THERE = "ride_there", N_("Ride there")
+    RIDE_HOME = "ride_home", N_("Ride home")
+    COMPANION = "companion", N_("Court / check-in companion")
+    INTERPRETER = "interpreter", N_("Interpreter")
+    BOND_HELP = "bond_help", N_("Bond help")
+    VISIT = "visit", N_("Detention visit")
 
 
 class RecipientKind(LabelledEnum):
@@ -145,16 +148,16 @@ class RecipientKind(LabelledEnum):
 
 
 class MessageState(LabelledEnum):
-    PENDING = "pending", "Planned"
-    SENDING = "sending", "Sending"
-    QUEUED = "queued", "Queued at carrier"
-    SENT = "sent", "Sent"
-    DELIVERED = "delivered", "Delivered"
-    UNDELIVERED = "undelivered", "Not delivered"
-    FAILED = "failed", "Failed"
-    EXPIRED = "expired", "Expired (too late to send)"
-    CANCELLED = "cancelled", "Cancelled"
-    UNKNOWN = "unknown", "Unknown (needs a check)"
+    PENDING = "pending", N_("Planned")
+    SENDING = "sending", N_("Sending")
+    QUEUED = "queued", N_("Queued at carrier")
+    SENT = "sent", N_("Sent")
+    DELIVERED = "delivered", N_("Delivered")
+    UNDELIVERED = "undelivered", N_("Not delivered")
+    FAILED = "failed", N_("Failed")
+    EXPIRED = "expired", N_("Expired (too late to send)")
+    CANCELLED = "cancelled", N_("Cancelled")
+    UNKNOWN = "unknown", N_("Unknown (needs a check)")
 
 
 # A family reminder's kind names its days, and the days are configurable (FAMILY_REMINDER_DAYS).
@@ -290,10 +293,10 @@ class CodePurpose(LabelledEnum):
 class UrgentAnswer(LabelledEnum):
     """How an urgent ask ended, from the volunteer's reply (labelled as the shift's page says it)."""
 
-    TOOK_IT = "took_it", "took it"
-    DECLINED = "declined", "said no"
-    TOO_LATE = "too_late", "too late: already covered"  # said yes after the shift was covered or closed
-    NOT_POSSIBLE = "not_possible", "could not take it"  # said yes but may not hold it now (an overlapping shift, say)
+    TOOK_IT = "took_it", N_("took it")
+    DECLINED = "declined", N_("said no")
+    TOO_LATE = "too_late", N_("too late: already covered")  # said yes after the shift was covered or closed
+    NOT_POSSIBLE = "not_possible", N_("could not take it")  # said yes but may not hold it now (an overlapping shift, say)
 
 
 class DetentionOutcome(LabelledEnum):
