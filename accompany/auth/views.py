@@ -156,8 +156,8 @@ def accept_invitation(token: str):
         abort(404)
     try:
         invitation = accounts.find_invitation(token, now=utcnow())
-    except InvitationInvalid as error:
-        return render_template("auth/invitation_invalid.html", message=str(error)), 404
+    except InvitationInvalid:
+        return render_template("auth/invitation_invalid.html"), 404
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         with committing(form, field="password") as accepted:
