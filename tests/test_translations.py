@@ -21,8 +21,11 @@ from jinja2.ext import babel_extract
 from sqlalchemy import select
 
 from accompany.clock import utcnow
+from accompany.committing import shown
 from accompany.models import AppointmentStatus, Language, LoginSession, NeedKind, Outcome, Role, ShiftRole
+from accompany.presentation import label
 from accompany.services.people.accounts import invite_user
+from accompany.services.scheduling.claims import NotEligible, ShiftFull, requirement_problems
 from tests.conftest import CSRF_INPUT, csrf_token, from_now, log_in
 from tests.test_two_factor import code_at, enroll_for_pages, password_step
 
@@ -363,3 +366,19 @@ def test_every_volunteer_page_shows_no_english(app, make, db, locale):
 def test_the_check_finds_english_on_the_volunteer_pages_in_english(app, make, db):
     pages = volunteer_pages_in(app, make, db, "en")
     assert all(english_left(html, "es", VOLUNTEER_DATA) for html in pages.values())
+
+
+def test_a_refusal_reads_in_the_page_language_and_stays_english_in_logs_csv_files_and_texts(app, make, db):
+    """Enum labels and domain errors are translated where a page shows them (the `label` filter,
+    committing.shown); `.label` and `str(error)` stay English for CSV files, the calendar feed,
+    texts and log lines."""
+    volunteer = make.volunteer(has_car=False, languages=["en"])
+    shift = make.shift(role=ShiftRole.RIDE_THERE, requires_car=True, language=Language.HAITIAN_CREOLE)
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        error = NotEligible(requirement_problems(shift, volunteer))
+        assert str(error) == "Not possible: this shift needs a car; this shift needs someone who speaks Haitian Creole."
+        assert shown(error) == ("No es posible: este turno requiere carro; este turno requiere a alguien que hable "
+                                "Criollo haitiano.")
+        assert ShiftRole.RIDE_THERE.label == "Ride there" and label(ShiftRole.RIDE_THERE) == "Transporte de ida"
+        assert str(ShiftFull()) == "Someone just took the last slot of this shift."
+        assert shown(ShiftFull()) == "Alguien acaba de tomar el último lugar de este turno."
