@@ -305,6 +305,9 @@ def volunteer_pages_in(app, make, db, language: str) -> dict[str, str]:
     reported = make.claim(make.shift(make.appointment(make.family(name="Zoe T."), court, starts_at=from_now(days=-6)),
                                      role=ShiftRole.BOND_HELP), volunteer)
     reported.reported_at, reported.report_outcome, reported.report_hours = from_now(days=-6), Outcome.HELD, 3
+    today = make.shift(make.appointment(make.family(name="Ivy D."), court, starts_at=from_now(hours=3)),
+                       role=ShiftRole.COMPANION)  # held today: the page offers to report a detention
+    make.claim(today, volunteer)
     need = make.need(family, kind=NeedKind.HOUSING)
     task = make.task(need, language=Language.SPANISH, details="Rent receipts")
     make.task_taker(task, volunteer)
@@ -319,6 +322,7 @@ def volunteer_pages_in(app, make, db, language: str) -> dict[str, str]:
     for name, path in {"home": "/", "board": "/shifts", "board, everything": "/shifts?all=y",
                        "board, nothing matches": "/shifts?role=visit", "board, a bad date": "/shifts?first_day=soon",
                        "my shifts": "/my/shifts", "held shift": f"/my/shifts/{held.id}",
+                       "held shift, today": f"/my/shifts/{today.id}",
                        "report form": f"/my/shifts/{unreported.id}/report", "my tasks": "/my/tasks",
                        "held task": f"/my/tasks/{task.id}", "task done form": f"/my/tasks/{task.id}/done",
                        "calendar": "/my/calendar", "profile": "/my/profile"}.items():
@@ -345,7 +349,7 @@ def volunteer_pages_in(app, make, db, language: str) -> dict[str, str]:
                                      follow_redirects=True).get_data(as_text=True)
     # Each is the page it is named for, and says what it is meant to (an error would hide a page).
     for name, mark in {"board, everything": "not-eligible", "board": 'id="tasks"', "my shifts": "<mark>",
-                       "held shift": "tel:", "report form": 'name="outcome"', "held task": 'id="task-need"',
+                       "held shift": "tel:", "held shift, today": 'id="detention-note"', "report form": 'name="outcome"', "held task": 'id="task-need"',
                        "calendar": 'id="feed-url"', "profile": 'id="delete-account"',
                        "a shift they can't take": 'flash-warning', "took a shift": "flash-success",
                        "released it": "flash-info", "reported": "flash-success",
