@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from accompany.clock import utcnow
-from accompany.models import Claim, Language, Outcome, Shift, ShiftRole, User
+from accompany.models import Claim, Language, Outcome, PageLanguage, Shift, ShiftRole, User
 from accompany.services.people.accounts import approve_volunteer
 from tests.conftest import from_now
 from tests.support.browser import fits_the_screen, too_small_or_cut
-from tests.test_browser_languages import pick
+from tests.test_browser_languages import CLIPPED_BUTTONS, pick
 from tests.test_translations import english_left
 
 pytestmark = pytest.mark.browser
@@ -111,3 +111,35 @@ def test_a_volunteer_in_spanish_signs_up_takes_a_shift_reports_and_saves_their_p
         Claim.volunteer_id == volunteer.id))}
     assert claims[ShiftRole.COMPANION].claimed_at >= utcnow() - timedelta(minutes=5)
     assert claims[ShiftRole.RIDE_THERE].report_outcome == Outcome.HELD
+
+
+@pytest.mark.parametrize("language", [PageLanguage.PORTUGUESE, PageLanguage.HAITIAN_CREOLE])
+def test_the_volunteer_pages_fit_a_phone_in_the_longest_languages(phone, make, db, language):
+    """Portuguese and Kreyòl have the longest words: no volunteer page scrolls sideways or cuts a
+    button, a field or a select in them."""
+    volunteer = make.volunteer(name="Lucía Gómez", languages=["es"], preferred_language=language)
+    court = make.location(name="Boston Immigration Court")
+    soon = make.appointment(make.family(name="Rosa M.", town="Chelsea"), court, starts_at=from_now(days=2))
+    held = make.shift(soon, role=ShiftRole.COMPANION, meeting_point="Meet at the side door")
+    make.claim(held, volunteer)
+    make.shift(soon, role=ShiftRole.RIDE_THERE, requires_car=True, language=Language.HAITIAN_CREOLE)
+    past = make.shift(make.appointment(make.family(name="Rosa M."), court, starts_at=from_now(days=-2)),
+                      role=ShiftRole.BOND_HELP)
+    make.claim(past, volunteer)
+    task = make.task(make.need(make.family(name="Rosa M.")), title="Call shelters")
+    make.task_taker(task, volunteer)
+    db.session.commit()
+
+    phone.goto("/login")
+    phone.locator("#email").fill(volunteer.email)
+    phone.locator("#password").fill(make.PASSWORD)
+    phone.locator("form[action='/login'] button[type=submit]").click()
+    phone.wait_for_url(re.compile(r"/$"))
+    for path in ("/", "/shifts?all=y", "/my/shifts", f"/my/shifts/{held.id}", f"/my/shifts/{past.id}/report",
+                 "/my/tasks", f"/my/tasks/{task.id}", f"/my/tasks/{task.id}/done", "/my/calendar", "/my/profile"):
+        phone.goto(path)
+        phone.locator("details").evaluate_all("(all) => all.forEach((d) => { d.open = true; })")
+        assert phone.locator("html").get_attribute("lang") == ("pt-BR" if language == PageLanguage.PORTUGUESE else "ht")
+        assert fits_the_screen(phone), f"{path} scrolls sideways"
+        assert too_small_or_cut(phone) == [], path
+        assert phone.evaluate(CLIPPED_BUTTONS) == [], path
