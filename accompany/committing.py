@@ -47,6 +47,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.formfields import ActionForm, SentOnce
+from accompany.presentation import in_words
 from accompany.services import submissions
 from accompany.services.errors import ChangedMeanwhile, DomainError
 
@@ -155,8 +156,9 @@ def require_valid(form: F) -> F:
 
 
 def shown(error: DomainError) -> str:
-    """`error`'s message in the page's language (its English when the catalogs lack it)."""
-    return gettext(error.message, **error.values)
+    """`error`'s message in the page's language (its English when the catalogs lack it), its values
+    in words too (a phrase, a list of reasons, an enum's label)."""
+    return gettext(error.message, **{name: in_words(value) for name, value in error.values.items()})
 
 
 def _show(error: DomainError, form: FlaskForm | None, field: str | None) -> None:

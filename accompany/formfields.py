@@ -6,7 +6,10 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Request, request
+from flask_babel import gettext
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 from wtforms import (
@@ -119,13 +122,21 @@ class PlainDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Enter a date like 2026-11-21.") from None
+            raise ValueError(_l("Enter a date like %(example)s.", example="2026-11-21")) from None
+
+
+class LazyLabel(LazyString):
+    """A label looked up in the page's language when shown, and HTML-escaped there as a str is
+    (flask_babel's LazyString puts itself in a page as it is: "K'iche'" stayed unescaped)."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
 
 
 def enum_choices(enum_cls, only=None) -> list[SelectChoice]:
     """Select options for a LabelledEnum (optionally just some members), labelled in the page's
     language when shown."""
-    return [SelectChoice(member.value, _l(member.label)) for member in (only or enum_cls)]
+    return [SelectChoice(member.value, LazyLabel(gettext, member.label)) for member in (only or enum_cls)]
 
 
 def at_most(limit: int, what: str | None = None) -> Length:

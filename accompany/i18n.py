@@ -22,6 +22,10 @@ Translating a page (how later pages follow):
   at import time (form labels and validator messages, tables of messages): `lazy_gettext` from
   this module (imported as `_l`), so they are looked up when shown, in that request's language.
   A word repeated in a loop (a list's cards): look it up once before the loop.
+- Words written below the pages (a domain error's message, an enum's label, a service's reasons):
+  `N_` (accompany.marks), and a `Phrase` (accompany.phrases) when they carry values; the page
+  translates them where it shows them (`committing.shown`, the `label` and `in_words` filters), so
+  logs, CSV files and texts keep the English.
 - Then `scripts/translations` (extract, update each catalog, compile), translate every new entry in
   accompany/translations/<locale>/LC_MESSAGES/messages.po (no "fuzzy" left), and add the file to
   `TRANSLATED_FILES` in tests/test_translations.py, which fails while an entry of those files is

@@ -14,7 +14,9 @@ from flask_login import current_user
 from accompany import timezones
 from accompany.dateformat import format_moment
 from accompany.i18n import _l, date_patterns, page_locale
+from accompany.models.enums import LabelledEnum
 from accompany.phones import format_national, mask_phone
+from accompany.phrases import Phrase, Phrases
 from accompany.services.privacy import access
 
 
@@ -70,6 +72,18 @@ def label(value: object) -> str:
     if words is None:
         return "" if value is None else str(value)
     return gettext(words)
+
+
+def in_words(value: object) -> str:
+    """What a service handed a page, in the page's language: a Phrase (its marked words, and its
+    values in words too), phrases joined with "; ", an enum's label, or anything else as it is."""
+    if isinstance(value, Phrase):
+        return gettext(value.words, **{name: in_words(part) for name, part in value.values.items()})
+    if isinstance(value, Phrases):
+        return "; ".join(in_words(phrase) for phrase in value)
+    if isinstance(value, LabelledEnum):
+        return label(value)
+    return "" if value is None else str(value)
 
 
 # The navigation's words by endpoint, marked for translation; `_navigation_words` looks each up
@@ -137,6 +151,7 @@ def init_template_helpers(app) -> None:
         phone=format_national,
         mask_phone=mask_phone,
         label=label,
+        in_words=in_words,
         number=number,
         day_date=day_date,
     )

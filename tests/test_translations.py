@@ -21,11 +21,14 @@ from jinja2.ext import babel_extract
 from sqlalchemy import select
 
 from accompany.clock import utcnow
-from accompany.models import Language, LoginSession, PageLanguage, Role, ShiftRole
+from accompany.committing import shown
+from accompany.models import AppointmentStatus, Language, LoginSession, NeedKind, Outcome, PageLanguage, Role, ShiftRole
+from accompany.presentation import label
 from accompany.services.messaging import inbound
 from accompany.services.people.accounts import invite_user
+from accompany.services.scheduling.claims import NotEligible, ShiftFull, requirement_problems
 from accompany.timezones import us_zone_choices
-from tests.conftest import CSRF_INPUT, csrf_token
+from tests.conftest import CSRF_INPUT, csrf_token, from_now, log_in
 from tests.support.browsing import logged_in
 from tests.test_two_factor import code_at, enroll_for_pages, password_step
 
@@ -67,6 +70,18 @@ TRANSLATED_FILES = (
     "accompany/services/scheduling/locations.py",
     "accompany/services/scheduling/shifts.py",
     "accompany/models/enums.py",
+    # The volunteer's pages (issue 17, wt-17b), the Python that words them and the labels they show.
+    *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "templates" / "volunteer").glob("*.html")),
+    "templates/home/volunteer.html",
+    *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "accompany" / "volunteer").glob("*.py")),
+    "accompany/services/errors.py",
+    "accompany/services/scheduling/claims.py",  # the domain errors and the reasons a volunteer can't take a shift
+    "accompany/services/scheduling/board.py",
+    "accompany/services/scheduling/my_shifts.py",
+    "accompany/services/scheduling/calendar.py",
+    "accompany/services/casework/tasks.py",
+    "accompany/services/people/profile.py",
+    "accompany/services/people/phone_codes.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 
@@ -94,7 +109,8 @@ def catalog(locale: str):
 def test_the_translated_files_are_there_and_mark_something():
     strings = marked_strings(TRANSLATED_FILES)
     assert {path for path in TRANSLATED_FILES if path not in strings.values()} <= {
-        "templates/narrow.html", "accompany/auth/__init__.py"}  # no words of their own
+        "templates/narrow.html", "accompany/auth/__init__.py", "accompany/volunteer/__init__.py",
+        "templates/volunteer/_board_filters.html"}  # no words of their own
     assert len(strings) > 150
 
 
@@ -325,3 +341,125 @@ def test_the_coordinators_core_pages_show_no_english(app, make, db, locale):
 def test_the_check_finds_english_on_the_core_pages_left_untranslated(app, make, db):
     pages = coordinator_pages(app, make, db, "en")
     assert all(english_left(html, "es", CORE_NAMES) for html in pages.values())
+# -- the volunteer's pages ---------------------------------------------------------------------------
+
+# What the volunteer pages show that nobody translates: what coordinators typed (places, titles,
+# notes), people's names, and the volunteer's own words.
+VOLUNTEER_DATA = ["Dana Rivera", "Dana", "Rosa", "Chelsea", "Boston", "15 New Sudbury St, Boston, MA 02203",
+                  "Lynn", "Immigration Court", "JFK Federal Building", "Call shelters in Chelsea",
+                  "Side door on Congress St", "Ask for the clerk", "Bring the folder", "Luis", "Test Accompaniment Network",
+                  "Rent receipts"]
+VOLUNTEER_DATA.sort(key=len, reverse=True)  # "Call shelters in Chelsea" before "Chelsea"
+
+
+def volunteer_pages_in(app, make, db, language: str) -> dict[str, str]:
+    """Every page of a volunteer's, with the browser asking for `language`: the board (with a card
+    they can't take, a ride from a town, requirements and a task), my shifts (coming up, cancelled,
+    past with and without a report), a held shift, the report form (and its problems), my tasks, a
+    held task and its done form, the calendar page, the profile (with a number waiting for its
+    code), and the flash messages of taking, giving back and reporting."""
+    volunteer = make.volunteer(name="Dana Rivera", email="dana@example.org", languages=["es"], has_car=False,
+                               phone="617-555-0123", home_area="Chelsea")
+    teammate = make.volunteer(name="Luis Gomez", languages=["es"])
+    court = make.location(name="JFK Federal Building Immigration Court", arrival_notes="Side door on Congress St")
+    family = make.family(name="Rosa M.", town="Lynn")
+    soon = make.appointment(family, court, starts_at=from_now(days=2))
+    held = make.shift(soon, role=ShiftRole.INTERPRETER, slots=2, language=Language.SPANISH,
+                      meeting_point="Ask for the clerk", notes="Bring the folder")
+    make.claim(held, volunteer)
+    make.claim(held, teammate)
+    make.shift(soon, role=ShiftRole.RIDE_THERE, requires_car=True, slots=2)  # one they can't take
+    make.shift(make.appointment(make.family(name="Ana P."), court, starts_at=from_now(days=4)),
+               role=ShiftRole.COMPANION, requires_training=True)
+    open_ride = make.shift(make.appointment(make.family(name="Eva R.", town="Lynn"), court,
+                                            starts_at=from_now(days=5)), role=ShiftRole.RIDE_THERE, slots=3)
+    cancelled = make.appointment(make.family(name="Ida K."), court, starts_at=from_now(days=6),
+                                 status=AppointmentStatus.CANCELLED)
+    make.claim(make.shift(cancelled, role=ShiftRole.RIDE_HOME, meeting_point="Ask for the clerk"), volunteer)
+    past = make.appointment(family, court, starts_at=from_now(days=-3))
+    unreported = make.shift(past, role=ShiftRole.COMPANION)
+    make.claim(unreported, volunteer)
+    reported = make.claim(make.shift(make.appointment(make.family(name="Zoe T."), court, starts_at=from_now(days=-6)),
+                                     role=ShiftRole.BOND_HELP), volunteer)
+    reported.reported_at, reported.report_outcome, reported.report_hours = from_now(days=-6), Outcome.HELD, 3
+    today = make.shift(make.appointment(make.family(name="Ivy D."), court, starts_at=from_now(hours=3)),
+                       role=ShiftRole.COMPANION)  # held today: the page offers to report a detention
+    make.claim(today, volunteer)
+    need = make.need(family, kind=NeedKind.HOUSING)
+    task = make.task(need, language=Language.SPANISH, details="Rent receipts")
+    make.task_taker(task, volunteer)
+    make.task(make.need(make.family(name="Ema L."), kind=NeedKind.PAPERWORK), title="Call shelters in Chelsea",
+              requires_car=True, wanted=2)
+    db.session.commit()
+
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    log_in(client, volunteer)
+    pages = {}
+    for name, path in {"home": "/", "board": "/shifts", "board, everything": "/shifts?all=y",
+                       "board, nothing matches": "/shifts?role=visit", "board, a bad date": "/shifts?first_day=soon",
+                       "my shifts": "/my/shifts", "held shift": f"/my/shifts/{held.id}",
+                       "held shift, today": f"/my/shifts/{today.id}",
+                       "report form": f"/my/shifts/{unreported.id}/report", "my tasks": "/my/tasks",
+                       "held task": f"/my/tasks/{task.id}", "task done form": f"/my/tasks/{task.id}/done",
+                       "calendar": "/my/calendar", "profile": "/my/profile"}.items():
+        pages[name] = client.get(path).get_data(as_text=True)
+    token = csrf_token(client, "/shifts")
+    pages["report, hours out of range"] = client.post(f"/my/shifts/{unreported.id}/report", data={
+        "csrf_token": token, "outcome": "held", "hours": "30", "next_date": "soon"}).get_data(as_text=True)
+    pages["a shift they can't take"] = client.post(f"/shifts/{held.appointment.shifts[1].id}/claim", data={
+        "csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    pages["took a shift"] = client.post(f"/shifts/{open_ride.id}/claim", data={"csrf_token": token},
+                                        follow_redirects=True).get_data(as_text=True)
+    pages["released it"] = client.post(f"/my/shifts/{open_ride.id}/release", data={"csrf_token": token},
+                                       follow_redirects=True).get_data(as_text=True)
+    pages["reported"] = client.post(f"/my/shifts/{unreported.id}/report", data={
+        "csrf_token": token, "outcome": "rescheduled", "hours": "2.5", "next_date": from_now(days=30).date().isoformat()},
+        follow_redirects=True).get_data(as_text=True)
+    pages["profile, a new number"] = client.post("/my/profile", data={
+        "csrf_token": token, "name": "Dana Rivera", "phone": "617-555-0199", "sms_opt_in": "y",
+        "languages": ["es"], "home_area": "Chelsea", "preferred_language": ""}, follow_redirects=True).get_data(
+        as_text=True)
+    pages["profile, no name"] = client.post("/my/profile", data={"csrf_token": token, "name": ""}).get_data(
+        as_text=True)
+    pages["task done"] = client.post(f"/my/tasks/{task.id}/done", data={"csrf_token": token, "report": "Done"},
+                                     follow_redirects=True).get_data(as_text=True)
+    # Each is the page it is named for, and says what it is meant to (an error would hide a page).
+    for name, mark in {"board, everything": "not-eligible", "board": 'id="tasks"', "my shifts": "<mark>",
+                       "held shift": "tel:", "held shift, today": 'id="detention-note"', "report form": 'name="outcome"', "held task": 'id="task-need"',
+                       "calendar": 'id="feed-url"', "profile": 'id="delete-account"',
+                       "a shift they can't take": 'flash-warning', "took a shift": "flash-success",
+                       "released it": "flash-info", "reported": "flash-success",
+                       "profile, a new number": 'id="phone-check"', "profile, no name": "field-error",
+                       "report, hours out of range": "field-error", "board, a bad date": "field-error",
+                       "task done": "flash-success", "board, nothing matches": "<h2"}.items():
+        assert mark in pages[name], name
+    return pages
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_volunteer_page_shows_no_english(app, make, db, locale):
+    pages = volunteer_pages_in(app, make, db, PAGE_LANGUAGES[locale])
+    left = {name: english_left(html, locale, VOLUNTEER_DATA) for name, html in pages.items()}
+    assert {name: words for name, words in left.items() if words} == {}
+
+
+def test_the_check_finds_english_on_the_volunteer_pages_in_english(app, make, db):
+    pages = volunteer_pages_in(app, make, db, "en")
+    assert all(english_left(html, "es", VOLUNTEER_DATA) for html in pages.values())
+
+
+def test_a_refusal_reads_in_the_page_language_and_stays_english_in_logs_csv_files_and_texts(app, make, db):
+    """Enum labels and domain errors are translated where a page shows them (the `label` filter,
+    committing.shown); `.label` and `str(error)` stay English for CSV files, the calendar feed,
+    texts and log lines."""
+    volunteer = make.volunteer(has_car=False, languages=["en"])
+    shift = make.shift(role=ShiftRole.RIDE_THERE, requires_car=True, language=Language.HAITIAN_CREOLE)
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        error = NotEligible(requirement_problems(shift, volunteer))
+        assert str(error) == "Not possible: this shift needs a car; this shift needs someone who speaks Haitian Creole."
+        assert shown(error) == ("No es posible: este turno requiere carro; este turno requiere a alguien que hable "
+                                "Criollo haitiano.")
+        assert ShiftRole.RIDE_THERE.label == "Ride there" and label(ShiftRole.RIDE_THERE) == "Transporte de ida"
+        assert str(ShiftFull()) == "Someone just took the last slot of this shift."
+        assert shown(ShiftFull()) == "Alguien acaba de tomar el último lugar de este turno."

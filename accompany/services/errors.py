@@ -1,10 +1,12 @@
 """Domain errors. Each carries a message a person can act on; views show it as it is."""
 
+from accompany.marks import N_
+
 
 class DomainError(Exception):
     """A rule of the domain said no."""
 
-    message = "That could not be done."
+    message = N_("That could not be done.")
     field: str | None = None  # the form field the message belongs next to, if any
     # About the request as a whole (it lost a race, the form was sent twice): shown as a flash,
     # above whatever page comes next, never next to a field.
@@ -22,38 +24,38 @@ class DomainError(Exception):
 
 
 class EmailTaken(DomainError):
-    message = "An account with that email already exists. Try logging in instead."
+    message = N_("An account with that email already exists. Try logging in instead.")
 
 
 class LoginFailed(DomainError):
-    message = "That email and password do not match an account."
+    message = N_("That email and password do not match an account.")
 
 
 class WrongPassword(DomainError):
-    message = "Your current password is not right."
+    message = N_("Your current password is not right.")
 
 
 class WeakPassword(DomainError):
-    message = "Choose a password of at least 10 characters."
+    message = N_("Choose a password of at least 10 characters.")
 
 
 class InvitationInvalid(DomainError):
-    message = "This invitation link is not valid any more. Ask an admin for a new one."
+    message = N_("This invitation link is not valid any more. Ask an admin for a new one.")
 
 
 class NotAVolunteer(DomainError):
     """A volunteer's rule asked of a coordinator's or an admin's account."""
 
-    message = "This is not a volunteer's account."
+    message = N_("This is not a volunteer's account.")
 
 
 class NotPending(DomainError):
-    message = "This volunteer is not waiting for approval."
+    message = N_("This volunteer is not waiting for approval.")
 
 
 class ChangedMeanwhile(DomainError):
     """Another request changed the same thing first (a double tap, two people at once)."""
 
     whole_request = True
-    message = ("This was changed at the same moment by another request (perhaps the same button pressed "
-               "twice), so this one saved nothing. Look again: what you wanted may already be done.")
+    message = N_("This was changed at the same moment by another request (perhaps the same button pressed "
+                 "twice), so this one saved nothing. Look again: what you wanted may already be done.")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
-from accompany.committing import committing, require_valid
+from accompany.committing import committing, require_valid, shown
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
 from accompany.models import ShiftRole
@@ -50,7 +51,7 @@ def claim(shift_id: int):
     with committing(show_error=False) as claimed:
         claim_slot(shift, current_user, now=utcnow())
     if not claimed:
-        flash(f"{claimed.error} Thank you for trying!", "warning")
+        flash(gettext("%(problem)s Thank you for trying!", problem=shown(claimed.error)), "warning")
         return redirect(url_for(".board_page"))
-    flash("It's yours. Thank you! The details are below.", "success")
+    flash(gettext("It's yours. Thank you! The details are below."), "success")
     return redirect(url_for(".held_shift", shift_id=shift_id))

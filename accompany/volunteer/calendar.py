@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -78,7 +79,7 @@ def calendar():
 @volunteer_required
 def reset_calendar():
     seen = ResetCalendarForm().seen.data or None
-    with committing_button("You have a new calendar link; the old one no longer works. "
-                           "Add the new link to your calendar."):
+    with committing_button(gettext("You have a new calendar link; the old one no longer works. "
+                                   "Add the new link to your calendar.")):
         calendar_service.reset_calendar_token(current_user._get_current_object(), now=utcnow(), seen=seen)
     return redirect(url_for(".calendar"))

@@ -5,6 +5,7 @@ from a shift they hold."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -24,7 +25,7 @@ def report_detention(shift_id: int):
         abort(404)
     form = DetentionReportForm()
     if not form.validate_on_submit():
-        flash(" ".join(error for errors in form.errors.values() for error in errors) or "Try again.", "warning")
+        flash(" ".join(error for errors in form.errors.values() for error in errors) or gettext("Try again."), "warning")
         return redirect(url_for(".held_shift", shift_id=shift_id))
     with committing(form) as saved:
         case, _ = cases.report_from_shift(claim, note=form.note.data, now=utcnow())

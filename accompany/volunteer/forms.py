@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DecimalField, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
@@ -16,6 +17,8 @@ from accompany.formfields import (
 )
 from accompany.models import Outcome, ShiftRole
 
+ANYWHERE = _l("Anywhere")
+
 
 class BoardFilterForm(InputForm):
     """The board's filters: a GET form that changes nothing, so it carries no CSRF token."""
@@ -23,30 +26,30 @@ class BoardFilterForm(InputForm):
     class Meta:
         csrf = False
 
-    role = MultiCheckboxField("Role", choices=enum_choices(ShiftRole))
-    first_day = PlainDateField("From", validators=[Optional()])
-    last_day = PlainDateField("To", validators=[Optional()])
-    place = PlainSelectField("Place", default="")
-    mine = BooleanField("Only shifts in languages I speak")
-    all = BooleanField("Also show shifts I can't take")
+    role = MultiCheckboxField(_l("Role"), choices=enum_choices(ShiftRole))
+    first_day = PlainDateField(_l("From"), validators=[Optional()])
+    last_day = PlainDateField(_l("To"), validators=[Optional()])
+    place = PlainSelectField(_l("Place"), default="")
+    mine = BooleanField(_l("Only shifts in languages I speak"))
+    all = BooleanField(_l("Also show shifts I can't take"))
 
     def set_places(self, places: list[tuple[int, str]]) -> None:
         """`places`: (id, name) pairs."""
-        self.place.choices = [SelectChoice("", "Anywhere"), *(SelectChoice(str(id_), name) for id_, name in places)]
+        self.place.choices = [SelectChoice("", ANYWHERE), *(SelectChoice(str(id_), name) for id_, name in places)]
 
 
 class ReportForm(InputForm):
-    outcome = PlainSelectField("What happened", choices=enum_choices(Outcome))
-    next_date = PlainDateField("Next date, if you know it", validators=[Optional()])
+    outcome = PlainSelectField(_l("What happened"), choices=enum_choices(Outcome))
+    next_date = PlainDateField(_l("Next date, if you know it"), validators=[Optional()])
     hours = DecimalField(
-        "Hours you gave (including travel)",
+        _l("Hours you gave (including travel)"),
         places=2,
-        validators=[Optional(), NumberRange(0, 24, "Hours must be between 0 and 24.")],
+        validators=[Optional(), NumberRange(0, 24, _l("Hours must be between 0 and 24."))],
         render_kw={"inputmode": "decimal", "step": "0.25"},
     )
     notes = TextAreaField(
-        "Notes for the coordinator",
-        validators=[Length(max=2000, message="Keep notes under 2,000 characters.")],
+        _l("Notes for the coordinator"),
+        validators=[Length(max=2000, message=_l("Keep notes under 2,000 characters."))],
         render_kw={"rows": 4},
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -64,9 +65,9 @@ def release(shift_id: int):
     if not released:
         return redirect(url_for(".held_shift", shift_id=shift_id))
     if late:
-        flash("Released. It is close to the shift, so the coordinators were told right away.", "info")
+        flash(gettext("Released. It is close to the shift, so the coordinators were told right away."), "info")
     else:
-        flash("Released. Thank you for letting us know in time.", "info")
+        flash(gettext("Released. Thank you for letting us know in time."), "info")
     return redirect(url_for(".my_shifts_page"))
 
 
@@ -88,12 +89,12 @@ def report(shift_id: int):
         with committing(form, field="outcome") as reported:
             draft = my_shifts.report_back(claim, details, now=utcnow())
         if reported:
-            message = "Thank you for reporting back."
+            said = [gettext("Thank you for reporting back.")]
             if details.outcome == Outcome.DETAINED:
-                message += " A detention case is open and the person on call is being alerted."
+                said.append(gettext("A detention case is open and the person on call is being alerted."))
             if draft is not None:
-                message += " The next date is with the coordinators to confirm."
-            flash(message, "success")
+                said.append(gettext("The next date is with the coordinators to confirm."))
+            flash(" ".join(said), "success")
             return redirect(url_for(".my_shifts_page"))
     return render_template("volunteer/report.html", form=form, claim=claim, shift=claim.shift,
                            appointment=claim.shift.appointment)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, logout_user
 
 from accompany.clock import utcnow
@@ -41,10 +42,10 @@ def profile():
         with committing(form, field="name") as saved:
             changed = profile_service.update_profile(user, form.details(), now=utcnow())
         if saved:
-            flash("Your profile is saved." if changed else "Nothing changed.", "success")
+            flash(gettext("Your profile is saved.") if changed else gettext("Nothing changed."), "success")
             if "new_phone" in changed:
-                flash("We texted a code to your new number. Type it below to start using that number; "
-                      "until then we keep the one you had.", "info")
+                flash(gettext("We texted a code to your new number. Type it below to start using that number; "
+                              "until then we keep the one you had."), "info")
             return redirect(url_for(".profile"))
     return _page(user, form, DeleteAccountForm(formdata=None))
 
@@ -61,8 +62,8 @@ def delete_account():
         if deleted:
             logout_user()
             session.clear()
-            flash("Your account is deleted and you are logged out. Thank you for everything you did "
-                  "with us.", "info")
+            flash(gettext("Your account is deleted and you are logged out. Thank you for everything you "
+                          "did with us."), "info")
             return redirect(url_for("auth.login"))
     profile_form = ProfileForm(formdata=None, data=asdict(profile_service.details_of(user)))
     return _page(user, profile_form, form)

@@ -23,7 +23,7 @@ from accompany.services.people.profile import HOME_AREA_MAX, NAME_MAX, ProfileDe
 
 # What ticking the box means, in the words the volunteer agrees to. ICE accepts as obligor a
 # U.S. citizen or lawful permanent resident with ID and a Social Security number.
-OBLIGOR_ATTESTATION = (
+OBLIGOR_ATTESTATION = _l(
     "I can be a bond obligor: I am a U.S. citizen or lawful permanent resident (green card "
     "holder) with a valid photo ID and a Social Security number, and I am willing to sign an "
     "immigration bond, which means promising that the person will go to every hearing and "
@@ -33,19 +33,19 @@ OBLIGOR_ATTESTATION = (
 
 class ProfileForm(InputForm):
     name = StringField(
-        "Your name",
+        _l("Your name"),
         validators=[
-            InputRequired("Enter your name."),
-            at_most(NAME_MAX, "your name"),
+            InputRequired(_l("Enter your name.")),
+            at_most(NAME_MAX, _l("your name")),
         ],
         render_kw={"autocomplete": "name"},
     )
     phone = StringField(
-        "Mobile phone",
+        _l("Mobile phone"),
         validators=[Optional(), phone_number],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
-    sms_opt_in = BooleanField("Send me shift reminders by text message")
+    sms_opt_in = BooleanField(_l("Send me shift reminders by text message"))
     # The one language of their pages and texts; the picker at the foot of every page sets it too.
     # Not sent (an older page): left as it is; a value we do not have: the service says so.
     preferred_language = SelectField(
@@ -53,15 +53,15 @@ class ProfileForm(InputForm):
         choices=[SelectChoice("", _l("Not chosen yet")), *(SelectChoice(*choice) for choice in language_choices())],
     )
     languages = MultiCheckboxField(
-        "Languages you speak well", choices=enum_choices(Language), validators=[Optional()]
+        _l("Languages you speak well"), choices=enum_choices(Language), validators=[Optional()]
     )
-    has_car = BooleanField("I have a car and can drive people")
+    has_car = BooleanField(_l("I have a car and can drive people"))
     court_training_on = PlainDateField(
-        "Date of your court-accompaniment training", validators=[Optional()]
+        _l("Date of your court-accompaniment training"), validators=[Optional()]
     )
     obligor_eligible = BooleanField(OBLIGOR_ATTESTATION)
     home_area = StringField(
-        "Town or neighborhood you live in",
+        _l("Town or neighborhood you live in"),
         validators=[
             Optional(),
             at_most(HOME_AREA_MAX),
@@ -108,7 +108,7 @@ class DeleteAccountForm(InputForm):
     """Deleting one's own account: the password says it is really them, and really meant."""
 
     delete_password = PasswordField(
-        "Your password",
-        validators=[InputRequired("Enter your password to delete your account.")],
+        _l("Your password"),
+        validators=[InputRequired(_l("Enter your password to delete your account."))],
         render_kw={"autocomplete": "current-password"},
     )

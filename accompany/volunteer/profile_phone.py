@@ -5,6 +5,7 @@ waiting for approval sees."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -32,10 +33,10 @@ def confirm_phone():
             phone = profile_service.confirm_new_phone(current_user._get_current_object(), form.code.data,
                                                       now=utcnow())
         if confirmed:
-            flash(f"Thank you! Your number is now {format_national(phone)}.", "success")
+            flash(gettext("Thank you! Your number is now %(phone)s.", phone=format_national(phone)), "success")
     else:
         problems = [error for errors in form.errors.values() for error in errors]
-        flash(problems[0] if problems else "Please try again.", "warning")
+        flash(problems[0] if problems else gettext("Please try again."), "warning")
     return _back(form.back.data)
 
 
@@ -46,13 +47,13 @@ def new_phone_code():
     with committing() as asked:
         profile_service.text_new_code(current_user._get_current_object(), now=utcnow(), seen=form.seen_code())
     if asked:
-        flash("We texted you a new code. It can take a minute to arrive.", "success")
+        flash(gettext("We texted you a new code. It can take a minute to arrive."), "success")
     return _back(request.args.get("back"))
 
 
 @bp.post("/my/profile/phone/cancel")
 @profile_owner_required
 def cancel_phone_change():
-    with committing_button("That number is forgotten; nothing else changed.", "info"):
+    with committing_button(gettext("That number is forgotten; nothing else changed."), "info"):
         phone_codes.cancel_phone_check(current_user._get_current_object(), now=utcnow())
     return _back(request.args.get("back"))

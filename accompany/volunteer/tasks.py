@@ -5,12 +5,14 @@ giving it back, and marking it done with a short report."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
 
 from accompany.clock import utcnow
-from accompany.committing import committing, require_valid
+from accompany.committing import committing, require_valid, shown
 from accompany.database import db
 from accompany.formfields import ActionForm, InputForm, at_most
 from accompany.guards import volunteer_required
@@ -23,8 +25,8 @@ from accompany.volunteer import bp
 class DoneForm(InputForm):
     """A volunteer's short report on a task they did."""
 
-    report = TextAreaField("What you did", validators=[
-        InputRequired("Say in a few words what you did."), at_most(task_service.REPORT_MAX, "the report")],
+    report = TextAreaField(_l("What you did"), validators=[
+        InputRequired(_l("Say in a few words what you did.")), at_most(task_service.REPORT_MAX, _l("the report"))],
         render_kw={"rows": 4})
 
 
@@ -36,9 +38,9 @@ def take_task(task_id: int):
     with committing(show_error=False) as taken:
         task_service.take_task(task, current_user, now=utcnow())
     if not taken:
-        flash(f"{taken.error} Thank you for trying!", "warning")
+        flash(gettext("%(problem)s Thank you for trying!", problem=shown(taken.error)), "warning")
         return redirect(url_for(".board_page", _anchor="tasks"))
-    flash("It's yours. Thank you! The details are below.", "success")
+    flash(gettext("It's yours. Thank you! The details are below."), "success")
     return redirect(url_for(".held_task", task_id=task_id))
 
 
@@ -74,9 +76,9 @@ def give_back_task(task_id: int):
     if not given_back:
         return redirect(url_for(".my_tasks_page"))
     if late:
-        flash("Given back. It is close to its due date, so the coordinator was told right away.", "info")
+        flash(gettext("Given back. It is close to its due date, so the coordinator was told right away."), "info")
     else:
-        flash("Given back. Thank you for letting us know in time.", "info")
+        flash(gettext("Given back. Thank you for letting us know in time."), "info")
     return redirect(url_for(".my_tasks_page"))
 
 
@@ -85,13 +87,13 @@ def give_back_task(task_id: int):
 def task_done(task_id: int):
     taker = _held_or_404(task_id)
     if taker.done_at is not None:
-        flash(str(task_service.AlreadyDone()), "info")
+        flash(shown(task_service.AlreadyDone()), "info")
         return redirect(url_for(".held_task", task_id=task_id))
     form = DoneForm()
     if form.validate_on_submit():
         with committing(form, field="report") as done:
             task_service.mark_done(taker, form.report.data, now=utcnow())
         if done:
-            flash("Thank you! Your report is with the coordinator.", "success")
+            flash(gettext("Thank you! Your report is with the coordinator."), "success")
             return redirect(url_for(".my_tasks_page"))
     return render_template("volunteer/task_done.html", form=form, task=taker.task)

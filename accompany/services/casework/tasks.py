@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, delete, false, select, update
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     LIVE_NEED_STATUSES,
     Family,
@@ -56,15 +57,14 @@ DETAILS_MAX = 2000
 REPORT_MAX = 2000
 WANTED_MAX = 20
 BOARD_SIZE = 40
-THIS_TASK = "this task"
 
 
 class TaskFull(DomainError):
-    message = "Someone just took the last place on this task."
+    message = N_("Someone just took the last place on this task.")
 
 
 class TaskClosed(DomainError):
-    message = "This task is no longer open: its due date has passed, or its need was met or closed."
+    message = N_("This task is no longer open: its due date has passed, or its need was met or closed.")
 
 
 class NeedNotLive(DomainError):
@@ -77,19 +77,19 @@ class DueDatePassed(DomainError):
 
 
 class AlreadyGivenBack(DomainError):
-    message = "This task was given back already (the button was pressed twice)."
+    message = N_("This task was given back already (the button was pressed twice).")
 
 
 class AlreadyDone(DomainError):
-    message = "This task is marked done already. Thank you!"
+    message = N_("This task is marked done already. Thank you!")
 
 
 class DoneStays(DomainError):
-    message = "You marked this task done, so it stays in your list. Call a coordinator if something changed."
+    message = N_("You marked this task done, so it stays in your list. Call a coordinator if something changed.")
 
 
 class ReportMissing(DomainError):
-    message = "Say in a few words what you did."
+    message = N_("Say in a few words what you did.")
     field = "report"
 
 
@@ -194,7 +194,7 @@ def eligibility_problems(task: Task, volunteer: User) -> list[str]:
     """Plain-words reasons `volunteer` may not take `task` (empty when they may)."""
     if not may_use_board(volunteer):
         return [not_a_volunteer(volunteer)]
-    return requirement_problems(task, volunteer, what=THIS_TASK)
+    return requirement_problems(task, volunteer, what="task")
 
 
 def take_task(task: Task, volunteer: User, *, now: datetime) -> TaskTaker:

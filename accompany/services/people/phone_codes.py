@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from accompany.crypto import phone_index
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import CodePurpose, MessageKind, OutboundMessage, PhoneCode, User
 from accompany.phones import normalize_phone
 from accompany.services.errors import DomainError
@@ -41,26 +42,26 @@ class CodeNotAccepted(DomainError):
     try tells nothing about the account."""
 
     field = "code"
-    message = "That code does not work. Type the code from our newest text, or ask for a new code."
+    message = N_("That code does not work. Type the code from our newest text, or ask for a new code.")
 
 
 class TooManyCodes(DomainError):
     field = "phone"
-    message = "We have sent several codes in a short time. Wait an hour, then ask for a new one."
+    message = N_("We have sent several codes in a short time. Wait an hour, then ask for a new one.")
 
 
 class NoNumberWaiting(DomainError):
-    message = "No new number is waiting to be confirmed. Type it in your profile first."
+    message = N_("No new number is waiting to be confirmed. Type it in your profile first.")
 
 
 class NewCodeAlreadyAsked(DomainError):
     """The code the page showed was replaced meanwhile: "text me a new code" pressed twice."""
 
-    message = "A new code is already on its way (the button was pressed twice?). It can take a minute to arrive."
+    message = N_("A new code is already on its way (the button was pressed twice?). It can take a minute to arrive.")
 
 
 class NumberAlreadyForgotten(NoNumberWaiting):
-    message = "That number is forgotten already (the button was pressed twice?); nothing else changed."
+    message = N_("That number is forgotten already (the button was pressed twice?); nothing else changed.")
 
 
 # -- limits ------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Claim,
     Language,
@@ -42,12 +43,12 @@ HOME_AREA_MAX = 120
 
 
 class NameMissing(DomainError):
-    message = "Enter your name."
+    message = N_("Enter your name.")
     field = "name"
 
 
 class NameTooLong(DomainError):
-    message = f"Keep your name under {NAME_MAX} characters."
+    message = N_("Keep your name under %(num)s characters.")
     field = "name"
 
 
@@ -56,7 +57,7 @@ class BadPhone(DomainError):
 
 
 class PhoneNeededForTexts(DomainError):
-    message = "Add a mobile number to get text reminders, or turn text reminders off."
+    message = N_("Add a mobile number to get text reminders, or turn text reminders off.")
     field = "phone"
 
 
@@ -64,26 +65,26 @@ class PhoneAlreadyConfirmed(phone_codes.CodeNotAccepted):
     """The code was sent twice (a double tap): the first send confirmed the number, and this
     send, which changes nothing, is told so instead of "that code does not work"."""
 
-    message = "That code confirmed your new number already: texts go to it now."
+    message = N_("That code confirmed your new number already: texts go to it now.")
 
 
 class UnknownLanguage(DomainError):
-    message = "Choose only from the languages listed."
+    message = N_("Choose only from the languages listed.")
     field = "languages"
 
 
 class UnknownPageLanguage(DomainError):
-    message = "Choose one of the languages listed."
+    message = N_("Choose one of the languages listed.")
     field = "preferred_language"
 
 
 class TrainingInFuture(DomainError):
-    message = "The training date cannot be in the future. Enter it once you have had the training."
+    message = N_("The training date cannot be in the future. Enter it once you have had the training.")
     field = "court_training_on"
 
 
 class HomeAreaTooLong(DomainError):
-    message = f"Keep this under {HOME_AREA_MAX} characters."
+    message = N_("Keep this under %(num)s characters.")
     field = "home_area"
 
 
@@ -123,7 +124,7 @@ def _check(user: User, details: ProfileDetails, waiting: PhoneCode | None, *, no
     if not name:
         raise NameMissing()
     if len(name) > NAME_MAX:
-        raise NameTooLong()
+        raise NameTooLong(num=NAME_MAX)
     phone = optional_phone(details.phone, BadPhone)
     # Left empty with no confirmed number, the number waiting for its code still counts.
     number = phone or (waiting.phone if waiting is not None and user.phone is None else None)
@@ -138,7 +139,7 @@ def _check(user: User, details: ProfileDetails, waiting: PhoneCode | None, *, no
     if details.court_training_on is not None and details.court_training_on > today:
         raise TrainingInFuture()
     if len((details.home_area or "").strip()) > HOME_AREA_MAX:
-        raise HomeAreaTooLong()
+        raise HomeAreaTooLong(num=HOME_AREA_MAX)
     return phone
 
 

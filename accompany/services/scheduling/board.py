@@ -13,6 +13,7 @@ from functools import cache
 from sqlalchemy import bindparam, false, select
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentKind,
@@ -26,6 +27,7 @@ from accompany.models import (
     ShiftRole,
     User,
 )
+from accompany.phrases import Phrase
 from accompany.services.scheduling.claims import (
     OVERLAPS,
     requirement_params,
@@ -69,24 +71,29 @@ class BoardCard:
         return not self.problems
 
 
+# What a shift needs, in words a page shows in its language (`presentation.in_words`); a language
+# needed is the Language itself.
+CAR, COURT_TRAINING, BOND_OBLIGOR = Phrase(N_("car")), Phrase(N_("court training")), Phrase(N_("bond obligor"))
+
+
 def requirement_words(shift) -> list[str]:
     """What `shift` (or a row with its requirement columns) needs, in words."""
     words = []
     if shift.requires_car:
-        words.append("car")
+        words.append(CAR)
     if shift.language is not None:
-        words.append(shift.language.label)
+        words.append(shift.language)
     if shift.requires_training:
-        words.append("court training")
+        words.append(COURT_TRAINING)
     if shift.requires_obligor:
-        words.append("bond obligor")
+        words.append(BOND_OBLIGOR)
     return words
 
 
 def _place(row) -> tuple[str, str]:
     """(place, town): the court or office by name; for a ride there, the town it starts from."""
     if row.role == ShiftRole.RIDE_THERE and row.family_town:
-        return f"From {row.family_town} to {row.place_name}", row.family_town
+        return Phrase(N_("From %(town)s to %(place)s"), town=row.family_town, place=row.place_name), row.family_town
     if row.place_kind == LocationKind.OTHER:
         return row.place_town or row.place_name, row.place_town
     return row.place_name, row.place_town

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from accompany.database import db, set_once
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentStatus,
@@ -54,7 +55,7 @@ PRODUCT_ID = "-//Accompany//Volunteer shifts//EN"
 
 # Seven or more digits, however punctuated: a phone number someone typed into free text.
 class CalendarNotAvailable(DomainError):
-    message = "The calendar link is for approved volunteers."
+    message = N_("The calendar link is for approved volunteers.")
 
 
 # -- the link ------------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def ensure_calendar_token(user: User, *, now: datetime) -> str:
 
 
 class CalendarLinkAlreadyReset(DomainError):
-    message = "Your calendar link was reset a moment ago (the button was pressed twice?): the link below is the new one."
+    message = N_("Your calendar link was reset a moment ago (the button was pressed twice?): the link below is the new one.")
 
 
 def link_mark(token: str | None) -> str:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import Appointment, AppointmentStatus, Claim, Language, MessageKind, Shift, User
+from accompany.phrases import Phrase, Phrases
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.places import take_a_place
@@ -19,7 +21,7 @@ from accompany.services.privacy.audit import record_event
 
 
 class ShiftFull(DomainError):
-    message = "Someone just took the last slot of this shift."
+    message = N_("Someone just took the last slot of this shift.")
 
 
 class NotEligible(DomainError):
@@ -27,40 +29,61 @@ class NotEligible(DomainError):
 
     def __init__(self, reasons: list[str]):
         self.reasons = reasons
-        super().__init__("Not possible: " + "; ".join(reasons) + ".")
+        super().__init__(N_("Not possible: %(reasons)s."), reasons=Phrases(reasons))
 
 
 class ShiftStarted(DomainError):
-    message = "This shift has already started, so it stays in the volunteer's history. Call a coordinator if plans changed."
+    message = N_("This shift has already started, so it stays in the volunteer's history. Call a coordinator if "
+                 "plans changed.")
 
 
 class ShiftClosed(DomainError):
-    message = "This shift is no longer open: it has started, or its appointment was cancelled or closed."
+    message = N_("This shift is no longer open: it has started, or its appointment was cancelled or closed.")
 
 
 class AlreadyReleased(DomainError):
-    message = "This slot was given back already (the button was pressed twice, or someone else released it)."
+    message = N_("This slot was given back already (the button was pressed twice, or someone else released it).")
 
 
-def not_a_volunteer(volunteer: User) -> str:
-    return f"{volunteer.first_name or 'this person'} is not an approved, active volunteer"
+def not_a_volunteer(volunteer: User) -> Phrase:
+    if volunteer.first_name:
+        return Phrase(N_("%(name)s is not an approved, active volunteer"), name=volunteer.first_name)
+    return Phrase(N_("this person is not an approved, active volunteer"))
 
 
-OVERLAPS = "it overlaps another shift already taken"
+OVERLAPS = Phrase(N_("it overlaps another shift already taken"))
+
+# Why a volunteer may not take a shift or a task, one whole phrase each (never "this %s needs":
+# the words around it change with what is taken, in every language).
+NEEDS = {
+    "shift": {
+        "car": Phrase(N_("this shift needs a car")),
+        "language": N_("this shift needs someone who speaks %(language)s"),
+        "training": Phrase(N_("this shift needs court-accompaniment training")),
+        "obligor": Phrase(N_("this shift needs someone who can act as bond obligor")),
+    },
+    "task": {
+        "car": Phrase(N_("this task needs a car")),
+        "language": N_("this task needs someone who speaks %(language)s"),
+        "training": Phrase(N_("this task needs court-accompaniment training")),
+        "obligor": Phrase(N_("this task needs someone who can act as bond obligor")),
+    },
+}
 
 
-def requirement_problems(shift, volunteer: User, *, what: str = "this shift") -> list[str]:
+def requirement_problems(shift, volunteer: User, *, what: str = "shift") -> list[Phrase]:
     """The requirements (car, language, training, obligor) of `shift` (or of anything that has
-    them, like a casework task, called `what`) that `volunteer` does not meet."""
+    them, like a casework task: `what="task"`) that `volunteer` does not meet."""
+    needs = NEEDS[what]
     problems = []
     if shift.requires_car and not volunteer.has_car:
-        problems.append(f"{what} needs a car")
+        problems.append(needs["car"])
     if shift.language is not None and shift.language.value not in volunteer.language_codes:
-        problems.append(f"{what} needs someone who speaks {shift.language.label}")
+        problems.append(Phrase(needs["language"], language=shift.language))
     if shift.requires_training and volunteer.court_training_on is None:
-        problems.append(f"{what} needs court-accompaniment training")
+        problems.append(needs["training"])
     if shift.requires_obligor and not volunteer.obligor_eligible:
-        problems.append(f"{what} needs someone who can act as bond obligor")
+        problems.append(needs["obligor"])
     return problems
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentStatus,
@@ -141,11 +142,11 @@ def teammates(claim: Claim) -> list[str]:
 
 
 class ReportTooEarly(DomainError):
-    message = "You can report back once the shift has started."
+    message = N_("You can report back once the shift has started.")
 
 
 class BadHours(DomainError):
-    message = "Hours must be between 0 and 24."
+    message = N_("Hours must be between 0 and 24.")
 
 
 @dataclass
