@@ -142,7 +142,7 @@ def test_volunteer_finds_claims_sees_and_reports_on_a_phone(phone, make, db):
     open_menu(phone)
     phone.get_by_role("link", name="Open shifts").first.click()
     phone.get_by_text("Filter").click()
-    phone.get_by_label("Ride there").check()
+    phone.get_by_role("checkbox", name="Ride there").check()  # the label; "Take this shift" names it too
     phone.get_by_role("button", name="Show shifts").click()
     cards = phone.locator("article.shift-card")
     cards.first.wait_for()
@@ -389,7 +389,9 @@ def test_no_page_has_a_wcag_a_or_aa_violation_at_360px(app, chromium_browser, ma
 
 def test_after_a_failed_submit_the_focus_is_on_a_summary_that_links_to_each_field(phone):
     phone.goto("/signup")
-    phone.get_by_role("button", name="Sign up").click()
+    phone.get_by_label("Email").fill("not an email")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Sign up").click()
     summary = phone.locator(".error-summary")
     summary.wait_for()
     assert summary.get_attribute("role") == "alert"
