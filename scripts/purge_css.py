@@ -84,9 +84,9 @@ def could_match(selector: str, use: InUse) -> bool:
                 depth += {"(": 1, ")": -1}.get(selector[j], 0)
                 j += 1
             inner = selector[match.end():j - 1]
-            if functional and functional.group(1) != "not":
-                if not any(could_match(part, use) for part in split_top(inner, ",")):
-                    return False
+            if (functional and functional.group(1) != "not"
+                    and not any(could_match(part, use) for part in split_top(inner, ","))):
+                return False
             rest += " "
             i = j
         else:
@@ -170,7 +170,7 @@ def drop_unused_properties(css: str, also_read: str) -> str:
     while True:
         read = set(re.findall(r"var\((--[A-Za-z0-9_-]+)", css + also_read))
 
-        def needed(declaration: str) -> bool:
+        def needed(declaration: str, read: set[str] = read) -> bool:
             name = declaration.split(":", 1)[0].strip()
             return not name.startswith("--") or name in read
 
