@@ -193,8 +193,9 @@ def wcag_violations(page) -> list[str]:
 
 
 def open_menu(page) -> None:
-    """Open the header's menu, as a finger does on a phone (signed-in pages keep their links in
-    it there); nothing on a page without one or with it open."""
+    """Open the header's menu, as a finger does on a phone: signed-in pages keep their links in it
+    there. Waits for the page to have one; leaves it open if it is."""
     menu = page.locator("details.site-menu")
-    if menu.count() and menu.is_visible() and menu.get_attribute("open") is None:
+    menu.wait_for()
+    if menu.get_attribute("open") is None:
         menu.locator("summary").click()
