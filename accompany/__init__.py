@@ -25,6 +25,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         register_extensions,
         register_request_parsing,
         register_blueprints,
+        register_static_files,
         register_error_handlers,
         register_security_headers,
         register_template_helpers,
@@ -113,6 +114,13 @@ def register_blueprints(app: Flask, config) -> None:
     csrf.exempt(webhooks_bp)  # Twilio signs its requests instead (checked in webhooks.signatures)
     for blueprint in (home_bp, auth_bp, volunteer_bp, coordinator_bp, admin_bp, health_bp, webhooks_bp):
         app.register_blueprint(blueprint)
+
+
+def register_static_files(app: Flask, config) -> None:
+    """static/ with a version in each URL, gzipped for browsers that take it (accompany.static_files)."""
+    from accompany.static_files import init_static_files
+
+    init_static_files(app)
 
 
 def register_error_handlers(app: Flask, config) -> None:

@@ -230,3 +230,26 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def form_problems(form) -> list[tuple[str | None, str, str]]:
+    """Every problem in a submitted `form`, in the order its fields come: (id of the field to focus,
+    or None for a problem of the whole form, the field's label, the message). The error summary at
+    the top of a form (templates/_forms.html) links each to its field."""
+    problems: list[tuple[str | None, str, str]] = [(None, "", str(error)) for error in getattr(form, "form_errors", [])]
+    for field in form:
+        problems.extend(_field_problems(field))
+    return problems
+
+
+def _field_problems(field) -> list[tuple[str | None, str, str]]:
+    if field.type == "FormField":
+        return form_problems(field.form)
+    if field.type == "FieldList":
+        return [problem for entry in field.entries for problem in _field_problems(entry)]
+    if not field.errors or not isinstance(field.errors, (list, tuple)):
+        return []
+    target = field.id
+    if field.type in ("MultiCheckboxField", "RadioField"):
+        target = next((option.id for option in field), field.id)  # a group: its first choice
+    return [(target, str(field.label.text), str(error)) for error in field.errors]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_login import current_user
 
 # Everything comes from this site; Pico's icons are data: URIs inside its stylesheet.
@@ -30,7 +30,7 @@ def init_security_headers(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and current_user.is_authenticated:
+        if request.endpoint != "static" and current_user and current_user.is_authenticated:
             # Signed-in pages hold personal data: never keep them in a shared browser's cache.
             headers["Cache-Control"] = "no-store"
         return response

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from accompany import timezones
 from accompany.dateformat import format_moment
+from accompany.formfields import form_problems
 from accompany.i18n import _l, date_patterns, page_locale
 from accompany.models.enums import LabelledEnum
 from accompany.phones import format_national, mask_phone
@@ -155,6 +156,7 @@ def init_template_helpers(app) -> None:
         number=number,
         day_date=day_date,
     )
+    app.jinja_env.globals["form_problems"] = form_problems
 
     @app.context_processor
     def org_context() -> dict:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from accompany.models import Shift, ShiftRole, User, UserStatus
 from tests.conftest import from_now
-from tests.support.browser import fits_the_screen, too_small_or_cut
+from tests.support.browser import fits_the_screen, open_menu, phone_page, too_small_or_cut, wcag_violations
 from tests.support.texting import code_texted_to
 
 BOSTON = ZoneInfo("America/New_York")
@@ -25,6 +25,7 @@ def log_in(page, email, password):
 
 
 def log_out(page):
+    open_menu(page)
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r"/login$"))
 
@@ -115,6 +116,7 @@ def test_coordinator_records_a_family_and_an_appointment_and_sees_it_unfilled(ph
     phone.get_by_role("button", name="Save appointment").click()
     phone.get_by_text("Appointment saved with 2 shifts").wait_for()
 
+    open_menu(phone)
     phone.get_by_role("link", name="Home").click()
     line = phone.locator("#upcoming li.has-unfilled", has_text="Rosa M.")  # the appointment's line
     line.wait_for()
@@ -137,9 +139,10 @@ def test_volunteer_finds_claims_sees_and_reports_on_a_phone(phone, make, db):
     db.session.commit()
 
     log_in(phone, volunteer.email, make.PASSWORD)
+    open_menu(phone)
     phone.get_by_role("link", name="Open shifts").first.click()
     phone.get_by_text("Filter").click()
-    phone.get_by_label("Ride there").check()
+    phone.get_by_role("checkbox", name="Ride there").check()  # the label; "Take this shift" names it too
     phone.get_by_role("button", name="Show shifts").click()
     cards = phone.locator("article.shift-card")
     cards.first.wait_for()
@@ -151,6 +154,7 @@ def test_volunteer_finds_claims_sees_and_reports_on_a_phone(phone, make, db):
     assert "Outside the Chelsea library" in phone.content()
     assert fits_the_screen(phone)
 
+    open_menu(phone)
     phone.get_by_role("link", name="My shifts").first.click()
     upcoming = phone.locator("article.card", has_text="Ride there")
     assert "With Rosa" in upcoming.inner_text()
@@ -330,3 +334,107 @@ def test_a_volunteer_who_forgot_their_password_sets_a_new_one_with_a_texted_code
     assert phone.url.endswith("/login") and phone.get_by_role("heading", name="Hello, Dana").count() == 0
     log_in(phone, "dana@example.org", "a brand new password")
     phone.get_by_role("heading", name="Hello, Dana").wait_for()
+
+
+# -- keyboard and screen readers (issue 17) --------------------------------------------------------
+
+def test_no_page_has_a_wcag_a_or_aa_violation_at_360px(app, chromium_browser, make, db):
+    """axe-core finds nothing against WCAG 2.1 A and AA: on every page each kind of person can
+    open, on a form sent back with its problems, and on the pages people use most in each of the
+    other four languages."""
+    from accompany.models import Claim
+
+    people, values, extra, more = _a_full_world(app, make, db)
+    holder = people["holder"]
+    past = db.session.scalars(select(Claim).join(Claim.shift).where(Claim.volunteer_id == holder.id,
+                                                                  Shift.starts_at < from_now())).first()
+    main_pages = {
+        "anon": ["/login", "/signup"],
+        "holder": ["/shifts", "/my/shifts", f"/my/shifts/{values['shift_id']}", f"/my/shifts/{past.shift_id}/report",
+                   "/my/profile"],
+        "coordinator": ["/", f"/coordinator/families/{values['family_id']}",
+                        f"/coordinator/appointments/{values['appointment_id']}", "/coordinator/inbox"],
+    }
+    problems = []
+    with phone_page(app, chromium_browser, bypass_csp=True) as phone:
+
+        def check(what):
+            problems.extend(f"{what} {phone.url.split('/', 3)[-1] or '/'}: {found}" for found in wcag_violations(phone))
+
+        for language in ("en", "es", "pt", "ht", "fr"):
+            for role in PEOPLE if language == "en" else main_pages:
+                if role != "anon":
+                    log_in(phone, people[role].email, make.PASSWORD)
+                    phone.wait_for_url(re.compile(r"/$"))
+                if language != "en":
+                    phone.locator("#page-language").select_option(language)
+                    phone.locator(".language-picker button").click()
+                    phone.wait_for_load_state("load")
+                for url in _pages(role, values, extra, more) if language == "en" else main_pages[role]:
+                    phone.goto(url)
+                    check(f"{language} {role}")
+                if role != "anon":
+                    phone.locator("#page-language").select_option("en")  # the account keeps it
+                    phone.locator(".language-picker button").click()
+                    phone.wait_for_load_state("load")
+                    log_out(phone)
+        phone.goto("/login")
+        phone.locator("#page-language").select_option("en")
+        phone.locator(".language-picker button").click()
+        log_in(phone, holder.email, "not the password")  # sent back with the error summary
+        phone.locator(".error-summary").wait_for()
+        check("failed login")
+    assert problems == [], "\n".join(problems)
+
+
+def test_after_a_failed_submit_the_focus_is_on_a_summary_that_links_to_each_field(phone):
+    phone.goto("/signup")
+    phone.get_by_label("Email").fill("not an email")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Sign up").click()
+    summary = phone.locator(".error-summary")
+    summary.wait_for()
+    assert summary.get_attribute("role") == "alert"
+    assert phone.evaluate("document.activeElement.classList.contains('error-summary')")
+    summary.get_by_role("link").first.click()
+    assert phone.evaluate("document.activeElement.tagName") in ("INPUT", "SELECT", "TEXTAREA")
+
+
+def test_the_keyboard_meets_a_skip_link_first_and_a_visible_focus_ring(phone, make, db):
+    volunteer = make.volunteer()
+    db.session.commit()
+    log_in(phone, volunteer.email, make.PASSWORD)
+    phone.wait_for_url(re.compile(r"/$"))
+    phone.keyboard.press("Tab")
+    skip = phone.get_by_role("link", name="Skip to content")
+    assert phone.evaluate("document.activeElement.textContent.trim()") == "Skip to content"
+    assert skip.bounding_box()["y"] >= 0  # shown once focused
+    phone.keyboard.press("Tab")
+    ring = phone.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                          " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()")
+    assert ring[0] == "solid" and ring[1] >= 2
+
+
+def test_the_header_takes_less_than_a_quarter_of_a_phone_screen(phone, make, db):
+    coordinator = make.coordinator()  # the longest menu
+    db.session.commit()
+    phone.set_viewport_size({"width": 360, "height": 640})
+    for who in (None, coordinator):
+        if who:
+            log_in(phone, who.email, make.PASSWORD)
+            phone.wait_for_url(re.compile(r"/$"))
+        else:
+            phone.goto("/login")
+        assert phone.locator("header.site-header").bounding_box()["height"] < 640 / 4
+
+
+def test_repeated_buttons_name_their_card(phone, make, db):
+    volunteer = make.volunteer()
+    for role in (ShiftRole.RIDE_THERE, ShiftRole.COMPANION):
+        make.shift(role=role)
+    db.session.commit()
+    log_in(phone, volunteer.email, make.PASSWORD)
+    phone.wait_for_url(re.compile(r"/$"))
+    phone.goto("/shifts")
+    phone.get_by_role("button", name=re.compile(r"^Take this shift Ride there")).wait_for()
+    phone.get_by_role("button", name=re.compile(r"^Take this shift Court")).wait_for()

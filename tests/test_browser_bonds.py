@@ -7,7 +7,7 @@ import re
 import pytest
 
 from accompany.models import LocationKind
-from tests.support.browser import fits_the_screen, too_small_or_cut
+from tests.support.browser import fits_the_screen, open_menu, too_small_or_cut
 
 # The fund dates money by the organization's day: --clock=matrix runs this at every instant (late
 # evening in Boston is already tomorrow in UTC).
@@ -42,6 +42,7 @@ def test_a_coordinator_takes_a_bond_from_set_to_refunded_with_the_balance_right_
     db.session.commit()
     log_in(phone, coordinator.email, make.PASSWORD)
 
+    open_menu(phone)
     phone.get_by_role("link", name="Bonds").click()
     phone.get_by_role("button", name="Record a bond").click()
     phone.get_by_label("Family").select_option(label="Rosa M.")

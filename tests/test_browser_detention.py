@@ -17,7 +17,7 @@ from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.sms.gateway import current_gateway, init_gateway
 from tests.conftest import NOW
-from tests.support.browser import fits_the_screen, too_small_or_cut
+from tests.support.browser import fits_the_screen, open_menu, too_small_or_cut
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.support.twilio_webhooks import PUBLIC_BASE_URL, inbound_params, post_signed, sign
 
@@ -103,6 +103,7 @@ def test_the_on_call_ok_by_text_stops_the_chain_and_the_familys_texts_wait(phone
     assert "is yours" in twilio.messages[1].form["Body"]
     assert twilio.calls == [] and FAMILY_PHONE not in _sent_to(twilio)
 
+    open_menu(phone)
     phone.get_by_role("button", name="Log out").click()
     phone.wait_for_url(re.compile(r"/login$"))
     _log_in(phone, olga.email, make.PASSWORD)  # (the two-step login is off in tests)

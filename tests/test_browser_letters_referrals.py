@@ -7,7 +7,7 @@ import pytest
 
 from accompany.models import AppointmentKind
 from tests.conftest import from_now
-from tests.support.browser import fits_the_screen, too_small_or_cut
+from tests.support.browser import fits_the_screen, open_menu, too_small_or_cut
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +71,7 @@ def test_a_coordinator_adds_a_provider_and_refers_a_family_on_a_phone(phone, mak
     db.session.commit()
     log_in(phone, coordinator.email, make.PASSWORD)
 
+    open_menu(phone)
     phone.get_by_role("link", name="Legal").click()
     phone.get_by_role("button", name="Add a provider").click()
     phone.get_by_label("Name").fill("Harbor Immigrant Legal Aid")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accompany.models import NeedKind, TaskTaker
 from tests.conftest import from_now
-from tests.support.browser import fits_the_screen, too_small_or_cut
+from tests.support.browser import fits_the_screen, open_menu, too_small_or_cut
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,7 @@ def log_in(page, email, password):
 
 
 def log_out(page):
+    open_menu(page)
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r"/login$"))
 
@@ -38,6 +39,7 @@ def test_a_volunteer_takes_does_and_reports_a_task_and_the_coordinator_sees_it(p
 
     log_in(phone, volunteer.email, make.PASSWORD)
     phone.get_by_text("1 open task you can take").wait_for()
+    open_menu(phone)
     phone.get_by_role("link", name="Open shifts").first.click()
     card = phone.locator("article.shift-card", has_text="Drive a mattress on Saturday")
     card.wait_for()

@@ -125,8 +125,10 @@ def test_a_message_about_no_field_goes_at_the_top_of_the_form(staff, make, db, c
     response = staff.post(path, data=data)
 
     assert response.status_code == 200
-    assert ('<p class="flash flash-warning" role="alert">This family&#39;s record was anonymized and cannot be changed.</p>'
-            in response.get_data(as_text=True))
+    page = response.get_data(as_text=True)
+    summary = page.split('<div class="error-summary" role="alert"', 1)[1].split("</div>", 1)[0]
+    assert "<li>This family&#39;s record was anonymized and cannot be changed.</li>" in summary
+    assert page.index("error-summary") < page.index('name="name"')  # above the fields
     assert commits.count == 0
     db.session.expire_all()
     assert db.session.get(Family, family.id).name == "Maria G."

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from accompany.models import AuditEvent, InboundMessage, MessageState, OptOut, OutboundMessage, Wording
 from accompany.services.messaging import conversations, inbound, planning
 from tests.conftest import csrf_token, from_now, log_in
-from tests.support.browser import fits_the_screen
+from tests.support.browser import fits_the_screen, open_menu
 from tests.support.browsing import hidden_fields, logged_in
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
@@ -340,6 +340,7 @@ def test_a_coordinator_reads_and_answers_a_text_on_a_phone(phone, make, db):
     phone.get_by_label("Email").fill(coordinator.email)
     phone.get_by_label("Password").fill(make.PASSWORD)
     phone.get_by_role("button", name="Log in").click()
+    open_menu(phone)
     phone.get_by_role("link", name="Inbox").first.click()
     phone.get_by_text("asks to stop texting?").wait_for()
     assert fits_the_screen(phone)

@@ -19,7 +19,7 @@ from accompany.services.people.login_throttle import LoginThrottled
 from accompany.services.people.two_factor import CodeAlreadyUsed, CodeNotAccepted, NotStaff, OwnTwoFactorReset
 from config import Config, ProductionConfig, TestingConfig
 from tests.conftest import CSRF_INPUT, NOW, config_for, csrf_token, log_in
-from tests.support.browser import fits_the_screen
+from tests.support.browser import fits_the_screen, open_menu
 
 STEP = timedelta(seconds=30)
 
@@ -516,6 +516,7 @@ def test_a_coordinator_enrolls_and_logs_in_with_a_code_on_a_phone(app, phone, ma
     assert phone.locator("ol.recovery-codes li").count() == 10
     assert fits_the_screen(phone)
 
+    open_menu(phone)
     phone.get_by_role("button", name="Log out").click()
     phone.wait_for_url(re.compile(r"/login$"))
     phone.get_by_label("Email").fill(coordinator.email)
@@ -525,6 +526,7 @@ def test_a_coordinator_enrolls_and_logs_in_with_a_code_on_a_phone(app, phone, ma
     assert fits_the_screen(phone)
     phone.get_by_label("Code").fill(totp.at(utcnow()))
     phone.get_by_role("button", name="Log in").click()
+    open_menu(phone)
     phone.get_by_role("link", name="Families", exact=True).wait_for()
     phone.goto("/account/two-factor")
     phone.get_by_text("You have 10 unused recovery codes").wait_for()

@@ -37,7 +37,7 @@ from accompany.services.people.volunteers import (
 from accompany.services.scheduling import claims as claim_service
 from accompany.services.scheduling.claims import ShiftStarted
 from tests.conftest import NOW, csrf_token
-from tests.support.browser import fits_the_screen
+from tests.support.browser import fits_the_screen, open_menu
 from tests.support.browsing import ASSET_URL, logged_in
 from tests.support.queries import count_queries
 
@@ -676,6 +676,7 @@ def test_a_coordinator_finds_a_volunteer_and_assigns_them_on_a_phone(phone, make
     phone.get_by_label("Email").fill(coordinator.email)
     phone.get_by_label("Password").fill(make.PASSWORD)
     phone.get_by_role("button", name="Log in").click()
+    open_menu(phone)
     phone.get_by_role("link", name="Volunteers").first.click()
     phone.get_by_role("button", name="Approve Pat").wait_for()
     assert fits_the_screen(phone)

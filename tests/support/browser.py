@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 from werkzeug.serving import make_server
 
@@ -57,12 +58,14 @@ def fits_the_screen(page) -> bool:
 
 
 @contextmanager
-def phone_page(app, browser):
+def phone_page(app, browser, bypass_csp=False):
     """A phone-sized page, in a fresh browser context (its own cookies and storage), on a live
     server for `app`. On exit it fails the test if the page loaded anything from outside the site
-    or the browser reported an error (CSP violations are reported that way)."""
+    or the browser reported an error (CSP violations are reported that way). `bypass_csp` lets a
+    test inject a tool of its own (axe) into the page."""
     with serve(app) as base_url:
-        context = browser.new_context(viewport=PHONE_VIEWPORT, base_url=base_url, is_mobile=True, has_touch=True)
+        context = browser.new_context(viewport=PHONE_VIEWPORT, base_url=base_url, is_mobile=True, has_touch=True,
+                                      bypass_csp=bypass_csp)
         page = context.new_page()
         outside, errors = [], []
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base_url) else None)
@@ -170,3 +173,29 @@ def too_small_or_cut(page) -> list[str]:
     """What on `page` is smaller than a finger or cut off at the phone's width (see MEASURE)."""
     page.wait_for_load_state("load")
     return page.evaluate(MEASURE, MIN_TARGET)
+
+
+# axe-core (tests/support/vendor/axe-core, from the npm registry): a test tool, never served.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def wcag_violations(page) -> list[str]:
+    """What axe finds against WCAG 2.1 A and AA on `page` as it is: one line per rule and element."""
+    page.wait_for_load_state("load")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+             .then((r) => r.violations.map((v) => ({id: v.id, help: v.help,
+                                                    nodes: v.nodes.map((n) => n.target.join(' ') + ': ' + n.failureSummary)})))""",
+        WCAG_AA)
+    return [f"{v['id']} ({v['help']}) at {node}" for v in violations for node in v["nodes"]]
+
+
+def open_menu(page) -> None:
+    """Open the header's menu, as a finger does on a phone: signed-in pages keep their links in it
+    there. Waits for the page to have one; leaves it open if it is."""
+    menu = page.locator("details.site-menu")
+    menu.wait_for()
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
