@@ -390,3 +390,12 @@ def test_a_text_that_arrives_while_the_page_is_open_stays_waiting_after_dealt_wi
     response = client.post(f"/coordinator/inbox/{first.from_hash}/handled", data={"csrf_token": token, "seen": seen})
     assert response.status_code == 302
     assert _waiting(db, first.from_hash) == 1
+
+
+def test_a_seen_of_spaces_is_refused_in_plain_words_not_a_server_error(app, make, db):
+    client, _ = _coordinator_client(app, make, db)
+    first = _text(db, "+16175550142", "Can you call me?")
+    token = csrf_token(client, f"/coordinator/inbox/{first.from_hash}")
+    response = client.post(f"/coordinator/inbox/{first.from_hash}/handled", data={"csrf_token": token, "seen": " "})
+    assert response.status_code == 400
+    assert _waiting(db, first.from_hash) == 1

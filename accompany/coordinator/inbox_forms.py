@@ -17,7 +17,8 @@ REPLY_MAX_LENGTH = 480
 
 
 def seen_field() -> HiddenField:
-    return HiddenField(validators=[Optional(), Regexp(r"^\d{1,12}$")])
+    # Spaces are no empty value here: they go on to the Regexp and are refused (int(" ") would be a 500).
+    return HiddenField(validators=[Optional(strip_whitespace=False), Regexp(r"^\d{1,12}$")])
 
 
 class SeenForm(ActionForm):

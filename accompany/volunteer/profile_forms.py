@@ -98,7 +98,7 @@ class NewPhoneCodeForm(ActionForm):
     """"Text me a new code", saying which waiting code the page showed: pressed twice at once, or
     again after a new code went, it asks for no second one."""
 
-    seen = HiddenField(validators=[Optional(), Regexp(r"^\d{1,18}$")])
+    seen = HiddenField(validators=[Optional(strip_whitespace=False), Regexp(r"^\d{1,18}$")])  # "  ": refused
 
     def seen_code(self) -> int | None:
         return int(self.seen.data) if self.seen.data else None
