@@ -12,7 +12,7 @@ from accompany.clock import utcnow
 from accompany.models import Family, OutboundMessage
 from accompany.services.messaging import inbound
 from tests.conftest import from_now
-from tests.support.browser import fits_the_screen, too_small_or_cut
+from tests.support.browser import fits_the_screen, open_menu, too_small_or_cut
 from tests.test_browser_languages import CLIPPED_BUTTONS, pick
 from tests.test_translations import CORE_NAMES, NOT_YET, catalog, english_left
 from tests.test_two_factor import code_at, enroll_for_pages
@@ -58,6 +58,7 @@ def test_a_coordinator_in_kreyol_does_a_family_an_appointment_and_the_inbox_on_a
     phone.get_by_role("button", name=ht("Log in"), exact=True).click()
 
     # A family
+    open_menu(phone)
     phone.get_by_role("link", name=ht("Families"), exact=True).first.click()
     phone.get_by_role("heading", name=ht("Families")).wait_for()
     all_in_kreyol(phone, "the families")
@@ -91,6 +92,7 @@ def test_a_coordinator_in_kreyol_does_a_family_an_appointment_and_the_inbox_on_a
     phone.get_by_text(ht("Appointment saved with %(num)d shift.", 2)).wait_for()
     phone.get_by_role("heading", name=ht("Court hearing: master calendar")).wait_for()
     all_in_kreyol(phone, "the appointment's page")
+    open_menu(phone)
     phone.get_by_role("link", name=ht("Appointments"), exact=True).first.click()
     phone.get_by_role("heading", name=ht("Appointments")).wait_for()
     all_in_kreyol(phone, "the appointments")
@@ -99,6 +101,7 @@ def test_a_coordinator_in_kreyol_does_a_family_an_appointment_and_the_inbox_on_a
     inbound.receive_text("617-555-0142", "Bonjou, ki kote pou n rankontre?", provider_sid="SMkreyolinbox01",
                          now=utcnow())
     db.session.commit()
+    open_menu(phone)
     phone.get_by_role("link", name=ht("Inbox"), exact=True).first.click()
     phone.get_by_role("heading", name=ht("Inbox")).wait_for()
     all_in_kreyol(phone, "the inbox")
