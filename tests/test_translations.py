@@ -368,7 +368,7 @@ def volunteer_pages_in(app, make, db, language: str) -> dict[str, str]:
                       meeting_point="Ask for the clerk", notes="Bring the folder")
     make.claim(held, volunteer)
     make.claim(held, teammate)
-    make.shift(soon, role=ShiftRole.RIDE_THERE, requires_car=True, slots=2)  # one they can't take
+    cannot = make.shift(soon, role=ShiftRole.RIDE_THERE, requires_car=True, slots=2)  # one they can't take
     make.shift(make.appointment(make.family(name="Ana P."), court, starts_at=from_now(days=4)),
                role=ShiftRole.COMPANION, requires_training=True)
     open_ride = make.shift(make.appointment(make.family(name="Eva R.", town="Lynn"), court,
@@ -407,7 +407,7 @@ def volunteer_pages_in(app, make, db, language: str) -> dict[str, str]:
     token = csrf_token(client, "/shifts")
     pages["report, hours out of range"] = client.post(f"/my/shifts/{unreported.id}/report", data={
         "csrf_token": token, "outcome": "held", "hours": "30", "next_date": "soon"}).get_data(as_text=True)
-    pages["a shift they can't take"] = client.post(f"/shifts/{held.appointment.shifts[1].id}/claim", data={
+    pages["a shift they can't take"] = client.post(f"/shifts/{cannot.id}/claim", data={
         "csrf_token": token}, follow_redirects=True).get_data(as_text=True)
     pages["took a shift"] = client.post(f"/shifts/{open_ride.id}/claim", data={"csrf_token": token},
                                         follow_redirects=True).get_data(as_text=True)
