@@ -38,7 +38,6 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import abort, flash
-from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +46,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.formfields import ActionForm, SentOnce
+from accompany.i18n import gettext
 from accompany.presentation import in_words
 from accompany.services import submissions
 from accompany.services.errors import ChangedMeanwhile, DomainError

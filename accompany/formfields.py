@@ -6,7 +6,6 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Request, request
-from flask_babel import gettext
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from markupsafe import escape
@@ -26,7 +25,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accompany.database import MAX_RECORD_ID
-from accompany.i18n import _l
+from accompany.i18n import _l, gettext
 from accompany.phones import InvalidPhone, normalize_phone
 from accompany.services.inputs import without_control_characters
 from accompany.services.people.passwords import MIN_LENGTH

@@ -8,13 +8,12 @@ from functools import cache
 from babel import Locale
 from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import gettext
 from flask_login import current_user
 
 from accompany import timezones
 from accompany.dateformat import format_moment
 from accompany.formfields import form_problems
-from accompany.i18n import _l, date_patterns, page_locale
+from accompany.i18n import _l, date_patterns, gettext, page_locale
 from accompany.models.enums import LabelledEnum
 from accompany.phones import format_national, mask_phone
 from accompany.phrases import Phrase, Phrases

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 )
 
 from accompany.formfields import InputForm, MultiCheckboxField, SentOnce, SmallIntegerField, at_most, enum_choices
+from accompany.i18n import _l
 from accompany.models import (
     AppointmentKind,
     AttendanceMode,

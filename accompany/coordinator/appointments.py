@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -23,6 +22,7 @@ from accompany.coordinator.shifts import plan_from_form, shift_form_values
 from accompany.database import db
 from accompany.formfields import ActionForm, record_id
 from accompany.guards import staff_required
+from accompany.i18n import gettext, ngettext
 from accompany.models import (
     Appointment,
     AppointmentKind,

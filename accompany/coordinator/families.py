@@ -6,8 +6,7 @@ Flash messages never carry a family's name: they travel in the session cookie.
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date
 from flask_login import current_user
 
 from accompany import timezones
@@ -18,6 +17,7 @@ from accompany.coordinator.family_forms import FamilyForm, FamilySearchForm
 from accompany.database import db
 from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
+from accompany.i18n import _l, gettext
 from accompany.models import Family
 from accompany.pagination import page_of
 from accompany.services.casework import bonds as bond_service

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
@@ -19,6 +18,7 @@ from accompany.formfields import (
     enum_choices,
     phone_number,
 )
+from accompany.i18n import _l
 from accompany.models import Family, Language, Wording
 from accompany.services.people import families as family_service
 from accompany.services.people import family_records

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -18,6 +16,7 @@ from accompany.committing import committing, require_valid
 from accompany.coordinator import bp
 from accompany.coordinator.inbox_forms import ReplyForm, SeenForm
 from accompany.guards import staff_required
+from accompany.i18n import _l, gettext
 from accompany.models import MessageKind
 from accompany.services.messaging import conversations as conversation_service
 from accompany.services.messaging import keywords

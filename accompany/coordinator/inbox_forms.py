@@ -6,11 +6,11 @@ they are reading or typing is not marked dealt with by their answer.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from accompany.formfields import ActionForm, InputForm, SentOnce
+from accompany.i18n import _l
 
 # A little over what three text segments hold; the service counts segments exactly.
 REPLY_MAX_LENGTH = 480

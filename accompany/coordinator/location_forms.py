@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
@@ -15,6 +14,7 @@ from accompany.formfields import (
     at_most,
     enum_choices,
 )
+from accompany.i18n import _l
 from accompany.models import BringItem, Location, LocationKind
 from accompany.services.scheduling import locations as location_service
 from accompany.timezones import us_zone_choices

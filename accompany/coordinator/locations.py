@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -12,6 +11,7 @@ from accompany.coordinator import bp
 from accompany.coordinator.location_forms import LocationActiveForm, LocationForm
 from accompany.database import db
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import Location
 from accompany.services.scheduling import locations as location_service
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -17,6 +16,7 @@ from accompany.coordinator.appointment_forms import ShiftForm
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import Appointment, Language, Shift, ShiftRole
 from accompany.services.scheduling import shifts as shift_service
 from accompany.timezones import from_local, to_local

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from accompany.formfields import InputForm, PlainSelectField, SmallIntegerField, at_most, enum_choices, safe_next_url
+from accompany.i18n import _l
 from accompany.models import Language, UserStatus
 from accompany.services.people.volunteers import VolunteerSearch
 

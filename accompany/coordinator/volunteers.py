@@ -8,8 +8,6 @@ Flash messages name volunteers (staff accounts' own data) but never a family.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -24,6 +22,7 @@ from accompany.coordinator.volunteer_forms import (
 from accompany.database import db
 from accompany.formfields import ActionForm, search_args
 from accompany.guards import staff_required
+from accompany.i18n import _l, gettext, ngettext
 from accompany.models import Role, Shift, UrgentAnswer, User
 from accompany.services.messaging import urgent_calls
 from accompany.services.people import accounts

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
 from accompany.committing import committing, require_valid, shown
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
+from accompany.i18n import gettext
 from accompany.models import ShiftRole
 from accompany.services.casework import tasks
 from accompany.services.scheduling import board

@@ -13,12 +13,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
 from accompany.committing import committing, committing_button
 from accompany.guards import volunteer_required
+from accompany.i18n import gettext
 from accompany.models import Shift
 from accompany.public_url import public_base_url
 from accompany.services.scheduling import calendar as calendar_service

@@ -5,13 +5,13 @@ from a shift they hold."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
 from accompany.committing import committing
 from accompany.coordinator.detention_forms import DetentionReportForm
 from accompany.guards import volunteer_required
+from accompany.i18n import gettext
 from accompany.services.detention import cases
 from accompany.services.scheduling import my_shifts
 from accompany.volunteer import bp

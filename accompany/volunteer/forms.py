@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DecimalField, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
@@ -15,6 +14,7 @@ from accompany.formfields import (
     PlainSelectField,
     enum_choices,
 )
+from accompany.i18n import _l
 from accompany.models import Outcome, ShiftRole
 
 ANYWHERE = _l("Anywhere")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
@@ -11,6 +10,7 @@ from accompany.committing import committing, require_valid
 from accompany.coordinator.detention_forms import DetentionReportForm
 from accompany.formfields import ActionForm
 from accompany.guards import volunteer_required
+from accompany.i18n import gettext
 from accompany.models import Outcome
 from accompany.services.detention.cases import held_today
 from accompany.services.privacy import access

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext
 from flask_login import current_user, logout_user
 
 from accompany.clock import utcnow
 from accompany.committing import committing
 from accompany.guards import profile_owner_required
+from accompany.i18n import gettext
 from accompany.services.messaging import audience
 from accompany.services.people import phone_codes
 from accompany.services.people import profile as profile_service

@@ -5,12 +5,12 @@ waiting for approval sees."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext
 from flask_login import current_user
 
 from accompany.clock import utcnow
 from accompany.committing import committing, committing_button, require_valid
 from accompany.guards import profile_owner_required
+from accompany.i18n import gettext
 from accompany.phones import format_national
 from accompany.services.people import phone_codes
 from accompany.services.people import profile as profile_service

@@ -5,8 +5,6 @@ giving it back, and marking it done with a short report."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
@@ -16,6 +14,7 @@ from accompany.committing import committing, require_valid, shown
 from accompany.database import db
 from accompany.formfields import ActionForm, InputForm, at_most
 from accompany.guards import volunteer_required
+from accompany.i18n import _l, gettext
 from accompany.models import Task
 from accompany.services.casework import tasks as task_service
 from accompany.services.privacy import access
