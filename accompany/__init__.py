@@ -98,6 +98,9 @@ def register_request_parsing(app: Flask, config) -> None:
 
     init_url_converters(app)
     init_url_helpers(app)
+    from accompany.fragments import init_fragments
+
+    init_fragments(app)
     init_input_request(app)
 
 

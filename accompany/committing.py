@@ -38,7 +38,6 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import abort, flash
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -46,6 +45,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from accompany.clock import utcnow
 from accompany.database import db
 from accompany.formfields import ActionForm, SentOnce
+from accompany.guards import signed_in
 from accompany.i18n import gettext
 from accompany.presentation import in_words
 from accompany.services import submissions
@@ -95,7 +95,7 @@ def committing(
     try:
         yield outcome
         if isinstance(form, SentOnce) and form.form_key.data:
-            submissions.use_form_key(form.form_key.data, by=_signed_in(), now=utcnow())
+            submissions.use_form_key(form.form_key.data, by=signed_in(), now=utcnow())
         db.session.commit()
     except DomainError as error:
         if commit_on_error:
@@ -119,10 +119,6 @@ def _refused(outcome: CommitResult, error: DomainError, form: FlaskForm | None, 
     outcome.error = error
     if show_error:
         _show(error, form, field)
-
-
-def _signed_in():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _race_name(error: Exception) -> str:

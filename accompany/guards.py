@@ -9,20 +9,29 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from accompany.extensions import login_manager
+from accompany.i18n import gettext
 from accompany.services.privacy import access
+
+
+def signed_in():
+    """The signed-in User itself, or None: for views to hand to services, which then read its
+    attributes directly instead of through `current_user`'s proxy each time (a card's checks read
+    them dozens of times per page)."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _requires(allowed, *, waiting_told: bool = False):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = signed_in()
+            if user is None:
                 return login_manager.unauthorized()
-            if waiting_told and access.is_waiting_for_approval(current_user):
-                flash("Your sign-up is still waiting for a coordinator's approval. You will see open shifts "
-                      "here as soon as it is approved.", "info")
+            if waiting_told and access.is_waiting_for_approval(user):
+                flash(gettext("Your sign-up is still waiting for a coordinator's approval. You will see open "
+                              "shifts here as soon as it is approved."), "info")
                 return redirect(url_for("home.index"))
-            if not allowed(current_user):
+            if not allowed(user):
                 abort(404)
             return view(*args, **kwargs)
 

@@ -200,6 +200,13 @@ def init_i18n(app) -> None:
         newstyle=True,
     )
 
+    @app.before_request
+    def choose_language_first() -> None:
+        # Before the view: a view that commits expires the signed-in user, and reading their
+        # language afterwards (for its flash message) would load them from the database again.
+        if request.endpoint != "static":
+            page_language()
+
     @app.context_processor
     def language_context() -> dict:
         return {"page_language": page_language, "language_choices": language_choices, "html_lang": html_lang}

@@ -210,3 +210,30 @@ def test_a_volunteer_waiting_for_approval_is_told_so_on_the_board_and_claims_not
         assert "still waiting for a coordinator&#39;s approval" in page
     db.session.expire_all()
     assert db.session.get(Shift, shift.id).filled == 0
+
+
+def test_cached_cards_follow_the_shift_the_language_and_the_browser(app, make, db):
+    """The board's cards come from a per-worker cache (accompany/fragments.py): a card whose shift
+    changed is drawn again, each language has its own, and the cache holds no CSRF token, so each
+    browser's forms carry its own."""
+    shift = make.shift(starts_at=NOW + timedelta(days=4), slots=3)
+    first, second = make.volunteer(), make.volunteer()
+    one, two = logged_in(app, first), logged_in(app, second)
+
+    def card(client):
+        page = client.get("/shifts").get_data(as_text=True)
+        start = page.index(f'id="shift-{shift.id}"')
+        return page[start:page.index("</article>", start)]
+
+    assert "3 slots left" in card(one)
+    make.claim(shift, make.volunteer())
+    db.session.commit()
+    assert "2 slots left" in card(one)  # not the card drawn before
+    token_one, token_two = csrf_token(one, "/shifts"), csrf_token(two, "/shifts")
+    assert token_one != token_two
+    assert f'value="{token_one}"' in card(one) and f'value="{token_two}"' in card(two)
+    assert app.extensions["accompany.fragments"].cache_info().hits  # the equal cards came from the cache
+    two.post("/language", data={"csrf_token": token_two, "language": "es", "return_to": "/shifts"})
+    spanish = card(two)
+    assert "slots left" not in spanish and "Take this shift" not in spanish and " 2 " in spanish
+    assert "2 slots left" in card(one)

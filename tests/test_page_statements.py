@@ -76,3 +76,26 @@ def hidden_fields_token(client) -> str:
     from tests.support.browsing import hidden_fields
 
     return hidden_fields(client, "/shifts")["csrf_token"]
+
+
+def test_claiming_and_giving_back_load_the_volunteer_once_and_run_as_many_statements_at_any_size(app, make, db):
+    """The claim and release POSTs: the signed-in volunteer is read once (their page language is
+    chosen before the view commits, not by loading them again for the flash message), and the
+    number of statements does not grow with what the volunteer already holds."""
+    volunteer = make.volunteer()
+    client = logged_in(app, volunteer)
+    token = hidden_fields_token(client)
+    engine = app.extensions["sqlalchemy"].engine
+    counts = []
+    for held in (0, 30):
+        _grow(make, volunteer, held)  # nothing, then thirty upcoming and thirty past claims
+        shift = make.shift(starts_at=NOW + timedelta(days=5, minutes=held))
+        db.session.commit()
+        statements = {}
+        for action, path in (("claim", f"/shifts/{shift.id}/claim"), ("release", f"/my/shifts/{shift.id}/release")):
+            with count_queries(engine) as counted:
+                assert client.post(path, data={"csrf_token": token}).status_code == 302
+            statements[action] = counted.statements
+            assert sum(" FROM users " in " ".join(sql.split()) + " " for sql in counted.statements) == 1, action
+        counts.append({action: len(found) for action, found in statements.items()})
+    assert counts[0] == counts[1], counts

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from accompany.clock import utcnow
 from accompany.committing import committing, require_valid, shown
 from accompany.formfields import ActionForm
-from accompany.guards import volunteer_required
+from accompany.guards import signed_in, volunteer_required
 from accompany.i18n import gettext
 from accompany.models import ShiftRole
 from accompany.services.casework import tasks
@@ -35,10 +34,10 @@ def board_page():
             show_all=form.all.data,
         )
     cards = board.open_shifts(
-        current_user, filters, now=utcnow(), tz_name=current_app.config["ORG_TIMEZONE"]
+        signed_in(), filters, now=utcnow(), tz_name=current_app.config["ORG_TIMEZONE"]
     )
     return render_template("volunteer/board.html", form=form, cards=cards,
-                           task_cards=tasks.open_tasks(current_user, now=utcnow()))  # casework (issue 14)
+                           task_cards=tasks.open_tasks(signed_in(), now=utcnow()))  # casework (issue 14)
 
 
 @bp.post("/shifts/<id:shift_id>/claim")
@@ -49,7 +48,7 @@ def claim(shift_id: int):
         abort(404)
     require_valid(ActionForm())
     with committing(show_error=False) as claimed:
-        claim_slot(shift, current_user, now=utcnow())
+        claim_slot(shift, signed_in(), now=utcnow())
     if not claimed:
         flash(gettext("%(problem)s Thank you for trying!", problem=shown(claimed.error)), "warning")
         return redirect(url_for(".board_page"))

@@ -9,7 +9,7 @@ from accompany.clock import utcnow
 from accompany.committing import committing, require_valid
 from accompany.coordinator.detention_forms import DetentionReportForm
 from accompany.formfields import ActionForm
-from accompany.guards import volunteer_required
+from accompany.guards import signed_in, volunteer_required
 from accompany.i18n import gettext
 from accompany.models import Outcome
 from accompany.services.detention.cases import held_today
@@ -23,7 +23,7 @@ from accompany.volunteer.forms import ReportForm
 @bp.get("/my/shifts")
 @volunteer_required
 def my_shifts_page():
-    return render_template("volunteer/my_shifts.html", shifts=my_shifts.my_shifts(current_user, now=utcnow()))
+    return render_template("volunteer/my_shifts.html", shifts=my_shifts.my_shifts(signed_in(), now=utcnow()))
 
 
 def _held_or_404(shift_id: int, *, details: bool):
@@ -56,12 +56,12 @@ def held_shift(shift_id: int):
 @bp.post("/my/shifts/<id:shift_id>/release")
 @volunteer_required
 def release(shift_id: int):
-    claim = my_shifts.claim_to_release(current_user, shift_id)
+    claim = my_shifts.claim_to_release(signed_in(), shift_id)
     if claim is None:
         abort(404)
     require_valid(ActionForm())
     with committing() as released:
-        late = release_claim(claim, now=utcnow(), by=current_user)
+        late = release_claim(claim, now=utcnow(), by=signed_in())
     if not released:
         return redirect(url_for(".held_shift", shift_id=shift_id))
     if late:

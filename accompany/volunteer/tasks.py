@@ -13,7 +13,7 @@ from accompany.clock import utcnow
 from accompany.committing import committing, require_valid, shown
 from accompany.database import db
 from accompany.formfields import ActionForm, InputForm, at_most
-from accompany.guards import volunteer_required
+from accompany.guards import signed_in, volunteer_required
 from accompany.i18n import _l, gettext
 from accompany.models import Task
 from accompany.services.casework import tasks as task_service
@@ -35,7 +35,7 @@ def take_task(task_id: int):
     task = db.get_or_404(Task, task_id)
     require_valid(ActionForm())
     with committing(show_error=False) as taken:
-        task_service.take_task(task, current_user, now=utcnow())
+        task_service.take_task(task, signed_in(), now=utcnow())
     if not taken:
         flash(gettext("%(problem)s Thank you for trying!", problem=shown(taken.error)), "warning")
         return redirect(url_for(".board_page", _anchor="tasks"))
@@ -46,7 +46,7 @@ def take_task(task_id: int):
 @bp.get("/my/tasks")
 @volunteer_required
 def my_tasks_page():
-    return render_template("volunteer/my_tasks.html", tasks=task_service.my_tasks(current_user), now=utcnow())
+    return render_template("volunteer/my_tasks.html", tasks=task_service.my_tasks(signed_in()), now=utcnow())
 
 
 def _held_or_404(task_id: int):

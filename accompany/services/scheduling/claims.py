@@ -117,20 +117,23 @@ def volunteers_with_overlapping_claims(shift: Shift, volunteer_ids: list[int]) -
     (one query for all)."""
     if not volunteer_ids:
         return set()
-    return set(
-        db.session.scalars(
-            select(Claim.volunteer_id)
-            .join(Shift, Claim.shift_id == Shift.id)
-            .join(Appointment, Shift.appointment_id == Appointment.id)
-            .where(
-                Claim.volunteer_id.in_(volunteer_ids),
-                Shift.id != shift.id,
-                Shift.overlaps(shift.starts_at, shift.ends_at),
-                Appointment.status == AppointmentStatus.SCHEDULED,
-            )
-            .distinct()
-        )
+    return set(db.session.scalars(_OVERLAPPING_CLAIMS, {
+        "volunteer_ids": volunteer_ids, "shift_id": shift.id, "starts_at": shift.starts_at, "ends_at": shift.ends_at}))
+
+
+# Built once (SQLAlchemy then reuses its compiled SQL): the shift and the volunteers are parameters.
+_OVERLAPPING_CLAIMS = (
+    select(Claim.volunteer_id)
+    .join(Shift, Claim.shift_id == Shift.id)
+    .join(Appointment, Shift.appointment_id == Appointment.id)
+    .where(
+        Claim.volunteer_id.in_(bindparam("volunteer_ids", expanding=True)),
+        Shift.id != bindparam("shift_id"),
+        Shift.overlaps(bindparam("starts_at"), bindparam("ends_at")),
+        Appointment.status == AppointmentStatus.SCHEDULED,
     )
+    .distinct()
+)
 
 
 def eligibility_for(shift: Shift, volunteers: list[User], *, now: datetime) -> dict[int, list[str]]:
@@ -172,10 +175,11 @@ def shift_to_claim(shift_id: int) -> Shift | None:
     )
 
 
+_FIND_CLAIM = select(Claim).where(Claim.shift_id == bindparam("shift_id"), Claim.volunteer_id == bindparam("volunteer_id"))
+
+
 def find_claim(shift: Shift, volunteer: User) -> Claim | None:
-    return db.session.scalar(
-        select(Claim).where(Claim.shift_id == shift.id, Claim.volunteer_id == volunteer.id)
-    )
+    return db.session.scalar(_FIND_CLAIM, {"shift_id": shift.id, "volunteer_id": volunteer.id})
 
 
 def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None = None) -> Claim:
