@@ -35,20 +35,43 @@ def _values_of(kind: type):
     return attrgetter(*names) if len(names) > 1 else lambda item: (getattr(item, names[0]),)
 
 
-def _key(item) -> tuple:
-    """Every value `item` carries (a dataclass's fields, a named tuple's items), hashable: lists as tuples."""
+def _key(item, private: tuple[str, ...] = ()) -> tuple:
+    """Every value `item` carries (a dataclass's fields, a named tuple's items), hashable: lists as
+    tuples; for a `private` field not its value but its mark (or "" when it is empty)."""
     values = _values_of(type(item))(item) if is_dataclass(item) else item
-    return tuple(tuple(value) if type(value) is list else value for value in values)
+    key = tuple(tuple(value) if type(value) is list else value for value in values)
+    if private:
+        key = tuple((_mark(name) if value else "") if name in private else value
+                    for name, value in zip(_names_of(type(item)), key, strict=True))
+    return key
 
 
-def fragments(template: str, items, token: str = "") -> Markup:
+@cache
+def _names_of(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind)) if is_dataclass(kind) else kind._fields
+
+
+def _mark(name: str) -> str:
+    """Where a private field's value goes in a cached card: no escaping changes it, no page has it."""
+    return f"\x00{name}\x00"
+
+
+def fragments(template: str, items, token: str = "", *, private: tuple[str, ...] = ()) -> Markup:
     """`template` rendered for each of `items`, one after the other, each from this worker's cache
     when an equal item was rendered in this language before; `token`, the browser's CSRF token,
-    put where the template has `token`."""
+    put where the template has `token`. The `private` fields (a family's first name) are never
+    kept: the cached card holds a mark where the template showed one, and this request's value,
+    escaped, goes in its place."""
     render = current_app.extensions[EXTENSION]
     where = (template, request.script_root, page_language())
-    html = "\n".join(render(*where, type(item), _key(item)) for item in items)
-    return Markup(html.replace(TOKEN_MARK, str(escape(token))))
+    cards = []
+    for item in items:
+        html = render(*where, type(item), _key(item, private))
+        for name in private:
+            if value := getattr(item, name):
+                html = html.replace(_mark(name), str(escape(value)))
+        cards.append(html)
+    return Markup("\n".join(cards).replace(TOKEN_MARK, str(escape(token))))
 
 
 def init_fragments(app: Flask) -> None:

@@ -209,3 +209,24 @@ def test_my_shifts_runs_the_same_number_of_queries_however_much_history(make, db
         mine = svc.my_shifts(volunteer, now=NOW)
     assert len(mine.upcoming) == 26 and len(mine.past) == 26
     assert len(small) == len(large)
+
+
+def test_my_shifts_page_shows_each_volunteer_their_own_familys_name_and_caches_none(app, make, db):
+    """The cards come from a per-worker cache (accompany/fragments.py) that never holds a family's
+    name: two volunteers with equal cards each see the name they may see, and nothing the cache
+    kept carries one."""
+    kept = []
+    render = app.extensions["accompany.fragments"]
+    app.extensions["accompany.fragments"] = lambda *args: kept.append(render(*args)) or kept[-1]
+    first, second = make.volunteer(), make.volunteer()
+    shared = _held(make, first, starts_at=NOW + timedelta(days=2), slots=2)
+    make.claim(shared, second)  # the same card for both
+    _held(make, second, starts_at=NOW + timedelta(days=3), family=make.family(name="Ana Lima", phone="617-555-0143"))
+    _held(make, second, starts_at=NOW - timedelta(days=10), family=make.family(name="Iris Vale", phone="617-555-0144"))
+    pages = [logged_in(app, volunteer).get("/my/shifts").get_data(as_text=True) for volunteer in (first, second)]
+    assert "With Rosa ·" in pages[0] and "Ana" not in pages[0]
+    assert "With Rosa ·" in pages[1] and "With Ana ·" in pages[1]
+    assert "Iris" not in pages[1]  # a past shift's family, after the window (access.may_see_holder_details)
+    assert not any("\x00" in page for page in pages)  # every mark was filled in or never drawn
+    assert kept and not any(name in html for html in kept for name in ("Rosa", "Ana", "Iris"))
+    assert render.cache_info().hits  # the second volunteer's coming card is the first one's

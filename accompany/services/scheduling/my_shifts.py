@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from accompany.crypto import recurring
 from accompany.database import db
 from accompany.marks import N_
 from accompany.models import (
@@ -76,6 +77,10 @@ _UPCOMING = _mine().where(Shift.ends_at >= bindparam("now"), Appointment.status 
 _PAST = _mine().where(Shift.ends_at < bindparam("now")).order_by(Shift.starts_at.desc(), Shift.id).limit(PAST_LIMIT)
 
 
+# The families' names through the keyring's cache of decrypted names (crypto.recurring).
+_NAMES = select(Family.id, recurring(Family.name)).where(Family.id.in_(bindparam("ids", expanding=True)))
+
+
 def my_shifts(volunteer: User, *, now: datetime) -> MyShifts:
     """Upcoming shifts (soonest first) and recent past ones: three queries at any size."""
     params = {"volunteer_id": volunteer.id, "now": now}
@@ -87,8 +92,7 @@ def my_shifts(volunteer: User, *, now: datetime) -> MyShifts:
                                          row.appointment_starts_at, now=now)}
     names = {}
     if visible:
-        names = {family_id: first_name(name) for family_id, name
-                 in db.session.execute(select(Family.id, Family.name).where(Family.id.in_(visible)))}
+        names = {family_id: first_name(name) for family_id, name in db.session.execute(_NAMES, {"ids": list(visible)})}
 
     def entry(row) -> MyShift:
         return MyShift(
