@@ -207,8 +207,6 @@ def init_i18n(app) -> None:
         if request.endpoint != "static":
             page_language()
 
-    @app.context_processor
-    def language_context() -> dict:
-        return {"page_language": page_language, "language_choices": language_choices, "html_lang": html_lang}
+    app.jinja_env.globals.update(page_language=page_language, language_choices=language_choices, html_lang=html_lang)
 
     app.jinja_env.filters["language_name"] = language_name

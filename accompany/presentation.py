@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 from babel import Locale
 from babel.numbers import format_decimal
-from flask import current_app
+from flask import current_app, request
 from flask_login import current_user
 
 from accompany import timezones
@@ -143,6 +144,27 @@ def navigation() -> list[tuple[str, str]]:
     return [(endpoint, words[endpoint]) for endpoint in endpoints]
 
 
+class SiteHeader(NamedTuple):
+    """What the header shows (templates/_site_header.html): the links for this person's role, in
+    the page's language, which one is this page, and whether to offer "Log out"."""
+
+    links: tuple[tuple[str, str], ...]
+    current: str | None
+    signed_in: bool
+
+
+class SiteFooter(NamedTuple):
+    path: str  # where the language picker comes back to
+
+
+def site_header() -> SiteHeader:
+    return SiteHeader(tuple(navigation()), request.endpoint, current_user.is_authenticated)
+
+
+def site_footer() -> SiteFooter:
+    return SiteFooter(request.path)
+
+
 def init_template_helpers(app) -> None:
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
@@ -157,11 +179,13 @@ def init_template_helpers(app) -> None:
     )
     app.jinja_env.globals["form_problems"] = form_problems
 
-    @app.context_processor
-    def org_context() -> dict:
-        return {
-            "org_name": app.config["ORG_NAME"],
-            "org_help_phone": format_national(app.config["ORG_HELP_PHONE"]),
-            "navigation": navigation,
-            "access": access,
-        }
+    # The same on every page of this app: globals, not a context processor run for every render.
+    app.jinja_env.globals.update(
+        org_name=app.config["ORG_NAME"],
+        org_help_phone=format_national(app.config["ORG_HELP_PHONE"]),
+        org_help_tel=app.config["ORG_HELP_PHONE"],
+        navigation=navigation,
+        site_header=site_header,
+        site_footer=site_footer,
+        access=access,
+    )
