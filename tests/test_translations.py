@@ -25,6 +25,7 @@ from accompany.committing import shown
 from accompany.models import AppointmentStatus, Language, LoginSession, NeedKind, Outcome, PageLanguage, Role, ShiftRole
 from accompany.presentation import label
 from accompany.services.messaging import inbound
+from accompany.services.messaging.wording import CATALOGS as TEXT_CATALOGS
 from accompany.services.people.accounts import invite_user
 from accompany.services.scheduling.claims import NotEligible, ShiftFull, requirement_problems
 from accompany.timezones import us_zone_choices
@@ -131,6 +132,26 @@ def test_every_catalog_translates_every_marked_string(locale):
     for message, errors in messages.check():
         problems += [f"{error} in {message.id!r}" for error in errors]
     assert problems == []
+
+
+# Reviewed languages (docs/glossary/<language>.md): the pages name each thing with the word the texts use.
+REVIEWED = {"es": "es", "fr": "fr"}
+
+
+@pytest.mark.parametrize("locale", REVIEWED)
+def test_the_pages_and_the_texts_use_one_word_for_each_thing(locale):
+    """A volunteer reads "Mission terminée" in a text and "Missions" on the page, the meeting point
+    under one name in both, and a shift's role never under the word for a task."""
+    said = {message.id if isinstance(message.id, str) else message.id[0]: message.string
+            for message in catalog(locale) if message.id}
+    texts = TEXT_CATALOGS[REVIEWED[locale]]
+    for role in ShiftRole:
+        assert said[role.label].startswith(texts.ROLES[role.value]), role
+    assert said["Meeting point"] in texts.WORDS["meeting"]
+    task = said["Task"]
+    assert task in texts.TEXTS["coordinator_task_done"]
+    assert said["Role"] != task
+    assert all(task.lower() in said[words].lower() for words in ("Tasks", "My tasks", "Open tasks", "Take this task"))
 
 
 # -- no English on a translated page -----------------------------------------------------------------
