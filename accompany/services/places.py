@@ -48,5 +48,4 @@ def take_a_place(record, *, count: InstrumentedAttribute, has_free: ColumnElemen
             raise problem from None
         return held, False
     db.session.expire(record, [count.key, holders])
-    db.session.refresh(holder)
     return holder, True
