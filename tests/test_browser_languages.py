@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.browser import fits_the_screen, too_small_or_cut
+from tests.test_browser import log_in as sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,3 +37,21 @@ def test_portuguese_then_kreyol_fit_a_phone_with_no_sideways_scroll_and_no_clipp
         assert fits_the_screen(phone), f"{language}: the page scrolls sideways"
         assert too_small_or_cut(phone) == [], language
         assert phone.evaluate(CLIPPED_BUTTONS) == [], language
+
+
+def test_a_coordinators_appointment_pages_in_portuguese_and_kreyol_cut_no_choice_on_a_phone(app, phone, make, db):
+    """Every appointment kind and every 'how you checked' choice fits the select it is shown in."""
+    make.coordinator(email="carmen@example.org")
+    appointment = make.appointment()
+    make.shift(appointment=appointment)
+    db.session.commit()
+    sign_in(phone, "carmen@example.org", make.PASSWORD)
+    phone.wait_for_load_state("load")
+    for language in ("Português", "Kreyòl"):
+        pick(phone, language)
+        for path in (f"/coordinator/appointments/new?family_id={appointment.family_id}",
+                     f"/coordinator/appointments/{appointment.id}"):
+            phone.goto(path)
+            phone.wait_for_load_state("load")
+            assert too_small_or_cut(phone) == [], f"{language}: {path}"
+            assert phone.evaluate(CLIPPED_BUTTONS) == [], f"{language}: {path}"
