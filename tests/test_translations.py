@@ -658,3 +658,16 @@ def test_money_on_a_casework_page_follows_its_locale_and_stays_dollars_in_logs_a
     fund_service.record_entry(FundEntryKind.GIFT, 750_000, day=utcnow().date(), today=utcnow().date(),
                               donor="Dora Donor", by=coordinator, now=utcnow())
     assert ",$7,500.00," in fund_service.ledger_csv().replace('"', "")
+
+
+def test_a_bond_refusal_names_the_stage_in_the_page_language_and_in_english_in_logs(app, make, db):
+    """A domain error that names an enum value reads its label: in English in `str` (a log line),
+    in the page's language where a page shows it."""
+    bond = make.bond(status=BondStatus.REQUESTED)
+    with pytest.raises(bond_service.MoveNotAllowed) as refused:
+        bond_service.pay_bond(bond, day=utcnow().date(), today=utcnow().date(), paid_how=BondPaidHow.ONLINE,
+                              by=make.coordinator(), now=utcnow())
+    assert str(refused.value) == "A bond that is “Requested” cannot be paid: only one the fund is raising money for."
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert shown(refused.value) == ("Una fianza en “Solicitada” no se puede pagar: solo una para la que el fondo "
+                                        "está reuniendo dinero.")
