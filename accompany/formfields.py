@@ -102,7 +102,7 @@ class SmallIntegerField(IntegerField):
     def process_formdata(self, valuelist):
         if valuelist and len(str(valuelist[0]).strip().lstrip("+-")) > self.MAX_DIGITS:
             self.data = None
-            raise ValueError("That number is too large.")
+            raise ValueError(_l("That number is too large."))
         super().process_formdata(valuelist)
 
 
@@ -111,7 +111,7 @@ class PlainSelectField(SelectField):
 
     def pre_validate(self, form) -> None:
         if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError("Choose one of the options listed.")
+            raise ValidationError(_l("Choose one of the options listed."))
 
 
 class PlainDateField(DateField):

@@ -30,7 +30,7 @@ Translating a page (how later pages follow):
   accompany/translations/<locale>/LC_MESSAGES/messages.po (no "fuzzy" left), and add the file to
   `TRANSLATED_FILES` in tests/test_translations.py, which fails while an entry of those files is
   missing, empty or fuzzy in a catalog, and checks the page shows no English in another language.
-- Dates and numbers: the template filters (`local_datetime`, `number`, ... in
+- Dates, numbers and money: the template filters (`local_datetime`, `number`, `money`, ... in
   accompany.presentation) already follow `page_locale()`.
 """
 

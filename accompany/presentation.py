@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
 
 from babel import Locale
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from flask import current_app, request
 from flask_login import current_user
 
@@ -18,6 +19,7 @@ from accompany.i18n import _l, date_patterns, gettext, page_locale
 from accompany.models.enums import LabelledEnum
 from accompany.phones import format_national, mask_phone
 from accompany.phrases import Phrase, Phrases
+from accompany.services.casework.money import Amount
 from accompany.services.privacy import access
 
 
@@ -62,6 +64,13 @@ def number(value) -> str:
     return "" if value is None else format_decimal(value, locale=_babel_locale(page_locale()))
 
 
+def money(cents: int | None) -> str:
+    """Integer cents as dollars in the page's locale: "$7,500.00", "7.500,00 US$" in Spanish."""
+    if cents is None:
+        return ""
+    return format_currency(Decimal(int(cents)) / 100, "USD", locale=_babel_locale(page_locale()))
+
+
 @cache
 def _babel_locale(locale: str) -> Locale:
     return Locale.parse(locale)
@@ -77,13 +86,16 @@ def label(value: object) -> str:
 
 def in_words(value: object) -> str:
     """What a service handed a page, in the page's language: a Phrase (its marked words, and its
-    values in words too), phrases joined with "; ", an enum's label, or anything else as it is."""
+    values in words too), phrases joined with "; ", an enum's label, an amount in the page's locale, or
+    anything else as it is."""
     if isinstance(value, Phrase):
         return gettext(value.words, **{name: in_words(part) for name, part in value.values.items()})
     if isinstance(value, Phrases):
         return "; ".join(in_words(phrase) for phrase in value)
     if isinstance(value, LabelledEnum):
         return label(value)
+    if isinstance(value, Amount):
+        return money(value)
     return "" if value is None else str(value)
 
 
@@ -175,6 +187,7 @@ def init_template_helpers(app) -> None:
         label=label,
         in_words=in_words,
         number=number,
+        money=money,
         day_date=day_date,
     )
     app.jinja_env.globals["form_problems"] = form_problems

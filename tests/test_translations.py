@@ -10,6 +10,7 @@ to `pages_in` below so that it is rendered in every language too.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,8 +23,27 @@ from sqlalchemy import select
 
 from accompany.clock import utcnow
 from accompany.committing import shown
-from accompany.models import AppointmentStatus, Language, LoginSession, NeedKind, Outcome, PageLanguage, Role, ShiftRole
+from accompany.models import (
+    AppointmentKind,
+    AppointmentStatus,
+    BondPaidHow,
+    BondSetBy,
+    BondStatus,
+    FundEntryKind,
+    Language,
+    LocationKind,
+    LoginSession,
+    NeedKind,
+    Outcome,
+    PageLanguage,
+    Role,
+    ShiftRole,
+)
 from accompany.presentation import label
+from accompany.services.casework import bonds as bond_service
+from accompany.services.casework import fund as fund_service
+from accompany.services.casework import letters as letter_service
+from accompany.services.casework import referrals as referral_service
 from accompany.services.messaging import inbound
 from accompany.services.messaging.wording import CATALOGS as TEXT_CATALOGS
 from accompany.services.people.accounts import invite_user
@@ -52,6 +72,7 @@ TRANSLATED_FILES = (
     "accompany/presentation.py",
     *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "accompany" / "auth").glob("*.py")),
     "accompany/errors.py",
+    "accompany/guards.py",  # a volunteer waiting for approval, sent home
     "accompany/__init__.py",  # Flask-Login's "Please log in to see that page."
     "accompany/formfields.py",  # the shared fields' labels and messages (email, passwords, codes)
     "accompany/i18n.py",  # the names of the languages volunteers speak
@@ -83,6 +104,15 @@ TRANSLATED_FILES = (
     "accompany/services/casework/tasks.py",
     "accompany/services/people/profile.py",
     "accompany/services/people/phone_codes.py",
+    # The casework pages (issue 17, wt-17f): needs and tasks, bonds, the fund, letters of support and
+    # legal referrals, the Python that words them, and the domain errors and labels they show.
+    *sorted(str(path.relative_to(ROOT)) for folder in ("needs", "bonds", "fund", "letters", "legal")
+            for path in (ROOT / "templates" / "coordinator" / folder).glob("*.html")),
+    *(f"accompany/coordinator/{name}.py" for name in (
+        "needs", "needs_forms", "bonds", "bond_forms", "fund", "fund_forms", "letters", "letter_forms", "legal",
+        "legal_forms")),
+    *(f"accompany/services/casework/{name}.py" for name in ("needs", "bonds", "fund", "money", "letters", "referrals")),
+    "accompany/models/legal.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 
@@ -484,3 +514,182 @@ def test_a_refusal_reads_in_the_page_language_and_stays_english_in_logs_csv_file
         assert ShiftRole.RIDE_THERE.label == "Ride there" and label(ShiftRole.RIDE_THERE) == "Transporte de ida"
         assert str(ShiftFull()) == "Someone just took the last slot of this shift."
         assert shown(ShiftFull()) == "Alguien acaba de tomar el último lugar de este turno."
+
+
+# -- the casework pages: needs, bonds, the fund, letters of support, legal referrals -------------------
+
+# What the casework pages show that nobody translates: names, places, titles typed by coordinators,
+# and the currency's sign beside an amount in another locale ("7.500,00 US$", "7 500,00 $US").
+CASEWORK_DATA = ["Test Accompaniment Network", "Carmen Ortiz", "Rosa M.", "Hal Helper", "Olga Obligor", "Luis M.",
+                 "Pastor Ruth", "Greater Boston Legal Services", "Open Clinic", "Plymouth County Jail",
+                 "Plymouth County Correctional Facility",
+                 "Boston Immigration Court", "Call shelters in Chelsea", "Collect letters", "Rent receipts",
+                 "Dora Donor", "glbs.example.org", "US$", "$US"]
+CASEWORK_DATA.sort(key=len, reverse=True)
+CHART_WORDS = re.compile(r"<(title|desc) id=\"chart-(?:title|desc)\">(.*?)</\1>", re.DOTALL)
+
+
+def casework_pages(app, make, db, language: str) -> dict[str, str]:
+    """Every casework page as a coordinator in `language` sees it: lists, a record's page, its forms,
+    a form sent back with its problems (validators and domain errors), and a flash after a change."""
+    now = utcnow()
+    today = now.date()
+    coordinator = make.coordinator(name="Carmen Ortiz", email="carmen@example.org",
+                                   preferred_language=PageLanguage(language))
+    volunteer = make.obligor(name="Hal Helper", email="hal@example.org")
+    court = make.location(name="Boston Immigration Court")
+    jail = make.location(name="Plymouth County Jail", kind=LocationKind.DETENTION_CENTER)
+    family = make.family(name="Rosa M.", sms_consent=False)
+    hearing = make.appointment(family=family, location=court, kind=AppointmentKind.BOND_HEARING,
+                               starts_at=from_now(days=20))
+    need = make.need(family, kind=NeedKind.LETTERS, owner=coordinator, appointment=hearing, days_before=3,
+                     due_on=hearing.starts_at.date() - timedelta(days=3), notes="Rent receipts")
+    make.need(family, kind=NeedKind.HOUSING, due_on=today - timedelta(days=2))  # overdue, no owner
+    taken = make.task(need, title="Collect letters", wanted=2)
+    make.task_taker(taken, volunteer, done_at=now, report="Rent receipts")
+    free = make.task(need, language=Language.SPANISH, requires_car=True, requires_training=True)
+
+    bond = bond_service.create_bond(bond_service.BondDetails(
+        family=family, amount_cents=750_000, set_by=BondSetBy.IMMIGRATION_JUDGE, set_on=today, person="Luis M.",
+        facility=jail, obligor=volunteer), today=today, by=coordinator, now=now)
+    bond_service.move_bond(bond, BondStatus.RAISING, day=today, today=today, by=coordinator, now=now)
+    gift = fund_service.record_entry(FundEntryKind.GIFT, 900_000, day=today - timedelta(days=3), today=today,
+                                     donor="Dora Donor", by=coordinator, now=now)
+    fund_service.record_entry(FundEntryKind.PLEDGE, 50_000, day=today, today=today, by=coordinator, now=now)
+    bond_service.pay_bond(bond, day=today, today=today, paid_how=BondPaidHow.ONLINE, by=coordinator, now=now)
+    raising = make.bond(family, status=BondStatus.RAISING, amount_cents=2_500_000)  # more than the fund holds
+    refund_due = make.bond(family, status=BondStatus.REFUND_REQUESTED)
+    make.bond(family, status=BondStatus.CANCELLED, cancelled_on=today - timedelta(days=120))  # refund overdue
+
+    drive = letter_service.start_drive(hearing, letter_service.DriveDetails(
+        target=4, deadline=hearing.starts_at.date() - timedelta(days=7), owner_id=coordinator.id), by=coordinator,
+        now=now)
+    letter_service.ask_for_letter(drive, volunteer_id=volunteer.id, name="", relationship="", by=coordinator, now=now)
+    asked = letter_service.ask_for_letter(drive, volunteer_id=None, name="Pastor Ruth", relationship="Pastor Ruth",
+                                          by=coordinator, now=now)
+    letter_service.record_letter(drive, ask_id=asked.id, writer_name="", relationship="", received_on=today,
+                                 by=coordinator, now=now)
+
+    provider = referral_service.create_provider(referral_service.ProviderDetails(
+        name="Greater Boston Legal Services", languages=("es", "ht"), services=("asylum", "bond_hearings"),
+        phone="617-555-0100", email="intake@glbs.example.org", website="glbs.example.org"), by=coordinator, now=now)
+    referral_service.create_provider(referral_service.ProviderDetails(name="Open Clinic", taking_cases=False),
+                                     by=coordinator, now=now)
+    referral = referral_service.refer_family(family, referral_service.ReferralDetails(
+        provider_id=provider.id, sent_on=today, follow_up_on=today + timedelta(days=7)), by=coordinator, now=now)
+    later = make.appointment(family=family, location=court, kind=AppointmentKind.INDIVIDUAL_HEARING,
+                             starts_at=from_now(days=40))  # a hearing with no drive yet
+    db.session.commit()
+
+    staff = logged_in(app, coordinator)
+    paths = {
+        "needs": "/coordinator/needs", "needs, all": "/coordinator/needs?status=all",
+        "a need": f"/coordinator/needs/{need.id}", "new need": f"/coordinator/families/{family.id}/needs/new",
+        "edit need": f"/coordinator/needs/{need.id}/edit", "new task": f"/coordinator/needs/{need.id}/tasks/new",
+        "edit task": f"/coordinator/tasks/{free.id}/edit",
+        "bonds": "/coordinator/bonds", "new bond": "/coordinator/bonds/new", "a paid bond": f"/coordinator/bonds/{bond.id}",
+        "a bond raising money": f"/coordinator/bonds/{raising.id}",
+        "a bond awaiting its refund": f"/coordinator/bonds/{refund_due.id}", "edit bond": f"/coordinator/bonds/{bond.id}/edit",
+        "fund": "/coordinator/fund",
+        "new letter drive": f"/coordinator/appointments/{later.id}/letter-drive",
+        "a letter drive": f"/coordinator/letter-drives/{drive.id}",
+        "edit letter drive": f"/coordinator/letter-drives/{drive.id}/edit",
+        "legal providers": "/coordinator/legal-providers", "new provider": "/coordinator/legal-providers/new",
+        "edit provider": f"/coordinator/legal-providers/{provider.id}/edit",
+        "new referral": f"/coordinator/families/{family.id}/referrals/new",
+        "edit referral": f"/coordinator/referrals/{referral.id}/edit",
+    }
+    responses = {name: staff.get(path) for name, path in paths.items()}
+
+    def sent(page_name: str, page: str, path: str, follow: bool = False, **data):
+        responses[page_name] = staff.post(path, data={"csrf_token": csrf_token(staff, page), **data},
+                                     follow_redirects=follow)
+
+    sent("need, counted back from nothing", paths["new need"], paths["new need"], kind="housing", status="open",
+         days_before="99")
+    sent("task, sent empty", paths["new task"], paths["new task"], title="", wanted="0")
+    sent("task, removed", paths["a need"], f"/coordinator/tasks/{free.id}/remove", follow=True)
+    sent("bond, a bad amount", paths["new bond"], paths["new bond"], family_id=str(family.id), amount="lots",
+         set_by="ice", set_on=today.isoformat(), facility_id=str(jail.id))
+    sent("bond, set tomorrow", paths["new bond"], paths["new bond"], family_id=str(family.id), amount="$1,500.00",
+         set_by="ice", set_on=(today + timedelta(days=1)).isoformat(), facility_id=str(jail.id))
+    sent("bond, the fund is short", paths["a bond raising money"], f"/coordinator/bonds/{raising.id}/pay",
+         day=today.isoformat(), paid_how="online")
+    sent("bond, moved", paths["a paid bond"], f"/coordinator/bonds/{bond.id}/move", follow=True, to="released",
+         day=today.isoformat())
+    sent("fund, sent empty", paths["fund"], "/coordinator/fund/entries", kind="gift", amount="", day="")
+    sent("fund, a line reversed", paths["fund"], f"/coordinator/fund/entries/{gift.id}/reverse", follow=True)
+    sent("letter drive, both a volunteer and a name", paths["a letter drive"],
+         f"/coordinator/letter-drives/{drive.id}/asks", volunteer_id=str(volunteer.id), name="Pastor Ruth")
+    sent("letter drive, a letter without a day", paths["a letter drive"],
+         f"/coordinator/letter-drives/{drive.id}/letters", writer_name="", received_on="")
+    sent("provider, sent empty", paths["new provider"], paths["new provider"], name="", email="not an email")
+    sent("referral, no provider", paths["new referral"], paths["new referral"], provider_id="",
+         sent_on=today.isoformat())
+    sent("referral, saved", paths["edit referral"], paths["edit referral"], follow=True, status="accepted",
+         follow_up_on="", notes="")
+    assert {name: response.status_code for name, response in responses.items()
+            if response.status_code not in (200, 422)} == {}
+    pages = {name: response.get_data(as_text=True) for name, response in responses.items()}
+    # Each is the page it is named for, and says what it is meant to (an error would hide a page).
+    for name, mark in {"a need": 'id="tasks"', "needs": "has-unfilled", "a paid bond": 'id="history"',
+                       "a bond raising money": 'id="pay"', "a bond awaiting its refund": 'id="refund"',
+                       "fund": 'id="refunds-overdue"', "a letter drive": 'id="ask-', "legal providers": "badge-stop",
+                       "need, counted back from nothing": "field-error", "task, sent empty": "field-error",
+                       "task, removed": "flash-success", "bond, a bad amount": "field-error",
+                       "bond, set tomorrow": "field-error", "bond, the fund is short": "field-error",
+                       "bond, moved": "flash-success", "fund, sent empty": "field-error",
+                       "fund, a line reversed": "flash-success",
+                       "letter drive, both a volunteer and a name": "field-error",
+                       "letter drive, a letter without a day": "field-error", "provider, sent empty": "field-error",
+                       "referral, no provider": "field-error", "referral, saved": "flash-success"}.items():
+        assert mark in pages[name], name
+    # The chart's words are inside its <svg> (which the check skips): shown as a page of their own.
+    chart = CHART_WORDS.findall(pages["fund"])
+    assert len(chart) == 2
+    pages["the fund's chart"] = "<p>" + " ".join(words for _tag, words in chart) + "</p>"
+    return pages
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_casework_page_shows_no_english(app, make, db, locale):
+    pages = casework_pages(app, make, db, PAGE_LANGUAGES[locale])
+    left = {name: english_left(html, locale, CASEWORK_DATA) for name, html in pages.items()}
+    assert {name: words for name, words in left.items() if words} == {}
+
+
+def test_the_check_finds_english_on_the_casework_pages_in_english(app, make, db):
+    pages = casework_pages(app, make, db, "en")
+    assert {name for name, html in pages.items() if not english_left(html, "es", CASEWORK_DATA)} == set()
+
+
+def test_money_on_a_casework_page_follows_its_locale_and_stays_dollars_in_logs_and_the_csv(app, make, db):
+    """The fund short of a bond's amount says so in the page's language and number format; the
+    error's English (a log line) and the treasurer's CSV keep "$7,500.00"."""
+    coordinator = make.coordinator()
+    bond = make.bond(status=BondStatus.RAISING, amount_cents=750_000)
+    with pytest.raises(bond_service.FundShort) as refused:
+        bond_service.pay_bond(bond, day=utcnow().date(), today=utcnow().date(), paid_how=BondPaidHow.ONLINE,
+                              by=coordinator, now=utcnow())
+    assert str(refused.value) == "The fund holds $0.00; this bond needs $7,500.00. Record the gifts first."
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "pt"}):
+        assert shown(refused.value) == ("O fundo tem US$\xa00,00; esta fiança precisa de US$\xa07.500,00. "
+                                        "Registre as doações primeiro.")
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert "7\u202f500,00\xa0$US" in shown(refused.value)
+    fund_service.record_entry(FundEntryKind.GIFT, 750_000, day=utcnow().date(), today=utcnow().date(),
+                              donor="Dora Donor", by=coordinator, now=utcnow())
+    assert ",$7,500.00," in fund_service.ledger_csv().replace('"', "")
+
+
+def test_a_bond_refusal_names_the_stage_in_the_page_language_and_in_english_in_logs(app, make, db):
+    """A domain error that names an enum value reads its label: in English in `str` (a log line),
+    in the page's language where a page shows it."""
+    bond = make.bond(status=BondStatus.REQUESTED)
+    with pytest.raises(bond_service.MoveNotAllowed) as refused:
+        bond_service.pay_bond(bond, day=utcnow().date(), today=utcnow().date(), paid_how=BondPaidHow.ONLINE,
+                              by=make.coordinator(), now=utcnow())
+    assert str(refused.value) == "A bond that is “Requested” cannot be paid: only one the fund is raising money for."
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert shown(refused.value) == ("Una fianza en “Solicitada” no se puede pagar: solo una para la que el fondo "
+                                        "está reuniendo dinero.")

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from accompany.formfields import InputForm, PlainDateField, PlainSelectField, SentOnce, at_most, enum_choices
+from accompany.i18n import _l
 from accompany.models import BondPaidHow, BondSetBy, BondStatus, Family, Location, User
 
 NAME_MAX = 120
@@ -18,48 +19,50 @@ def _id_or_none(value):
 
 
 class BondForm(SentOnce, InputForm):
-    family_id = PlainSelectField("Family", coerce=_id_or_none)
-    person = StringField("Who is detained (first name and initial)", validators=[at_most(NAME_MAX, "the name")],
+    family_id = PlainSelectField(_l("Family"), coerce=_id_or_none)
+    person = StringField(_l("Who is detained (first name and initial)"), validators=[at_most(NAME_MAX, _l("the name"))],
                          render_kw={"autocomplete": "off"})
-    amount = StringField("Bond amount", validators=[InputRequired("Enter the bond amount, like $7,500.00."),
-                                                    at_most(20, "the amount")],
+    amount = StringField(_l("Bond amount"), validators=[InputRequired(_l("Enter the bond amount, like $7,500.00.")),
+                                                    at_most(20, _l("the amount"))],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    set_by = PlainSelectField("Set by", choices=enum_choices(BondSetBy))
-    set_on = PlainDateField("Day it was set", validators=[InputRequired("Enter the day the bond was set.")])
-    facility_id = PlainSelectField("Detention center", coerce=_id_or_none)
-    facility_other = StringField("Or, if it is not listed, its name", validators=[at_most(160, "the name")])
-    obligor_id = PlainSelectField("Obligor from the network", coerce=_id_or_none)
-    obligor_name = StringField("Or an obligor outside the network (name)", validators=[at_most(NAME_MAX, "the name")],
+    set_by = PlainSelectField(_l("Set by"), choices=enum_choices(BondSetBy))
+    set_on = PlainDateField(_l("Day it was set"), validators=[InputRequired(_l("Enter the day the bond was set."))])
+    facility_id = PlainSelectField(_l("Detention center"), coerce=_id_or_none)
+    facility_other = StringField(_l("Or, if it is not listed, its name"), validators=[at_most(160, _l("the name"))])
+    obligor_id = PlainSelectField(_l("Obligor from the network"), coerce=_id_or_none)
+    obligor_name = StringField(_l("Or an obligor outside the network (name)"),
+                               validators=[at_most(NAME_MAX, _l("the name"))],
                                render_kw={"autocomplete": "off"})
 
     def set_choices(self, families: list[Family], facilities: list[Location], obligors: list[User]) -> None:
         self.family_id.choices = [SelectChoice(family.id, family.name) for family in families]
-        self.facility_id.choices = [SelectChoice(None, "Not listed"),
+        self.facility_id.choices = [SelectChoice(None, _l("Not listed")),
                                     *(SelectChoice(place.id, place.name) for place in facilities)]
-        self.obligor_id.choices = [SelectChoice(None, "None, or outside the network"),
+        self.obligor_id.choices = [SelectChoice(None, _l("None, or outside the network")),
                                    *(SelectChoice(user.id, user.name) for user in obligors)]
 
 
 class BondMoveForm(InputForm):
-    to = PlainSelectField("Move to")
-    day = PlainDateField("On", validators=[InputRequired("Enter the day it happened.")])
-    cancellation_ref = StringField("Cancellation form reference (when cancelled)",
-                                   validators=[at_most(REF_MAX, "the reference")], render_kw={"autocomplete": "off"})
+    to = PlainSelectField(_l("Move to"))
+    day = PlainDateField(_l("On"), validators=[InputRequired(_l("Enter the day it happened."))])
+    cancellation_ref = StringField(_l("Cancellation form reference (when cancelled)"),
+                                   validators=[at_most(REF_MAX, _l("the reference"))], render_kw={"autocomplete": "off"})
 
     def set_moves(self, moves: tuple[BondStatus, ...]) -> None:
         self.to.choices = enum_choices(BondStatus, only=moves)
 
 
 class BondPayForm(InputForm):
-    day = PlainDateField("Paid on", validators=[InputRequired("Enter the day it was paid.")])
-    paid_how = PlainSelectField("How", choices=enum_choices(BondPaidHow))
-    receipt_ref = StringField("Receipt reference", validators=[at_most(REF_MAX, "the reference")],
+    day = PlainDateField(_l("Paid on"), validators=[InputRequired(_l("Enter the day it was paid."))])
+    paid_how = PlainSelectField(_l("How"), choices=enum_choices(BondPaidHow))
+    receipt_ref = StringField(_l("Receipt reference"), validators=[at_most(REF_MAX, _l("the reference"))],
                               render_kw={"autocomplete": "off"})
 
 
 class BondRefundForm(InputForm):
-    day = PlainDateField("Received on", validators=[InputRequired("Enter the day the refund came in.")])
-    amount = StringField("Amount received (empty: the whole bond)", validators=[Optional(), at_most(20, "the amount")],
+    day = PlainDateField(_l("Received on"), validators=[InputRequired(_l("Enter the day the refund came in."))])
+    amount = StringField(_l("Amount received (empty: the whole bond)"),
+                         validators=[Optional(), at_most(20, _l("the amount"))],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
 
@@ -67,12 +70,13 @@ class BondEditForm(InputForm):
     person = BondForm.person
     obligor_id = BondForm.obligor_id
     obligor_name = BondForm.obligor_name
-    receipt_ref = StringField("Receipt reference", validators=[at_most(REF_MAX, "the reference")],
+    receipt_ref = StringField(_l("Receipt reference"), validators=[at_most(REF_MAX, _l("the reference"))],
                               render_kw={"autocomplete": "off"})
-    cancellation_ref = StringField("Cancellation form reference", validators=[at_most(REF_MAX, "the reference")],
+    cancellation_ref = StringField(_l("Cancellation form reference"),
+                                   validators=[at_most(REF_MAX, _l("the reference"))],
                                    render_kw={"autocomplete": "off"})
 
     def set_obligors(self, obligors: list[User], current: User | None) -> None:
         listed = obligors if current is None or current in obligors else [current, *obligors]
-        self.obligor_id.choices = [SelectChoice(None, "None, or outside the network"),
+        self.obligor_id.choices = [SelectChoice(None, _l("None, or outside the network")),
                                    *(SelectChoice(user.id, user.name) for user in listed)]

@@ -15,16 +15,18 @@ from accompany.coordinator.fund import org_today
 from accompany.database import db
 from accompany.formfields import ActionForm, record_id
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import Bond, BondPaidHow, BondSetBy, BondStatus, Family, Location, LocationKind
+from accompany.presentation import label, money
 from accompany.services.casework import bonds as bond_service
 from accompany.services.casework import fund as fund_service
-from accompany.services.casework.money import dollars, parse_cents
+from accompany.services.casework.money import parse_cents
 
 
 @bp.get("/bonds")
 @staff_required
 def bonds():
-    return render_template("coordinator/bonds/list.html", bonds=bond_service.list_bonds(), dollars=dollars,
+    return render_template("coordinator/bonds/list.html", bonds=bond_service.list_bonds(),
                            balance=fund_service.balance())
 
 
@@ -57,7 +59,7 @@ def new_bond():
                 obligor=bond_service.obligor_by_id(form.obligor_id.data), obligor_name=form.obligor_name.data or "",
             ), today=org_today(), by=current_user, now=utcnow())
         if saved:
-            flash("The bond is recorded.", "success")
+            flash(gettext("The bond is recorded."), "success")
             return redirect(url_for(".bond", bond_id=bond.id))
         if saved.sent_before:
             return redirect(url_for(".bonds"))
@@ -71,7 +73,7 @@ def _bond_page(bond: Bond, *, move_form=None, pay_form=None, refund_form=None, s
     move_form.set_moves(bond_service.allowed_moves(bond))
     entries = fund_service.bond_entries(bond)
     return render_template(
-        "coordinator/bonds/page.html", bond=bond, dollars=dollars, entries=entries,
+        "coordinator/bonds/page.html", bond=bond, entries=entries,
         reversed_ids=fund_service.reversed_ids(entries), hearings=bond_service.family_hearings(bond), now=utcnow(),
         move_form=move_form, pay_form=pay_form or BondPayForm(formdata=None, day=today),
         refund_form=refund_form or BondRefundForm(formdata=None, day=today), action_form=ActionForm(),
@@ -94,7 +96,8 @@ def move_bond(bond_id: int):
     moves = bond_service.allowed_moves(bond)
     if not moves:  # raising (the fund pays it), refund requested (its refund is recorded), or over
         require_valid(ActionForm())
-        flash(f"A bond that is “{bond.status.label}” is not moved by hand: use the forms on its page.", "warning")
+        flash(gettext("A bond that is “%(status)s” is not moved by hand: use the forms on its page.",
+                      status=label(bond.status)), "warning")
         return redirect(url_for(".bond", bond_id=bond_id))
     form.set_moves(moves)
     if form.validate_on_submit():
@@ -103,7 +106,7 @@ def move_bond(bond_id: int):
             bond_service.move_bond(bond, to, day=form.day.data, today=org_today(), by=current_user, now=utcnow(),
                                    cancellation_ref=form.cancellation_ref.data or "")
         if saved:
-            flash(f"The bond is now “{to.label}”.", "success")
+            flash(gettext("The bond is now “%(status)s”.", status=label(to)), "success")
             return redirect(url_for(".bond", bond_id=bond_id))
         if saved.error is not None and saved.error.whole_request:
             return redirect(url_for(".bond", bond_id=bond_id))
@@ -121,7 +124,8 @@ def pay_bond(bond_id: int):
             bond_service.pay_bond(bond, day=form.day.data, today=org_today(), paid_how=BondPaidHow(form.paid_how.data),
                                   receipt_ref=form.receipt_ref.data or "", by=current_user, now=utcnow())
         if saved:
-            flash(f"The bond is paid from the fund: {dollars(bond.amount_cents)} out.", "success")
+            flash(gettext("The bond is paid from the fund: %(amount)s out.", amount=money(bond.amount_cents)),
+                  "success")
             return redirect(url_for(".bond", bond_id=bond_id))
         if saved.error is not None and saved.error.whole_request:
             return redirect(url_for(".bond", bond_id=bond_id))
@@ -140,7 +144,7 @@ def refund_bond(bond_id: int):
             bond_service.record_refund(bond, day=form.day.data, today=org_today(), amount_cents=amount,
                                        by=current_user, now=utcnow())
         if saved:
-            flash("The refund is recorded: the bond is refunded.", "success")
+            flash(gettext("The refund is recorded: the bond is refunded."), "success")
             return redirect(url_for(".bond", bond_id=bond_id))
         if saved.error is not None and saved.error.whole_request:
             return redirect(url_for(".bond", bond_id=bond_id))
@@ -166,7 +170,7 @@ def edit_bond(bond_id: int):
                 cancellation_ref=form.cancellation_ref.data or "",
             ), by=current_user, now=utcnow())
         if saved:
-            flash("The bond is saved." if changed else "Nothing was changed.", "success")
+            flash(gettext("The bond is saved.") if changed else gettext("Nothing was changed."), "success")
             return redirect(url_for(".bond", bond_id=bond_id))
         if saved.error is not None and saved.error.whole_request:
             return redirect(url_for(".bond", bond_id=bond_id))

@@ -17,11 +17,12 @@ from accompany.coordinator.spreadsheets import csv_response
 from accompany.database import db
 from accompany.formfields import ActionForm, safe_next_url
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import FundEntry, FundEntryKind
 from accompany.pagination import paginate
 from accompany.services.casework import bonds as bond_service
 from accompany.services.casework import fund as fund_service
-from accompany.services.casework.money import dollars, parse_cents
+from accompany.services.casework.money import parse_cents
 
 PER_PAGE = 25
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 160, 4
@@ -45,7 +46,7 @@ def _fund_page(form: FundEntryForm, status: int = 200):
     return render_template(
         "coordinator/fund/page.html", form=form, figures=fund_service.fund_figures(today=today), page=page,
         reversed_ids=fund_service.reversed_ids(page.items), points=points, chart=chart(points),
-        overdue_days=fund_service.refund_overdue_days(), action_form=ActionForm(), dollars=dollars,
+        overdue_days=fund_service.refund_overdue_days(), action_form=ActionForm(),
     ), status
 
 
@@ -60,7 +61,7 @@ def record_fund_entry():
                 donor=form.donor.data, by=current_user, now=utcnow(),
             )
         if saved:
-            flash("The line is recorded.", "success")
+            flash(gettext("The line is recorded."), "success")
             return redirect(url_for(".fund"))
         if saved.sent_before:
             return redirect(url_for(".fund"))
@@ -71,7 +72,7 @@ def record_fund_entry():
 @staff_required
 def reverse_fund_entry(entry_id: int):
     entry = db.get_or_404(FundEntry, entry_id)
-    with committing_button("The line is reversed: a reversing line is recorded under it."):
+    with committing_button(gettext("The line is reversed: a reversing line is recorded under it.")):
         bond_service.reverse_line(entry, day=org_today(), today=org_today(), by=current_user, now=utcnow())
     return redirect(safe_next_url(request.args.get("back")) or url_for(".fund"))
 

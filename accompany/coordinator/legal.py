@@ -15,6 +15,7 @@ from accompany.coordinator import bp
 from accompany.coordinator.legal_forms import NewProviderForm, ProviderForm, ReferralForm, ReferralUpdateForm
 from accompany.database import db
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import Family, LegalProvider, LegalReferral
 from accompany.services.casework import referrals as referral_service
 from accompany.services.messaging.audience import org_today
@@ -34,7 +35,7 @@ def new_legal_provider():
         with committing(form) as saved:
             referral_service.create_provider(form.details(), by=current_user, now=utcnow())
         if saved:
-            flash("The provider is saved.", "success")
+            flash(gettext("The provider is saved."), "success")
             return redirect(url_for(".legal_providers"))
         if saved.sent_before:
             return redirect(url_for(".legal_providers"))
@@ -50,7 +51,7 @@ def edit_legal_provider(provider_id: int):
         with committing(form) as saved:
             changed = referral_service.update_provider(provider, form.details(), by=current_user, now=utcnow())
         if saved:
-            flash("The provider is saved." if changed else "Nothing was changed.", "success")
+            flash(gettext("The provider is saved.") if changed else gettext("Nothing was changed."), "success")
             return redirect(url_for(".legal_providers", _anchor=f"provider-{provider.id}"))
     return render_template("coordinator/legal/provider_form.html", form=form, provider=provider)
 
@@ -66,7 +67,7 @@ def new_referral(family_id: int):
             referral_service.refer_family(family, form.details(), by=current_user, now=utcnow())
         if saved or saved.sent_before or (saved.error is not None and saved.error.whole_request):
             if saved:
-                flash("The referral is recorded.", "success")
+                flash(gettext("The referral is recorded."), "success")
             return redirect(url_for(".family", family_id=family.id, _anchor="referrals"))
     return render_template("coordinator/legal/referral_form.html", form=form, family=family, referral=None)
 
@@ -81,7 +82,7 @@ def edit_referral(referral_id: int):
             changed = referral_service.update_referral(referral, form.details(referral), by=current_user,
                                                        now=utcnow())
         if saved:
-            flash("The referral is saved." if changed else "Nothing was changed.", "success")
+            flash(gettext("The referral is saved.") if changed else gettext("Nothing was changed."), "success")
             return redirect(url_for(".family", family_id=referral.family_id, _anchor="referrals"))
     return render_template("coordinator/legal/referral_form.html", form=form, family=referral.family,
                            referral=referral)

@@ -15,23 +15,24 @@ from accompany.formfields import (
     at_most,
     enum_choices,
 )
+from accompany.i18n import _l
 from accompany.models import Language, LegalProvider, LegalReferral, LegalService, ReferralStatus
 from accompany.services.casework import referrals as referral_service
 
 
 class ProviderForm(InputForm):
-    name = StringField("Name", validators=[InputRequired("Enter the provider's name."),
-                                           at_most(referral_service.NAME_MAX, "the name")])
-    services = MultiCheckboxField("What they take", choices=enum_choices(LegalService))
-    languages = MultiCheckboxField("Languages", choices=enum_choices(Language))
-    taking_cases = BooleanField("Taking cases now", default=True)
-    phone = StringField("Phone", validators=[at_most(referral_service.PHONE_MAX, "the phone number")],
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the provider's name.")),
+                                           at_most(referral_service.NAME_MAX, _l("the name"))])
+    services = MultiCheckboxField(_l("What they take"), choices=enum_choices(LegalService))
+    languages = MultiCheckboxField(_l("Languages"), choices=enum_choices(Language))
+    taking_cases = BooleanField(_l("Taking cases now"), default=True)
+    phone = StringField(_l("Phone"), validators=[at_most(referral_service.PHONE_MAX, _l("the phone number"))],
                         render_kw={"inputmode": "tel"})
-    email = StringField("Email", validators=[
-        Optional(), at_most(referral_service.EMAIL_MAX, "the email"),
-        Email("That does not look like an email address.", check_deliverability=False),
+    email = StringField(_l("Email"), validators=[
+        Optional(), at_most(referral_service.EMAIL_MAX, _l("the email")),
+        Email(_l("That does not look like an email address."), check_deliverability=False),
     ], render_kw={"inputmode": "email"})
-    website = StringField("Website", validators=[at_most(referral_service.WEBSITE_MAX, "the website")],
+    website = StringField(_l("Website"), validators=[at_most(referral_service.WEBSITE_MAX, _l("the website"))],
                           render_kw={"inputmode": "url"})
 
     @classmethod
@@ -53,14 +54,15 @@ class NewProviderForm(SentOnce, ProviderForm):
 
 
 class ReferralForm(SentOnce, InputForm):
-    provider_id = PlainSelectField("Provider (only those taking cases)", default="")
-    sent_on = PlainDateField("Sent on", validators=[InputRequired("Enter the day it was sent, like 2026-11-21.")])
-    follow_up_on = PlainDateField("Follow up on", validators=[Optional()])
-    notes = TextAreaField("Notes", validators=[at_most(referral_service.NOTES_MAX, "the notes")],
+    provider_id = PlainSelectField(_l("Provider (only those taking cases)"), default="")
+    sent_on = PlainDateField(_l("Sent on"),
+                             validators=[InputRequired(_l("Enter the day it was sent, like 2026-11-21."))])
+    follow_up_on = PlainDateField(_l("Follow up on"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[at_most(referral_service.NOTES_MAX, _l("the notes"))],
                           render_kw={"rows": 4})
 
     def set_providers(self, providers: list[LegalProvider]) -> None:
-        self.provider_id.choices = [SelectChoice("", "Choose a provider")] + [
+        self.provider_id.choices = [SelectChoice("", _l("Choose a provider"))] + [
             SelectChoice(str(provider.id), provider.name) for provider in providers
         ]
 
@@ -73,9 +75,9 @@ class ReferralForm(SentOnce, InputForm):
 
 
 class ReferralUpdateForm(InputForm):
-    status = PlainSelectField("Status", choices=enum_choices(ReferralStatus))
-    follow_up_on = PlainDateField("Follow up on", validators=[Optional()])
-    notes = TextAreaField("Notes", validators=[at_most(referral_service.NOTES_MAX, "the notes")],
+    status = PlainSelectField(_l("Status"), choices=enum_choices(ReferralStatus))
+    follow_up_on = PlainDateField(_l("Follow up on"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[at_most(referral_service.NOTES_MAX, _l("the notes"))],
                           render_kw={"rows": 4})
 
     @classmethod

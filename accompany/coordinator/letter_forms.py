@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from accompany.formfields import InputForm, PlainDateField, PlainSelectField, SentOnce, SmallIntegerField, at_most
+from accompany.i18n import _l
 from accompany.models import LetterAsk, LetterDrive, User
 from accompany.services.casework import letters as letter_service
 
@@ -16,13 +17,13 @@ def _id(value: str | None) -> int | None:
 
 
 class DriveForm(InputForm):
-    target = SmallIntegerField("Letters wanted", validators=[
-        InputRequired("Enter how many letters you want."),
+    target = SmallIntegerField(_l("Letters wanted"), validators=[
+        InputRequired(_l("Enter how many letters you want.")),
         NumberRange(1, letter_service.TARGET_MAX,
-                    f"Enter how many letters you want, from 1 to {letter_service.TARGET_MAX}."),
+                    _l("Enter how many letters you want, from 1 to %(most)s.", most=letter_service.TARGET_MAX)),
     ])
-    deadline = PlainDateField("Deadline", validators=[InputRequired("Enter the deadline, like 2026-11-21.")])
-    owner_id = PlainSelectField("Owner (the coordinator who collects them)")
+    deadline = PlainDateField(_l("Deadline"), validators=[InputRequired(_l("Enter the deadline, like 2026-11-21."))])
+    owner_id = PlainSelectField(_l("Owner (the coordinator who collects them)"))
 
     def set_owners(self, staff: list[User]) -> None:
         self.owner_id.choices = [SelectChoice(str(user.id), user.name) for user in staff]
@@ -41,26 +42,29 @@ class NewDriveForm(SentOnce, DriveForm):
 
 
 class AskForm(SentOnce, InputForm):
-    volunteer_id = PlainSelectField("A volunteer", default="")
-    name = StringField("Or a community contact's name", validators=[at_most(letter_service.NAME_MAX, "the name")])
-    relationship = StringField("How they know the family",
-                               validators=[at_most(letter_service.RELATIONSHIP_MAX, "the relationship")])
+    volunteer_id = PlainSelectField(_l("A volunteer"), default="")
+    name = StringField(_l("Or a community contact's name"),
+                       validators=[at_most(letter_service.NAME_MAX, _l("the name"))])
+    relationship = StringField(_l("How they know the family"),
+                               validators=[at_most(letter_service.RELATIONSHIP_MAX, _l("the relationship"))])
 
     def set_volunteers(self, volunteers: list[User]) -> None:
-        self.volunteer_id.choices = [SelectChoice("", "Not a volunteer")] + [
+        self.volunteer_id.choices = [SelectChoice("", _l("Not a volunteer"))] + [
             SelectChoice(str(user.id), user.name) for user in volunteers
         ]
 
 
 class LetterForm(SentOnce, InputForm):
-    ask_id = PlainSelectField("From", default="")
-    writer_name = StringField("Writer's name (if not asked)", validators=[at_most(letter_service.NAME_MAX, "the name")])
-    relationship = StringField("How they know the family (if not asked)",
-                               validators=[at_most(letter_service.RELATIONSHIP_MAX, "the relationship")])
-    received_on = PlainDateField("Received on", validators=[InputRequired("Enter the day it came, like 2026-11-21.")])
+    ask_id = PlainSelectField(_l("From"), default="")
+    writer_name = StringField(_l("Writer's name (if not asked)"),
+                              validators=[at_most(letter_service.NAME_MAX, _l("the name"))])
+    relationship = StringField(_l("How they know the family (if not asked)"),
+                               validators=[at_most(letter_service.RELATIONSHIP_MAX, _l("the relationship"))])
+    received_on = PlainDateField(_l("Received on"),
+                                 validators=[InputRequired(_l("Enter the day it came, like 2026-11-21."))])
 
     def set_asks(self, asks: list[LetterAsk]) -> None:
-        self.ask_id.choices = [SelectChoice("", "Someone not asked")] + [
+        self.ask_id.choices = [SelectChoice("", _l("Someone not asked"))] + [
             SelectChoice(str(ask.id), ask.who) for ask in asks if ask.letter is None
         ]
 

@@ -16,6 +16,7 @@ from accompany.coordinator.letter_forms import AskForm, DriveForm, LetterForm, N
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import Appointment, LetterDrive
 from accompany.services.casework import letters as letter_service
 from accompany.services.messaging.audience import org_today
@@ -51,7 +52,7 @@ def new_letter_drive(appointment_id: int):
         with committing(form) as saved:
             drive = letter_service.start_drive(appointment, form.details(), by=current_user, now=utcnow())
         if saved:
-            flash("The letter drive is started. Now note who you ask.", "success")
+            flash(gettext("The letter drive is started. Now note who you ask."), "success")
             return redirect(url_for(".letter_drive", drive_id=drive.id))
         if saved.sent_before or existing is not None:
             return redirect(url_for(".appointment", appointment_id=appointment.id))
@@ -74,7 +75,7 @@ def edit_letter_drive(drive_id: int):
         with committing(form) as saved:
             changed = letter_service.update_drive(drive, form.details(), by=current_user, now=utcnow())
         if saved:
-            flash("The letter drive is saved." if changed else "Nothing was changed.", "success")
+            flash(gettext("The letter drive is saved.") if changed else gettext("Nothing was changed."), "success")
             return redirect(url_for(".letter_drive", drive_id=drive.id))
     return render_template("coordinator/letters/form.html", form=form, appointment=drive.appointment, drive=drive)
 
@@ -92,8 +93,8 @@ def ask_for_letter(drive_id: int):
                 name=form.name.data or "", relationship=form.relationship.data or "", by=current_user, now=utcnow())
         if saved or saved.sent_before or (saved.error is not None and saved.error.whole_request):
             if saved:
-                flash("Noted. Volunteers get a reminder a week and two days before the deadline; you get one "
-                      "about community contacts still to send theirs.", "success")
+                flash(gettext("Noted. Volunteers get a reminder a week and two days before the deadline; you get "
+                              "one about community contacts still to send theirs."), "success")
             return redirect(url_for(".letter_drive", drive_id=drive.id, _anchor="asked"))
     return _drive_page(drive, ask_form=form)
 
@@ -109,7 +110,7 @@ def record_letter(drive_id: int):
             letter_service.record_letter(drive, **form.values(), by=current_user, now=utcnow())
         if saved or saved.sent_before or (saved.error is not None and saved.error.whole_request):
             if saved:
-                flash("The letter is recorded. Thank you!", "success")
+                flash(gettext("The letter is recorded. Thank you!"), "success")
             return redirect(url_for(".letter_drive", drive_id=drive.id, _anchor="letters"))
     return _drive_page(drive, letter_form=form)
 
@@ -118,6 +119,6 @@ def record_letter(drive_id: int):
 @staff_required
 def close_letter_drive(drive_id: int):
     drive = _drive_or_404(drive_id)
-    with committing_button("The letter drive is closed. No more reminders go."):
+    with committing_button(gettext("The letter drive is closed. No more reminders go.")):
         letter_service.close_drive(drive, by=current_user, now=utcnow())
     return redirect(url_for(".letter_drive", drive_id=drive.id))

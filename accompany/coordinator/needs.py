@@ -16,6 +16,7 @@ from accompany.coordinator.needs_forms import NeedFilterForm, NeedForm, TaskForm
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import Family, Need, Task
 from accompany.services.casework import needs as need_service
 from accompany.services.casework import tasks as task_service
@@ -67,7 +68,7 @@ def new_need(family_id: int):
         with committing(form) as saved:
             need = need_service.create_need(family, form.details(owners, appointments), by=current_user, now=now)
         if saved:
-            flash("The need is saved.", "success")
+            flash(gettext("The need is saved."), "success")
             return redirect(url_for(".need", need_id=need.id))
     return _need_form_page(form, family, None)
 
@@ -86,7 +87,7 @@ def edit_need(need_id: int):
         with committing(form) as saved:
             changed = need_service.update_need(need, form.details(owners, appointments), by=current_user, now=now)
         if saved:
-            flash("The need is saved." if changed else "Nothing was changed.", "success")
+            flash(gettext("The need is saved.") if changed else gettext("Nothing was changed."), "success")
             return redirect(url_for(".need", need_id=need.id))
     return _need_form_page(form, family, need)
 
@@ -103,7 +104,7 @@ def new_task(need_id: int):
         with committing(form) as saved:
             task_service.add_task(need, form.plan(), by=current_user, now=utcnow())
         if saved:
-            flash("The task is on the volunteers' board.", "success")
+            flash(gettext("The task is on the volunteers' board."), "success")
             return redirect(url_for(".need", need_id=need.id))
     return render_template("coordinator/needs/task_form.html", form=form, need=need)
 
@@ -121,7 +122,7 @@ def edit_task(task_id: int):
         with committing(form) as saved:
             changed = task_service.update_task(task, form.plan(), by=current_user, now=utcnow())
         if saved:
-            flash("The task is saved." if changed else "Nothing was changed.", "success")
+            flash(gettext("The task is saved.") if changed else gettext("Nothing was changed."), "success")
             return redirect(url_for(".need", need_id=task.need_id))
     return render_template("coordinator/needs/task_form.html", form=form, need=task.need, task=task)
 
@@ -131,6 +132,6 @@ def edit_task(task_id: int):
 def remove_task(task_id: int):
     task = db.get_or_404(Task, task_id)
     need_id = task.need_id
-    with committing_button("The task is off the board."):
+    with committing_button(gettext("The task is off the board.")):
         task_service.remove_task(task, by=current_user, now=utcnow())
     return redirect(url_for(".need", need_id=need_id))

@@ -16,6 +16,7 @@ from accompany.formfields import (
     enum_choices,
     record_id,
 )
+from accompany.i18n import _l
 from accompany.models import Appointment, Language, Need, NeedKind, NeedStatus, User
 from accompany.presentation import local_datetime
 from accompany.services.casework import needs as need_service
@@ -30,26 +31,26 @@ def _id_or_none(value: str) -> int | None:
 
 
 class NeedForm(SentOnce, InputForm):
-    kind = PlainSelectField("What they need", choices=enum_choices(NeedKind))
-    status = PlainSelectField("Status", choices=enum_choices(NeedStatus), default=NeedStatus.OPEN.value)
-    owner_id = PlainSelectField("Owner", default="")
-    due_on = PlainDateField("Due on", validators=[Optional()])
-    appointment_id = PlainSelectField("Or due before this appointment", default="")
-    days_before = SmallIntegerField("Days before the appointment", validators=[
+    kind = PlainSelectField(_l("What they need"), choices=enum_choices(NeedKind))
+    status = PlainSelectField(_l("Status"), choices=enum_choices(NeedStatus), default=NeedStatus.OPEN.value)
+    owner_id = PlainSelectField(_l("Owner"), default="")
+    due_on = PlainDateField(_l("Due on"), validators=[Optional()])
+    appointment_id = PlainSelectField(_l("Or due before this appointment"), default="")
+    days_before = SmallIntegerField(_l("Days before the appointment"), validators=[
         Optional(), NumberRange(0, need_service.DAYS_BEFORE_MAX,
-                                f"Between 0 and {need_service.DAYS_BEFORE_MAX} days.")])
-    notes = TextAreaField("Notes", validators=[at_most(need_service.NOTES_MAX, "notes")], render_kw={"rows": 4})
+                                _l("Between 0 and %(most)s days.", most=need_service.DAYS_BEFORE_MAX))])
+    notes = TextAreaField(_l("Notes"), validators=[at_most(need_service.NOTES_MAX, _l("notes"))], render_kw={"rows": 4})
 
     def set_choices(self, owners: list[User], appointments: list[Appointment]) -> None:
-        self.owner_id.choices = [SelectChoice("", "Nobody yet"),
+        self.owner_id.choices = [SelectChoice("", _l("Nobody yet")),
                                  *(SelectChoice(str(user.id), user.name) for user in owners)]
-        self.appointment_id.choices = [SelectChoice("", "No appointment"), *(
+        self.appointment_id.choices = [SelectChoice("", _l("No appointment")), *(
             SelectChoice(str(a.id), local_datetime(a.starts_at, a.location.timezone))  # short: fits a phone
             for a in appointments)]
 
     def validate_days_before(self, field) -> None:
         if field.data is not None and not self.appointment_id.data:
-            raise ValidationError("Choose the appointment to count back from, or leave this empty.")
+            raise ValidationError(_l("Choose the appointment to count back from, or leave this empty."))
 
     @classmethod
     def for_need(cls, need: Need) -> NeedForm:
@@ -76,18 +77,19 @@ class NeedForm(SentOnce, InputForm):
 
 
 class TaskForm(SentOnce, InputForm):
-    title = StringField("What needs doing", validators=[
-        InputRequired("Say in a few words what needs doing."), at_most(task_service.TITLE_MAX, "the title")])
-    details = TextAreaField("Details for the volunteer who takes it", validators=[
-        at_most(task_service.DETAILS_MAX, "details")], render_kw={"rows": 4})
-    due_on = PlainDateField("Due on", validators=[InputRequired("Choose the day it is due.")])
-    wanted = SmallIntegerField("Volunteers wanted", default=1, validators=[
-        InputRequired("Say how many volunteers are wanted."),
-        NumberRange(1, task_service.WANTED_MAX, f"Between 1 and {task_service.WANTED_MAX} volunteers.")])
-    language = PlainSelectField("Language needed", choices=[SelectChoice("", "Any"), *enum_choices(Language)],
+    title = StringField(_l("What needs doing"), validators=[
+        InputRequired(_l("Say in a few words what needs doing.")), at_most(task_service.TITLE_MAX, _l("the title"))])
+    details = TextAreaField(_l("Details for the volunteer who takes it"), validators=[
+        at_most(task_service.DETAILS_MAX, _l("details"))], render_kw={"rows": 4})
+    due_on = PlainDateField(_l("Due on"), validators=[InputRequired(_l("Choose the day it is due."))])
+    wanted = SmallIntegerField(_l("Volunteers wanted"), default=1, validators=[
+        InputRequired(_l("Say how many volunteers are wanted.")),
+        NumberRange(1, task_service.WANTED_MAX,
+                    _l("Between 1 and %(most)s volunteers.", most=task_service.WANTED_MAX))])
+    language = PlainSelectField(_l("Language needed"), choices=[SelectChoice("", _l("Any")), *enum_choices(Language)],
                                 default="")
-    requires_car = BooleanField("Needs a car")
-    requires_training = BooleanField("Needs court-accompaniment training")
+    requires_car = BooleanField(_l("Needs a car"))
+    requires_training = BooleanField(_l("Needs court-accompaniment training"))
 
     def plan(self) -> task_service.TaskPlan:
         return task_service.TaskPlan(
@@ -107,13 +109,13 @@ class NeedFilterForm(InputForm):
     class Meta:
         csrf = False
 
-    status = PlainSelectField("Status", default="", choices=[
-        SelectChoice("", "Open and in progress"), SelectChoice(ALL, "Any status"), *enum_choices(NeedStatus)])
-    kind = PlainSelectField("Kind", default="", choices=[SelectChoice("", "Any kind"), *enum_choices(NeedKind)])
-    owner = PlainSelectField("Owner", default="")
+    status = PlainSelectField(_l("Status"), default="", choices=[
+        SelectChoice("", _l("Open and in progress")), SelectChoice(ALL, _l("Any status")), *enum_choices(NeedStatus)])
+    kind = PlainSelectField(_l("Kind"), default="", choices=[SelectChoice("", _l("Any kind")), *enum_choices(NeedKind)])
+    owner = PlainSelectField(_l("Owner"), default="")
 
     def set_owners(self, owners: list[User]) -> None:
-        self.owner.choices = [SelectChoice("", "Anyone"), *(SelectChoice(str(u.id), u.name) for u in owners)]
+        self.owner.choices = [SelectChoice("", _l("Anyone")), *(SelectChoice(str(u.id), u.name) for u in owners)]
 
     def filters(self) -> need_service.NeedFilters:
         """The filters as the service takes them; a filter with an error is left out."""

@@ -320,23 +320,23 @@ class RotaSpan(LabelledEnum):
 class NeedKind(LabelledEnum):
     """What a family needs beyond a date."""
 
-    BOND = "bond", "Bond"
-    LETTERS = "letters", "Letters of support"
-    LEGAL_REFERRAL = "legal_referral", "Legal referral"
-    PAPERWORK = "paperwork", "Paperwork"
-    HOUSING = "housing", "Housing"
-    TRANSPORT = "transport", "Transport"
-    ESSENTIALS = "essentials", "Food and essentials"
-    PHONE_OR_ID = "phone_or_id", "Phone or ID"
-    SCHOOL_OR_MEDICAL = "school_or_medical", "School or medical"
-    OTHER = "other", "Other"
+    BOND = "bond", N_("Bond")
+    LETTERS = "letters", N_("Letters of support")
+    LEGAL_REFERRAL = "legal_referral", N_("Legal referral")
+    PAPERWORK = "paperwork", N_("Paperwork")
+    HOUSING = "housing", N_("Housing")
+    TRANSPORT = "transport", N_("Transport")
+    ESSENTIALS = "essentials", N_("Food and essentials")
+    PHONE_OR_ID = "phone_or_id", N_("Phone or ID")
+    SCHOOL_OR_MEDICAL = "school_or_medical", N_("School or medical")
+    OTHER = "other", N_("Other")
 
 
 class NeedStatus(LabelledEnum):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    MET = "met", "Met"
-    CLOSED_UNMET = "closed_unmet", "Closed, not met"
+    OPEN = "open", N_("Open")
+    IN_PROGRESS = "in_progress", N_("In progress")
+    MET = "met", N_("Met")
+    CLOSED_UNMET = "closed_unmet", N_("Closed, not met")
 
     @property
     def is_live(self) -> bool:
@@ -349,32 +349,32 @@ LIVE_NEED_STATUSES = frozenset({NeedStatus.OPEN, NeedStatus.IN_PROGRESS})
 
 
 class BondSetBy(LabelledEnum):
-    IMMIGRATION_JUDGE = "immigration_judge", "Immigration judge"
-    ICE = "ice", "ICE"
+    IMMIGRATION_JUDGE = "immigration_judge", N_("Immigration judge")
+    ICE = "ice", N_("ICE")
 
 
 class BondStatus(LabelledEnum):
-    REQUESTED = "requested", "Requested"
-    RAISING = "raising", "Raising money"
-    PAID = "paid", "Paid"
-    RELEASED = "released", "Person released"
-    ONGOING = "ongoing", "Case ongoing"
-    CANCELLED = "cancelled", "Bond cancelled"
-    REFUND_REQUESTED = "refund_requested", "Refund requested"
-    REFUNDED = "refunded", "Refunded"
-    BREACHED = "breached", "Breached"
+    REQUESTED = "requested", N_("Requested")
+    RAISING = "raising", N_("Raising money")
+    PAID = "paid", N_("Paid")
+    RELEASED = "released", N_("Person released")
+    ONGOING = "ongoing", N_("Case ongoing")
+    CANCELLED = "cancelled", N_("Bond cancelled")
+    REFUND_REQUESTED = "refund_requested", N_("Refund requested")
+    REFUNDED = "refunded", N_("Refunded")
+    BREACHED = "breached", N_("Breached")
 
 
 class BondPaidHow(LabelledEnum):
-    ONLINE = "online", "Online (CeBONDS)"
-    ICE_OFFICE = "ice_office", "At an ICE office"
+    ONLINE = "online", N_("Online (CeBONDS)")
+    ICE_OFFICE = "ice_office", N_("At an ICE office")
 
 
 class FundEntryKind(LabelledEnum):
-    GIFT = "gift", "Gift"
-    PLEDGE = "pledge", "Pledge (promised)"
-    PLEDGE_RECEIVED = "pledge_received", "Pledge received"
-    BOND_PAID = "bond_paid", "Bond paid"
-    REFUND_RECEIVED = "refund_received", "Bond refund received"
-    FEE = "fee", "Fee"
-    REVERSAL = "reversal", "Reversal (correction)"
+    GIFT = "gift", N_("Gift")
+    PLEDGE = "pledge", N_("Pledge (promised)")
+    PLEDGE_RECEIVED = "pledge_received", N_("Pledge received")
+    BOND_PAID = "bond_paid", N_("Bond paid")
+    REFUND_RECEIVED = "refund_received", N_("Bond refund received")
+    FEE = "fee", N_("Fee")
+    REVERSAL = "reversal", N_("Reversal (correction)")

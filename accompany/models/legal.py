@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accompany.crypto import EncryptedText
 from accompany.database import UTCDateTime, Versioned, db, enum_type
+from accompany.marks import N_
 from accompany.models.enums import LabelledEnum, Language
 from accompany.models.families import Family
 from accompany.models.users import User
@@ -21,17 +22,17 @@ from accompany.models.users import User
 class LegalService(LabelledEnum):
     """What kind of case a provider takes."""
 
-    REMOVAL_DEFENSE = "removal_defense", "Removal defense"
-    ASYLUM = "asylum", "Asylum"
-    BOND_HEARINGS = "bond_hearings", "Bond hearings"
-    DETAINED_DOCKET = "detained_docket", "Detained docket"
+    REMOVAL_DEFENSE = "removal_defense", N_("Removal defense")
+    ASYLUM = "asylum", N_("Asylum")
+    BOND_HEARINGS = "bond_hearings", N_("Bond hearings")
+    DETAINED_DOCKET = "detained_docket", N_("Detained docket")
 
 
 class ReferralStatus(LabelledEnum):
-    SENT = "sent", "Sent"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    NO_ANSWER = "no_answer", "No answer"
+    SENT = "sent", N_("Sent")
+    ACCEPTED = "accepted", N_("Accepted")
+    DECLINED = "declined", N_("Declined")
+    NO_ANSWER = "no_answer", N_("No answer")
 
 
 # A referral still waiting on the provider: its follow-up date puts it on the dashboard.

@@ -20,7 +20,10 @@ class DomainError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return self.message % self.values if self.values else self.message
+        if not self.values:
+            return self.message
+        # An enum value reads as its (English) label, as in a Phrase: "a bond that is “Requested”".
+        return self.message % {name: getattr(value, "label", value) for name, value in self.values.items()}
 
 
 class EmailTaken(DomainError):

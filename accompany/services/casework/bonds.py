@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     HEARING_KINDS,
     Appointment,
@@ -34,7 +35,7 @@ from accompany.models import (
     UserStatus,
 )
 from accompany.services.casework import fund
-from accompany.services.casework.money import dollars
+from accompany.services.casework.money import Amount
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.privacy.audit import record_event
@@ -67,21 +68,21 @@ class MoveNotAllowed(BondError):
 
 class NotObligorEligible(BondError):
     field = "obligor_id"
-    message = "That volunteer has not attested that they can be a bond obligor."
+    message = N_("That volunteer has not attested that they can be a bond obligor.")
 
 
 class ObligorTwice(BondError):
     field = "obligor_name"
-    message = "Choose a volunteer or type the name of someone outside the network, not both."
+    message = N_("Choose a volunteer or type the name of someone outside the network, not both.")
 
 
 class NoFacility(BondError):
     field = "facility_id"
-    message = "Choose the detention center, or type its name if it is not listed."
+    message = N_("Choose the detention center, or type its name if it is not listed.")
 
 
 class FundShort(BondError):
-    message = "The fund cannot pay this bond yet."
+    message = N_("The fund cannot pay this bond yet.")
 
 
 class DayOutOfOrder(BondError):
@@ -118,7 +119,7 @@ def obligor_choices() -> list[User]:
 def create_bond(details: BondDetails, *, today: date, by: User, now: datetime) -> Bond:
     """Record a bond set for a detained person of `details.family`, as requested."""
     if details.set_on > today:
-        raise DayOutOfOrder("The day the bond was set cannot be ahead of today.")
+        raise DayOutOfOrder(N_("The day the bond was set cannot be ahead of today."))
     if details.facility is None and not details.facility_other.strip():
         raise NoFacility()
     if details.obligor is not None and details.obligor_name.strip():
@@ -149,11 +150,12 @@ def allowed_moves(bond: Bond) -> tuple[BondStatus, ...]:
 
 def _move(bond: Bond, to: BondStatus, *, day: date, today: date, by: User, now: datetime) -> None:
     if to not in MOVES[bond.status]:
-        raise MoveNotAllowed(f"A bond that is “{bond.status.label}” cannot move to “{to.label}”.")
+        raise MoveNotAllowed(N_("A bond that is “%(status)s” cannot move to “%(to)s”."), status=bond.status, to=to)
     if day > today:
-        raise DayOutOfOrder("That day has not come yet.")
+        raise DayOutOfOrder(N_("That day has not come yet."))
     if day < bond.status_on:
-        raise DayOutOfOrder(f"The bond's last move was on {bond.status_on.isoformat()}: date this one that day or later.")
+        raise DayOutOfOrder(N_("The bond's last move was on %(day)s: date this one that day or later."),
+                            day=bond.status_on.isoformat())
     db.session.add(BondStatusChange(bond=bond, from_status=bond.status, to_status=to, day=day, by=by, recorded_at=now))
     bond.status, bond.status_on, bond.updated_at = to, day, now
     if to == BondStatus.CANCELLED:
@@ -168,7 +170,7 @@ def move_bond(bond: Bond, to: BondStatus, *, day: date, today: date, by: User, n
               cancellation_ref: str = "") -> None:
     """Move the bond one allowed step (not to paid or refunded: see pay_bond, record_refund)."""
     if to in BY_THE_FUND:
-        raise MoveNotAllowed("A bond is paid from the fund, and its refund recorded, with their own forms.")
+        raise MoveNotAllowed(N_("A bond is paid from the fund, and its refund recorded, with their own forms."))
     if to == BondStatus.CANCELLED and cancellation_ref.strip():
         bond.cancellation_ref = cancellation_ref.strip()
     _move(bond, to, day=day, today=today, by=by, now=now)
@@ -178,11 +180,12 @@ def pay_bond(bond: Bond, *, day: date, today: date, paid_how: BondPaidHow, recei
              now: datetime) -> FundEntry:
     """Pay the bond from the fund: a "bond paid" line and the move to paid, together."""
     if bond.status not in (BondStatus.RAISING,):
-        raise MoveNotAllowed(f"A bond that is “{bond.status.label}” cannot be paid: only one the fund is raising money for.")
+        raise MoveNotAllowed(N_("A bond that is “%(status)s” cannot be paid: only one the fund is raising money for."),
+                             status=bond.status)
     held = fund.balance()
     if held < bond.amount_cents:
-        raise FundShort(f"The fund holds {dollars(held)}; this bond needs {dollars(bond.amount_cents)}. "
-                        "Record the gifts first.")
+        raise FundShort(N_("The fund holds %(held)s; this bond needs %(needed)s. Record the gifts first."),
+                        held=Amount(held), needed=Amount(bond.amount_cents))
     bond.paid_how = paid_how
     bond.receipt_ref = receipt_ref.strip() or None
     _move(bond, BondStatus.PAID, day=day, today=today, by=by, now=now)
@@ -196,7 +199,8 @@ def record_refund(bond: Bond, *, day: date, today: date, amount_cents: int | Non
                   now: datetime) -> FundEntry:
     """The bond's money came back: a "refund received" line and the move to refunded, together."""
     if bond.status != BondStatus.REFUND_REQUESTED:
-        raise MoveNotAllowed(f"A bond that is “{bond.status.label}” has no refund to record: request it first.")
+        raise MoveNotAllowed(N_("A bond that is “%(status)s” has no refund to record: request it first."),
+                             status=bond.status)
     _move(bond, BondStatus.REFUNDED, day=day, today=today, by=by, now=now)
     return fund.add_line(FundEntryKind.REFUND_RECEIVED, amount_cents or bond.amount_cents, day=day, today=today,
                          bond=bond, by=by, now=now)
@@ -221,8 +225,9 @@ def reverse_line(entry: FundEntry, *, day: date, today: date, by: User, now: dat
     bond's version), so a payment made by mistake can be made again; the bond's history records it."""
     undo = UNDONE_BY_REVERSAL.get(entry.kind) if entry.bond is not None else None
     if undo is not None and entry.bond.status != undo[0]:
-        raise LineMovedOn(f"This line is the bond's “{entry.kind.label}”, and the bond has moved on to "
-                          f"“{entry.bond.status.label}”: it can be reversed only while the bond is “{undo[0].label}”.")
+        raise LineMovedOn(N_("This line is the bond's “%(kind)s”, and the bond has moved on to “%(status)s”: it "
+                             "can be reversed only while the bond is “%(was)s”."),
+                          kind=entry.kind, status=entry.bond.status, was=undo[0])
     reversal = fund.reverse_entry(entry, day=day, today=today, by=by, now=now)
     if undo is not None:
         bond, (was, back) = entry.bond, undo

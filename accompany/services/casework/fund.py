@@ -17,6 +17,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import Bond, BondStatus, FundEntry, FundEntryKind, User
 from accompany.services.casework.money import dollars
 from accompany.services.errors import DomainError
@@ -44,20 +45,20 @@ AWAITING_REFUND = (BondStatus.CANCELLED, BondStatus.REFUND_REQUESTED)
 
 class NotByHand(DomainError):
     field = "kind"
-    message = "A bond's payment and refund are recorded on the bond's page."
+    message = N_("A bond's payment and refund are recorded on the bond's page.")
 
 
 class AlreadyReversed(DomainError):
-    message = "This line has already been reversed."
+    message = N_("This line has already been reversed.")
 
 
 class ReversalNotReversible(DomainError):
-    message = "A reversal cannot itself be reversed: record the line again instead."
+    message = N_("A reversal cannot itself be reversed: record the line again instead.")
 
 
 class DayAhead(DomainError):
     field = "day"
-    message = "That day has not come yet: record money on the day it moved."
+    message = N_("That day has not come yet: record money on the day it moved.")
 
 
 def _not_ahead(day: date, today: date) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     HEARING_KINDS,
     Appointment,
@@ -55,76 +56,76 @@ class LetterError(DomainError):
 
 
 class NotAHearing(LetterError):
-    message = "Letters of support are collected for a court hearing: this appointment is not one."
+    message = N_("Letters of support are collected for a court hearing: this appointment is not one.")
 
 
 class HearingNotAhead(LetterError):
-    message = "This hearing is cancelled or over: no letter drive can start for it."
+    message = N_("This hearing is cancelled or over: no letter drive can start for it.")
 
 
 class DriveExists(LetterError):
     whole_request = True
-    message = "This hearing has a letter drive already. Open it from the hearing's page."
+    message = N_("This hearing has a letter drive already. Open it from the hearing's page.")
 
 
 class TargetInvalid(LetterError):
     field = "target"
-    message = f"Enter how many letters you want, from 1 to {TARGET_MAX}."
+    message = N_("Enter how many letters you want, from 1 to %(most)s.")
 
 
 class DeadlineInvalid(LetterError):
     field = "deadline"
-    message = "Choose a deadline from today up to the day of the hearing."
+    message = N_("Choose a deadline from today up to the day of the hearing.")
 
 
 class OwnerInvalid(LetterError):
     field = "owner_id"
-    message = "Choose a coordinator from the list to own the drive."
+    message = N_("Choose a coordinator from the list to own the drive.")
 
 
 class DriveClosed(LetterError):
     whole_request = True
-    message = "This letter drive is closed: nothing more can be recorded on it."
+    message = N_("This letter drive is closed: nothing more can be recorded on it.")
 
 
 class VolunteerInvalid(LetterError):
     field = "volunteer_id"
-    message = "Choose an active volunteer from the list, or type a community contact's name."
+    message = N_("Choose an active volunteer from the list, or type a community contact's name.")
 
 
 class AlreadyAsked(LetterError):
     field = "volunteer_id"
-    message = "This volunteer has been asked for a letter already."
+    message = N_("This volunteer has been asked for a letter already.")
 
 
 class ContactNameMissing(LetterError):
     field = "name"
-    message = "Choose a volunteer, or type the community contact's name."
+    message = N_("Choose a volunteer, or type the community contact's name.")
 
 
 class VolunteerOrContact(LetterError):
     field = "name"
-    message = "Choose a volunteer or type a community contact's name, not both."
+    message = N_("Choose a volunteer or type a community contact's name, not both.")
 
 
 class WriterNameMissing(LetterError):
     field = "writer_name"
-    message = "Type the name of the person who wrote the letter."
+    message = N_("Type the name of the person who wrote the letter.")
 
 
 class AskInvalid(LetterError):
     field = "ask_id"
-    message = "Choose someone from this drive's list, or “someone not asked”."
+    message = N_("Choose someone from this drive's list, or “someone not asked”.")
 
 
 class LetterAlreadyIn(LetterError):
     field = "ask_id"
-    message = "A letter from this person is recorded already."
+    message = N_("A letter from this person is recorded already.")
 
 
 class ReceivedDateInvalid(LetterError):
     field = "received_on"
-    message = "Enter the day the letter came: today or earlier."
+    message = N_("Enter the day the letter came: today or earlier.")
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -183,7 +184,7 @@ class DriveDetails:
 def _checked(details: DriveDetails, appointment: Appointment, *, now: datetime,
              current: LetterDrive | None = None) -> dict:
     if details.target is None or not 1 <= details.target <= TARGET_MAX:
-        raise TargetInvalid()
+        raise TargetInvalid(most=TARGET_MAX)
     deadline = details.deadline
     unchanged = current is not None and deadline == current.deadline
     if deadline is None or deadline > hearing_day(appointment) or (deadline < org_today(now) and not unchanged):

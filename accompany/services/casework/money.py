@@ -1,10 +1,12 @@
-"""Money as people type it and read it: integer cents inside, "$7,500.00" at the edges. Never a float."""
+"""Money as people type it and read it: integer cents inside, "$7,500.00" at the edges (a page shows
+it in its own locale: the `money` filter). Never a float."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
 
+from accompany.marks import N_
 from accompany.services.errors import DomainError
 
 # The most one line may be: a bond is rarely past $50,000, and cents must fit an INTEGER column.
@@ -14,7 +16,7 @@ _TYPED = re.compile(r"^\$?\s*([0-9][0-9,]*)(\.[0-9]{1,2})?$|^\$?\s*(\.[0-9]{1,2}
 
 class BadAmount(DomainError):
     field = "amount"
-    message = "Enter an amount in dollars, like 7500 or $7,500.00."
+    message = N_("Enter an amount in dollars, like 7500 or $7,500.00.")
 
 
 def parse_cents(text: str | None) -> int:
@@ -25,16 +27,16 @@ def parse_cents(text: str | None) -> int:
         raise BadAmount()
     whole, fraction, only_fraction = match.groups()
     if whole and "," in whole and not re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})*", whole):
-        raise BadAmount("Put commas only between thousands, like $7,500.00.")
+        raise BadAmount(N_("Put commas only between thousands, like $7,500.00."))
     try:
         amount = Decimal((whole or "0").replace(",", "") + (fraction or only_fraction or ""))
     except InvalidOperation:  # pragma: no cover - the pattern lets only digits through
         raise BadAmount() from None
     cents = int(amount * 100)
     if cents <= 0:
-        raise BadAmount("Enter an amount more than $0.00.")
+        raise BadAmount(N_("Enter an amount more than $0.00."))
     if cents > MAX_CENTS:
-        raise BadAmount("That amount is too large for one line: enter at most $10,000,000.00.")
+        raise BadAmount(N_("That amount is too large for one line: enter at most $10,000,000.00."))
     return cents
 
 
@@ -45,3 +47,11 @@ def dollars(cents: int | None) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(int(cents)), 100)
     return f"{sign}${whole:,}.{part:02d}"
+
+
+class Amount(int):
+    """Cents handed to a page inside a message: "$7,500.00" in English (a log line); a page shows it
+    in its own locale (accompany.presentation.in_words)."""
+
+    def __str__(self) -> str:
+        return dollars(self)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from accompany.crypto import recurring
 from accompany.database import column_rows, db
+from accompany.marks import N_
 from accompany.models import (
     LIVE_NEED_STATUSES,
     Appointment,
@@ -40,22 +41,22 @@ WEEK = 7  # "this week": today and the six days after it
 
 
 class NotTheFamilysAppointment(DomainError):
-    message = "Choose one of this family's own appointments."
+    message = N_("Choose one of this family's own appointments.")
     field = "appointment_id"
 
 
 class OwnerNotStaff(DomainError):
-    message = "The owner must be an active coordinator or admin."
+    message = N_("The owner must be an active coordinator or admin.")
     field = "owner_id"
 
 
 class DueTwoWays(DomainError):
-    message = "Give either a due date or an appointment to count back from, not both."
+    message = N_("Give either a due date or an appointment to count back from, not both.")
     field = "due_on"
 
 
 class FamilyPurged(DomainError):
-    message = "This family's record was purged: nothing can be added to it."
+    message = N_("This family's record was purged: nothing can be added to it.")
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sqlalchemy import Date, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accompany.database import db, save_unique
+from accompany.marks import N_
 from accompany.models import Family, Language, LegalProvider, LegalReferral, LegalService, ReferralStatus, User
 from accompany.models.legal import AWAITING
 from accompany.services.errors import DomainError
@@ -34,37 +35,37 @@ class ReferralError(DomainError):
 
 class ProviderNameMissing(ReferralError):
     field = "name"
-    message = "Enter the provider's name."
+    message = N_("Enter the provider's name.")
 
 
 class ProviderNameTaken(ReferralError):
     field = "name"
-    message = "There is already a provider with this name. Edit that one, or choose another name."
+    message = N_("There is already a provider with this name. Edit that one, or choose another name.")
 
 
 class ProviderNotTakingCases(ReferralError):
     field = "provider_id"
-    message = "This provider is not taking cases now. Choose another one."
+    message = N_("This provider is not taking cases now. Choose another one.")
 
 
 class ProviderInvalid(ReferralError):
     field = "provider_id"
-    message = "Choose a provider from the list."
+    message = N_("Choose a provider from the list.")
 
 
 class SentDateInvalid(ReferralError):
     field = "sent_on"
-    message = "Enter the day the referral was sent: today or earlier."
+    message = N_("Enter the day the referral was sent: today or earlier.")
 
 
 class FollowUpInvalid(ReferralError):
     field = "follow_up_on"
-    message = "Choose a follow-up day on or after the day the referral was sent."
+    message = N_("Choose a follow-up day on or after the day the referral was sent.")
 
 
 class FamilyNotOpen(ReferralError):
     whole_request = True
-    message = "This family is closed or its record was purged: no new referral can be recorded."
+    message = N_("This family is closed or its record was purged: no new referral can be recorded.")
 
 
 # -- providers -------------------------------------------------------------------------------------

@@ -68,11 +68,11 @@ class TaskClosed(DomainError):
 
 
 class NeedNotLive(DomainError):
-    message = "This need is met or closed. Set it back to open or in progress before adding tasks."
+    message = N_("This need is met or closed. Set it back to open or in progress before adding tasks.")
 
 
 class DueDatePassed(DomainError):
-    message = "Choose a due date from today on."
+    message = N_("Choose a due date from today on.")
     field = "due_on"
 
 
@@ -144,7 +144,7 @@ class FewerThanTaken(DomainError):
 
 
 class TaskInUse(DomainError):
-    message = "Volunteers have taken this task, so it stays. Change it instead, or mark the need met or closed."
+    message = N_("Volunteers have taken this task, so it stays. Change it instead, or mark the need met or closed.")
 
 
 def plan_of(task: Task) -> TaskPlan:
