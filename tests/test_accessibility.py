@@ -37,6 +37,20 @@ def test_the_first_thing_a_keyboard_reaches_is_a_link_to_the_content(client):
     assert tag == "a" and attrs["href"] == "#content" and "content" in page.ids
 
 
+def test_every_page_describes_itself_for_search_results_and_link_previews(client, make, db):
+    """Lighthouse's SEO audit (bench/run-lighthouse) wants a meta description: the page's title."""
+
+    def descriptions(path):
+        page = Elements(client.get(path).get_data(as_text=True))
+        return [attrs["content"] for tag, attrs in page.found if tag == "meta" and attrs.get("name") == "description"]
+
+    volunteer = make.volunteer()
+    db.session.commit()
+    assert descriptions("/login") == ["Log in · Accompany"]
+    log_in(client, volunteer)
+    assert descriptions("/my/profile") == ["My profile · Accompany"]
+
+
 def test_a_failed_sign_up_opens_with_a_summary_that_links_to_each_field_with_a_problem(client):
     response = client.post("/signup", data={"csrf_token": csrf_token(client, "/signup"), "email": "not an email"})
     html = response.get_data(as_text=True)
