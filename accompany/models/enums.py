@@ -142,9 +142,9 @@ class ShiftRole(LabelledEnum):
 
 
 class RecipientKind(LabelledEnum):
-    FAMILY = "family", "Family"
-    VOLUNTEER = "volunteer", "Volunteer"
-    COORDINATOR = "coordinator", "Coordinator"
+    FAMILY = "family", N_("Family")
+    VOLUNTEER = "volunteer", N_("Volunteer")
+    COORDINATOR = "coordinator", N_("Coordinator")
 
 
 class MessageState(LabelledEnum):
@@ -302,41 +302,41 @@ class UrgentAnswer(LabelledEnum):
 class DetentionOutcome(LabelledEnum):
     """How a detention case closed; the family's reminders follow from it (services/detention/cases.py)."""
 
-    RELEASED_ON_BOND = "released_on_bond", "Released on bond"
-    RELEASED_OTHER = "released_other", "Released otherwise"
-    TRANSFERRED = "transferred", "Transferred"
-    REMOVED = "removed", "Removed (deported)"
-    OTHER = "other", "Other"
+    RELEASED_ON_BOND = "released_on_bond", N_("Released on bond")
+    RELEASED_OTHER = "released_other", N_("Released otherwise")
+    TRANSFERRED = "transferred", N_("Transferred")
+    REMOVED = "removed", N_("Removed (deported)")
+    OTHER = "other", N_("Other")
 
 
 class RotaSpan(LabelledEnum):
     """How long one turn on the on-call rota lasts."""
 
-    DAY = "day", "One day"
-    WEEK = "week", "One week"
+    DAY = "day", N_("One day")
+    WEEK = "week", N_("One week")
 # -- casework: needs and tasks (issue 14) -------------------------------------------------------------
 
 
 class NeedKind(LabelledEnum):
     """What a family needs beyond a date."""
 
-    BOND = "bond", "Bond"
-    LETTERS = "letters", "Letters of support"
-    LEGAL_REFERRAL = "legal_referral", "Legal referral"
-    PAPERWORK = "paperwork", "Paperwork"
-    HOUSING = "housing", "Housing"
-    TRANSPORT = "transport", "Transport"
-    ESSENTIALS = "essentials", "Food and essentials"
-    PHONE_OR_ID = "phone_or_id", "Phone or ID"
-    SCHOOL_OR_MEDICAL = "school_or_medical", "School or medical"
-    OTHER = "other", "Other"
+    BOND = "bond", N_("Bond")
+    LETTERS = "letters", N_("Letters of support")
+    LEGAL_REFERRAL = "legal_referral", N_("Legal referral")
+    PAPERWORK = "paperwork", N_("Paperwork")
+    HOUSING = "housing", N_("Housing")
+    TRANSPORT = "transport", N_("Transport")
+    ESSENTIALS = "essentials", N_("Food and essentials")
+    PHONE_OR_ID = "phone_or_id", N_("Phone or ID")
+    SCHOOL_OR_MEDICAL = "school_or_medical", N_("School or medical")
+    OTHER = "other", N_("Other")
 
 
 class NeedStatus(LabelledEnum):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    MET = "met", "Met"
-    CLOSED_UNMET = "closed_unmet", "Closed, not met"
+    OPEN = "open", N_("Open")
+    IN_PROGRESS = "in_progress", N_("In progress")
+    MET = "met", N_("Met")
+    CLOSED_UNMET = "closed_unmet", N_("Closed, not met")
 
     @property
     def is_live(self) -> bool:

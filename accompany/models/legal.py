@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accompany.crypto import EncryptedText
 from accompany.database import UTCDateTime, Versioned, db, enum_type
+from accompany.marks import N_
 from accompany.models.enums import LabelledEnum, Language
 from accompany.models.families import Family
 from accompany.models.users import User
@@ -28,10 +29,10 @@ class LegalService(LabelledEnum):
 
 
 class ReferralStatus(LabelledEnum):
-    SENT = "sent", "Sent"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    NO_ANSWER = "no_answer", "No answer"
+    SENT = "sent", N_("Sent")
+    ACCEPTED = "accepted", N_("Accepted")
+    DECLINED = "declined", N_("Declined")
+    NO_ANSWER = "no_answer", N_("No answer")
 
 
 # A referral still waiting on the provider: its follow-up date puts it on the dashboard.
