@@ -112,6 +112,9 @@ TRANSLATED_FILES = (
                                                              "timeline")),
     "accompany/services/people/accounts.py",
     "accompany/phones.py",
+    "templates/coordinator/volunteers/assign.html",  # assigning a volunteer to a shift, texting for one
+    "accompany/coordinator/shifts.py",
+    "accompany/services/messaging/urgent_calls.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 
@@ -499,7 +502,8 @@ def test_a_refusal_reads_in_the_page_language_and_stays_english_in_logs_csv_file
 # then edited by its coordinators).
 STAFF_DATA = sorted(["Test Accompaniment Network", "Carmen Ortiz", "Olga Oncall", "Ada Silva", "Maria G.", "Rosa M.",
                      "Chelsea", "Boston", "Legal Aid Center", "Suffolk House of Correction", "Immigration Court",
-                     "Olga", "Carmen", "Ada", "At the window", *(details.title for _key, details in DEFAULT_STEPS)],
+                     "Olga", "Carmen", "Ada", "At the window", "Front steps", "Hal Helper", "Eli Able",
+                     "Nia Nocar", "Ivo Driver", "Eli", "Hal", *(details.title for _key, details in DEFAULT_STEPS)],
                     key=len, reverse=True)
 
 
@@ -519,7 +523,7 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
     # to raise, a draft, a text waiting, a pending volunteer, a family without consent.
     hearing = make.appointment(starts_at=from_now(days=2))
     make.shift(hearing, slots=2)
-    make.claim(make.shift(hearing, role=ShiftRole.RIDE_THERE), make.volunteer())
+    make.claim(make.shift(hearing, role=ShiftRole.RIDE_THERE), make.volunteer(name="Ivo Driver"))
     make.appointment(make.family(name="Rosa M.", phone="617-555-0143"), starts_at=from_now(days=3))  # no help asked
     make.appointment(starts_at=from_now(days=-1), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED)
     make.appointment(starts_at=from_now(days=6), status=AppointmentStatus.DRAFT)
@@ -545,6 +549,12 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
     close_case(closed, DetentionOutcome.RELEASED_ON_BOND, note=None, by=coordinator, now=from_now(days=-2))
     db.session.commit()
 
+    # A shift to assign: one holder, someone who can take it (and is texted), someone who cannot.
+    needy = make.shift(make.appointment(starts_at=from_now(days=4)), slots=3, requires_car=True,
+                       language=Language.SPANISH, meeting_point="Front steps")
+    make.claim(needy, make.volunteer(name="Hal Helper", has_car=True, languages=["es"]))
+    make.volunteer(name="Eli Able", has_car=True, languages=["es"], phone="617-555-0181", sms_opt_in=True)
+    make.volunteer(name="Nia Nocar", has_car=False, languages=["en"])
     tick_step(case.steps[0], True, by=coordinator, now=utcnow())
     template_step = template_steps()[0]
     db.session.commit()
@@ -554,7 +564,7 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
         "a closed case": f"/coordinator/detentions/{closed.id}", "checklist": "/coordinator/detentions/checklist",
         "new step": "/coordinator/detentions/checklist/new",
         "edit step": f"/coordinator/detentions/checklist/{template_step.id}/edit",
-        "on call": "/coordinator/on-call"}.items()}
+        "on call": "/coordinator/on-call", "assign": f"/coordinator/shifts/{needy.id}/assign"}.items()}
     assert {name: page.status_code for name, page in pages.items() if page.status_code != 200} == {}
     token = csrf_token(staff, "/coordinator/on-call")
     for name, (path, data) in {
@@ -568,6 +578,8 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
                                                data={"csrf_token": token}, follow_redirects=True)
     pages["a case, acknowledged twice"] = staff.post(f"/coordinator/detentions/{case.id}/acknowledge",
                                                      data={"csrf_token": token}, follow_redirects=True)
+    pages["texted for a shift"] = staff.post(f"/coordinator/shifts/{needy.id}/urgent",
+                                             data={"csrf_token": token, "rounds": "0"}, follow_redirects=True)
     pages["checklist, a step off"] = staff.post(f"/coordinator/detentions/checklist/{template_step.id}/switch",
                                                 data={"csrf_token": token, "active": "0"}, follow_redirects=True)
 
@@ -588,7 +600,8 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
                        "a case, acknowledged": "flash-success", "a case, acknowledged twice": "flash-warning",
                        "checklist, a step off": "flash-success", "admin dashboard": "<details",
                        "staff accounts": "carmen@example.org", "invitations, sent empty": "field-error",
-                       "invitation made": 'class="card invitation-link"'}.items():
+                       "invitation made": 'class="card invitation-link"', "texted for a shift": 'id="urgent-call"',
+                       "assign": 'id="ineligible"'}.items():
         assert mark in html[name], name
     for tile in ("needs-due", "referral-follow-ups", "stopped-texts", "detained", "open-detentions", "waiting-texts",
                  "bonds-raising"):
