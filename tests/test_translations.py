@@ -9,6 +9,7 @@ to `pages_in` below so that it is rendered in every language too.
 
 from __future__ import annotations
 
+import io
 import re
 from functools import cache
 from html.parser import HTMLParser
@@ -115,6 +116,12 @@ TRANSLATED_FILES = (
     "templates/coordinator/volunteers/assign.html",  # assigning a volunteer to a shift, texting for one
     "accompany/coordinator/shifts.py",
     "accompany/services/messaging/urgent_calls.py",
+    # The export page and the import's upload page (the import's preview and its row problems are not
+    # translated yet: preview.html, coordinator/spreadsheets.py, appointment_import.py).
+    *(f"templates/coordinator/spreadsheets/{name}.html" for name in ("_upload", "export", "import")),
+    "accompany/coordinator/spreadsheet_forms.py",
+    "accompany/services/scheduling/coverage_export.py",
+    "accompany/services/scheduling/csv_files.py",  # the whole file's problems (its rows' are not marked yet)
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 
@@ -564,7 +571,8 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
         "a closed case": f"/coordinator/detentions/{closed.id}", "checklist": "/coordinator/detentions/checklist",
         "new step": "/coordinator/detentions/checklist/new",
         "edit step": f"/coordinator/detentions/checklist/{template_step.id}/edit",
-        "on call": "/coordinator/on-call", "assign": f"/coordinator/shifts/{needy.id}/assign"}.items()}
+        "on call": "/coordinator/on-call", "assign": f"/coordinator/shifts/{needy.id}/assign",
+        "export": "/coordinator/export", "import": "/coordinator/import"}.items()}
     assert {name: page.status_code for name, page in pages.items() if page.status_code != 200} == {}
     token = csrf_token(staff, "/coordinator/on-call")
     for name, (path, data) in {
@@ -580,6 +588,12 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
                                                      data={"csrf_token": token}, follow_redirects=True)
     pages["texted for a shift"] = staff.post(f"/coordinator/shifts/{needy.id}/urgent",
                                              data={"csrf_token": token, "rounds": "0"}, follow_redirects=True)
+    pages["export, dates the wrong way round"] = staff.get(
+        "/coordinator/export?start=2026-12-10&end=2026-12-01")
+    pages["import, no file"] = staff.post("/coordinator/import", data={"csrf_token": token})
+    # (A file whose heading lacks columns is told their names, which stay the file's English words.)
+    pages["import, not UTF-8"] = staff.post("/coordinator/import", data={
+        "csrf_token": token, "file": (io.BytesIO("family,location\nJosé,Lynn\n".encode("latin-1")), "list.csv")})
     pages["checklist, a step off"] = staff.post(f"/coordinator/detentions/checklist/{template_step.id}/switch",
                                                 data={"csrf_token": token, "active": "0"}, follow_redirects=True)
 
@@ -601,7 +615,8 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
                        "checklist, a step off": "flash-success", "admin dashboard": "<details",
                        "staff accounts": "carmen@example.org", "invitations, sent empty": "field-error",
                        "invitation made": 'class="card invitation-link"', "texted for a shift": 'id="urgent-call"',
-                       "assign": 'id="ineligible"'}.items():
+                       "assign": 'id="ineligible"', "export, dates the wrong way round": "field-error",
+                       "import, no file": "field-error", "import, not UTF-8": "UTF-8"}.items():
         assert mark in html[name], name
     for tile in ("needs-due", "referral-follow-ups", "stopped-texts", "detained", "open-detentions", "waiting-texts",
                  "bonds-raising"):
