@@ -30,7 +30,9 @@ from accompany.models import (
     Language,
     LocationKind,
     LoginSession,
+    MessageState,
     NeedKind,
+    OutboundMessage,
     Outcome,
     PageLanguage,
     Role,
@@ -43,6 +45,7 @@ from accompany.services.detention.cases import acknowledge, close_case, open_cas
 from accompany.services.detention.checklist import DEFAULT_STEPS, template_steps, tick_step
 from accompany.services.detention.on_call import add_turn, org_today
 from accompany.services.messaging import inbound
+from accompany.services.messaging.message_log import NOT_ARRIVED
 from accompany.services.people.accounts import invite_user
 from accompany.services.scheduling.claims import NotEligible, ShiftFull, requirement_problems
 from accompany.timezones import us_zone_choices
@@ -122,6 +125,10 @@ TRANSLATED_FILES = (
     "accompany/coordinator/spreadsheet_forms.py",
     "accompany/services/scheduling/coverage_export.py",
     "accompany/services/scheduling/csv_files.py",  # the whole file's problems (its rows' are not marked yet)
+    # The message log: its tabs, each text's kind, state and problem, and why a waiting one will not go.
+    "templates/coordinator/messages.html",
+    *(f"accompany/coordinator/{name}.py" for name in ("messages", "message_forms")),
+    *(f"accompany/services/messaging/{name}.py" for name in ("message_log", "facts", "rendering")),
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 
@@ -564,6 +571,15 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
     make.volunteer(name="Nia Nocar", has_car=False, languages=["en"])
     tick_step(case.steps[0], True, by=coordinator, now=utcnow())
     template_step = template_steps()[0]
+    # The message log: a text sent, one failed, one nobody knows about, one that will not go.
+    rows = db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)).all()
+    sent, failed, unknown, gone = rows[:4]
+    sent.state, sent.sent_at, sent.body, sent.language, sent.segments = (
+        MessageState.SENT, utcnow(), "Recordatorio: su cita es el lunes.", Language.SPANISH, 1)
+    failed.state, failed.attempts, failed.error_code, failed.error_message = (
+        MessageState.FAILED, 2, 30008, NOT_ARRIVED)
+    unknown.state = MessageState.UNKNOWN
+    gone.send_before = from_now(minutes=-1)
     db.session.commit()
     staff = logged_in(app, coordinator)
     pages = {name: staff.get(path) for name, path in {
@@ -572,7 +588,11 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
         "new step": "/coordinator/detentions/checklist/new",
         "edit step": f"/coordinator/detentions/checklist/{template_step.id}/edit",
         "on call": "/coordinator/on-call", "assign": f"/coordinator/shifts/{needy.id}/assign",
-        "export": "/coordinator/export", "import": "/coordinator/import"}.items()}
+        "export": "/coordinator/export", "import": "/coordinator/import", "messages": "/coordinator/messages",
+        "messages, sent": "/coordinator/messages?view=sent", "messages, problems": "/coordinator/messages?view=problems",
+        "messages, all": "/coordinator/messages?view=all", "messages, to families": "/coordinator/messages?to=family",
+        "messages, one family": f"/coordinator/messages?family={family.id}",
+        "messages, no such family": "/coordinator/messages?family=99999&appointment=99999"}.items()}
     assert {name: page.status_code for name, page in pages.items() if page.status_code != 200} == {}
     token = csrf_token(staff, "/coordinator/on-call")
     for name, (path, data) in {
@@ -616,12 +636,18 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
                        "staff accounts": "carmen@example.org", "invitations, sent empty": "field-error",
                        "invitation made": 'class="card invitation-link"', "texted for a shift": 'id="urgent-call"',
                        "assign": 'id="ineligible"', "export, dates the wrong way round": "field-error",
-                       "import, no file": "field-error", "import, not UTF-8": "UTF-8"}.items():
+                       "import, no file": "field-error", "import, not UTF-8": "UTF-8",
+                       "messages, all": 'class="sms"', "messages, problems": "/arrived",
+                       "messages, one family": 'aria-label', "messages, no such family": "flash-warning"}.items():
         assert mark in html[name], name
     for tile in ("needs-due", "referral-follow-ups", "stopped-texts", "detained", "open-detentions", "waiting-texts",
                  "bonds-raising"):
         assert f'id="{tile}"' in html["dashboard"], tile
-    return html
+    # A text's own words are in its recipient's language, whatever the page's.
+    return {name: SMS.sub("", page) for name, page in html.items()}
+
+
+SMS = re.compile(r'<blockquote class="sms".*?</blockquote>', re.DOTALL)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
