@@ -102,8 +102,11 @@ class SmallIntegerField(IntegerField):
     def process_formdata(self, valuelist):
         if valuelist and len(str(valuelist[0]).strip().lstrip("+-")) > self.MAX_DIGITS:
             self.data = None
-            raise ValueError(_l("That number is too large."))
-        super().process_formdata(valuelist)
+            raise ValueError(gettext("That number is too large."))
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:  # WTForms' own words, which have no Kreyòl catalog
+            raise ValueError(gettext("Enter a whole number, like 2.")) from None
 
 
 class PlainSelectField(SelectField):
@@ -111,7 +114,7 @@ class PlainSelectField(SelectField):
 
     def pre_validate(self, form) -> None:
         if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError(_l("Choose one of the options listed."))
+            raise ValidationError(gettext("Choose one of the options listed."))
 
 
 class PlainDateField(DateField):
@@ -151,7 +154,7 @@ def phone_number(form, field) -> None:
         try:
             normalize_phone(field.data)
         except InvalidPhone as error:
-            raise ValidationError(str(error)) from None
+            raise ValidationError(gettext(str(error))) from None
 
 
 def email_field(label: str | None = None) -> StringField:

@@ -54,9 +54,10 @@ def local_day(moment: datetime | None, tz_name: str | None = None) -> str:
     return _moment(to_local(moment, tz_name), "long_day")
 
 
-def day_date(day) -> str:
-    """A date (not a moment) as 'Sat, Nov 21': casework due dates."""
-    return "" if day is None else _moment(day, "day")
+def day_date(day, kind: str = "day") -> str:
+    """A date (not a moment) as 'Sat, Nov 21' (casework due dates), or of another kind of
+    i18n.date_patterns: "long_day" is 'Saturday, November 21' (the dashboard's day headings)."""
+    return "" if day is None else _moment(day, kind)
 
 
 def number(value) -> str:

@@ -261,3 +261,16 @@ def test_a_familys_new_name_shows_on_the_dashboard_at_once(app, make, db):
     page = client.get("/").get_data(as_text=True)
 
     assert "Rosalinda T." in page and "Rosalinda Q." not in page
+
+
+def test_the_days_and_dates_read_in_the_page_language(app, make, db):
+    # The day headings and a referral's follow-up day were strftime's English on every page.
+    from accompany.models import PageLanguage
+
+    make.appointment(starts_at=NOW + timedelta(days=2))  # Monday, November 23 in Boston
+    coordinator = make.coordinator(preferred_language=PageLanguage.SPANISH)
+    _something_in_every_list(make, coordinator)
+    page = logged_in(app, coordinator).get("/").get_data(as_text=True)
+    assert '<h2 class="day">lunes, 23 de noviembre</h2>' in page
+    assert "Monday" not in page and "Sat Nov 21" not in page
+    assert "seguimiento el sáb, 21 nov" in page

@@ -156,7 +156,7 @@ def test_coordinator_adds_a_place_and_its_page_has_a_map_link(staff, db):
         (dict(town="t" * 41), "Keep the town under 40"),
         (dict(discreet_label="l" * 31), "Keep the discreet name under 30"),
         (dict(arrive_minutes_early="240"), "from 0 to 180"),
-        (dict(arrive_minutes_early="soon"), "Not a valid integer"),
+        (dict(arrive_minutes_early="soon"), "Enter a whole number"),
         (dict(bring="passport"), "Choose only from the options listed"),
     ],
 )

@@ -9,6 +9,7 @@ to `pages_in` below so that it is rendered in every language too.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from functools import cache
@@ -29,22 +30,31 @@ from accompany.models import (
     BondPaidHow,
     BondSetBy,
     BondStatus,
+    DetentionOutcome,
     FundEntryKind,
     Language,
     LocationKind,
     LoginSession,
+    MessageState,
     NeedKind,
+    OutboundMessage,
     Outcome,
     PageLanguage,
     Role,
+    RotaSpan,
     ShiftRole,
 )
 from accompany.presentation import label
 from accompany.services.casework import bonds as bond_service
 from accompany.services.casework import fund as fund_service
 from accompany.services.casework import letters as letter_service
+from accompany.services.casework import referrals
 from accompany.services.casework import referrals as referral_service
+from accompany.services.detention.cases import acknowledge, close_case, open_case, set_where_held
+from accompany.services.detention.checklist import DEFAULT_STEPS, template_steps, tick_step
+from accompany.services.detention.on_call import add_turn, org_today
 from accompany.services.messaging import inbound
+from accompany.services.messaging.message_log import NOT_ARRIVED
 from accompany.services.messaging.wording import CATALOGS as TEXT_CATALOGS
 from accompany.services.people.accounts import invite_user
 from accompany.services.scheduling.claims import NotEligible, ShiftFull, requirement_problems
@@ -113,6 +123,32 @@ TRANSLATED_FILES = (
         "legal_forms")),
     *(f"accompany/services/casework/{name}.py" for name in ("needs", "bonds", "fund", "money", "letters", "referrals")),
     "accompany/models/legal.py",
+    # The dashboard, detention response and admin pages (issue 17, wt-17g), their Python and the
+    # domain errors and words they show (phone numbers' problems are shown on every form).
+    "templates/home/coordinator.html",
+    *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "templates" / "coordinator" / "detentions").glob("*.html")),
+    "templates/coordinator/on_call.html",
+    *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "templates" / "admin").glob("*.html")),
+    *(f"accompany/coordinator/{name}.py" for name in ("detentions", "detention_forms", "checklist", "on_call")),
+    *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "accompany" / "admin").glob("*.py")),
+    "accompany/home/views.py",
+    *(f"accompany/services/detention/{name}.py" for name in ("alert_chain", "cases", "checklist", "on_call",
+                                                             "timeline")),
+    "accompany/services/people/accounts.py",
+    "accompany/phones.py",
+    "templates/coordinator/volunteers/assign.html",  # assigning a volunteer to a shift, texting for one
+    "accompany/coordinator/shifts.py",
+    "accompany/services/messaging/urgent_calls.py",
+    # The export page and the import's upload page (the import's preview and its row problems are not
+    # translated yet: preview.html, coordinator/spreadsheets.py, appointment_import.py).
+    *(f"templates/coordinator/spreadsheets/{name}.html" for name in ("_upload", "export", "import")),
+    "accompany/coordinator/spreadsheet_forms.py",
+    "accompany/services/scheduling/coverage_export.py",
+    "accompany/services/scheduling/csv_files.py",  # the whole file's problems (its rows' are not marked yet)
+    # The message log: its tabs, each text's kind, state and problem, and why a waiting one will not go.
+    "templates/coordinator/messages.html",
+    *(f"accompany/coordinator/{name}.py" for name in ("messages", "message_forms")),
+    *(f"accompany/services/messaging/{name}.py" for name in ("message_log", "facts", "rendering")),
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 
@@ -141,7 +177,8 @@ def test_the_translated_files_are_there_and_mark_something():
     strings = marked_strings(TRANSLATED_FILES)
     assert {path for path in TRANSLATED_FILES if path not in strings.values()} <= {
         "templates/narrow.html", "accompany/auth/__init__.py", "accompany/volunteer/__init__.py",
-        "templates/volunteer/_board_filters.html"}  # no words of their own
+        "templates/volunteer/_board_filters.html", "accompany/admin/__init__.py",
+        "accompany/home/views.py"}  # no words of their own
     assert len(strings) > 150
 
 
@@ -335,10 +372,6 @@ def test_the_check_finds_english_on_a_page_left_untranslated(app, make, db):
 
 # -- the coordinator's core pages -------------------------------------------------------------------
 
-# Parts of these pages drawn by other areas' templates, translated with their area (issue 17 goes
-# area by area) and skipped here until then: the class of the part's outer element → its template.
-NOT_YET_TRANSLATED = {"report-detention": "templates/coordinator/detentions/_macros.html"}
-NOT_YET = re.compile(r'<(\w+) class="(?:{})"[^>]*>.*?</\1>'.format("|".join(NOT_YET_TRANSLATED)), re.DOTALL)
 CORE_NAMES = ["Test Accompaniment Network", "Carmen Ortiz", "Rosa M.", "Boston Immigration Court",
               "15 New Sudbury St, Boston, MA 02203", "Boston", "Chelsea", "Hal Helper", "Somerville", "Lucia Nueva",
               "Hola, nos vemos el martes?"]
@@ -379,7 +412,7 @@ def coordinator_pages(app, make, db, language: str) -> dict[str, str]:
                        f"/coordinator/appointments/{appointment.id}": "Hal Helper",
                        "/coordinator/volunteers": "Lucia Nueva", "a conversation": "nos vemos"}.items():
         assert mark in pages[name], name
-    return {name: NOT_YET.sub("", html) for name, html in pages.items()}
+    return pages
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -693,3 +726,156 @@ def test_a_bond_refusal_names_the_stage_in_the_page_language_and_in_english_in_l
     with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "es"}):
         assert shown(refused.value) == ("Una fianza en “Solicitada” no se puede pagar: solo una para la que el fondo "
                                         "está reuniendo dinero.")
+
+
+# -- the dashboard, detention response and admin pages ---------------------------------------------
+
+# What those pages show that nobody translates: people's and places' names, a referral provider's,
+# and the checklist's step titles, which are the network's own words (written once in English,
+# then edited by its coordinators).
+STAFF_DATA = sorted(["Test Accompaniment Network", "Carmen Ortiz", "Olga Oncall", "Ada Silva", "Maria G.", "Rosa M.",
+                     "Chelsea", "Boston", "Legal Aid Center", "Suffolk House of Correction", "Immigration Court",
+                     "Olga", "Carmen", "Ada", "At the window", "Front steps", "Hal Helper", "Eli Able",
+                     "Nia Nocar", "Ivo Driver", "Eli", "Hal", *(details.title for _key, details in DEFAULT_STEPS)],
+                    key=len, reverse=True)
+
+
+def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
+    """The coordinators' dashboard with something in every list and every tile (and a scheduler
+    that is not running), the detention cases, an open case (with its alert chain and checklist)
+    and a closed one, the checklist and its forms, the on-call rota, and the admin's pages, each
+    form also after a failed submit, as a coordinator (or admin) in `language` sees them."""
+    coordinator = make.coordinator(name="Carmen Ortiz", email="carmen@example.org",
+                                   preferred_language=PageLanguage(language))
+    admin = make.admin(name="Ada Silva", email="ada@example.org", preferred_language=PageLanguage(language))
+    olga = make.coordinator(name="Olga Oncall", phone="617-555-0201", sms_opt_in=True)
+    add_turn(olga, starts_on=org_today(utcnow()), span=RotaSpan.WEEK, position=1, now=utcnow())
+    jail = make.location(name="Suffolk House of Correction", kind=LocationKind.DETENTION_CENTER)
+    # The tiles and lists: hearings to verify (with an unfilled shift and a full one), a detained
+    # outcome without a case, a family that said STOP, a need due, a referral due a call, a bond
+    # to raise, a draft, a text waiting, a pending volunteer, a family without consent.
+    hearing = make.appointment(starts_at=from_now(days=2))
+    make.shift(hearing, slots=2)
+    make.claim(make.shift(hearing, role=ShiftRole.RIDE_THERE), make.volunteer(name="Ivo Driver"))
+    make.appointment(make.family(name="Rosa M.", phone="617-555-0143"), starts_at=from_now(days=3))  # no help asked
+    make.appointment(starts_at=from_now(days=-1), status=AppointmentStatus.CLOSED, outcome=Outcome.DETAINED)
+    make.appointment(starts_at=from_now(days=6), status=AppointmentStatus.DRAFT)
+    stopped = make.family(phone="617-555-0150")
+    make.appointment(family=stopped, starts_at=from_now(days=5))
+    make.family(phone="617-555-0152", sms_consent=False)
+    make.pending_volunteer()
+    db.session.commit()
+    inbound.receive_text("+16175550150", "STOP", provider_sid=None, now=utcnow())
+    inbound.receive_text("+16175550143", "Hola", provider_sid="SMstaffpages01", now=utcnow())
+    family = make.family(phone="617-555-0151")
+    make.need(family, owner_id=coordinator.id, due_on=from_now(days=-1).date())
+    provider = referrals.create_provider(referrals.ProviderDetails(name="Legal Aid Center"), by=coordinator,
+                                         now=utcnow())
+    referrals.refer_family(family, referrals.ReferralDetails(provider_id=provider.id, sent_on=utcnow().date(),
+                                                             follow_up_on=utcnow().date()), by=coordinator, now=utcnow())
+    make.bond(family, status=BondStatus.RAISING)
+    case, _ = open_case(family, now=from_now(minutes=-75), by=coordinator, note="At the window")
+    closed_family = make.family(phone="617-555-0153")
+    closed, _ = open_case(closed_family, now=from_now(days=-3), by=coordinator)
+    acknowledge(closed, by=coordinator, now=from_now(days=-3))
+    set_where_held(closed, location=jail, note=None, by=coordinator, now=from_now(days=-3))
+    close_case(closed, DetentionOutcome.RELEASED_ON_BOND, note=None, by=coordinator, now=from_now(days=-2))
+    db.session.commit()
+
+    # A shift to assign: one holder, someone who can take it (and is texted), someone who cannot.
+    needy = make.shift(make.appointment(starts_at=from_now(days=4)), slots=3, requires_car=True,
+                       language=Language.SPANISH, meeting_point="Front steps")
+    make.claim(needy, make.volunteer(name="Hal Helper", has_car=True, languages=["es"]))
+    make.volunteer(name="Eli Able", has_car=True, languages=["es"], phone="617-555-0181", sms_opt_in=True)
+    make.volunteer(name="Nia Nocar", has_car=False, languages=["en"])
+    tick_step(case.steps[0], True, by=coordinator, now=utcnow())
+    template_step = template_steps()[0]
+    # The message log: a text sent, one failed, one nobody knows about, one that will not go.
+    rows = db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)).all()
+    sent, failed, unknown, gone = rows[:4]
+    sent.state, sent.sent_at, sent.body, sent.language, sent.segments = (
+        MessageState.SENT, utcnow(), "Recordatorio: su cita es el lunes.", Language.SPANISH, 1)
+    failed.state, failed.attempts, failed.error_code, failed.error_message = (
+        MessageState.FAILED, 2, 30008, NOT_ARRIVED)
+    unknown.state = MessageState.UNKNOWN
+    gone.send_before = from_now(minutes=-1)
+    db.session.commit()
+    staff = logged_in(app, coordinator)
+    pages = {name: staff.get(path) for name, path in {
+        "dashboard": "/", "detentions": "/coordinator/detentions", "a case": f"/coordinator/detentions/{case.id}",
+        "a closed case": f"/coordinator/detentions/{closed.id}", "checklist": "/coordinator/detentions/checklist",
+        "new step": "/coordinator/detentions/checklist/new",
+        "edit step": f"/coordinator/detentions/checklist/{template_step.id}/edit",
+        "on call": "/coordinator/on-call", "assign": f"/coordinator/shifts/{needy.id}/assign",
+        "export": "/coordinator/export", "import": "/coordinator/import", "messages": "/coordinator/messages",
+        "messages, sent": "/coordinator/messages?view=sent", "messages, problems": "/coordinator/messages?view=problems",
+        "messages, all": "/coordinator/messages?view=all", "messages, to families": "/coordinator/messages?to=family",
+        "messages, one family": f"/coordinator/messages?family={family.id}",
+        "messages, no such family": "/coordinator/messages?family=99999&appointment=99999"}.items()}
+    assert {name: page.status_code for name, page in pages.items() if page.status_code != 200} == {}
+    token = csrf_token(staff, "/coordinator/on-call")
+    for name, (path, data) in {
+        "a case, a bad number": (f"/coordinator/detentions/{case.id}/number", {"phone": "12"}),
+        "a case, closed without an outcome": (f"/coordinator/detentions/{case.id}/close", {"outcome": "gone"}),
+        "new step, sent empty": ("/coordinator/detentions/checklist/new", {"due_days": "x", "position": "400"}),
+        "on call, sent empty": ("/coordinator/on-call", {"position": "12"}),
+    }.items():
+        pages[name] = staff.post(path, data={"csrf_token": token, **data})
+    pages["a case, acknowledged"] = staff.post(f"/coordinator/detentions/{case.id}/acknowledge",
+                                               data={"csrf_token": token}, follow_redirects=True)
+    pages["a case, acknowledged twice"] = staff.post(f"/coordinator/detentions/{case.id}/acknowledge",
+                                                     data={"csrf_token": token}, follow_redirects=True)
+    pages["texted for a shift"] = staff.post(f"/coordinator/shifts/{needy.id}/urgent",
+                                             data={"csrf_token": token, "rounds": "0"}, follow_redirects=True)
+    pages["export, dates the wrong way round"] = staff.get(
+        "/coordinator/export?start=2026-12-10&end=2026-12-01")
+    pages["import, no file"] = staff.post("/coordinator/import", data={"csrf_token": token})
+    # (A file whose heading lacks columns is told their names, which stay the file's English words.)
+    pages["import, not UTF-8"] = staff.post("/coordinator/import", data={
+        "csrf_token": token, "file": (io.BytesIO("family,location\nJosé,Lynn\n".encode("latin-1")), "list.csv")})
+    pages["checklist, a step off"] = staff.post(f"/coordinator/detentions/checklist/{template_step.id}/switch",
+                                                data={"csrf_token": token, "active": "0"}, follow_redirects=True)
+
+    boss = logged_in(app, admin)
+    for name, path in {"admin dashboard": "/", "staff accounts": "/admin/accounts",
+                       "invitations": "/admin/invitations"}.items():
+        pages[name] = boss.get(path)
+    token = csrf_token(boss, "/admin/invitations")
+    pages["invitations, sent empty"] = boss.post("/admin/invitations", data={"csrf_token": token})
+    pages["invitation made"] = boss.post("/admin/invitations", data={
+        "csrf_token": token, "email": "nora@example.org", "role": "coordinator"})
+    html = {name: page.get_data(as_text=True) for name, page in pages.items()}
+    # Each is the page it is named for, and says what it is meant to (an error would hide a page).
+    for name, mark in {"dashboard": 'id="hearings-to-verify"',
+                       "a case": 'id="timeline"', "a closed case": 'id="family-texts"',
+                       "a case, a bad number": "field-error", "a case, closed without an outcome": "field-error",
+                       "new step, sent empty": "field-error", "on call, sent empty": "field-error",
+                       "a case, acknowledged": "flash-success", "a case, acknowledged twice": "flash-warning",
+                       "checklist, a step off": "flash-success", "admin dashboard": "<details",
+                       "staff accounts": "carmen@example.org", "invitations, sent empty": "field-error",
+                       "invitation made": 'class="card invitation-link"', "texted for a shift": 'id="urgent-call"',
+                       "assign": 'id="ineligible"', "export, dates the wrong way round": "field-error",
+                       "import, no file": "field-error", "import, not UTF-8": "UTF-8",
+                       "messages, all": 'class="sms"', "messages, problems": "/arrived",
+                       "messages, one family": 'aria-label', "messages, no such family": "flash-warning"}.items():
+        assert mark in html[name], name
+    for tile in ("needs-due", "referral-follow-ups", "stopped-texts", "detained", "open-detentions", "waiting-texts",
+                 "bonds-raising"):
+        assert f'id="{tile}"' in html["dashboard"], tile
+    # A text's own words are in its recipient's language, whatever the page's.
+    return {name: SMS.sub("", page) for name, page in html.items()}
+
+
+SMS = re.compile(r'<blockquote class="sms".*?</blockquote>', re.DOTALL)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_dashboard_detention_and_admin_pages_show_no_english(app, make, db, locale):
+    pages = staff_pages_in(app, make, db, PAGE_LANGUAGES[locale])
+    left = {name: english_left(html, locale, STAFF_DATA) for name, html in pages.items()}
+    assert {name: words for name, words in left.items() if words} == {}
+
+
+def test_the_check_finds_english_on_the_dashboard_detention_and_admin_pages_in_english(app, make, db):
+    pages = staff_pages_in(app, make, db, "en")
+    assert all(english_left(html, "es", STAFF_DATA) for html in pages.values())

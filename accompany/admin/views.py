@@ -12,6 +12,7 @@ from accompany.committing import committing, committing_button
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import admin_required
+from accompany.i18n import gettext
 from accompany.models import Role, User
 from accompany.services.people import accounts, two_factor
 
@@ -55,7 +56,7 @@ def reset_two_factor(user_id: int):
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)
-    with committing_button(f"Two-step login is reset for {person.name}: they are logged out and set it up "
-                           "again when they next log in."):
+    with committing_button(gettext("Two-step login is reset for %(name)s: they are logged out and set it up "
+                                   "again when they next log in.", name=person.name)):
         two_factor.reset(person, by=current_user, now=utcnow())
     return redirect(url_for("admin.accounts"))

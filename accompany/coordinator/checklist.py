@@ -18,6 +18,7 @@ from accompany.coordinator.detention_forms import (
 )
 from accompany.database import db
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import CaseStep, ChecklistStep
 from accompany.services.detention import checklist
 
@@ -45,7 +46,7 @@ def new_checklist_step():
         with committing(form) as saved:
             checklist.add_step(form.details(), by=current_user, now=utcnow())
         if saved:
-            flash("The step is added: cases opened from now on include it.", "success")
+            flash(gettext("The step is added: cases opened from now on include it."), "success")
         if saved or saved.sent_before:
             return _back()
     return render_template("coordinator/detentions/checklist_form.html", form=form, step=None)
@@ -60,7 +61,7 @@ def edit_checklist_step(step_id: int):
         with committing(form) as saved:
             changed = checklist.update_step(step, form.details(), by=current_user, now=utcnow())
         if saved:
-            flash("The step is saved: cases opened from now on follow it." if changed else "Nothing was changed.",
+            flash(gettext("The step is saved: cases opened from now on follow it.") if changed else gettext("Nothing was changed."),
                   "success")
         if saved or (saved.error is not None and saved.error.whole_request):
             return _back()
@@ -75,8 +76,8 @@ def switch_checklist_step(step_id: int):
     with committing() as done:
         checklist.switch_step(step, active, by=current_user, now=utcnow())
     if done:
-        flash("The step is on: cases opened from now on include it." if active
-              else "The step is off: cases opened from now on leave it out.", "success")
+        flash(gettext("The step is on: cases opened from now on include it.") if active
+              else gettext("The step is off: cases opened from now on leave it out."), "success")
     return _back()
 
 
@@ -88,5 +89,5 @@ def tick_case_step(case_step_id: int):
     with committing() as saved:
         checklist.tick_step(step, done, by=current_user, now=utcnow())
     if saved:
-        flash("The step is ticked done." if done else "The step is not done any more.", "success")
+        flash(gettext("The step is ticked done.") if done else gettext("The step is not done any more."), "success")
     return redirect(url_for(".detention", case_id=step.case_id, _anchor="checklist"))

@@ -20,6 +20,7 @@ from accompany.coordinator.detention_forms import (
 )
 from accompany.database import db
 from accompany.guards import staff_required
+from accompany.i18n import N_, gettext
 from accompany.models import Appointment, DetentionCase, DetentionOutcome, Family, Location, LocationKind
 from accompany.services.detention import cases, timeline
 from accompany.services.messaging.audience import org_today
@@ -65,15 +66,16 @@ def detention(case_id: int, *, where_form=None, number_form=None, close_form=Non
 def _report(family: Family, appointment: Appointment | None, back: str):
     form = DetentionReportForm()
     if not form.validate_on_submit():
-        flash(" ".join(error for errors in form.errors.values() for error in errors) or "Try again.", "warning")
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors) or gettext("Try again."),
+              "warning")
         return redirect(back)
     with committing(form) as saved:
         case, opened = cases.open_case(family, now=utcnow(), by=current_user, appointment=appointment,
-                                       note=form.note.data, how="by a coordinator")
+                                       note=form.note.data, how=N_("by a coordinator"))
     if not saved:
         return redirect(back)
-    flash("A detention case is open: the person on call is being alerted." if opened
-          else "This family already has an open detention case.", "success" if opened else "info")
+    flash(gettext("A detention case is open: the person on call is being alerted.") if opened
+          else gettext("This family already has an open detention case."), "success" if opened else "info")
     return redirect(url_for(".detention", case_id=case.id))
 
 
@@ -95,7 +97,7 @@ def report_appointment_detention(appointment_id: int):
 @staff_required
 def acknowledge_detention(case_id: int):
     case = _case_or_404(case_id)
-    with committing_button("Acknowledged: the alerts have stopped. The case is yours."):
+    with committing_button(gettext("Acknowledged: the alerts have stopped. The case is yours.")):
         cases.acknowledge(case, by=current_user, now=utcnow())
     return redirect(url_for(".detention", case_id=case_id))
 
@@ -104,7 +106,7 @@ def acknowledge_detention(case_id: int):
 @staff_required
 def resume_detention_texts(case_id: int):
     case = _case_or_404(case_id)
-    with committing_button("The family's texts go again."):
+    with committing_button(gettext("The family's texts go again.")):
         cases.resume_texts(case, by=current_user, now=utcnow())
     return redirect(url_for(".detention", case_id=case_id))
 
@@ -113,7 +115,7 @@ def resume_detention_texts(case_id: int):
 @staff_required
 def cancel_detention_texts(case_id: int):
     case = _case_or_404(case_id)
-    with committing_button("Every text waiting for the family is cancelled."):
+    with committing_button(gettext("Every text waiting for the family is cancelled.")):
         cases.cancel_texts(case, by=current_user, now=utcnow())
     return redirect(url_for(".detention", case_id=case_id))
 
@@ -127,7 +129,7 @@ def switch_detention_number(case_id: int):
         with committing(form, field="phone") as saved:
             cases.switch_number(case, form.phone.data, by=current_user, now=utcnow())
         if saved:
-            flash("The family's texts go to the new number now.", "success")
+            flash(gettext("The family's texts go to the new number now."), "success")
         if _settled(saved):
             return redirect(url_for(".detention", case_id=case_id))
     return detention(case_id, number_form=form), 400
@@ -144,7 +146,7 @@ def detention_where_held(case_id: int):
         with committing(form, field="held_note") as saved:
             cases.set_where_held(case, location=place, note=form.held_note.data, by=current_user, now=utcnow())
         if saved:
-            flash("Saved where they are held.", "success")
+            flash(gettext("Saved where they are held."), "success")
         if _settled(saved):
             return redirect(url_for(".detention", case_id=case_id))
     return detention(case_id, where_form=form), 400
@@ -161,8 +163,8 @@ def close_detention(case_id: int):
             cases.close_case(case, outcome, note=form.note.data, by=current_user, now=utcnow())
         if saved:
             resumed = outcome in cases.RESUMES
-            flash("The case is closed. " + ("The family's texts go again." if resumed
-                                            else "Texts that were waiting for the family are cancelled."), "success")
+            flash(gettext("The case is closed. The family's texts go again.") if resumed
+                  else gettext("The case is closed. Texts that were waiting for the family are cancelled."), "success")
         if _settled(saved):
             return redirect(url_for(".detention", case_id=case_id))
     return detention(case_id, close_form=form), 400

@@ -8,10 +8,11 @@ from flask_login import current_user
 from accompany.clock import utcnow
 from accompany.committing import committing_button
 from accompany.coordinator import bp
-from accompany.coordinator.message_forms import RECIPIENTS, VIEWS, MessageFilterForm, whole_number
+from accompany.coordinator.message_forms import RECIPIENTS, VIEWS, MessageFilterForm, kind_name, whole_number
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import Appointment, Family, OutboundMessage, RecipientKind
 from accompany.services.messaging import message_log
 from accompany.services.people import family_records
@@ -47,7 +48,7 @@ def messages():
     return render_template(
         "coordinator/messages.html", page=page, form=form, views=VIEWS, recipients=RECIPIENTS,
         appointments=family_records.family_appointments(form.chosen_family) if form.chosen_family else [],
-        action_form=ActionForm(), recipient_number=message_log.recipient_number, now=now,
+        action_form=ActionForm(), recipient_number=message_log.recipient_number, now=now, kind_name=kind_name,
     )
 
 
@@ -62,7 +63,7 @@ def _back_to_log():
 @staff_required
 def cancel_message(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
-    with committing_button("Cancelled."):
+    with committing_button(gettext("Cancelled.")):
         message_log.cancel_message(row, by=current_user, now=utcnow())
     return _back_to_log()
 
@@ -71,7 +72,7 @@ def cancel_message(message_id: int):
 @staff_required
 def retry_message(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
-    with committing_button("It will go again shortly."):
+    with committing_button(gettext("It will go again shortly.")):
         message_log.retry_message(row, by=current_user, now=utcnow())
     return _back_to_log()
 
@@ -80,7 +81,7 @@ def retry_message(message_id: int):
 @staff_required
 def settle_arrived(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
-    with committing_button("Marked as sent."):
+    with committing_button(gettext("Marked as sent.")):
         message_log.settle_unknown(row, arrived=True, by=current_user, now=utcnow())
     return _back_to_log()
 
@@ -89,6 +90,6 @@ def settle_arrived(message_id: int):
 @staff_required
 def settle_not_arrived(message_id: int):
     row = db.get_or_404(OutboundMessage, message_id)
-    with committing_button("Marked as not sent. You can send it again."):
+    with committing_button(gettext("Marked as not sent. You can send it again.")):
         message_log.settle_unknown(row, arrived=False, by=current_user, now=utcnow())
     return _back_to_log()

@@ -11,6 +11,7 @@ from accompany.coordinator.detention_forms import OnCallTurnForm
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
+from accompany.i18n import gettext
 from accompany.models import OnCallTurn, RotaSpan, User
 from accompany.services.detention import on_call as rota
 from accompany.services.messaging.audience import org_today
@@ -43,7 +44,7 @@ def add_on_call_turn():
             rota.add_turn(person, starts_on=form.starts_on.data, span=RotaSpan(form.span.data),
                           position=form.position.data, now=utcnow())
         if saved:
-            flash("Added to the rota.", "success")
+            flash(gettext("Added to the rota."), "success")
             return redirect(url_for(".on_call"))
     return _page(form, 400)
 
@@ -54,8 +55,8 @@ def remove_on_call_turn(turn_id: int):
     turn = db.session.get(OnCallTurn, turn_id)
     if turn is None:  # taken off already (a double tap, another coordinator)
         require_valid(ActionForm())
-        flash("That turn is already off the rota.", "info")
+        flash(gettext("That turn is already off the rota."), "info")
         return redirect(url_for(".on_call"))
-    with committing_button("Taken off the rota."):
+    with committing_button(gettext("Taken off the rota.")):
         rota.remove_turn(turn)
     return redirect(url_for(".on_call"))

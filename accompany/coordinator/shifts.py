@@ -16,7 +16,7 @@ from accompany.coordinator.appointment_forms import ShiftForm
 from accompany.database import db
 from accompany.formfields import ActionForm
 from accompany.guards import staff_required
-from accompany.i18n import gettext
+from accompany.i18n import gettext, ngettext
 from accompany.models import Appointment, Language, Shift, ShiftRole
 from accompany.services.scheduling import shifts as shift_service
 from accompany.timezones import from_local, to_local
@@ -75,7 +75,7 @@ def new_shift(appointment_id: int):
         with committing(form, field="slots") as saved:
             shift_service.add_shift(appointment, plan_from_form(form, tz_name), by=current_user, now=utcnow())
         if saved:
-            flash("Shift added.", "success")
+            flash(gettext("Shift added."), "success")
             return redirect(url_for(".appointment", appointment_id=appointment.id))
     return _shift_form_page(form, appointment, None)
 
@@ -93,7 +93,7 @@ def edit_shift(shift_id: int):
         with committing(form, field="slots") as saved:
             shift_service.update_shift(shift, plan_from_form(form, tz_name), by=current_user, now=utcnow())
         if saved:
-            flash("Shift updated.", "success")
+            flash(gettext("Shift updated."), "success")
             return redirect(url_for(".appointment", appointment_id=appointment.id))
     return _shift_form_page(form, appointment, shift)
 
@@ -108,5 +108,6 @@ def remove_shift(shift_id: int):
     with committing() as done:
         shift_service.remove_shift(shift, by=current_user, now=utcnow())
     if done:
-        flash("Shift removed." + (f" {held} volunteer{'s' if held != 1 else ''} will be told." if held else ""), "success")
+        flash(ngettext("Shift removed. %(num)d volunteer will be told.", "Shift removed. %(num)d volunteers will be told.",
+                       held) if held else gettext("Shift removed."), "success")
     return redirect(back)

@@ -17,6 +17,8 @@ from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from accompany.formfields import InputForm, PlainDateField, SmallIntegerField
+from accompany.i18n import _l
+from accompany.marks import N_
 from accompany.services.scheduling.csv_files import SpreadsheetError
 
 # The decompressed text may be no larger than an upload may be (MAX_CONTENT_LENGTH).
@@ -24,7 +26,7 @@ MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 
 class ContentLost(SpreadsheetError):
-    message = "The file sent back for import could not be read. Upload the file again."
+    message = N_("The file sent back for import could not be read. Upload the file again.")
 
 
 def pack_text(text: str) -> str:
@@ -47,13 +49,13 @@ def unpack_text(packed: str) -> str:
 
 class ImportUploadForm(InputForm):
     file = FileField(
-        "Spreadsheet (CSV file)",
+        _l("Spreadsheet (CSV file)"),
         validators=[
-            FileRequired("Choose the CSV file to upload."),
+            FileRequired(_l("Choose the CSV file to upload.")),
             FileAllowed(
                 ["csv"],
-                "Upload a .csv file. In Excel use File → Save As → “CSV UTF-8”; "
-                "in Google Sheets use File → Download → “Comma-separated values”.",
+                _l("Upload a .csv file. In Excel use File → Save As → “CSV UTF-8”; "
+                   "in Google Sheets use File → Download → “Comma-separated values”."),
             ),
         ],
         render_kw={"accept": ".csv,text/csv"},
@@ -61,7 +63,7 @@ class ImportUploadForm(InputForm):
 
 
 class ImportConfirmForm(InputForm):
-    content = HiddenField(validators=[InputRequired("The file was not sent back. Upload it again.")])
+    content = HiddenField(validators=[InputRequired(_l("The file was not sent back. Upload it again."))])
     rows = SmallIntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
 
     @classmethod
@@ -78,5 +80,5 @@ class ExportForm(InputForm):
     class Meta:
         csrf = False
 
-    start = PlainDateField("From", validators=[InputRequired("Enter the first date.")])
-    end = PlainDateField("To (inclusive)", validators=[InputRequired("Enter the last date.")])
+    start = PlainDateField(_l("From"), validators=[InputRequired(_l("Enter the first date."))])
+    end = PlainDateField(_l("To (inclusive)"), validators=[InputRequired(_l("Enter the last date."))])

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from accompany import timezones
 from accompany.clock import utcnow
-from accompany.committing import committing
+from accompany.committing import committing, shown
 from accompany.coordinator import bp
 from accompany.coordinator.spreadsheet_forms import (
     ExportForm,
@@ -29,13 +29,12 @@ from accompany.coordinator.spreadsheet_forms import (
 )
 from accompany.dateformat import format_moment
 from accompany.guards import staff_required
+from accompany.i18n import N_, gettext
 from accompany.services.scheduling import appointment_import, coverage_export, csv_files
 from accompany.services.scheduling.appointment_import import ImportNotClean, ImportPreview
 from accompany.services.scheduling.csv_files import SpreadsheetError
 
-TOO_BIG_TO_CONFIRM = (
-    "This file is too large to import in one go. Split it into two files and import each."
-)
+TOO_BIG_TO_CONFIRM = N_("This file is too large to import in one go. Split it into two files and import each.")
 
 
 def csv_response(text: str, filename: str) -> Response:
@@ -60,7 +59,7 @@ def _preview_page(preview: ImportPreview, text: str, message: str | None = None)
     confirm = ImportConfirmForm.for_text(text, len(preview.rows)) if preview.clean else None
     limit = current_app.config.get("MAX_FORM_MEMORY_SIZE") or current_app.config["MAX_CONTENT_LENGTH"]
     if confirm is not None and len(confirm.content.data) > limit * 0.9:
-        confirm, message = None, TOO_BIG_TO_CONFIRM
+        confirm, message = None, gettext(TOO_BIG_TO_CONFIRM)
     return render_template(
         "coordinator/spreadsheets/preview.html",
         preview=preview,
@@ -80,7 +79,7 @@ def import_appointments():
             text = csv_files.decode_upload(form.file.data.read())
             preview = appointment_import.preview_import(text, now=utcnow())
         except SpreadsheetError as error:
-            return _upload_page(form, str(error))
+            return _upload_page(form, shown(error))
         return _preview_page(preview, text)
     return _upload_page(form)
 
@@ -91,7 +90,7 @@ def confirm_import():
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         return _upload_page(
-            ImportUploadForm(formdata=None), "The file was not sent back complete. Upload it again.", 400
+            ImportUploadForm(formdata=None), gettext("The file was not sent back complete. Upload it again."), 400
         )
     with committing(show_error=False) as imported:
         text = form.text()
@@ -102,7 +101,7 @@ def confirm_import():
     if isinstance(error, ImportNotClean):
         return _preview_page(error.preview, text, str(error))
     if isinstance(error, SpreadsheetError):
-        return _upload_page(ImportUploadForm(formdata=None), str(error))
+        return _upload_page(ImportUploadForm(formdata=None), shown(error))
     if error is not None:
         return _upload_page(ImportUploadForm(formdata=None), f"Nothing was imported. {error}")
     count, shifts = len(result.appointments), result.shifts

@@ -142,9 +142,9 @@ class ShiftRole(LabelledEnum):
 
 
 class RecipientKind(LabelledEnum):
-    FAMILY = "family", "Family"
-    VOLUNTEER = "volunteer", "Volunteer"
-    COORDINATOR = "coordinator", "Coordinator"
+    FAMILY = "family", N_("Family")
+    VOLUNTEER = "volunteer", N_("Volunteer")
+    COORDINATOR = "coordinator", N_("Coordinator")
 
 
 class MessageState(LabelledEnum):
@@ -302,18 +302,18 @@ class UrgentAnswer(LabelledEnum):
 class DetentionOutcome(LabelledEnum):
     """How a detention case closed; the family's reminders follow from it (services/detention/cases.py)."""
 
-    RELEASED_ON_BOND = "released_on_bond", "Released on bond"
-    RELEASED_OTHER = "released_other", "Released otherwise"
-    TRANSFERRED = "transferred", "Transferred"
-    REMOVED = "removed", "Removed (deported)"
-    OTHER = "other", "Other"
+    RELEASED_ON_BOND = "released_on_bond", N_("Released on bond")
+    RELEASED_OTHER = "released_other", N_("Released otherwise")
+    TRANSFERRED = "transferred", N_("Transferred")
+    REMOVED = "removed", N_("Removed (deported)")
+    OTHER = "other", N_("Other")
 
 
 class RotaSpan(LabelledEnum):
     """How long one turn on the on-call rota lasts."""
 
-    DAY = "day", "One day"
-    WEEK = "week", "One week"
+    DAY = "day", N_("One day")
+    WEEK = "week", N_("One week")
 # -- casework: needs and tasks (issue 14) -------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import DetentionCase, MessageKind, OptOut, OutboundMessage, Role, User, UserStatus
 from accompany.services.detention.on_call import on_call
 from accompany.services.messaging.planning import plan_message
@@ -42,10 +43,10 @@ class Step:
 
 
 STEPS = (
-    Step("first", MessageKind.DETENTION_ALERT, "Alert to the person on call"),
-    Step("next", MessageKind.DETENTION_ESCALATED, "Escalation to the next on the rota"),
-    Step("all", MessageKind.DETENTION_ALERT_ALL, "Alert to every coordinator"),
-    Step("call", MessageKind.DETENTION_VOICE_CALL, "Voice call to the first on the rota"),
+    Step("first", MessageKind.DETENTION_ALERT, N_("Alert to the person on call")),
+    Step("next", MessageKind.DETENTION_ESCALATED, N_("Escalation to the next on the rota")),
+    Step("all", MessageKind.DETENTION_ALERT_ALL, N_("Alert to every coordinator")),
+    Step("call", MessageKind.DETENTION_VOICE_CALL, N_("Voice call to the first on the rota")),
 )
 STEP_LABELS = {step.kind: step.label for step in STEPS}
 

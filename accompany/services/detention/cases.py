@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentStatus,
@@ -32,7 +33,7 @@ from accompany.models import (
     User,
     UserStatus,
 )
-from accompany.services.detention import alert_chain, checklist
+from accompany.services.detention import alert_chain, checklist, timeline
 from accompany.services.detention.on_call import org_today
 from accompany.services.detention.timeline import add_event as _event
 from accompany.services.errors import DomainError
@@ -53,25 +54,30 @@ NOTE_MAX = 500
 
 class CaseClosed(DomainError):
     whole_request = True
-    message = "This case is closed already."
+    message = N_("This case is closed already.")
 
 
 class AlreadyAcknowledged(DomainError):
     whole_request = True
 
     def __init__(self, case: DetentionCase):
-        who = case.acknowledged_by.first_name if case.acknowledged_by is not None else "someone"
-        super().__init__(f"This case was already acknowledged by {who}.")
+        if case.acknowledged_by is not None:
+            super().__init__(N_("This case was already acknowledged by %(name)s."), name=case.acknowledged_by.first_name)
+        else:
+            super().__init__(N_("This case was already acknowledged."))
         self.case = case
 
 
 class NoShiftToday(DomainError):
-    message = "You can report a detention only from a shift you hold today."
+    message = N_("You can report a detention only from a shift you hold today.")
 
 
 class NoteTooLong(DomainError):
     field = "note"
-    message = f"Keep the note under {NOTE_MAX} characters."
+    message = N_("Keep the note under %(most)s characters.")
+
+    def __init__(self) -> None:
+        super().__init__(most=NOTE_MAX)
 
 
 def _note(text: str | None) -> str | None:
@@ -111,9 +117,9 @@ def open_case(family: Family, *, now: datetime, by: User | None, appointment: Ap
             continue
         break
     else:  # pragma: no cover - twenty codes in a row taken by open cases
-        raise DomainError("Could not find a free case code; try again.")
+        raise DomainError(N_("Could not find a free case code; try again."))
     _event(case, "reported", now=now, actor=by, detail=how)
-    _event(case, "texts_paused", now=now, detail="the family's texts are held until a coordinator decides")
+    _event(case, "texts_paused", now=now, detail=N_("the family's texts are held until a coordinator decides"))
     alert_chain.plan_chain(case, now=now)
     checklist.copy_steps(case, by=by, now=now)
     record_event("detention.reported", now=now, actor=by, subject=family, case_id=case.id)
@@ -138,7 +144,7 @@ def report_from_shift(claim: Claim, *, note: str | None, now: datetime) -> tuple
         raise NoShiftToday()
     shift = claim.shift
     return open_case(shift.appointment.family, now=now, by=claim.volunteer, shift=shift, note=note,
-                     how="from a held shift")
+                     how=N_("from a held shift"))
 
 
 def held_today(shift: Shift, *, now: datetime) -> bool:
@@ -167,7 +173,7 @@ def report_by_text(volunteers: list[User], *, now: datetime) -> tuple[DetentionC
         shift = shift_held_today(volunteer, now=now)
         if shift is None:
             continue
-        case, _ = open_case(shift.appointment.family, now=now, by=volunteer, shift=shift, how="by text")
+        case, _ = open_case(shift.appointment.family, now=now, by=volunteer, shift=shift, how=N_("by text"))
         alert_chain.plan_reply(case, MessageKind.REPLY_DETENTION_REPORTED, volunteer, now=now, tag="reported")
         return case, volunteer
     return None
@@ -227,22 +233,22 @@ def _open(case: DetentionCase) -> DetentionCase:
 
 class TextsNotPaused(DomainError):
     whole_request = True
-    message = "The family's texts are going already."
+    message = N_("The family's texts are going already.")
 
 
 class NothingWaiting(DomainError):
     whole_request = True
-    message = "No texts are waiting for the family: nothing to cancel."
+    message = N_("No texts are waiting for the family: nothing to cancel.")
 
 
 class SameNumber(DomainError):
     field = "phone"
-    message = "The family is texted at this number already."
+    message = N_("The family is texted at this number already.")
 
 
 class NothingChanged(DomainError):
     whole_request = True
-    message = "Nothing was changed: that is what the case says already."
+    message = N_("Nothing was changed: that is what the case says already.")
 
 
 def resume_texts(case: DetentionCase, *, by: User, now: datetime) -> None:
@@ -267,7 +273,7 @@ def cancel_texts(case: DetentionCase, *, by: User | None, now: datetime) -> int:
     cancelled = planning.cancel_family_messages(case.family)
     if not cancelled:
         raise NothingWaiting()
-    _event(case, "texts_cancelled", now=now, actor=by, detail=f"{cancelled} waiting texts cancelled")
+    _event(case, "texts_cancelled", now=now, actor=by, detail=timeline.counted(timeline.TEXTS_CANCELLED, cancelled))
     db.session.flush()
     return cancelled
 
@@ -284,7 +290,7 @@ def switch_number(case: DetentionCase, phone: str, *, by: User, now: datetime) -
     )
     if not family_service.update_family(family, details, by=by, now=now):
         raise SameNumber()
-    _event(case, "number_switched", now=now, actor=by, detail="the family's contact number was changed")
+    _event(case, "number_switched", now=now, actor=by, detail=N_("the family's contact number was changed"))
     _resume(case, now=now)
     _event(case, "texts_resumed", now=now, actor=by)
     db.session.flush()
@@ -306,7 +312,7 @@ def set_where_held(case: DetentionCase, *, location: Location | None, note: str 
     if (case.held_location_id, case.held_note) == (location.id if location else None, note):
         raise NothingChanged()
     case.held_location, case.held_note = location, note
-    _event(case, "where_held", now=now, actor=by, detail="where they are held was recorded")
+    _event(case, "where_held", now=now, actor=by, detail=N_("where they are held was recorded"))
     db.session.flush()
 
 
@@ -339,8 +345,8 @@ def close_case(case: DetentionCase, outcome: DetentionOutcome, *, note: str | No
     else:
         case.texts_paused = False
         cancelled = planning.cancel_family_messages(case.family)
-        _event(case, "texts_cancelled", now=now, actor=by, detail=f"{cancelled} waiting texts cancelled")
-    _event(case, "closed", now=now, actor=by, detail=outcome.label)
+        _event(case, "texts_cancelled", now=now, actor=by, detail=timeline.counted(timeline.TEXTS_CANCELLED, cancelled))
+    _event(case, "closed", now=now, actor=by, detail=outcome.label)  # an enum label: marked in models/enums.py
     record_event("detention.closed", now=now, actor=by, subject=case.family, case_id=case.id,
                  outcome=outcome.value)
     db.session.flush()

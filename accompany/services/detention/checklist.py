@@ -19,9 +19,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import CaseStep, ChecklistStep, DetentionCase, NeedKind, Role, User
 from accompany.services.casework import needs as need_service
-from accompany.services.detention.timeline import add_event
+from accompany.services.detention.timeline import STEP_NUMBER, add_event, counted
 from accompany.services.errors import DomainError
 from accompany.services.messaging.audience import org_today
 from accompany.services.privacy.audit import record_event
@@ -58,39 +59,48 @@ DEFAULT_STEPS = (
 
 class TitleMissing(DomainError):
     field = "title"
-    message = "Say what the step is, in a few words."
+    message = N_("Say what the step is, in a few words.")
 
 
 class TitleTooLong(DomainError):
     field = "title"
-    message = f"Keep the step under {TITLE_MAX} characters."
+    message = N_("Keep the step under %(most)s characters.")
+
+    def __init__(self) -> None:
+        super().__init__(most=TITLE_MAX)
 
 
 class DueDaysOutOfRange(DomainError):
     field = "due_days"
-    message = f"Give the days after the case opens as a number from 0 to {DUE_DAYS_MAX}."
+    message = N_("Give the days after the case opens as a number from 0 to %(most)s.")
+
+    def __init__(self) -> None:
+        super().__init__(most=DUE_DAYS_MAX)
 
 
 class PositionOutOfRange(DomainError):
     field = "position"
-    message = f"Give the order as a number from 1 to {POSITION_MAX}."
+    message = N_("Give the order as a number from 1 to %(most)s.")
+
+    def __init__(self) -> None:
+        super().__init__(most=POSITION_MAX)
 
 
 class SwitchedAlready(DomainError):
     whole_request = True
 
     def __init__(self, active: bool):
-        super().__init__("This step is on already." if active else "This step is off already.")
+        super().__init__(N_("This step is on already.") if active else N_("This step is off already."))
 
 
 class StepDoneAlready(DomainError):
     whole_request = True
-    message = "This step is ticked done already."
+    message = N_("This step is ticked done already.")
 
 
 class StepNotDone(DomainError):
     whole_request = True
-    message = "This step is not ticked done: nothing to undo."
+    message = N_("This step is not ticked done: nothing to undo.")
 
 
 # -- the template -----------------------------------------------------------------------------------
@@ -210,7 +220,7 @@ def tick_step(step: CaseStep, done: bool, *, by: User, now: datetime) -> None:
     if not changed:
         raise StepDoneAlready() if done else StepNotDone()
     add_event(step.case, "step_done" if done else "step_undone", now=now, actor=by,
-              detail=f"step {step.position}")
+              detail=counted(STEP_NUMBER, step.position))
     db.session.flush()
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import OnCallTurn, Role, RotaSpan, User, UserStatus
 from accompany.services.errors import DomainError
 from accompany.services.messaging.audience import org_today
@@ -23,17 +24,17 @@ MAX_DAYS_AHEAD = 366
 
 class NotOnCallMaterial(DomainError):
     field = "user_id"
-    message = "Only an active coordinator or admin with a confirmed mobile number that takes texts can be on call."
+    message = N_("Only an active coordinator or admin with a confirmed mobile number that takes texts can be on call.")
 
 
 class TurnDateOutOfRange(DomainError):
     field = "starts_on"
-    message = "Choose a start date from today to a year ahead."
+    message = N_("Choose a start date from today to a year ahead.")
 
 
 class TurnTaken(DomainError):
     field = "user_id"
-    message = "This person already has a turn on the rota that covers those days."
+    message = N_("This person already has a turn on the rota that covers those days.")
 
 
 def may_be_on_call(user: User) -> bool:
@@ -72,7 +73,7 @@ def add_turn(user: User, *, starts_on: date, span: RotaSpan, position: int, now:
 
 class TurnGone(DomainError):
     whole_request = True
-    message = "That turn is already off the rota."
+    message = N_("That turn is already off the rota.")
 
 
 def remove_turn(turn: OnCallTurn) -> None:

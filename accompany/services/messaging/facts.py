@@ -15,6 +15,7 @@ from datetime import datetime
 from flask import current_app
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     HEARING_KINDS,
     MUST_ATTEND_KINDS,
@@ -109,7 +110,7 @@ def gather_facts(message: OutboundMessage, *, now: datetime, lookups: Lookups = 
     """Read what `message` is about, as it is now (from the session when `lookups` read it for a batch)."""
     read_facts = _facts_function(message.kind)
     if message.family is None and message.user is None:
-        raise NothingToSay("the recipient is gone")
+        raise NothingToSay(N_("the recipient is gone"))
     subject = Subject(
         message=message,
         appointment=db.session.get(Appointment, message.appointment_id) if message.appointment_id else None,
@@ -148,7 +149,7 @@ def _family_volunteer_confirmed(base: Facts, subject: Subject) -> Facts:
                     escort=shift.role.value)
     if shift.role == ShiftRole.RIDE_THERE:
         if shift.starts_at <= subject.now:
-            raise NothingToSay("the pickup time has passed")
+            raise NothingToSay(N_("the pickup time has passed"))
         facts = replace(facts, starts_at=shift.starts_at)
     return facts
 
@@ -156,7 +157,7 @@ def _family_volunteer_confirmed(base: Facts, subject: Subject) -> Facts:
 def _family_cancelled(base: Facts, subject: Subject) -> Facts:
     appointment = subject.appointment
     if appointment is None or appointment.status != AppointmentStatus.CANCELLED:
-        raise NothingToSay("the appointment is not cancelled")
+        raise NothingToSay(N_("the appointment is not cancelled"))
     return _family_appointment(base, appointment, subject.message)
 
 
@@ -179,7 +180,7 @@ def _volunteer_cancelled(base: Facts, subject: Subject) -> Facts:
                        place=shift.appointment.location.name)
     role, starts_at = params.get("role"), params.get("starts_at")
     if not role or not starts_at:
-        raise NothingToSay("the shift is gone and the row does not say what it was")
+        raise NothingToSay(N_("the shift is gone and the row does not say what it was"))
     place = appointment.location.name if appointment is not None else ""
     return replace(
         base, key=base.key if place else f"{base.key}.no_place",
@@ -190,7 +191,7 @@ def _volunteer_cancelled(base: Facts, subject: Subject) -> Facts:
 def _volunteer_urgent_ask(base: Facts, subject: Subject) -> Facts:
     shift, message = _open_shift(subject.shift, now=subject.now), subject.message
     if message.user is not None and any(claim.volunteer_id == message.user_id for claim in shift.claims):
-        raise NothingToSay("the volunteer holds this shift already")
+        raise NothingToSay(N_("the volunteer holds this shift already"))
     # No meeting point: it is often the family's home, and only holders see it (DESIGN §3).
     return replace(base, starts_at=shift.starts_at, role=shift.role.value,
                    place=shift.appointment.location.name, code=subject.params.get("code", ""))
@@ -199,7 +200,7 @@ def _volunteer_urgent_ask(base: Facts, subject: Subject) -> Facts:
 def _volunteer_approved(base: Facts, subject: Subject) -> Facts:
     volunteer = subject.message.user
     if volunteer is None or volunteer.status != UserStatus.ACTIVE:
-        raise NothingToSay("the volunteer is no longer active")
+        raise NothingToSay(N_("the volunteer is no longer active"))
     return replace(base, link=_link("/shifts"))
 
 
@@ -207,14 +208,14 @@ def _one_time_code(base: Facts, subject: Subject) -> Facts:
     """The code is made now, as the text goes (codes.py): it never waits in the database."""
     code = codes.code_for(subject.message)
     if code is None or not code.live:
-        raise NothingToSay("the code was used, replaced or given up on")
+        raise NothingToSay(N_("the code was used, replaced or given up on"))
     return replace(base, code=codes.make_code(code, now=subject.now), minutes=codes.code_minutes())
 
 
 def _coordinator_detained(base: Facts, subject: Subject) -> Facts:
     appointment = subject.appointment
     if appointment is None:
-        raise NothingToSay("the appointment is gone")
+        raise NothingToSay(N_("the appointment is gone"))
     return replace(
         base, starts_at=appointment.starts_at, place=appointment.location.name,
         link=_link(f"/coordinator/appointments/{appointment.id}"),
@@ -225,7 +226,7 @@ def _coordinator_late_release(base: Facts, subject: Subject) -> Facts:
     shift = subject.shift
     if (shift is None or shift.appointment.status != AppointmentStatus.SCHEDULED
             or shift.ends_at <= subject.now or shift.filled >= shift.slots):
-        raise NothingToSay("the shift is gone, over, or filled again")
+        raise NothingToSay(N_("the shift is gone, over, or filled again"))
     return replace(
         base, starts_at=shift.starts_at, role=shift.role.value, place=shift.appointment.location.name,
         link=_link(f"/coordinator/appointments/{shift.appointment_id}"),
@@ -237,7 +238,7 @@ def _coordinator_unfilled_digest(base: Facts, subject: Subject) -> Facts:
     checks = len(hearings_to_verify(now=subject.now, days=current_app.config["HEARING_VERIFY_DAYS"]))
     needs = count_due_soon(today=audience.org_today(subject.now))
     if not count and not checks and not needs:
-        raise NothingToSay("every slot is filled, every hearing date due is verified and no need is due")
+        raise NothingToSay(N_("every slot is filled, every hearing date due is verified and no need is due"))
     if not count and not checks:
         key = f"{base.key}.needs_only"
     else:
@@ -249,7 +250,7 @@ def _coordinator_unverified_hearing(base: Facts, subject: Subject) -> Facts:
     """A hearing tomorrow whose date nobody has checked with the court: while that is still so."""
     appointment = _upcoming(subject.appointment, now=subject.now)
     if appointment.verified_on is not None:
-        raise NothingToSay("the date has been verified since")
+        raise NothingToSay(N_("the date has been verified since"))
     return replace(base, starts_at=appointment.starts_at, place=appointment.location.name,
                    link=_link(f"/coordinator/appointments/{appointment.id}#verify"))
 
@@ -278,7 +279,7 @@ def _coordinator_task_done(base: Facts, subject: Subject) -> Facts:
     task = db.session.get(Task, subject.params.get("task_id") or 0)
     taker = db.session.get(TaskTaker, subject.params.get("taker_id") or 0)
     if task is None or taker is None or taker.task_id != task.id or taker.done_at is None:
-        raise NothingToSay("the task or its report is gone")
+        raise NothingToSay(N_("the task or its report is gone"))
     return replace(base, link=_link(f"/coordinator/needs/{task.need_id}"))
 
 
@@ -286,7 +287,7 @@ def _coordinator_task_given_back(base: Facts, subject: Subject) -> Facts:
     """A task given back late: while it still waits for someone and its need is still live."""
     task = db.session.get(Task, subject.params.get("task_id") or 0)
     if task is None or not task.need.status.is_live or not task.has_free_place:
-        raise NothingToSay("the task is gone, its need is settled, or someone took it again")
+        raise NothingToSay(N_("the task is gone, its need is settled, or someone took it again"))
     return replace(base, link=_link(f"/coordinator/needs/{task.need_id}"))
 def _volunteer_obligor_hearing(base: Facts, subject: Subject) -> Facts:
     """To a bond's volunteer obligor: a hearing of the bonded person's family is coming, while the
@@ -294,16 +295,16 @@ def _volunteer_obligor_hearing(base: Facts, subject: Subject) -> Facts:
     appointment = _upcoming(subject.appointment, now=subject.now)
     bond = db.session.get(Bond, subject.params.get("bond_id") or 0)
     if bond is None or bond.obligor_id is None or bond.obligor_id != subject.message.user_id:
-        raise NothingToSay("the bond is gone or has another obligor")
+        raise NothingToSay(N_("the bond is gone or has another obligor"))
     if bond.status not in (BondStatus.PAID, BondStatus.RELEASED, BondStatus.ONGOING):
-        raise NothingToSay("the bond is not paid, or has ended")
+        raise NothingToSay(N_("the bond is not paid, or has ended"))
     return replace(base, starts_at=appointment.starts_at, place=appointment.location.name)
 
 
 def _urgent_reply(base: Facts, subject: Subject) -> Facts:
     """Covered, declined, not possible: which shift the volunteer answered about."""
     if subject.shift is None:
-        raise NothingToSay("the shift is gone")
+        raise NothingToSay(N_("the shift is gone"))
     return replace(base, starts_at=subject.shift.starts_at, role=subject.shift.role.value)
 
 
@@ -317,7 +318,7 @@ def _appointment_reply(base: Facts, subject: Subject) -> Facts:
 
 def _staff_reply(base: Facts, subject: Subject) -> Facts:
     if not subject.message.body:
-        raise NothingToSay("the reply has no words")
+        raise NothingToSay(N_("the reply has no words"))
     return replace(base, message=subject.message.body)
 
 
@@ -326,9 +327,9 @@ def _volunteer_letter_reminder(base: Facts, subject: Subject) -> Facts:
     drive = _open_letter_drive(subject)
     ask = db.session.get(LetterAsk, subject.params.get("ask_id") or 0)
     if ask is None or ask.drive_id != drive.id or ask.volunteer_id != subject.message.user_id:
-        raise NothingToSay("the volunteer is no longer asked by this drive")
+        raise NothingToSay(N_("the volunteer is no longer asked by this drive"))
     if ask.letter is not None:
-        raise NothingToSay("their letter is in")
+        raise NothingToSay(N_("their letter is in"))
     return _letters_due(base, drive, subject.now)
 
 
@@ -337,13 +338,13 @@ def _coordinator_letter_contacts(base: Facts, subject: Subject) -> Facts:
     drive = _open_letter_drive(subject)
     waiting = sum(1 for ask in drive.asks if ask.volunteer_id is None and ask.letter is None)
     if not waiting:
-        raise NothingToSay("every community contact's letter is in")
+        raise NothingToSay(N_("every community contact's letter is in"))
     return replace(_letters_due(base, drive, subject.now), count=waiting,
                    link=_link(f"/coordinator/letter-drives/{drive.id}"))
 def _detention_case(subject: Subject) -> DetentionCase:
     case = db.session.get(DetentionCase, subject.params.get("case_id") or 0)
     if case is None:
-        raise NothingToSay("the case is gone")
+        raise NothingToSay(N_("the case is gone"))
     return case
 
 
@@ -352,7 +353,7 @@ def _detention_alert(base: Facts, subject: Subject) -> Facts:
     committed before the step is claimed stops it here, whoever's scheduler claims it)."""
     case = _detention_case(subject)
     if not case.is_open or case.acknowledged_at is not None:
-        raise NothingToSay("the case is acknowledged or closed")
+        raise NothingToSay(N_("the case is acknowledged or closed"))
     place = case.last_seen_location.name if case.last_seen_location is not None else ""
     code = " ".join(case.code) if subject.message.kind.is_voice_call else case.code  # spoken letter by letter
     return replace(base, key=base.key if place else f"{base.key}.no_place", code=code, place=place,
@@ -430,22 +431,22 @@ KINDS = tuple(FACTS)
 def _open_shift(shift: Shift | None, *, now: datetime) -> Shift:
     """A shift still waiting for a volunteer: scheduled, not begun, a slot free."""
     if shift is None or not shift.is_claimable(now):
-        raise NothingToSay("the shift is gone, begun, or filled")
+        raise NothingToSay(N_("the shift is gone, begun, or filled"))
     return shift
 
 
 def _upcoming(appointment: Appointment | None, *, now: datetime) -> Appointment:
     if appointment is None or appointment.status != AppointmentStatus.SCHEDULED:
-        raise NothingToSay("the appointment is gone or no longer scheduled")
+        raise NothingToSay(N_("the appointment is gone or no longer scheduled"))
     if appointment.starts_at <= now:
-        raise NothingToSay("the appointment has begun")
+        raise NothingToSay(N_("the appointment has begun"))
     return appointment
 
 
 def _family_appointment(base: Facts, appointment: Appointment, message: OutboundMessage) -> Facts:
     family = message.family
     if family is None:
-        raise NothingToSay("family texts need a family")
+        raise NothingToSay(N_("family texts need a family"))
     location = appointment.location
     stakes = ("hearing" if appointment.kind in HEARING_KINDS
               else "check_in" if appointment.kind in MUST_ATTEND_KINDS else "")
@@ -465,31 +466,31 @@ def _family_appointment(base: Facts, appointment: Appointment, message: Outbound
 def _confirmed_volunteer(appointment: Appointment, volunteer_id, lookups: Lookups) -> tuple[str, Shift]:
     """The volunteer's first name and their first shift, if they still hold one of this appointment."""
     if volunteer_id is None:
-        raise NothingToSay("no volunteer named")
+        raise NothingToSay(N_("no volunteer named"))
     volunteer = db.session.get(User, volunteer_id)
     shift = lookups.first_held_shift(appointment.id, volunteer_id)
     if volunteer is None or shift is None or not volunteer.first_name:
-        raise NothingToSay("the volunteer no longer holds a shift for this appointment")
+        raise NothingToSay(N_("the volunteer no longer holds a shift for this appointment"))
     return volunteer.first_name, shift
 
 
 def _held_upcoming_shift(subject: Subject, *, now: datetime) -> Shift:
     shift, volunteer = subject.shift, subject.message.user
     if shift is None or volunteer is None:
-        raise NothingToSay("the shift is gone")
+        raise NothingToSay(N_("the shift is gone"))
     if not shift.is_open(now):
-        raise NothingToSay("the shift is no longer ahead")
+        raise NothingToSay(N_("the shift is no longer ahead"))
     if not subject.lookups.holds(shift.id, volunteer.id):
-        raise NothingToSay("the volunteer no longer holds this shift")
+        raise NothingToSay(N_("the volunteer no longer holds this shift"))
     return shift
 
 
 def _open_letter_drive(subject: Subject) -> LetterDrive:
     drive = db.session.get(LetterDrive, subject.params.get("drive_id") or 0)
     if drive is None or not drive.is_open:
-        raise NothingToSay("the letter drive is gone or closed")
+        raise NothingToSay(N_("the letter drive is gone or closed"))
     if drive.appointment.status == AppointmentStatus.CANCELLED:
-        raise NothingToSay("the hearing is cancelled")
+        raise NothingToSay(N_("the hearing is cancelled"))
     return drive
 
 
@@ -497,7 +498,7 @@ def _letters_due(base: Facts, drive: LetterDrive, now: datetime) -> Facts:
     """The days left until the deadline, worded as "today", "tomorrow" or "in N days"."""
     days = (drive.deadline - to_local(now, base.tz_name).date()).days
     if days < 0:
-        raise NothingToSay("the deadline has passed")
+        raise NothingToSay(N_("the deadline has passed"))
     key = base.key if days >= 2 else f"{base.key}.tomorrow" if days == 1 else f"{base.key}.today"
     return replace(base, key=key, days=days)
 

@@ -15,6 +15,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     Language,
@@ -24,12 +25,13 @@ from accompany.models import (
     User,
 )
 from accompany.pagination import Page, paginate
+from accompany.phrases import Phrase
 from accompany.services.errors import DomainError
 from accompany.services.messaging import planning
 from accompany.services.messaging.dispatch import recipient_phone
 from accompany.services.messaging.facts import NothingToSay, UnknownKind
 from accompany.services.messaging.prefetch import ONE_BY_ONE, Lookups, prefetch
-from accompany.services.messaging.rendering import TextTooLong, render_text
+from accompany.services.messaging.rendering import MAX_SEGMENTS, TOO_LONG, TextTooLong, render_text
 from accompany.services.privacy.audit import record_event
 
 # Rows not yet handed to the carrier: their words are made when they go, so the log shows them
@@ -38,11 +40,11 @@ WAITING = (MessageState.PENDING, MessageState.SENDING)
 
 
 class WrongState(DomainError):
-    message = "That message has moved on since the page was loaded; look again."
+    message = N_("That message has moved on since the page was loaded; look again.")
 
 
 class TooLate(DomainError):
-    message = "It is too late to send this one: its window has closed."
+    message = N_("It is too late to send this one: its window has closed.")
 
 
 @dataclass
@@ -91,13 +93,19 @@ class Words:
     language: Language | None = None
     segments: int | None = None
     as_sent: bool = False
-    problem: str = ""
+    problem: Phrase | str = ""  # a page shows it in its own language (the in_words filter)
 
 
 @dataclass(frozen=True)
 class LogEntry:
     message: OutboundMessage
     words: Words | None  # None: it never went and never will (cancelled, expired)
+
+    @property
+    def error_words(self) -> Phrase | str:
+        """The row's error, for a page to translate: ours are fixed words (`NOT_ARRIVED`); the
+        provider's stay as they are (a page finds them in no catalog)."""
+        return Phrase(self.message.error_message) if self.message.error_message else ""
 
 
 def message_page(filters: MessageFilters, page: int | None, *, per_page: int, now: datetime,
@@ -118,18 +126,19 @@ def words_of(row: OutboundMessage, *, now: datetime, lookups: Lookups = ONE_BY_O
             return Words(body=row.body, language=row.language, segments=row.segments, as_sent=True)
         return None
     if row.send_before <= now:
-        return Words(problem="Its time to go has passed: it will not be sent.")
+        return Words(problem=Phrase(N_("Its time to go has passed: it will not be sent.")))
     if recipient_phone(row, lookups) is None:
-        return Words(problem="It will not be sent: no consent to texts, no phone, or the number opted out.")
+        return Words(problem=Phrase(N_("It will not be sent: no consent to texts, no phone, or the number opted out.")))
     try:
         text = render_text(row, now=max(now, row.not_before), first_contact=not lookups.texted_before(row),
                            lookups=lookups)
     except NothingToSay as reason:
-        return Words(problem=f"It will not be sent: {reason}.")
+        return Words(problem=Phrase(N_("It will not be sent: %(reason)s."), reason=Phrase(str(reason))))
     except UnknownKind:
-        return Words(problem=f"It cannot be sent: no wording exists for {row.kind.value!r} texts.")
+        return Words(problem=Phrase(N_("It cannot be sent: no wording exists for %(kind)s texts."),
+                                    kind=repr(row.kind.value)))
     except TextTooLong as error:
-        return Words(problem=str(error))
+        return Words(problem=Phrase(TOO_LONG, segments=error.segments, most=MAX_SEGMENTS))
     return Words(body=text.body, language=text.language, segments=text.segments)
 
 
@@ -170,8 +179,11 @@ def retry_message(row: OutboundMessage, *, by: User, now: datetime) -> None:
           not_before=now, claim_token=None, claimed_at=None, handed_at=None, error_code=None, error_message=None)
 
 
+NOT_ARRIVED = N_("A coordinator found it was not sent.")
+
+
 def settle_unknown(row: OutboundMessage, *, arrived: bool, by: User, now: datetime) -> None:
     """A coordinator checked an unknown send: it arrived (sent) or it did not (failed, retryable)."""
     _move(row, (MessageState.UNKNOWN,), "settled_sent" if arrived else "settled_not_sent", by=by, now=now,
           **({"state": MessageState.SENT} if arrived
-             else {"state": MessageState.FAILED, "error_message": "A coordinator found it was not sent."}))
+             else {"state": MessageState.FAILED, "error_message": NOT_ARRIVED}))

@@ -42,6 +42,7 @@ from types import ModuleType
 
 from flask import current_app
 
+from accompany.marks import N_
 from accompany.models import Family, Language, MessageKind, OutboundMessage, User
 from accompany.models.enums import FAMILY_REMINDER_KIND
 from accompany.phones import format_national
@@ -80,12 +81,15 @@ FITTING = (
 )
 
 
+TOO_LONG = N_("Not sent: even at its shortest this text would take %(segments)s SMS segments (at most %(most)s). "
+              "Shorten the place's name or discreet name on the place's page.")
+
+
 class TextTooLong(ValueError):
     """Even the shortest wording of a text takes more than MAX_SEGMENTS: it must not go."""
 
     def __init__(self, kind: str, segments: int):
-        super().__init__(f"Not sent: even at its shortest this text would take {segments} SMS segments (at "
-                         f"most {MAX_SEGMENTS}). Shorten the place's name or discreet name on the place's page.")
+        super().__init__(TOO_LONG % {"segments": segments, "most": MAX_SEGMENTS})
         self.kind, self.segments = kind, segments
 
 

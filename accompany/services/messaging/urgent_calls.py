@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     Claim,
@@ -44,16 +45,16 @@ FILLED, CLOSED = "filled", "closed"
 
 
 class ShiftCovered(DomainError):
-    message = "Every slot of this shift is taken: there is nobody to text for."
+    message = N_("Every slot of this shift is taken: there is nobody to text for.")
 
 
 class AskedJustNow(DomainError):
-    message = "Another group was texted about this shift just now. Look again in a moment."
+    message = N_("Another group was texted about this shift just now. Look again in a moment.")
 
 
 class NobodyToAsk(DomainError):
-    message = ("Nobody is left to text: every volunteer who could take this shift and takes texts "
-               "has been asked already, or none meets its needs.")
+    message = N_("Nobody is left to text: every volunteer who could take this shift and takes texts "
+                 "has been asked already, or none meets its needs.")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from accompany.crypto import phone_index
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Invitation,
     Language,
@@ -209,7 +210,7 @@ def check_password(email: str, password: str, *, now: datetime, address: str | N
         raise LoginFailed()
     if user.status == UserStatus.DISABLED:
         record_event("login.failed", now=now, subject=user, reason="disabled")
-        raise LoginFailed("This account is not active. Contact a coordinator if you think that is a mistake.")
+        raise LoginFailed(N_("This account is not active. Contact a coordinator if you think that is a mistake."))
     login_throttle.password_succeeded(email, address, rules=rules)
     if needs_rehash(user.password_hash):
         _note(user, password_hash=hash_password(password))
@@ -352,7 +353,7 @@ def invite_user(
 ) -> tuple[Invitation, str]:
     """A one-time invitation for a coordinator or admin; returns it and the secret token."""
     if Role(role) not in (Role.COORDINATOR, Role.ADMIN):
-        raise InvitationInvalid("Invitations are for coordinators and admins; volunteers sign up.")
+        raise InvitationInvalid(N_("Invitations are for coordinators and admins; volunteers sign up."))
     if find_user_by_email(email) is not None:
         raise EmailTaken()
     token = secrets.token_urlsafe(32)

@@ -284,7 +284,7 @@ def close_appointment(
     db.session.flush()
     if appointment.outcome == Outcome.DETAINED:  # a detention case and its alert chain (issue 15)
         detention_cases.open_case(appointment.family, now=now, by=by, appointment=appointment,
-                                  how="from the appointment's outcome")
+                                  how=N_("from the appointment's outcome"))
     record_event("appointment.closed", now=now, actor=by, subject=appointment, outcome=appointment.outcome.value)
     if appointment.outcome == Outcome.RESCHEDULED:
         next_details = details_of(appointment)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import Appointment, Claim, Shift, User
 from accompany.phones import format_national
 from accompany.services.errors import DomainError
@@ -29,7 +30,7 @@ EXPORT_HEADING = [
 
 
 class ExportRangeInvalid(DomainError):
-    message = "Choose a start date and an end date on or after it."
+    message = N_("Choose a start date and an end date on or after it.")
 
 
 @dataclass
@@ -81,9 +82,9 @@ def export_coverage(start: date, end: date, *, tz_name: str, by: User, now: date
     its range and size only.
     """
     if end < start:
-        raise ExportRangeInvalid("The end date is before the start date.")
+        raise ExportRangeInvalid(N_("The end date is before the start date."))
     if (end - start).days >= MAX_EXPORT_DAYS:
-        raise ExportRangeInvalid(f"Choose at most {MAX_EXPORT_DAYS} days at a time.")
+        raise ExportRangeInvalid(N_("Choose at most %(most)s days at a time."), most=MAX_EXPORT_DAYS)
     # A day either side in UTC covers every place's time zone; the local date decides.
     lower = from_local(start - timedelta(days=1), time(0), tz_name)
     upper = from_local(end + timedelta(days=2), time(0), tz_name)

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
+from accompany.marks import N_
 from accompany.models import AppointmentKind, AttendanceMode, Language, ShiftRole
 from accompany.services.errors import DomainError
 from accompany.words import fold
@@ -40,33 +41,29 @@ HEADING_ALIASES = {
 class SpreadsheetError(DomainError):
     """The file as a whole cannot be read as a spreadsheet of appointments."""
 
-    message = "This file cannot be read as a spreadsheet."
+    message = N_("This file cannot be read as a spreadsheet.")
 
 
-SAVE_AS_CSV = (
-    "In Excel choose File → Save As → “CSV UTF-8 (Comma delimited)”; "
-    "in Google Sheets choose File → Download → “Comma-separated values (.csv)”."
-)
-
-
+# Each message that says how to save a CSV file says it whole (a page translates whole sentences).
 class UnreadableFile(SpreadsheetError):
-    message = "This file does not look like a CSV spreadsheet. " + SAVE_AS_CSV
+    message = N_("This file does not look like a CSV spreadsheet. In Excel choose File → Save As → “CSV UTF-8 "
+                 "(Comma delimited)”; in Google Sheets choose File → Download → “Comma-separated values (.csv)”.")
 
 
 class NotUTF8(SpreadsheetError):
-    message = "This file is not saved as UTF-8 text, so accents would come out wrong. " + SAVE_AS_CSV
+    message = N_("This file is not saved as UTF-8 text, so accents would come out wrong. In Excel choose File → "
+                 "Save As → “CSV UTF-8 (Comma delimited)”; in Google Sheets choose File → Download → "
+                 "“Comma-separated values (.csv)”.")
 
 
 class EmptySpreadsheet(SpreadsheetError):
-    message = "The file is empty: there are no appointments in it."
+    message = N_("The file is empty: there are no appointments in it.")
 
 
 class TooManyRows(SpreadsheetError):
     def __init__(self, count: int):
-        super().__init__(
-            f"The file has {count} appointment rows; at most {MAX_ROWS} can be imported at once. "
-            "Split it into smaller files."
-        )
+        super().__init__(N_("The file has %(count)s appointment rows; at most %(most)s can be imported at once. "
+                            "Split it into smaller files."), count=count, most=MAX_ROWS)
         self.count = count
 
 
@@ -80,10 +77,10 @@ class CellTooLong(SpreadsheetError):
 
     def __init__(self):
         super().__init__(
-            f"A cell in this file is longer than {csv.field_size_limit():,} characters, so it cannot be "
-            "read. Check the file for a quote mark (\") that is never closed, or a very long heading. "
-            + SAVE_AS_CSV
-        )
+            N_("A cell in this file is longer than %(most)s characters, so it cannot be read. Check the file for "
+               "a quote mark (\") that is never closed, or a very long heading. In Excel choose File → Save As → "
+               "“CSV UTF-8 (Comma delimited)”; in Google Sheets choose File → Download → “Comma-separated values "
+               "(.csv)”."), most=f"{csv.field_size_limit():,}")
 
 
 
@@ -174,7 +171,7 @@ def read_sheet(text: str) -> Sheet:
     (_, heading), rows = numbered[0], numbered[1:]
     columns, ignored = _read_heading(heading)
     if not rows:
-        raise EmptySpreadsheet("The file has a heading row but no appointments under it.")
+        raise EmptySpreadsheet(N_("The file has a heading row but no appointments under it."))
     if len(rows) > MAX_ROWS:
         raise TooManyRows(len(rows))
     return Sheet(columns=columns, ignored=ignored, width=len(heading), rows=rows)
@@ -190,22 +187,21 @@ def _read_heading(heading: list[str]) -> tuple[dict[str, int], list[str]]:
                 ignored.append(cell)
             continue
         if column in columns:
-            raise BadHeading(f"The heading row names the “{column}” column twice. Keep one of them.")
+            raise BadHeading(N_("The heading row names the “%(column)s” column twice. Keep one of them."), column=column)
         columns[column] = index
     if not columns:
         raise UnreadableFile(
-            "The first row must name the columns: " + ", ".join(REQUIRED_COLUMNS)
-            + " (and, if you like, " + ", ".join(COLUMNS[5:]) + "). "
-            "Download the template to see how."
-        )
+            N_("The first row must name the columns: %(required)s (and, if you like, %(optional)s). Download the "
+               "template to see how."), required=", ".join(REQUIRED_COLUMNS), optional=", ".join(COLUMNS[5:]))
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
         names = ", ".join(f"“{column}”" for column in missing)
         raise BadHeading(
-            f"The file has no {names} column{'s' if len(missing) > 1 else ''}. The first row must name "
-            "the columns: " + ", ".join(REQUIRED_COLUMNS) + " (needs, judge, interpreter, mode and notes "
-            "are optional)."
-        )
+            N_("The file has no %(names)s column. The first row must name the columns: %(required)s "
+               "(%(optional)s are optional).") if len(missing) == 1 else
+            N_("The file has no %(names)s columns. The first row must name the columns: %(required)s "
+               "(%(optional)s are optional)."),
+            names=names, required=", ".join(REQUIRED_COLUMNS), optional=", ".join(COLUMNS[5:]))
     return columns, ignored
 
 

@@ -185,7 +185,7 @@ def report_back(claim: Claim, report: Report, *, now: datetime) -> Appointment |
         draft = _draft_next_appointment(appointment, claim.report_next_date, by=claim.volunteer, now=now)
     if claim.report_outcome == Outcome.DETAINED:  # a detention case and its alert chain (issue 15)
         detention_cases.open_case(appointment.family, now=now, by=claim.volunteer, shift=shift,
-                                  how="from the volunteer's report")
+                                  how=N_("from the volunteer's report"))
     db.session.flush()
     record_event(
         "claim.reported" if first_report else "claim.report_changed", now=now, actor=claim.volunteer,
