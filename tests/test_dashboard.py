@@ -274,3 +274,20 @@ def test_the_days_and_dates_read_in_the_page_language(app, make, db):
     assert '<h2 class="day">lunes, 23 de noviembre</h2>' in page
     assert "Monday" not in page and "Sat Nov 21" not in page
     assert "seguimiento el sáb, 21 nov" in page
+
+
+def test_the_agenda_lines_come_from_a_cache_that_holds_no_family_name(app, make, db):
+    """The next two weeks' lines are drawn once per worker (accompany/fragments.py); the family's
+    name goes in per page, so the cache never holds one, and a renamed family shows its new name."""
+    kept = []
+    render = app.extensions["accompany.fragments"]
+    app.extensions["accompany.fragments"] = lambda *args: kept.append(render(*args)) or kept[-1]
+    family = make.family(name="Rosalinda Q.")
+    make.shift(make.appointment(family=family, starts_at=from_now(days=2)))
+    client = logged_in(app, make.coordinator())
+    assert "Rosalinda Q." in client.get("/").get_data(as_text=True)
+    family.name = "Rosalinda <T>."
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Rosalinda &lt;T&gt;." in page and "Rosalinda Q." not in page and "\x00" not in page
+    assert kept and not any("Rosalinda" in html for html in kept)
