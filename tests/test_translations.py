@@ -72,6 +72,8 @@ PAGE_LANGUAGES = {"es": "es", "pt_BR": "pt", "ht": "ht", "fr": "fr"}
 # gives them words: forms, flash messages).
 TRANSLATED_FILES = (
     "templates/base.html",
+    "templates/_site_header.html",  # the header and footer every page draws (accompany/fragments.py)
+    "templates/_site_footer.html",
     "templates/narrow.html",
     "templates/_forms.html",
     "templates/_pagination.html",
@@ -126,6 +128,7 @@ TRANSLATED_FILES = (
     # The dashboard, detention response and admin pages (issue 17, wt-17g), their Python and the
     # domain errors and words they show (phone numbers' problems are shown on every form).
     "templates/home/coordinator.html",
+    "templates/home/_agenda_line.html",
     *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "templates" / "coordinator" / "detentions").glob("*.html")),
     "templates/coordinator/on_call.html",
     *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "templates" / "admin").glob("*.html")),
