@@ -224,6 +224,38 @@ def test_the_pages_and_the_texts_use_one_word_for_each_thing(locale):
     assert all(task.lower() in said[words].lower() for words in ("Tasks", "My tasks", "Open tasks", "Take this task"))
 
 
+
+# The detention chain's and the bond's words in Portuguese and Kreyòl (docs/glossary/<language>.md): each is
+# the word the texts use, so a coordinator texted "reply OK to take the case on" finds it on the case's page.
+DETENTION_WORDS = {
+    "pt_BR": ("pt", {"on call": "plantão", "rota": "escala", "acknowledg": "assum"}),
+    "ht": ("ht", {"on call": "gad", "rota": "gad", "acknowledg": "an chaj"}),
+}
+# Words the glossaries rule out: a calque, a wrong term, a misspelling.
+NEVER_SAID = {"pt_BR": ("prestador",), "ht": ("sou apèl", "garan", "pa p ", "founisè")}
+ACKNOWLEDGING = ("I'm on it: acknowledge", "Acknowledged", "Acknowledged by %(name)s", "This case was already acknowledged.",
+                 "This case was already acknowledged by %(name)s.", "Reply: detention acknowledged")
+
+
+@pytest.mark.parametrize("locale", DETENTION_WORDS)
+def test_the_detention_and_bond_pages_use_the_words_of_the_texts(locale):
+    """The on-call rota and taking a detention case on are named on every page as the texts name them
+    (never the calque "sou apèl", a phone call, nor "Confirmado", which reads as confirming the
+    arrest), and no page uses a word the glossary rules out."""
+    language, words = DETENTION_WORDS[locale]
+    texts = TEXT_CATALOGS[language].TEXTS
+    assert words["rota"] in texts["detention_alert_all"] and words["acknowledg"] in texts["detention_alert"]
+    problems = []
+    for message in catalog(locale):
+        english = message.id if isinstance(message.id, str) else message.id[-1]
+        said = " ".join(message.string) if isinstance(message.string, tuple) else message.string
+        for term, word in words.items():
+            named = term in english.lower() and (term != "acknowledg" or english in ACKNOWLEDGING)
+            if named and word not in said.lower():
+                problems.append(f"{english!r} => {said!r}: not {word!r}")
+        problems += [f"{english!r} => {said!r}: {never!r}" for never in NEVER_SAID[locale] if never in said.lower()]
+    assert problems == []
+
 # -- no English on a translated page -----------------------------------------------------------------
 
 # Words that stay as they are in every language: product and app names, acronyms, language names the
