@@ -168,14 +168,14 @@ def language_choices() -> list[tuple[str, str]]:
 
 # English keeps the patterns the pages always had (CLDR's own put a narrow space before AM).
 ENGLISH_PATTERNS = {"day": "EEE, MMM d", "long_day": "EEEE, MMMM d", "time": "h:mm a",
-                    "moment": "EEE, MMM d, h:mm a"}
+                    "moment": "EEE, MMM d, h:mm a", "dated_moment": "EEE, MMM d, y, h:mm a"}
 
 
 @cache
 def date_patterns(locale: str) -> dict[str, str]:
     """CLDR patterns for the pages' dates in `locale`, from the locale's own skeletons, computed
     once per locale: "day" (Sat, Nov 21), "long_day" (Saturday, November 21), "time" (9:00 AM /
-    09:00), "moment" (a day and a time)."""
+    09:00), "moment" (a day and a time), "dated_moment" (a day with its year, and a time)."""
     if locale == LOCALES["en"]:
         return ENGLISH_PATTERNS
     where = Locale.parse(locale)
@@ -184,8 +184,10 @@ def date_patterns(locale: str) -> dict[str, str]:
     long_day = skeletons[match_skeleton("MMMMEd", list(skeletons))].pattern
     long_day = re.sub("MMM+", "MMMM", re.sub("E+", "EEEE", long_day))
     time = where.time_formats["short"].pattern
-    moment = str(where.datetime_formats["medium"]).replace("{1}", day).replace("{0}", time)
-    return {"day": day, "long_day": long_day, "time": time, "moment": moment}
+    dated_day = skeletons[match_skeleton("yMMMEd", list(skeletons))].pattern
+    moment, dated_moment = (str(where.datetime_formats["medium"]).replace("{1}", which).replace("{0}", time)
+                            for which in (day, dated_day))
+    return {"day": day, "long_day": long_day, "time": time, "moment": moment, "dated_moment": dated_moment}
 
 
 def init_i18n(app) -> None:
