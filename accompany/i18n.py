@@ -25,7 +25,8 @@ Translating a page (how later pages follow):
 - Words written below the pages (a domain error's message, an enum's label, a service's reasons):
   `N_` (accompany.marks), and a `Phrase` (accompany.phrases) when they carry values; the page
   translates them where it shows them (`committing.shown`, the `label` and `in_words` filters), so
-  logs, CSV files and texts keep the English.
+  logs, CSV files and texts keep the English. Words a CSV file takes as they are (its column names,
+  the kinds it accepts) go into a Phrase as a `Code`: they stay English, shown as code.
 - Then `scripts/translations` (extract, update each catalog, compile), translate every new entry in
   accompany/translations/<locale>/LC_MESSAGES/messages.po (no "fuzzy" left), and add the file to
   `TRANSLATED_FILES` in tests/test_translations.py, which fails while an entry of those files is
