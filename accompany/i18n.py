@@ -25,7 +25,8 @@ Translating a page (how later pages follow):
 - Words written below the pages (a domain error's message, an enum's label, a service's reasons):
   `N_` (accompany.marks), and a `Phrase` (accompany.phrases) when they carry values; the page
   translates them where it shows them (`committing.shown`, the `label` and `in_words` filters), so
-  logs, CSV files and texts keep the English.
+  logs, CSV files and texts keep the English. Words a CSV file takes as they are (its column names,
+  the kinds it accepts) go into a Phrase as a `Code`: they stay English, shown as code.
 - Then `scripts/translations` (extract, update each catalog, compile), translate every new entry in
   accompany/translations/<locale>/LC_MESSAGES/messages.po (no "fuzzy" left), and add the file to
   `TRANSLATED_FILES` in tests/test_translations.py, which fails while an entry of those files is
@@ -168,14 +169,14 @@ def language_choices() -> list[tuple[str, str]]:
 
 # English keeps the patterns the pages always had (CLDR's own put a narrow space before AM).
 ENGLISH_PATTERNS = {"day": "EEE, MMM d", "long_day": "EEEE, MMMM d", "time": "h:mm a",
-                    "moment": "EEE, MMM d, h:mm a"}
+                    "moment": "EEE, MMM d, h:mm a", "dated_moment": "EEE, MMM d, y, h:mm a"}
 
 
 @cache
 def date_patterns(locale: str) -> dict[str, str]:
     """CLDR patterns for the pages' dates in `locale`, from the locale's own skeletons, computed
     once per locale: "day" (Sat, Nov 21), "long_day" (Saturday, November 21), "time" (9:00 AM /
-    09:00), "moment" (a day and a time)."""
+    09:00), "moment" (a day and a time), "dated_moment" (a day with its year, and a time)."""
     if locale == LOCALES["en"]:
         return ENGLISH_PATTERNS
     where = Locale.parse(locale)
@@ -184,8 +185,10 @@ def date_patterns(locale: str) -> dict[str, str]:
     long_day = skeletons[match_skeleton("MMMMEd", list(skeletons))].pattern
     long_day = re.sub("MMM+", "MMMM", re.sub("E+", "EEEE", long_day))
     time = where.time_formats["short"].pattern
-    moment = str(where.datetime_formats["medium"]).replace("{1}", day).replace("{0}", time)
-    return {"day": day, "long_day": long_day, "time": time, "moment": moment}
+    dated_day = skeletons[match_skeleton("yMMMEd", list(skeletons))].pattern
+    moment, dated_moment = (str(where.datetime_formats["medium"]).replace("{1}", which).replace("{0}", time)
+                            for which in (day, dated_day))
+    return {"day": day, "long_day": long_day, "time": time, "moment": moment, "dated_moment": dated_moment}
 
 
 def init_i18n(app) -> None:

@@ -25,3 +25,8 @@ class Phrases(list):
 
     def __str__(self) -> str:
         return "; ".join(self)
+
+
+class Code(str):
+    """Words a file or a form takes as they are, in English (a CSV's column names and accepted
+    words): a `Phrase` shows them untranslated, as code."""

@@ -11,6 +11,7 @@ from babel import Locale
 from babel.numbers import format_currency, format_decimal
 from flask import current_app, request
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from accompany import timezones
 from accompany.dateformat import format_moment
@@ -18,7 +19,7 @@ from accompany.formfields import form_problems
 from accompany.i18n import _l, date_patterns, gettext, page_locale
 from accompany.models.enums import LabelledEnum
 from accompany.phones import format_national, mask_phone
-from accompany.phrases import Phrase, Phrases
+from accompany.phrases import Code, Phrase, Phrases
 from accompany.services.casework.money import Amount
 from accompany.services.privacy import access
 
@@ -34,11 +35,12 @@ def to_local(moment: datetime, tz_name: str | None = None) -> datetime:
     return timezones.to_local(moment, tz_name or current_app.config["ORG_TIMEZONE"])
 
 
-def local_datetime(moment: datetime | None, tz_name: str | None = None) -> str:
-    """'Tue, Nov 24, 9:00 AM' in local time ('mar, 24 nov, 9:00' in Spanish)."""
+def local_datetime(moment: datetime | None, tz_name: str | None = None, *, with_year: bool = False) -> str:
+    """'Tue, Nov 24, 9:00 AM' in local time ('mar, 24 nov, 9:00' in Spanish); `with_year`:
+    'Tue, Nov 24, 2026, 9:00 AM' (a date that may be next year's)."""
     if moment is None:
         return ""
-    return _moment(to_local(moment, tz_name), "moment")
+    return _moment(to_local(moment, tz_name), "dated_moment" if with_year else "moment")
 
 
 def local_time(moment: datetime | None, tz_name: str | None = None) -> str:
@@ -88,9 +90,15 @@ def label(value: object) -> str:
 def in_words(value: object) -> str:
     """What a service handed a page, in the page's language: a Phrase (its marked words, and its
     values in words too), phrases joined with "; ", an enum's label, an amount in the page's locale, or
-    anything else as it is."""
+    anything else as it is. Words taken as they are (a `Code`) stay English, in <code>, and make
+    the phrase they are in Markup."""
     if isinstance(value, Phrase):
-        return gettext(value.words, **{name: in_words(part) for name, part in value.values.items()})
+        values = {name: in_words(part) for name, part in value.values.items()}
+        if any(isinstance(part, Markup) for part in values.values()):
+            return escape(gettext(value.words)) % values  # Markup's % escapes the rest of the values
+        return gettext(value.words, **values)
+    if isinstance(value, Code):
+        return Markup("<code>%s</code>") % str(value)
     if isinstance(value, Phrases):
         return "; ".join(in_words(phrase) for phrase in value)
     if isinstance(value, LabelledEnum):

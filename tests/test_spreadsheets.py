@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from accompany.clock import utcnow
@@ -22,6 +23,7 @@ from accompany.models import (
     Language,
     OutboundMessage,
     Outcome,
+    PageLanguage,
     Shift,
     ShiftRole,
 )
@@ -776,3 +778,19 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     for path in ("/coordinator/import", "/coordinator/export", "/coordinator/import/template.csv"):
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+def test_the_preview_reads_in_the_coordinators_language_with_the_files_words_left_as_code(app, make, db, court):
+    make.family(name="Maria G.", phone="617-555-0142")
+    staff = logged_in(app, make.coordinator(preferred_language=PageLanguage.SPANISH))
+    day = future()
+    content = sheet(
+        f"Maria G.,{COURT},master,{day},08:30,ride there",
+        f"Maria G.,{COURT},master calender,{day},09:00,",
+    ).encode()
+    page = page_text(upload(staff, content))
+    assert ("fila 3: “master calender” no es un tipo de cita: ¿quiso decir “<code>master calendar</code>”? "
+            "(use uno de estos: <code>master calendar, individual, bond hearing") in page
+    assert "El archivo tiene 1 problema que arreglar." in page
+    # The row's day has its year, as Spanish writes it.
+    assert f"{day.day} {format_date(day, 'MMM', locale='es')} {day.year}, 8:30" in page

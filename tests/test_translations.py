@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -58,7 +58,7 @@ from accompany.services.messaging.message_log import NOT_ARRIVED
 from accompany.services.messaging.wording import CATALOGS as TEXT_CATALOGS
 from accompany.services.people.accounts import invite_user
 from accompany.services.scheduling.claims import NotEligible, ShiftFull, requirement_problems
-from accompany.timezones import us_zone_choices
+from accompany.timezones import from_local, us_zone_choices
 from tests.conftest import CSRF_INPUT, csrf_token, from_now, log_in
 from tests.support.browsing import logged_in
 from tests.test_two_factor import code_at, enroll_for_pages, password_step
@@ -142,12 +142,13 @@ TRANSLATED_FILES = (
     "templates/coordinator/volunteers/assign.html",  # assigning a volunteer to a shift, texting for one
     "accompany/coordinator/shifts.py",
     "accompany/services/messaging/urgent_calls.py",
-    # The export page and the import's upload page (the import's preview and its row problems are not
-    # translated yet: preview.html, coordinator/spreadsheets.py, appointment_import.py).
-    *(f"templates/coordinator/spreadsheets/{name}.html" for name in ("_upload", "export", "import")),
+    # The export page, the import's upload page and its preview: the file's problems and each row's.
+    *(f"templates/coordinator/spreadsheets/{name}.html" for name in ("_upload", "export", "import", "preview")),
     "accompany/coordinator/spreadsheet_forms.py",
+    "accompany/coordinator/spreadsheets.py",
     "accompany/services/scheduling/coverage_export.py",
-    "accompany/services/scheduling/csv_files.py",  # the whole file's problems (its rows' are not marked yet)
+    "accompany/services/scheduling/csv_files.py",
+    "accompany/services/scheduling/appointment_import.py",
     # The message log: its tabs, each text's kind, state and problem, and why a waiting one will not go.
     "templates/coordinator/messages.html",
     *(f"accompany/coordinator/{name}.py" for name in ("messages", "message_forms")),
@@ -914,3 +915,86 @@ def test_the_dashboard_detention_and_admin_pages_show_no_english(app, make, db, 
 def test_the_check_finds_english_on_the_dashboard_detention_and_admin_pages_in_english(app, make, db):
     pages = staff_pages_in(app, make, db, "en")
     assert all(english_left(html, "es", STAFF_DATA) for html in pages.values())
+
+
+# -- the import's preview ------------------------------------------------------------------------------
+
+IMPORT_DATA = sorted(["Test Accompaniment Network", "Carmen Ortiz", "Carmen", "Maria G.", "Ana P.", "Rosa M.", "Twin T.",
+                      "Trio T.", "Boston Immigration Court", "Old Court", "Boston Court", "Chelsea", "Boston",
+                      "Judge Lee", "Marie", "master calender", "teleport", "hologram", "Klingon", "bond"],
+                     key=len, reverse=True)
+
+
+def import_pages_in(app, make, db, language: str) -> dict[str, str]:
+    """The import's preview with a problem of every kind in its rows (and a column it does not use),
+    a clean file's preview, the page after importing it, and a confirmation of a file that changed,
+    as a coordinator in `language` sees them."""
+    coordinator = make.coordinator(name="Carmen Ortiz", email="carmen@example.org",
+                                   preferred_language=PageLanguage(language))
+    court = make.location(name="Boston Immigration Court")
+    make.location(name="Old Court", active=False)
+    make.family(name="Maria G.", phone="617-555-0142")
+    make.family(name="Ana P.", phone="617-555-0143")
+    rosa = make.family(name="Rosa M.", phone="617-555-0144")
+    make.family(name="Closed C.", phone="617-555-0155", closed_at=utcnow())
+    for number in range(2):
+        make.family(name="Twin T.", phone=f"617-555-016{number}")
+    for number in range(3):
+        make.family(name="Trio T.", phone=f"617-555-017{number}")
+    day = from_now(days=10).date().isoformat()
+    make.appointment(rosa, court, starts_at=from_local(from_now(days=10).date(), time(14), court.timezone))
+    db.session.commit()
+    court_name, heading = court.name, "family,location,kind,date,time,needs,judge,interpreter,mode,notes,colour"
+    rows = [
+        f"Maria G.,{court_name},master,{day},08:30,ride there; companion,Judge Lee,Spanish,video,,blue",
+        f"Marie,Boston Court,master calender,{day},08:30,,,,,,",
+        f"Ana P.,{court_name},bond,13/45/2026,25:00,teleport,,Klingon,hologram,,",
+        f"617-555-01,{court_name},,{day},2:00,,,,,,",
+        ",,,,,,,,,a note,",
+        f"617-555-0199,Old Court,master,{day},08:30,,,,,,",
+        f"617-555-0155,{court_name},master,{day},08:30,,,,,,",
+        f"Twin T.,{court_name},master,{day},08:30,,,,,,",
+        f"Trio T.,{court_name},master,{day},08:30,,,,,,",
+        f"Maria G.,{court_name},master,{day},08:30,,,,,,",
+        f"Ana P.,{court_name},master,2020-01-01,08:30,,,,,,",
+        f"Ana P.,{court_name},master,{day},10:00,,{'J' * 121},,,{'n' * 4001},,extra",
+        f"Rosa M.,{court_name},master,{day},14:00,,,,,,",
+    ]
+    problems = "\r\n".join([heading, *rows]) + "\r\n"
+    clean = (f"family,location,kind,date,time,needs,judge,interpreter\r\n"
+             f"Maria G.,{court_name},master,{day},08:30,ride there; companion,Judge Lee,Spanish\r\n"
+             f"Ana P.,{court_name},check-in,{day},11:00,,,\r\n")
+    staff = logged_in(app, coordinator)
+    token = csrf_token(staff, "/coordinator/import")
+
+    def upload(text: str):
+        return staff.post("/coordinator/import", data={
+            "csrf_token": token, "file": (io.BytesIO(text.encode()), "appointments.csv")})
+
+    pages = {"preview, problems": upload(problems), "preview, clean": upload(clean)}
+    html = {name: page.get_data(as_text=True) for name, page in pages.items()}
+    confirm = html["preview, clean"][html["preview, clean"].index('action="/coordinator/import/confirm"'):]
+    fields = dict(re.findall(r'name="(csrf_token|content|rows)" type="hidden" value="([^"]*)"', confirm)[:3])
+    changed = staff.post("/coordinator/import/confirm", data={**fields, "rows": "5"})
+    imported = staff.post("/coordinator/import/confirm", data=fields, follow_redirects=True)
+    html["preview, changed"], html["imported"] = changed.get_data(as_text=True), imported.get_data(as_text=True)
+    assert {name: page.status_code for name, page in {**pages, "changed": changed, "imported": imported}.items()
+            if page.status_code != 200} == {}
+    # Each of the 28 problems in the list above the rows, and again in its row.
+    assert html["preview, problems"].count('<li class="field-error">') == 2 * 28
+    for name, mark in {"preview, problems": 'id="problems"', "preview, clean": "/coordinator/import/confirm",
+                       "preview, changed": "flash-warning", "imported": "flash-success"}.items():
+        assert mark in html[name], name
+    return html
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_import_preview_and_its_row_problems_show_no_english(app, make, db, locale):
+    pages = import_pages_in(app, make, db, PAGE_LANGUAGES[locale])
+    left = {name: english_left(html, locale, IMPORT_DATA) for name, html in pages.items()}
+    assert {name: words for name, words in left.items() if words} == {}
+
+
+def test_the_check_finds_english_on_the_import_preview_in_english(app, make, db):
+    pages = import_pages_in(app, make, db, "en")
+    assert all(english_left(html, "es", IMPORT_DATA) for html in pages.values())

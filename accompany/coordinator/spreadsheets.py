@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from accompany import timezones
 from accompany.clock import utcnow
 from accompany.committing import committing, shown
 from accompany.coordinator import bp
@@ -27,9 +26,8 @@ from accompany.coordinator.spreadsheet_forms import (
     ImportConfirmForm,
     ImportUploadForm,
 )
-from accompany.dateformat import format_moment
 from accompany.guards import staff_required
-from accompany.i18n import N_, gettext
+from accompany.i18n import N_, gettext, ngettext
 from accompany.services.scheduling import appointment_import, coverage_export, csv_files
 from accompany.services.scheduling.appointment_import import ImportNotClean, ImportPreview
 from accompany.services.scheduling.csv_files import SpreadsheetError
@@ -49,11 +47,6 @@ def _upload_page(form: ImportUploadForm, message: str | None = None, status: int
     return render_template("coordinator/spreadsheets/import.html", form=form, message=message), status
 
 
-def _when(moment, tz_name: str) -> str:
-    """'Tue, Dec 8, 2026, 8:30 AM' at the place (an import may reach into next year)."""
-    return format_moment(timezones.to_local(moment, tz_name), "EEE, MMM d, y, h:mm a", "en_US")
-
-
 def _preview_page(preview: ImportPreview, text: str, message: str | None = None):
     """The rows and their problems; the import button only when every row is clean."""
     confirm = ImportConfirmForm.for_text(text, len(preview.rows)) if preview.clean else None
@@ -66,7 +59,6 @@ def _preview_page(preview: ImportPreview, text: str, message: str | None = None)
         confirm=confirm,
         upload=ImportUploadForm(formdata=None),
         message=message,
-        when=_when,
     )
 
 
@@ -99,17 +91,30 @@ def confirm_import():
         )
     error = imported.error
     if isinstance(error, ImportNotClean):
-        return _preview_page(error.preview, text, str(error))
+        return _preview_page(error.preview, text, _not_clean(error))
     if isinstance(error, SpreadsheetError):
         return _upload_page(ImportUploadForm(formdata=None), shown(error))
     if error is not None:
-        return _upload_page(ImportUploadForm(formdata=None), f"Nothing was imported. {error}")
+        return _upload_page(ImportUploadForm(formdata=None),
+                            gettext("Nothing was imported. %(reason)s", reason=shown(error)))
     count, shifts = len(result.appointments), result.shifts
-    message = f"{count} appointment{'s' if count != 1 else ''} imported"
     if shifts:
-        message += f", with {shifts} shift{'s' if shifts != 1 else ''} for volunteers to fill"
-    flash(message + ".", "success")
+        flash(ngettext("%(num)d appointment imported, with %(shifts)s for volunteers to fill.",
+                       "%(num)d appointments imported, with %(shifts)s for volunteers to fill.", count,
+                       shifts=ngettext("%(num)d shift", "%(num)d shifts", shifts)), "success")
+    else:
+        flash(ngettext("%(num)d appointment imported.", "%(num)d appointments imported.", count), "success")
     return redirect(url_for("home.index"))
+
+
+def _not_clean(error: ImportNotClean) -> str:
+    """Why nothing was imported, in the page's language."""
+    if error.changed:
+        return ngettext("The file changed since its preview: it now has %(num)d row. Check it below and import again.",
+                        "The file changed since its preview: it now has %(num)d rows. Check them below and import "
+                        "again.", len(error.preview.rows))
+    return ngettext("Nothing was imported: the file has %(num)d problem to fix first.",
+                    "Nothing was imported: the file has %(num)d problems to fix first.", len(error.preview.problems))
 
 
 @bp.get("/import/template.csv")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from accompany.crypto import phone_index
 from accompany.database import db
+from accompany.marks import N_
 from accompany.models import (
     Appointment,
     AppointmentKind,
@@ -30,6 +31,7 @@ from accompany.models import (
     User,
 )
 from accompany.phones import InvalidPhone, format_national, normalize_phone
+from accompany.phrases import Phrase
 from accompany.services.errors import DomainError
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling.appointments import AppointmentDetails, create_appointment
@@ -43,7 +45,6 @@ from accompany.services.scheduling.csv_files import (
     parse_mode,
     parse_roles,
     parse_time,
-    quoted,
     read_sheet,
     suggestion,
     write_csv,
@@ -56,15 +57,17 @@ JUDGE_MAX, NOTES_MAX = 120, 4000
 
 
 class ImportNotClean(DomainError):
-    """At least one row has a problem, so nothing is imported. `preview` says which."""
+    """At least one row has a problem, so nothing is imported. `preview` says which; `changed`:
+    the file no longer has the rows the coordinator confirmed. (The page words it, with its counts.)"""
 
-    def __init__(self, preview: ImportPreview, message: str | None = None):
-        count = len(preview.problems)
+    def __init__(self, preview: ImportPreview, *, changed: bool = False):
+        count = len(preview.rows) if changed else len(preview.problems)
         super().__init__(
-            message
-            or f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''} to fix first."
+            f"The file changed since its preview: it now has {count} row{'s' if count != 1 else ''}. "
+            "Check them below and import again." if changed
+            else f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''} to fix first."
         )
-        self.preview = preview
+        self.preview, self.changed = preview, changed
 
 
 def _name_key(text: str) -> str:
@@ -89,7 +92,7 @@ class RowPlan:
     judge: str = ""
     interpreter_language: Language | None = None
     notes: str = ""
-    problems: list[str] = field(default_factory=list)
+    problems: list[Phrase] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -115,9 +118,10 @@ class ImportPreview:
     ignored_columns: list[str] = field(default_factory=list)
 
     @property
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Phrase]:
         """Every problem, in file order, as “row N: …”."""
-        return [f"row {row.number}: {problem}" for row in self.rows for problem in row.problems]
+        return [Phrase(N_("row %(number)s: %(problem)s"), number=row.number, problem=problem)
+                for row in self.rows for problem in row.problems]
 
     @property
     def clean(self) -> bool:
@@ -162,42 +166,49 @@ class _Directory:
 
     def family(self, text: str) -> Family:
         if not text:
-            raise ValueError("no family given (write the family's name or phone number)")
+            raise ValueError(Phrase(N_("no family given (write the family's name or phone number)")))
         if looks_like_phone(text):
             try:
                 e164 = normalize_phone(text)
             except InvalidPhone:
-                raise ValueError(
-                    f"{quoted(text)} is not a valid phone number (10 digits for a US number, "
-                    "or + and the country code)"
-                ) from None
+                raise ValueError(Phrase(N_("“%(text)s” is not a valid phone number (10 digits for a US number, "
+                                           "or + and the country code)"), text=text)) from None
             family = self.by_hash.get(phone_index(e164))
             if family is None:
-                raise ValueError(f"no family has the phone number {format_national(e164)}")
+                raise ValueError(Phrase(N_("no family has the phone number %(phone)s"), phone=format_national(e164)))
             if family.closed_at is not None:
-                raise ValueError(
-                    f"the family with the phone number {format_national(e164)} is closed: reopen it first"
-                )
+                raise ValueError(Phrase(N_("the family with the phone number %(phone)s is closed: reopen it first"),
+                                        phone=format_national(e164)))
             return family
         matches = self.families_named.get(_name_key(text), [])
         if len(matches) == 1:
             return matches[0]
-        if matches:
-            count = "two" if len(matches) == 2 else str(len(matches))
-            raise ValueError(f"{count} families are named {quoted(text)}: use the phone number instead")
+        if len(matches) == 2:
+            raise ValueError(Phrase(N_("two families are named “%(name)s”: use the phone number instead"), name=text))
+        if matches:  # always more than two here, a plural in every language
+            raise ValueError(Phrase(N_("%(count)s families are named “%(name)s”: use the phone number instead"),
+                                    count=len(matches), name=text))
         names = {key: families[0].name for key, families in self.families_named.items()}
-        raise ValueError(f"no open family is named {quoted(text)}{suggestion(text, names)}")
+        near = suggestion(text, names)
+        if near:
+            raise ValueError(Phrase(N_("no open family is named “%(name)s” — did you mean “%(suggested)s”?"),
+                                    name=text, suggested=near))
+        raise ValueError(Phrase(N_("no open family is named “%(name)s”"), name=text))
 
     def location(self, text: str) -> Location:
         if not text:
-            raise ValueError("no location given")
+            raise ValueError(Phrase(N_("no location given")))
         key = _name_key(text)
         if key in self.active:
             return self.active[key]
         if key in self.inactive:
-            raise ValueError(f"the location {quoted(self.inactive[key].name)} is no longer in use")
+            raise ValueError(Phrase(N_("the location “%(name)s” is no longer in use"), name=self.inactive[key].name))
         names = {folded: place.name for folded, place in self.active.items()}
-        raise ValueError(f"no location named {quoted(text)}{suggestion(text, names)}")
+        near = suggestion(text, names)
+        if near:
+            raise ValueError(Phrase(N_("no location named “%(name)s” — did you mean “%(suggested)s”?"),
+                                    name=text, suggested=near))
+        raise ValueError(Phrase(N_("no location named “%(name)s”"), name=text))
 
 
 def _read_row(number: int, cells: list[str], sheet: Sheet, directory: _Directory, now: datetime) -> RowPlan:
@@ -211,14 +222,13 @@ def _read_row(number: int, cells: list[str], sheet: Sheet, directory: _Directory
         try:
             return read(*args)
         except ValueError as error:
-            row.problems.append(str(error))
+            row.problems.append(error.args[0])  # the cell parsers' Phrase
             return None
 
     row.cells = {column: cell(column) for column in COLUMNS}
     if any(cells[sheet.width:]):
-        row.problems.append(
-            "this row has more cells than the heading has columns (a comma inside a cell needs the cell in quotes)"
-        )
+        row.problems.append(Phrase(N_(
+            "this row has more cells than the heading has columns (a comma inside a cell needs the cell in quotes)")))
     row.family = attempt(directory.family, cell("family"))
     row.location = attempt(directory.location, cell("location"))
     row.kind = attempt(parse_kind, cell("kind"))
@@ -229,14 +239,14 @@ def _read_row(number: int, cells: list[str], sheet: Sheet, directory: _Directory
     row.interpreter_language = attempt(parse_language, cell("interpreter"))
     row.judge = cell("judge")
     if len(row.judge) > JUDGE_MAX:
-        row.problems.append(f"the judge's name is longer than {JUDGE_MAX} characters")
+        row.problems.append(Phrase(N_("the judge's name is longer than %(most)s characters"), most=JUDGE_MAX))
     row.notes = cell("notes")
     if len(row.notes) > NOTES_MAX:
-        row.problems.append(f"the notes are longer than {NOTES_MAX} characters")
+        row.problems.append(Phrase(N_("the notes are longer than %(most)s characters"), most=NOTES_MAX))
     if day is not None and at is not None and row.location is not None:
         row.starts_at = from_local(day, at, row.location.timezone)
         if row.starts_at <= now:
-            row.problems.append("that time has already passed — check the date (and AM/PM)")
+            row.problems.append(Phrase(N_("that time has already passed — check the date (and AM/PM)")))
     return row
 
 
@@ -248,7 +258,8 @@ def _find_repeats(rows: list[RowPlan]) -> None:
             continue
         key = (row.family.id, row.starts_at)
         if key in first_at:
-            row.problems.append(f"repeats row {first_at[key]}: the same family at the same date and time")
+            row.problems.append(Phrase(N_("repeats row %(row)s: the same family at the same date and time"),
+                                       row=first_at[key]))
         else:
             first_at[key] = row.number
     if not first_at:
@@ -264,7 +275,7 @@ def _find_repeats(rows: list[RowPlan]) -> None:
     )
     for row in rows:
         if row.family is not None and (row.family.id, row.starts_at) in existing:
-            row.problems.append("this family already has an appointment at that date and time")
+            row.problems.append(Phrase(N_("this family already has an appointment at that date and time")))
 
 
 def preview_import(text: str, *, now: datetime) -> ImportPreview:
@@ -296,12 +307,7 @@ def import_appointments(
     if not preview.clean:
         raise ImportNotClean(preview)
     if expected_rows is not None and expected_rows != len(preview.rows):
-        raise ImportNotClean(
-            preview,
-            f"The file changed since its preview: it now has {len(preview.rows)} "
-            f"row{'s' if len(preview.rows) != 1 else ''}. "
-            "Check them below and import again.",
-        )
+        raise ImportNotClean(preview, changed=True)
     created = []
     for row in preview.rows:
         created.append(create_appointment(row.details(), row.shift_plans(), by=by, now=now))

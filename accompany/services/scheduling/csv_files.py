@@ -3,7 +3,8 @@
 The reader accepts what Excel and Google Sheets actually save (a BOM, `;` or tab delimiters,
 Excel's `sep=` hint, blank lines) and says in plain words when a file cannot be read. The cell
 parsers turn what people type ("ICE check-in", "12/8/2026", "2 pm") into values, or raise
-ValueError with a message meant for the person who typed it. Every cell written is defused so
+ValueError with a message meant for the person who typed it (a `Phrase`, so the page shows it in
+its own language; the file's own words stay English, as `Code`). Every cell written is defused so
 a spreadsheet never runs it as a formula.
 """
 
@@ -19,6 +20,7 @@ from datetime import date, time
 
 from accompany.marks import N_
 from accompany.models import AppointmentKind, AttendanceMode, Language, ShiftRole
+from accompany.phrases import Code, Phrase
 from accompany.services.errors import DomainError
 from accompany.words import fold
 
@@ -263,32 +265,33 @@ MODE_WORDS = _vocabulary(AttendanceMode, {
 })
 
 
-def quoted(text: str) -> str:
-    return f"“{text}”"
-
-
-def suggestion(wanted: str, choices: dict[str, str], *, cutoff: float = 0.6) -> str:
-    """ ' — did you mean “X”?' for the closest of `choices` (folded key -> display), or ''."""
+def suggestion(wanted: str, choices: dict[str, str], *, cutoff: float = 0.6) -> str | None:
+    """The closest of `choices` (folded key -> display) to what was written, if one is close."""
     key = " ".join(fold(wanted).split())
     containing = {name for folded, name in choices.items() if key and key in folded}
     if len(containing) == 1:
-        return f" — did you mean {quoted(containing.pop())}?"
+        return containing.pop()
     close = difflib.get_close_matches(key, list(choices), n=1, cutoff=cutoff)
-    return f" — did you mean {quoted(choices[close[0]])}?" if close else ""
+    return choices[close[0]] if close else None
 
 
 def parse_kind(text: str) -> AppointmentKind:
     """An appointment kind from its value, its label or a common word for it."""
     words = _words(text)
     if not words:
-        raise ValueError("no kind of appointment given (for example: master calendar or ICE check-in)")
+        raise ValueError(Phrase(N_("no kind of appointment given (for example: %(first)s or %(second)s)"),
+                                first=Code("master calendar"), second=Code("ICE check-in")))
     if words in KIND_WORDS:
         return KIND_WORDS[words]
     if words in ("bond", "bond appointment"):
-        raise ValueError(f"{quoted(text)} could be a bond hearing or a bond payment: write which")
+        raise ValueError(Phrase(N_("“%(text)s” could be a bond hearing or a bond payment: write which"), text=text))
     # Only a near-miss spelling earns a guess here: the message lists every kind anyway.
-    hint = suggestion(words, {key: key for key in KIND_WORDS}, cutoff=0.8)
-    raise ValueError(f"{quoted(text)} is not a kind of appointment{hint} (use one of: {KIND_HINT})")
+    near = suggestion(words, {key: key for key in KIND_WORDS}, cutoff=0.8)
+    if near:
+        raise ValueError(Phrase(N_("“%(text)s” is not a kind of appointment — did you mean “%(suggested)s”? "
+                                   "(use one of: %(kinds)s)"), text=text, suggested=Code(near), kinds=Code(KIND_HINT)))
+    raise ValueError(Phrase(N_("“%(text)s” is not a kind of appointment (use one of: %(kinds)s)"),
+                            text=text, kinds=Code(KIND_HINT)))
 
 
 def parse_roles(text: str) -> list[ShiftRole]:
@@ -300,7 +303,8 @@ def parse_roles(text: str) -> list[ShiftRole]:
             continue
         roles = ROLE_WORDS.get(words)
         if roles is None:
-            raise ValueError(f"{quoted(part.strip())} is not a kind of help (use: {ROLE_HINT})")
+            raise ValueError(Phrase(N_("“%(text)s” is not a kind of help (use: %(roles)s)"),
+                                    text=part.strip(), roles=Code(ROLE_HINT)))
         found.update(roles if isinstance(roles, tuple) else (roles,))
     return [role for role in ShiftRole if role in found]
 
@@ -309,7 +313,7 @@ def parse_date(text: str) -> date:
     """A date written 2026-12-08 or 12/8/2026 (month first, as US spreadsheets write it)."""
     text = (text or "").strip()
     if not text:
-        raise ValueError("no date given")
+        raise ValueError(Phrase(N_("no date given")))
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})", text)
     try:
@@ -320,15 +324,17 @@ def parse_date(text: str) -> date:
             return date(year + 2000 if year < 100 else year, int(us.group(1)), int(us.group(2)))
     except ValueError:
         pass
-    raise ValueError(f"{text} is not a date. Write dates like 2026-12-08 or 12/8/2026 (month first)")
+    raise ValueError(Phrase(N_("%(text)s is not a date. Write dates like %(iso)s or %(us)s (month first)"),
+                            text=text, iso=Code("2026-12-08"), us=Code("12/8/2026")))
 
 
 def parse_time(text: str) -> time:
     """A time written 08:30 or 14:00 (24-hour) or 8:30 AM / 2 pm."""
     text = (text or "").strip()
     if not text:
-        raise ValueError("no time given")
-    bad = ValueError(f"{text} is not a time. Write times like 08:30, 14:00 or 2:00 PM")
+        raise ValueError(Phrase(N_("no time given")))
+    bad = ValueError(Phrase(N_("%(text)s is not a time. Write times like %(first)s, %(second)s or %(third)s"),
+                            text=text, first=Code("08:30"), second=Code("14:00"), third=Code("2:00 PM")))
     twelve = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?\s*m?\.?", text, re.IGNORECASE)
     if twelve:
         hour, minute = int(twelve.group(1)), int(twelve.group(2) or 0)
@@ -341,10 +347,10 @@ def parse_time(text: str) -> time:
     hour, minute = int(clock.group(1)), int(clock.group(2))
     if 0 < hour < 6:
         # Nothing happens at a court at 2 in the morning: "2:00" almost always means 2 PM.
-        raise ValueError(
-            f"{text} would mean {hour}:{minute:02d} in the middle of the night. Write {hour}:{minute:02d} PM "
-            f"or {hour + 12}:{minute:02d} (or {hour}:{minute:02d} AM if that is really meant)"
-        )
+        raise ValueError(Phrase(
+            N_("%(text)s would mean %(time)s in the middle of the night. Write %(pm)s or %(afternoon)s (or %(am)s "
+               "if that is really meant)"), text=text, time=f"{hour}:{minute:02d}", pm=Code(f"{hour}:{minute:02d} PM"),
+            afternoon=Code(f"{hour + 12}:{minute:02d}"), am=Code(f"{hour}:{minute:02d} AM")))
     return time(hour, minute)
 
 
@@ -354,7 +360,8 @@ def parse_mode(text: str) -> AttendanceMode:
         return AttendanceMode.IN_PERSON
     if words in MODE_WORDS:
         return MODE_WORDS[words]
-    raise ValueError(f"{quoted(text)} is not a way to attend: write “in person” or “video”")
+    raise ValueError(Phrase(N_("“%(text)s” is not a way to attend: write “%(in_person)s” or “%(video)s”"),
+                            text=text, in_person=Code("in person"), video=Code("video")))
 
 
 def parse_language(text: str) -> Language | None:
@@ -365,7 +372,7 @@ def parse_language(text: str) -> Language | None:
     if words in LANGUAGE_WORDS:
         return LANGUAGE_WORDS[words]
     names = ", ".join(language.label for language in Language)
-    raise ValueError(f"{quoted(text)} is not a language on the list ({names})")
+    raise ValueError(Phrase(N_("“%(text)s” is not a language on the list (%(names)s)"), text=text, names=Code(names)))
 
 
 _PHONE_CHARACTERS = re.compile(r"\+?[\d\s().\-]+")
