@@ -321,6 +321,11 @@ def english_left(html: str, locale: str, names: list[str]) -> list[str]:
     return sorted(words_of(text) & english - theirs - ALLOWED)
 
 
+def english_on(pages: dict[str, str], locale: str, names: list[str]) -> dict[str, list[str]]:
+    """The English words left on each of `pages` that has any (`english_left`), by page."""
+    return {name: words for name, html in pages.items() if (words := english_left(html, locale, names))}
+
+
 def pages_in(app, make, db, language: str) -> dict[str, str]:
     """Every translated page as the person it is for sees it, with the browser asking for `language`."""
     def browser():
@@ -395,8 +400,7 @@ NAMES = ["Test Accompaniment Network", "Dana Rivera", "Dana", "Chelsea", "Carmen
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_translated_page_shows_no_english(app, make, db, locale):
     pages = pages_in(app, make, db, PAGE_LANGUAGES[locale])
-    left = {name: english_left(html, locale, NAMES) for name, html in pages.items()}
-    assert {name: words for name, words in left.items() if words} == {}
+    assert english_on(pages, locale, NAMES) == {}
     assert all(f'<html lang="{"pt-BR" if locale == "pt_BR" else locale}">' in html for html in pages.values())
 
 
@@ -454,8 +458,7 @@ def coordinator_pages(app, make, db, language: str) -> dict[str, str]:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_coordinators_core_pages_show_no_english(app, make, db, locale):
     pages = coordinator_pages(app, make, db, PAGE_LANGUAGES[locale])
-    left = {name: english_left(html, locale, [*CORE_NAMES, *ZONE_NAMES]) for name, html in pages.items()}
-    assert {name: words for name, words in left.items() if words} == {}
+    assert english_on(pages, locale, [*CORE_NAMES, *ZONE_NAMES]) == {}
 
 
 def test_the_check_finds_english_on_the_core_pages_left_untranslated(app, make, db):
@@ -560,8 +563,7 @@ def volunteer_pages_in(app, make, db, language: str) -> dict[str, str]:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_volunteer_page_shows_no_english(app, make, db, locale):
     pages = volunteer_pages_in(app, make, db, PAGE_LANGUAGES[locale])
-    left = {name: english_left(html, locale, VOLUNTEER_DATA) for name, html in pages.items()}
-    assert {name: words for name, words in left.items() if words} == {}
+    assert english_on(pages, locale, VOLUNTEER_DATA) == {}
 
 
 def test_the_check_finds_english_on_the_volunteer_pages_in_english(app, make, db):
@@ -723,8 +725,7 @@ def casework_pages(app, make, db, language: str) -> dict[str, str]:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_casework_page_shows_no_english(app, make, db, locale):
     pages = casework_pages(app, make, db, PAGE_LANGUAGES[locale])
-    left = {name: english_left(html, locale, CASEWORK_DATA) for name, html in pages.items()}
-    assert {name: words for name, words in left.items() if words} == {}
+    assert english_on(pages, locale, CASEWORK_DATA) == {}
 
 
 def test_the_check_finds_english_on_the_casework_pages_in_english(app, make, db):
@@ -908,8 +909,7 @@ SMS = re.compile(r'<blockquote class="sms".*?</blockquote>', re.DOTALL)
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_dashboard_detention_and_admin_pages_show_no_english(app, make, db, locale):
     pages = staff_pages_in(app, make, db, PAGE_LANGUAGES[locale])
-    left = {name: english_left(html, locale, STAFF_DATA) for name, html in pages.items()}
-    assert {name: words for name, words in left.items() if words} == {}
+    assert english_on(pages, locale, STAFF_DATA) == {}
 
 
 def test_the_check_finds_english_on_the_dashboard_detention_and_admin_pages_in_english(app, make, db):
@@ -991,8 +991,7 @@ def import_pages_in(app, make, db, language: str) -> dict[str, str]:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_import_preview_and_its_row_problems_show_no_english(app, make, db, locale):
     pages = import_pages_in(app, make, db, PAGE_LANGUAGES[locale])
-    left = {name: english_left(html, locale, IMPORT_DATA) for name, html in pages.items()}
-    assert {name: words for name, words in left.items() if words} == {}
+    assert english_on(pages, locale, IMPORT_DATA) == {}
 
 
 def test_the_check_finds_english_on_the_import_preview_in_english(app, make, db):
