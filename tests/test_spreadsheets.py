@@ -791,6 +791,6 @@ def test_the_preview_reads_in_the_coordinators_language_with_the_files_words_lef
     page = page_text(upload(staff, content))
     assert ("fila 3: “master calender” no es un tipo de cita: ¿quiso decir “<code>master calendar</code>”? "
             "(use uno de estos: <code>master calendar, individual, bond hearing") in page
-    assert "El archivo tiene 1 problema que arreglar." in page
+    assert "El archivo tiene 1 problema que corregir." in page
     # The row's day has its year, as Spanish writes it.
     assert f"{day.day} {format_date(day, 'MMM', locale='es')} {day.year}, 8:30" in page
