@@ -1,10 +1,10 @@
 """A list's cards rendered once per worker and reused: the board's forty cards are the same for
 most volunteers who open it, and rendering them was most of the page's time.
 
-`{{ fragments("volunteer/_shift_card.html", cards, token) }}` renders the small template with
-`item`, each card and gives back what it rendered before for an equal card, in the same language
-at the same script root. The key is every field of the card, so a card that changed (a slot
-taken, a time moved) is a new key, never a stale page: nothing has to be invalidated.
+`{{ fragments("volunteer/_shift_card.html", cards, token) }}` renders the small template once for
+each card (as `item`), or gives back what it rendered before for an equal card in the same
+language at the same script root. The key is every field of the card, so a card that changed (a
+slot taken, a time moved) is a new key, never a stale page: nothing has to be invalidated.
 
 The template sees only what is passed (`item`, and `token` as a placeholder): no `current_user`,
 no session, so no one's page can leak into another's. The CSRF token, which is per browser, is
@@ -29,9 +29,15 @@ EXTENSION = "accompany.fragments"
 
 
 @cache
+def _names_of(kind: type) -> tuple[str, ...]:
+    """The fields of a dataclass or a named tuple, in order."""
+    return tuple(f.name for f in fields(kind)) if is_dataclass(kind) else kind._fields
+
+
+@cache
 def _values_of(kind: type):
     """A function giving a dataclass's field values, in its fields' order, as a tuple."""
-    names = [f.name for f in fields(kind)]
+    names = _names_of(kind)
     return attrgetter(*names) if len(names) > 1 else lambda item: (getattr(item, names[0]),)
 
 
@@ -44,11 +50,6 @@ def _key(item, private: tuple[str, ...] = ()) -> tuple:
         key = tuple((_mark(name) if value else "") if name in private else value
                     for name, value in zip(_names_of(type(item)), key, strict=True))
     return key
-
-
-@cache
-def _names_of(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind)) if is_dataclass(kind) else kind._fields
 
 
 def _mark(name: str) -> str:
