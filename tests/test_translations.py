@@ -321,6 +321,12 @@ def english_left(html: str, locale: str, names: list[str]) -> list[str]:
     return sorted(words_of(text) & english - theirs - ALLOWED)
 
 
+def pages_missing(pages: dict[str, str], marks: dict[str, str]) -> set[str]:
+    """The pages that lack their mark: each page is the one it is named for and says what it is
+    meant to (an error page would otherwise pass the no-English check)."""
+    return {name for name, mark in marks.items() if mark not in pages[name]}
+
+
 def english_on(pages: dict[str, str], locale: str, names: list[str]) -> dict[str, list[str]]:
     """The English words left on each of `pages` that has any (`english_left`), by page."""
     return {name: words for name, html in pages.items() if (words := english_left(html, locale, names))}
@@ -385,12 +391,11 @@ def pages_in(app, make, db, language: str) -> dict[str, str]:
     pages["second step, wrong code"] = halfway.post("/login/code", data={
         "code": "", "csrf_token": CSRF_INPUT.search(pages["second step"])[1]}).get_data(as_text=True)
     # Each is the page it is named for (a redirect or an error would hide a page from the check).
-    for name, mark in {"recovery codes": 'class="recovery-codes"', "two-step status": "/account/two-factor/disable",
+    assert pages_missing(pages, {"recovery codes": 'class="recovery-codes"', "two-step status": "/account/two-factor/disable",
                        "second step": 'action="/login/code"', "pending home": 'class="profile"',
                        "invitation": "nora@example.org", "logged out": 'class="flash', "/password/reset":
                        'action="/password/reset"', "log in to see that page": 'class="flash',
-                       "coordinator /password": "/account/two-factor"}.items():
-        assert mark in pages[name], name
+                       "coordinator /password": "/account/two-factor"}) == set()
     return pages
 
 
@@ -448,10 +453,9 @@ def coordinator_pages(app, make, db, language: str) -> dict[str, str]:
     responses["a conversation"] = staff.get(conversation)
     assert {name: response.status_code for name, response in responses.items() if response.status_code != 200} == {}
     pages = {name: response.get_data(as_text=True) for name, response in responses.items()}
-    for name, mark in {f"/coordinator/families/{family.id}": "Rosa M.", "/coordinator/inbox": "badge-waiting",
+    assert pages_missing(pages, {f"/coordinator/families/{family.id}": "Rosa M.", "/coordinator/inbox": "badge-waiting",
                        f"/coordinator/appointments/{appointment.id}": "Hal Helper",
-                       "/coordinator/volunteers": "Lucia Nueva", "a conversation": "nos vemos"}.items():
-        assert mark in pages[name], name
+                       "/coordinator/volunteers": "Lucia Nueva", "a conversation": "nos vemos"}) == set()
     return pages
 
 
@@ -548,15 +552,14 @@ def volunteer_pages_in(app, make, db, language: str) -> dict[str, str]:
     pages["task done"] = client.post(f"/my/tasks/{task.id}/done", data={"csrf_token": token, "report": "Done"},
                                      follow_redirects=True).get_data(as_text=True)
     # Each is the page it is named for, and says what it is meant to (an error would hide a page).
-    for name, mark in {"board, everything": "not-eligible", "board": 'id="tasks"', "my shifts": "<mark>",
+    assert pages_missing(pages, {"board, everything": "not-eligible", "board": 'id="tasks"', "my shifts": "<mark>",
                        "held shift": "tel:", "held shift, today": 'id="detention-note"', "report form": 'name="outcome"', "held task": 'id="task-need"',
                        "calendar": 'id="feed-url"', "profile": 'id="delete-account"',
                        "a shift they can't take": 'flash-warning', "took a shift": "flash-success",
                        "released it": "flash-info", "reported": "flash-success",
                        "profile, a new number": 'id="phone-check"', "profile, no name": "field-error",
                        "report, hours out of range": "field-error", "board, a bad date": "field-error",
-                       "task done": "flash-success", "board, nothing matches": "<h2"}.items():
-        assert mark in pages[name], name
+                       "task done": "flash-success", "board, nothing matches": "<h2"}) == set()
     return pages
 
 
@@ -703,7 +706,7 @@ def casework_pages(app, make, db, language: str) -> dict[str, str]:
             if response.status_code not in (200, 422)} == {}
     pages = {name: response.get_data(as_text=True) for name, response in responses.items()}
     # Each is the page it is named for, and says what it is meant to (an error would hide a page).
-    for name, mark in {"a need": 'id="tasks"', "needs": "has-unfilled", "a paid bond": 'id="history"',
+    assert pages_missing(pages, {"a need": 'id="tasks"', "needs": "has-unfilled", "a paid bond": 'id="history"',
                        "a bond raising money": 'id="pay"', "a bond awaiting its refund": 'id="refund"',
                        "fund": 'id="refunds-overdue"', "a letter drive": 'id="ask-', "legal providers": "badge-stop",
                        "need, counted back from nothing": "field-error", "task, sent empty": "field-error",
@@ -713,8 +716,7 @@ def casework_pages(app, make, db, language: str) -> dict[str, str]:
                        "fund, a line reversed": "flash-success",
                        "letter drive, both a volunteer and a name": "field-error",
                        "letter drive, a letter without a day": "field-error", "provider, sent empty": "field-error",
-                       "referral, no provider": "field-error", "referral, saved": "flash-success"}.items():
-        assert mark in pages[name], name
+                       "referral, no provider": "field-error", "referral, saved": "flash-success"}) == set()
     # The chart's words are inside its <svg> (which the check skips): shown as a page of their own.
     chart = CHART_WORDS.findall(pages["fund"])
     assert len(chart) == 2
@@ -883,7 +885,7 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
         "csrf_token": token, "email": "nora@example.org", "role": "coordinator"})
     html = {name: page.get_data(as_text=True) for name, page in pages.items()}
     # Each is the page it is named for, and says what it is meant to (an error would hide a page).
-    for name, mark in {"dashboard": 'id="hearings-to-verify"',
+    assert pages_missing(html, {"dashboard": 'id="hearings-to-verify"',
                        "a case": 'id="timeline"', "a closed case": 'id="family-texts"',
                        "a case, a bad number": "field-error", "a case, closed without an outcome": "field-error",
                        "new step, sent empty": "field-error", "on call, sent empty": "field-error",
@@ -894,8 +896,7 @@ def staff_pages_in(app, make, db, language: str) -> dict[str, str]:
                        "assign": 'id="ineligible"', "export, dates the wrong way round": "field-error",
                        "import, no file": "field-error", "import, not UTF-8": "UTF-8",
                        "messages, all": 'class="sms"', "messages, problems": "/arrived",
-                       "messages, one family": 'aria-label', "messages, no such family": "flash-warning"}.items():
-        assert mark in html[name], name
+                       "messages, one family": 'aria-label', "messages, no such family": "flash-warning"}) == set()
     for tile in ("needs-due", "referral-follow-ups", "stopped-texts", "detained", "open-detentions", "waiting-texts",
                  "bonds-raising"):
         assert f'id="{tile}"' in html["dashboard"], tile
@@ -982,9 +983,8 @@ def import_pages_in(app, make, db, language: str) -> dict[str, str]:
             if page.status_code != 200} == {}
     # Each of the 28 problems in the list above the rows, and again in its row.
     assert html["preview, problems"].count('<li class="field-error">') == 2 * 28
-    for name, mark in {"preview, problems": 'id="problems"', "preview, clean": "/coordinator/import/confirm",
-                       "preview, changed": "flash-warning", "imported": "flash-success"}.items():
-        assert mark in html[name], name
+    assert pages_missing(html, {"preview, problems": 'id="problems"', "preview, clean": "/coordinator/import/confirm",
+                       "preview, changed": "flash-warning", "imported": "flash-success"}) == set()
     return html
 
 
