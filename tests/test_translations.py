@@ -273,7 +273,9 @@ COMMON_ENGLISH = {
     "have", "has", "it", "at", "on", "by", "or", "if", "what", "when", "where", "who", "how", "from", "thank",
     "thanks", "welcome", "account", "required", "field", "enter", "choose"
 }
-WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+# A word is letters standing alone: a code that mixes letters and digits (a case's "3MY") is
+# no word, or a random one could spell English.
+WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:'[^\W\d_]+)?(?!\w)")
 EMAIL = re.compile(r"\S+@\S+")
 
 
