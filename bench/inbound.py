@@ -43,12 +43,15 @@ people send us, at two network sizes, on SQLite and on a throwaway PostgreSQL. F
     python -m bench.inbound --database-url URL --scale S          one run, JSON on stdout
 
 Settings (environment): BENCH_INBOUND_SCALES ("0.1,1"), BENCH_INBOUND_REQUESTS (150 per kind),
-BENCH_INBOUND_DATABASES ("sqlite,postgresql"), BENCH_WORKDIR.
+BENCH_INBOUND_DATABASES ("sqlite,postgresql"), BENCH_WORKDIR. BENCH_INBOUND_PROFILE ("urgent_yes,family_ride",
+say; empty by default): cProfile those kinds' measured requests, written to BENCH_WORKDIR as
+inbound-<database>-<scale>.prof (their timings then include the profiler's cost).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import random
@@ -68,6 +71,7 @@ from bench.common import CpuUse, empty_database, insert_in_batches, percentile
 from bench.report import ms, percent, run_and_machine
 
 PATH = "/sms/inbound"
+PROFILE_KINDS = {kind for kind in os.environ.get("BENCH_INBOUND_PROFILE", "").split(",") if kind.strip()}
 SEED = 2203
 
 # (key, what the row is, whether the TwiML answer holds a message: True, False, or None for either:
@@ -662,6 +666,7 @@ def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
     twiml: dict[str, Counter] = defaultdict(Counter)  # kind -> {messages in the TwiML answer: requests}
     measured = 0
     loop_started = None
+    profiler = cProfile.Profile() if PROFILE_KINDS else None
     for index, unit in enumerate(units):
         if index == warmup:
             cpu = CpuUse()
@@ -672,10 +677,15 @@ def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
                     r.items = upcoming_behind(r.sender, now=utcnow())
             METER.reset()
             METER.active = True
+            profiling = profiler is not None and index >= warmup and r.kind in PROFILE_KINDS
+            if profiling:
+                profiler.enable()
             t0 = time.perf_counter()
             response = client.post(PATH, data=r.payload, content_type="application/x-www-form-urlencoded",
                                    headers={"X-Twilio-Signature": r.signature})
             elapsed = time.perf_counter() - t0
+            if profiling:
+                profiler.disable()
             METER.active = False
             body = response.get_data()
             messages = twiml_messages(body) if response.status_code == 200 else -1
@@ -697,6 +707,10 @@ def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
             if METER.count > heaviest.get(r.kind, (-1, None))[0]:
                 heaviest[r.kind] = (METER.count, [sql for sql, _ in METER.statements])
     wall = time.perf_counter() - loop_started
+    if profiler is not None:  # where the Python of those kinds goes (the timings above include the profiler's cost)
+        path = os.path.join(os.environ.get("BENCH_WORKDIR") or ".", f"inbound-{database_url.split(':')[0]}-{scale:g}.prof")
+        profiler.dump_stats(path)
+        log(f"profile of {', '.join(sorted(PROFILE_KINDS))} written to {path}")
     result["throughput"] = {"requests": measured, "wall_s": wall, "per_second": measured / wall, **cpu.since()}
     result["kinds"] = {}
     for kind, rows in samples.items():
