@@ -60,6 +60,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as wall_time
@@ -610,6 +611,31 @@ def inbound_config(database_url: str):
     })
 
 
+class KindProfile:
+    """A cProfile of the measured requests of BENCH_INBOUND_PROFILE's kinds (by default none), to
+    see where their Python goes; their timings then include the profiler's own cost."""
+
+    def __init__(self):
+        self.profile = cProfile.Profile() if PROFILE_KINDS else None
+
+    @contextmanager
+    def around(self, kind: str, *, measured: bool):
+        on = self.profile is not None and measured and kind in PROFILE_KINDS
+        if on:
+            self.profile.enable()
+        try:
+            yield
+        finally:
+            if on:
+                self.profile.disable()
+
+    def save(self, name: str) -> None:
+        if self.profile is not None:
+            path = os.path.join(os.environ.get("BENCH_WORKDIR") or ".", name)
+            self.profile.dump_stats(path)
+            log(f"profile of {', '.join(sorted(PROFILE_KINDS))} written to {path}")
+
+
 def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
     from sqlalchemy import func, select, text
 
@@ -666,7 +692,7 @@ def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
     twiml: dict[str, Counter] = defaultdict(Counter)  # kind -> {messages in the TwiML answer: requests}
     measured = 0
     loop_started = None
-    profiler = cProfile.Profile() if PROFILE_KINDS else None
+    profile = KindProfile()
     for index, unit in enumerate(units):
         if index == warmup:
             cpu = CpuUse()
@@ -677,15 +703,11 @@ def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
                     r.items = upcoming_behind(r.sender, now=utcnow())
             METER.reset()
             METER.active = True
-            profiling = profiler is not None and index >= warmup and r.kind in PROFILE_KINDS
-            if profiling:
-                profiler.enable()
-            t0 = time.perf_counter()
-            response = client.post(PATH, data=r.payload, content_type="application/x-www-form-urlencoded",
-                                   headers={"X-Twilio-Signature": r.signature})
-            elapsed = time.perf_counter() - t0
-            if profiling:
-                profiler.disable()
+            with profile.around(r.kind, measured=index >= warmup):
+                t0 = time.perf_counter()
+                response = client.post(PATH, data=r.payload, content_type="application/x-www-form-urlencoded",
+                                       headers={"X-Twilio-Signature": r.signature})
+                elapsed = time.perf_counter() - t0
             METER.active = False
             body = response.get_data()
             messages = twiml_messages(body) if response.status_code == 200 else -1
@@ -707,10 +729,7 @@ def run_one(database_url: str, *, scale: float, per_kind: int) -> dict:
             if METER.count > heaviest.get(r.kind, (-1, None))[0]:
                 heaviest[r.kind] = (METER.count, [sql for sql, _ in METER.statements])
     wall = time.perf_counter() - loop_started
-    if profiler is not None:  # where the Python of those kinds goes (the timings above include the profiler's cost)
-        path = os.path.join(os.environ.get("BENCH_WORKDIR") or ".", f"inbound-{database_url.split(':')[0]}-{scale:g}.prof")
-        profiler.dump_stats(path)
-        log(f"profile of {', '.join(sorted(PROFILE_KINDS))} written to {path}")
+    profile.save(f"inbound-{database_url.split(':')[0]}-{scale:g}.prof")
     result["throughput"] = {"requests": measured, "wall_s": wall, "per_second": measured / wall, **cpu.since()}
     result["kinds"] = {}
     for kind, rows in samples.items():
