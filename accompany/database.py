@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, Enum, Integer, MetaData, event, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -154,7 +155,10 @@ def set_once(row, name: str, value) -> bool:
         update(model).where(model.id == row.id, getattr(model, name).is_(None)).values({name: value})
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(row, [name])
+    if done:  # the database holds this value now: nothing to read back
+        set_committed_value(getattr(row, "_get_current_object", lambda: row)(), name, value)
+    else:  # another request set it first: read theirs
+        db.session.refresh(row, [name])
     return bool(done)
 
 

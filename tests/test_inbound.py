@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accompany.crypto import phone_index
-from accompany.database import db
+from accompany.database import db, set_once
 from accompany.models import (
     Appointment,
     AttendanceMode,
@@ -35,6 +35,7 @@ from accompany.services.messaging.rendering import render_number_reply, render_t
 from accompany.services.messaging.sms.gateway import FinalError, current_gateway
 from accompany.services.messaging.wording import CATALOGS
 from tests.conftest import NOW, from_now
+from tests.support.queries import count_queries
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant
 
@@ -326,6 +327,26 @@ def test_two_ride_requests_at_once_add_one_ride_shift(booked, make, db):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Shift)) == 1
     assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "appointment.ride_requested")).all() == []
+
+
+def test_set_once_keeps_the_first_value_and_says_who_set_it(booked, db):
+    """The first set_once stores its value and the row holds it without reading it back; a later
+    one, or one that another session beat, changes nothing and the row shows the value that stands."""
+    _family, appointment = booked
+    with count_queries(db.engine) as counted:
+        assert set_once(appointment, "family_confirmed_at", NOW) is True
+        assert appointment.family_confirmed_at == NOW
+    assert len(counted.statements) == 1  # the conditional UPDATE only
+    assert set_once(appointment, "family_confirmed_at", NOW + timedelta(hours=1)) is False
+    assert appointment.family_confirmed_at == NOW
+    db.session.commit()
+    with Session(db.engine) as other:
+        other.get(Appointment, appointment.id).ride_requested_at = NOW + timedelta(minutes=2)
+        other.commit()
+    assert set_once(appointment, "ride_requested_at", NOW + timedelta(minutes=3)) is False
+    assert appointment.ride_requested_at == NOW + timedelta(minutes=2)
+    db.session.expire_all()
+    assert (appointment.family_confirmed_at, appointment.ride_requested_at) == (NOW, NOW + timedelta(minutes=2))
 
 
 def test_a_ride_request_keeps_an_existing_ride_shift_and_adds_none_for_video(make, db):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from accompany.database import db
 from accompany.models import Family, OptOut, OutboundMessage, User, UserStatus
@@ -68,11 +68,10 @@ def family_timezone(family: Family) -> str:
 def is_opted_out(phone_hash: str | None) -> bool:
     if not phone_hash:
         return True
-    return bool(
-        db.session.scalar(
-            select(exists().where(OptOut.phone_hash == phone_hash, OptOut.active.is_(True)))
-        )
-    )
+    return bool(db.session.scalar(_OPTED_OUT, {"digest": phone_hash}))
+
+
+_OPTED_OUT = select(exists().where(OptOut.phone_hash == bindparam("digest"), OptOut.active.is_(True)))
 
 
 def family_may_be_texted(family: Family, *, opted_out: Callable[[str], bool] = is_opted_out) -> bool:

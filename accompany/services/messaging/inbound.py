@@ -34,7 +34,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from accompany.crypto import phone_index
@@ -47,7 +47,6 @@ from accompany.models import (
     Family,
     InboundMessage,
     MessageKind,
-    OptOut,
     OutboundMessage,
     Role,
     Shift,
@@ -98,6 +97,18 @@ class Handled:
     reply: RenderedText | None = None
 
 
+# The statements every text runs, built once (SQLAlchemy then reuses their compiled SQL; building
+# one each time cost more than running it): what differs is a bound parameter.
+_SEEN = select(InboundMessage.id).where(InboundMessage.provider_sid == bindparam("provider_sid"))
+_FAMILIES_WITH = (select(Family)
+                  .where(Family.phone_hash == bindparam("digest"), Family.closed_at.is_(None), Family.purged_at.is_(None))
+                  .order_by(Family.id))
+_ACCOUNTS_WITH = (select(User).where(User.phone_hash == bindparam("digest"), User.status != UserStatus.DISABLED)
+                  .order_by(User.id))
+_ANY_FAMILY_IDS_WITH = select(Family.id).where(Family.phone_hash == bindparam("digest"))
+_ANY_ACCOUNT_IDS_WITH = select(User.id).where(User.phone_hash == bindparam("digest"))
+
+
 def find_senders(raw_phone: str) -> Senders:
     """The families and accounts whose phone is `raw_phone`, by its keyed hash."""
     try:
@@ -105,13 +116,8 @@ def find_senders(raw_phone: str) -> Senders:
     except InvalidPhone:
         phone = (raw_phone or "").strip()[:40]  # a short code or an odd sender: nobody we text
     digest = phone_index(phone)
-    families = list(db.session.scalars(
-        select(Family).where(Family.phone_hash == digest, Family.closed_at.is_(None), Family.purged_at.is_(None))
-        .order_by(Family.id)
-    ))
-    users = list(db.session.scalars(
-        select(User).where(User.phone_hash == digest, User.status != UserStatus.DISABLED).order_by(User.id)
-    ))
+    families = list(db.session.scalars(_FAMILIES_WITH, {"digest": digest}))
+    users = list(db.session.scalars(_ACCOUNTS_WITH, {"digest": digest}))
     return Senders(phone=phone, phone_hash=digest, families=families, users=users)
 
 
@@ -119,7 +125,7 @@ def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: 
                  carrier_keyword: str = "") -> Handled:
     """Store and act on one inbound text. `carrier_keyword` is Twilio's own reading of it
     (`OptOutType`: STOP, START or HELP) when its opt-out handling is on."""
-    if provider_sid and db.session.scalar(select(InboundMessage.id).where(InboundMessage.provider_sid == provider_sid)):
+    if provider_sid and db.session.scalar(_SEEN, {"provider_sid": provider_sid}):
         return Handled(None)  # Twilio delivered it again: it was handled the first time
     senders = find_senders(from_number)
     reading = keywords.read(body)
@@ -243,12 +249,14 @@ def _may_send_help(senders: Senders, *, now: datetime) -> bool:
     a number that opted out: the same rule whether or not we know the number."""
     if audience.is_opted_out(senders.phone_hash):
         return False
-    recent = select(InboundMessage.id).where(
-        InboundMessage.from_hash == senders.phone_hash,
-        InboundMessage.answered_with == MessageKind.REPLY_HELP,
-        InboundMessage.received_at > now - HELP_AGAIN_AFTER,
-    )
-    return db.session.scalar(recent.limit(1)) is None
+    return db.session.scalar(_HELPED_SINCE, {"digest": senders.phone_hash, "since": now - HELP_AGAIN_AFTER}) is None
+
+
+_HELPED_SINCE = select(InboundMessage.id).where(
+    InboundMessage.from_hash == bindparam("digest"),
+    InboundMessage.answered_with == MessageKind.REPLY_HELP,
+    InboundMessage.received_at > bindparam("since"),
+).limit(1)
 
 
 # -- the number ------------------------------------------------------------------------------------
@@ -259,8 +267,8 @@ def opt_out(senders: Senders, *, now: datetime, keyword: str) -> None:
     outbox.record_opt_out(senders.phone, now=now, keyword=keyword)
     # Everyone with this number, open or closed, active or not: the number decides. By id, so
     # each cancel walks its recipient index rather than every pending row.
-    family_ids = list(db.session.scalars(select(Family.id).where(Family.phone_hash == senders.phone_hash)))
-    user_ids = list(db.session.scalars(select(User.id).where(User.phone_hash == senders.phone_hash)))
+    family_ids = list(db.session.scalars(_ANY_FAMILY_IDS_WITH, {"digest": senders.phone_hash}))
+    user_ids = list(db.session.scalars(_ANY_ACCOUNT_IDS_WITH, {"digest": senders.phone_hash}))
     if family_ids:
         planning.cancel_pending(OutboundMessage.family_id.in_(family_ids))
     if user_ids:
@@ -285,7 +293,7 @@ def alert_stopped_families(message: InboundMessage, senders: Senders, *, now: da
 def opt_in(senders: Senders, *, now: datetime) -> None:
     """The number takes our texts again; reminders still ahead are planned again (their rows come
     back under the same keys, so nothing already sent goes twice)."""
-    opted = db.session.scalar(select(OptOut).where(OptOut.phone_hash == senders.phone_hash))
+    opted = outbox.opt_out_of(senders.phone_hash)
     if opted is None or not opted.active:
         return
     opted.active, opted.opted_in_at = False, now

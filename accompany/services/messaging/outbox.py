@@ -216,10 +216,18 @@ def _update(which, values: dict) -> bool:
     return bool(db.session.execute(update(_ROWS).where(which).values(**values)).rowcount)
 
 
+_OPT_OUT = select(OptOut).where(OptOut.phone_hash == bindparam("digest"))
+
+
+def opt_out_of(phone_hash: str) -> OptOut | None:
+    """The number's opt-out record (active or lifted), if it ever had one."""
+    return db.session.scalar(_OPT_OUT, {"digest": phone_hash})
+
+
 def record_opt_out(phone_e164: str, *, now: datetime, keyword: str) -> None:
     """The number said STOP (or the carrier says it did): nothing more goes to it."""
     digest = phone_index(phone_e164)
-    existing = db.session.scalar(select(OptOut).where(OptOut.phone_hash == digest))
+    existing = opt_out_of(digest)
     if existing is None:
         db.session.add(OptOut(phone_hash=digest, active=True, keyword=keyword, opted_out_at=now))
     else:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -121,8 +121,7 @@ def plan_messages(wanted: Iterable[Wanted], *, now: datetime) -> list[OutboundMe
             timely[row.key] = row if not_before == row.not_before else replace(row, not_before=not_before)
     if not timely:
         return []
-    rows = {row.dedupe_key: row for row in db.session.scalars(
-        select(OutboundMessage).where(OutboundMessage.dedupe_key.in_(list(timely))))}
+    rows = {row.dedupe_key: row for row in db.session.scalars(_PLANNED_UNDER, {"keys": list(timely)})}
     _retime([(row, timely[key]) for key, row in rows.items()])
     new = [plan for key, plan in timely.items() if key not in rows]
     if new:
@@ -131,6 +130,10 @@ def plan_messages(wanted: Iterable[Wanted], *, now: datetime) -> list[OutboundMe
         except IntegrityError:  # one of them planned at the same moment by another transaction
             rows.update((plan.key, _insert_or_read(plan, now=now)) for plan in new)
     return [rows[key] for key in timely]
+
+
+# Built once, like every statement a text or a tap runs: the keys are a parameter.
+_PLANNED_UNDER = select(OutboundMessage).where(OutboundMessage.dedupe_key.in_(bindparam("keys", expanding=True)))
 
 
 def _retime(found: list[tuple[OutboundMessage, Wanted]]) -> None:
@@ -468,8 +471,11 @@ def opted_out_numbers(phone_hashes: Iterable[str | None]) -> set[str]:
     wanted = {phone_hash for phone_hash in phone_hashes if phone_hash}
     if not wanted:
         return set()
-    return set(db.session.scalars(
-        select(OptOut.phone_hash).where(OptOut.phone_hash.in_(wanted), OptOut.active.is_(True))))
+    return set(db.session.scalars(_OPTED_OUT_AMONG, {"phone_hashes": list(wanted)}))
+
+
+_OPTED_OUT_AMONG = select(OptOut.phone_hash).where(OptOut.phone_hash.in_(bindparam("phone_hashes", expanding=True)),
+                                                   OptOut.active.is_(True))
 
 
 def _volunteer_reminders(claim: Claim, *, now: datetime, timing: Timing, announce: bool) -> list[Wanted]:
@@ -519,20 +525,21 @@ def plan_moved_claim(claim: Claim, *, now: datetime) -> None:
 # -- coordinators ----------------------------------------------------------------------------------
 
 
+_STAFF_WHO_TAKE_TEXTS = select(User).options(lazyload(User.languages)).where(
+    User.role.in_([Role.COORDINATOR, Role.ADMIN]),
+    User.status == UserStatus.ACTIVE,
+    User.sms_opt_in.is_(True),
+    User.phone_hash.is_not(None),
+    ~exists().where(OptOut.phone_hash == User.phone_hash, OptOut.active.is_(True)),
+)
+
+
 def alert_coordinators(
     kind: MessageKind, key: str, *, now: datetime, appointment: Appointment | None = None,
     shift: Shift | None = None, params: dict | None = None, valid_for: timedelta = timedelta(hours=12),
 ) -> list[OutboundMessage]:
     """One alert per active coordinator and admin who takes texts (three statements however many)."""
-    staff = db.session.scalars(
-        select(User).options(lazyload(User.languages)).where(
-            User.role.in_([Role.COORDINATOR, Role.ADMIN]),
-            User.status == UserStatus.ACTIVE,
-            User.sms_opt_in.is_(True),
-            User.phone_hash.is_not(None),
-            ~exists().where(OptOut.phone_hash == User.phone_hash, OptOut.active.is_(True)),
-        )
-    )
+    staff = db.session.scalars(_STAFF_WHO_TAKE_TEXTS)
     return plan_messages([
         Wanted(f"{key}:user:{coordinator.id}:{kind}", kind, now, now + valid_for, user=coordinator,
                appointment_id=appointment.id if appointment is not None else None,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -202,20 +202,26 @@ def find_ask(volunteers: list[User], code: str | None) -> UrgentAsk | None:
     code, their only unanswered ask on an open call."""
     if not volunteers:
         return None
-    query = (
-        select(UrgentAsk)
-        .join(UrgentCall)
-        .where(UrgentAsk.volunteer_id.in_([volunteer.id for volunteer in volunteers]))
-        # With the shift's appointment and family, which answering reads (the volunteer is one of
-        # `volunteers`, loaded already).
-        .options(joinedload(UrgentAsk.call).joinedload(UrgentCall.shift).joinedload(Shift.appointment)
-                 .joinedload(Appointment.family))
-        .order_by(UrgentAsk.asked_at.desc(), UrgentAsk.id.desc())
-    )
+    ids = {"volunteer_ids": [volunteer.id for volunteer in volunteers]}
     if code:
-        return db.session.scalar(query.where(UrgentCall.code == code).limit(1))
-    open_asks = list(db.session.scalars(query.where(UrgentCall.ended_at.is_(None), UrgentAsk.answer.is_(None))))
+        return db.session.scalar(_ASK_WITH_CODE, {**ids, "code": code})
+    open_asks = list(db.session.scalars(_OPEN_ASKS, ids))
     return open_asks[0] if len(open_asks) == 1 else None
+
+
+# Built once (a YES runs one of them): the volunteers and the code are parameters.
+_ASKS = (
+    select(UrgentAsk)
+    .join(UrgentCall)
+    .where(UrgentAsk.volunteer_id.in_(bindparam("volunteer_ids", expanding=True)))
+    # With the shift's appointment and family, which answering reads (the volunteer is one of
+    # `volunteers`, loaded already).
+    .options(joinedload(UrgentAsk.call).joinedload(UrgentCall.shift).joinedload(Shift.appointment)
+             .joinedload(Appointment.family))
+    .order_by(UrgentAsk.asked_at.desc(), UrgentAsk.id.desc())
+)
+_ASK_WITH_CODE = _ASKS.where(UrgentCall.code == bindparam("code")).limit(1)
+_OPEN_ASKS = _ASKS.where(UrgentCall.ended_at.is_(None), UrgentAsk.answer.is_(None))
 
 
 def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> UrgentAnswer | None:
@@ -242,8 +248,7 @@ def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> UrgentAnswer | None:
         _reply(ask, MessageKind.REPLY_URGENT_NOT_POSSIBLE, now=now)
     else:
         ask.answer, ask.answered_at = UrgentAnswer.TOOK_IT, now
-        db.session.refresh(shift, ["filled"])
-        if not shift.has_free_slot:
+        if not shift.has_free_slot:  # (taking the place read the filled count back)
             end_call(call, FILLED, now=now)
     db.session.flush()
     return ask.answer
