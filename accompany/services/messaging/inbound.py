@@ -269,10 +269,7 @@ def opt_out(senders: Senders, *, now: datetime, keyword: str) -> None:
     # each cancel walks its recipient index rather than every pending row.
     family_ids = list(db.session.scalars(_ANY_FAMILY_IDS_WITH, {"digest": senders.phone_hash}))
     user_ids = list(db.session.scalars(_ANY_ACCOUNT_IDS_WITH, {"digest": senders.phone_hash}))
-    if family_ids:
-        planning.cancel_pending(OutboundMessage.family_id.in_(family_ids))
-    if user_ids:
-        planning.cancel_pending(OutboundMessage.user_id.in_(user_ids))
+    planning.cancel_to_recipients(family_ids=family_ids, user_ids=user_ids)
 
 
 def alert_stopped_families(message: InboundMessage, senders: Senders, *, now: datetime) -> None:
@@ -301,41 +298,58 @@ def opt_in(senders: Senders, *, now: datetime) -> None:
     # Everything ahead in one query per kind of recipient, planned together: a fixed number of
     # statements however full the number's calendar is.
     if senders.families:
-        appointments = db.session.scalars(
-            select(Appointment).where(Appointment.family_id.in_([family.id for family in senders.families]),
-                                      Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at > now)
-            .order_by(Appointment.starts_at)
-        )
+        appointments = db.session.scalars(_AHEAD_OF_FAMILIES, {
+            "family_ids": [family.id for family in senders.families], "now": now})
         planning.plan_family_reminders_for(list(appointments), now=now)
     if senders.volunteers:
-        claims = db.session.scalars(
-            select(Claim).join(Claim.shift)
-            .where(Claim.volunteer_id.in_([user.id for user in senders.volunteers]), Shift.is_open(now))
-            .options(contains_eager(Claim.shift))
-        )
+        claims = db.session.scalars(_OPEN_CLAIMS_OF, {"volunteer_ids": [user.id for user in senders.volunteers],
+                                                      "now": now})
         planning.plan_volunteer_reminders_for(list(claims), now=now, announce=False)
+
+
+_AHEAD_OF_FAMILIES = (
+    select(Appointment)
+    .where(Appointment.family_id.in_(bindparam("family_ids", expanding=True)),
+           Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at > bindparam("now"))
+    .order_by(Appointment.starts_at)
+)
+_OPEN_CLAIMS_OF = (
+    select(Claim).join(Claim.shift)
+    .where(Claim.volunteer_id.in_(bindparam("volunteer_ids", expanding=True)), Shift.is_open(bindparam("now")))
+    .options(contains_eager(Claim.shift))
+)
 
 
 # -- families --------------------------------------------------------------------------------------
 
 
-def reply_target(families: list[Family], *, now: datetime, options=()) -> Appointment | None:
+def reply_target(families: list[Family], *, now: datetime, with_shifts: bool = False) -> Appointment | None:
     """The appointment a family's "1" or "2" answers: the one we last texted them about, if it is
-    still ahead; else their next one. One query (with `options`, loader options for what the
-    caller will use of it)."""
+    still ahead; else their next one. One query (`with_shifts`: with its shifts and place, which
+    adding a ride reads)."""
     ids = [family.id for family in families]
+    return db.session.scalar(_RIDE_TARGET if with_shifts else _REPLY_TARGET,
+                             {"family_ids": ids, "texted_family_ids": ids, "now": now})
+
+
+def _reply_target(*options):
     last_texted = (
         select(func.max(OutboundMessage.sent_at))
-        .where(OutboundMessage.appointment_id == Appointment.id, OutboundMessage.family_id.in_(ids))
+        .where(OutboundMessage.appointment_id == Appointment.id,
+               OutboundMessage.family_id.in_(bindparam("texted_family_ids", expanding=True)))
         .scalar_subquery()
     )
-    return db.session.scalar(
+    return (
         select(Appointment).options(*options)
-        .where(Appointment.family_id.in_(ids), Appointment.status == AppointmentStatus.SCHEDULED,
-               Appointment.starts_at > now)
+        .where(Appointment.family_id.in_(bindparam("family_ids", expanding=True)),
+               Appointment.status == AppointmentStatus.SCHEDULED, Appointment.starts_at > bindparam("now"))
         .order_by(last_texted.desc().nulls_last(), Appointment.starts_at)
         .limit(1)
     )
+
+
+_REPLY_TARGET = _reply_target()
+_RIDE_TARGET = _reply_target(joinedload(Appointment.shifts), joinedload(Appointment.location))
 
 
 def _family_reply(kind: str, family: Family, appointment: Appointment | None, *, now: datetime) -> None:
@@ -360,8 +374,7 @@ def _family_confirms(message: InboundMessage, senders: Senders, *, now: datetime
 
 def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: datetime) -> str | None:
     # With what add_ride_shift reads (the appointment's shifts and place), in the same query.
-    appointment = reply_target(senders.families, now=now,
-                               options=(joinedload(Appointment.shifts), joinedload(Appointment.location)))
+    appointment = reply_target(senders.families, now=now, with_shifts=True)
     if appointment is None:
         _family_reply(MessageKind.REPLY_RIDE, senders.families[0], None, now=now)
         return MessageKind.REPLY_RIDE  # no appointment ahead: a coordinator reads it

@@ -188,25 +188,42 @@ def _new_row(plan: Wanted, *, now: datetime) -> dict:
     )
 
 
+def cancelling(*conditions):
+    """The UPDATE that cancels the pending rows matching `conditions` (which may hold bound
+    parameters: the hot ones below are built once), keeping the loaded rows in step."""
+    return (update(OutboundMessage).where(OutboundMessage.state == MessageState.PENDING, *conditions)
+            .values(state=MessageState.CANCELLED).execution_options(synchronize_session="fetch"))
+
+
 def cancel_pending(*conditions) -> int:
     """Cancel the pending rows matching `conditions`; returns how many."""
-    result = db.session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.state == MessageState.PENDING, *conditions)
-        .values(state=MessageState.CANCELLED)
-        .execution_options(synchronize_session="fetch")
-    )
-    return result.rowcount
+    return db.session.execute(cancelling(*conditions)).rowcount
+
+
+_CANCEL_TO_FAMILIES = cancelling(OutboundMessage.family_id.in_(bindparam("family_ids", expanding=True)))
+_CANCEL_TO_USERS = cancelling(OutboundMessage.user_id.in_(bindparam("user_ids", expanding=True)))
+_CANCEL_FOR_CLAIM = cancelling(OutboundMessage.shift_id == bindparam("of_shift"),
+                               OutboundMessage.user_id == bindparam("of_user"))
+
+
+def cancel_to_recipients(*, family_ids: list[int] = (), user_ids: list[int] = ()) -> int:
+    """Nothing more goes to these families and accounts (a number said STOP): how many were cancelled."""
+    cancelled = 0
+    if family_ids:
+        cancelled += db.session.execute(_CANCEL_TO_FAMILIES, {"family_ids": list(family_ids)}).rowcount
+    if user_ids:
+        cancelled += db.session.execute(_CANCEL_TO_USERS, {"user_ids": list(user_ids)}).rowcount
+    return cancelled
 
 
 def cancel_family_messages(family: Family) -> int:
     """Nothing more goes to this family (consent withdrawn, family closed, opted out)."""
-    return cancel_pending(OutboundMessage.family_id == family.id)
+    return cancel_to_recipients(family_ids=[family.id])
 
 
 def cancel_user_messages(user: User) -> int:
     """Nothing more goes to this volunteer or coordinator (texts off, deactivated, opted out)."""
-    return cancel_pending(OutboundMessage.user_id == user.id)
+    return cancel_to_recipients(user_ids=[user.id])
 
 
 def about_appointments(appointment_ids) -> ColumnElement[bool]:
@@ -225,9 +242,7 @@ def cancel_shift_messages(shift: Shift) -> int:
 
 
 def cancel_claim_messages(claim: Claim) -> int:
-    return cancel_pending(
-        OutboundMessage.shift_id == claim.shift_id, OutboundMessage.user_id == claim.volunteer_id
-    )
+    return db.session.execute(_CANCEL_FOR_CLAIM, {"of_shift": claim.shift_id, "of_user": claim.volunteer_id}).rowcount
 
 
 def stamp(moment: datetime) -> str:
@@ -330,17 +345,18 @@ def _last_reminders_sent(appointments: list[Appointment]) -> dict[int, datetime]
     none for one that has had none), in one query on the outbox's appointment index."""
     bases = {appointment.id: _reminder_key_base(appointment) for appointment in appointments}
     last: dict[int, datetime] = {}
-    sent = db.session.execute(
-        select(OutboundMessage.appointment_id, OutboundMessage.dedupe_key, OutboundMessage.sent_at).where(
-            OutboundMessage.appointment_id.in_(list(bases)),
-            OutboundMessage.sent_at.is_not(None),
-            OutboundMessage.kind.like(f"{MessageKind.FAMILY_REMINDER}_%d"),
-        )
-    )
+    sent = db.session.execute(_REMINDERS_SENT, {"appointment_ids": list(bases)})
     for appointment_id, key, sent_at in sent:
         if key.startswith(bases[appointment_id]) and (appointment_id not in last or sent_at > last[appointment_id]):
             last[appointment_id] = sent_at
     return last
+
+
+_REMINDERS_SENT = select(OutboundMessage.appointment_id, OutboundMessage.dedupe_key, OutboundMessage.sent_at).where(
+    OutboundMessage.appointment_id.in_(bindparam("appointment_ids", expanding=True)),
+    OutboundMessage.sent_at.is_not(None),
+    OutboundMessage.kind.like(f"{MessageKind.FAMILY_REMINDER}_%d"),
+)
 
 
 def plan_family_notice(

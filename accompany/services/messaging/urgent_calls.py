@@ -265,9 +265,11 @@ def _reply(ask: UrgentAsk, kind: MessageKind, *, now: datetime) -> None:
 def end_call(call: UrgentCall, reason: str, *, now: datetime) -> None:
     """Stop asking: the asks not sent yet are cancelled (a YES to one already sent is still thanked)."""
     call.ended_at, call.end_reason, call.next_round_at = now, reason, None
-    planning.cancel_pending(
-        OutboundMessage.shift_id == call.shift_id, OutboundMessage.kind == MessageKind.VOLUNTEER_URGENT_ASK
-    )
+    db.session.execute(_CANCEL_ASKS, {"of_shift": call.shift_id})
+
+
+_CANCEL_ASKS = planning.cancelling(OutboundMessage.shift_id == bindparam("of_shift"),
+                                   OutboundMessage.kind == MessageKind.VOLUNTEER_URGENT_ASK)
 
 
 # -- the scheduler's part --------------------------------------------------------------------------
