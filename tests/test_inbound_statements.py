@@ -25,12 +25,12 @@ EXPECTED = {
     "unknown number": 7,
     "stop from a family": 16,
     "start from a family": 12,
-    "stop from a volunteer": 12,
-    "start from a volunteer": 12,
+    "stop from a volunteer": 11,
+    "start from a volunteer": 11,
     "family 1": 11,
     "family 2": 16,
-    "yes, takes the shift": 20,
-    "yes, too late": 15,
+    "yes, takes the shift": 18,
+    "yes, too late": 14,
 }
 
 

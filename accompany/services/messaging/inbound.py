@@ -103,8 +103,9 @@ _SEEN = select(InboundMessage.id).where(InboundMessage.provider_sid == bindparam
 _FAMILIES_WITH = (select(Family)
                   .where(Family.phone_hash == bindparam("digest"), Family.closed_at.is_(None), Family.purged_at.is_(None))
                   .order_by(Family.id))
+# (An account comes with its languages in the same query, which reading a YES or a STOP uses.)
 _ACCOUNTS_WITH = (select(User).where(User.phone_hash == bindparam("digest"), User.status != UserStatus.DISABLED)
-                  .order_by(User.id))
+                  .options(joinedload(User.languages)).order_by(User.id))
 _ANY_FAMILY_IDS_WITH = select(Family.id).where(Family.phone_hash == bindparam("digest"))
 _ANY_ACCOUNT_IDS_WITH = select(User.id).where(User.phone_hash == bindparam("digest"))
 
@@ -117,7 +118,7 @@ def find_senders(raw_phone: str) -> Senders:
         phone = (raw_phone or "").strip()[:40]  # a short code or an odd sender: nobody we text
     digest = phone_index(phone)
     families = list(db.session.scalars(_FAMILIES_WITH, {"digest": digest}))
-    users = list(db.session.scalars(_ACCOUNTS_WITH, {"digest": digest}))
+    users = list(db.session.scalars(_ACCOUNTS_WITH, {"digest": digest}).unique())
     return Senders(phone=phone, phone_hash=digest, families=families, users=users)
 
 

@@ -156,10 +156,14 @@ def _retime(found: list[tuple[OutboundMessage, Wanted]]) -> None:
 
 
 def _insert_rows(plans: list[Wanted], *, now: datetime) -> list[OutboundMessage]:
-    """Insert these rows in one statement, inside a savepoint (IntegrityError leaves none of them)."""
+    """Insert these rows in one statement, inside a savepoint (IntegrityError leaves none of them).
+    Empty columns are written as NULL (`render_nulls`), so a family's row and a volunteer's, which
+    leave different columns empty, still go in one INSERT."""
     with db.session.begin_nested():
-        return list(db.session.scalars(insert(OutboundMessage).returning(OutboundMessage),
-                                       [_new_row(plan, now=now) for plan in plans]))
+        return list(db.session.scalars(_INSERT_ROWS, [_new_row(plan, now=now) for plan in plans]))
+
+
+_INSERT_ROWS = insert(OutboundMessage).returning(OutboundMessage).execution_options(render_nulls=True)
 
 
 def _insert_or_read(plan: Wanted, *, now: datetime) -> OutboundMessage:
