@@ -8,9 +8,7 @@ For SQLite and then for a throwaway PostgreSQL, each in a fresh Python process:
    `volunteer_claimed` text per claim: 10,000 due now for the throughput run, two more sets of 400
    planned later for the rate runs. Those texts render from the claim, its shift and its place, so
    every row has something to say (a NothingToSay would cancel rows and spoil the counts).
-2. `FakeTwilio` (tests/support/fake_twilio.py) on 127.0.0.1, in a process of its own (the carrier is
-   not in ours; BENCH_DISPATCH_CARRIER=thread serves it from a thread of this one, as runs before
-   2026-12-06 did), and the app with SMS_BACKEND=twilio and
+2. `FakeTwilio` (tests/support/fake_twilio.py) on 127.0.0.1, and the app with SMS_BACKEND=twilio and
    TWILIO_API_BASE_URL pointing at it: the real twilio SDK makes every request. `send_due` is called
    in a loop (limit SMS_BATCH_SIZE, no rate limit), each call in its own app context as the
    scheduler's tick does, until a call finds nothing due. Reported: messages per second end to end;
@@ -595,10 +593,8 @@ def render(report: dict) -> str:
         f"Each database: {cfg['volunteers']:,} volunteers with unique valid US numbers, {cfg['messages']:,} due "
         "`volunteer_claimed` texts planned with `planning.plan_message`, sent with `send_due(limit=SMS_BATCH_SIZE, "
         "rate=0)` in a loop (one app context per call) through the real Twilio SDK backend to `FakeTwilio` on "
-        + ("127.0.0.1, in the same process on a thread (BENCH_DISPATCH_CARRIER=thread). CPU ms/message: this "
-           "process's CPU time (all its threads, so the fake server's too)" if runs and runs[0].get("carrier") == "thread"
-           else "127.0.0.1, in a process of its own as a carrier is. CPU ms/message: this process's CPU time (all "
-           "its threads)") + " over the sending; the dispatcher's thread: the thread that calls `send_due` (all our "
+        "127.0.0.1 (in the same process, on a thread). CPU ms/message: this process's CPU time (all its threads, so "
+        "the fake server's too) over the sending; the dispatcher's thread: the thread that calls `send_due` (all our "
         "database and rendering work; not the request pool's thread, not the fake server's); PostgreSQL server: its postmaster and backends, from /proc; "
         "machine CPUs busy: the share of all cores in use meanwhile, from /proc/stat.",
         "",
