@@ -25,8 +25,7 @@ For SQLite and then for a throwaway PostgreSQL, each in a fresh Python process:
     python -m bench.dispatch --database-url URL       one database, JSON on stdout (what main() runs)
 
 Settings (environment): BENCH_DISPATCH_MESSAGES (10000), BENCH_DISPATCH_RATES ("20,50"),
-BENCH_DISPATCH_RATE_MESSAGES (400), BENCH_DISPATCH_DATABASES ("sqlite,postgresql"), BENCH_WORKDIR,
-BENCH_DISPATCH_CARRIER ("process": the fake carrier in a process of its own; "thread": in ours).
+BENCH_DISPATCH_RATE_MESSAGES (400), BENCH_DISPATCH_DATABASES ("sqlite,postgresql"), BENCH_WORKDIR.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import multiprocessing
 import os
 import statistics
 import sys
@@ -402,63 +400,6 @@ def breakdown(run: dict, messages: int) -> dict:
     }
 
 
-# Where the fake carrier runs: "process" (the default), a process of its own, as Twilio is not in
-# ours: its CPU and its hold on the GIL are not the sender's; "thread", a thread of this process
-# (how every run before 2026-12-06 21:30 UTC was made, for comparison).
-CARRIER = os.environ.get("BENCH_DISPATCH_CARRIER", "process")
-
-
-def start_carrier():
-    from tests.support.fake_twilio import FakeTwilio
-
-    return FakeTwilio().start() if CARRIER == "thread" else CarrierProcess()
-
-
-class CarrierProcess:
-    """FakeTwilio served by a child process; what it recorded comes back over a pipe when asked
-    (`requests`, `messages`), the same records as the in-process server's."""
-
-    def __init__(self):
-        context = multiprocessing.get_context("spawn")
-        self.pipe, theirs = context.Pipe()
-        self.process = context.Process(target=_serve_carrier, args=(theirs,), daemon=True)
-        self.process.start()
-        self.base_url = self.pipe.recv()
-
-    def _ask(self, what: str):
-        self.pipe.send(what)
-        return self.pipe.recv()
-
-    @property
-    def requests(self) -> list:
-        return self._ask("requests")
-
-    @property
-    def messages(self) -> list:
-        return self._ask("messages")
-
-    def reset(self) -> None:
-        self._ask("reset")
-
-    def stop(self) -> None:
-        self._ask("stop")
-        self.process.join(timeout=10)
-
-
-def _serve_carrier(pipe) -> None:
-    from tests.support.fake_twilio import FakeTwilio
-
-    fake = FakeTwilio().start()
-    pipe.send(fake.base_url)
-    answers = {"requests": lambda: list(fake.requests), "messages": lambda: list(fake.messages),
-               "reset": fake.reset, "stop": fake.stop}
-    while True:
-        what = pipe.recv()
-        pipe.send(answers[what]())
-        if what == "stop":
-            return
-
-
 def run_one(database_url: str, *, messages: int, rates: list[float], rate_messages: int) -> dict:
     import flask_migrate
     from sqlalchemy import text
@@ -468,9 +409,10 @@ def run_one(database_url: str, *, messages: int, rates: list[float], rate_messag
     from accompany.database import db
     from accompany.services.messaging.dispatch import Pacer
     from accompany.services.messaging.sms.gateway import current_gateway
-    result: dict = {"url": database_url.split("@")[-1] if "@" in database_url else database_url,
-                    "carrier": CARRIER}
-    fake = start_carrier()
+    from tests.support.fake_twilio import FakeTwilio
+
+    result: dict = {"url": database_url.split("@")[-1] if "@" in database_url else database_url}
+    fake = FakeTwilio().start()
     try:
         app = create_app(dispatch_config(database_url, fake.base_url))
         total_claims = messages + rate_messages * len(rates)
