@@ -49,7 +49,6 @@ from accompany.services.casework import bonds as bond_service
 from accompany.services.casework import fund as fund_service
 from accompany.services.casework import letters as letter_service
 from accompany.services.casework import referrals
-from accompany.services.casework import referrals as referral_service
 from accompany.services.detention.cases import acknowledge, close_case, open_case, set_where_held
 from accompany.services.detention.checklist import DEFAULT_STEPS, template_steps, tick_step
 from accompany.services.detention.on_call import add_turn, org_today
@@ -646,12 +645,12 @@ def casework_pages(app, make, db, language: str) -> dict[str, str]:
     letter_service.record_letter(drive, ask_id=asked.id, writer_name="", relationship="", received_on=today,
                                  by=coordinator, now=now)
 
-    provider = referral_service.create_provider(referral_service.ProviderDetails(
+    provider = referrals.create_provider(referrals.ProviderDetails(
         name="Greater Boston Legal Services", languages=("es", "ht"), services=("asylum", "bond_hearings"),
         phone="617-555-0100", email="intake@glbs.example.org", website="glbs.example.org"), by=coordinator, now=now)
-    referral_service.create_provider(referral_service.ProviderDetails(name="Open Clinic", taking_cases=False),
+    referrals.create_provider(referrals.ProviderDetails(name="Open Clinic", taking_cases=False),
                                      by=coordinator, now=now)
-    referral = referral_service.refer_family(family, referral_service.ReferralDetails(
+    referral = referrals.refer_family(family, referrals.ReferralDetails(
         provider_id=provider.id, sent_on=today, follow_up_on=today + timedelta(days=7)), by=coordinator, now=now)
     later = make.appointment(family=family, location=court, kind=AppointmentKind.INDIVIDUAL_HEARING,
                              starts_at=from_now(days=40))  # a hearing with no drive yet
