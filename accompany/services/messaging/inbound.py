@@ -353,13 +353,16 @@ _REPLY_TARGET = _reply_target()
 _RIDE_TARGET = _reply_target(joinedload(Appointment.shifts), joinedload(Appointment.location))
 
 
-def _family_reply(kind: str, family: Family, appointment: Appointment | None, *, now: datetime) -> None:
-    """Plan the answer to a family's reply; one per appointment (a second "1" is not answered twice).
-    At night it waits for the family's morning."""
+def _family_reply(kind: str, family: Family, appointment: Appointment | None, *, now: datetime,
+                  with_rows: list[planning.Wanted] = ()) -> None:
+    """Plan the answer to a family's reply (with `with_rows`, other rows to plan in the same
+    statements); one per appointment (a second "1" is not answered twice). At night it waits
+    for the family's morning."""
     subject = (f"appt:{appointment.id}@{planning.stamp(appointment.starts_at)}" if appointment is not None
                else f"family:{family.id}:{now.date().isoformat()}")
-    planning.plan_family_text(f"{subject}:family:{kind}", kind, family, now=now,
-                              send_before=planning.answer_deadline(now, appointment), appointment=appointment)
+    reply = planning.family_text(f"{subject}:family:{kind}", kind, family, now=now,
+                                 send_before=planning.answer_deadline(now, appointment), appointment=appointment)
+    planning.plan_messages([*with_rows, *([reply] if reply is not None else [])], now=now)
 
 
 def _family_confirms(message: InboundMessage, senders: Senders, *, now: datetime) -> str | None:
@@ -380,14 +383,15 @@ def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: dateti
         _family_reply(MessageKind.REPLY_RIDE, senders.families[0], None, now=now)
         return MessageKind.REPLY_RIDE  # no appointment ahead: a coordinator reads it
     # Set once: of two "2"s at once (two phones of one family, a resend) only one adds a ride.
+    alerts = []
     if appointment.ride_requested_at is None and set_once(appointment, "ride_requested_at", now):
         record_event("appointment.ride_requested", now=now, subject=appointment)
         add_ride_shift(appointment, now=now)
-        planning.alert_coordinators(
+        alerts = planning.coordinator_alerts(
             MessageKind.COORDINATOR_RIDE_REQUEST, f"appt:{appointment.id}:ride_request", now=now,
             appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
         )
-    _family_reply(MessageKind.REPLY_RIDE, appointment.family, appointment, now=now)
+    _family_reply(MessageKind.REPLY_RIDE, appointment.family, appointment, now=now, with_rows=alerts)
     message.appointment_id = appointment.id  # set last: stored with the answer, in one UPDATE
     return _done(message, now, MessageKind.REPLY_RIDE)
 

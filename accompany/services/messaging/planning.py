@@ -419,11 +419,20 @@ def plan_family_text(
 
     None when the family may not be texted, or no daytime moment comes before `send_before`.
     """
+    return _plan_one(family_text(key, kind, family, now=now, send_before=send_before, appointment=appointment,
+                                 params=params, timing=timing), now=now)
+
+
+def family_text(
+    key: str, kind: MessageKind, family: Family, *, now: datetime, send_before: datetime,
+    appointment: Appointment | None = None, params: dict | None = None, timing: Timing | None = None,
+) -> Wanted | None:
+    """The row plan_family_text plans, to plan together with others (plan_messages); None as there."""
     if not family_may_be_texted(family):
         return None
-    return _plan_one(_family_text(key, kind, family, now=now, send_before=send_before,
-                                  appointment_id=appointment.id if appointment is not None else None,
-                                  params=params, timing=timing), now=now)
+    return _family_text(key, kind, family, now=now, send_before=send_before,
+                        appointment_id=appointment.id if appointment is not None else None, params=params,
+                        timing=timing)
 
 
 def _family_text(
@@ -559,13 +568,21 @@ def alert_coordinators(
     shift: Shift | None = None, params: dict | None = None, valid_for: timedelta = timedelta(hours=12),
 ) -> list[OutboundMessage]:
     """One alert per active coordinator and admin who takes texts (three statements however many)."""
-    staff = db.session.scalars(_STAFF_WHO_TAKE_TEXTS)
-    return plan_messages([
+    return plan_messages(coordinator_alerts(kind, key, now=now, appointment=appointment, shift=shift, params=params,
+                                            valid_for=valid_for), now=now)
+
+
+def coordinator_alerts(
+    kind: MessageKind, key: str, *, now: datetime, appointment: Appointment | None = None,
+    shift: Shift | None = None, params: dict | None = None, valid_for: timedelta = timedelta(hours=12),
+) -> list[Wanted]:
+    """The rows alert_coordinators plans (one query), to plan together with others."""
+    return [
         Wanted(f"{key}:user:{coordinator.id}:{kind}", kind, now, now + valid_for, user=coordinator,
                appointment_id=appointment.id if appointment is not None else None,
                shift_id=shift.id if shift is not None else None, params=params)
-        for coordinator in staff
-    ], now=now)
+        for coordinator in db.session.scalars(_STAFF_WHO_TAKE_TEXTS)
+    ]
 
 
 def plan_unfilled_digest(*, now: datetime, unfilled: int | None = None, hour: int = 8) -> list[OutboundMessage]:
