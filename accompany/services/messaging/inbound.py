@@ -106,8 +106,6 @@ _FAMILIES_WITH = (select(Family)
 # (An account comes with its languages in the same query, which reading a YES or a STOP uses.)
 _ACCOUNTS_WITH = (select(User).where(User.phone_hash == bindparam("digest"), User.status != UserStatus.DISABLED)
                   .options(joinedload(User.languages)).order_by(User.id))
-_ANY_FAMILY_IDS_WITH = select(Family.id).where(Family.phone_hash == bindparam("digest"))
-_ANY_ACCOUNT_IDS_WITH = select(User.id).where(User.phone_hash == bindparam("digest"))
 
 
 def find_senders(raw_phone: str) -> Senders:
@@ -175,9 +173,7 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
     if meaning == keywords.STOP:
         # The word itself when it is one of ours; never the words of a longer text (not sealed here).
         said = keywords.normalize(message.body)
-        newly = not audience.is_opted_out(senders.phone_hash)
-        opt_out(senders, now=now, keyword=said if said in keywords.WORDS else "carrier stop")
-        if newly:
+        if opt_out(senders, now=now, keyword=said if said in keywords.WORDS else "carrier stop"):
             alert_stopped_families(message, senders, now=now)
         return _done(message, now, MessageKind.STOP_CONFIRMATION)
     if meaning == keywords.START:
@@ -263,14 +259,26 @@ _HELPED_SINCE = select(InboundMessage.id).where(
 # -- the number ------------------------------------------------------------------------------------
 
 
-def opt_out(senders: Senders, *, now: datetime, keyword: str) -> None:
-    """Nothing more goes to this number, and nothing planned for it is left waiting."""
-    outbox.record_opt_out(senders.phone, now=now, keyword=keyword)
-    # Everyone with this number, open or closed, active or not: the number decides. By id, so
-    # each cancel walks its recipient index rather than every pending row.
+def opt_out(senders: Senders, *, now: datetime, keyword: str) -> bool:
+    """Nothing more goes to this number, and nothing planned for it is left waiting. True when
+    the number was taking texts until now."""
+    newly = outbox.record_opt_out(senders.phone, now=now, keyword=keyword)
+    # Everyone with this number, open or closed, active or not: the number decides. By the ids
+    # themselves, so each cancel walks its recipient index rather than every pending row (with
+    # a subquery there, SQLite without statistics walks the pending rows instead).
     family_ids = list(db.session.scalars(_ANY_FAMILY_IDS_WITH, {"digest": senders.phone_hash}))
     user_ids = list(db.session.scalars(_ANY_ACCOUNT_IDS_WITH, {"digest": senders.phone_hash}))
-    planning.cancel_to_recipients(family_ids=family_ids, user_ids=user_ids)
+    if family_ids:
+        db.session.execute(_CANCEL_TO_FAMILIES, {"family_ids": family_ids})
+    if user_ids:
+        db.session.execute(_CANCEL_TO_ACCOUNTS, {"user_ids": user_ids})
+    return newly
+
+
+_ANY_FAMILY_IDS_WITH = select(Family.id).where(Family.phone_hash == bindparam("digest"))
+_ANY_ACCOUNT_IDS_WITH = select(User.id).where(User.phone_hash == bindparam("digest"))
+_CANCEL_TO_FAMILIES = planning.cancelling(OutboundMessage.family_id.in_(bindparam("family_ids", expanding=True)))
+_CANCEL_TO_ACCOUNTS = planning.cancelling(OutboundMessage.user_id.in_(bindparam("user_ids", expanding=True)))
 
 
 def alert_stopped_families(message: InboundMessage, senders: Senders, *, now: datetime) -> None:

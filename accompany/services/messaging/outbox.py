@@ -224,15 +224,18 @@ def opt_out_of(phone_hash: str) -> OptOut | None:
     return db.session.scalar(_OPT_OUT, {"digest": phone_hash})
 
 
-def record_opt_out(phone_e164: str, *, now: datetime, keyword: str) -> None:
-    """The number said STOP (or the carrier says it did): nothing more goes to it."""
+def record_opt_out(phone_e164: str, *, now: datetime, keyword: str) -> bool:
+    """The number said STOP (or the carrier says it did): nothing more goes to it. True when it
+    was taking texts until now (no opt-out yet, or one it had lifted with START)."""
     digest = phone_index(phone_e164)
     existing = opt_out_of(digest)
+    newly = existing is None or not existing.active
     if existing is None:
         db.session.add(OptOut(phone_hash=digest, active=True, keyword=keyword, opted_out_at=now))
     else:
         existing.active, existing.keyword, existing.opted_out_at = True, keyword, now
     db.session.flush()
+    return newly
 
 
 def block_number(row: OutboundMessage, *, code: str, now: datetime) -> None:
