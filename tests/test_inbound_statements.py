@@ -20,17 +20,17 @@ _numbers = itertools.count(300)
 
 # Statements per request (SAVEPOINT and RELEASE not counted), whatever the network's size.
 EXPECTED = {
-    "help": 5,
-    "free text": 7,
-    "unknown number": 7,
+    "help": 4,
+    "free text": 6,
+    "unknown number": 6,
     "stop from a family": 15,
-    "start from a family": 12,
-    "stop from a volunteer": 10,
-    "start from a volunteer": 11,
-    "family 1": 11,
-    "family 2": 14,
-    "yes, takes the shift": 18,
-    "yes, too late": 14,
+    "start from a family": 11,
+    "stop from a volunteer": 9,
+    "start from a volunteer": 10,
+    "family 1": 10,
+    "family 2": 13,
+    "yes, takes the shift": 17,
+    "yes, too late": 13,
 }
 
 

@@ -137,11 +137,6 @@ def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: 
         family_id=senders.families[0].id if senders.families else None,
         user_id=senders.users[0].id if senders.users else None,
     )
-    db.session.add(message)
-    # The same text delivered twice at the very same moment: the second flush raises
-    # IntegrityError (unique MessageSid) and the webhook rolls back and answers nothing. (No
-    # savepoint here: on SQLite one opened before any write would commit this row on its own.)
-    db.session.flush()
     if carrier == keywords.START and reading.meaning != keywords.START:
         opt_in(senders, now=now)  # Twilio lifted its block (it takes YES as START): so do we
     reply = _act(message, reading, senders, now=now)
@@ -149,13 +144,22 @@ def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: 
         reply = MessageKind.REPLY_HELP  # for a person to read: the same answer, known number or not
     if reply is not None:
         message.answered_with = reply
-    db.session.flush()
+    # Stored once it is handled, in one INSERT (unless a STOP alert needed its id sooner). The
+    # same text delivered twice at the very same moment: the second INSERT raises IntegrityError
+    # (unique MessageSid) and the webhook rolls back all it did and answers nothing. (No
+    # savepoint here: on SQLite one opened before any write would commit this row on its own.)
+    _store(message)
     log.info("inbound text %s from %s (%s): read as %s, answered with %s", message.id, mask_phone(senders.phone),
              "known" if senders.known else "unknown", reading.meaning, message.answered_with or "nothing")
     if message.answered_with in NUMBER_REPLIES:
         language = answer_language(reading, senders)
         return Handled(message, render_number_reply(message.answered_with, language, now=now))
     return Handled(message)
+
+
+def _store(message: InboundMessage) -> None:
+    db.session.add(message)
+    db.session.flush()
 
 
 def answer_language(reading: keywords.Reading, senders: Senders) -> str:
@@ -290,6 +294,8 @@ def alert_stopped_families(message: InboundMessage, senders: Senders, *, now: da
         if appointment is None:
             continue  # nothing ahead, or no reminders were going to them anyway
         record_event("family.texts_stopped", now=now, subject=family, appointment_id=appointment.id)
+        if message.id is None:  # the alert's key names this text
+            _store(message)
         planning.alert_coordinators(
             MessageKind.COORDINATOR_FAMILY_STOPPED, f"family:{family.id}:stopped:{message.id}", now=now,
             appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
