@@ -315,11 +315,16 @@ def opt_in(senders: Senders, *, now: datetime) -> None:
     if senders.families:
         appointments = db.session.scalars(_AHEAD_OF_FAMILIES, {
             "family_ids": [family.id for family in senders.families], "now": now})
-        planning.plan_family_reminders_for(list(appointments), now=now)
+        planning.plan_family_reminders_for(list(appointments), now=now, opted_out=_taking_texts_now)
     if senders.volunteers:
         claims = db.session.scalars(_OPEN_CLAIMS_OF, {"volunteer_ids": [user.id for user in senders.volunteers],
                                                       "now": now})
-        planning.plan_volunteer_reminders_for(list(claims), now=now, announce=False)
+        planning.plan_volunteer_reminders_for(list(claims), now=now, announce=False, opted_out=_taking_texts_now)
+
+
+def _taking_texts_now(_phone_hash: str) -> bool:
+    """Whether a sender of START is opted out: no longer (their families and accounts share the number)."""
+    return False
 
 
 _AHEAD_OF_FAMILIES = (

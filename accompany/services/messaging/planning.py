@@ -10,7 +10,7 @@ has already closed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
@@ -48,6 +48,7 @@ from accompany.services.messaging.audience import (
     family_may_be_texted,
     family_timezone,
     fit_family_window,
+    is_opted_out,
     org_timezone,
     org_today,
     staff_hours,
@@ -261,11 +262,13 @@ def plan_family_reminders(
 
 
 def plan_family_reminders_for(
-    appointments: list[Appointment], *, now: datetime, timing: Timing | None = None, after: datetime | None = None
+    appointments: list[Appointment], *, now: datetime, timing: Timing | None = None, after: datetime | None = None,
+    opted_out: Callable[[str], bool] = is_opted_out,
 ) -> list[OutboundMessage]:
     """plan_family_reminders for several appointments at once (a START plans every one ahead
     again), in a fixed number of statements however many: each family asked once whether it may
-    be texted, one look-up of the reminders already sent, one plan_messages for all their rows."""
+    be texted (`opted_out`: how to ask about its number, when the caller knows), one look-up of
+    the reminders already sent, one plan_messages for all their rows."""
     timing = timing or current_timing()
     texted: dict[int, bool] = {}  # family id: may be texted
     ahead = []
@@ -274,7 +277,7 @@ def plan_family_reminders_for(
         if appointment.status != AppointmentStatus.SCHEDULED:
             continue
         if family.id not in texted:
-            texted[family.id] = family_may_be_texted(family)
+            texted[family.id] = family_may_be_texted(family, opted_out=opted_out)
         if texted[family.id]:
             ahead.append(appointment)
     if not ahead:
@@ -451,19 +454,20 @@ def plan_volunteer_reminders(
 
 
 def plan_volunteer_reminders_for(
-    claims: list[Claim], *, now: datetime, timing: Timing | None = None, announce: bool = True
+    claims: list[Claim], *, now: datetime, timing: Timing | None = None, announce: bool = True,
+    opted_out: Callable[[str], bool] = is_opted_out,
 ) -> list[OutboundMessage]:
     """plan_volunteer_reminders for several claims at once (a START plans every shift ahead
     again), in a fixed number of statements however many: each volunteer asked once whether they
-    may be texted, one plan_messages for all their rows. Expects each claim's shift loaded (else
-    one query each)."""
+    may be texted (`opted_out`: how to ask about their number, when the caller knows), one
+    plan_messages for all their rows. Expects each claim's shift loaded (else one query each)."""
     timing = timing or current_timing()
     texted: dict[int, bool] = {}  # volunteer id: may be texted
     wanted = []
     for claim in claims:
         volunteer = claim.volunteer
         if volunteer.id not in texted:
-            texted[volunteer.id] = user_may_be_texted(volunteer)
+            texted[volunteer.id] = user_may_be_texted(volunteer, opted_out=opted_out)
         if texted[volunteer.id]:
             wanted += _volunteer_reminders(claim, now=now, timing=timing, announce=announce)
     return plan_messages(wanted, now=now)
