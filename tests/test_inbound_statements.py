@@ -23,7 +23,7 @@ EXPECTED = {
     "help": 4,
     "free text": 6,
     "unknown number": 6,
-    "stop from a family": 15,
+    "stop from a family": 14,
     "start from a family": 10,
     "stop from a volunteer": 9,
     "start from a volunteer": 9,

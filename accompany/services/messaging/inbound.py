@@ -144,22 +144,18 @@ def receive_text(from_number: str, body: str, *, provider_sid: str | None, now: 
         reply = MessageKind.REPLY_HELP  # for a person to read: the same answer, known number or not
     if reply is not None:
         message.answered_with = reply
-    # Stored once it is handled, in one INSERT (unless a STOP alert needed its id sooner). The
-    # same text delivered twice at the very same moment: the second INSERT raises IntegrityError
-    # (unique MessageSid) and the webhook rolls back all it did and answers nothing. (No
-    # savepoint here: on SQLite one opened before any write would commit this row on its own.)
-    _store(message)
+    # Stored once it is handled, in one INSERT. The same text delivered twice at the very same
+    # moment: the second INSERT raises IntegrityError (unique MessageSid) and the webhook rolls
+    # back all it did and answers nothing. (No savepoint here: on SQLite one opened before any
+    # write would commit this row on its own.)
+    db.session.add(message)
+    db.session.flush()
     log.info("inbound text %s from %s (%s): read as %s, answered with %s", message.id, mask_phone(senders.phone),
              "known" if senders.known else "unknown", reading.meaning, message.answered_with or "nothing")
     if message.answered_with in NUMBER_REPLIES:
         language = answer_language(reading, senders)
         return Handled(message, render_number_reply(message.answered_with, language, now=now))
     return Handled(message)
-
-
-def _store(message: InboundMessage) -> None:
-    db.session.add(message)
-    db.session.flush()
 
 
 def answer_language(reading: keywords.Reading, senders: Senders) -> str:
@@ -178,7 +174,7 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
         # The word itself when it is one of ours; never the words of a longer text (not sealed here).
         said = keywords.normalize(message.body)
         if opt_out(senders, now=now, keyword=said if said in keywords.WORDS else "carrier stop"):
-            alert_stopped_families(message, senders, now=now)
+            alert_stopped_families(senders, now=now)
         return _done(message, now, MessageKind.STOP_CONFIRMATION)
     if meaning == keywords.START:
         opt_in(senders, now=now)
@@ -285,19 +281,18 @@ _CANCEL_TO_FAMILIES = planning.cancelling(OutboundMessage.family_id.in_(bindpara
 _CANCEL_TO_ACCOUNTS = planning.cancelling(OutboundMessage.user_id.in_(bindparam("user_ids", expanding=True)))
 
 
-def alert_stopped_families(message: InboundMessage, senders: Senders, *, now: datetime) -> None:
+def alert_stopped_families(senders: Senders, *, now: datetime) -> None:
     """A family with an appointment ahead just said STOP: every reminder to them is cancelled, so
     the coordinators are told at once (and can call), and a STOP someone sent in the family's
-    name does not go unnoticed. One alert per family and STOP text; the dashboard lists them too."""
+    name does not go unnoticed. One alert per family and STOP text (keyed by the moment it came,
+    to the microsecond); the dashboard lists them too."""
     for family in senders.families:
         appointment = reply_target([family], now=now) if family.sms_consent else None
         if appointment is None:
             continue  # nothing ahead, or no reminders were going to them anyway
         record_event("family.texts_stopped", now=now, subject=family, appointment_id=appointment.id)
-        if message.id is None:  # the alert's key names this text
-            _store(message)
         planning.alert_coordinators(
-            MessageKind.COORDINATOR_FAMILY_STOPPED, f"family:{family.id}:stopped:{message.id}", now=now,
+            MessageKind.COORDINATOR_FAMILY_STOPPED, f"family:{family.id}:stopped:{now:%Y%m%dT%H%M%S.%fZ}", now=now,
             appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
         )
 
