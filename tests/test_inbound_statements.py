@@ -33,6 +33,11 @@ EXPECTED = {
     "yes, too late": 13,
 }
 
+# PostgreSQL inserts the two audit events of a YES that takes the shift in one statement (the
+# claim's and the answer's, flushed together); SQLite's RETURNING keeps no order, so SQLAlchemy
+# inserts them one at a time there.
+FEWER_ON = {"postgresql": {"yes, takes the shift": 1}}
+
 
 @pytest.fixture
 def webhook(app):
@@ -115,4 +120,5 @@ def statements(webhook, db, make, kind: str, *, size: int, items: int) -> int:
 def test_each_kind_of_text_runs_a_fixed_number_of_statements_however_big_the_network(webhook, db, make, kind):
     small = statements(webhook, db, make, kind, size=1, items=1)
     large = statements(webhook, db, make, kind, size=4, items=5)
-    assert (small, large) == (EXPECTED[kind], EXPECTED[kind])
+    expected = EXPECTED[kind] - FEWER_ON.get(db.engine.dialect.name, {}).get(kind, 0)
+    assert (small, large) == (expected, expected)

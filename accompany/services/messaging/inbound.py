@@ -194,8 +194,6 @@ def _act(message: InboundMessage, reading: keywords.Reading, senders: Senders, *
         ask = urgent_calls.find_ask(senders.volunteers, reading.code)
         if ask is not None:
             outcome = urgent_calls.answer(ask, yes=meaning == keywords.YES, now=now)
-            record_event("urgent_call.answered", now=now, actor=ask.volunteer, subject=ask.call.shift,
-                         answer=outcome or "no_after_taking")
             if outcome is None:
                 return None  # NO after taking the shift: a coordinator settles it with them
             return _done(message, now, _REPLIES[outcome])

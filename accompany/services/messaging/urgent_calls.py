@@ -228,7 +228,16 @@ def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> UrgentAnswer | None:
     """Record a volunteer's YES or NO; a YES claims a slot if one is free. Returns how it ended
     (TOOK_IT, DECLINED, TOO_LATE, NOT_POSSIBLE) and plans the reply for all but TOOK_IT, whose
     reply is the claim's own "your shift" text with the details link. None for a NO from the
-    volunteer who took the shift: whether they have let it go is for a coordinator to settle."""
+    volunteer who took the shift: whether they have let it go is for a coordinator to settle.
+    Recorded in the audit log either way."""
+    outcome = _answer(ask, yes=yes, now=now)
+    record_event("urgent_call.answered", now=now, actor=ask.volunteer, subject=ask.call.shift,
+                 answer=outcome or "no_after_taking")
+    db.session.flush()  # (one flush for what answering changed: the claim's events go together)
+    return outcome
+
+
+def _answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> UrgentAnswer | None:
     call, volunteer = ask.call, ask.volunteer
     shift = call.shift
     if ask.answer == UrgentAnswer.TOOK_IT:
@@ -250,7 +259,6 @@ def answer(ask: UrgentAsk, *, yes: bool, now: datetime) -> UrgentAnswer | None:
         ask.answer, ask.answered_at = UrgentAnswer.TOOK_IT, now
         if not shift.has_free_slot:  # (taking the place read the filled count back)
             end_call(call, FILLED, now=now)
-    db.session.flush()
     return ask.answer
 
 
@@ -268,8 +276,11 @@ def end_call(call: UrgentCall, reason: str, *, now: datetime) -> None:
     db.session.execute(_CANCEL_ASKS, {"of_shift": call.shift_id})
 
 
+# Without flushing first: what waits to be flushed (the call, the ask, the audit events) is
+# about other rows, and goes in one flush after.
 _CANCEL_ASKS = planning.cancelling(OutboundMessage.shift_id == bindparam("of_shift"),
-                                   OutboundMessage.kind == MessageKind.VOLUNTEER_URGENT_ASK)
+                                   OutboundMessage.kind == MessageKind.VOLUNTEER_URGENT_ASK
+                                   ).execution_options(autoflush=False)
 
 
 # -- the scheduler's part --------------------------------------------------------------------------
