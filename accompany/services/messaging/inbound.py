@@ -31,6 +31,7 @@ in that language.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -261,22 +262,16 @@ def opt_out(senders: Senders, *, now: datetime, keyword: str) -> bool:
     """Nothing more goes to this number, and nothing planned for it is left waiting. True when
     the number was taking texts until now."""
     newly = outbox.record_opt_out(senders.phone, now=now, keyword=keyword)
-    # Everyone with this number, open or closed, active or not: the number decides. By the ids
-    # themselves, so each cancel walks its recipient index rather than every pending row (with
-    # a subquery there, SQLite without statistics walks the pending rows instead).
-    family_ids = list(db.session.scalars(_ANY_FAMILY_IDS_WITH, {"digest": senders.phone_hash}))
-    user_ids = list(db.session.scalars(_ANY_ACCOUNT_IDS_WITH, {"digest": senders.phone_hash}))
-    if family_ids:
-        db.session.execute(_CANCEL_TO_FAMILIES, {"family_ids": family_ids})
-    if user_ids:
-        db.session.execute(_CANCEL_TO_ACCOUNTS, {"user_ids": user_ids})
+    # Everyone with this number, open or closed, active or not: the number decides. Their ids
+    # are read first (with a subquery in the cancel, SQLite without statistics walks every
+    # pending row instead of the recipient's index).
+    planning.cancel_to(family_ids=list(db.session.scalars(_ANY_FAMILY_IDS_WITH, {"digest": senders.phone_hash})),
+                       user_ids=list(db.session.scalars(_ANY_ACCOUNT_IDS_WITH, {"digest": senders.phone_hash})))
     return newly
 
 
 _ANY_FAMILY_IDS_WITH = select(Family.id).where(Family.phone_hash == bindparam("digest"))
 _ANY_ACCOUNT_IDS_WITH = select(User.id).where(User.phone_hash == bindparam("digest"))
-_CANCEL_TO_FAMILIES = planning.cancelling(OutboundMessage.family_id.in_(bindparam("family_ids", expanding=True)))
-_CANCEL_TO_ACCOUNTS = planning.cancelling(OutboundMessage.user_id.in_(bindparam("user_ids", expanding=True)))
 
 
 def alert_stopped_families(senders: Senders, *, now: datetime) -> None:
@@ -366,7 +361,7 @@ _RIDE_TARGET = _reply_target(joinedload(Appointment.shifts), joinedload(Appointm
 
 
 def _family_reply(kind: str, family: Family, appointment: Appointment | None, *, now: datetime,
-                  with_rows: list[planning.Wanted] = ()) -> None:
+                  with_rows: Sequence[planning.Wanted] = ()) -> None:
     """Plan the answer to a family's reply (with `with_rows`, other rows to plan in the same
     statements); one per appointment (a second "1" is not answered twice). At night it waits
     for the family's morning."""
@@ -384,7 +379,7 @@ def _family_confirms(message: InboundMessage, senders: Senders, *, now: datetime
     if appointment.family_confirmed_at is None and set_once(appointment, "family_confirmed_at", now):
         record_event("appointment.family_confirmed", now=now, subject=appointment)
     _family_reply(MessageKind.REPLY_CONFIRMED, appointment.family, appointment, now=now)
-    message.appointment_id = appointment.id  # set last: stored with the answer, in one UPDATE
+    message.appointment_id = appointment.id  # stored with the answer, in the one INSERT
     return _done(message, now, MessageKind.REPLY_CONFIRMED)
 
 
@@ -404,7 +399,7 @@ def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: dateti
             appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
         )
     _family_reply(MessageKind.REPLY_RIDE, appointment.family, appointment, now=now, with_rows=alerts)
-    message.appointment_id = appointment.id  # set last: stored with the answer, in one UPDATE
+    message.appointment_id = appointment.id  # stored with the answer, in the one INSERT
     return _done(message, now, MessageKind.REPLY_RIDE)
 
 

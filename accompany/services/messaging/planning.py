@@ -10,7 +10,7 @@ has already closed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
@@ -205,20 +205,31 @@ def cancel_pending(*conditions) -> int:
     return db.session.execute(cancelling(*conditions)).rowcount
 
 
-_CANCEL_TO_FAMILY = cancelling(OutboundMessage.family_id == bindparam("recipient"))
-_CANCEL_TO_USER = cancelling(OutboundMessage.user_id == bindparam("recipient"))
+_CANCEL_TO_FAMILIES = cancelling(OutboundMessage.family_id.in_(bindparam("family_ids", expanding=True)))
+_CANCEL_TO_USERS = cancelling(OutboundMessage.user_id.in_(bindparam("user_ids", expanding=True)))
 _CANCEL_FOR_CLAIM = cancelling(OutboundMessage.shift_id == bindparam("of_shift"),
                                OutboundMessage.user_id == bindparam("of_user"))
 
 
+def cancel_to(*, family_ids: Sequence[int] = (), user_ids: Sequence[int] = ()) -> int:
+    """Nothing more goes to these families and accounts: how many texts were cancelled. By their
+    ids, so each cancel walks its recipient's index rather than every pending row."""
+    cancelled = 0
+    if family_ids:
+        cancelled += db.session.execute(_CANCEL_TO_FAMILIES, {"family_ids": list(family_ids)}).rowcount
+    if user_ids:
+        cancelled += db.session.execute(_CANCEL_TO_USERS, {"user_ids": list(user_ids)}).rowcount
+    return cancelled
+
+
 def cancel_family_messages(family: Family) -> int:
     """Nothing more goes to this family (consent withdrawn, family closed, opted out)."""
-    return db.session.execute(_CANCEL_TO_FAMILY, {"recipient": family.id}).rowcount
+    return cancel_to(family_ids=[family.id])
 
 
 def cancel_user_messages(user: User) -> int:
     """Nothing more goes to this volunteer or coordinator (texts off, deactivated, opted out)."""
-    return db.session.execute(_CANCEL_TO_USER, {"recipient": user.id}).rowcount
+    return cancel_to(user_ids=[user.id])
 
 
 def about_appointments(appointment_ids) -> ColumnElement[bool]:
