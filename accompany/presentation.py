@@ -21,6 +21,7 @@ from accompany.models.enums import LabelledEnum
 from accompany.phones import format_national, mask_phone
 from accompany.phrases import Code, Phrase, Phrases
 from accompany.services.casework.money import Amount
+from accompany.services.detention.checklist import DEFAULT_TITLES
 from accompany.services.privacy import access
 
 
@@ -178,6 +179,12 @@ class SiteFooter(NamedTuple):
     path: str  # where the language picker comes back to
 
 
+def step_title(title: str) -> str:
+    """A checklist step's title: a default step nobody has rewritten in the page's language, any
+    other as the network wrote it."""
+    return gettext(title) if title in DEFAULT_TITLES else title
+
+
 def site_header() -> SiteHeader:
     return SiteHeader(tuple(navigation()), request.endpoint, current_user.is_authenticated)
 
@@ -198,6 +205,7 @@ def init_template_helpers(app) -> None:
         number=number,
         money=money,
         day_date=day_date,
+        step_title=step_title,
     )
     app.jinja_env.globals["form_problems"] = form_problems
 

@@ -16,6 +16,7 @@ from accompany.models import (
     Need,
     NeedKind,
     NeedStatus,
+    PageLanguage,
     RotaSpan,
 )
 from accompany.services.casework import needs as need_service
@@ -220,6 +221,26 @@ def test_the_checklist_page_lists_adds_edits_and_switches_steps(app, make, db):
     db.session.refresh(step)
     assert answer.status_code == 302 and step.active is False
     assert "The step is off" in client.get("/coordinator/detentions/checklist").get_data(as_text=True)
+
+
+def test_default_steps_show_in_the_readers_language_until_someone_rewrites_them(app, make, db):
+    spanish = make.coordinator(preferred_language=PageLanguage.SPANISH)
+    english = make.coordinator(email="en@example.org", preferred_language=PageLanguage.ENGLISH)
+    db.session.commit()
+    steps = checklist.template_steps()
+    checklist.update_step(steps[1], checklist.StepDetails("Call the consulate", 2), by=english, now=NOW)
+    family = make.family()
+    case, _ = cases.open_case(family, now=NOW, by=spanish)
+    db.session.commit()
+    for path in ("/coordinator/detentions/checklist", f"/coordinator/detentions/{case.id}"):
+        page = logged_in(app, spanish).get(path).get_data(as_text=True)
+        assert "Localizar a la persona (dónde está detenida)" in page and "Pedir una audiencia de fianza" in page
+        assert "Locate the person" not in page and "Request a bond hearing" not in page
+        assert "Call the consulate" in page and "Avisar a la familia" not in page  # rewritten: as written
+        in_english = logged_in(app, english).get(path).get_data(as_text=True)
+        assert "Locate the person (where they are held)" in in_english and "Call the consulate" in in_english
+    # Stored as the network wrote them: English for a default step, whoever reads it.
+    assert [step.title for step in case.steps][:3] == [DEFAULT_TITLES[0], "Call the consulate", DEFAULT_TITLES[2]]
 
 
 def test_the_case_page_shows_the_steps_with_owners_overdue_and_their_casework_links(app, make, db):

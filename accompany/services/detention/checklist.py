@@ -43,18 +43,21 @@ class StepDetails:
     due_days: int = 0
 
 
-# (key, details): written into the template the first time it is used while empty.
+# (key, details): written into the template the first time it is used while empty. The titles are
+# stored in English, and shown in the reader's language for as long as nobody rewrites them
+# (`presentation.step_title`).
 DEFAULT_STEPS = (
-    ("locate", StepDetails("Locate the person (where they are held)", 1, due_days=0)),
-    ("tell_family", StepDetails("Tell the family", 2, due_days=0)),
-    ("legal_referral", StepDetails("Legal referral", 3, NeedKind.LEGAL_REFERRAL, due_days=1)),
-    ("bond_hearing", StepDetails("Request a bond hearing", 4, due_days=2)),
-    ("bond", StepDetails("Bond", 5, NeedKind.BOND, due_days=7)),
-    ("letters", StepDetails("Letters of support", 6, NeedKind.LETTERS, due_days=7)),
-    ("visit", StepDetails("Detention visit", 7, plans_visit=True, due_days=3)),
-    ("belongings", StepDetails("Belongings", 8, due_days=3)),
-    ("children", StepDetails("Children's care", 9, due_days=0)),
+    ("locate", StepDetails(N_("Locate the person (where they are held)"), 1, due_days=0)),
+    ("tell_family", StepDetails(N_("Tell the family"), 2, due_days=0)),
+    ("legal_referral", StepDetails(N_("Legal referral"), 3, NeedKind.LEGAL_REFERRAL, due_days=1)),
+    ("bond_hearing", StepDetails(N_("Request a bond hearing"), 4, due_days=2)),
+    ("bond", StepDetails(N_("Bond"), 5, NeedKind.BOND, due_days=7)),
+    ("letters", StepDetails(N_("Letters of support"), 6, NeedKind.LETTERS, due_days=7)),
+    ("visit", StepDetails(N_("Detention visit"), 7, plans_visit=True, due_days=3)),
+    ("belongings", StepDetails(N_("Belongings"), 8, due_days=3)),
+    ("children", StepDetails(N_("Children's care"), 9, due_days=0)),
 )
+DEFAULT_TITLES = frozenset(details.title for _key, details in DEFAULT_STEPS)
 
 
 class TitleMissing(DomainError):
