@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from accompany.models import AppointmentStatus, OutboundMessage, UrgentCall
+from accompany.models import AppointmentStatus, OutboundMessage, PageLanguage, UrgentCall
 from accompany.services.messaging import urgent_calls
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen
@@ -91,6 +91,24 @@ def test_texting_eligible_volunteers_asks_a_group_and_a_second_tap_asks_the_next
                            follow_redirects=True)
     assert "Nobody is left to text: every volunteer who could take this shift" in response.get_data(as_text=True)
     assert len(_asks(db)) == 7
+
+
+@pytest.mark.parametrize("language, said", [("es", "Responden SÍ {code} (o YES {code}) para tomarlo."),
+                                            ("pt", "Eles respondem SIM {code} (ou YES {code}) para pegar."),
+                                            ("fr", "Ils répondent OUI {code} (ou YES {code}) pour le prendre."),
+                                            ("ht", "Yo reponn WI {code} (oswa YES {code}) pou yo pran l.")])
+def test_a_coordinator_reading_another_language_is_told_the_yes_word_of_that_language(app, make, db, language, said):
+    coordinator = make.coordinator(name="Carmen Coordinator", preferred_language=PageLanguage(language))
+    shift = _shift(make)
+    _helpers(make, 2)
+    db.session.commit()
+    client = logged_in(app, coordinator)
+    here = f"/coordinator/shifts/{shift.id}/assign"
+    page = html.unescape(client.post(f"/coordinator/shifts/{shift.id}/urgent", follow_redirects=True,
+                                     data={"csrf_token": csrf_token(client, here)}).get_data(as_text=True))
+    [code] = {row.params["code"] for row in _asks(db)}
+    assert said.format(code=code) in page
+    assert f"YES {code} to take it" not in page
 
 
 def test_the_button_pressed_twice_texts_one_group(app, make, db):
