@@ -45,11 +45,17 @@ def _key(item, private: tuple[str, ...] = ()) -> tuple:
     """Every value `item` carries (a dataclass's fields, a named tuple's items), hashable: lists as
     tuples; for a `private` field not its value but its mark (or "" when it is empty)."""
     values = _values_of(type(item))(item) if is_dataclass(item) else item
-    key = tuple(tuple(value) if type(value) is list else value for value in values)
-    if private:
-        key = tuple((_mark(name) if value else "") if name in private else value
-                    for name, value in zip(_names_of(type(item)), key, strict=True))
-    return key
+    key = [tuple(value) if type(value) is list else value for value in values]
+    for at, mark in _marks_at(type(item), private):
+        key[at] = mark if key[at] else ""
+    return tuple(key)
+
+
+@cache
+def _marks_at(kind: type, private: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """Where each `private` field of `kind` is among its values, with its mark."""
+    names = _names_of(kind)
+    return tuple((names.index(name), _mark(name)) for name in private)
 
 
 def _mark(name: str) -> str:
