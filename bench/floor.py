@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from flask import render_template_string, request
+from flask import render_template, request
 
 from bench.pages import CSRF_INPUT, PAGES, get, logged_in_client
 from bench.settings import VOLUNTEER_EMAIL, bench_config, new_keys
@@ -53,10 +53,12 @@ def app_with_floor_routes(database_url: str):
     def floor_string():
         return "ok" if request.method == "GET" else "posted"
 
+    empty_page = app.jinja_env.from_string(EMPTY_PAGE)  # compiled once, as a template file is
+
     @app.get("/floor/layout")
     @volunteer_required
     def floor_layout():
-        return render_template_string(EMPTY_PAGE)
+        return render_template(empty_page)
 
     return app
 
