@@ -194,6 +194,10 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
     if existing is not None:
         return existing
     check_open(shift, now=now)
+    if not shift.has_free_slot:
+        # Full as this request read it, and the volunteer holds none of it (read after, in the
+        # same transaction): every place is someone else's, so there is no UPDATE to try.
+        raise ShiftFull()
     problems = eligibility_problems(shift, volunteer, now=now)
     if problems:
         raise NotEligible(problems)
