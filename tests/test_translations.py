@@ -961,3 +961,14 @@ def test_the_check_finds_english_on_the_same_pages_in_english(app, make, db, pag
     build, names = PAGE_SETS[page_set]
     pages = build(app, make, db, "en")
     assert {name for name, html in pages.items() if not english_left(html, "es", names)} == set()
+
+
+@pytest.mark.parametrize("language, appointment, message", [
+    ("es", "Cancelada", "Cancelado (no se envió)"), ("pt", "Cancelado", "Cancelada (não enviada)"),
+    ("fr", "Annulé", "Annulé (non envoyé)"), ("ht", "Anile", "Anile (pa voye)"), ("en", "Cancelled", "Cancelled (not sent)")])
+def test_a_cancelled_appointment_and_a_cancelled_message_agree_with_their_own_nouns(app, language, appointment, message):
+    """An appointment and a message are nouns of different genders in Spanish and Portuguese (la
+    cita, el mensaje; o compromisso, a mensagem): each state has its own words, not one shared "Cancelled"."""
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": language}):
+        assert label(AppointmentStatus.CANCELLED) == appointment
+        assert label(MessageState.CANCELLED) == message

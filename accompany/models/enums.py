@@ -156,7 +156,7 @@ class MessageState(LabelledEnum):
     UNDELIVERED = "undelivered", N_("Not delivered")
     FAILED = "failed", N_("Failed")
     EXPIRED = "expired", N_("Expired (too late to send)")
-    CANCELLED = "cancelled", N_("Cancelled")
+    CANCELLED = "cancelled", N_("Cancelled (not sent)")  # not "Cancelled": a message and an appointment differ in gender
     UNKNOWN = "unknown", N_("Unknown (needs a check)")
 
 
