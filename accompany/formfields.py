@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Request, request
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_catalog
 from markupsafe import escape
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
@@ -25,7 +26,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accompany.database import MAX_RECORD_ID
-from accompany.i18n import _l, gettext
+from accompany.i18n import N_, _l, gettext, translations
 from accompany.phones import InvalidPhone, normalize_phone
 from accompany.services.inputs import without_control_characters
 from accompany.services.people.passwords import MIN_LENGTH
@@ -41,14 +42,48 @@ def plain_values(data):
     )
 
 
+# What WTForms itself may say to someone (a field that cannot read what was typed, a validator
+# given no words of ours), marked for the pages' catalogs: WTForms' own catalogs have no Kreyòl.
+# tests/test_form_messages.py sends every form back wrong in Kreyòl and finds none of its English.
+WTFORMS_WORDS = (
+    N_("This field is required."), N_("Not a valid choice."), N_("Invalid Choice: could not coerce."),
+    N_("Not a valid date value."), N_("Not a valid time value."), N_("Not a valid datetime value."),
+    N_("Not a valid integer value."), N_("Not a valid decimal value."), N_("Not a valid float value."),
+    N_("Invalid input."), N_("Number must be at least %(min)s."), N_("Number must be at most %(max)s."),
+    N_("Number must be between %(min)s and %(max)s."),
+)
+
+
+class FormWords:
+    """WTForms' translations: the pages' catalog first (WTFORMS_WORDS), then WTForms' own. Untouched
+    by %-formatting: WTForms puts its values in itself."""
+
+    def gettext(self, string: str) -> str:
+        found = translations().ugettext(string)
+        return found if found != string else wtforms_catalog.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        found = translations().ungettext(singular, plural, n)
+        return found if found not in (singular, plural) else wtforms_catalog.ngettext(singular, plural, n)
+
+
+FORM_WORDS = FormWords()
+# For a hidden field that came back with a value no page of ours put there.
+CHANGED_ON_THE_WAY = _l("This form came back changed. Open the page again and send it from there.")
+
+
 class InputForm(FlaskForm):
     """The base of every form here: what was posted (or, for a search, put in the query string)
     reaches every field, nested forms' too, without control characters. A NUL typed into a name
-    would otherwise reach PostgreSQL, which refuses it with an error (a 500)."""
+    would otherwise reach PostgreSQL, which refuses it with an error (a 500). What WTForms says
+    itself is in the page's language (FormWords)."""
 
     class Meta:
         def wrap_formdata(self, form, formdata):
             return plain_values(super().wrap_formdata(form, formdata))
+
+        def get_translations(self, form):
+            return FORM_WORDS
 
 
 class InputRequest(Request):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from accompany.formfields import ActionForm, InputForm, SentOnce
+from accompany.formfields import CHANGED_ON_THE_WAY, ActionForm, InputForm, SentOnce
 from accompany.i18n import _l
 
 # A little over what three text segments hold; the service counts segments exactly.
@@ -18,7 +18,7 @@ REPLY_MAX_LENGTH = 480
 
 def seen_field() -> HiddenField:
     # Spaces are no empty value here: they go on to the Regexp and are refused (int(" ") would be a 500).
-    return HiddenField(validators=[Optional(strip_whitespace=False), Regexp(r"^\d{1,12}$")])
+    return HiddenField(validators=[Optional(strip_whitespace=False), Regexp(r"^\d{1,12}$", message=CHANGED_ON_THE_WAY)])
 
 
 class SeenForm(ActionForm):

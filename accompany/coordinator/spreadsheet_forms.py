@@ -16,7 +16,7 @@ from wtforms import HiddenField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
-from accompany.formfields import InputForm, PlainDateField, SmallIntegerField
+from accompany.formfields import CHANGED_ON_THE_WAY, InputForm, PlainDateField, SmallIntegerField
 from accompany.i18n import _l
 from accompany.marks import N_
 from accompany.services.scheduling.csv_files import SpreadsheetError
@@ -64,7 +64,7 @@ class ImportUploadForm(InputForm):
 
 class ImportConfirmForm(InputForm):
     content = HiddenField(validators=[InputRequired(_l("The file was not sent back. Upload it again."))])
-    rows = SmallIntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    rows = SmallIntegerField(widget=HiddenInput(), validators=[InputRequired(CHANGED_ON_THE_WAY), NumberRange(min=1, message=CHANGED_ON_THE_WAY)])
 
     @classmethod
     def for_text(cls, text: str, rows: int) -> ImportConfirmForm:

@@ -6,7 +6,15 @@ from wtforms import BooleanField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
-from accompany.formfields import InputForm, PlainSelectField, SmallIntegerField, at_most, enum_choices, safe_next_url
+from accompany.formfields import (
+    CHANGED_ON_THE_WAY,
+    InputForm,
+    PlainSelectField,
+    SmallIntegerField,
+    at_most,
+    enum_choices,
+    safe_next_url,
+)
 from accompany.i18n import _l
 from accompany.models import Language, UserStatus
 from accompany.services.people.volunteers import VolunteerSearch
@@ -79,7 +87,7 @@ class UrgentCallForm(InputForm):
     """The button that texts eligible volunteers (or the next group now), with how many groups the
     page showed texted: pressed twice, the second press finds a group more and texts nobody."""
 
-    rounds = HiddenField(validators=[Optional(), Regexp(r"^\d{1,4}$")])
+    rounds = HiddenField(validators=[Optional(), Regexp(r"^\d{1,4}$", message=CHANGED_ON_THE_WAY)])
 
     def seen_rounds(self) -> int | None:
         return int(self.rounds.data) if self.rounds.data else None

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Optional, Regexp
 
 from accompany.formfields import (
+    CHANGED_ON_THE_WAY,
     ActionForm,
     InputForm,
     MultiCheckboxField,
@@ -91,14 +92,14 @@ class ConfirmPhoneForm(InputForm):
     """The code we texted to a new number, typed back."""
 
     code = texted_code_field()
-    back = HiddenField(validators=[Optional(), AnyOf(PHONE_FORM_PLACES)])
+    back = HiddenField(validators=[Optional(), AnyOf(PHONE_FORM_PLACES, CHANGED_ON_THE_WAY)])
 
 
 class NewPhoneCodeForm(ActionForm):
     """"Text me a new code", saying which waiting code the page showed: pressed twice at once, or
     again after a new code went, it asks for no second one."""
 
-    seen = HiddenField(validators=[Optional(strip_whitespace=False), Regexp(r"^\d{1,18}$")])  # "  ": refused
+    seen = HiddenField(validators=[Optional(strip_whitespace=False), Regexp(r"^\d{1,18}$", message=CHANGED_ON_THE_WAY)])  # "  ": refused
 
     def seen_code(self) -> int | None:
         return int(self.seen.data) if self.seen.data else None
