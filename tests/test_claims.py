@@ -21,6 +21,7 @@ from accompany.services.scheduling.claims import (
     release_claim,
 )
 from tests.conftest import NOW
+from tests.support.queries import count_queries
 
 
 def test_a_volunteer_takes_a_slot_and_a_double_tap_is_harmless(make, db):
@@ -41,6 +42,23 @@ def test_the_last_slot_goes_to_exactly_one_volunteer(make, db):
         claim_slot(shift, second, now=NOW)
     assert [c.volunteer for c in db.session.scalars(select(Claim))] == [first]
 
+
+
+def test_a_shift_read_full_is_refused_without_trying_to_take_a_place(make, db):
+    """Full as the request read it, and the volunteer holds none of it: the one look for their own
+    claim, then ShiftFull, with no overlap query and no UPDATE to try. Their own claim on it still
+    comes back as theirs (a double tap on the last slot)."""
+    shift = make.shift(slots=1)
+    holder, late = make.volunteer(), make.volunteer()
+    claim_slot(shift, holder, now=NOW)
+    db.session.commit()
+    shift = db.session.get(Shift, shift.id)
+    assert shift.filled == 1 and shift.appointment.status == AppointmentStatus.SCHEDULED and late.id  # loaded, as a request has them
+    with count_queries(db.engine) as counted, pytest.raises(ShiftFull):
+        claim_slot(shift, late, now=NOW)
+    assert len(counted) == 1 and "FROM claims" in counted.statements[0]
+    assert claim_slot(shift, holder, now=NOW).volunteer_id == holder.id
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == 1
 
 @pytest.mark.parametrize(
     "requirement, volunteer_fields, reason",
