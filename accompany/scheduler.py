@@ -22,8 +22,8 @@ from accompany.database import db, refresh_statistics
 from accompany.services.messaging import urgent_calls
 from accompany.services.messaging.dispatch import Pacer, send_due
 from accompany.services.messaging.heartbeat import record_heartbeat
-from accompany.services.messaging.planning import plan_unfilled_digest
 from accompany.services.messaging.sms.gateway import current_gateway
+from accompany.services.messaging.staff_texts import plan_unfilled_digest
 from accompany.services.scheduling.verification import plan_unverified_alerts
 
 log = logging.getLogger(__name__)

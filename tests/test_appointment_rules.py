@@ -76,7 +76,7 @@ def test_create_plans_the_family_reminders_at_decent_local_hours(make, db):
 
 def test_saving_twice_never_plans_twice(make, db):
     appointment, _ = create(make)
-    from accompany.services.messaging.planning import plan_family_reminders
+    from accompany.services.messaging.family_texts import plan_family_reminders
 
     plan_family_reminders(appointment, now=NOW)
     plan_family_reminders(appointment, now=NOW)

@@ -187,7 +187,7 @@ def _a_full_world(app, make, db):
     from decimal import Decimal
 
     from accompany.models import AppointmentKind, Language, Outcome
-    from accompany.services.messaging import planning
+    from accompany.services.messaging import family_texts, volunteer_texts
     from accompany.services.messaging.urgent_calls import start_call
     from accompany.services.scheduling.appointments import AppointmentDetails
     from accompany.services.scheduling.my_shifts import Report, report_back
@@ -198,8 +198,8 @@ def _a_full_world(app, make, db):
     people = {role: db.session.scalar(select(User).where(User.name == name)) for role, name in PEOPLE.items() if name}
     shift = db.session.get(Shift, values["shift_id"])
     appointment = shift.appointment
-    planning.plan_family_reminders(appointment, now=from_now())
-    planning.plan_volunteer_reminders(shift.claims[0], now=from_now())
+    family_texts.plan_family_reminders(appointment, now=from_now())
+    volunteer_texts.plan_volunteer_reminders(shift.claims[0], now=from_now())
     past = make.appointment(family=appointment.family, kind=AppointmentKind.INDIVIDUAL_HEARING,
                             starts_at=from_now(days=-2))
     done = make.claim(make.shift(past, role=ShiftRole.RIDE_THERE, requires_car=True), people["holder"])

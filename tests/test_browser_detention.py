@@ -13,7 +13,7 @@ import pytest
 
 from accompany.models import RotaSpan
 from accompany.services.detention import cases, on_call
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.sms.gateway import current_gateway, init_gateway
 from tests.conftest import NOW
@@ -54,7 +54,7 @@ def _network(make, db):
                          consent_method="verbally at intake", consent_at=NOW - timedelta(days=30))
     check_in = make.appointment(family=family, starts_at=NOW - timedelta(minutes=30))
     hearing = make.appointment(family=family, starts_at=NOW + timedelta(days=7, hours=1))
-    planning.plan_family_reminders(hearing, now=NOW - timedelta(days=1))  # the 7-day reminder is due
+    family_texts.plan_family_reminders(hearing, now=NOW - timedelta(days=1))  # the 7-day reminder is due
     shift = make.shift(check_in, starts_at=NOW - timedelta(hours=1))
     hal = make.volunteer(name="Hal Holder", email="hal@example.org", phone="617-555-0162", sms_opt_in=True)
     make.claim(shift, hal)

@@ -23,7 +23,7 @@ from accompany.models import (
 )
 from accompany.services.detention import cases, on_call
 from accompany.services.detention.alert_chain import chain_rows
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.messaging.outbox import backlog
@@ -215,7 +215,7 @@ def _family_with_a_reminder_due(make, db):
     family = make.family(phone="617-555-0142", consent_given_by="herself", consent_method="verbally at intake",
                          consent_at=NOW - timedelta(days=30))
     appointment = make.appointment(family=family, starts_at=NOW + timedelta(days=7, hours=1))
-    planning.plan_family_reminders(appointment, now=NOW - timedelta(days=1))
+    family_texts.plan_family_reminders(appointment, now=NOW - timedelta(days=1))
     db.session.flush()
     return family, appointment
 

@@ -50,7 +50,7 @@ from accompany.services.casework import letters, referrals
 from accompany.services.casework.fund import record_entry
 from accompany.services.detention.cases import open_case
 from accompany.services.detention.on_call import add_turn
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import invite_user
 from accompany.services.people.password_reset import RESET_WINDOW, request_reset
@@ -211,7 +211,7 @@ def _build(make: Factory) -> tuple[dict[str, int], dict[str, str]]:
                        consent_method="verbally at intake", consent_at=NOW - timedelta(days=30))
     dora_visit = make.appointment(dora, court, starts_at=NOW + timedelta(days=8))
     case, _ = open_case(dora, now=NOW - timedelta(minutes=5), by=coordinator, appointment=dora_visit)
-    planning.plan_family_reminders(dora_visit, now=NOW - timedelta(days=1))
+    family_texts.plan_family_reminders(dora_visit, now=NOW - timedelta(days=1))
     # casework (issue 14): a need owned by Carmen, a task Hal holds, and one open to take
     need = make.need(family, owner_id=coordinator.id, notes="Needs a bed for a child")
     held_task = make.task(need, title="Drive a mattress Saturday", due_on=(NOW + timedelta(days=1)).date())

@@ -12,7 +12,7 @@ from accompany.models import (
     MessageState,
     VerifyMethod,
 )
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts, staff_texts
 from accompany.services.messaging.facts import NothingToSay, gather_facts
 from accompany.services.messaging.rendering import render_text
 from accompany.services.scheduling.appointments import details_of, reschedule_appointment, update_appointment
@@ -115,7 +115,7 @@ def test_an_unverified_hearing_tomorrow_alerts_the_coordinators_once_without_a_n
     body = render_text(planned[0], now=NOW, first_contact=False).body
     assert "Rosa" not in body and "not verified" in body
     # The family's reminders go whether or not the date was checked.
-    assert planning.plan_family_reminders(hearing, now=NOW)
+    assert family_texts.plan_family_reminders(hearing, now=NOW)
 
 
 def test_no_alert_before_the_morning_or_for_a_checked_hearing(app, make, db, texting_coordinator):
@@ -141,7 +141,7 @@ def test_checking_the_date_cancels_the_pending_alert_and_a_late_one_says_nothing
 def test_the_daily_digest_counts_hearing_dates_to_verify(app, make, db, texting_coordinator):
     make.appointment(starts_at=boston(TUESDAY, 9))  # to verify; no open slots anywhere
 
-    [digest] = planning.plan_unfilled_digest(now=NOW)
+    [digest] = staff_texts.plan_unfilled_digest(now=NOW)
     body = render_text(digest, now=NOW, first_contact=False).body
 
     assert body.startswith("Hearing dates: 1 to verify with the court.")
@@ -151,7 +151,7 @@ def test_the_daily_digest_says_slots_and_checks_together(app, make, db, texting_
     hearing = make.appointment(starts_at=boston(SUNDAY, 9))
     make.shift(hearing, slots=2)
 
-    [digest] = planning.plan_unfilled_digest(now=NOW)
+    [digest] = staff_texts.plan_unfilled_digest(now=NOW)
     body = render_text(digest, now=NOW, first_contact=False).body
 
     assert "Open volunteer slots: 2 in the next 72 hours." in body and "Hearing dates: 1 to verify." in body

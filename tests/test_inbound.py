@@ -27,7 +27,7 @@ from accompany.models import (
     Shift,
     ShiftRole,
 )
-from accompany.services.messaging import audience, planning
+from accompany.services.messaging import audience, family_texts, planning
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.messaging.keywords import normalize
@@ -79,7 +79,7 @@ def booked(make, db):
     """A family with an appointment in ten days and its reminders planned."""
     family = make.family()
     appointment = make.appointment(family=family, starts_at=NOW + timedelta(days=10))
-    planning.plan_family_reminders(appointment, now=NOW)
+    family_texts.plan_family_reminders(appointment, now=NOW)
     db.session.flush()
     return family, appointment
 
@@ -140,8 +140,8 @@ def test_an_opted_out_number_gets_nothing_further(booked, make, db, app):
     family, appointment = booked
     receive("PARAR")
     later = make.appointment(family=family, starts_at=NOW + timedelta(days=20))
-    assert planning.plan_family_reminders(later, now=NOW) == []
-    assert planning.plan_family_notice(appointment, MessageKind.FAMILY_RESCHEDULED, now=NOW) is None
+    assert family_texts.plan_family_reminders(later, now=NOW) == []
+    assert family_texts.plan_family_notice(appointment, MessageKind.FAMILY_RESCHEDULED, now=NOW) is None
     # A row planned before the STOP by some other path is still not sent.
     row = planning.plan_message("test:late", kind="family_reminder_1d", now=NOW, not_before=NOW,
                                 send_before=NOW + timedelta(days=1), family=family, appointment=appointment)
@@ -550,7 +550,7 @@ def test_the_sms_receive_command_handles_a_text_and_prints_the_answer(runner, ma
     # The command reads the app's clock, so the appointment is placed relative to it.
     family = make.family()
     appointment = make.appointment(family=family, starts_at=from_now(days=10))
-    planning.plan_family_reminders(appointment, now=from_now())
+    family_texts.plan_family_reminders(appointment, now=from_now())
     db.session.commit()
     result = runner.invoke(args=["sms", "receive", "--from", "617-555-0142", "ayuda"])
     assert result.exit_code == 0, result.output

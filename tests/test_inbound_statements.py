@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts, volunteer_texts
 from accompany.services.messaging.urgent_calls import start_call
 from tests.conftest import NOW
 from tests.support.queries import count_queries
@@ -57,7 +57,7 @@ def network(make, size: int) -> None:
         appointment = make.appointment(family=family, starts_at=NOW + timedelta(days=9))
         shift = make.shift(appointment=appointment)
         make.claim(shift, make.volunteer(phone=phone(), sms_opt_in=True))
-        planning.plan_family_reminders(appointment, now=NOW)
+        family_texts.plan_family_reminders(appointment, now=NOW)
         make.coordinator(phone=phone(), sms_opt_in=True)
 
 
@@ -65,7 +65,7 @@ def family_ahead(make, items: int):
     family = make.family(phone=phone())
     for n in range(items):
         appointment = make.appointment(family=family, starts_at=NOW + timedelta(days=4 + 7 * n, hours=2))
-        planning.plan_family_reminders(appointment, now=NOW)
+        family_texts.plan_family_reminders(appointment, now=NOW)
     return family
 
 
@@ -73,7 +73,7 @@ def volunteer_ahead(make, items: int):
     volunteer = make.volunteer(phone=phone(), sms_opt_in=True)
     for n in range(items):
         claim = make.claim(make.shift(starts_at=NOW + timedelta(days=4 + n)), volunteer)
-        planning.plan_volunteer_reminders(claim, now=NOW)
+        volunteer_texts.plan_volunteer_reminders(claim, now=NOW)
     return volunteer
 
 

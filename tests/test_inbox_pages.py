@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accompany.models import AuditEvent, InboundMessage, MessageState, OptOut, OutboundMessage, Wording
-from accompany.services.messaging import conversations, inbound, planning
+from accompany.services.messaging import conversations, family_texts, inbound
 from tests.conftest import csrf_token, from_now, log_in
 from tests.support.browser import fits_the_screen, open_menu
 from tests.support.browsing import hidden_fields, logged_in
@@ -86,7 +86,7 @@ def test_a_conversation_shows_both_directions_as_a_chat(app, make, db):
     client, coordinator = _coordinator_client(app, make, db)
     rosa = make.family(name="Rosalinda Q.", phone="617-555-0142")
     appointment = make.appointment(family=rosa, starts_at=from_now(days=8))
-    assert planning.plan_family_reminders(appointment, now=from_now())  # planned, not sent: not shown
+    assert family_texts.plan_family_reminders(appointment, now=from_now())  # planned, not sent: not shown
     db.session.commit()
     question = _text(db, "617-555-0142", "Can someone call me about Tuesday?", minutes_ago=30)
     _text(db, "617-555-0142", "1", minutes_ago=20)  # confirms the appointment

@@ -9,7 +9,7 @@ import pytest
 
 from accompany.models import MessageState
 from accompany.services.messaging.audience import Timing
-from accompany.services.messaging.planning import plan_family_reminders
+from accompany.services.messaging.family_texts import plan_family_reminders
 from tests.conftest import boston
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant

@@ -8,7 +8,7 @@ from html import escape
 import pytest
 
 from accompany.models import AppointmentKind, AppointmentStatus, Language, MessageState, OutboundMessage, RecipientKind
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts, volunteer_texts
 from accompany.services.messaging.rendering import render_text
 from tests.conftest import csrf_token, from_now
 from tests.support.browsing import logged_in
@@ -72,7 +72,7 @@ def _planned(make, db, **appointment_fields):
     """An appointment ten days ahead with the family's reminders planned; the rows, soonest first."""
     family = appointment_fields.pop("family", None) or make.family(phone=f"617-555-01{make._n() % 90 + 10}")
     appointment = make.appointment(family=family, starts_at=from_now(days=10), **appointment_fields)
-    rows = planning.plan_family_reminders(appointment, now=from_now())
+    rows = family_texts.plan_family_reminders(appointment, now=from_now())
     db.session.flush()
     return appointment, sorted(rows, key=lambda row: row.not_before)
 
@@ -141,7 +141,7 @@ def test_the_log_narrows_to_one_family_or_one_appointment(app, make, db):
     volunteer = make.volunteer(phone="617-555-0177", sms_opt_in=True)
     shift = make.shift(first)
     make.claim(shift, volunteer)
-    about_shift = planning.plan_volunteer_reminders(shift.claims[0], now=from_now())
+    about_shift = volunteer_texts.plan_volunteer_reminders(shift.claims[0], now=from_now())
     client = logged_in(app, make.coordinator())
 
     def shown(url):

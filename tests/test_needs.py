@@ -19,7 +19,7 @@ from accompany.models import (
 )
 from accompany.services.casework import needs as need_service
 from accompany.services.casework.needs import NeedDetails, create_need
-from accompany.services.messaging import planning
+from accompany.services.messaging import staff_texts
 from accompany.services.messaging.rendering import render_text
 from accompany.services.messaging.sms.fake import FakeGateway
 from accompany.services.privacy.retention import FamilyOnLegalHold, purge_family
@@ -99,7 +99,7 @@ def test_the_daily_digest_counts_needs_due_in_the_right_number(app, make, db, co
     make.coordinator(phone="617-555-0170", sms_opt_in=True)
     for _ in range(count):
         make.need(due_on=TODAY + timedelta(days=1))
-    [digest] = planning.plan_unfilled_digest(now=NOW)
+    [digest] = staff_texts.plan_unfilled_digest(now=NOW)
     assert digest.kind == MessageKind.COORDINATOR_UNFILLED_DIGEST
     assert render_text(digest, now=NOW, first_contact=False).body.startswith(f"Today: {words}")
 
@@ -108,7 +108,7 @@ def test_the_daily_digest_adds_needs_to_open_slots(app, make, db):
     make.coordinator(phone="617-555-0170", sms_opt_in=True)
     make.shift(make.appointment(starts_at=NOW + timedelta(days=1)), slots=2)
     make.need(due_on=TODAY - timedelta(days=1))
-    [digest] = planning.plan_unfilled_digest(now=NOW)
+    [digest] = staff_texts.plan_unfilled_digest(now=NOW)
     body = render_text(digest, now=NOW, first_contact=False).body
     assert "Open volunteer slots: 2 in the next 72 hours." in body and "1 family need is due this week or overdue." in body
 
@@ -117,7 +117,7 @@ def test_no_digest_for_needs_that_are_met_or_far_off(app, make, db):
     make.coordinator(phone="617-555-0170", sms_opt_in=True)
     make.need(due_on=TODAY, status=NeedStatus.CLOSED_UNMET)
     make.need(due_on=TODAY + timedelta(days=30))
-    assert planning.plan_unfilled_digest(now=NOW) == []
+    assert staff_texts.plan_unfilled_digest(now=NOW) == []
 
 
 # -- pages -----------------------------------------------------------------------------------------

@@ -134,7 +134,7 @@ def test_the_unfilled_digest_goes_once_a_day_after_eight_and_only_when_needed(ma
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from accompany.services.messaging.planning import plan_unfilled_digest
+    from accompany.services.messaging.staff_texts import plan_unfilled_digest
 
     coordinator = make.coordinator(phone="617-555-0170", sms_opt_in=True)
     make.coordinator()  # no phone: sees the dashboard instead

@@ -29,7 +29,7 @@ from accompany.models import (
     UserStatus,
 )
 from accompany.services.detention.cases import close_case, open_case, set_where_held
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts
 from accompany.services.messaging.dispatch import send_due
 from accompany.services.messaging.sms.gateway import RetryableError, current_gateway
 from tests.conftest import NOW, csrf_token, from_now, log_in
@@ -141,7 +141,7 @@ def test_a_whole_scenario_logged_at_debug_holds_no_number_name_or_text(app, make
     family = make.family(name=FAMILY_NAME, phone="617-555-0187", notes="Her brother drives on weekends")
     appointment = make.appointment(family=family, starts_at=from_now(days=2))
     shift = make.shift(appointment, meeting_point=f"{FAMILY_NAME}'s home, 12 Elm St")
-    planning.plan_family_reminders(appointment, now=from_now())
+    family_texts.plan_family_reminders(appointment, now=from_now())
     db.session.commit()
 
     volunteer_client = app.test_client()

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from accompany.models import AppointmentKind, MessageState, OutboundMessage
 from accompany.services.messaging.audience import Timing, fit_family_window
-from accompany.services.messaging.planning import plan_family_reminders
+from accompany.services.messaging.family_texts import plan_family_reminders
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant

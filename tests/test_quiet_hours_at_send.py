@@ -10,8 +10,9 @@ from accompany.models import MessageKind, MessageState, OutboundMessage
 from accompany.services.messaging import outbox
 from accompany.services.messaging.audience import recipient_hours
 from accompany.services.messaging.dispatch import send_due
-from accompany.services.messaging.planning import plan_message, plan_volunteer_reminders
+from accompany.services.messaging.planning import plan_message
 from accompany.services.messaging.sms.gateway import RetryableError
+from accompany.services.messaging.volunteer_texts import plan_volunteer_reminders
 from tests.conftest import boston
 
 pytestmark = pytest.mark.clock_matrix  # time-sensitive: --clock=matrix runs it at every instant

@@ -27,7 +27,7 @@ from accompany.models import (
 from accompany.services.casework import letters
 from accompany.services.casework.tasks import give_back, mark_done, take_task
 from accompany.services.detention.cases import open_case
-from accompany.services.messaging import audience, planning
+from accompany.services.messaging import audience, family_texts, planning, staff_texts, volunteer_texts
 from accompany.services.messaging.facts import KINDS, NothingToSay, UnknownKind
 from accompany.services.messaging.rendering import (
     NUMBER_REPLIES,
@@ -143,24 +143,24 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     shift = make.shift(appointment, role=ShiftRole.RIDE_HOME, meeting_point=MEETING_POINT, slots=2,
                        starts_at=appointment.starts_at - timedelta(hours=1))
 
-    planning.plan_family_reminders(appointment, now=PLAN_NOW)
+    family_texts.plan_family_reminders(appointment, now=PLAN_NOW)
     claim = claim_slot(shift, volunteer, now=PLAN_NOW)  # claimed, evening, soon; family: confirmed
-    planning.plan_family_notice(appointment, MessageKind.FAMILY_RESCHEDULED, now=PLAN_NOW)
-    planning.plan_volunteer_notice(claim, MessageKind.VOLUNTEER_RESCHEDULED, now=PLAN_NOW, send_before=shift.starts_at)
-    planning.alert_coordinators(MessageKind.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained",
+    family_texts.plan_family_notice(appointment, MessageKind.FAMILY_RESCHEDULED, now=PLAN_NOW)
+    volunteer_texts.plan_volunteer_notice(claim, MessageKind.VOLUNTEER_RESCHEDULED, now=PLAN_NOW, send_before=shift.starts_at)
+    staff_texts.alert_coordinators(MessageKind.COORDINATOR_DETAINED, f"appt:{appointment.id}:detained",
                                 now=PLAN_NOW, appointment=appointment)
-    planning.alert_coordinators(MessageKind.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release",
+    staff_texts.alert_coordinators(MessageKind.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release",
                                 now=PLAN_NOW, appointment=appointment, shift=shift)
-    planning.plan_unfilled_digest(now=PLAN_NOW, unfilled=1, hour=0)
+    staff_texts.plan_unfilled_digest(now=PLAN_NOW, unfilled=1, hour=0)
     for kind in (MessageKind.REPLY_CONFIRMED, MessageKind.REPLY_RIDE):
         planning.plan_message(f"appt:{appointment.id}:family:{kind}", kind=kind, now=PLAN_NOW,
                               not_before=PLAN_NOW, send_before=appointment.starts_at,
                               family=family, appointment=appointment)
-    planning.alert_coordinators(MessageKind.COORDINATOR_RIDE_REQUEST, f"appt:{appointment.id}:ride_request",
+    staff_texts.alert_coordinators(MessageKind.COORDINATOR_RIDE_REQUEST, f"appt:{appointment.id}:ride_request",
                                 now=PLAN_NOW, appointment=appointment)
-    planning.alert_coordinators(MessageKind.COORDINATOR_FAMILY_STOPPED, f"family:{family.id}:stopped:1",
+    staff_texts.alert_coordinators(MessageKind.COORDINATOR_FAMILY_STOPPED, f"family:{family.id}:stopped:1",
                                 now=PLAN_NOW, appointment=appointment)
-    planning.alert_coordinators(MessageKind.COORDINATOR_UNVERIFIED_HEARING, f"appt:{appointment.id}:unverified",
+    staff_texts.alert_coordinators(MessageKind.COORDINATOR_UNVERIFIED_HEARING, f"appt:{appointment.id}:unverified",
                                 now=PLAN_NOW, appointment=appointment)
     staff_reply = planning.plan_message("reply:test", kind=MessageKind.STAFF_REPLY, now=PLAN_NOW, not_before=PLAN_NOW,
                                         send_before=appointment.starts_at, family=family)
@@ -173,7 +173,7 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     for kind in (MessageKind.REPLY_URGENT_COVERED, MessageKind.REPLY_URGENT_DECLINED, MessageKind.REPLY_URGENT_NOT_POSSIBLE):
         planning.plan_message(f"urgent:{call.id}:{kind}", kind=kind, now=PLAN_NOW, not_before=PLAN_NOW,
                               send_before=urgent.starts_at, user=volunteer, shift=urgent, appointment=appointment)
-    planning.alert_coordinators(MessageKind.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=PLAN_NOW,
+    staff_texts.alert_coordinators(MessageKind.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=PLAN_NOW,
                                 appointment=appointment, shift=urgent)
 
     # A second appointment the same day, called off: the family and its volunteer are told. (Not
@@ -216,7 +216,7 @@ def build_network(make, db, *, place=LONGEST_PLACE, day: date = date(2026, 9, 30
     given_back = take_task(make.task(need, due_on=need.due_on), volunteer, now=PLAN_NOW)
     assert give_back(given_back, now=PLAN_NOW, by=volunteer)  # due tomorrow: late
     # The volunteer signed a paid bond for someone in the family: texted before its hearing.
-    planning.plan_obligor_reminders(make.bond(family, status=BondStatus.PAID, obligor=volunteer), now=PLAN_NOW)
+    volunteer_texts.plan_obligor_reminders(make.bond(family, status=BondStatus.PAID, obligor=volunteer), now=PLAN_NOW)
     db.session.flush()
 
     rows = list(db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))
@@ -459,7 +459,7 @@ def test_family_reminders_help_plan_the_trip(app, make, db, language, wording):
 def test_only_hearings_and_check_ins_say_what_missing_them_means(make, db, kind):
     family = make.family(name=FAMILY_NAME, language=Language.ENGLISH)
     appointment = make.appointment(family=family, kind=kind, starts_at=at_local(date(2026, 9, 30)))
-    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    reminder = family_texts.plan_family_reminders(appointment, now=PLAN_NOW)[0]
     for wording in Wording:
         family.wording = wording
         body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
@@ -472,7 +472,7 @@ def test_only_hearings_and_check_ins_say_what_missing_them_means(make, db, kind)
 def test_a_place_without_arrival_minutes_or_things_to_bring_keeps_the_default_and_lists_nothing(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.ENGLISH)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
-    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    reminder = family_texts.plan_family_reminders(appointment, now=PLAN_NOW)[0]
     body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
     assert "Be there by 12:15 PM." in body and "Bring" not in body
     appointment.location.arrive_minutes_early = 90
@@ -587,7 +587,7 @@ def test_reminders_at_configured_days_have_words_too(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.PORTUGUESE)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
     timing = audience.Timing(family_reminder_days=(14, 2))
-    kinds = {row.kind: row for row in planning.plan_family_reminders(appointment, now=PLAN_NOW, timing=timing)}
+    kinds = {row.kind: row for row in family_texts.plan_family_reminders(appointment, now=PLAN_NOW, timing=timing)}
     assert set(kinds) == {"family_reminder_14d", "family_reminder_2d"}
     body = render_text(kinds["family_reminder_14d"], now=PLAN_NOW, first_contact=False).body
     assert body.startswith("Lembrete: seu compromisso é quarta-feira, 30 de setembro, às 12h45.")
@@ -611,7 +611,7 @@ def test_an_unknown_kind_is_an_error_not_silence(make, db):
 def test_a_family_without_templates_in_its_language_gets_english(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.KICHE)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
-    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    reminder = family_texts.plan_family_reminders(appointment, now=PLAN_NOW)[0]
     text = render_text(reminder, now=PLAN_NOW, first_contact=False)
     assert text.language == Language.ENGLISH
     assert text.body.startswith("Reminder: your appointment is on Wednesday, September 30 at 12:45 PM")
@@ -642,7 +642,7 @@ def test_a_volunteer_gets_their_first_language_we_have_texts_for(make, db, langu
 def test_a_reminder_says_the_time_the_appointment_has_now(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.ENGLISH)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30)))
-    reminders = planning.plan_family_reminders(appointment, now=PLAN_NOW)
+    reminders = family_texts.plan_family_reminders(appointment, now=PLAN_NOW)
     reminder = next(r for r in reminders if r.kind == "family_reminder_7d")
     appointment.starts_at = at_local(date(2026, 9, 30), time(15, 10))  # changed after planning
     db.session.flush()
@@ -665,14 +665,14 @@ def test_a_rescheduled_family_is_told_the_new_day_and_time(make, db):
 def test_times_are_the_familys_local_time(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.ENGLISH, timezone="America/Chicago")
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30), tz="America/Chicago"))
-    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    reminder = family_texts.plan_family_reminders(appointment, now=PLAN_NOW)[0]
     assert "12:45 PM" in render_text(reminder, now=PLAN_NOW, first_contact=False).body
 
 
 def test_today_and_tomorrow_are_said_from_the_sending_moment(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.FRENCH)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30), time(16, 0)))
-    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[-1]
+    reminder = family_texts.plan_family_reminders(appointment, now=PLAN_NOW)[-1]
     tomorrow = render_text(reminder, now=at_local(date(2026, 9, 29), time(10, 0)), first_contact=False).body
     today = render_text(reminder, now=at_local(date(2026, 9, 30), time(8, 30)), first_contact=False).body
     later = render_text(reminder, now=at_local(date(2026, 9, 27), time(10, 0)), first_contact=False).body
@@ -684,7 +684,7 @@ def test_today_and_tomorrow_are_said_from_the_sending_moment(make, db):
 def test_spanish_says_a_la_una(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.SPANISH)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 9, 30), time(13, 30)))
-    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    reminder = family_texts.plan_family_reminders(appointment, now=PLAN_NOW)[0]
     body = render_text(reminder, now=PLAN_NOW, first_contact=False).body
     assert "a la 1:30 p.m." in body and "Llegue a la 1:00 p.m." in body
 
@@ -692,7 +692,7 @@ def test_spanish_says_a_la_una(make, db):
 def test_haitian_creole_has_its_own_day_and_month_names(make, db):
     family = make.family(name=FAMILY_NAME, language=Language.HAITIAN_CREOLE)
     appointment = make.appointment(family=family, starts_at=at_local(date(2026, 7, 1), time(9, 5)))
-    reminder = planning.plan_family_reminders(appointment, now=datetime(2026, 6, 1, tzinfo=UTC))[0]
+    reminder = family_texts.plan_family_reminders(appointment, now=datetime(2026, 6, 1, tzinfo=UTC))[0]
     body = render_text(reminder, now=datetime(2026, 6, 20, tzinfo=UTC), first_contact=False).body
     assert "mèkredi 1 jiyè a 9:05 nan maten" in body
     assert "mercredi" not in body and "juillet" not in body
@@ -762,7 +762,7 @@ def test_a_coordinator_alert_links_to_the_appointment(app, make, db):
     app.config["PUBLIC_BASE_URL"] = BASE_URL
     make.coordinator(phone="617-555-0122", sms_opt_in=True)
     appointment = make.appointment(starts_at=at_local(date(2026, 9, 30)))
-    row = planning.alert_coordinators(MessageKind.COORDINATOR_DETAINED, "x", now=PLAN_NOW, appointment=appointment)[0]
+    row = staff_texts.alert_coordinators(MessageKind.COORDINATOR_DETAINED, "x", now=PLAN_NOW, appointment=appointment)[0]
     body = render_text(row, now=PLAN_NOW, first_contact=False).body
     assert body.endswith(f"{BASE_URL}/coordinator/appointments/{appointment.id}")
     assert appointment.family.name.split()[0] not in body
@@ -808,7 +808,7 @@ def test_nothing_to_say_when_the_subject_is_gone(make, db):
 
 def test_a_reminder_for_a_cancelled_appointment_has_nothing_to_say(make, db):
     appointment = make.appointment(starts_at=at_local(date(2026, 9, 30)))
-    reminder = planning.plan_family_reminders(appointment, now=PLAN_NOW)[0]
+    reminder = family_texts.plan_family_reminders(appointment, now=PLAN_NOW)[0]
     cancel_appointment(appointment, by=make.coordinator(), now=PLAN_NOW)
     with pytest.raises(NothingToSay):
         render_text(reminder, now=PLAN_NOW, first_contact=False)
@@ -839,7 +839,7 @@ def test_video_appointments_skip_the_ride(make, db, language):
     location = make.location(name=LONGEST_PLACE[0], town=LONGEST_PLACE[1])
     appointment = make.appointment(family=family, location=location, starts_at=at_local(date(2026, 9, 30)),
                                    mode=AttendanceMode.VIDEO, kind=AppointmentKind.MASTER_CALENDAR)
-    for reminder in planning.plan_family_reminders(appointment, now=PLAN_NOW):
+    for reminder in family_texts.plan_family_reminders(appointment, now=PLAN_NOW):
         text = render_text(reminder, now=PLAN_NOW, first_contact=True)
         assert text.segments <= 2
         assert CATALOGS[language.value].WORDS["reply_video"] in text.body

@@ -56,7 +56,7 @@ from accompany.models import (
 )
 from accompany.models import AppointmentKind as K
 from accompany.phones import normalize_phone
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts, volunteer_texts
 from accompany.services.messaging.inbound import receive_text
 from accompany.services.people.accounts import (
     find_user_by_email,
@@ -115,9 +115,9 @@ def seed_demo(*, now: datetime) -> DemoResult:
     db.session.flush()
     # The texts these would have planned had they been entered through the app.
     for appointment in appointments:
-        planning.plan_family_reminders(appointment, now=now)
+        family_texts.plan_family_reminders(appointment, now=now)
     for claim in claims:
-        planning.plan_volunteer_reminders(claim, now=now)
+        volunteer_texts.plan_volunteer_reminders(claim, now=now)
     db.session.flush()
     _texts_back(families, active, now=now)
     counts = {

@@ -5,7 +5,7 @@ A bond moves only along MOVES, each move dated and recorded (who, when), each a 
 on the bond's row version: of two moves at once, one is saved and the other rolls back. Paying
 and the refund are fund lines made in the same transaction as the move to paid or refunded. An
 obligor who is a volunteer is texted before each hearing of the family while the bond stands
-(messaging/planning.py); the texts stop when the bond ends.
+(messaging/volunteer_texts.py); the texts stop when the bond ends.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from accompany.models import (
 from accompany.services.casework import fund
 from accompany.services.casework.money import Amount
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
+from accompany.services.messaging import volunteer_texts
 from accompany.services.privacy.audit import record_event
 
 # The moves a bond may make. Paid and refunded are reached only by paying and by recording the
@@ -138,7 +138,7 @@ def create_bond(details: BondDetails, *, today: date, by: User, now: datetime) -
     db.session.add(BondStatusChange(bond=bond, from_status=None, to_status=BondStatus.REQUESTED, day=today, by=by,
                                     recorded_at=now))
     db.session.flush()
-    planning.plan_obligor_reminders(bond, now=now)
+    volunteer_texts.plan_obligor_reminders(bond, now=now)
     record_event("bond.created", now=now, actor=by, subject=bond, family_id=details.family.id)
     return bond
 
@@ -162,7 +162,7 @@ def _move(bond: Bond, to: BondStatus, *, day: date, today: date, by: User, now: 
         bond.cancelled_on = day
     db.session.flush()  # the row's version is compared here: a move made meanwhile makes this one fail
     if to in ENDED:
-        planning.cancel_bond_messages(bond)
+        volunteer_texts.cancel_bond_messages(bond)
     record_event("bond.moved", now=now, actor=by, subject=bond, to=to.value)
 
 
@@ -191,7 +191,7 @@ def pay_bond(bond: Bond, *, day: date, today: date, paid_how: BondPaidHow, recei
     _move(bond, BondStatus.PAID, day=day, today=today, by=by, now=now)
     # The obligor's duty starts now: a hearing text whose time came while the bond was unpaid was
     # cancelled then (facts.py), and is planned again for the hearings still ahead.
-    planning.plan_obligor_reminders(bond, now=now)
+    volunteer_texts.plan_obligor_reminders(bond, now=now)
     return fund.add_line(FundEntryKind.BOND_PAID, bond.amount_cents, day=day, today=today, bond=bond, by=by, now=now)
 
 
@@ -236,7 +236,7 @@ def reverse_line(entry: FundEntry, *, day: date, today: date, by: User, now: dat
         bond.status, bond.status_on, bond.updated_at = back, max(reversal.day, bond.status_on), now
         db.session.flush()  # the bond's version is compared here
         if back == BondStatus.RAISING:
-            planning.cancel_bond_messages(bond)  # not paid: the obligor's duty has not started
+            volunteer_texts.cancel_bond_messages(bond)  # not paid: the obligor's duty has not started
         record_event("bond.moved", now=now, actor=by, subject=bond, to=back.value, reversal_id=reversal.id)
     return reversal
 
@@ -309,14 +309,14 @@ def update_bond(bond: Bond, people: BondPeople, *, by: User, now: datetime) -> l
     if not changed:
         return []
     if "obligor_id" in changed:
-        planning.cancel_bond_messages(bond)
+        volunteer_texts.cancel_bond_messages(bond)
     for name in changed:
         setattr(bond, name, wanted[name])
     bond.updated_at = now
     db.session.flush()
     db.session.refresh(bond, ["obligor"])
     if "obligor_id" in changed:
-        planning.plan_obligor_reminders(bond, now=now)
+        volunteer_texts.plan_obligor_reminders(bond, now=now)
     record_event("bond.changed", now=now, actor=by, subject=bond, fields=sorted(changed))
     return changed
 

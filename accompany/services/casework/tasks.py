@@ -37,7 +37,7 @@ from accompany.models import (
 )
 from accompany.services.casework.needs import FamilyPurged
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
+from accompany.services.messaging import planning, staff_texts
 from accompany.services.messaging.audience import org_today, user_may_be_texted
 from accompany.services.places import take_a_place
 from accompany.services.privacy.access import may_use_board
@@ -287,7 +287,7 @@ def tell_owner(need: Need, kind: MessageKind, key: str, *, now: datetime, params
         row = planning.plan_message(f"{key}:user:{owner.id}:{kind}", kind=kind, now=now, not_before=now,
                                     send_before=now + valid_for, user=owner, params=params)
         return [row] if row is not None else []
-    return planning.alert_coordinators(kind, key, now=now, params=params, valid_for=valid_for)
+    return staff_texts.alert_coordinators(kind, key, now=now, params=params, valid_for=valid_for)
 
 
 # -- reading ---------------------------------------------------------------------------------------

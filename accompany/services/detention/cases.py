@@ -37,7 +37,7 @@ from accompany.services.detention import alert_chain, checklist, timeline
 from accompany.services.detention.on_call import org_today
 from accompany.services.detention.timeline import add_event as _event
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts, planning
 from accompany.services.messaging.audience import org_timezone
 from accompany.services.people import families as family_service
 from accompany.services.privacy.audit import record_event
@@ -265,7 +265,7 @@ def _resume(case: DetentionCase, *, now: datetime) -> None:
     case.texts_paused = False
     db.session.flush()
     for appointment in _upcoming(case.family, now=now):
-        planning.plan_family_reminders(appointment, now=now)
+        family_texts.plan_family_reminders(appointment, now=now)
 
 
 def cancel_texts(case: DetentionCase, *, by: User | None, now: datetime) -> int:

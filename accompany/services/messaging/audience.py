@@ -1,6 +1,7 @@
 """Who may be texted, and when: the timing the app is configured with, consent and opt-out,
-and each recipient's texting hours (DESIGN §6). Planning (planning.py) and sending (dispatch.py)
-both ask here, so a text is held to the same rules when it is planned and when it goes."""
+and each recipient's texting hours (DESIGN §6). Planning (planning.py and the *_texts.py modules)
+and sending (dispatch.py) both ask here, so a text is held to the same rules when it is planned
+and when it goes."""
 
 from __future__ import annotations
 

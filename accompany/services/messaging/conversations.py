@@ -16,7 +16,7 @@ from sqlalchemy import case, func, or_, select, update
 from accompany.database import db
 from accompany.models import Family, InboundMessage, MessageKind, MessageState, OutboundMessage, User, Wording
 from accompany.services.errors import DomainError
-from accompany.services.messaging import audience, codes, keywords, planning
+from accompany.services.messaging import audience, codes, family_texts, keywords, planning
 from accompany.services.messaging.inbound import Senders, opt_out
 from accompany.services.messaging.rendering import MAX_SEGMENTS
 from accompany.services.messaging.segments import count_segments
@@ -182,8 +182,8 @@ def reply(key: str, text: str, *, by: User, now: datetime, seen: int | None = No
         if not audience.family_may_be_texted(found):
             raise CannotReply("This family has no consent to texts on file, or its record is closed: call instead.")
         # Family texts wait for daytime in the family's zone (the next morning at worst).
-        row = planning.plan_family_text(_key(key, now), MessageKind.STAFF_REPLY, found, now=now,
-                                        send_before=planning.answer_deadline(now), params={"by": by.id})
+        row = family_texts.plan_family_text(_key(key, now), MessageKind.STAFF_REPLY, found, now=now,
+                                        send_before=family_texts.answer_deadline(now), params={"by": by.id})
         if row is None:
             raise CannotReply("There is no daytime hour to send it in soon: try again in the morning.")
     else:

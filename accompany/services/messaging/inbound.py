@@ -58,7 +58,16 @@ from accompany.models import (
 )
 from accompany.phones import InvalidPhone, mask_phone, normalize_phone
 from accompany.services.detention import cases as detention_cases
-from accompany.services.messaging import audience, keywords, outbox, planning, urgent_calls
+from accompany.services.messaging import (
+    audience,
+    family_texts,
+    keywords,
+    outbox,
+    planning,
+    staff_texts,
+    urgent_calls,
+    volunteer_texts,
+)
 from accompany.services.messaging.rendering import (
     NUMBER_REPLIES,
     RenderedText,
@@ -284,7 +293,7 @@ def alert_stopped_families(senders: Senders, *, now: datetime) -> None:
         if appointment is None:
             continue  # nothing ahead, or no reminders were going to them anyway
         record_event("family.texts_stopped", now=now, subject=family, appointment_id=appointment.id)
-        planning.alert_coordinators(
+        staff_texts.alert_coordinators(
             MessageKind.COORDINATOR_FAMILY_STOPPED, f"family:{family.id}:stopped:{now:%Y%m%dT%H%M%S.%fZ}", now=now,
             appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
         )
@@ -303,11 +312,11 @@ def opt_in(senders: Senders, *, now: datetime) -> None:
     if senders.families:
         appointments = db.session.scalars(_AHEAD_OF_FAMILIES, {
             "family_ids": [family.id for family in senders.families], "now": now})
-        planning.plan_family_reminders_for(list(appointments), now=now, opted_out=_taking_texts_now)
+        family_texts.plan_family_reminders_for(list(appointments), now=now, opted_out=_taking_texts_now)
     if senders.volunteers:
         claims = db.session.scalars(_OPEN_CLAIMS_OF, {"volunteer_ids": [user.id for user in senders.volunteers],
                                                       "now": now})
-        planning.plan_volunteer_reminders_for(list(claims), now=now, announce=False, opted_out=_taking_texts_now)
+        volunteer_texts.plan_volunteer_reminders_for(list(claims), now=now, announce=False, opted_out=_taking_texts_now)
 
 
 def _taking_texts_now(_phone_hash: str) -> bool:
@@ -367,8 +376,8 @@ def _family_reply(kind: str, family: Family, appointment: Appointment | None, *,
     for the family's morning."""
     subject = (f"appt:{appointment.id}@{planning.stamp(appointment.starts_at)}" if appointment is not None
                else f"family:{family.id}:{now.date().isoformat()}")
-    reply = planning.family_text(f"{subject}:family:{kind}", kind, family, now=now,
-                                 send_before=planning.answer_deadline(now, appointment), appointment=appointment)
+    reply = family_texts.family_text(f"{subject}:family:{kind}", kind, family, now=now,
+                                 send_before=family_texts.answer_deadline(now, appointment), appointment=appointment)
     planning.plan_messages([*with_rows, *([reply] if reply is not None else [])], now=now)
 
 
@@ -394,7 +403,7 @@ def _family_needs_ride(message: InboundMessage, senders: Senders, *, now: dateti
     if appointment.ride_requested_at is None and set_once(appointment, "ride_requested_at", now):
         record_event("appointment.ride_requested", now=now, subject=appointment)
         add_ride_shift(appointment, now=now)
-        alerts = planning.coordinator_alerts(
+        alerts = staff_texts.coordinator_alerts(
             MessageKind.COORDINATOR_RIDE_REQUEST, f"appt:{appointment.id}:ride_request", now=now,
             appointment=appointment, valid_for=max(appointment.starts_at - now, timedelta(hours=1)),
         )

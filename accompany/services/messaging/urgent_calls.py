@@ -37,7 +37,7 @@ from accompany.models import (
     UserStatus,
 )
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
+from accompany.services.messaging import planning, staff_texts
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling import claims
 
@@ -310,7 +310,7 @@ def advance(*, now: datetime, settings: Settings | None = None) -> dict[str, int
         near = shift.starts_at - now <= settings.alert_before
         waited = now - call.started_at >= settings.wait  # not seconds after the tap
         if call.alerted_at is None and waited and (nobody_left or near):
-            planning.alert_coordinators(
+            staff_texts.alert_coordinators(
                 MessageKind.COORDINATOR_URGENT_UNFILLED, f"urgent:{call.id}", now=now,
                 appointment=shift.appointment, shift=shift, valid_for=shift.starts_at - now,
             )

@@ -26,11 +26,9 @@ from accompany.models import (
 )
 from accompany.services.errors import DomainError
 from accompany.services.inputs import optional_phone, trimmed
-from accompany.services.messaging.planning import (
-    cancel_family_messages,
-    family_may_be_texted,
-    plan_family_reminders,
-)
+from accompany.services.messaging.audience import family_may_be_texted
+from accompany.services.messaging.family_texts import plan_family_reminders
+from accompany.services.messaging.planning import cancel_family_messages
 from accompany.services.privacy.audit import record_event
 
 NAME_MAX, TOWN_MAX, CONSENT_TEXT_MAX, NOTES_MAX = 120, 80, 120, 4000

@@ -31,7 +31,7 @@ from accompany.models import (
 from accompany.phones import format_national
 from accompany.services.errors import DomainError, NotAVolunteer
 from accompany.services.inputs import optional_phone
-from accompany.services.messaging import planning
+from accompany.services.messaging import planning, volunteer_texts
 from accompany.services.people import phone_codes
 from accompany.services.people.accounts import set_user_languages, set_user_phone
 from accompany.services.privacy.access import has_own_profile
@@ -214,7 +214,7 @@ def _texts_follow(user: User, changed: list[str], *, now: datetime) -> None:
     elif "sms_opt_in" in changed or "phone" in changed:
         db.session.flush()
         for claim in upcoming_claims(user, now=now):
-            planning.plan_volunteer_reminders(claim, now=now, announce=False)
+            volunteer_texts.plan_volunteer_reminders(claim, now=now, announce=False)
 
 
 def confirm_new_phone(user: User, typed_code: str, *, now: datetime) -> str:

@@ -43,7 +43,7 @@ from accompany.models import (
 from accompany.services.casework.letters import purge_family_letters
 from accompany.services.casework.referrals import purge_family_referrals
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
+from accompany.services.messaging import planning, volunteer_texts
 from accompany.services.messaging.sms.gateway import DeleteError, Gateway, current_gateway
 from accompany.services.privacy.account_deletion import deleted_email
 from accompany.services.privacy.audit import record_event
@@ -248,7 +248,7 @@ def purge_family(family: Family, *, now: datetime, gateway: Gateway | None = Non
     # books stay true); who was bonded, who signed and the references go.
     for bond in db.session.scalars(select(Bond).where(Bond.family_id == family.id)):
         bond.person = bond.obligor_name = bond.receipt_ref = bond.cancellation_ref = bond.obligor_id = None
-        planning.cancel_bond_messages(bond)
+        volunteer_texts.cancel_bond_messages(bond)
     key = _purged_sender_key(family.id)
     for row in inbound:
         row.family_id = family.id  # a text from its number before it was linked is its text too

@@ -33,7 +33,7 @@ from accompany.models import (
 from accompany.services.casework import needs
 from accompany.services.detention import cases as detention_cases
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
+from accompany.services.messaging import family_texts, planning, volunteer_texts
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling import locations as location_service
 from accompany.services.scheduling.shifts import NotScheduled, ShiftPlan, add_shift, move_shift
@@ -163,8 +163,8 @@ def create_appointment(
     db.session.flush()
     for plan in shifts:
         add_shift(appointment, plan, by=by, now=now)
-    planning.plan_family_reminders(appointment, now=now)
-    planning.plan_obligor_reminders_for(appointment, now=now)
+    family_texts.plan_family_reminders(appointment, now=now)
+    volunteer_texts.plan_obligor_reminders_for(appointment, now=now)
     record_event(
         "appointment.created", now=now, actor=by, subject=appointment,
         family_id=details.family.id, shifts=len(shifts),
@@ -205,8 +205,8 @@ def confirm_draft(appointment: Appointment, *, by: User, now: datetime) -> None:
     appointment.status = AppointmentStatus.SCHEDULED
     appointment.updated_at = now
     db.session.flush()
-    planning.plan_family_reminders(appointment, now=now)
-    planning.plan_obligor_reminders_for(appointment, now=now)
+    family_texts.plan_family_reminders(appointment, now=now)
+    volunteer_texts.plan_obligor_reminders_for(appointment, now=now)
     record_event("appointment.confirmed", now=now, actor=by, subject=appointment)
 
 
@@ -235,16 +235,16 @@ def reschedule_appointment(appointment: Appointment, starts_at: datetime, *, by:
     db.session.flush()
     # What the new time means to each: the family is told it (and reminded only where the notice
     # does not say it already) and who still goes with them; each volunteer, that their shift moved.
-    notice = planning.plan_family_notice(
+    notice = family_texts.plan_family_notice(
         appointment, MessageKind.FAMILY_RESCHEDULED, now=now,
         params={"previous_starts_at": previous_start.isoformat()},
     )
-    planning.plan_family_reminders(appointment, now=now, after=notice.not_before if notice is not None else None)
-    planning.plan_obligor_reminders_for(appointment, now=now)
+    family_texts.plan_family_reminders(appointment, now=now, after=notice.not_before if notice is not None else None)
+    volunteer_texts.plan_obligor_reminders_for(appointment, now=now)
     for shift in appointment.shifts:
         for claim in shift.claims:
-            planning.plan_volunteer_confirmed(claim, now=now)
-            planning.plan_moved_claim(claim, now=now)
+            family_texts.plan_volunteer_confirmed(claim, now=now)
+            volunteer_texts.plan_moved_claim(claim, now=now)
     record_event(
         "appointment.rescheduled", now=now, actor=by, subject=appointment,
         moved_minutes=int(delta.total_seconds() // 60),
@@ -260,10 +260,10 @@ def cancel_appointment(appointment: Appointment, *, by: User, now: datetime) -> 
     appointment.cancelled_at = appointment.updated_at = now
     db.session.flush()
     if appointment.starts_at > now:
-        planning.plan_family_notice(appointment, MessageKind.FAMILY_CANCELLED, now=now)
+        family_texts.plan_family_notice(appointment, MessageKind.FAMILY_CANCELLED, now=now)
         for shift in appointment.shifts:
             for claim in shift.claims:
-                planning.plan_volunteer_notice(
+                volunteer_texts.plan_volunteer_notice(
                     claim, MessageKind.VOLUNTEER_CANCELLED, now=now,
                     send_before=max(shift.starts_at, now + timedelta(hours=1)),
                 )

@@ -14,7 +14,7 @@ from accompany.marks import N_
 from accompany.models import Appointment, AppointmentStatus, Claim, Language, MessageKind, Shift, User
 from accompany.phrases import Phrase, Phrases
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
+from accompany.services.messaging import planning, staff_texts, volunteer_texts
 from accompany.services.places import take_a_place
 from accompany.services.privacy.access import may_use_board
 from accompany.services.privacy.audit import record_event
@@ -208,7 +208,7 @@ def claim_slot(shift: Shift, volunteer: User, *, now: datetime, by: User | None 
     )
     if not new:
         return claim
-    planning.plan_claim_texts(claim, now=now)
+    volunteer_texts.plan_claim_texts(claim, now=now)
     record_event(
         "claim.assigned" if by is not None and by.id != volunteer.id else "claim.taken",
         now=now, actor=by or volunteer, subject=shift, volunteer_id=volunteer.id,
@@ -262,7 +262,7 @@ def release_claim(claim: Claim, *, now: datetime, by: User) -> bool:
     )
     planning.cancel_claim_messages(claim)  # its ids are still loaded
     if late and shift.appointment.status == AppointmentStatus.SCHEDULED and shift.ends_at > now:
-        planning.alert_coordinators(
+        staff_texts.alert_coordinators(
             MessageKind.COORDINATOR_LATE_RELEASE, f"shift:{shift.id}:release:{volunteer_id}:{planning.stamp(now)}",
             now=now, appointment=shift.appointment, shift=shift,
             params={"volunteer_id": volunteer_id},

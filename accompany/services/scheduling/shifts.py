@@ -21,7 +21,7 @@ from accompany.models import (
     User,
 )
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
+from accompany.services.messaging import planning, volunteer_texts
 from accompany.services.privacy.audit import record_event
 
 # How long each kind of appointment usually takes, door to door inside the building.
@@ -211,7 +211,7 @@ def update_shift(shift: Shift, plan: ShiftPlan, *, by: User, now: datetime) -> N
     if moved:
         planning.cancel_shift_messages(shift)
         for claim in shift.claims:
-            planning.plan_moved_claim(claim, now=now)
+            volunteer_texts.plan_moved_claim(claim, now=now)
     record_event("shift.changed", now=now, actor=by, subject=shift, fields=changed)
 
 
@@ -228,7 +228,7 @@ def remove_shift(shift: Shift, *, by: User, now: datetime) -> None:
         # The notice outlives the shift row, so it carries what it needs to say.
         about = {"role": shift.role.value, "starts_at": shift.starts_at.isoformat()}
         for claim in shift.claims:
-            planning.plan_volunteer_notice(
+            volunteer_texts.plan_volunteer_notice(
                 claim, MessageKind.VOLUNTEER_CANCELLED, now=now, send_before=shift.starts_at, params=about
             )
     record_event(

@@ -25,7 +25,7 @@ from accompany.models import (
     VerifyMethod,
 )
 from accompany.services.errors import DomainError
-from accompany.services.messaging import planning
+from accompany.services.messaging import planning, staff_texts
 from accompany.services.privacy.audit import record_event
 from accompany.services.scheduling.overview import hearings_to_verify
 from accompany.timezones import to_local
@@ -90,7 +90,7 @@ def plan_unverified_alerts(*, now: datetime, hour: int = ALERT_FROM_HOUR) -> lis
         key = alert_key(appointment)
         if db.session.scalar(select(exists().where(OutboundMessage.dedupe_key.startswith(f"{key}:")))):
             continue  # planned already (sent, waiting, or cancelled by a check)
-        planned += planning.alert_coordinators(
+        planned += staff_texts.alert_coordinators(
             MessageKind.COORDINATOR_UNVERIFIED_HEARING, key, now=now, appointment=appointment,
             valid_for=min(timedelta(hours=12), appointment.starts_at - now),
         )
