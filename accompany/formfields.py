@@ -121,6 +121,16 @@ def record_id(raw: str) -> int:
     return int(text)
 
 
+def record_number(form, field) -> None:
+    """A WTForms validator for a hidden field holding the id of a record the page showed: a whole
+    number from 1 to MAX_RECORD_ID, as `record_id` takes (a longer one would overflow the
+    database's integer when compared there)."""
+    try:
+        record_id(field.data)
+    except ValueError:
+        raise ValidationError(CHANGED_ON_THE_WAY) from None
+
+
 def search_args(form: FlaskForm) -> dict[str, str]:
     """The query-string values of a GET search form's own fields, for links that keep the search
     (a list's other pages). Nothing else from the query string: url_for would take `_external`,

@@ -7,9 +7,9 @@ they are reading or typing is not marked dealt with by their answer.
 from __future__ import annotations
 
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional
 
-from accompany.formfields import CHANGED_ON_THE_WAY, ActionForm, InputForm, SentOnce
+from accompany.formfields import ActionForm, InputForm, SentOnce, record_number
 from accompany.i18n import _l
 
 # A little over what three text segments hold; the service counts segments exactly.
@@ -17,8 +17,8 @@ REPLY_MAX_LENGTH = 480
 
 
 def seen_field() -> HiddenField:
-    # Spaces are no empty value here: they go on to the Regexp and are refused (int(" ") would be a 500).
-    return HiddenField(validators=[Optional(strip_whitespace=False), Regexp(r"^\d{1,12}$", message=CHANGED_ON_THE_WAY)])
+    # Spaces are no empty value here: they go on to record_number and are refused (int(" ") would be a 500).
+    return HiddenField(validators=[Optional(strip_whitespace=False), record_number])
 
 
 class SeenForm(ActionForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Optional, Regexp
+from wtforms.validators import AnyOf, InputRequired, Optional
 
 from accompany.formfields import (
     CHANGED_ON_THE_WAY,
@@ -16,6 +16,7 @@ from accompany.formfields import (
     at_most,
     enum_choices,
     phone_number,
+    record_number,
     texted_code_field,
 )
 from accompany.i18n import _l, language_choices
@@ -99,7 +100,7 @@ class NewPhoneCodeForm(ActionForm):
     """"Text me a new code", saying which waiting code the page showed: pressed twice at once, or
     again after a new code went, it asks for no second one."""
 
-    seen = HiddenField(validators=[Optional(strip_whitespace=False), Regexp(r"^\d{1,18}$", message=CHANGED_ON_THE_WAY)])  # "  ": refused
+    seen = HiddenField(validators=[Optional(strip_whitespace=False), record_number])  # "  ": refused
 
     def seen_code(self) -> int | None:
         return int(self.seen.data) if self.seen.data else None
