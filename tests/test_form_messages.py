@@ -12,8 +12,7 @@ import pytest
 import wtforms
 
 from tests.conftest import csrf_token
-from tests.support.routes import RULES, build_world, expected_access, url_for_rule
-from tests.test_fuzz import FIELDS
+from tests.support.routes import FIELDS, FORM_POSTS, build_world, expected_access, url_for_rule
 
 
 def wtforms_messages() -> list[str]:
@@ -27,11 +26,8 @@ def wtforms_messages() -> list[str]:
 
 
 MESSAGES = wtforms_messages()
-PATTERNS = [re.compile(re.escape(text).replace(re.escape("%(min)s"), ".+").replace(re.escape("%(max)s"), ".+")
-                       .replace(re.escape("%(min)d"), ".+").replace(re.escape("%(max)d"), ".+")
-                       .replace(re.escape("%(other_name)s"), ".+").replace(re.escape("%(values)s"), ".+"))
-            for text in MESSAGES]
-POSTS = [rule for rule in RULES if rule[2] == "POST" and not rule[0].startswith("webhooks.")]
+# Each message as a pattern, its %(name)s and %(name)d places open to any value.
+PATTERNS = [re.compile(re.sub(r"%\\\(\w+\\\)[sd]", ".+", re.escape(text))) for text in MESSAGES]
 WRONG = {"every field empty": "", "every field a word": "x", "every field a huge number": "9" * 12}
 
 
@@ -47,7 +43,7 @@ def test_no_form_answers_a_kreyol_speaker_with_wtforms_english(app, make, db, wr
         client = client_for(role)
         token = csrf_token(client, "/login" if role == "anon" else "/password")
         client.post("/language", data={"csrf_token": token, "language": "ht", "return_to": "/"})
-        for endpoint, rule, _ in POSTS:
+        for endpoint, rule, _ in FORM_POSTS:
             answers = expected_access(endpoint)
             if not answers or answers.get(role) != "ok":
                 continue
@@ -67,7 +63,7 @@ def test_a_date_that_is_no_date_is_answered_in_the_page_language(app, make, db, 
     client = client_for("coordinator")
     token = csrf_token(client, "/password")
     client.post("/language", data={"csrf_token": token, "language": language, "return_to": "/"})
-    [(endpoint, rule, _)] = [post for post in POSTS if post[0] == "coordinator.new_shift"]
+    [(endpoint, rule, _)] = [post for post in FORM_POSTS if post[0] == "coordinator.new_shift"]
     page = html.unescape(client.post(url_for_rule(endpoint, rule, values, extra), data={
         "csrf_token": token, "role": "companion", "day": "not a day", "starts": "09:00", "ends": "11:00",
         "slots": "1"}).get_data(as_text=True))

@@ -6,13 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from wtforms.fields.core import UnboundField
 
 from tests.conftest import csrf_token
-from tests.support.routes import RULES, build_world, expected_access, url_for_rule
+from tests.support.routes import FIELDS, FORM_POSTS, RULES, build_world, expected_access, url_for_rule
 from tests.support.twilio_webhooks import AUTH_TOKEN, PUBLIC_BASE_URL, inbound_params, post_signed, sign
 
 MARKER = "<script>alert('fz')</script>"
@@ -26,23 +24,10 @@ VALUES = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=300), st.integers(
                    st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=3))
 
 
-def form_field_names() -> list[str]:
-    """Every field name any form in the app has (the forms are imported with the app)."""
-    names, pending = set(), list(FlaskForm.__subclasses__())
-    while pending:
-        form = pending.pop()
-        pending.extend(form.__subclasses__())
-        names.update(name for name in dir(form) if isinstance(getattr(form, name, None), UnboundField))
-    names.discard("csrf_token")
-    return sorted(names)
-
-
-FIELDS = form_field_names()
 # Each example gives any field of any form a hostile value or leaves it out: whatever form a route
 # reads finds some of its own fields filled with garbage, and strangers' fields alongside.
 FORMS = st.fixed_dictionaries({}, optional={name: VALUES for name in FIELDS})
 SCRIPTLIKE = re.compile(r"<script>alert\('fz'\)|<img src=x onerror|<svg onload", re.IGNORECASE)
-POSTS = [rule for rule in RULES if rule[2] == "POST" and not rule[0].startswith("webhooks.")]
 FUZZ = settings(max_examples=12, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck), derandomize=True)
 
@@ -71,8 +56,8 @@ def _post_hostile_forms(client, url: str, token: str, where: tuple[str, str]) ->
 
 def test_every_form_takes_hostile_values_without_a_server_error(app, world):
     client_for, values, extra = world
-    assert len(FIELDS) > 40 and len(POSTS) > 30
-    for endpoint, rule, _ in POSTS:
+    assert len(FIELDS) > 40 and len(FORM_POSTS) > 30
+    for endpoint, rule, _ in FORM_POSTS:
         url = url_for_rule(endpoint, rule, values, extra)
         for role in _roles_allowed(endpoint):
             client = client_for(role)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms.fields.core import UnboundField
 
 from accompany import create_app
 from accompany.crypto import phone_index
@@ -123,6 +125,22 @@ def _rules():
 
 
 RULES = _rules()
+# The routes a person's form posts to (the webhooks are Twilio's).
+FORM_POSTS = [rule for rule in RULES if rule[2] == "POST" and not rule[0].startswith("webhooks.")]
+
+
+def form_field_names() -> list[str]:
+    """Every field name any form in the app has (the forms are imported with the app)."""
+    names, pending = set(), list(FlaskForm.__subclasses__())
+    while pending:
+        form = pending.pop()
+        pending.extend(form.__subclasses__())
+        names.update(name for name in dir(form) if isinstance(getattr(form, name, None), UnboundField))
+    names.discard("csrf_token")
+    return sorted(names)
+
+
+FIELDS = form_field_names()
 
 
 def build_world(app, make, db):
