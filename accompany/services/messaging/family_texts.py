@@ -172,6 +172,7 @@ def plan_volunteer_confirmed(claim: Claim, *, now: datetime) -> OutboundMessage 
 
 
 def volunteer_confirmed(claim: Claim, *, now: datetime, timing: Timing | None = None) -> Wanted | None:
+    """The row plan_volunteer_confirmed plans, to plan together with others (plan_claim_texts)."""
     volunteer_id = claim.volunteer_id
     return _family_notice(
         claim.shift.appointment, MessageKind.FAMILY_VOLUNTEER_CONFIRMED, now=now, key_suffix=f":{volunteer_id}",

@@ -73,6 +73,7 @@ def plan_message(
 
 
 def plan_one(wanted: Wanted | None, *, now: datetime) -> OutboundMessage | None:
+    """plan_messages for one row (None: nothing wanted, or its window has closed)."""
     planned = plan_messages([wanted], now=now) if wanted is not None else []
     return planned[0] if planned else None
 
